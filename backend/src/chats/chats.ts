@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import { normaliseAddress, normaliseAddresses } from '../identity/addresses.ts';
+import type { Caller } from '../identity/sessions.ts';
+import type { AudienceRole, AudienceView, ChatView, createChatBody, audienceInput } from '../../../protocol/index.ts';
+import type { z } from 'zod';
+import type { ChatContext } from './context.ts';
+import { checkScope, loadChat, requireMember, requireOwner } from './membership.ts';
+import { postSystemMessage } from './messages.ts';
+
+type CreateChat = z.output<typeof createChatBody>;
+type Audience = z.output<typeof audienceInput>;
+
+const ROLE_ORDER: AudienceRole[] = ['FROM', 'TO', 'CC', 'BCC'];
+
+/** Flattens From/To/Cc/Bcc into one entry per address; an address keeps its most visible role. */
+function audienceEntries(audience: Audience): Map<string, AudienceRole> {
+  const entries = new Map<string, AudienceRole>();
+  const lists: Record<string, string[]> = { FROM: audience.from, TO: audience.to, CC: audience.cc, BCC: audience.bcc };
+  for (const role of ROLE_ORDER) {
+    for (const address of normaliseAddresses(lists[role] ?? [])) if (!entries.has(address)) entries.set(address, role);
+  }
+  return entries;
+}
+
+export class ChatService {
+  constructor(private readonly ctx: ChatContext) {}
+
+  /** Creates the chat for a composed email; the same draftKey from the same owner returns the same chat. */
+  async create(caller: Caller, input: CreateChat): Promise<ChatView> {
+    if (caller.chatScope) throw new AppError('FORBIDDEN', 'Sign in with a code to create chats');
+    const { db } = this.ctx;
+    if (input.draftKey) {
+      const existing = await db.chat.findUnique({
+        where: { ownerId_draftKey: { ownerId: caller.identityId, draftKey: input.draftKey } },
+      });
+      if (existing) return this.view(caller, existing.id);
+    }
+    const entries = audienceEntries(input.audience);
+    // The owner is always in the audience, under the address they wrote from when it is theirs.
+    const ownerAddress =
+      input.audience.from.map(normaliseAddress).find((a) => caller.addresses.includes(a)) ?? caller.addresses[0];
+    if (!ownerAddress) throw new AppError('FORBIDDEN', 'Your identity has no verified address');
+    if (!entries.has(ownerAddress)) entries.set(ownerAddress, 'FROM');
+    if (entries.size > this.ctx.limits.maxAudience) {
+      throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);
+    }
+    const id = randomUUID();
+    try {
+      await db.chat.create({
+        data: {
+          id,
+          subject: input.subject,
+          source: input.source,
+          retention: input.retention,
+          ownerId: caller.identityId,
+          emailMessageId: input.emailMessageId ?? null,
+          draftKey: input.draftKey ?? null,
+          audience: {
+            create: [...entries].map(([address, role]) => ({ address, role, addedById: caller.identityId })),
+          },
+          members: { create: { identityId: caller.identityId, address: ownerAddress } },
+        },
+      });
+    } catch (err) {
+      // Two embeds of one draft raced: the other created it first.
+      if (input.draftKey && (err as { code?: string }).code === 'P2002') {
+        const winner = await db.chat.findUnique({
+          where: { ownerId_draftKey: { ownerId: caller.identityId, draftKey: input.draftKey } },
+        });
+        if (winner) return this.view(caller, winner.id);
+      }
+      throw err;
+    }
+    this.ctx.log.info({ chatId: id, audience: entries.size, retention: input.retention }, 'chat created');
+    return this.view(caller, id);
+  }
+
+  /**
+   * Opening a chat joins it when one of the caller's verified addresses is in the audience.
+   * Everyone else gets NOT_IN_AUDIENCE and may ask the owner for access.
+   */
+  async open(caller: Caller, chatId: string): Promise<ChatView> {
+    checkScope(caller, chatId);
+    const { db } = this.ctx;
+    const member = await db.member.findUnique({ where: { chatId_identityId: { chatId, identityId: caller.identityId } } });
+    if (member) return this.view(caller, chatId);
+    const chat = await loadChat(this.ctx, chatId);
+    const entry = await db.audienceEntry.findFirst({
+      where: { chatId, address: { in: caller.addresses } },
+      orderBy: { addedAt: 'asc' },
+    });
+    if (!entry) {
+      const pending = await db.accessRequest.findFirst({
+        where: { chatId, address: { in: caller.addresses } },
+        select: { status: true },
+      });
+      throw new AppError('NOT_IN_AUDIENCE', 'This chat is only for the people the email was sent to', {
+        canRequestAccess: !chat.endedAt,
+        requestStatus: pending?.status ?? null,
+      });
+    }
+    const created = await db.member
+      .create({ data: { chatId, identityId: caller.identityId, address: entry.address } })
+      .then(() => true)
+      .catch((err: { code?: string }) => {
+        if (err.code === 'P2002') return false; // joined concurrently from another device
+        throw err;
+      });
+    if (created) {
+      this.ctx.events.memberJoined(chatId, caller.identityId);
+      await postSystemMessage(this.ctx, chat, `${entry.address} joined`);
+      this.ctx.events.chatUpdated(chatId);
+    }
+    return this.view(caller, chatId);
+  }
+
+  async view(caller: Caller, chatId: string): Promise<ChatView> {
+    const me = await requireMember(this.ctx, caller, chatId);
+    const { db, ephemeral } = this.ctx;
+    const [members, audience] = await Promise.all([
+      db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' } }),
+      db.audienceEntry.findMany({ where: { chatId }, orderBy: { addedAt: 'asc' } }),
+    ]);
+    const chat = me.chat;
+    const isOwner = chat.ownerId === caller.identityId;
+    const joined = new Set(members.map((m) => m.address));
+    const visible: AudienceView[] = audience
+      .filter((a) => a.role !== 'BCC' || isOwner || a.address === me.address)
+      .map((a) => ({ address: a.address, role: a.role, joined: joined.has(a.address) }));
+    const visibleAddresses = new Set(visible.map((a) => a.address));
+    const lastSeq = chat.retention === 'EPHEMERAL' ? ephemeral.lastSeq(chatId) : chat.lastSeq;
+    return {
+      id: chat.id,
+      subject: chat.subject,
+      source: chat.source,
+      retention: chat.retention,
+      ownerId: chat.ownerId,
+      isOwner,
+      emailMessageId: chat.emailMessageId,
+      lastSeq,
+      lastActivityAt: chat.lastActivityAt.toISOString(),
+      createdAt: chat.createdAt.toISOString(),
+      endedAt: chat.endedAt?.toISOString() ?? null,
+      // A BCC'd member stays hidden from the member list; their own messages still name them.
+      members: members
+        .filter((m) => visibleAddresses.has(m.address) || m.identityId === caller.identityId)
+        .map((m) => ({
+          identityId: m.identityId,
+          address: m.address,
+          joinedAt: m.joinedAt.toISOString(),
+          lastReadSeq: m.lastReadSeq,
+        })),
+      audience: visible,
+      me: { identityId: me.identityId, address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
+      unread: Math.max(0, lastSeq - me.lastReadSeq),
+    };
+  }
+
+  /** The owner's draft changed recipients: the audience follows (entries added by members stay). */
+  async replaceAudience(caller: Caller, chatId: string, audience: Audience): Promise<ChatView> {
+    const chat = await requireOwner(this.ctx, caller, chatId);
+    const { db } = this.ctx;
+    const wanted = audienceEntries(audience);
+    const ownerMember = await db.member.findUnique({
+      where: { chatId_identityId: { chatId, identityId: chat.ownerId } },
+    });
+    if (ownerMember && !wanted.has(ownerMember.address)) wanted.set(ownerMember.address, 'FROM');
+    const current = await db.audienceEntry.findMany({ where: { chatId } });
+    const removed = current.filter((e) => e.role !== 'ADDED' && !wanted.has(e.address)).map((e) => e.address);
+    const keptAdded = current.filter((e) => e.role === 'ADDED' && !wanted.has(e.address)).length;
+    if (wanted.size + keptAdded > this.ctx.limits.maxAudience) {
+      throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);
+    }
+    const removedMembers = await db.$transaction(async (tx) => {
+      await tx.audienceEntry.deleteMany({ where: { chatId, address: { in: removed } } });
+      for (const [address, role] of wanted) {
+        await tx.audienceEntry.upsert({
+          where: { chatId_address: { chatId, address } },
+          create: { chatId, address, role, addedById: caller.identityId },
+          update: { role },
+        });
+      }
+      const gone = await tx.member.findMany({ where: { chatId, address: { in: removed } } });
+      await tx.member.deleteMany({ where: { chatId, address: { in: removed } } });
+      return gone;
+    });
+    for (const m of removedMembers) this.ctx.events.memberRemoved(chatId, m.identityId);
+    this.ctx.events.chatUpdated(chatId);
+    return this.view(caller, chatId);
+  }
+
+  /** Any member may bring another address into the chat. */
+  async addToAudience(caller: Caller, chatId: string, rawAddress: string): Promise<ChatView> {
+    const me = await requireMember(this.ctx, caller, chatId);
+    if (me.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended');
+    const address = normaliseAddress(rawAddress);
+    const { db } = this.ctx;
+    const exists = await db.audienceEntry.findUnique({ where: { chatId_address: { chatId, address } } });
+    if (!exists) {
+      const count = await db.audienceEntry.count({ where: { chatId } });
+      if (count >= this.ctx.limits.maxAudience) {
+        throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);
+      }
+      await db.audienceEntry.create({ data: { chatId, address, role: 'ADDED', addedById: caller.identityId } });
+      await postSystemMessage(this.ctx, me.chat, `${me.address} added ${address}`);
+      this.ctx.events.chatUpdated(chatId);
+    }
+    return this.view(caller, chatId);
+  }
+
+  /** The owner ends the chat: no more messages; an ephemeral chat's messages are gone. */
+  async end(caller: Caller, chatId: string): Promise<ChatView> {
+    const chat = await requireOwner(this.ctx, caller, chatId);
+    if (!chat.endedAt) {
+      const ended = await this.ctx.db.chat.update({ where: { id: chatId }, data: { endedAt: new Date() } });
+      if (chat.retention === 'EPHEMERAL') this.ctx.ephemeral.drop(chatId);
+      await postSystemMessage(this.ctx, ended, 'The chat was ended by its owner');
+      this.ctx.events.chatUpdated(chatId);
+    }
+    return this.view(caller, chatId);
+  }
+
+  async updateMySettings(
+    caller: Caller,
+    chatId: string,
+    settings: { emailNotify?: boolean; language?: string },
+  ): Promise<ChatView> {
+    await requireMember(this.ctx, caller, chatId);
+    await this.ctx.db.member.update({
+      where: { chatId_identityId: { chatId, identityId: caller.identityId } },
+      data: settings,
+    });
+    return this.view(caller, chatId);
+  }
+}

@@ -1,0 +1,20 @@
+import type pg from 'pg';
+import type { Db } from '../db/prisma.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { Logger } from '../log.ts';
+import type { ChatEvents } from './events.ts';
+import type { EphemeralStore } from './ephemeral-store.ts';
+import type { MessageWriter } from './message-writer.ts';
+
+/** What the chat domain needs from the outside world, handed in by the composition root. */
+export interface ChatContext {
+  db: Db;
+  pool: pg.Pool;
+  writer: MessageWriter;
+  ephemeral: EphemeralStore;
+  events: ChatEvents;
+  mailer: Mailer;
+  log: Logger;
+  limits: { maxMessageChars: number; maxAudience: number };
+  publicUrl: () => string;
+}

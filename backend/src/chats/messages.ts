@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import type { Caller } from '../identity/sessions.ts';
+import { LIMITS, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
+import type { ChatContext } from './context.ts';
+import { checkScope, requireMember } from './membership.ts';
+import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
+
+interface ChatRef {
+  id: string;
+  retention: 'ARCHIVED' | 'EPHEMERAL';
+}
+
+/** Domain-made events ("x joined") take the same path as member messages, so seq stays gap-free. */
+export async function postSystemMessage(ctx: ChatContext, chat: ChatRef, body: string): Promise<MessageView> {
+  const msg = {
+    chatId: chat.id,
+    clientId: `sys-${randomUUID()}`,
+    authorId: null,
+    authorAddress: null,
+    kind: 'SYSTEM' as const,
+    body,
+    trusted: true,
+  };
+  if (chat.retention === 'EPHEMERAL') {
+    const { view } = ctx.ephemeral.append(msg);
+    ctx.events.messagePosted(view);
+    return view;
+  }
+  return ctx.writer.append(msg);
+}
+
+export class MessageService {
+  constructor(private readonly ctx: ChatContext) {}
+
+  /**
+   * Posts a text message. Resolves only after it is committed (archived chats) and returns
+   * the first result for a retried clientId. The membership check for archived chats runs
+   * inside the committing transaction.
+   */
+  async send(caller: Caller, chatId: string, clientId: string, rawBody: string): Promise<MessageView> {
+    checkScope(caller, chatId);
+    const body = rawBody.replace(/\r\n?/g, '\n').trim();
+    if (body.length === 0) throw new AppError('BAD_INPUT', 'A message cannot be empty');
+    if (body.length > this.ctx.limits.maxMessageChars) {
+      throw new AppError('TOO_LARGE', `A message can have at most ${this.ctx.limits.maxMessageChars} characters`, {
+        maxChars: this.ctx.limits.maxMessageChars,
+      });
+    }
+    const retention = await this.retentionOf(chatId);
+    const authorAddress = await this.memberAddress(caller, chatId, retention);
+    const msg = { chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT' as const, body };
+    if (retention === 'EPHEMERAL') {
+      const chat = await requireMember(this.ctx, caller, chatId);
+      if (chat.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted');
+      const { view, fresh } = this.ctx.ephemeral.append(msg);
+      if (fresh) this.ctx.events.messagePosted(view);
+      return view;
+    }
+    return this.ctx.writer.append(msg);
+  }
+
+  /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */
+  async delete(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
+    const me = await requireMember(this.ctx, caller, chatId);
+    const chat = me.chat;
+    if (chat.retention === 'EPHEMERAL') {
+      const target = this.ctx.ephemeral.get(chatId, seq);
+      this.assertDeletable(caller, target);
+      if (target!.deleted) return target!;
+      this.ctx.ephemeral.tombstone(chatId, seq);
+    } else {
+      const found = await this.ctx.pool.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq = $2`,
+        [chatId, seq],
+      );
+      const target = found.rows[0] ? messageView(found.rows[0]) : undefined;
+      this.assertDeletable(caller, target);
+      const updated = await this.ctx.pool.query(
+        `UPDATE message SET deleted_at = now(), body = '' WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL`,
+        [chatId, seq],
+      );
+      if (updated.rowCount === 0) return { ...target!, body: '', deleted: true };
+    }
+    const event = {
+      chatId,
+      clientId: `del-${seq}`,
+      authorId: caller.identityId,
+      authorAddress: me.address,
+      kind: 'DELETION' as const,
+      body: '',
+      targetSeq: seq,
+      trusted: true,
+    };
+    if (chat.retention === 'EPHEMERAL') {
+      const { view } = this.ctx.ephemeral.append(event);
+      this.ctx.events.messagePosted(view);
+      return view;
+    }
+    return this.ctx.writer.append(event);
+  }
+
+  /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
+  async history(
+    caller: Caller,
+    chatId: string,
+    q: { before?: number; after?: number; limit: number },
+  ): Promise<HistoryPage> {
+    const me = await requireMember(this.ctx, caller, chatId);
+    if (me.chat.retention === 'EPHEMERAL') return this.ctx.ephemeral.page(chatId, q);
+    const limit = Math.min(q.limit, LIMITS.catchUp);
+    const rows =
+      q.after !== undefined
+        ? await this.ctx.pool.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`,
+            [chatId, q.after, limit + 1],
+          )
+        : await this.ctx.pool.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+            [chatId, q.before ?? 2_147_483_647, limit + 1],
+          );
+    return { messages: rows.rows.slice(0, limit).map(messageView), hasMore: rows.rows.length > limit };
+  }
+
+  /** What a (re)joining client missed since its last seen seq, oldest first. */
+  async catchUp(caller: Caller, chatId: string, lastSeq: number): Promise<HistoryPage> {
+    return this.history(caller, chatId, { after: lastSeq, limit: LIMITS.catchUp });
+  }
+
+  async markRead(caller: Caller, chatId: string, seq: number): Promise<number> {
+    checkScope(caller, chatId);
+    const rows = await this.ctx.db.$queryRaw<{ last_read_seq: number }[]>`
+      UPDATE member SET last_read_seq = GREATEST(last_read_seq, LEAST(${seq}::int,
+        CASE WHEN c.retention = 'EPHEMERAL' THEN ${seq}::int ELSE c.last_seq END))
+        FROM chat c
+       WHERE member.chat_id = ${chatId}::uuid AND member.identity_id = ${caller.identityId}::uuid AND c.id = member.chat_id
+      RETURNING member.last_read_seq`;
+    const row = rows[0];
+    if (!row) await requireMember(this.ctx, caller, chatId); // throws the right error
+    const at = row?.last_read_seq ?? 0;
+    this.ctx.events.readMoved({ chatId, identityId: caller.identityId, seq: at });
+    return at;
+  }
+
+  private assertDeletable(caller: Caller, target: MessageView | undefined): void {
+    if (!target) throw new AppError('NOT_FOUND', 'message not found');
+    if (target.kind !== 'TEXT' || target.authorId !== caller.identityId) {
+      throw new AppError('FORBIDDEN', 'You can only delete your own messages');
+    }
+  }
+
+  // Retention never changes after creation, so it is safe to remember.
+  private readonly retention = new Map<string, 'ARCHIVED' | 'EPHEMERAL'>();
+  private async retentionOf(chatId: string): Promise<'ARCHIVED' | 'EPHEMERAL'> {
+    const known = this.retention.get(chatId);
+    if (known) return known;
+    const chat = await this.ctx.db.chat.findUnique({ where: { id: chatId }, select: { retention: true } });
+    if (!chat) throw new AppError('NOT_FOUND', 'This chat does not exist (check the link)');
+    if (this.retention.size > 100_000) this.retention.clear();
+    this.retention.set(chatId, chat.retention);
+    return chat.retention;
+  }
+
+  /**
+   * The author's address in this chat. Cached per (chat, identity) only as a label: the
+   * authoritative membership check happens in the committing transaction.
+   */
+  private readonly addressCache = new Map<string, string>();
+  private async memberAddress(caller: Caller, chatId: string, retention: string): Promise<string> {
+    const key = `${chatId}|${caller.identityId}`;
+    const cached = this.addressCache.get(key);
+    if (cached && retention === 'ARCHIVED') return cached;
+    const member = await requireMember(this.ctx, caller, chatId);
+    if (this.addressCache.size > 100_000) this.addressCache.clear();
+    this.addressCache.set(key, member.address);
+    return member.address;
+  }
+}

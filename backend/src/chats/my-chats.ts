@@ -1,0 +1,61 @@
+import type { Caller } from '../identity/sessions.ts';
+import type { ChatSummary } from '../../../protocol/index.ts';
+import type { ChatContext } from './context.ts';
+import { messageView, type MessageRow } from './views.ts';
+
+interface SummaryRow {
+  id: string;
+  subject: string;
+  retention: 'ARCHIVED' | 'EPHEMERAL';
+  owner_id: string;
+  last_seq: number;
+  last_activity_at: Date;
+  ended_at: Date | null;
+  last_read_seq: number;
+  member_addresses: string[];
+}
+
+/** "My chats": every chat the caller is a member of, newest activity first, with unread counts. */
+export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200): Promise<ChatSummary[]> {
+  const { rows } = await ctx.pool.query<SummaryRow>(
+    `SELECT c.id, c.subject, c.retention, c.owner_id, c.last_seq, c.last_activity_at, c.ended_at, m.last_read_seq,
+            ARRAY(SELECT o.address FROM member o
+                    JOIN audience_entry a ON a.chat_id = o.chat_id AND a.address = o.address
+                   WHERE o.chat_id = c.id AND (a.role <> 'BCC' OR o.identity_id = $1 OR c.owner_id = $1)
+                   ORDER BY o.joined_at) AS member_addresses
+       FROM member m JOIN chat c ON c.id = m.chat_id
+      WHERE m.identity_id = $1 AND ($2::uuid IS NULL OR c.id = $2::uuid)
+      ORDER BY c.last_activity_at DESC, c.id
+      LIMIT $3`,
+    [caller.identityId, caller.chatScope, limit],
+  );
+  const archived = rows.filter((r) => r.retention === 'ARCHIVED').map((r) => r.id);
+  const last = new Map<string, MessageRow>();
+  if (archived.length > 0) {
+    const lastRows = await ctx.pool.query<MessageRow>(
+      `SELECT l.* FROM unnest($1::uuid[]) AS c(id)
+         CROSS JOIN LATERAL (
+           SELECT chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at
+             FROM message WHERE chat_id = c.id AND kind = 'TEXT' ORDER BY seq DESC LIMIT 1) l`,
+      [archived],
+    );
+    for (const r of lastRows.rows) last.set(r.chat_id, r);
+  }
+  return rows.map((r) => {
+    const ephemeral = r.retention === 'EPHEMERAL';
+    const lastSeq = ephemeral ? ctx.ephemeral.lastSeq(r.id) : r.last_seq;
+    const lastRow = last.get(r.id);
+    return {
+      id: r.id,
+      subject: r.subject,
+      retention: r.retention,
+      isOwner: r.owner_id === caller.identityId,
+      lastSeq,
+      lastActivityAt: r.last_activity_at.toISOString(),
+      endedAt: r.ended_at?.toISOString() ?? null,
+      unread: Math.max(0, lastSeq - r.last_read_seq),
+      lastMessage: ephemeral ? ctx.ephemeral.lastText(r.id) : lastRow ? messageView(lastRow) : null,
+      memberAddresses: r.member_addresses,
+    };
+  });
+}

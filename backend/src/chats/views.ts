@@ -1,0 +1,33 @@
+import type { MessageKind, MessageView } from '../../../protocol/index.ts';
+
+/** A message row as raw SQL returns it (snake_case). */
+export interface MessageRow {
+  chat_id: string;
+  seq: number;
+  client_id: string;
+  author_id: string | null;
+  author_address: string | null;
+  kind: MessageKind;
+  body: string;
+  target_seq: number | null;
+  created_at: Date;
+  deleted_at: Date | null;
+}
+
+export const MESSAGE_COLUMNS =
+  'chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at';
+
+export function messageView(r: MessageRow): MessageView {
+  return {
+    chatId: r.chat_id,
+    seq: r.seq,
+    clientId: r.client_id,
+    authorId: r.author_id,
+    authorAddress: r.author_address,
+    kind: r.kind,
+    body: r.deleted_at ? '' : r.body,
+    targetSeq: r.target_seq,
+    createdAt: r.created_at.toISOString(),
+    deleted: r.deleted_at !== null,
+  };
+}

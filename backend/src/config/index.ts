@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the server reads, validated once at start.
+ * README.md documents the same table; keep them in step.
+ */
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csv = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default('.data'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Inbox Chat <no-reply@inbox-chat.localhost>'),
+  REDIS_URL: z.string().optional(),
+  ALLOWED_ORIGINS: csv.default([]),
+  SESSION_TTL_DAYS: z.coerce.number().positive().default(90),
+  CODE_TTL_MINUTES: z.coerce.number().positive().default(15),
+  CODE_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  CODES_PER_ADDRESS_PER_HOUR: z.coerce.number().int().positive().default(5),
+  CODES_PER_CLIENT_PER_HOUR: z.coerce.number().int().positive().default(20),
+  MAX_MESSAGE_CHARS: z.coerce.number().int().positive().max(100_000).default(4000),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  MAX_AUDIENCE: z.coerce.number().int().positive().default(200),
+  SOCKET_EVENTS_PER_10S: z.coerce.number().int().positive().default(200),
+  HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  EPHEMERAL_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
+  DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEV_MAILBOX: boolish.optional(),
+  TRUST_PROXY: boolish.default(false),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    /** Without PUBLIC_URL, the server uses http://localhost:<the port it got> after listen(). */
+    publicUrl,
+    publicUrlFixed: e.PUBLIC_URL !== undefined,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    redisUrl: e.REDIS_URL,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    sessionTtlMs: e.SESSION_TTL_DAYS * 86_400_000,
+    codeTtlMs: e.CODE_TTL_MINUTES * 60_000,
+    codeMaxAttempts: e.CODE_MAX_ATTEMPTS,
+    codesPerAddressPerHour: e.CODES_PER_ADDRESS_PER_HOUR,
+    codesPerClientPerHour: e.CODES_PER_CLIENT_PER_HOUR,
+    maxMessageChars: e.MAX_MESSAGE_CHARS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxAudience: e.MAX_AUDIENCE,
+    socketEventsPer10s: e.SOCKET_EVENTS_PER_10S,
+    httpRequestsPerMinute: e.HTTP_REQUESTS_PER_MINUTE,
+    ephemeralTtlMs: e.EPHEMERAL_TTL_MINUTES * 60_000,
+    dbPoolSize: e.DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    /** The dev mailbox page shows caught mail; only on when mail is caught in-process. */
+    devMailbox: e.DEV_MAILBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production'),
+    trustProxy: e.TRUST_PROXY,
+  };
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/prisma.ts';
+import { AppError } from '../errors.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { verificationMail } from '../mail/templates.ts';
+import type { RateLimit } from '../ops/rate-limits.ts';
+import type { SessionView, VerificationStarted } from '../../../protocol/index.ts';
+import { normaliseAddress } from './addresses.ts';
+import type { Sessions } from './sessions.ts';
+import { hashCode, hashToken, newCode, newToken, sameHash } from './tokens.ts';
+
+export interface VerificationOptions {
+  codeTtlMs: number;
+  maxAttempts: number;
+  publicUrl: () => string;
+  perAddress: RateLimit;
+  perClient: RateLimit;
+}
+
+/**
+ * Proof of an address: a 6-digit code and a magic link, sent together in one email.
+ * Either one proves the address once; both expire, and the code allows few attempts.
+ */
+export class Verification {
+  constructor(
+    private readonly db: Db,
+    private readonly mailer: Mailer,
+    private readonly sessions: Sessions,
+    private readonly opts: VerificationOptions,
+  ) {}
+
+  async start(rawAddress: string, clientKey: string, chatId?: string): Promise<VerificationStarted> {
+    const address = normaliseAddress(rawAddress);
+    await this.opts.perClient.consume(clientKey, 'code requests from this device');
+    await this.opts.perAddress.consume(address, `codes sent to ${address}`);
+
+    const id = randomUUID();
+    const code = newCode();
+    const linkToken = newToken();
+    const expiresAt = new Date(Date.now() + this.opts.codeTtlMs);
+    await this.db.verification.create({
+      data: { id, address, codeHash: hashCode(id, code), linkTokenHash: hashToken(linkToken), expiresAt },
+    });
+    // The token rides in the fragment so it never reaches server logs or Referer headers.
+    const landing = chatId ? `/c/${chatId}` : '/';
+    const link = `${this.opts.publicUrl()}${landing}#signin=${linkToken}`;
+    let subject: string | undefined;
+    if (chatId) {
+      const chat = await this.db.chat.findUnique({ where: { id: chatId }, select: { subject: true } });
+      subject = chat?.subject || undefined;
+    }
+    const mail = verificationMail({ code, link, minutes: Math.round(this.opts.codeTtlMs / 60_000), subject });
+    try {
+      await this.mailer.send({ to: address, ...mail });
+    } catch (err) {
+      await this.db.verification.delete({ where: { id } }).catch(() => {});
+      throw new AppError('UNAVAILABLE', 'We could not send the email just now; try again in a minute', {
+        cause: err instanceof Error ? err.message : String(err),
+      });
+    }
+    return { verificationId: id, address, expiresAt: expiresAt.toISOString() };
+  }
+
+  async verifyCode(verificationId: string, code: string, label?: string): Promise<SessionView> {
+    // Count the attempt atomically before comparing, so parallel guesses share one budget.
+    const rows = await this.db.$queryRaw<
+      { id: string; address: string; code_hash: string; attempts: number; expires_at: Date; consumed_at: Date | null }[]
+    >`UPDATE verification SET attempts = attempts + 1 WHERE id = ${verificationId}::uuid
+      RETURNING id, address, code_hash, attempts, expires_at, consumed_at`;
+    const v = rows[0];
+    if (!v) throw new AppError('CODE_EXPIRED', 'That code is no longer valid; ask for a new one');
+    if (v.consumed_at) throw new AppError('CODE_EXPIRED', 'That code was already used; ask for a new one');
+    if (v.expires_at <= new Date()) throw new AppError('CODE_EXPIRED', 'That code has expired; ask for a new one');
+    if (v.attempts > this.opts.maxAttempts) {
+      throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes; ask for a new one');
+    }
+    if (!sameHash(v.code_hash, hashCode(v.id, code))) {
+      const left = this.opts.maxAttempts - v.attempts;
+      throw new AppError(
+        left > 0 ? 'CODE_WRONG' : 'TOO_MANY_ATTEMPTS',
+        left > 0 ? `That code is not right; ${left} ${left === 1 ? 'try' : 'tries'} left` : 'Too many wrong codes; ask for a new one',
+        { attemptsLeft: left },
+      );
+    }
+    return this.consume(v.id, v.address, label);
+  }
+
+  async verifyLink(linkToken: string, label?: string): Promise<SessionView> {
+    const v = await this.db.verification.findUnique({ where: { linkTokenHash: hashToken(linkToken) } });
+    if (!v || v.consumedAt || v.expiresAt <= new Date()) {
+      throw new AppError('LINK_EXPIRED', 'This sign-in link has expired or was already used; ask for a new one');
+    }
+    return this.consume(v.id, v.address, label);
+  }
+
+  private async consume(id: string, address: string, label?: string): Promise<SessionView> {
+    const taken = await this.db.verification.updateMany({
+      where: { id, consumedAt: null },
+      data: { consumedAt: new Date() },
+    });
+    if (taken.count === 0) throw new AppError('CODE_EXPIRED', 'That code was already used; ask for a new one');
+    const identityId = await this.identityFor(address);
+    return this.sessions.create(identityId, { label });
+  }
+
+  /** The identity owning an address, created on first proof: no sign-up form. */
+  private async identityFor(address: string): Promise<string> {
+    const existing = await this.db.emailAddress.findUnique({ where: { address } });
+    if (existing) return existing.identityId;
+    const id = randomUUID();
+    try {
+      await this.db.identity.create({ data: { id, addresses: { create: { address } } } });
+      return id;
+    } catch {
+      // Two first proofs of one address at once: the other one won; use its identity.
+      const winner = await this.db.emailAddress.findUnique({ where: { address } });
+      if (!winner) throw new AppError('INTERNAL', 'Could not create the identity');
+      return winner.identityId;
+    }
+  }
+}

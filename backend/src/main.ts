@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from './config/index.ts';
+import { createLogger } from './log.ts';
+import { startServer, StartupError } from './server.ts';
+
+/** `npm start`: run the server until SIGTERM/SIGINT, then shut down cleanly. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let server;
+  try {
+    server = await startServer(config, log);
+  } catch (err) {
+    const message = err instanceof StartupError ? err.message : String((err as Error)?.stack ?? err);
+    log.fatal({ err }, 'server did not start');
+    console.error(`\nInbox Chat did not start: ${message}\n`);
+    process.exit(1);
+  }
+  log.info({ url: server.url }, 'Inbox Chat is running');
+  console.log(`\n  Inbox Chat is running: open ${server.url}\n${server.catcher ? `  Caught mail (dev mailbox): ${server.url}/dev/mail\n` : ''}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    server!.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+}
+
+void main();

@@ -1,0 +1,191 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import {
+  deleteEvent,
+  joinEvent,
+  leaveEvent,
+  readEvent,
+  sendEvent,
+  typingEvent,
+  watchEvent,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '../../../protocol/index.ts';
+import { AppError, publicError } from '../errors.ts';
+import type { Caller } from '../identity/sessions.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { Services } from '../services.ts';
+import { parseInput } from '../validate.ts';
+import { rooms, type IoServer, type SocketData, type SocketFanout } from './events.ts';
+
+export interface RealtimeDeps {
+  httpServer: HttpServer;
+  services: Services;
+  fanout: SocketFanout;
+  log: Logger;
+  metrics: Metrics;
+  isAllowedOrigin: (origin: string | undefined) => boolean;
+  maxPayloadBytes: number;
+  eventsPer10s: number;
+  redis?: { pub: Redis; sub: Redis };
+  /** False while shutting down: new sends are refused so in-flight ones can finish. */
+  accepting: () => boolean;
+}
+
+/**
+ * A fixed window per socket: over budget, events are refused; far over it (a flood),
+ * the socket is cut off so one client cannot starve the others.
+ */
+class EventBudget {
+  private windowStart = Date.now();
+  private count = 0;
+  constructor(private readonly limit: number) {}
+  take(): 'ok' | 'over' | 'flood' {
+    const now = Date.now();
+    if (now - this.windowStart >= 10_000) {
+      this.windowStart = now;
+      this.count = 0;
+    }
+    this.count++;
+    if (this.count > this.limit * 3) return 'flood';
+    return this.count > this.limit ? 'over' : 'ok';
+  }
+}
+
+export function createSocketServer(d: RealtimeDeps): IoServer {
+  const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
+    d.httpServer,
+    {
+      transports: ['websocket', 'polling'],
+      perMessageDeflate: false,
+      httpCompression: false,
+      maxHttpBufferSize: d.maxPayloadBytes,
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+      cors: { origin: (origin, cb) => cb(null, d.isAllowedOrigin(origin)), credentials: false },
+      // The Origin check on the handshake itself, for websocket and polling alike.
+      allowRequest: (req, cb) => {
+        const ok = d.isAllowedOrigin(req.headers.origin);
+        if (!ok) d.log.warn({ origin: req.headers.origin }, 'socket handshake refused: origin not allowed');
+        cb(ok ? null : 'origin not allowed', ok);
+      },
+    },
+  );
+  if (d.redis) io.adapter(createAdapter(d.redis.pub, d.redis.sub));
+  d.fanout.attach(io);
+
+  const callers = new WeakMap<object, Caller>();
+
+  io.use(async (socket, next) => {
+    try {
+      const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined;
+      const caller = await d.services.sessions.authenticate(token);
+      callers.set(socket, caller);
+      socket.data.identityId = caller.identityId;
+      socket.data.sessionId = caller.sessionId;
+      next();
+    } catch (err) {
+      const e = publicError(err);
+      next(Object.assign(new Error(e.message), { data: { code: e.code } }));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    const caller = callers.get(socket)!;
+    const budget = new EventBudget(d.eventsPer10s);
+    d.metrics.socketsConnected.inc();
+    socket.on('disconnect', () => d.metrics.socketsConnected.dec());
+    void socket.join([rooms.identity(caller.identityId), rooms.session(caller.sessionId)]);
+
+    /** Wraps a handler: budget, zod validation, error-to-ack mapping, metrics. Never throws. */
+    function on<S extends z.ZodType, R extends object>(
+      event: string,
+      schema: S,
+      handler: (input: z.output<S>) => Promise<R>,
+    ) {
+      socket.on(event as 'typing', ((payload: unknown, ack?: unknown) => {
+        const reply = typeof ack === 'function' ? (ack as (r: Ack<R>) => void) : () => {};
+        const verdict = budget.take();
+        if (verdict === 'flood') {
+          d.log.warn({ identityId: caller.identityId, event }, 'socket flood: disconnecting');
+          d.metrics.socketEvents.inc({ event, outcome: 'flood' });
+          socket.emit('server:closing', { reason: 'too many events' });
+          socket.disconnect(true);
+          return;
+        }
+        if (verdict === 'over') {
+          d.metrics.socketEvents.inc({ event, outcome: 'rate_limited' });
+          reply({ ok: false, error: { code: 'RATE_LIMITED', message: 'Slow down: too many events' } });
+          return;
+        }
+        Promise.resolve()
+          .then(() => handler(parseInput(schema, payload)))
+          .then(
+            (result) => {
+              d.metrics.socketEvents.inc({ event, outcome: 'ok' });
+              reply({ ok: true, ...result });
+            },
+            (err: unknown) => {
+              const e = publicError(err);
+              if (e.code === 'INTERNAL') d.log.error({ err, event }, 'socket handler failed');
+              d.metrics.socketEvents.inc({ event, outcome: e.code });
+              reply({ ok: false, error: { code: e.code, message: e.message } });
+            },
+          );
+      }) as never);
+    }
+
+    on('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
+      const chat = await d.services.chats.open(caller, chatId);
+      // Join the room before reading the catch-up, so nothing committed in between is missed;
+      // the client drops anything it already has by seq.
+      await socket.join(rooms.chat(chatId));
+      const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
+      return { chat, missed: page.messages, hasMore: page.hasMore };
+    });
+
+    on('chat:leave', leaveEvent, async ({ chatId }) => {
+      await socket.leave(rooms.chat(chatId));
+      return {};
+    });
+
+    on('message:send', sendEvent, async ({ chatId, clientId, body }) => {
+      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
+      const message = await d.services.messages.send(caller, chatId, clientId, body);
+      return { message };
+    });
+
+    on('message:delete', deleteEvent, async ({ chatId, seq }) => {
+      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+      return { message: await d.services.messages.delete(caller, chatId, seq) };
+    });
+
+    on('typing', typingEvent, async ({ chatId, typing }) => {
+      // Only sockets whose join passed the membership check are in the room.
+      if (!socket.rooms.has(rooms.chat(chatId))) throw new AppError('FORBIDDEN', 'Join the chat first');
+      socket.to(rooms.chat(chatId)).emit('typing', {
+        chatId,
+        identityId: caller.identityId,
+        typing,
+      });
+      return {};
+    });
+
+    on('read', readEvent, async ({ chatId, seq }) => {
+      return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
+    });
+
+    on('chats:watch', watchEvent, async () => {
+      const chats = await d.services.myChats(caller);
+      await socket.join([rooms.watcher(caller.identityId), ...chats.map((c) => rooms.activity(c.id))]);
+      return { chats };
+    });
+  });
+
+  return io;
+}

@@ -1,0 +1,191 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Config } from './config/index.ts';
+import { AccessRequests } from './chats/access-requests.ts';
+import { ChatService } from './chats/chats.ts';
+import type { ChatContext } from './chats/context.ts';
+import { EphemeralStore } from './chats/ephemeral-store.ts';
+import { MessageService } from './chats/messages.ts';
+import { MessageWriter } from './chats/message-writer.ts';
+import { listMyChats } from './chats/my-chats.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import { migrate } from './db/migrator.ts';
+import { createPool } from './db/pool.ts';
+import { createPrisma } from './db/prisma.ts';
+import { createHttpApp } from './http/app.ts';
+import { defaultOrigins, originChecker } from './http/origins.ts';
+import { Sessions } from './identity/sessions.ts';
+import { Verification } from './identity/verification.ts';
+import type { Logger } from './log.ts';
+import { MailCatcher } from './mail/catcher.ts';
+import { createMailer } from './mail/mailer.ts';
+import { createMetrics } from './ops/metrics.ts';
+import { createRateLimit } from './ops/rate-limits.ts';
+import { SocketFanout } from './realtime/events.ts';
+import { createSocketServer } from './realtime/socket-server.ts';
+import type { Services } from './services.ts';
+
+export class StartupError extends Error {}
+
+export interface RunningServer {
+  url: string;
+  httpServer: HttpServer;
+  services: Services;
+  catcher?: MailCatcher;
+  /** Finishes in-flight sends, then closes sockets, HTTP, mail and the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: config -> database -> mail -> domain -> realtime -> HTTP.
+ * Everything it starts, stop() shuts down in reverse order.
+ */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err) => log.warn({ err }, 'cleanup failed'));
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres(config.dataDir, log).catch((err) => {
+        throw new StartupError(`Could not start the embedded PostgreSQL under ${config.dataDir}: ${err.message ?? err}`);
+      });
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    const pool = createPool(databaseUrl, config.dbPoolSize);
+    cleanups.push(() => pool.end());
+    await pool.query('SELECT 1').catch((err: Error) => {
+      throw new StartupError(`Cannot reach the database (${redact(databaseUrl!)}): ${err.message}`);
+    });
+    await migrate(pool, log).catch((err: Error) => {
+      throw new StartupError(`Database migrations failed: ${err.message}`);
+    });
+    const db = createPrisma(pool);
+    cleanups.push(() => db.$disconnect());
+
+    let catcher: MailCatcher | undefined;
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      catcher = new MailCatcher(log.child({ component: 'mail-catcher' }));
+      smtpUrl = await catcher.listen(0);
+      cleanups.push(() => catcher!.close());
+      log.info({ smtpUrl }, 'no SMTP_URL: outgoing mail is caught by the embedded SMTP catcher');
+    }
+    const mailer = createMailer(smtpUrl, config.mailFrom, log.child({ component: 'mail' }));
+    cleanups.push(() => mailer.close());
+
+    let redis: { pub: Redis; sub: Redis } | undefined;
+    if (config.redisUrl) {
+      const pub = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+      const sub = pub.duplicate();
+      await Promise.all([pub.connect(), sub.connect()]).catch((err: Error) => {
+        throw new StartupError(`Cannot reach Redis at ${redact(config.redisUrl!)}: ${err.message}`);
+      });
+      cleanups.push(() => void pub.disconnect());
+      cleanups.push(() => void sub.disconnect());
+      redis = { pub, sub };
+    }
+
+    const metrics = createMetrics();
+    const fanout = new SocketFanout();
+    let publicUrl = config.publicUrl;
+    const writer = new MessageWriter(pool, (messages) => {
+      metrics.messagesCommitted.inc(messages.length);
+      metrics.commitBatchSize.observe(messages.length);
+      for (const m of messages) fanout.messagePosted(m);
+    });
+    const ephemeral = new EphemeralStore(config.ephemeralTtlMs);
+    cleanups.push(() => ephemeral.close());
+
+    const ctx: ChatContext = {
+      db,
+      pool,
+      writer,
+      ephemeral,
+      events: fanout,
+      mailer,
+      log: log.child({ component: 'chats' }),
+      limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
+      publicUrl: () => publicUrl,
+    };
+    const sessions = new Sessions(db, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
+    const services: Services = {
+      sessions,
+      verification: new Verification(db, mailer, sessions, {
+        codeTtlMs: config.codeTtlMs,
+        maxAttempts: config.codeMaxAttempts,
+        publicUrl: () => publicUrl,
+        perAddress: createRateLimit('code-address', config.codesPerAddressPerHour, 3600, redis?.pub),
+        perClient: createRateLimit('code-client', config.codesPerClientPerHour, 3600, redis?.pub),
+      }),
+      chats: new ChatService(ctx),
+      messages: new MessageService(ctx),
+      accessRequests: new AccessRequests(ctx),
+      myChats: (caller) => listMyChats(ctx, caller),
+    };
+
+    let accepting = true;
+    // The own origin is only known after listen() when PORT=0, so the checker reads it live.
+    let checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
+    const isAllowedOrigin = (origin: string | undefined) => checkOrigin(origin);
+    const app = createHttpApp({
+      config,
+      log,
+      services,
+      metrics,
+      isAllowedOrigin,
+      catcher,
+      redis: redis?.pub,
+      isReady: async () => accepting && (await pool.query('SELECT 1').then(() => true, () => false)),
+    });
+    const httpServer = createServer(app);
+    httpServer.keepAliveTimeout = 65_000;
+    const io = createSocketServer({
+      httpServer,
+      services,
+      fanout,
+      log: log.child({ component: 'realtime' }),
+      metrics,
+      isAllowedOrigin,
+      maxPayloadBytes: config.maxBodyBytes,
+      eventsPer10s: config.socketEventsPer10s,
+      redis,
+      accepting: () => accepting,
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const port = (httpServer.address() as AddressInfo).port;
+    if (!config.publicUrlFixed) {
+      publicUrl = `http://${displayHost(config.host)}:${port}`;
+      checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
+    }
+
+    const stop = async () => {
+      accepting = false;
+      io.emit('server:closing', { reason: 'server restarting' });
+      await writer.drain();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await cleanup();
+    };
+    return { url: publicUrl, httpServer, services, catcher, stop };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}

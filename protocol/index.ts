@@ -1,0 +1,278 @@
+/**
+ * The one protocol module: every REST body and socket event, as zod schemas for the
+ * server's boundary and as TypeScript types for the server and every client.
+ * Browser code imports types only (`import type`), so zod never ships to a pane.
+ */
+import { z } from 'zod';
+
+export const LIMITS = {
+  /** Characters in one message body. The server may lower this with MAX_MESSAGE_CHARS. */
+  messageChars: 4000,
+  subjectChars: 500,
+  addressChars: 254,
+  clientIdChars: 64,
+  noteChars: 1000,
+  audience: 200,
+  historyPage: 100,
+  /** Messages returned by a join's catch-up; beyond this the client pages with history. */
+  catchUp: 500,
+} as const;
+
+const trimmed = (max: number) => z.string().trim().max(max);
+
+/** An address as typed. Normalisation lives in the identity module, not here. */
+export const addressSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(LIMITS.addressChars)
+  .regex(/^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/, 'not an email address');
+
+export const uuidSchema = z.uuid();
+export const clientIdSchema = z.string().min(1).max(LIMITS.clientIdChars).regex(/^[A-Za-z0-9_.:-]+$/);
+export const seqSchema = z.number().int().min(0).max(2_147_483_647);
+
+export const retentionSchema = z.enum(['ARCHIVED', 'EPHEMERAL']);
+export const chatSourceSchema = z.enum(['EMAIL', 'STANDALONE']);
+export type Retention = z.infer<typeof retentionSchema>;
+export type ChatSource = z.infer<typeof chatSourceSchema>;
+export type AudienceRole = 'FROM' | 'TO' | 'CC' | 'BCC' | 'ADDED';
+export type MessageKind = 'TEXT' | 'SYSTEM' | 'DELETION';
+
+// ---------- REST bodies ----------
+
+export const authStartBody = z.strictObject({
+  address: addressSchema,
+  /** Where the magic link should land, e.g. the chat page the visitor came from. */
+  chatId: uuidSchema.optional(),
+});
+export type AuthStartBody = z.infer<typeof authStartBody>;
+
+export const authVerifyBody = z.strictObject({
+  verificationId: uuidSchema,
+  code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'),
+  label: trimmed(100).optional(),
+});
+export type AuthVerifyBody = z.infer<typeof authVerifyBody>;
+
+export const authLinkBody = z.strictObject({
+  token: z.string().min(20).max(200),
+  label: trimmed(100).optional(),
+});
+export type AuthLinkBody = z.infer<typeof authLinkBody>;
+
+export const audienceInput = z.strictObject({
+  from: z.array(addressSchema).max(LIMITS.audience).default([]),
+  to: z.array(addressSchema).max(LIMITS.audience).default([]),
+  cc: z.array(addressSchema).max(LIMITS.audience).default([]),
+  bcc: z.array(addressSchema).max(LIMITS.audience).default([]),
+});
+export type AudienceInput = z.input<typeof audienceInput>;
+
+export const createChatBody = z.strictObject({
+  subject: trimmed(LIMITS.subjectChars).default(''),
+  audience: audienceInput.default({ from: [], to: [], cc: [], bcc: [] }),
+  emailMessageId: trimmed(998).optional(),
+  /** The same draftKey from the same owner returns the same chat. */
+  draftKey: z.string().min(1).max(200).optional(),
+  retention: retentionSchema.default('ARCHIVED'),
+  source: chatSourceSchema.default('EMAIL'),
+});
+export type CreateChatBody = z.input<typeof createChatBody>;
+
+export const replaceAudienceBody = z.strictObject({ audience: audienceInput });
+export type ReplaceAudienceBody = z.input<typeof replaceAudienceBody>;
+
+export const addAudienceBody = z.strictObject({ address: addressSchema });
+export type AddAudienceBody = z.infer<typeof addAudienceBody>;
+
+export const sendMessageBody = z.strictObject({
+  clientId: clientIdSchema,
+  body: z.string().max(LIMITS.messageChars * 4),
+});
+export type SendMessageBody = z.infer<typeof sendMessageBody>;
+
+export const historyQuery = z.strictObject({
+  before: z.coerce.number().int().min(1).optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.historyPage).default(50),
+});
+export type HistoryQuery = z.input<typeof historyQuery>;
+
+export const markReadBody = z.strictObject({ seq: seqSchema });
+
+export const accessRequestBody = z.strictObject({ note: trimmed(LIMITS.noteChars).default('') });
+export const accessDecisionBody = z.strictObject({ decision: z.enum(['APPROVE', 'DECLINE']) });
+export type AccessDecision = z.infer<typeof accessDecisionBody>['decision'];
+
+export const memberSettingsBody = z.strictObject({
+  emailNotify: z.boolean().optional(),
+  language: z.string().min(2).max(35).optional(),
+});
+
+// ---------- Views (server -> client) ----------
+
+export interface IdentityView {
+  id: string;
+  addresses: string[];
+}
+
+export interface SessionView {
+  token: string;
+  expiresAt: string;
+  identity: IdentityView;
+  /** Set when the session is limited to one chat (an invitation link). */
+  chatId: string | null;
+}
+
+export interface VerificationStarted {
+  verificationId: string;
+  address: string;
+  expiresAt: string;
+}
+
+export interface MessageView {
+  chatId: string;
+  seq: number;
+  clientId: string;
+  authorId: string | null;
+  authorAddress: string | null;
+  kind: MessageKind;
+  body: string;
+  /** For DELETION events: the seq that became a tombstone. */
+  targetSeq: number | null;
+  createdAt: string;
+  deleted: boolean;
+}
+
+export interface MemberView {
+  identityId: string;
+  address: string;
+  joinedAt: string;
+  lastReadSeq: number;
+}
+
+export interface AudienceView {
+  address: string;
+  role: AudienceRole;
+  joined: boolean;
+}
+
+export interface ChatView {
+  id: string;
+  subject: string;
+  source: ChatSource;
+  retention: Retention;
+  ownerId: string;
+  isOwner: boolean;
+  emailMessageId: string | null;
+  lastSeq: number;
+  lastActivityAt: string;
+  createdAt: string;
+  endedAt: string | null;
+  members: MemberView[];
+  /** BCC entries appear only to the owner and to the BCC'd address itself. */
+  audience: AudienceView[];
+  me: { identityId: string; address: string; lastReadSeq: number; emailNotify: boolean };
+  unread: number;
+}
+
+export interface ChatSummary {
+  id: string;
+  subject: string;
+  retention: Retention;
+  isOwner: boolean;
+  lastSeq: number;
+  lastActivityAt: string;
+  endedAt: string | null;
+  unread: number;
+  lastMessage: MessageView | null;
+  memberAddresses: string[];
+}
+
+export interface AccessRequestView {
+  id: string;
+  chatId: string;
+  address: string;
+  note: string;
+  status: 'PENDING' | 'APPROVED' | 'DECLINED';
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export interface HistoryPage {
+  messages: MessageView[];
+  /** True when older (for `before`) or newer (for `after`) messages remain. */
+  hasMore: boolean;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+// ---------- Socket events ----------
+
+export const joinEvent = z.strictObject({ chatId: uuidSchema, lastSeq: seqSchema.default(0) });
+export const leaveEvent = z.strictObject({ chatId: uuidSchema });
+export const sendEvent = z.strictObject({
+  chatId: uuidSchema,
+  clientId: clientIdSchema,
+  body: z.string().max(LIMITS.messageChars * 4),
+});
+export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1) });
+export const typingEvent = z.strictObject({ chatId: uuidSchema, typing: z.boolean() });
+export const readEvent = z.strictObject({ chatId: uuidSchema, seq: seqSchema });
+export const watchEvent = z.strictObject({});
+
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+
+export interface JoinResult {
+  chat: ChatView;
+  /** Messages after the client's lastSeq, oldest first. */
+  missed: MessageView[];
+  /** True when more than LIMITS.catchUp were missed: page the rest with history. */
+  hasMore: boolean;
+}
+
+/** Names the typist by identity only; clients label it from the chat's member list. */
+export interface TypingNotice {
+  chatId: string;
+  identityId: string;
+  typing: boolean;
+}
+
+export interface ReadNotice {
+  chatId: string;
+  identityId: string;
+  seq: number;
+}
+
+export interface ChatActivity {
+  chatId: string;
+  lastSeq: number;
+  lastActivityAt: string;
+}
+
+export interface ClientToServerEvents {
+  'chat:join': (p: z.input<typeof joinEvent>, ack: (r: Ack<JoinResult>) => void) => void;
+  'chat:leave': (p: z.input<typeof leaveEvent>, ack?: (r: Ack<object>) => void) => void;
+  'message:send': (p: z.input<typeof sendEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
+  'message:delete': (p: z.input<typeof deleteEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
+  typing: (p: z.input<typeof typingEvent>) => void;
+  read: (p: z.input<typeof readEvent>, ack?: (r: Ack<{ lastReadSeq: number }>) => void) => void;
+  /** Subscribe to activity of all my chats (the sidebar); returns them. */
+  'chats:watch': (p: z.input<typeof watchEvent>, ack: (r: Ack<{ chats: ChatSummary[] }>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  message: (m: MessageView) => void;
+  typing: (t: TypingNotice) => void;
+  read: (r: ReadNotice) => void;
+  'chat:updated': (c: { chatId: string }) => void;
+  /** To every device of a member: a chat they are in changed (feeds "my chats"). */
+  'chats:activity': (a: ChatActivity) => void;
+  'access:decided': (r: AccessRequestView) => void;
+  'access:requested': (r: AccessRequestView) => void;
+  /** Sent before the server closes a socket on purpose (shutdown, session revoked). */
+  'server:closing': (r: { reason: string }) => void;
+}
