@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { io as connect, type Socket } from 'socket.io-client';
+import { loadConfig } from '../../backend/src/config/index.ts';
+import { createLogger } from '../../backend/src/log.ts';
+import { startServer, type RunningServer } from '../../backend/src/server.ts';
+import type { ClientToServerEvents, ServerToClientEvents, SessionView } from '../../protocol/index.ts';
+
+/** The local PostgreSQL every test database is created on (ENVIRONMENT.md: trust auth). */
+export const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A brand-new database for one suite; dropped afterwards. Never reuses data. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `inbox_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestServer extends RunningServer {
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a random port, its own fresh database, and the embedded SMTP catcher
+ * (real SMTP over loopback). Pass env overrides to tune limits.
+ */
+export async function startTestServer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestServer> {
+  const db = database ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_URL: db.url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    CODES_PER_ADDRESS_PER_HOUR: '50',
+    CODES_PER_CLIENT_PER_HOUR: '1000',
+    HTTP_REQUESTS_PER_MINUTE: '100000',
+    SOCKET_EVENTS_PER_10S: '5000',
+    DEV_MAILBOX: 'true',
+    ...env,
+  });
+  const server = await startServer(config, createLogger(config.logLevel));
+  return {
+    ...server,
+    database: db,
+    async close() {
+      await server.stop();
+      if (!database) await db.drop();
+    },
+  };
+}
+
+export interface ApiResult<T = any> {
+  status: number;
+  body: T;
+}
+
+/** A tiny REST client for tests: JSON in, JSON out, bearer token when given. */
+export async function api<T = any>(
+  server: { url: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<ApiResult<T>> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: leave as text
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+/** Reads the 6-digit code out of the verification email the catcher received. */
+export async function codeFromMail(server: TestServer, address: string, after = 0): Promise<string> {
+  const mail = await server.catcher!.waitFor((m) => m.id > after && m.to.includes(address) && /Inbox Chat code/.test(m.subject));
+  const match = /\b(\d{6})\b/.exec(mail.subject);
+  if (!match) throw new Error(`no code in mail: ${mail.subject}`);
+  return match[1]!;
+}
+
+export function lastMailId(server: TestServer): number {
+  return server.catcher!.list()[0]?.id ?? 0;
+}
+
+/** Signs an address in the way a person does: ask for a code, read the email, enter it. */
+export async function signIn(server: TestServer, address: string): Promise<SessionView> {
+  const before = lastMailId(server);
+  const start = await api(server, 'POST', '/api/auth/start', { address });
+  if (start.status !== 202) throw new Error(`auth/start ${start.status}: ${JSON.stringify(start.body)}`);
+  const code = await codeFromMail(server, address.toLowerCase(), before);
+  const verify = await api<SessionView>(server, 'POST', '/api/auth/verify', {
+    verificationId: start.body.verificationId,
+    code,
+  });
+  if (verify.status !== 200) throw new Error(`auth/verify ${verify.status}: ${JSON.stringify(verify.body)}`);
+  return verify.body;
+}
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A real Socket.IO client over websocket; resolves once connected (or rejects with the server's reason). */
+export function connectSocket(url: string, token: string | undefined, opts: { origin?: string } = {}): Promise<ClientSocket> {
+  const socket: ClientSocket = connect(url, {
+    transports: ['websocket'],
+    auth: token ? { token } : {},
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: opts.origin ? { origin: opts.origin } : undefined,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** emitWithAck with a timeout, typed loosely for tests. */
+export async function request(socket: ClientSocket, event: string, payload: unknown): Promise<any> {
+  return (socket.timeout(10_000) as any).emitWithAck(event, payload);
+}
+
+export function nextEvent<T = any>(socket: ClientSocket, event: string, match: (p: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      (socket as any).off(event, handler);
+      reject(new Error(`no ${event} event in time`));
+    }, timeoutMs);
+    const handler = (p: T) => {
+      if (!match(p)) return;
+      clearTimeout(timer);
+      (socket as any).off(event, handler);
+      resolve(p);
+    };
+    (socket as any).on(event, handler);
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * The contract between the shared chat panel and whatever carries its traffic.
+ * The web page and the Outlook panes use a Socket.IO transport directly; the Thunderbird
+ * message pane cannot open sockets, so its transport relays through the background page.
+ * The panel only ever talks to this interface.
+ */
+import type {
+  AccessRequestView,
+  ChatActivity,
+  ChatSummary,
+  JoinResult,
+  MessageView,
+  ReadNotice,
+  TypingNotice,
+} from '../../protocol/index.ts';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthorized';
+
+export interface TransportEvents {
+  message: (m: MessageView) => void;
+  typing: (t: TypingNotice) => void;
+  read: (r: ReadNotice) => void;
+  'chat:updated': (c: { chatId: string }) => void;
+  'chats:activity': (a: ChatActivity) => void;
+  'access:decided': (r: AccessRequestView) => void;
+  'access:requested': (r: AccessRequestView) => void;
+  /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
+  status: (s: ConnectionStatus) => void;
+}
+
+export interface ChatTransport {
+  readonly status: ConnectionStatus;
+  join(chatId: string, lastSeq: number): Promise<JoinResult>;
+  leave(chatId: string): Promise<void>;
+  /** Resolves with the committed message; rejects with a TransportError. Safe to retry with the same clientId. */
+  send(chatId: string, clientId: string, body: string): Promise<MessageView>;
+  deleteMessage(chatId: string, seq: number): Promise<MessageView>;
+  typing(chatId: string, typing: boolean): void;
+  markRead(chatId: string, seq: number): Promise<number>;
+  watchChats(): Promise<ChatSummary[]>;
+  on<E extends keyof TransportEvents>(event: E, handler: TransportEvents[E]): () => void;
+  close(): void;
+}
+
+export class TransportError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
