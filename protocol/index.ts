@@ -12,6 +12,8 @@ export const LIMITS = {
   addressChars: 254,
   clientIdChars: 64,
   noteChars: 1000,
+  /** The quoted email of a "Reply with IM" chat; longer quotes are cut with a marker. */
+  quoteChars: 20_000,
   audience: 200,
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */
@@ -37,7 +39,7 @@ export const chatSourceSchema = z.enum(['EMAIL', 'STANDALONE']);
 export type Retention = z.infer<typeof retentionSchema>;
 export type ChatSource = z.infer<typeof chatSourceSchema>;
 export type AudienceRole = 'FROM' | 'TO' | 'CC' | 'BCC' | 'ADDED';
-export type MessageKind = 'TEXT' | 'SYSTEM' | 'DELETION';
+export type MessageKind = 'TEXT' | 'SYSTEM' | 'DELETION' | 'QUOTE';
 
 // ---------- REST bodies ----------
 
@@ -77,6 +79,16 @@ export const createChatBody = z.strictObject({
   draftKey: z.string().min(1).max(200).optional(),
   retention: retentionSchema.default('ARCHIVED'),
   source: chatSourceSchema.default('EMAIL'),
+  /**
+   * "Reply with IM": the email being answered, kept as the chat's first history entry
+   * (a QUOTE message whose author is the email's sender). Nothing is mailed to anyone.
+   */
+  quote: z
+    .strictObject({
+      from: addressSchema,
+      text: z.string().max(LIMITS.quoteChars),
+    })
+    .optional(),
 });
 export type CreateChatBody = z.input<typeof createChatBody>;
 

@@ -6,7 +6,7 @@ import type { AudienceRole, AudienceView, ChatView, createChatBody, audienceInpu
 import type { z } from 'zod';
 import type { ChatContext } from './context.ts';
 import { checkScope, loadChat, requireMember, requireOwner } from './membership.ts';
-import { postSystemMessage } from './messages.ts';
+import { postQuote, postSystemMessage } from './messages.ts';
 
 type CreateChat = z.output<typeof createChatBody>;
 type Audience = z.output<typeof audienceInput>;
@@ -72,6 +72,7 @@ export class ChatService {
       }
       throw err;
     }
+    if (input.quote) await postQuote(this.ctx, { id, retention: input.retention }, input.quote);
     this.ctx.log.info({ chatId: id, audience: entries.size, retention: input.retention }, 'chat created');
     return this.view(caller, id);
   }

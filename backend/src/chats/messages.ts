@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { LIMITS, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
@@ -27,6 +28,25 @@ export async function postSystemMessage(ctx: ChatContext, chat: ChatRef, body: s
     ctx.events.messagePosted(view);
     return view;
   }
+  return ctx.writer.append(msg);
+}
+
+/** The first history entry of a "Reply with IM" chat: the email it answers, attributed to its sender. */
+export async function postQuote(
+  ctx: ChatContext,
+  chat: ChatRef,
+  quote: { from: string; text: string },
+): Promise<MessageView> {
+  const msg = {
+    chatId: chat.id,
+    clientId: 'quote',
+    authorId: null,
+    authorAddress: normaliseAddress(quote.from),
+    kind: 'QUOTE' as const,
+    body: quote.text.replace(/\r\n?/g, '\n').trim(),
+    trusted: true,
+  };
+  if (chat.retention === 'EPHEMERAL') return ctx.ephemeral.append(msg).view;
   return ctx.writer.append(msg);
 }
 

@@ -8,7 +8,7 @@ CREATE TYPE "Retention" AS ENUM ('ARCHIVED', 'EPHEMERAL');
 CREATE TYPE "AudienceRole" AS ENUM ('FROM', 'TO', 'CC', 'BCC', 'ADDED');
 
 -- CreateEnum
-CREATE TYPE "MessageKind" AS ENUM ('TEXT', 'SYSTEM', 'DELETION');
+CREATE TYPE "MessageKind" AS ENUM ('TEXT', 'SYSTEM', 'DELETION', 'QUOTE');
 
 -- CreateEnum
 CREATE TYPE "AccessRequestStatus" AS ENUM ('PENDING', 'APPROVED', 'DECLINED');
