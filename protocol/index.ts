@@ -22,13 +22,21 @@ export const LIMITS = {
 
 const trimmed = (max: number) => z.string().trim().max(max);
 
-/** An address as typed. Normalisation lives in the identity module, not here. */
+/**
+ * An address as typed or as a mail client gives it ("Name <a@b.c>" is accepted and reduced to
+ * the bare address). Case normalisation lives in the identity module, not here.
+ */
 export const addressSchema = z
   .string()
-  .trim()
-  .min(3)
-  .max(LIMITS.addressChars)
-  .regex(/^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/, 'not an email address');
+  .max(LIMITS.addressChars * 2)
+  .transform((s) => (/<([^<>]*)>\s*$/.exec(s)?.[1] ?? s).trim())
+  .pipe(
+    z
+      .string()
+      .min(3)
+      .max(LIMITS.addressChars)
+      .regex(/^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/, 'not an email address'),
+  );
 
 export const uuidSchema = z.uuid();
 export const clientIdSchema = z.string().min(1).max(LIMITS.clientIdChars).regex(/^[A-Za-z0-9_.:-]+$/);
