@@ -4,21 +4,9 @@
  * Browser code imports types only (`import type`), so zod never ships to a pane.
  */
 import { z } from 'zod';
+import { LIMITS } from './limits.ts';
 
-export const LIMITS = {
-  /** Characters in one message body. The server may lower this with MAX_MESSAGE_CHARS. */
-  messageChars: 4000,
-  subjectChars: 500,
-  addressChars: 254,
-  clientIdChars: 64,
-  noteChars: 1000,
-  /** The quoted email of a "Reply with IM" chat; longer quotes are cut with a marker. */
-  quoteChars: 20_000,
-  audience: 200,
-  historyPage: 100,
-  /** Messages returned by a join's catch-up; beyond this the client pages with history. */
-  catchUp: 500,
-} as const;
+export { LIMITS };
 
 const trimmed = (max: number) => z.string().trim().max(max);
 

@@ -1,0 +1,18 @@
+/**
+ * Size limits shared by server and clients. Kept apart from the zod schemas so browser
+ * bundles can import these values without pulling in the schema library.
+ */
+export const LIMITS = {
+  /** Characters in one message body. The server may lower this with MAX_MESSAGE_CHARS. */
+  messageChars: 4000,
+  subjectChars: 500,
+  addressChars: 254,
+  clientIdChars: 64,
+  noteChars: 1000,
+  /** The quoted email of a "Reply with IM" chat; longer quotes are cut with a marker. */
+  quoteChars: 20_000,
+  audience: 200,
+  historyPage: 100,
+  /** Messages returned by a join's catch-up; beyond this the client pages with history. */
+  catchUp: 500,
+} as const;
