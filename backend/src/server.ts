@@ -77,7 +77,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const mailer = createMailer(smtpUrl, config.mailFrom, log.child({ component: 'mail' }));
     cleanups.push(() => mailer.close());
 
-    let redis: { pub: Redis; sub: Redis } | undefined;
+    let redis: { pub: Redis; sub: Redis; keyPrefix: string } | undefined;
     if (config.redisUrl) {
       const pub = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
       const sub = pub.duplicate();
@@ -86,7 +86,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       });
       cleanups.push(() => void pub.disconnect());
       cleanups.push(() => void sub.disconnect());
-      redis = { pub, sub };
+      redis = { pub, sub, keyPrefix: config.redisKeyPrefix };
     }
 
     const metrics = createMetrics();
@@ -118,8 +118,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,
         publicUrl: () => publicUrl,
-        perAddress: createRateLimit('code-address', config.codesPerAddressPerHour, 3600, redis?.pub),
-        perClient: createRateLimit('code-client', config.codesPerClientPerHour, 3600, redis?.pub),
+        perAddress: createRateLimit(`${config.redisKeyPrefix}:code-address`, config.codesPerAddressPerHour, 3600, redis?.pub),
+        perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.pub),
       }),
       chats: new ChatService(ctx),
       messages: new MessageService(ctx),

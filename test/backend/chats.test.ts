@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
+import { api, signInAll, startTestServer, type TestServer } from '../support/server.ts';
 import type { SessionView } from '../../protocol/index.ts';
 
 describe('chats: audience, membership and access', function () {
@@ -8,11 +8,13 @@ describe('chats: audience, membership and access', function () {
   let alice: SessionView, bob: SessionView, carol: SessionView, dave: SessionView, eve: SessionView;
   before(async () => {
     server = await startTestServer();
-    [alice, bob, carol, dave, eve] = await Promise.all(
-      ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com', 'eve@example.com'].map((a) =>
-        signIn(server, a),
-      ),
-    );
+    [alice, bob, carol, dave, eve] = await signInAll(server, [
+      'alice@example.com',
+      'bob@example.com',
+      'carol@example.com',
+      'dave@example.com',
+      'eve@example.com',
+    ]);
   });
   after(async () => server.close());
 

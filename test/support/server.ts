@@ -57,6 +57,8 @@ export async function startTestServer(env: Record<string, string> = {}, database
     HTTP_REQUESTS_PER_MINUTE: '100000',
     SOCKET_EVENTS_PER_10S: '5000',
     DEV_MAILBOX: 'true',
+    // Suites that share one Redis must not share rooms or rate-limit counters.
+    REDIS_KEY_PREFIX: `test-${db.name}`,
     ...env,
   });
   const server = await startServer(config, createLogger(config.logLevel));
@@ -125,6 +127,14 @@ export async function signIn(server: TestServer, address: string): Promise<Sessi
   });
   if (verify.status !== 200) throw new Error(`auth/verify ${verify.status}: ${JSON.stringify(verify.body)}`);
   return verify.body;
+}
+
+/** Signs several people in at once; the result is typed as a tuple so destructuring is safe. */
+export async function signInAll<const A extends readonly string[]>(
+  server: TestServer,
+  addresses: A,
+): Promise<{ [K in keyof A]: SessionView }> {
+  return (await Promise.all(addresses.map((a) => signIn(server, a)))) as { [K in keyof A]: SessionView };
 }
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -67,6 +67,31 @@ export class MessageService {
         maxChars: this.ctx.limits.maxMessageChars,
       });
     }
+    // Sends from one device to one chat are queued for commit in the order they arrived, even
+    // when the first one waits for lookups the later ones find cached.
+    const lane = `${caller.sessionId}|${chatId}`;
+    const previous = this.lanes.get(lane) ?? Promise.resolve();
+    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, body));
+    const settled = enqueued.then(
+      () => {},
+      () => {},
+    );
+    this.lanes.set(lane, settled);
+    void settled.then(() => {
+      if (this.lanes.get(lane) === settled) this.lanes.delete(lane);
+    });
+    return (await enqueued).committed;
+  }
+
+  private readonly lanes = new Map<string, Promise<void>>();
+
+  /** Resolves once the message is queued; `committed` resolves once it is committed. */
+  private async enqueue(
+    caller: Caller,
+    chatId: string,
+    clientId: string,
+    body: string,
+  ): Promise<{ committed: Promise<MessageView> }> {
     const retention = await this.retentionOf(chatId);
     const authorAddress = await this.memberAddress(caller, chatId, retention);
     const msg = { chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT' as const, body };
@@ -75,9 +100,9 @@ export class MessageService {
       if (chat.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted');
       const { view, fresh } = this.ctx.ephemeral.append(msg);
       if (fresh) this.ctx.events.messagePosted(view);
-      return view;
+      return { committed: Promise.resolve(view) };
     }
-    return this.ctx.writer.append(msg);
+    return { committed: this.ctx.writer.append(msg) };
   }
 
   /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */

@@ -22,6 +22,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Inbox Chat <no-reply@inbox-chat.localhost>'),
   REDIS_URL: z.string().optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('inbox-chat'),
   ALLOWED_ORIGINS: csv.default([]),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(90),
   CODE_TTL_MINUTES: z.coerce.number().positive().default(15),
@@ -64,6 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     redisUrl: e.REDIS_URL,
+    /** Separates deployments (and test runs) that share one Redis. */
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     allowedOrigins: e.ALLOWED_ORIGINS,
     sessionTtlMs: e.SESSION_TTL_DAYS * 86_400_000,
     codeTtlMs: e.CODE_TTL_MINUTES * 60_000,

@@ -69,7 +69,7 @@ export function createHttpApp(d: HttpDeps): Express {
     res.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
   });
 
-  const perClient = createRateLimit('http', d.config.httpRequestsPerMinute, 60, d.redis);
+  const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);
   const api = express.Router();
   api.use(
     cors({

@@ -32,7 +32,7 @@ export interface RealtimeDeps {
   isAllowedOrigin: (origin: string | undefined) => boolean;
   maxPayloadBytes: number;
   eventsPer10s: number;
-  redis?: { pub: Redis; sub: Redis };
+  redis?: { pub: Redis; sub: Redis; keyPrefix: string };
   /** False while shutting down: new sends are refused so in-flight ones can finish. */
   accepting: () => boolean;
 }
@@ -76,7 +76,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       },
     },
   );
-  if (d.redis) io.adapter(createAdapter(d.redis.pub, d.redis.sub));
+  if (d.redis) io.adapter(createAdapter(d.redis.pub, d.redis.sub, { key: `${d.redis.keyPrefix}:socket.io` }));
   d.fanout.attach(io);
 
   const callers = new WeakMap<object, Caller>();
