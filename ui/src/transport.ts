@@ -8,6 +8,7 @@ import type {
   AccessRequestView,
   ChatActivity,
   ChatSummary,
+  HistoryPage,
   JoinResult,
   MessageView,
   ReadNotice,
@@ -38,6 +39,11 @@ export interface ChatTransport {
   typing(chatId: string, typing: boolean): void;
   markRead(chatId: string, seq: number): Promise<number>;
   watchChats(): Promise<ChatSummary[]>;
+  /**
+   * Optional keyset paging of the transcript, for transports that can relay it (Thunderbird).
+   * The panel prefers ApiClient.history when it has one.
+   */
+  history?(chatId: string, query: { before?: number; after?: number; limit?: number }): Promise<HistoryPage>;
   on<E extends keyof TransportEvents>(event: E, handler: TransportEvents[E]): () => void;
   close(): void;
 }

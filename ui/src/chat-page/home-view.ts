@@ -1,0 +1,142 @@
+/** Signed-in home: start a chat with anyone by address, and "My chats", kept live. */
+import type { ChatSummary } from '../../../protocol/index.ts';
+import { LIMITS } from '../../../protocol/limits.ts';
+import type { ApiClient } from '../api-client.ts';
+import { el, timeLabel } from '../dom.ts';
+import type { ChatTransport } from '../transport.ts';
+
+export interface HomeView {
+  root: HTMLElement;
+  destroy(): void;
+}
+
+/** Splits "a@x.org, b@y.org; c@z.org" (or one per line) into addresses. */
+export function splitAddresses(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
+export function homeView(opts: { api: ApiClient; transport: ChatTransport }): HomeView {
+  const { api, transport } = opts;
+  const list = el('ul', { class: 'chat-list', 'aria-label': 'My chats' });
+  const listState = el('p', { class: 'muted', role: 'status', text: 'Loading your chats…' });
+  const root = el(
+    'div',
+    { class: 'home' },
+    el('h1', { class: 'visually-hidden', text: 'Inbox Chat' }),
+    startChatForm(api),
+    el('section', { class: 'card', 'aria-labelledby': 'my-chats-title' }, el('h2', { id: 'my-chats-title', text: 'My chats' }), listState, list),
+  );
+
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  const refresh = async () => {
+    try {
+      const chats = await transport.watchChats();
+      renderList(list, chats);
+      listState.textContent = chats.length ? '' : 'No chats yet. Start one above, or open a chat link from an email.';
+      listState.hidden = chats.length > 0;
+    } catch (err) {
+      // Offline: the list refreshes when the connection comes back.
+      if (!list.firstChild) listState.textContent = err instanceof Error ? err.message : 'Could not load your chats';
+    }
+  };
+  const soon = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void refresh(), 250);
+  };
+  const offs = [
+    transport.on('chats:activity', soon),
+    transport.on('chat:updated', soon),
+    transport.on('read', soon),
+    transport.on('status', (s) => s === 'online' && soon()),
+  ];
+  void refresh();
+
+  return {
+    root,
+    destroy() {
+      clearTimeout(refreshTimer);
+      for (const off of offs) off();
+    },
+  };
+}
+
+function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
+  const sorted = [...chats].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
+  list.replaceChildren(
+    ...sorted.map((c) => {
+      const when = timeLabel(c.lastActivityAt);
+      const last = c.lastMessage
+        ? c.lastMessage.deleted
+          ? 'Message deleted'
+          : `${c.lastMessage.authorAddress ?? ''}: ${c.lastMessage.body}`
+        : 'No messages yet';
+      const link = el(
+        'a',
+        { href: `/c/${c.id}`, class: 'chat-link' },
+        el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
+        c.unread > 0 ? el('span', { class: 'badge', text: `${c.unread} unread` }) : null,
+        c.endedAt ? el('span', { class: 'badge badge-muted', text: 'ended' }) : null,
+      );
+      return el(
+        'li',
+        { class: `chat-item${c.unread > 0 ? ' chat-unread' : ''}`, 'data-chat-id': c.id },
+        link,
+        el('p', { class: 'chat-last', text: last }),
+        el(
+          'p',
+          { class: 'chat-meta' },
+          el('span', { text: c.memberAddresses.join(', ') }),
+          ' · ',
+          el('time', { datetime: c.lastActivityAt, title: when.full, text: when.short }),
+        ),
+      );
+    }),
+  );
+}
+
+function startChatForm(api: ApiClient): HTMLElement {
+  const subject = el('input', { id: 'new-subject', name: 'subject', type: 'text', maxlength: String(LIMITS.subjectChars) });
+  const people = el('textarea', {
+    id: 'new-people',
+    name: 'people',
+    rows: '2',
+    required: true,
+    'aria-describedby': 'new-people-help',
+  });
+  const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
+  const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Start chat' });
+  const form = el(
+    'form',
+    { class: 'form' },
+    el('label', { for: 'new-subject', text: 'Subject' }),
+    subject,
+    el('label', { for: 'new-people', text: 'People' }),
+    people,
+    el('p', {
+      id: 'new-people-help',
+      class: 'form-help',
+      text: 'Email addresses, separated by commas. Only these people can join; send them the chat\'s link.',
+    }),
+    error,
+    button,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const to = splitAddresses(people.value);
+    if (to.length === 0) return;
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      const chat = await api.createChat({ subject: subject.value.trim(), audience: { to }, source: 'STANDALONE' });
+      location.assign(`/c/${chat.id}`);
+    } catch (err) {
+      error.textContent = err instanceof Error ? err.message : 'Could not start the chat';
+      error.hidden = false;
+      button.disabled = false;
+    }
+  });
+  return el('section', { class: 'card', 'aria-labelledby': 'new-chat-title' }, el('h2', { id: 'new-chat-title', text: 'Start a chat' }), form);
+}

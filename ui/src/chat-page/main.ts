@@ -1,0 +1,105 @@
+/** Entry of the web chat page (`/` and `/c/<uuid>`): sign-in, then home or one chat. */
+import type { SessionView } from '../../../protocol/index.ts';
+import { ApiClient, ApiError } from '../api-client.ts';
+import { SocketTransport } from '../socket-transport.ts';
+import { el } from '../dom.ts';
+import { openChatRoute } from './chat-route-view.ts';
+import { homeView } from './home-view.ts';
+import { parseRoute, signInToken } from './route.ts';
+import { SessionStore } from './session.ts';
+import { createShell, messageView } from './shell.ts';
+import { signInView, signInWithLink } from './sign-in-view.ts';
+import './page.css';
+
+const session = new SessionStore();
+const api = new ApiClient({ baseUrl: '', getToken: () => session.token });
+const route = parseRoute(location.pathname);
+const shell = createShell(document.getElementById('app') ?? document.body);
+
+async function boot(): Promise<void> {
+  let message = '';
+  if (location.hash.startsWith('#signin=')) {
+    const token = signInToken(location.hash);
+    // The fragment is a one-time secret: take it out of the address bar and history at once.
+    history.replaceState(null, '', location.pathname + location.search);
+    try {
+      if (!token) throw new ApiError('LINK_EXPIRED', 410, 'This sign-in link is not valid');
+      session.save(await signInWithLink(api, token));
+    } catch (err) {
+      message =
+        err instanceof ApiError && err.code !== 'NETWORK'
+          ? err.message
+          : 'Could not check the sign-in link; try again or sign in with a code.';
+    }
+  }
+  if (route.kind === 'not-found') {
+    shell.show(messageView('Chat not found', 'This address does not point to a chat. Check the link in your email.', el('p', {}, el('a', { href: '/', text: 'Go to Inbox Chat' }))));
+    return;
+  }
+  if (session.token) {
+    try {
+      const me = await api.me();
+      if (me.addresses[0]) session.setAddress(me.addresses[0]);
+      return signedIn();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
+        session.clear();
+        message ||= 'Your session has ended; sign in again.';
+      } else {
+        // Server unreachable: carry on; the transport shows the connection state and retries.
+        return signedIn();
+      }
+    }
+  }
+  showSignIn(message);
+}
+
+function showSignIn(message: string): void {
+  document.title = 'Sign in · Inbox Chat';
+  shell.setUser(null);
+  shell.show(
+    signInView({
+      api,
+      chatId: route.kind === 'chat' ? route.chatId : undefined,
+      message,
+      onSignedIn: (s: SessionView) => {
+        session.save(s);
+        signedIn();
+      },
+    }),
+  );
+}
+
+function signedIn(): void {
+  const transport = new SocketTransport({ getToken: () => session.token });
+  let view: { destroy(): void } | null = null;
+  const signOut = () => {
+    void api.signOut().catch(() => {});
+    end();
+  };
+  const end = (message = '') => {
+    view?.destroy();
+    transport.close();
+    session.clear();
+    showSignIn(message);
+  };
+  transport.on('status', (s) => {
+    if (s === 'unauthorized') end('Your session has ended; sign in again.');
+  });
+  shell.setUser({ address: session.address ?? '', onSignOut: signOut });
+  if (route.kind === 'chat') {
+    view = openChatRoute({ api, transport, chatId: route.chatId, show: shell.show, onSignOut: signOut });
+  } else {
+    document.title = 'My chats · Inbox Chat';
+    const home = homeView({ api, transport });
+    const status = el('p', { class: 'connection', role: 'status', hidden: true });
+    transport.on('status', (s) => {
+      status.hidden = s === 'online';
+      status.textContent = s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
+    });
+    shell.show(status, home.root);
+    view = home;
+  }
+}
+
+void boot();

@@ -1,0 +1,131 @@
+/**
+ * Proving an address: type it, get a 6-digit code by email, type the code. No password,
+ * no sign-up: the first proof creates the identity.
+ */
+import type { SessionView } from '../../../protocol/index.ts';
+import { ApiError, type ApiClient } from '../api-client.ts';
+import { el } from '../dom.ts';
+
+export interface SignInOptions {
+  api: ApiClient;
+  /** Set on a chat link: the email's magic link then lands back on this chat. */
+  chatId?: string;
+  /** Shown above the form, e.g. why the previous session or link did not work. */
+  message?: string;
+  onSignedIn: (session: SessionView) => void;
+}
+
+const SESSION_LABEL = 'Web browser';
+
+export function signInView(opts: SignInOptions): HTMLElement {
+  const root = el('section', { class: 'card sign-in' });
+  showAddressStep(root, opts, opts.message ?? '');
+  return root;
+}
+
+function errorLine(text: string): HTMLParagraphElement {
+  return el('p', { class: 'form-error', role: 'alert', hidden: !text, text });
+}
+
+function showAddressStep(root: HTMLElement, opts: SignInOptions, message: string, address = ''): void {
+  const input = el('input', {
+    id: 'signin-address',
+    name: 'address',
+    type: 'email',
+    autocomplete: 'email',
+    required: true,
+    value: address,
+    'aria-describedby': 'signin-address-help',
+  });
+  const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Email me a code' });
+  const error = errorLine(message);
+  const form = el(
+    'form',
+    { class: 'form', 'aria-label': 'Sign in' },
+    el('label', { for: 'signin-address', text: 'Your email address' }),
+    input,
+    el('p', {
+      id: 'signin-address-help',
+      class: 'form-help',
+      text: 'We email you a 6-digit code. No password and no sign-up: your address is your name here.',
+    }),
+    error,
+    button,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      const started = await opts.api.startSignIn(input.value.trim(), opts.chatId);
+      showCodeStep(root, opts, started.verificationId, started.address);
+    } catch (err) {
+      error.textContent = err instanceof Error ? err.message : 'Could not send the code';
+      error.hidden = false;
+      button.disabled = false;
+      input.focus();
+    }
+  });
+  root.replaceChildren(
+    el('h1', { text: opts.chatId ? 'Sign in to join this chat' : 'Sign in to Inbox Chat' }),
+    form,
+  );
+  input.focus();
+}
+
+function showCodeStep(root: HTMLElement, opts: SignInOptions, verificationId: string, address: string): void {
+  const input = el('input', {
+    id: 'signin-code',
+    name: 'code',
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}',
+    maxlength: '6',
+    required: true,
+    'aria-describedby': 'signin-code-help',
+  });
+  const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Sign in' });
+  const error = errorLine('');
+  const other = el('button', { type: 'button', class: 'button button-quiet', text: 'Use a different address or send a new code' });
+  other.addEventListener('click', () => showAddressStep(root, opts, '', address));
+  const form = el(
+    'form',
+    { class: 'form', 'aria-label': 'Enter your code' },
+    el('label', { for: 'signin-code', text: '6-digit code' }),
+    input,
+    el('p', {
+      id: 'signin-code-help',
+      class: 'form-help',
+      text: `We sent a code to ${address}. You can also open the link in that email.`,
+    }),
+    error,
+    el('div', { class: 'form-actions' }, button, other),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      opts.onSignedIn(await opts.api.verifyCode(verificationId, input.value.trim(), SESSION_LABEL));
+    } catch (err) {
+      const final = err instanceof ApiError && (err.code === 'CODE_EXPIRED' || err.code === 'TOO_MANY_ATTEMPTS');
+      error.textContent = err instanceof Error ? err.message : 'Could not sign in';
+      error.hidden = false;
+      button.disabled = final;
+      input.disabled = final;
+      if (final) other.focus();
+      else {
+        input.select();
+        input.focus();
+      }
+    }
+  });
+  root.replaceChildren(el('h1', { text: 'Check your email' }), form);
+  input.focus();
+}
+
+/** Signs in with a magic link's token; the page removes the fragment either way. */
+export async function signInWithLink(api: ApiClient, token: string): Promise<SessionView> {
+  return api.verifyLink(token, SESSION_LABEL);
+}

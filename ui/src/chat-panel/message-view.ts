@@ -1,0 +1,61 @@
+/** DOM for one transcript entry. Every piece of user text goes in through textContent. */
+import type { MessageView } from '../../../protocol/index.ts';
+import { el, timeLabel } from '../dom.ts';
+import { confirmButton } from './confirm-button.ts';
+
+export interface MessageViewOptions {
+  mine: boolean;
+  canDelete: boolean;
+  onDelete: (seq: number) => void;
+}
+
+export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
+  if (m.kind === 'SYSTEM') {
+    return el('li', { class: 'ic-msg ic-system', 'data-seq': String(m.seq) }, el('p', { text: m.body }));
+  }
+  if (m.kind === 'QUOTE') {
+    return el(
+      'li',
+      { class: 'ic-msg ic-quote', 'data-seq': String(m.seq) },
+      el(
+        'figure',
+        {},
+        el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
+        el('blockquote', { class: 'ic-body', text: m.body }),
+      ),
+    );
+  }
+  const time = timeLabel(m.createdAt);
+  const item = el(
+    'li',
+    { class: `ic-msg ic-text${opts.mine ? ' ic-mine' : ''}${m.deleted ? ' ic-deleted' : ''}`, 'data-seq': String(m.seq) },
+    el(
+      'p',
+      { class: 'ic-meta' },
+      el('span', { class: 'ic-author', text: opts.mine ? 'You' : (m.authorAddress ?? 'Someone') }),
+      ' ',
+      el('time', { datetime: m.createdAt, title: time.full, text: time.short }),
+    ),
+  );
+  if (m.deleted) {
+    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
+    return item;
+  }
+  item.appendChild(el('p', { class: 'ic-body', text: m.body }));
+  if (opts.canDelete) {
+    item.appendChild(
+      confirmButton({
+        label: 'Delete',
+        confirmLabel: 'Delete for everyone?',
+        ariaLabel: 'Delete this message',
+        className: 'ic-link ic-delete',
+        onConfirm: () => opts.onDelete(m.seq),
+      }),
+    );
+  }
+  return item;
+}
+
+export function renderUnreadDivider(): HTMLLIElement {
+  return el('li', { class: 'ic-divider', role: 'separator', 'aria-label': 'New messages' }, el('span', { text: 'New messages' }));
+}

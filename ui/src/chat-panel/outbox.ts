@@ -1,0 +1,76 @@
+/**
+ * Messages typed but not yet acknowledged. Each keeps its client-chosen id for life, so
+ * re-sending after a reconnect can never post it twice (the server returns the first result).
+ */
+import type { MessageView } from '../../../protocol/index.ts';
+import { TransportError } from '../transport.ts';
+
+export interface PendingMessage {
+  clientId: string;
+  body: string;
+  state: 'sending' | 'waiting' | 'failed';
+  error?: string;
+}
+
+/** Failures that a later retry can fix; anything else is final and shown to the writer. */
+const RETRYABLE = new Set(['OFFLINE', 'TIMEOUT', 'UNAVAILABLE', 'RATE_LIMITED', 'CLOSED', 'INTERNAL']);
+
+export class Outbox {
+  private readonly pending = new Map<string, PendingMessage>();
+
+  constructor(
+    private readonly deliver: (clientId: string, body: string) => Promise<MessageView>,
+    private readonly onChange: () => void,
+    private readonly onDelivered: (m: MessageView) => void,
+    private readonly newId: () => string = () => crypto.randomUUID(),
+  ) {}
+
+  list(): PendingMessage[] {
+    return [...this.pending.values()];
+  }
+
+  add(body: string): PendingMessage {
+    const p: PendingMessage = { clientId: this.newId(), body, state: 'waiting' };
+    this.pending.set(p.clientId, p);
+    void this.attempt(p);
+    return p;
+  }
+
+  /** Re-sends everything still waiting (called whenever the connection comes back). */
+  retryAll(): void {
+    for (const p of this.pending.values()) if (p.state === 'waiting') void this.attempt(p);
+  }
+
+  /** A message of mine arrived by another path (live event, catch-up): it is delivered. */
+  settle(clientId: string): boolean {
+    const had = this.pending.delete(clientId);
+    if (had) this.onChange();
+    return had;
+  }
+
+  discard(clientId: string): void {
+    this.settle(clientId);
+  }
+
+  private async attempt(p: PendingMessage): Promise<void> {
+    if (p.state === 'sending') return;
+    p.state = 'sending';
+    this.onChange();
+    try {
+      const message = await this.deliver(p.clientId, p.body);
+      this.pending.delete(p.clientId);
+      this.onDelivered(message);
+      this.onChange();
+    } catch (err) {
+      if (!this.pending.has(p.clientId)) return;
+      const code = err instanceof TransportError ? err.code : 'OFFLINE';
+      if (RETRYABLE.has(code)) {
+        p.state = 'waiting';
+      } else {
+        p.state = 'failed';
+        p.error = err instanceof Error ? err.message : 'Could not send';
+      }
+      this.onChange();
+    }
+  }
+}

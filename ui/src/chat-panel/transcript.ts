@@ -1,0 +1,114 @@
+/**
+ * The panel's model of a chat's history: messages keyed by seq, so catch-ups, live events,
+ * send acknowledgements and history pages can arrive in any order and any number of times
+ * without a message ever showing twice or out of order. Pure logic, no DOM.
+ */
+import type { MessageView } from '../../../protocol/index.ts';
+
+export interface MergeResult {
+  /** Visible messages that were not known before, in seq order. */
+  added: MessageView[];
+  /** Seqs of known visible messages that changed (became tombstones). */
+  changed: number[];
+}
+
+export class Transcript {
+  private readonly bySeq = new Map<number, MessageView>();
+  /** Tombstones announced before their message was loaded (a deletion seen before older history). */
+  private readonly deletedEarly = new Set<number>();
+  private highest = 0;
+
+  /** DELETION events take a seq (so resync sees them) but are not shown themselves. */
+  static isVisible(m: MessageView): boolean {
+    return m.kind !== 'DELETION';
+  }
+
+  merge(messages: readonly MessageView[]): MergeResult {
+    const added: MessageView[] = [];
+    const changed = new Set<number>();
+    for (const incoming of [...messages].sort((a, b) => a.seq - b.seq)) {
+      if (this.bySeq.has(incoming.seq)) {
+        const known = this.bySeq.get(incoming.seq)!;
+        if (incoming.deleted && !known.deleted) {
+          this.bySeq.set(incoming.seq, tombstone(known));
+          changed.add(incoming.seq);
+        }
+        continue;
+      }
+      let m = incoming;
+      if (this.deletedEarly.has(m.seq) && !m.deleted) m = tombstone(m);
+      this.bySeq.set(m.seq, m);
+      this.highest = Math.max(this.highest, m.seq);
+      if (m.kind === 'DELETION' && m.targetSeq !== null) {
+        const target = this.bySeq.get(m.targetSeq);
+        if (!target) this.deletedEarly.add(m.targetSeq);
+        else if (!target.deleted) {
+          this.bySeq.set(m.targetSeq, tombstone(target));
+          changed.add(m.targetSeq);
+        }
+      }
+      if (Transcript.isVisible(m)) added.push(m);
+    }
+    for (const a of added) changed.delete(a.seq);
+    return { added, changed: [...changed].sort((a, b) => a - b) };
+  }
+
+  get(seq: number): MessageView | undefined {
+    return this.bySeq.get(seq);
+  }
+
+  /** Highest seq seen anywhere: the unread and read-marker reference. */
+  get lastSeq(): number {
+    return this.highest;
+  }
+
+  /**
+   * The seq to resume from after a disconnect: the end of the unbroken run that starts at the
+   * oldest loaded message. Resuming from here can never skip a message that went missing.
+   */
+  get resumeSeq(): number {
+    const first = this.firstSeq;
+    if (first === 0) return 0;
+    let s = first;
+    while (this.bySeq.has(s + 1)) s++;
+    return s;
+  }
+
+  /** Oldest loaded seq, 0 when empty. */
+  get firstSeq(): number {
+    let min = 0;
+    for (const s of this.bySeq.keys()) if (min === 0 || s < min) min = s;
+    return min;
+  }
+
+  get size(): number {
+    return this.bySeq.size;
+  }
+
+  /** Visible messages in seq order. */
+  visible(): MessageView[] {
+    return [...this.bySeq.values()].filter(Transcript.isVisible).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The loaded visible message with the smallest seq greater than `seq`, for inserting before it. */
+  nextVisibleAfter(seq: number): MessageView | undefined {
+    let best: MessageView | undefined;
+    for (const m of this.bySeq.values()) {
+      if (m.seq > seq && Transcript.isVisible(m) && (!best || m.seq < best.seq)) best = m;
+    }
+    return best;
+  }
+
+  /** Messages from others after `readSeq`: what counts as unread. */
+  unreadAfter(readSeq: number, myIdentityId: string): number {
+    let n = 0;
+    for (const m of this.bySeq.values()) {
+      if (m.seq > readSeq && m.kind === 'TEXT' && !m.deleted && m.authorId !== myIdentityId) n++;
+    }
+    return n;
+  }
+}
+
+function tombstone(m: MessageView): MessageView {
+  return { ...m, body: '', deleted: true };
+}

@@ -1,0 +1,184 @@
+/**
+ * ChatTransport over Socket.IO: used by the web page and the Outlook panes (Thunderbird relays
+ * through its background page instead). Websocket first, reconnects with backoff forever
+ * unless the server says the session is no good.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ChatSummary,
+  ClientToServerEvents,
+  JoinResult,
+  MessageView,
+  ServerToClientEvents,
+} from '../../protocol/index.ts';
+import { TransportError, type ChatTransport, type ConnectionStatus, type TransportEvents } from './transport.ts';
+
+export interface SocketTransportOptions {
+  /** Server origin; '' or undefined means the page's own origin. */
+  url?: string;
+  getToken: () => string | null | undefined;
+  /** How long one request waits for its acknowledgement. */
+  ackTimeoutMs?: number;
+}
+
+type AnyHandler = (payload: never) => void;
+const FORWARDED = ['message', 'typing', 'read', 'chat:updated', 'chats:activity', 'access:decided', 'access:requested'] as const;
+
+export class SocketTransport implements ChatTransport {
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly ackTimeoutMs: number;
+  private readonly handlers = new Map<keyof TransportEvents, Set<AnyHandler>>();
+  private current: ConnectionStatus = 'connecting';
+  private closed = false;
+
+  constructor(opts: SocketTransportOptions) {
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
+    const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
+    const options = {
+      transports: ['websocket', 'polling'],
+      auth,
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      randomizationFactor: 0.5,
+    };
+    this.socket = opts.url ? io(opts.url, options) : io(options);
+
+    this.socket.on('connect', () => this.setStatus('online'));
+    this.socket.on('disconnect', (reason) => {
+      if (this.closed || this.current === 'unauthorized') return;
+      this.setStatus('offline');
+      // A server-side disconnect stops the client's own retries; resume them unless we were signed out.
+      if (reason === 'io server disconnect') setTimeout(() => this.closed || this.socket.connect(), 1_000);
+    });
+    this.socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      if (err.data?.code === 'UNAUTHENTICATED') {
+        this.socket.disconnect();
+        this.setStatus('unauthorized');
+      } else if (this.current !== 'offline') {
+        this.setStatus('offline');
+      }
+    });
+    this.socket.on('server:closing', ({ reason }) => {
+      if (reason === 'signed out') {
+        this.setStatus('unauthorized');
+        this.socket.disconnect();
+      }
+    });
+    for (const event of FORWARDED) {
+      this.socket.on(event, ((payload: never) => this.emitLocal(event, payload)) as never);
+    }
+  }
+
+  get status(): ConnectionStatus {
+    return this.current;
+  }
+
+  async join(chatId: string, lastSeq: number): Promise<JoinResult> {
+    const r = await this.request<JoinResult>('chat:join', { chatId, lastSeq });
+    return { chat: r.chat, missed: r.missed, hasMore: r.hasMore };
+  }
+
+  async leave(chatId: string): Promise<void> {
+    if (this.socket.connected) this.socket.emit('chat:leave', { chatId });
+  }
+
+  async send(chatId: string, clientId: string, body: string): Promise<MessageView> {
+    return (await this.request<{ message: MessageView }>('message:send', { chatId, clientId, body })).message;
+  }
+
+  async deleteMessage(chatId: string, seq: number): Promise<MessageView> {
+    return (await this.request<{ message: MessageView }>('message:delete', { chatId, seq })).message;
+  }
+
+  typing(chatId: string, typing: boolean): void {
+    // Typing is a hint: drop it when offline rather than replaying stale state later.
+    if (this.socket.connected) this.socket.volatile.emit('typing', { chatId, typing });
+  }
+
+  async markRead(chatId: string, seq: number): Promise<number> {
+    return (await this.request<{ lastReadSeq: number }>('read', { chatId, seq })).lastReadSeq;
+  }
+
+  async watchChats(): Promise<ChatSummary[]> {
+    return (await this.request<{ chats: ChatSummary[] }>('chats:watch', {})).chats;
+  }
+
+  on<E extends keyof TransportEvents>(event: E, handler: TransportEvents[E]): () => void {
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Set()));
+    const h = handler as AnyHandler;
+    set.add(h);
+    return () => void set.delete(h);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.close();
+  }
+
+  /** Reconnects after the caller fixed what made the server refuse (e.g. signed in again). */
+  reconnect(): void {
+    this.closed = false;
+    this.setStatus('connecting');
+    this.socket.connect();
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    if (s === this.current) return;
+    this.current = s;
+    this.emitLocal('status', s);
+  }
+
+  private emitLocal<E extends keyof TransportEvents>(event: E, payload: Parameters<TransportEvents[E]>[0]): void {
+    for (const h of this.handlers.get(event) ?? []) (h as (p: typeof payload) => void)(payload);
+  }
+
+  /**
+   * Waits for a connection rather than letting socket.io buffer the packet: a buffered request
+   * would be replayed after its caller already gave up and retried.
+   */
+  private async request<T extends object>(event: keyof ClientToServerEvents, payload: object): Promise<T> {
+    if (this.closed) throw new TransportError('CLOSED', 'The connection was closed');
+    if (this.current === 'unauthorized') throw new TransportError('UNAUTHENTICATED', 'Sign in to continue');
+    const deadline = Date.now() + this.ackTimeoutMs;
+    if (!this.socket.connected) await this.connected(this.ackTimeoutMs);
+    let reply: Ack<T>;
+    try {
+      const emitter = this.socket.timeout(Math.max(1, deadline - Date.now())) as unknown as {
+        emitWithAck(event: string, payload: object): Promise<Ack<T>>;
+      };
+      reply = await emitter.emitWithAck(event, payload);
+    } catch (err) {
+      const disconnected = err instanceof Error && /disconnected/.test(err.message);
+      throw disconnected
+        ? new TransportError('OFFLINE', 'The connection dropped before the server answered')
+        : new TransportError('TIMEOUT', 'The server did not answer in time');
+    }
+    if (!reply.ok) throw new TransportError(reply.error.code, reply.error.message);
+    return reply;
+  }
+
+  private connected(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
+        off();
+      };
+      const timer = setTimeout(() => {
+        stop();
+        reject(new TransportError('OFFLINE', 'Not connected to the server'));
+      }, timeoutMs);
+      const off = this.on('status', (s) => {
+        if (s === 'online') {
+          stop();
+          resolve();
+        } else if (s === 'unauthorized') {
+          stop();
+          reject(new TransportError('UNAUTHENTICATED', 'Sign in to continue'));
+        }
+      });
+    });
+  }
+}
