@@ -1,0 +1,66 @@
+/**
+ * Audience syncs and chat endings that could not reach the server (slow, down, offline).
+ * Sending an email never waits for the server: the handler queues the change here and the next
+ * pane or event that runs delivers it. One entry per chat; the newest change wins.
+ */
+import type { AudienceInput } from '../../../protocol/index.ts';
+import { ApiError } from '../../../ui/src/api-client.ts';
+import type { KeyValueStore } from '../office/storage.ts';
+import type { ChatsApi } from './embed.ts';
+
+const KEY = 'inbox-chat.addin.pending';
+
+export type PendingChange =
+  | { kind: 'audience'; chatId: string; audience: AudienceInput; at: string }
+  | { kind: 'end'; chatId: string; at: string };
+
+export class PendingChanges {
+  constructor(private readonly store: KeyValueStore) {}
+
+  async list(): Promise<PendingChange[]> {
+    try {
+      const raw = await this.store.get(KEY);
+      const parsed: unknown = raw ? JSON.parse(raw) : [];
+      return Array.isArray(parsed) ? (parsed as PendingChange[]) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async put(change: PendingChange): Promise<void> {
+    const rest = (await this.list()).filter((c) => c.chatId !== change.chatId);
+    await this.store.set(KEY, JSON.stringify([...rest, change]));
+  }
+
+  async drop(chatId: string): Promise<void> {
+    const rest = (await this.list()).filter((c) => c.chatId !== chatId);
+    await this.store.set(KEY, JSON.stringify(rest));
+  }
+
+  /**
+   * Delivers what is queued. A change the server refuses for good (the chat is gone, it is not
+   * ours) is dropped; one that still cannot reach the server stays for next time.
+   */
+  async flush(api: ChatsApi): Promise<{ delivered: number; kept: number }> {
+    let delivered = 0;
+    let kept = 0;
+    for (const change of await this.list()) {
+      try {
+        if (change.kind === 'audience') await api.replaceAudience(change.chatId, change.audience);
+        else await api.endChat(change.chatId);
+        delivered++;
+        await this.drop(change.chatId);
+      } catch (err) {
+        if (isTransient(err)) kept++;
+        else await this.drop(change.chatId);
+      }
+    }
+    return { delivered, kept };
+  }
+}
+
+/** Worth retrying later: no answer, a timeout, or the server overloaded or restarting. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ApiError) return err.code === 'NETWORK' || err.status === 0 || err.status === 429 || err.status >= 500;
+  return true;
+}

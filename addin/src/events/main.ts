@@ -1,0 +1,13 @@
+/// <reference types="office-js" />
+/**
+ * The event runtime: commands.html on the web, new Outlook and Mac, and this same file loaded
+ * bare by classic Outlook on Windows (the manifest's JavaScript override).
+ */
+import { createContext } from '../office/context.ts';
+import { makeHandlers } from './handlers.ts';
+
+const handlers = makeHandlers(() => createContext());
+
+Office.onReady(() => undefined);
+Office.actions.associate('onMessageRecipientsChanged', handlers.onMessageRecipientsChanged);
+Office.actions.associate('onMessageSend', handlers.onMessageSend);
