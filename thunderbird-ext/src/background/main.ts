@@ -1,0 +1,247 @@
+/**
+ * The background page: the composition root. It owns the session and the one socket, serves the
+ * views over the relay, and handles compose, the message display action, the Chats space,
+ * unread badge and notifications.
+ */
+import type { ChatSummary } from '../../../protocol/index.ts';
+import { chatUrlFor } from '../../../ui/src/email-panel.ts';
+import { SocketTransport } from '../../../ui/src/socket-transport.ts';
+import { realMessenger, type MessagePart } from '../messenger.ts';
+import type { Command, CommandResult, FolderChoice, ShowChatMessage } from '../shared/commands.ts';
+import { chatIdOfMessage, replyChatBody } from '../shared/message-chat.ts';
+import { settingsChanged } from '../shared/settings.ts';
+import { Backend } from './backend.ts';
+import { ComposeChats } from './compose.ts';
+import { localFolders } from './folders.ts';
+import { RelayHost } from './relay-host.ts';
+import { Threads } from './threads.ts';
+import { saveTranscript } from './transcript.ts';
+import { UnreadTracker } from './unread.ts';
+
+const m = realMessenger();
+const log = (message: string, err?: unknown) => console.warn(`[inbox-chat] ${message}`, err ?? '');
+const SPACE = 'inbox_chat';
+const DISPLAY_SCRIPT = { id: 'inbox-chat-message', js: ['message-display.js'], css: ['message-display.css'] };
+const COMPOSE_SCRIPT = { id: 'inbox-chat-compose', js: ['compose-script.js'] };
+
+const backend = new Backend(m, (url, getToken) => new SocketTransport({ url, getToken }));
+const threads = new Threads(m);
+let myIdentityId: string | null = null;
+let spaceId: number | null = null;
+let pendingChat: string | null = null;
+
+// ---------- relay ----------
+const relay = new RelayHost({
+  transport: () => backend.transport,
+  hello: () => ({ status: backend.transport.status, backendUrl: backend.backendUrl, address: backend.address }),
+  fetchApi: async (method, path, body) => {
+    const r = await backend.fetchApi(method, path, body);
+    // A view marked something read or changed a chat: the badge follows.
+    if (method !== 'GET') unread.schedule();
+    return r;
+  },
+  history: (chatId, query) => {
+    const api = backend.api;
+    if (!api) return Promise.reject(Object.assign(new Error('Sign in first'), { code: 'UNAUTHENTICATED' }));
+    return api.history(chatId, query);
+  },
+  openOptions: () => m.runtime.openOptionsPage(),
+});
+m.runtime.onConnect.addListener((port) => {
+  if (!relay.accept(port)) return;
+  // A message pane that found a panel: remember which email the chat lives in (for transcripts).
+  const tabId = port.sender?.tab?.id;
+  if (tabId !== undefined) {
+    port.onMessage.addListener((msg: { kind?: string; op?: string; chatId?: string }) => {
+      if (msg.kind === 'call' && msg.op === 'join' && msg.chatId) {
+        void m.messageDisplay
+          .getDisplayedMessage(tabId)
+          .then((h) => h && threads.remember(msg.chatId!, h.headerMessageId))
+          .catch(() => undefined);
+      }
+    });
+  }
+});
+
+// ---------- unread badge and notifications ----------
+const unread = new UnreadTracker({
+  transport: () => backend.transport,
+  listChats: () => backend.api?.listChats() ?? null,
+  myIdentityId: () => myIdentityId,
+  setBadge: (n) => {
+    if (spaceId !== null) void m.spaces.update(spaceId, { badgeText: n > 0 ? String(n) : '', badgeBackgroundColor: '#4f46e5' });
+  },
+  inBackground: async () => !(await m.windows.getAll()).some((w) => w.focused),
+  notify: (chat: ChatSummary) => {
+    const last = chat.lastMessage;
+    void m.notifications.create(`inbox-chat:${chat.id}:${chat.lastSeq}`, {
+      type: 'basic',
+      title: chat.subject || 'Inbox Chat',
+      message: last ? `${last.authorAddress ?? 'Someone'}: ${last.body.slice(0, 200)}` : 'New message',
+      iconUrl: 'icons/chat-64.png',
+    });
+  },
+});
+m.notifications.onClicked.addListener((id) => {
+  const chatId = /^inbox-chat:([0-9a-f-]{36}):/.exec(id)?.[1];
+  if (chatId) void showChat(chatId);
+});
+
+async function showChat(chatId: string): Promise<void> {
+  pendingChat = chatId;
+  if (spaceId !== null) await m.spaces.open(spaceId);
+  const msg: ShowChatMessage = { type: 'inbox-chat:show-chat', chatId };
+  // An already open Chats tab switches now; a new one asks for the pending chat when it loads.
+  await m.runtime.sendMessage(msg).catch(() => undefined);
+}
+
+// ---------- session changes ----------
+backend.onChange(() => {
+  relay.attach(backend.transport);
+  relay.sessionChanged(backend.address, backend.backendUrl);
+  unread.attach();
+  myIdentityId = null;
+  backend.api
+    ?.me()
+    .then((me) => (myIdentityId = me.id))
+    .catch(() => undefined);
+});
+m.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && settingsChanged(changes)) void backend.reload();
+});
+
+// ---------- compose ----------
+const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, log });
+m.composeAction.onClicked.addListener((tab) => {
+  compose.embed(tab).then(
+    (r) => {
+      if (r.status === 'signed-out') void m.runtime.openOptionsPage();
+    },
+    (err) => log('Embed IM failed', err),
+  );
+});
+m.compose.onBeforeSend.addListener((tab, details) => compose.beforeSend(tab, details));
+m.compose.onAfterSend.addListener((_tab, info) => {
+  // Learn the sent email's Message-ID for transcript threading.
+  const sent = info.messages?.[0];
+  if (!sent || info.error) return;
+  void m.messages
+    .getFull(sent.id)
+    .then((full) => {
+      const chatId = chatIdOfMessage(full, backend.backendUrl);
+      if (chatId) return threads.remember(chatId, sent.headerMessageId);
+    })
+    .catch(() => undefined);
+});
+m.tabs.onRemoved.addListener((tabId) => compose.forget(tabId));
+
+// ---------- commands from the extension's pages ----------
+async function chatOfTab(tabId: number): Promise<{ chatId: string | null; subject: string }> {
+  const header = await m.messageDisplay.getDisplayedMessage(tabId);
+  if (!header) throw Object.assign(new Error('No message is shown'), { code: 'NOT_FOUND' });
+  const full: MessagePart = await m.messages.getFull(header.id);
+  const chatId = chatIdOfMessage(full, backend.backendUrl);
+  if (chatId) await threads.remember(chatId, header.headerMessageId);
+  return { chatId, subject: header.subject };
+}
+
+async function replyWithIm(tabId: number): Promise<{ chatId: string }> {
+  const api = backend.api;
+  const me = backend.address;
+  if (!api || !me) throw Object.assign(new Error('Sign in to Inbox Chat first'), { code: 'UNAUTHENTICATED' });
+  const header = await m.messageDisplay.getDisplayedMessage(tabId);
+  if (!header) throw Object.assign(new Error('No message is shown'), { code: 'NOT_FOUND' });
+  const chat = await api.createChat(replyChatBody(header, await m.messages.getFull(header.id), me));
+  await threads.remember(chat.id, header.headerMessageId);
+  unread.schedule();
+  return { chatId: chat.id };
+}
+
+async function handle(c: Command): Promise<unknown> {
+  switch (c.type) {
+    case 'inbox-chat:chat-of-tab':
+      return chatOfTab(c.tabId);
+    case 'inbox-chat:reply-with-im':
+      return replyWithIm(c.tabId);
+    case 'inbox-chat:save-transcript': {
+      const api = backend.api;
+      const me = backend.address;
+      if (!api || !me) throw Object.assign(new Error('Sign in to Inbox Chat first'), { code: 'UNAUTHENTICATED' });
+      return saveTranscript(
+        {
+          m,
+          api,
+          me,
+          chatUrl: (id) => chatUrlFor(backend.backendUrl, id),
+          folderId: backend.settings.transcriptFolderId,
+          threadOf: (id) => threads.of(id),
+        },
+        c.chatId,
+      );
+    }
+    case 'inbox-chat:take-pending-chat': {
+      const chatId = pendingChat;
+      pendingChat = null;
+      return chatId;
+    }
+    case 'inbox-chat:list-folders':
+      return localFolders(m) satisfies Promise<FolderChoice[]>;
+    default:
+      throw Object.assign(new Error('Unknown command'), { code: 'BAD_INPUT' });
+  }
+}
+
+m.runtime.onMessage.addListener((message: Command, sender) => {
+  if (typeof message?.type !== 'string' || !message.type.startsWith('inbox-chat:')) return;
+  if (sender.id !== m.runtime.id) return;
+  return handle(message).then(
+    (value): CommandResult<unknown> => ({ ok: true, value: value ?? null }),
+    (err: { code?: string; message?: string }): CommandResult<unknown> => ({
+      ok: false,
+      error: { code: err.code ?? 'INTERNAL', message: err.message ?? 'Something went wrong' },
+    }),
+  );
+});
+
+// ---------- start ----------
+async function registerScripts(): Promise<void> {
+  const display = await m.scripting.messageDisplay.getRegisteredScripts({ ids: [DISPLAY_SCRIPT.id] });
+  if (display.length === 0) await m.scripting.messageDisplay.registerScripts([DISPLAY_SCRIPT]);
+  const composeScripts = await m.scripting.compose.getRegisteredScripts({ ids: [COMPOSE_SCRIPT.id] });
+  if (composeScripts.length === 0) await m.scripting.compose.registerScripts([COMPOSE_SCRIPT]);
+  // Registered scripts only reach messages opened from now on: add the chat to those already open.
+  const tabs = await m.tabs.query({ type: ['mail', 'messageDisplay'] });
+  for (const tab of tabs) {
+    if (tab.id === undefined) continue;
+    const shown = await m.messageDisplay.getDisplayedMessage(tab.id).catch(() => null);
+    if (!shown) continue;
+    await m.scripting.insertCSS?.({ target: { tabId: tab.id }, files: DISPLAY_SCRIPT.css }).catch(() => undefined);
+    await m.scripting.executeScript({ target: { tabId: tab.id }, files: DISPLAY_SCRIPT.js }).catch((e) => log('inject', e));
+  }
+  // Compose windows already open get the insert script too.
+  for (const tab of await m.tabs.query({ type: 'messageCompose' })) {
+    if (tab.id !== undefined) await m.scripting.executeScript({ target: { tabId: tab.id }, files: COMPOSE_SCRIPT.js }).catch(() => undefined);
+  }
+}
+
+async function createSpace(): Promise<void> {
+  const existing = await m.spaces.query({ name: SPACE, isSelfOwned: true });
+  spaceId =
+    existing[0]?.id ??
+    (await m.spaces.create(SPACE, m.runtime.getURL('chats.html'), { title: 'Chats', defaultIcons: 'icons/chat.svg' })).id;
+}
+
+async function start(): Promise<void> {
+  await backend.start();
+  await createSpace().catch((e) => log('spaces', e));
+  relay.attach(backend.transport);
+  unread.attach();
+  backend.api
+    ?.me()
+    .then((me) => (myIdentityId = me.id))
+    .catch(() => undefined);
+  await registerScripts().catch((e) => log('scripts', e));
+}
+
+void start();
+

@@ -1,0 +1,163 @@
+/**
+ * The background end of the relay: serves every connected view from the one socket transport.
+ * Joins are counted per chat so one view closing does not unsubscribe another that shows the
+ * same chat; events reach only the views that joined that chat (or watch the chat list).
+ */
+import type { ChatTransport, TransportEvents } from '../../../ui/src/transport.ts';
+import type { Port } from '../messenger.ts';
+import { RELAY_PORT, type BackgroundToView, type FetchResult, type HelloResult, type RelayRequest, type ViewToBackground } from '../relay/protocol.ts';
+
+export interface RelayBackend {
+  /** The current transport; replaced when the user signs in, out, or changes the server. */
+  transport(): ChatTransport;
+  hello(): HelloResult;
+  /** A REST call to the configured server's /api with the session token. */
+  fetchApi(method: string, path: string, body?: string): Promise<FetchResult>;
+  history(chatId: string, query: { before?: number; after?: number; limit?: number }): Promise<unknown>;
+  openOptions(): Promise<void>;
+}
+
+interface ViewState {
+  port: Port;
+  chats: Set<string>;
+  watching: boolean;
+}
+
+const CHAT_EVENTS = ['message', 'typing', 'read', 'chat:updated'] as const;
+const LIST_EVENTS = ['chats:activity', 'access:decided', 'access:requested'] as const;
+
+export class RelayHost {
+  private readonly views = new Set<ViewState>();
+  private readonly joins = new Map<string, number>();
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly backend: RelayBackend) {}
+
+  /** Listens to a transport's events; call again after the transport was replaced. */
+  attach(transport: ChatTransport): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [
+      ...CHAT_EVENTS.map((event) =>
+        transport.on(event, ((payload: { chatId: string }) => this.toChatViews(event, payload)) as TransportEvents[typeof event]),
+      ),
+      ...LIST_EVENTS.map((event) =>
+        transport.on(event, ((payload: unknown) => this.toWatchers(event, payload)) as TransportEvents[typeof event]),
+      ),
+      transport.on('status', (s) => this.broadcast({ kind: 'event', event: 'status', payload: s })),
+    ];
+    // The new transport has no rooms yet; views re-join when it reports 'online'.
+    this.joins.clear();
+    for (const v of this.views) v.chats.clear();
+  }
+
+  /** Tells every view the session changed (signed in/out, other server). */
+  sessionChanged(address: string | null, backendUrl: string): void {
+    this.broadcast({ kind: 'session', address, backendUrl });
+  }
+
+  get viewCount(): number {
+    return this.views.size;
+  }
+
+  accept(port: Port): boolean {
+    if (port.name !== RELAY_PORT) return false;
+    const view: ViewState = { port, chats: new Set(), watching: false };
+    this.views.add(view);
+    port.onMessage.addListener((m: ViewToBackground) => void this.onMessage(view, m));
+    port.onDisconnect.addListener(() => {
+      this.views.delete(view);
+      for (const chatId of view.chats) this.release(chatId);
+    });
+    return true;
+  }
+
+  private async onMessage(view: ViewState, m: ViewToBackground): Promise<void> {
+    if (m.kind === 'typing') {
+      if (view.chats.has(m.chatId)) this.backend.transport().typing(m.chatId, m.typing);
+      return;
+    }
+    if (m.kind !== 'call') return;
+    try {
+      const value = await this.run(view, m);
+      this.post(view, { kind: 'result', id: m.id, ok: true, value: value ?? null });
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      this.post(view, {
+        kind: 'result',
+        id: m.id,
+        ok: false,
+        error: { code: e.code ?? 'INTERNAL', message: e.message ?? 'Something went wrong' },
+      });
+    }
+  }
+
+  private async run(view: ViewState, m: RelayRequest): Promise<unknown> {
+    const t = this.backend.transport();
+    switch (m.op) {
+      case 'hello':
+        return this.backend.hello();
+      case 'join': {
+        const r = await t.join(m.chatId, m.lastSeq);
+        if (!view.chats.has(m.chatId)) {
+          view.chats.add(m.chatId);
+          this.joins.set(m.chatId, (this.joins.get(m.chatId) ?? 0) + 1);
+        }
+        return r;
+      }
+      case 'leave':
+        if (view.chats.delete(m.chatId)) this.release(m.chatId);
+        return null;
+      case 'send':
+        return t.send(m.chatId, m.clientId, m.body);
+      case 'deleteMessage':
+        return t.deleteMessage(m.chatId, m.seq);
+      case 'markRead':
+        return t.markRead(m.chatId, m.seq);
+      case 'watchChats': {
+        const chats = await t.watchChats();
+        view.watching = true;
+        return chats;
+      }
+      case 'history':
+        return this.backend.history(m.chatId, m.query);
+      case 'fetch':
+        return this.backend.fetchApi(m.method, m.path, m.body);
+      case 'openOptions':
+        return this.backend.openOptions();
+      default:
+        throw Object.assign(new Error('Unknown relay request'), { code: 'BAD_INPUT' });
+    }
+  }
+
+  private release(chatId: string): void {
+    const n = (this.joins.get(chatId) ?? 1) - 1;
+    if (n > 0) {
+      this.joins.set(chatId, n);
+      return;
+    }
+    this.joins.delete(chatId);
+    void this.backend.transport().leave(chatId).catch(() => undefined);
+  }
+
+  private toChatViews(event: string, payload: { chatId: string }): void {
+    for (const v of this.views) {
+      if (v.chats.has(payload.chatId)) this.post(v, { kind: 'event', event: event as never, payload });
+    }
+  }
+
+  private toWatchers(event: string, payload: unknown): void {
+    for (const v of this.views) if (v.watching) this.post(v, { kind: 'event', event: event as never, payload });
+  }
+
+  private broadcast(m: BackgroundToView): void {
+    for (const v of this.views) this.post(v, m);
+  }
+
+  private post(view: ViewState, m: BackgroundToView): void {
+    try {
+      view.port.postMessage(m);
+    } catch {
+      // The view went away between the event and the post; its disconnect handler cleans up.
+    }
+  }
+}

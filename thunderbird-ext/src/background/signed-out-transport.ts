@@ -1,0 +1,30 @@
+/** The transport while nobody is signed in: no socket is opened, every call says "sign in". */
+import type { ChatSummary, JoinResult, MessageView } from '../../../protocol/index.ts';
+import { TransportError, type ChatTransport, type TransportEvents } from '../../../ui/src/transport.ts';
+
+const signIn = () => Promise.reject(new TransportError('UNAUTHENTICATED', 'Sign in to Inbox Chat first'));
+
+export class SignedOutTransport implements ChatTransport {
+  readonly status = 'unauthorized' as const;
+  join(): Promise<JoinResult> {
+    return signIn();
+  }
+  async leave(): Promise<void> {}
+  send(): Promise<MessageView> {
+    return signIn();
+  }
+  deleteMessage(): Promise<MessageView> {
+    return signIn();
+  }
+  typing(): void {}
+  markRead(): Promise<number> {
+    return signIn();
+  }
+  watchChats(): Promise<ChatSummary[]> {
+    return signIn();
+  }
+  on<E extends keyof TransportEvents>(_event: E, _handler: TransportEvents[E]): () => void {
+    return () => undefined;
+  }
+  close(): void {}
+}

@@ -1,0 +1,73 @@
+/**
+ * Runs in the displayed message. When the email carries a chat panel, the live chat is mounted
+ * right below it. The message pane may not open connections of its own, so the chat talks to
+ * the background page through the relay (socket events and REST both).
+ */
+import { ApiClient } from '../../../ui/src/api-client.ts';
+import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
+import { el } from '../../../ui/src/dom.ts';
+import { findChatIdInText } from '../../../ui/src/email-panel.ts';
+import type { Messenger } from '../messenger.ts';
+import { RELAY_PORT } from '../relay/protocol.ts';
+import { RelayTransport } from '../relay/relay-transport.ts';
+import './message-display.css';
+
+declare const messenger: Messenger;
+
+const HOST_ID = 'inbox-chat-live';
+
+/** The panel's link, and the element to put the live chat after (the panel's table). */
+export function findPanel(doc: Document, base: string): { chatId: string; after: Element } | null {
+  for (const a of Array.from(doc.querySelectorAll('a[href]'))) {
+    const chatId = findChatIdInText(a.getAttribute('href') ?? '', base);
+    if (!chatId) continue;
+    const after = a.closest('table') ?? a.closest('pre, blockquote, div, p') ?? a;
+    return { chatId, after };
+  }
+  return null;
+}
+
+async function main(): Promise<void> {
+  if (document.getElementById(HOST_ID)) return; // injected twice (registered + already open)
+  const transport = new RelayTransport(messenger.runtime.connect({ name: RELAY_PORT }));
+  const hello = await transport.hello();
+  const found = findPanel(document, hello.backendUrl);
+  if (!found) {
+    transport.close();
+    return;
+  }
+  const host = el('div', { id: HOST_ID, class: 'inbox-chat-host' });
+  found.after.after(host);
+
+  let panel: ChatPanel | null = null;
+  const show = (address: string | null, backendUrl: string) => {
+    panel?.destroy();
+    panel = null;
+    host.replaceChildren();
+    if (!address) {
+      const button = el('button', { type: 'button', class: 'inbox-chat-signin', text: 'Sign in to Inbox Chat' });
+      button.addEventListener('click', () => void transport.openOptions());
+      host.append(
+        el('p', { class: 'inbox-chat-note', text: 'This email has a live chat. Sign in once to chat right here.' }),
+        button,
+      );
+      return;
+    }
+    const api = new ApiClient({ baseUrl: backendUrl, getToken: () => null, fetch: transport.fetch });
+    panel = mountChatPanel(host, {
+      chatId: found.chatId,
+      transport,
+      api,
+      compact: true,
+      onError: (e) => host.setAttribute('data-error', e.code),
+    });
+  };
+  show(hello.address, hello.backendUrl);
+  transport.onSession((s) => show(s.address, s.backendUrl));
+  window.addEventListener('pagehide', () => {
+    panel?.destroy();
+    transport.close();
+  });
+}
+
+void main();

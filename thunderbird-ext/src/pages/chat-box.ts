@@ -1,0 +1,52 @@
+/** The shared chat panel plus the extension's own actions under it (Save transcript). */
+import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
+import { el } from '../../../ui/src/dom.ts';
+import type { Connection } from './common.ts';
+import { send } from './common.ts';
+
+export interface ChatBox {
+  root: HTMLElement;
+  destroy(): void;
+}
+
+export function chatBox(conn: Connection, chatId: string, opts: { compact?: boolean; onUnreadChange?: (n: number) => void } = {}): ChatBox {
+  const host = el('div', { class: 'ext-chat' });
+  const result = el('p', { class: 'ext-result', role: 'status' });
+  const save = el('button', { type: 'button', class: 'button', text: 'Save transcript' });
+  save.addEventListener('click', async () => {
+    save.disabled = true;
+    result.textContent = 'Saving…';
+    try {
+      const r = await send<{ count: number }>({ type: 'inbox-chat:save-transcript', chatId });
+      result.textContent = `Saved ${r.count} messages as an email in your transcript folder.`;
+    } catch (err) {
+      result.textContent = (err as Error).message;
+      if ((err as { code?: string }).code === 'NO_FOLDER') void conn.transport.openOptions();
+    } finally {
+      save.disabled = false;
+    }
+  });
+  const root = el('div', { class: 'ext-chat-box' }, host, el('div', { class: 'ext-actions' }, save, result));
+  root.style.display = 'contents';
+  const panel: ChatPanel = mountChatPanel(host, {
+    chatId,
+    transport: conn.transport,
+    api: conn.api,
+    compact: opts.compact,
+    onUnreadChange: opts.onUnreadChange,
+  });
+  return {
+    root,
+    destroy() {
+      panel.destroy();
+      root.remove();
+    },
+  };
+}
+
+/** Shown instead of a chat while signed out. */
+export function signInPrompt(conn: Connection, text: string): HTMLElement {
+  const button = el('button', { type: 'button', class: 'button button-primary', text: 'Sign in' });
+  button.addEventListener('click', () => void conn.transport.openOptions());
+  return el('section', { class: 'card' }, el('p', { text }), button);
+}

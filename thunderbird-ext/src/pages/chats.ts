@@ -1,0 +1,85 @@
+/**
+ * The "Chats" space: all my chats with unread counts on the left, the chosen one on the right
+ * where I can answer it. The list follows the socket's activity events through the relay.
+ */
+import type { ChatSummary } from '../../../protocol/index.ts';
+import { el } from '../../../ui/src/dom.ts';
+import type { ShowChatMessage } from '../shared/commands.ts';
+import { chatBox, signInPrompt, type ChatBox } from './chat-box.ts';
+import { connect, messenger, send, type Connection } from './common.ts';
+
+const app = document.getElementById('app')!;
+const list = el('ul', { class: 'chats-list', 'aria-label': 'My chats' });
+const main = el('section', { class: 'chats-main', 'aria-label': 'Chat' });
+let chats: ChatSummary[] = [];
+let open: { chatId: string; box: ChatBox } | null = null;
+
+function preview(c: ChatSummary): string {
+  const m = c.lastMessage;
+  if (!m) return c.memberAddresses.join(', ');
+  return `${m.authorAddress ?? ''}: ${m.deleted ? '(deleted)' : m.body}`;
+}
+
+function renderList(): void {
+  list.replaceChildren(
+    ...chats.map((c) => {
+      const button = el(
+        'button',
+        { type: 'button', 'aria-current': open?.chatId === c.id ? 'true' : 'false', 'data-chat-id': c.id },
+        el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
+        c.unread > 0 ? el('span', { class: 'chat-unread', text: String(c.unread), 'aria-label': `${c.unread} unread` }) : el('span'),
+        el('span', { class: 'chat-preview', text: preview(c) }),
+      );
+      button.addEventListener('click', () => show(conn!, c.id));
+      return el('li', {}, button);
+    }),
+  );
+  if (chats.length === 0) list.replaceChildren(el('li', { class: 'chats-empty', text: 'No chats yet. Use "Embed IM" while writing an email.' }));
+}
+
+function show(c: Connection, chatId: string): void {
+  if (open?.chatId === chatId) return;
+  open?.box.destroy();
+  const box = chatBox(c, chatId);
+  open = { chatId, box };
+  main.replaceChildren(box.root);
+  renderList();
+}
+
+let conn: Connection | null = null;
+let refreshing: ReturnType<typeof setTimeout> | undefined;
+
+async function refresh(): Promise<void> {
+  if (!conn) return;
+  chats = await conn.api.listChats().catch(() => chats);
+  renderList();
+}
+
+async function start(): Promise<void> {
+  conn = await connect();
+  if (!conn.hello.address) {
+    app.replaceChildren(signInPrompt(conn, 'Sign in to Inbox Chat to see your chats.'));
+    conn.transport.onSession((s) => s.address && location.reload());
+    return;
+  }
+  app.replaceChildren(list, main);
+  main.replaceChildren(el('p', { class: 'chats-empty', text: 'Choose a chat.' }));
+  const c = conn;
+  const later = () => {
+    clearTimeout(refreshing);
+    refreshing = setTimeout(() => void refresh(), 250);
+  };
+  c.transport.on('chats:activity', later);
+  c.transport.on('read', later);
+  c.transport.on('status', (s) => s === 'online' && later());
+  c.transport.onSession(() => location.reload());
+  chats = await c.transport.watchChats().catch(() => c.api.listChats());
+  renderList();
+  const pending = await send<string | null>({ type: 'inbox-chat:take-pending-chat' }).catch(() => null);
+  if (pending) show(c, pending);
+  messenger.runtime.onMessage.addListener((m: ShowChatMessage) => {
+    if (m?.type === 'inbox-chat:show-chat') show(c, m.chatId);
+  });
+}
+
+void start();

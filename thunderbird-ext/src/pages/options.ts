@@ -1,0 +1,98 @@
+/**
+ * Options: which chat server to use, proving your address once (emailed code), and the local
+ * folder transcripts are filed into.
+ */
+import { el } from '../../../ui/src/dom.ts';
+import { signInView } from '../../../ui/src/chat-page/sign-in-view.ts';
+import type { FolderChoice } from '../shared/commands.ts';
+import {
+  loadSettings,
+  normaliseBackendUrl,
+  saveBackendUrl,
+  saveSession,
+  saveTranscriptFolder,
+  sessionFrom,
+} from '../shared/settings.ts';
+import { connect, messenger, send, type Connection } from './common.ts';
+
+const app = document.getElementById('app')!;
+let conn: Connection | null = null;
+
+async function render(): Promise<void> {
+  conn?.transport.close();
+  conn = await connect();
+  const settings = await loadSettings(messenger);
+  app.replaceChildren(el('h1', { text: 'Inbox Chat' }), serverSection(settings.backendUrl), accountSection(conn), await folderSection(settings.transcriptFolderId));
+}
+
+function serverSection(current: string): HTMLElement {
+  const input = el('input', { id: 'backend-url', type: 'url', required: true, value: current, autocomplete: 'url' });
+  const result = el('p', { class: 'ext-result', role: 'status' });
+  const form = el(
+    'form',
+    { class: 'form', 'aria-label': 'Chat server' },
+    el('label', { for: 'backend-url', text: 'Chat server address' }),
+    input,
+    el('p', { class: 'form-help', text: 'The address of your Inbox Chat server, e.g. https://chat.example.com. Changing it signs you out.' }),
+    el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button button-primary', text: 'Save server' })),
+    result,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const url = normaliseBackendUrl(input.value);
+    if (!url) {
+      result.textContent = 'Enter an http:// or https:// address without a query.';
+      return;
+    }
+    await saveBackendUrl(messenger, url);
+    result.textContent = `Saved: ${url}`;
+    // The background reconnects on the storage change; give the relay a moment, then refresh.
+    setTimeout(() => void render(), 200);
+  });
+  return el('section', { class: 'card', id: 'server' }, el('h2', { text: 'Server' }), form);
+}
+
+function accountSection(c: Connection): HTMLElement {
+  const section = el('section', { class: 'card', id: 'account' }, el('h2', { text: 'Your address' }));
+  if (c.hello.address) {
+    const out = el('button', { type: 'button', class: 'button', text: 'Sign out' });
+    out.addEventListener('click', async () => {
+      await c.api.signOut().catch(() => undefined);
+      await saveSession(messenger, null);
+      setTimeout(() => void render(), 200);
+    });
+    section.append(el('p', { id: 'signed-in-as', text: `Signed in as ${c.hello.address}.` }), out);
+    return section;
+  }
+  section.append(
+    signInView({
+      api: c.api,
+      onSignedIn: async (session) => {
+        await saveSession(messenger, sessionFrom(session));
+        setTimeout(() => void render(), 200);
+      },
+    }),
+  );
+  return section;
+}
+
+async function folderSection(current: string | null): Promise<HTMLElement> {
+  const folders = await send<FolderChoice[]>({ type: 'inbox-chat:list-folders' }).catch(() => []);
+  const select = el('select', { id: 'transcript-folder' }, el('option', { value: '', text: 'Choose a folder…' }));
+  for (const f of folders) select.append(el('option', { value: f.id, text: f.label, selected: f.id === current }));
+  const result = el('p', { class: 'ext-result', role: 'status' });
+  select.addEventListener('change', async () => {
+    await saveTranscriptFolder(messenger, select.value || null);
+    result.textContent = select.value ? 'Transcripts will be filed there.' : 'No folder chosen.';
+  });
+  return el(
+    'section',
+    { class: 'card', id: 'transcripts' },
+    el('h2', { text: 'Saved transcripts' }),
+    el('label', { for: 'transcript-folder', text: '"Save transcript" files the chat as an email into this local folder' }),
+    select,
+    result,
+  );
+}
+
+void render();

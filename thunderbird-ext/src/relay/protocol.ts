@@ -1,0 +1,44 @@
+/**
+ * What travels over the `runtime.connect` port between a view (message pane, popup, Chats tab)
+ * and the background page, which owns the one real socket and the session token.
+ * Views never hold the token: relayed REST requests get it added in the background.
+ */
+import type { TransportEvents, ConnectionStatus } from '../../../ui/src/transport.ts';
+
+export const RELAY_PORT = 'inbox-chat-relay';
+
+export type RelayOp =
+  | { op: 'hello' }
+  | { op: 'join'; chatId: string; lastSeq: number }
+  | { op: 'leave'; chatId: string }
+  | { op: 'send'; chatId: string; clientId: string; body: string }
+  | { op: 'deleteMessage'; chatId: string; seq: number }
+  | { op: 'markRead'; chatId: string; seq: number }
+  | { op: 'watchChats' }
+  | { op: 'history'; chatId: string; query: { before?: number; after?: number; limit?: number } }
+  | { op: 'fetch'; method: string; path: string; body?: string }
+  | { op: 'openOptions' };
+
+export type RelayRequest = { kind: 'call'; id: number } & RelayOp;
+export type RelayTyping = { kind: 'typing'; chatId: string; typing: boolean };
+export type ViewToBackground = RelayRequest | RelayTyping;
+
+export interface HelloResult {
+  status: ConnectionStatus;
+  backendUrl: string;
+  /** The signed-in address, null when signed out. */
+  address: string | null;
+}
+
+export interface FetchResult {
+  status: number;
+  body: string;
+}
+
+export type RelayEventName = keyof TransportEvents;
+
+export type BackgroundToView =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: { code: string; message: string } }
+  | { kind: 'event'; event: RelayEventName; payload: unknown }
+  | { kind: 'session'; address: string | null; backendUrl: string };

@@ -1,0 +1,84 @@
+/**
+ * A received email and its chat: the chat named by its panel (or by the X-Inbox-Chat header a
+ * Thunderbird sender adds), and for emails without one, the "Reply with IM" chat to create.
+ */
+import type { CreateChatBody } from '../../../protocol/index.ts';
+import { LIMITS } from '../../../protocol/limits.ts';
+import { findChatIdInHtml, findChatIdInText } from '../../../ui/src/email-panel.ts';
+import type { MessageHeader, MessagePart } from '../messenger.ts';
+import { addressesOf, mailboxAddress } from './addresses.ts';
+
+const UUID_ONLY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function* walk(part: MessagePart): Generator<MessagePart> {
+  yield part;
+  for (const p of part.parts ?? []) yield* walk(p);
+}
+
+/** The chat of a received email: its panel link first, else its X-Inbox-Chat header. */
+export function chatIdOfMessage(full: MessagePart, base: string): string | null {
+  for (const p of walk(full)) {
+    const type = (p.contentType ?? '').toLowerCase();
+    if (!p.body) continue;
+    const id = type === 'text/html' ? findChatIdInHtml(p.body, base) : type === 'text/plain' ? findChatIdInText(p.body, base) : null;
+    if (id) return id;
+  }
+  const header = full.headers?.['x-inbox-chat']?.[0]?.trim();
+  return header && UUID_ONLY.test(header) ? header.toLowerCase() : null;
+}
+
+/** Text of an HTML body without markup, for quoting (no DOM needed; runs in tests too). */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|tr|li|h[1-6]|blockquote)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** The readable text of an email: its text/plain part, else its HTML part without markup. */
+export function messageText(full: MessagePart): string {
+  let html: string | null = null;
+  for (const p of walk(full)) {
+    const type = (p.contentType ?? '').toLowerCase();
+    if (type === 'text/plain' && p.body) return p.body.trim();
+    if (type === 'text/html' && p.body && html === null) html = p.body;
+  }
+  return html ? htmlToText(html) : '';
+}
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = '\n[…]';
+  return text.slice(0, max - marker.length) + marker;
+}
+
+/**
+ * "Reply with IM": a chat with everyone on the email, the email quoted as its first entry.
+ * The draft key makes a second click on the same email open the same chat.
+ */
+export function replyChatBody(header: MessageHeader, full: MessagePart, me: string): CreateChatBody {
+  const author = mailboxAddress(header.author)?.toLowerCase() ?? null;
+  const mine = me.toLowerCase();
+  const others = (list: string[]) => list.filter((a) => a !== mine);
+  const to = others(addressesOf([...(author ? [author] : []), ...header.recipients]));
+  const cc = others(addressesOf(header.ccList)).filter((a) => !to.includes(a));
+  return {
+    subject: header.subject,
+    audience: { from: [mine], to, cc, bcc: [] },
+    draftKey: `thunderbird-reply:${header.headerMessageId}`.slice(0, 200),
+    emailMessageId: header.headerMessageId || undefined,
+    source: 'EMAIL',
+    retention: 'ARCHIVED',
+    ...(author ? { quote: { from: author, text: cut(messageText(full), LIMITS.quoteChars) } } : {}),
+  };
+}
