@@ -25,6 +25,8 @@ interface Pending {
 export interface WriterStats {
   batches: number;
   messages: number;
+  /** Batches that hit a concurrently committed idempotency key and were redone in a transaction. */
+  retriedInTransaction: number;
 }
 
 /**
@@ -38,8 +40,9 @@ export interface WriterStats {
 export class MessageWriter {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private readonly busyChats = new Set<string>();
   private drainWaiters: (() => void)[] = [];
-  readonly stats: WriterStats = { batches: 0, messages: 0 };
+  readonly stats: WriterStats = { batches: 0, messages: 0, retriedInTransaction: 0 };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -63,13 +66,17 @@ export class MessageWriter {
 
   private pump(): void {
     while (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.takeBatch();
+      if (batch.length === 0) return; // every queued chat is in a batch still committing
+      const chats = new Set(batch.map((p) => p.msg.chatId));
+      for (const c of chats) this.busyChats.add(c);
       this.inFlight++;
       this.flush(batch)
         .catch((err) => {
           for (const p of batch) p.reject(err);
         })
         .finally(() => {
+          for (const c of chats) this.busyChats.delete(c);
           this.inFlight--;
           if (this.queue.length > 0) this.pump();
           else if (this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
@@ -77,18 +84,34 @@ export class MessageWriter {
     }
   }
 
+  /**
+   * The next batch: queued sends whose chat has no batch in flight. Two batches of one chat
+   * on two connections could take the chat lock in either order, and a device's sends must
+   * commit in the order they arrived; so a chat's later sends wait for its earlier batch.
+   */
+  private takeBatch(): Pending[] {
+    if (this.busyChats.size === 0) return this.queue.splice(0, this.maxBatch);
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of this.queue) {
+      if (batch.length < this.maxBatch && !this.busyChats.has(p.msg.chatId)) batch.push(p);
+      else rest.push(p);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
   private async flush(batch: Pending[]): Promise<void> {
-    const client = await this.pool.connect();
-    let committed: { pending: Pending; view: MessageView; fresh: boolean }[] = [];
+    let committed: Committed[];
     try {
-      await client.query('BEGIN');
-      committed = await appendInTransaction(client, batch);
-      await client.query('COMMIT');
+      committed = await appendInOneStatement(this.pool, batch);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
+      // The one-statement path reads idempotency keys in the snapshot it started with, so a
+      // retry whose original another process committed meanwhile trips the unique key. The
+      // transaction path re-reads after taking the chat locks and answers it correctly.
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      this.stats.retriedInTransaction++;
+      committed = await this.flushInTransaction(batch);
     }
     this.stats.batches++;
     const fresh: MessageView[] = [];
@@ -99,16 +122,185 @@ export class MessageWriter {
     this.stats.messages += fresh.length;
     if (fresh.length > 0) this.onCommitted(fresh);
   }
+
+  private async flushInTransaction(batch: Pending[]): Promise<Committed[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const committed = await appendInTransaction(client, batch);
+      await client.query('COMMIT');
+      return committed;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+type Committed = { pending: Pending; view: MessageView; fresh: boolean };
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The whole batch as one autocommitted statement: one round trip to the database instead of
+ * eight (BEGIN, lock, members, keys, insert, chat, read position, COMMIT). The same rules as
+ * appendInTransaction: chats are locked in id order (FOR UPDATE returns their latest last_seq
+ * even when another process committed since this statement's snapshot), the membership,
+ * ended and idempotency checks decide a verdict per item, and only fresh items take a seq,
+ * numbered in batch order. The promise resolves after the commit (ReadyForQuery follows it).
+ */
+const APPEND_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::"MessageKind"[], $6::text[], $7::int[], $8::bool[])
+    WITH ORDINALITY AS t(chat_id, client_id, author_id, author_address, kind, body, target_seq, trusted, ord)
+),
+locked AS MATERIALIZED (
+  SELECT id, last_seq, ended_at FROM chat WHERE id IN (SELECT chat_id FROM input) ORDER BY id FOR UPDATE
+),
+prior AS MATERIALIZED (
+  SELECT m.* FROM message m WHERE (m.chat_id, m.client_id) IN (SELECT chat_id, client_id FROM input)
+),
+checked AS MATERIALIZED (
+  SELECT i.*, l.last_seq,
+    CASE
+      WHEN l.id IS NULL THEN 'NOT_FOUND'
+      WHEN NOT i.trusted AND i.author_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM member mb WHERE mb.chat_id = i.chat_id AND mb.identity_id = i.author_id) THEN 'FORBIDDEN'
+      WHEN l.ended_at IS NOT NULL AND i.kind <> 'SYSTEM' THEN 'CHAT_ENDED'
+      WHEN p.chat_id IS NOT NULL THEN 'PRIOR'
+      ELSE 'NEW'
+    END AS verdict
+  FROM input i
+  LEFT JOIN locked l ON l.id = i.chat_id
+  LEFT JOIN prior p ON p.chat_id = i.chat_id AND p.client_id = i.client_id
+),
+numbered AS MATERIALIZED (
+  SELECT f.*, (f.last_seq + row_number() OVER (PARTITION BY f.chat_id ORDER BY f.ord))::int AS seq
+    FROM (SELECT DISTINCT ON (chat_id, client_id) * FROM checked WHERE verdict = 'NEW' ORDER BY chat_id, client_id, ord) f
+),
+inserted AS (
+  INSERT INTO message (chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at)
+  SELECT chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, $9::timestamp(3) FROM numbered
+),
+chat_moved AS (
+  UPDATE chat SET last_seq = n.seq, last_activity_at = $9::timestamp(3)
+    FROM (SELECT chat_id, max(seq) AS seq FROM numbered GROUP BY chat_id) n
+   WHERE chat.id = n.chat_id
+),
+read_moved AS (
+  -- Posting marks everything up to one's own message as read.
+  UPDATE member SET last_read_seq = GREATEST(member.last_read_seq, r.seq)
+    FROM (SELECT chat_id, author_id, max(seq) AS seq FROM numbered WHERE author_id IS NOT NULL AND kind = 'TEXT' GROUP BY chat_id, author_id) r
+   WHERE member.chat_id = r.chat_id AND member.identity_id = r.author_id
+)
+SELECT c.ord::int AS ord, c.verdict, n.seq,
+       p.seq AS prior_seq, p.author_id AS prior_author_id, p.author_address AS prior_author_address, p.kind AS prior_kind,
+       p.body AS prior_body, p.target_seq AS prior_target_seq, p.created_at AS prior_created_at, p.deleted_at AS prior_deleted_at
+  FROM checked c
+  LEFT JOIN numbered n ON n.ord = c.ord
+  LEFT JOIN prior p ON c.verdict = 'PRIOR' AND p.chat_id = c.chat_id AND p.client_id = c.client_id`;
+
+interface VerdictRow {
+  ord: number;
+  verdict: 'NOT_FOUND' | 'FORBIDDEN' | 'CHAT_ENDED' | 'PRIOR' | 'NEW';
+  seq: number | null;
+  prior_seq: number | null;
+  prior_author_id: string | null;
+  prior_author_address: string | null;
+  prior_kind: MessageKind | null;
+  prior_body: string | null;
+  prior_target_seq: number | null;
+  prior_created_at: Date | null;
+  prior_deleted_at: Date | null;
+}
+
+export async function appendInOneStatement(pool: pg.Pool, batch: Pending[]): Promise<Committed[]> {
+  const now = new Date();
+  const at = toTimestamp(now);
+  const result = await pool.query<VerdictRow>({
+    name: 'inbox-chat-append-messages',
+    text: APPEND_SQL,
+    values: [
+      batch.map((p) => p.msg.chatId),
+      batch.map((p) => p.msg.clientId),
+      batch.map((p) => p.msg.authorId),
+      batch.map((p) => p.msg.authorAddress),
+      batch.map((p) => p.msg.kind),
+      batch.map((p) => p.msg.body),
+      batch.map((p) => p.msg.targetSeq ?? null),
+      batch.map((p) => p.msg.trusted === true),
+      at,
+    ],
+  });
+  const rows = new Array<VerdictRow | undefined>(batch.length);
+  for (const r of result.rows) rows[r.ord - 1] = r;
+  const out: Committed[] = [];
+  const firstByKey = new Map<string, MessageRow>();
+  const twins: Pending[] = [];
+  batch.forEach((p, i) => {
+    const r = rows[i]!;
+    const m = p.msg;
+    switch (r.verdict) {
+      case 'NOT_FOUND':
+        return p.reject(new AppError('NOT_FOUND', 'chat not found'));
+      case 'FORBIDDEN':
+        return p.reject(new AppError('FORBIDDEN', 'Only members of this chat can post in it'));
+      case 'CHAT_ENDED':
+        return p.reject(new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted'));
+      case 'PRIOR':
+        if (r.prior_author_id !== m.authorId) return p.reject(new AppError('CONFLICT', 'That message id is already used in this chat'));
+        out.push({
+          pending: p,
+          fresh: false,
+          view: messageView({
+            chat_id: m.chatId,
+            seq: r.prior_seq!,
+            client_id: m.clientId,
+            author_id: r.prior_author_id,
+            author_address: r.prior_author_address,
+            kind: r.prior_kind!,
+            body: r.prior_body!,
+            target_seq: r.prior_target_seq,
+            created_at: r.prior_created_at!,
+            deleted_at: r.prior_deleted_at,
+          }),
+        });
+        return;
+      case 'NEW': {
+        if (r.seq === null) return void twins.push(p);
+        const row: MessageRow = {
+          chat_id: m.chatId,
+          seq: r.seq,
+          client_id: m.clientId,
+          author_id: m.authorId,
+          author_address: m.authorAddress,
+          kind: m.kind,
+          body: m.body,
+          target_seq: m.targetSeq ?? null,
+          created_at: now,
+          deleted_at: null,
+        };
+        firstByKey.set(`${m.chatId}|${m.clientId}`, row);
+        out.push({ pending: p, view: messageView(row), fresh: true });
+      }
+    }
+  });
+  // A retry racing its original inside one batch gets the original's result.
+  for (const t of twins) {
+    const row = firstByKey.get(`${t.msg.chatId}|${t.msg.clientId}`)!;
+    if (t.msg.authorId !== row.author_id) t.reject(new AppError('CONFLICT', 'That message id is already used in this chat'));
+    else out.push({ pending: t, view: messageView(row), fresh: false });
+  }
+  return out;
 }
 
 /**
  * The body of one batch, inside an open transaction. Rejects the items that fail their
  * checks (they never take a seq) and returns the rest with their committed views.
  */
-export async function appendInTransaction(
-  client: pg.PoolClient,
-  batch: Pending[],
-): Promise<{ pending: Pending; view: MessageView; fresh: boolean }[]> {
+export async function appendInTransaction(client: pg.PoolClient, batch: Pending[]): Promise<Committed[]> {
   const chatIds = [...new Set(batch.map((p) => p.msg.chatId))].sort();
   const chats = await client.query<{ id: string; last_seq: number; ended_at: Date | null; retention: string }>(
     'SELECT id, last_seq, ended_at, retention FROM chat WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
@@ -135,7 +327,7 @@ export async function appendInTransaction(
 
   const now = new Date();
   const nextSeq = new Map<string, number>();
-  const out: { pending: Pending; view: MessageView; fresh: boolean }[] = [];
+  const out: Committed[] = [];
   const rows: MessageRow[] = [];
   const duplicatesInBatch = new Map<string, Pending[]>();
 

@@ -1,0 +1,83 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+
+/** A child process spoken to over IPC: send a command, await the first reply of a given type. */
+export class Child {
+  private waiters: { type: string; resolve(m: any): void; reject(e: Error): void }[] = [];
+  private exited = false;
+  readonly exit: Promise<number | null>;
+
+  constructor(readonly name: string, readonly proc: ChildProcess) {
+    proc.on('message', (m: any) => {
+      const i = this.waiters.findIndex((w) => w.type === m?.type);
+      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);
+    });
+    this.exit = new Promise((resolve) =>
+      proc.once('exit', (code) => {
+        this.exited = true;
+        for (const w of this.waiters.splice(0)) w.reject(new Error(`${name} exited (${code}) while we waited for ${w.type}`));
+        resolve(code);
+      }),
+    );
+  }
+
+  next<T = any>(type: string): Promise<T> {
+    if (this.exited) return Promise.reject(new Error(`${this.name} has exited`));
+    return new Promise((resolve, reject) => this.waiters.push({ type, resolve, reject }));
+  }
+
+  ask<T = any>(command: { type: string; [key: string]: unknown }, replyType = command.type): Promise<T> {
+    const reply = this.next<T>(replyType);
+    this.proc.send(command);
+    return reply;
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    this.proc.send({ type: 'stop' });
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 20_000);
+    await this.exit;
+    clearTimeout(timer);
+  }
+}
+
+export interface ServerChild extends Child {
+  url: string;
+}
+
+/**
+ * Starts bench/server-child.ts (the real backend) or bench/baseline-server.ts as its own Node
+ * process with --expose-gc, optionally with --cpu-prof into `profileDir`.
+ */
+export async function startServerChild(
+  kind: 'server' | 'baseline',
+  env: Record<string, string>,
+  profileDir?: string,
+): Promise<ServerChild> {
+  const script = here(kind === 'server' ? 'server-child.ts' : 'baseline-server.ts');
+  const execArgv = ['--expose-gc', '--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
+  const proc = fork(script, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = new Child(kind, proc);
+  const ready = await child.next<{ url: string }>('ready');
+  return Object.assign(child, { url: ready.url });
+}
+
+export async function startWorker(id: number): Promise<Child> {
+  const proc = fork(here('load-worker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_WORKER_ID: String(id) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const child = new Child(`worker-${id}`, proc);
+  await child.next('up');
+  return child;
+}
+
+/** The process's hard limit on open files, which caps sockets per process (root cannot raise it in this container). */
+export async function openFileLimit(): Promise<number> {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim();
+  return out === 'unlimited' ? Infinity : Number(out);
+}
