@@ -283,4 +283,81 @@ export interface ServerToClientEvents {
   'access:requested': (r: AccessRequestView) => void;
   /** Sent before the server closes a socket on purpose (shutdown, session revoked). */
   'server:closing': (r: { reason: string }) => void;
+  /** To a chat's room: a member's delivered/emailed position moved (senders' receipts). */
+  delivery: (d: DeliveryNotice) => void;
+}
+
+// ---------- Email bridge (docs/email-bridge.md) ----------
+
+/** Any member invites an address: it joins the audience and gets a one-click sign-in email. */
+export const inviteBody = z.strictObject({ address: addressSchema });
+export type InviteBody = z.infer<typeof inviteBody>;
+
+/** The token from a `/c/<chatId>#link=<token>` URL (invitation or notification email). */
+export const redeemLinkBody = z.strictObject({
+  token: z.string().regex(/^[0-9a-f]{40}$/, 'not a link token'),
+  label: z.string().trim().max(100).optional(),
+});
+export type RedeemLinkBody = z.infer<typeof redeemLinkBody>;
+
+export interface LinkRedeemed {
+  /** A session limited to this one chat. */
+  session: SessionView;
+  chat: ChatView;
+}
+
+export const dndModeSchema = z.enum(['RESEND', 'DIGEST']);
+export type DndMode = z.infer<typeof dndModeSchema>;
+
+export const availabilityBody = z.strictObject({
+  dnd: z.boolean(),
+  /** RESEND: held emails go out on a schedule until read. DIGEST: one digest when do-not-disturb ends. */
+  mode: dndModeSchema.optional(),
+  resendMinutes: z.number().int().min(5).max(24 * 60).optional(),
+});
+export type AvailabilityBody = z.infer<typeof availabilityBody>;
+
+export interface AvailabilityView {
+  dnd: boolean;
+  mode: DndMode;
+  resendMinutes: number;
+  since: string | null;
+}
+
+/** Send the transcript so far as an email to the chat's other members. */
+export const transcriptBody = z.strictObject({}).default({});
+
+export interface TranscriptSent {
+  recipients: number;
+}
+
+export const linkAddressBody = z.strictObject({ address: addressSchema });
+export const verifyAddressBody = z.strictObject({
+  linkId: uuidSchema,
+  code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'),
+});
+
+export interface AddressLinkStarted {
+  linkId: string;
+  address: string;
+  expiresAt: string;
+}
+
+/**
+ * Per-message state for its sender, from these positions of each other member:
+ * read if readSeq >= seq, else emailed if emailedSeq >= seq, else delivered if
+ * deliveredSeq >= seq, else sent.
+ */
+export type DeliveryStatus = 'sent' | 'delivered' | 'emailed' | 'read';
+
+export interface DeliveryNotice {
+  chatId: string;
+  identityId: string;
+  deliveredSeq: number;
+  emailedSeq: number;
+}
+
+export interface DeliveryView {
+  chatId: string;
+  members: { identityId: string; address: string; deliveredSeq: number; emailedSeq: number; readSeq: number }[];
 }

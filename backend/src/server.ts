@@ -24,6 +24,8 @@ import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
 import { SocketFanout } from './realtime/events.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
+import { EmailBridge } from './delivery/index.ts';
+import type { DNSResolver } from './mail/inbound/authenticate.ts';
 import type { Services } from './services.ts';
 
 export class StartupError extends Error {}
@@ -33,6 +35,8 @@ export interface RunningServer {
   httpServer: HttpServer;
   services: Services;
   catcher?: MailCatcher;
+  /** The email bridge (jobs, presence, inbound SMTP listener). */
+  bridge: EmailBridge;
   /** Finishes in-flight sends, then closes sockets, HTTP, mail and the database. */
   stop(): Promise<void>;
 }
@@ -41,7 +45,12 @@ export interface RunningServer {
  * The composition root: config -> database -> mail -> domain -> realtime -> HTTP.
  * Everything it starts, stop() shuts down in reverse order.
  */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** What tests may swap: mailauth's DNS (there is no internet here, so tests serve fake records). */
+export interface ServerHooks {
+  dnsResolver?: DNSResolver;
+}
+
+export async function startServer(config: Config, log: Logger, hooks: ServerHooks = {}): Promise<RunningServer> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err) => log.warn({ err }, 'cleanup failed'));
@@ -96,6 +105,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       metrics.messagesCommitted.inc(messages.length);
       metrics.commitBatchSize.observe(messages.length);
       for (const m of messages) fanout.messagePosted(m);
+      bridge.messagesCommitted(messages);
     });
     const ephemeral = new EphemeralStore(config.ephemeralTtlMs);
     cleanups.push(() => ephemeral.close());
@@ -112,6 +122,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       publicUrl: () => publicUrl,
     };
     const sessions = new Sessions(db, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
+    const bridge = new EmailBridge({
+      config,
+      pool,
+      db,
+      mailer,
+      domain: () => services,
+      sessions,
+      log: log.child({ component: 'email-bridge' }),
+      publicUrl: () => publicUrl,
+      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.pub),
+      dnsResolver: hooks.dnsResolver,
+    });
     const services: Services = {
       sessions,
       verification: new Verification(db, mailer, sessions, {
@@ -125,7 +147,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       messages: new MessageService(ctx),
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
+      bridge: bridge.services,
     };
+    bridge.observeFetches(services.messages);
 
     let accepting = true;
     // The own origin is only known after listen() when PORT=0, so the checker reads it live.
@@ -155,6 +179,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       redis,
       accepting: () => accepting,
     });
+    bridge.attachRealtime(io);
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));
@@ -165,6 +190,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       publicUrl = `http://${displayHost(config.host)}:${port}`;
       checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
     }
+    // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close.
+    cleanups.push(() => bridge.stop());
+    await bridge.start().catch((err: Error) => {
+      throw new StartupError(`Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`);
+    });
 
     const stop = async () => {
       accepting = false;
@@ -175,7 +205,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       httpServer.closeAllConnections();
       await cleanup();
     };
-    return { url: publicUrl, httpServer, services, catcher, stop };
+    return { url: publicUrl, httpServer, services, catcher, bridge, stop };
   } catch (err) {
     await cleanup();
     throw err;

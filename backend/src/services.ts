@@ -4,6 +4,7 @@ import type { MessageService } from './chats/messages.ts';
 import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
+import type { BridgeServices } from './delivery/index.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
@@ -13,4 +14,6 @@ export interface Services {
   messages: MessageService;
   accessRequests: AccessRequests;
   myChats(caller: Caller): Promise<ChatSummary[]>;
+  /** Email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
+  bridge: BridgeServices;
 }

@@ -39,6 +39,28 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEV_MAILBOX: boolish.optional(),
   TRUST_PROXY: boolish.default(false),
+  // Email bridge (docs/email-bridge.md)
+  INBOUND_SMTP: boolish.default(true),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  INBOUND_SMTP_HOST: z.string().optional(),
+  INBOUND_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'a domain name').optional(),
+  INBOUND_MAX_KB: z.coerce.number().int().positive().default(256),
+  INBOUND_AUTH_FAILURE: z.enum(['reject', 'hold']).default('reject'),
+  INBOUND_DNS_SERVERS: csv.default([]),
+  EMAIL_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(120_000),
+  EMAIL_OFFLINE_DELAY_MS: z.coerce.number().int().min(0).default(60_000),
+  EMAIL_HISTORY_MESSAGES: z.coerce.number().int().min(0).max(50).default(5),
+  REPLY_ADDRESS_TTL_DAYS: z.coerce.number().positive().default(30),
+  INVITE_TTL_DAYS: z.coerce.number().positive().default(7),
+  EMAIL_LINK_TTL_DAYS: z.coerce.number().positive().default(7),
+  INVITES_PER_HOUR: z.coerce.number().int().positive().default(30),
+  TRANSCRIPTS_PER_HOUR: z.coerce.number().int().positive().default(5),
+  JOBS_POLL_MS: z.coerce.number().int().positive().default(1000),
+  JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  JOBS_RETRY_BASE_MS: z.coerce.number().int().positive().default(5000),
+  JOBS_RETRY_MAX_MS: z.coerce.number().int().positive().default(15 * 60_000),
+  JOBS_LEASE_MS: z.coerce.number().int().positive().default(120_000),
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -84,5 +106,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** The dev mailbox page shows caught mail; only on when mail is caught in-process. */
     devMailbox: e.DEV_MAILBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production'),
     trustProxy: e.TRUST_PROXY,
+    bridge: {
+      inboundEnabled: e.INBOUND_SMTP,
+      // Tests run many servers at once, so they get a free port unless they ask for one.
+      inboundPort: e.INBOUND_SMTP_PORT ?? (e.NODE_ENV === 'test' ? 0 : 2525),
+      inboundHost: e.INBOUND_SMTP_HOST ?? e.HOST,
+      inboundDomain: (e.INBOUND_DOMAIN ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).hostname : 'inbox-chat.localhost')).toLowerCase(),
+      inboundMaxBytes: e.INBOUND_MAX_KB * 1024,
+      inboundAuthFailure: e.INBOUND_AUTH_FAILURE,
+      inboundDnsServers: e.INBOUND_DNS_SERVERS,
+      batchWindowMs: e.EMAIL_BATCH_WINDOW_MS,
+      offlineDelayMs: e.EMAIL_OFFLINE_DELAY_MS,
+      historyMessages: e.EMAIL_HISTORY_MESSAGES,
+      replyTtlMs: e.REPLY_ADDRESS_TTL_DAYS * 86_400_000,
+      inviteTtlMs: e.INVITE_TTL_DAYS * 86_400_000,
+      linkTtlMs: e.EMAIL_LINK_TTL_DAYS * 86_400_000,
+      invitesPerHour: e.INVITES_PER_HOUR,
+      transcriptsPerHour: e.TRANSCRIPTS_PER_HOUR,
+      jobs: {
+        pollMs: e.JOBS_POLL_MS,
+        concurrency: e.JOBS_CONCURRENCY,
+        retryBaseMs: e.JOBS_RETRY_BASE_MS,
+        retryMaxMs: e.JOBS_RETRY_MAX_MS,
+        leaseMs: e.JOBS_LEASE_MS,
+      },
+      presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { devMailboxRoutes } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { bridgeRoutes } from './routes/bridge.ts';
 import { chatRoutes } from './routes/chats.ts';
 
 export const UI_DIST = path.resolve(import.meta.dirname, '../../../dist/ui');
@@ -84,6 +85,8 @@ export function createHttpApp(d: HttpDeps): Express {
   });
   api.use(express.json({ limit: d.config.maxBodyBytes, strict: true }));
   api.use(authRoutes(d.services));
+  // Before chatRoutes: that router demands a session for every path, and link redemption has none.
+  api.use(bridgeRoutes(d.services));
   api.use(chatRoutes(d.services));
   api.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'No such API route')));
   app.use('/api', api);

@@ -9,6 +9,11 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
   inReplyTo?: string;
   references?: string[];
+  /** Fixed by the outbound mail job, so a retried send is recognisably the same email. */
+  messageId?: string;
+  replyTo?: string;
+  /** Overrides MAIL_FROM's display name, e.g. "Alice via Inbox Chat". */
+  fromName?: string;
 }
 
 export interface Mailer {
@@ -21,7 +26,8 @@ export function createMailer(smtpUrl: string, from: string, log: Logger): Mailer
   const transport: Transporter = nodemailer.createTransport(smtpUrl);
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from, ...mail });
+      const { fromName, ...rest } = mail;
+      const info = await transport.sendMail({ from: fromName ? withDisplayName(from, fromName) : from, ...rest });
       log.debug({ to: mail.to, subject: mail.subject, messageId: info.messageId }, 'mail sent');
       return { messageId: info.messageId };
     },
@@ -29,4 +35,10 @@ export function createMailer(smtpUrl: string, from: string, log: Logger): Mailer
       transport.close();
     },
   };
+}
+
+/** MAIL_FROM's address under another display name (nodemailer quotes the name). */
+function withDisplayName(from: string, name: string): { name: string; address: string } {
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+  return { name, address };
 }

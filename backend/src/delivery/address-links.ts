@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import { normaliseAddress } from '../identity/addresses.ts';
+import type { Caller } from '../identity/sessions.ts';
+import { hashCode, newCode, sameHash } from '../identity/tokens.ts';
+import type { AddressLinkStarted, IdentityView } from '../../../protocol/index.ts';
+import { inTransaction, type BridgeContext } from './context.ts';
+import { queueMail } from './outbound.ts';
+import { addressLinkMail } from './templates.ts';
+
+/**
+ * Linking a further verified address (work and personal) to the signed-in identity, proved
+ * by a code sent to it. Rule for an address that already belongs to another identity: it is
+ * refused (CONFLICT). Merging two identities would silently move chats, ownership and
+ * sessions between people who may not be the same; the person can stop using the other
+ * sign-in instead. Chats then reach the identity under any of its addresses.
+ */
+export class AddressLinks {
+  constructor(private readonly ctx: BridgeContext) {}
+
+  async start(caller: Caller, rawAddress: string): Promise<AddressLinkStarted> {
+    if (caller.chatScope) throw new AppError('FORBIDDEN', 'Sign in with a code to add addresses');
+    const address = normaliseAddress(rawAddress);
+    await this.assertFree(caller, address);
+    await this.ctx.limits.addressCodes.consume(caller.identityId, 'address codes');
+    const id = randomUUID();
+    const code = newCode();
+    const expiresAt = new Date(Date.now() + this.ctx.codeTtlMs);
+    await inTransaction(this.ctx.pool, async (client) => {
+      await client.query(
+        `INSERT INTO address_link (id, identity_id, address, code_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+        [id, caller.identityId, address, hashCode(id, code), expiresAt],
+      );
+      await queueMail(client, { to: address, ...addressLinkMail({ code, address, minutes: Math.round(this.ctx.codeTtlMs / 60_000) }) }, this.ctx.mailDomain);
+    });
+    this.ctx.runner.wake();
+    return { linkId: id, address, expiresAt: expiresAt.toISOString() };
+  }
+
+  async verify(caller: Caller, linkId: string, code: string): Promise<IdentityView> {
+    if (caller.chatScope) throw new AppError('FORBIDDEN', 'Sign in with a code to add addresses');
+    const res = await this.ctx.pool.query<{ id: string; address: string; code_hash: string; attempts: number; expired: boolean; consumed: boolean }>(
+      `UPDATE address_link SET attempts = attempts + 1 WHERE id = $1 AND identity_id = $2
+       RETURNING id, address, code_hash, attempts, expires_at <= now() AS expired, consumed_at IS NOT NULL AS consumed`,
+      [linkId, caller.identityId],
+    );
+    const link = res.rows[0];
+    if (!link || link.expired || link.consumed) throw new AppError('CODE_EXPIRED', 'That code is no longer valid; ask for a new one');
+    if (link.attempts > this.ctx.codeMaxAttempts) throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes; ask for a new one');
+    if (!sameHash(link.code_hash, hashCode(link.id, code))) {
+      const left = this.ctx.codeMaxAttempts - link.attempts;
+      throw new AppError(left > 0 ? 'CODE_WRONG' : 'TOO_MANY_ATTEMPTS', left > 0 ? `That code is not right; ${left} left` : 'Too many wrong codes; ask for a new one', {
+        attemptsLeft: left,
+      });
+    }
+    await inTransaction(this.ctx.pool, async (client) => {
+      await client.query(`UPDATE address_link SET consumed_at = now() WHERE id = $1`, [link.id]);
+      const added = await client.query(
+        `INSERT INTO email_address (address, identity_id) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING RETURNING address`,
+        [link.address, caller.identityId],
+      );
+      if (added.rowCount === 0) await this.assertFree(caller, link.address);
+    });
+    const all = await this.ctx.pool.query<{ address: string }>(`SELECT address FROM email_address WHERE identity_id = $1 ORDER BY address`, [
+      caller.identityId,
+    ]);
+    return { id: caller.identityId, addresses: all.rows.map((r) => r.address) };
+  }
+
+  private async assertFree(caller: Caller, address: string): Promise<void> {
+    const owner = await this.ctx.pool.query<{ identity_id: string }>(`SELECT identity_id FROM email_address WHERE address = $1`, [address]);
+    const id = owner.rows[0]?.identity_id;
+    if (!id) return;
+    if (id === caller.identityId) throw new AppError('CONFLICT', `${address} is already one of your addresses`);
+    throw new AppError(
+      'CONFLICT',
+      `${address} already signs in as a separate identity, so it cannot be linked here. Keep using that sign-in for its chats`,
+      { reason: 'ADDRESS_TAKEN' },
+    );
+  }
+}

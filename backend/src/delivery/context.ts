@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import type { ChatService } from '../chats/chats.ts';
+import type { Db } from '../db/prisma.ts';
+import type { Sessions } from '../identity/sessions.ts';
+import type { JobRunner } from '../jobs/runner.ts';
+import type { Logger } from '../log.ts';
+import type { RateLimit } from '../ops/rate-limits.ts';
+
+/** What the email bridge's member-facing services need, handed in by the composition root. */
+export interface BridgeContext {
+  pool: pg.Pool;
+  db: Db;
+  chats: ChatService;
+  sessions: Sessions;
+  runner: JobRunner;
+  log: Logger;
+  publicUrl: () => string;
+  mailDomain: string;
+  inboundDomain: string;
+  inviteTtlMs: number;
+  notifyLinkTtlMs: number;
+  replyTtlMs: number;
+  codeTtlMs: number;
+  codeMaxAttempts: number;
+  limits: { invites: RateLimit; transcripts: RateLimit; addressCodes: RateLimit };
+}
+
+/** Runs fn in one transaction on one pooled client. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

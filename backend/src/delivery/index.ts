@@ -1,0 +1,183 @@
+import type pg from 'pg';
+import type { ChatService } from '../chats/chats.ts';
+import type { MessageService } from '../chats/messages.ts';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/prisma.ts';
+import type { Caller, Sessions } from '../identity/sessions.ts';
+import { JobRunner } from '../jobs/runner.ts';
+import type { Logger } from '../log.ts';
+import { InboundMail } from '../mail/inbound/listener.ts';
+import { dnsResolver, type DNSResolver } from '../mail/inbound/authenticate.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { RateLimit } from '../ops/rate-limits.ts';
+import { rooms, type IoServer } from '../realtime/events.ts';
+import type { DeliveryView, MessageView } from '../../../protocol/index.ts';
+import { AddressLinks } from './address-links.ts';
+import { Availability } from './availability.ts';
+import type { BridgeContext } from './context.ts';
+import { Invitations } from './invitations.ts';
+import { EmailNotifier } from './notifier.ts';
+import { registerMailQueue } from './outbound.ts';
+import { Presence } from './presence.ts';
+import { DeliveryTracker } from './receipts.ts';
+import { Transcripts } from './transcript.ts';
+
+/** The member-facing side of the email bridge, for the HTTP routes. */
+export interface BridgeServices {
+  invitations: Invitations;
+  availability: Availability;
+  transcripts: Transcripts;
+  addressLinks: AddressLinks;
+  delivery(caller: Caller, chatId: string): Promise<DeliveryView>;
+}
+
+export interface BridgeDeps {
+  config: Config;
+  pool: pg.Pool;
+  db: Db;
+  mailer: Mailer;
+  /** The chat domain, read lazily: it is composed after the bridge (the writer feeds both). */
+  domain: () => { chats: ChatService; messages: MessageService };
+  sessions: Sessions;
+  log: Logger;
+  publicUrl: () => string;
+  rateLimit: (name: string, points: number, seconds: number) => RateLimit;
+  /** Tests inject fake DNS here; otherwise INBOUND_DNS_SERVERS or the system resolver. */
+  dnsResolver?: DNSResolver;
+}
+
+/**
+ * The email bridge, composed: durable jobs, presence, batching notifier, receipts and the
+ * inbound SMTP listener. The composition root feeds it committed messages and the socket
+ * server, starts it after the database is migrated and stops it before the database closes.
+ */
+export class EmailBridge {
+  readonly runner: JobRunner;
+  readonly presence: Presence;
+  readonly notifier: EmailNotifier;
+  readonly receipts: DeliveryTracker;
+  readonly inbound: InboundMail | null;
+  readonly services: BridgeServices;
+
+  constructor(private readonly d: BridgeDeps) {
+    const b = d.config.bridge;
+    const log = d.log;
+    const mailDomain = /@([^>\s]+)>?\s*$/.exec(d.config.mailFrom)?.[1] ?? 'inbox-chat.localhost';
+    this.runner = new JobRunner(d.pool, log.child({ component: 'jobs' }), b.jobs);
+    registerMailQueue(this.runner, d.mailer);
+    this.presence = new Presence(d.pool, this.runner.nodeId, log.child({ component: 'presence' }), b.presenceHeartbeatMs);
+    this.receipts = new DeliveryTracker(d.pool, log.child({ component: 'receipts' }));
+    this.notifier = new EmailNotifier(
+      d.pool,
+      this.presence,
+      this.runner,
+      log.child({ component: 'notifier' }),
+      {
+        batchWindowMs: b.batchWindowMs,
+        offlineDelayMs: b.offlineDelayMs,
+        historyCount: b.historyMessages,
+        replyTtlMs: b.replyTtlMs,
+        linkTtlMs: b.linkTtlMs,
+        inboundDomain: b.inboundDomain,
+        mailDomain,
+        publicUrl: d.publicUrl,
+      },
+      (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
+    );
+    this.notifier.presenceFreshMs = b.presenceHeartbeatMs * 3;
+    this.inbound = b.inboundEnabled
+      ? new InboundMail(d.pool, { send: (...args) => d.domain().messages.send(...args) }, log.child({ component: 'inbound-mail' }), {
+          port: b.inboundPort,
+          host: b.inboundHost,
+          domain: b.inboundDomain,
+          maxBytes: b.inboundMaxBytes,
+          maxMessageChars: d.config.maxMessageChars,
+          authFailure: b.inboundAuthFailure,
+          resolver: d.dnsResolver ?? dnsResolver(b.inboundDnsServers),
+        })
+      : null;
+    const ctx: BridgeContext = {
+      pool: d.pool,
+      db: d.db,
+      get chats() {
+        return d.domain().chats;
+      },
+      sessions: d.sessions,
+      runner: this.runner,
+      log,
+      publicUrl: d.publicUrl,
+      mailDomain,
+      inboundDomain: b.inboundDomain,
+      inviteTtlMs: b.inviteTtlMs,
+      notifyLinkTtlMs: b.linkTtlMs,
+      replyTtlMs: b.replyTtlMs,
+      codeTtlMs: d.config.codeTtlMs,
+      codeMaxAttempts: d.config.codeMaxAttempts,
+      limits: {
+        invites: d.rateLimit('invites', b.invitesPerHour, 3600),
+        transcripts: d.rateLimit('transcripts', b.transcriptsPerHour, 3600),
+        addressCodes: d.rateLimit('address-codes', d.config.codesPerAddressPerHour, 3600),
+      },
+    };
+    this.services = {
+      invitations: new Invitations(ctx),
+      availability: new Availability(ctx),
+      transcripts: new Transcripts(ctx),
+      addressLinks: new AddressLinks(ctx),
+      delivery: async (caller, chatId) => {
+        const view = await d.domain().chats.view(caller, chatId); // membership; hides Bcc'd members
+        const visible = new Set(view.members.map((m) => m.identityId));
+        const all = await this.receipts.view(chatId);
+        return { chatId, members: all.members.filter((m) => visible.has(m.identityId)) };
+      },
+    };
+  }
+
+  /** Every committed batch of archived messages (called from the message writer's commit callback). */
+  messagesCommitted(messages: MessageView[]): void {
+    this.notifier.messagesCommitted(messages);
+    this.receipts.messagesCommitted(messages);
+  }
+
+  /** Presence from socket connections, and receipts out through the chat rooms. */
+  attachRealtime(io: IoServer): void {
+    io.on('connection', (socket) => {
+      const identityId = socket.data.identityId;
+      if (!identityId) return;
+      this.presence.connected(identityId);
+      socket.on('disconnect', () => this.presence.disconnected(identityId));
+    });
+    this.receipts.attach({
+      identitiesInChat: async (chatId) => (await io.in(rooms.chat(chatId)).fetchSockets()).map((s) => s.data.identityId),
+      emit: (notice) => void io.to(rooms.chat(notice.chatId)).emit('delivery', notice),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.presence.start();
+    this.runner.start();
+    if (this.inbound) await this.inbound.listen();
+  }
+
+  /** Stops taking mail, lets replies being posted and jobs being run finish, then forgets this node's sockets. */
+  async stop(): Promise<void> {
+    await this.inbound?.close();
+    await this.notifier.drain();
+    await this.runner.stop();
+    await this.presence.stop();
+  }
+
+  /**
+   * A device that fetched messages (join catch-up, history) has them: that is "delivered".
+   * MessageService.catchUp goes through history, so observing history covers both.
+   */
+  observeFetches(messages: MessageService): void {
+    const history = messages.history.bind(messages);
+    messages.history = async (caller, chatId, q) => {
+      const page = await history(caller, chatId, q);
+      const top = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
+      if (top > 0) void this.receipts.delivered(chatId, [caller.identityId], top).catch(() => {});
+      return page;
+    };
+  }
+}

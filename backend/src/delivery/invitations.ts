@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import { normaliseAddress } from '../identity/addresses.ts';
+import type { Caller } from '../identity/sessions.ts';
+import { hashToken } from '../identity/tokens.ts';
+import type { ChatView, LinkRedeemed } from '../../../protocol/index.ts';
+import { inTransaction, type BridgeContext } from './context.ts';
+import { createChatLink } from './links.ts';
+import { queueMail } from './outbound.ts';
+import { invitationMail } from './templates.ts';
+
+/**
+ * Invitations and the personal links in our emails. A link signs its address in to one
+ * chat: single use, expiring, and the session it creates can reach only that chat.
+ */
+export class Invitations {
+  constructor(private readonly ctx: BridgeContext) {}
+
+  async invite(caller: Caller, chatId: string, rawAddress: string): Promise<ChatView> {
+    await this.ctx.limits.invites.consume(caller.identityId, 'invitations');
+    const address = normaliseAddress(rawAddress);
+    // Joins the audience (membership, ended chat and size checks live there).
+    const view = await this.ctx.chats.addToAudience(caller, chatId, address);
+    if (view.members.some((m) => m.address === address)) {
+      throw new AppError('CONFLICT', `${address} is already a member of this chat`);
+    }
+    const publicUrl = this.ctx.publicUrl();
+    await inTransaction(this.ctx.pool, async (client) => {
+      const personalUrl = await createChatLink(client, {
+        publicUrl,
+        chatId,
+        address,
+        purpose: 'INVITE',
+        createdById: caller.identityId,
+        ttlMs: this.ctx.inviteTtlMs,
+      });
+      const mail = invitationMail({
+        subject: view.subject,
+        chatId,
+        chatUrl: `${publicUrl}/c/${chatId}`,
+        personalUrl,
+        inviter: view.me.address,
+        days: Math.max(1, Math.round(this.ctx.inviteTtlMs / 86_400_000)),
+      });
+      await queueMail(
+        client,
+        { to: address, ...mail, fromName: `${view.me.address} via Inbox Chat`, headers: { 'X-Inbox-Chat-Id': chatId } },
+        this.ctx.mailDomain,
+      );
+    });
+    this.ctx.runner.wake();
+    return view;
+  }
+
+  /** Redeems a personal link: a one-chat session for its address, already joined. */
+  async redeem(token: string, label?: string): Promise<LinkRedeemed> {
+    const res = await this.ctx.pool.query<{ chat_id: string; address: string }>(
+      `UPDATE chat_link SET consumed_at = now()
+        WHERE token_hash = $1 AND consumed_at IS NULL AND expires_at > now()
+        RETURNING chat_id, address`,
+      [hashToken(token)],
+    );
+    const link = res.rows[0];
+    if (!link) {
+      throw new AppError('LINK_EXPIRED', 'This link was already used or has expired; sign in with a code from the chat page');
+    }
+    const identityId = await this.identityFor(link.address);
+    const session = await this.ctx.sessions.create(identityId, { chatId: link.chat_id, label: label ?? 'email link' });
+    const caller = await this.ctx.sessions.authenticate(session.token);
+    const chat = await this.ctx.chats.open(caller, link.chat_id);
+    return { session, chat };
+  }
+
+  /** The identity owning an address; created on first proof (the link proves the address). */
+  private async identityFor(address: string): Promise<string> {
+    const find = async () =>
+      (await this.ctx.pool.query<{ identity_id: string }>(`SELECT identity_id FROM email_address WHERE address = $1`, [address]))
+        .rows[0]?.identity_id;
+    const existing = await find();
+    if (existing) return existing;
+    const created = await inTransaction(this.ctx.pool, async (client) => {
+      const id = randomUUID();
+      await client.query(`INSERT INTO identity (id) VALUES ($1)`, [id]);
+      const linked = await client.query(
+        `INSERT INTO email_address (address, identity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING address`,
+        [address, id],
+      );
+      if (linked.rowCount === 0) throw new AppError('CONFLICT', 'raced');
+      return id;
+    }).catch(async (err) => {
+      // A first sign-in of the same address won the race: its identity is the one.
+      if (err instanceof AppError && err.code === 'CONFLICT') return find();
+      throw err;
+    });
+    if (!created) throw new AppError('INTERNAL', 'Could not create the identity');
+    return created;
+  }
+}

@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import type { Mailer, OutgoingMail } from '../mail/mailer.ts';
+import { enqueue, type Sql } from '../jobs/queue.ts';
+import type { JobRunner } from '../jobs/runner.ts';
+
+export const MAIL_QUEUE = 'mail.send';
+
+/**
+ * Outbound mail goes through a durable job: queued in the same transaction as the state it
+ * reports (e.g. "emailed up to seq N"), retried with backoff while SMTP is down. The
+ * Message-ID is fixed at enqueue, so even the rare re-run after a crash mid-send is the
+ * same email (mail clients and MTAs drop the duplicate).
+ */
+export async function queueMail(sql: Sql, mail: OutgoingMail, domain: string): Promise<string> {
+  const messageId = mail.messageId ?? `<${randomUUID()}@${domain}>`;
+  await enqueue(sql, MAIL_QUEUE, { ...mail, messageId });
+  return messageId;
+}
+
+export function registerMailQueue(runner: JobRunner, mailer: Mailer): void {
+  runner.register(MAIL_QUEUE, async (mail: OutgoingMail) => {
+    await mailer.send(mail);
+  });
+}

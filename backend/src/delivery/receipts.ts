@@ -1,0 +1,102 @@
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import type { DeliveryNotice, DeliveryView } from '../../../protocol/index.ts';
+
+/** Where receipts go out (the socket server's chat rooms); set once the socket server exists. */
+export interface ReceiptSink {
+  /** Identities with a socket joined to the chat's room, on any node. */
+  identitiesInChat(chatId: string): Promise<string[]>;
+  emit(notice: DeliveryNotice): void;
+}
+
+/**
+ * Per-member delivery positions for senders' receipts: "delivered" moves when a device of
+ * the member had the chat open as a message was committed, or fetched it later (catch-up,
+ * history); "emailed" when a notification email was queued; "read" is the member's read
+ * position. A message's state for its sender follows from these (docs/email-bridge.md).
+ */
+export class DeliveryTracker {
+  private sink: ReceiptSink | null = null;
+  private readonly dirty = new Map<string, number>();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+  ) {}
+
+  attach(sink: ReceiptSink): void {
+    this.sink = sink;
+  }
+
+  /** After a commit: whoever has the chat open got it. Coalesced per chat, off the send path. */
+  messagesCommitted(messages: { chatId: string; seq: number }[]): void {
+    for (const m of messages) this.dirty.set(m.chatId, Math.max(this.dirty.get(m.chatId) ?? 0, m.seq));
+    if (!this.running) this.running = this.flush().finally(() => (this.running = null));
+  }
+
+  private async flush(): Promise<void> {
+    while (this.dirty.size > 0 && this.sink) {
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      await Promise.all(
+        batch.map(async ([chatId, seq]) => {
+          const ids = await this.sink!.identitiesInChat(chatId);
+          if (ids.length) await this.delivered(chatId, ids, seq);
+        }),
+      ).catch((err) => this.log.warn({ err }, 'delivery receipts failed'));
+    }
+  }
+
+  /** A device of these members has the chat up to `seq`. */
+  async delivered(chatId: string, identityIds: string[], seq: number): Promise<void> {
+    if (identityIds.length === 0 || seq <= 0) return;
+    const res = await this.pool.query<{ identity_id: string; delivered_seq: number; emailed_seq: number }>(
+      `INSERT INTO delivery_state (chat_id, identity_id, delivered_seq)
+       SELECT m.chat_id, m.identity_id, $3 FROM member m WHERE m.chat_id = $1 AND m.identity_id = ANY($2::uuid[])
+       ON CONFLICT (chat_id, identity_id) DO UPDATE SET delivered_seq = EXCLUDED.delivered_seq
+         WHERE delivery_state.delivered_seq < EXCLUDED.delivered_seq
+       RETURNING identity_id, delivered_seq, emailed_seq`,
+      [chatId, [...new Set(identityIds)], seq],
+    );
+    for (const r of res.rows) {
+      this.sink?.emit({ chatId, identityId: r.identity_id, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq });
+    }
+  }
+
+  /** The emailed position moved (called by the notifier after its transaction committed). */
+  async emailed(chatId: string, identityId: string): Promise<void> {
+    const res = await this.pool.query<{ delivered_seq: number; emailed_seq: number }>(
+      `SELECT delivered_seq, emailed_seq FROM delivery_state WHERE chat_id = $1 AND identity_id = $2`,
+      [chatId, identityId],
+    );
+    const r = res.rows[0];
+    if (r) this.sink?.emit({ chatId, identityId, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq });
+  }
+
+  /** Every member's positions; the caller must already be checked as a member. */
+  async view(chatId: string): Promise<DeliveryView> {
+    const res = await this.pool.query<{
+      identity_id: string;
+      address: string;
+      last_read_seq: number;
+      delivered_seq: number | null;
+      emailed_seq: number | null;
+    }>(
+      `SELECT m.identity_id, m.address, m.last_read_seq, d.delivered_seq, d.emailed_seq
+         FROM member m LEFT JOIN delivery_state d ON d.chat_id = m.chat_id AND d.identity_id = m.identity_id
+        WHERE m.chat_id = $1 ORDER BY m.joined_at`,
+      [chatId],
+    );
+    return {
+      chatId,
+      members: res.rows.map((r) => ({
+        identityId: r.identity_id,
+        address: r.address,
+        deliveredSeq: Math.max(r.delivered_seq ?? 0, r.last_read_seq),
+        emailedSeq: r.emailed_seq ?? 0,
+        readSeq: r.last_read_seq,
+      })),
+    };
+  }
+}

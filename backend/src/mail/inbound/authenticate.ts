@@ -1,0 +1,60 @@
+import { promises as dns } from 'node:dns';
+import { authenticate, type DNSResolver } from 'mailauth';
+
+export type { DNSResolver };
+
+export interface AuthVerdict {
+  /** pass: the From domain vouches for this message. fail: it does not. temporary: DNS trouble, try later. */
+  outcome: 'pass' | 'fail' | 'temporary';
+  reason: string;
+  /** The Authentication-Results header mailauth built, for logs and held mail. */
+  results: string;
+}
+
+/** A resolver against given DNS servers (INBOUND_DNS_SERVERS), or the system's. */
+export function dnsResolver(servers: string[]): DNSResolver {
+  const r = new dns.Resolver({ timeout: 5000, tries: 2 });
+  if (servers.length) r.setServers(servers);
+  return (name, rrtype) => r.resolve(name, rrtype as 'TXT') as Promise<string[][] | string[]>;
+}
+
+/**
+ * DKIM, SPF and DMARC through mailauth. Policy (docs/email-bridge.md):
+ * - DMARC pass: authenticated.
+ * - DMARC fail (whatever the domain's p=): not authenticated. We are the recipient the
+ *   token was issued to, so we are stricter than the domain asks: a chat post in someone's
+ *   name needs proof.
+ * - No DMARC record: authenticated only with SPF or DKIM that passes for the From domain
+ *   itself (same organisational domain).
+ * - DNS errors (temperror): temporary, the sender's server retries later.
+ */
+export async function checkSender(
+  raw: Buffer,
+  opts: { ip: string; helo: string; mailFrom: string; mta: string; resolver: DNSResolver },
+): Promise<AuthVerdict> {
+  const res = await authenticate(raw, {
+    ip: opts.ip,
+    helo: opts.helo,
+    sender: opts.mailFrom,
+    mta: opts.mta,
+    resolver: opts.resolver,
+    disableArc: true,
+    disableBimi: true,
+  });
+  const results = res.headers.trim();
+  const dmarc = res.dmarc;
+  const result = dmarc ? dmarc.status.result : 'none';
+  if (result === 'pass') return { outcome: 'pass', reason: 'DMARC pass', results };
+  if (result === 'temperror') return { outcome: 'temporary', reason: 'DMARC lookup failed temporarily', results };
+  if (result === 'fail') return { outcome: 'fail', reason: 'the message failed DMARC for its From domain', results };
+  // No DMARC policy published: fall back to SPF or DKIM aligned with the From domain.
+  const fromDomain = (res.dkim.headerFrom?.[0] ?? '').split('@').pop()?.toLowerCase() ?? '';
+  const aligned = (d: string | undefined) => !!d && (d.toLowerCase() === fromDomain || fromDomain.endsWith(`.${d.toLowerCase()}`));
+  const spf = res.spf;
+  if (spf && spf.status.result === 'pass' && aligned(spf.domain)) return { outcome: 'pass', reason: 'SPF pass, aligned', results };
+  if (res.dkim.results.some((r) => r.status.result === 'pass' && aligned(r.signingDomain))) {
+    return { outcome: 'pass', reason: 'DKIM pass, aligned', results };
+  }
+  if (spf && spf.status.result === 'temperror') return { outcome: 'temporary', reason: 'SPF lookup failed temporarily', results };
+  return { outcome: 'fail', reason: 'neither SPF nor DKIM vouches for the From domain', results };
+}

@@ -1,0 +1,255 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type pg from 'pg';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { AppError } from '../../errors.ts';
+import { normaliseAddress } from '../../identity/addresses.ts';
+import type { Caller } from '../../identity/sessions.ts';
+import type { Logger } from '../../log.ts';
+import type { MessageService } from '../../chats/messages.ts';
+import { lookupReplyToken } from '../../delivery/links.ts';
+import { checkSender, type AuthVerdict, type DNSResolver } from './authenticate.ts';
+import { extractReplyText } from './reply-text.ts';
+
+export interface InboundOptions {
+  port: number;
+  host: string;
+  /** Reply addresses are reply+<token>@domain. */
+  domain: string;
+  maxBytes: number;
+  maxMessageChars: number;
+  /** What happens to a reply that fails DKIM/SPF/DMARC: refused at SMTP, or kept in held_mail unposted. */
+  authFailure: 'reject' | 'hold';
+  resolver: DNSResolver;
+}
+
+/** An SMTP reply the sending server turns into a bounce for the person (5xx) or retries (4xx). */
+class SmtpReply extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Target {
+  chatId: string;
+  identityId: string;
+}
+
+const MAX_RECIPIENTS = 5;
+
+/**
+ * The inbound SMTP listener: accepts replies to per-member reply addresses, proves the
+ * sender (the token's member, vouched for by DKIM/SPF/DMARC), keeps only the new text and
+ * posts it into the chat as that member. Everything refused is refused during the SMTP
+ * exchange with a sentence saying why, so the sender's own mail server bounces it to them.
+ */
+export class InboundMail {
+  private server: SMTPServer;
+  private readonly targets = new Map<string, Target[]>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  port = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly messages: Pick<MessageService, 'send'>,
+    private readonly log: Logger,
+    private readonly opts: InboundOptions,
+  ) {
+    this.server = new SMTPServer({
+      name: opts.domain,
+      banner: 'Inbox Chat reply-by-email',
+      size: opts.maxBytes,
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      closeTimeout: 30_000,
+      onRcptTo: (address, session, cb) => {
+        this.recipient(address.address, session).then(
+          () => cb(),
+          (err) => cb(toSmtpError(err)),
+        );
+      },
+      onData: (stream, session, cb) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        stream.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= opts.maxBytes) chunks.push(c);
+        });
+        stream.on('end', () => {
+          const work = (async () => {
+            if (stream.sizeExceeded || size > opts.maxBytes) {
+              throw new SmtpReply(552, `5.3.4 Your reply is larger than ${Math.round(opts.maxBytes / 1024)} KB; send text only, without attachments`);
+            }
+            return this.receive(Buffer.concat(chunks), session);
+          })();
+          this.inFlight.add(work);
+          work.then(
+            (msg) => cb(null, msg),
+            (err) => cb(toSmtpError(err)),
+          ).finally(() => this.inFlight.delete(work));
+        });
+      },
+      onClose: (session) => {
+        this.targets.delete(session.id);
+      },
+    });
+    this.server.on('error', (err) => this.log.warn({ err }, 'inbound SMTP error'));
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    this.port = (this.server.server.address() as AddressInfo).port;
+    this.log.info({ port: this.port, domain: this.opts.domain }, 'inbound SMTP listening');
+    return this.port;
+  }
+
+  /** Stops accepting connections; replies already being posted finish first. */
+  async close(): Promise<void> {
+    if (!this.server.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.allSettled([...this.inFlight]);
+    await closed;
+  }
+
+  private async recipient(raw: string, session: SMTPServerSession): Promise<void> {
+    const address = raw.toLowerCase();
+    const at = address.lastIndexOf('@');
+    const local = address.slice(0, at);
+    const domain = address.slice(at + 1);
+    if (at < 0 || domain !== this.opts.domain.toLowerCase()) {
+      throw new SmtpReply(550, `5.7.1 We only accept replies to Inbox Chat reply addresses (@${this.opts.domain})`);
+    }
+    const list = this.targets.get(session.id) ?? [];
+    if (list.length >= MAX_RECIPIENTS) throw new SmtpReply(452, '4.5.3 Too many recipients');
+    const token = /^reply\+([0-9a-f]{40})$/.exec(local)?.[1];
+    const found = token ? await lookupReplyToken(this.pool, token) : ({ status: 'unknown' } as const);
+    if (found.status === 'unknown') {
+      throw new SmtpReply(
+        550,
+        `5.1.1 This reply address is unknown: it may be mistyped, or you are no longer in that chat. Open the chat from the link in the email instead`,
+      );
+    }
+    if (found.status === 'expired') {
+      throw new SmtpReply(
+        550,
+        '5.1.1 This reply address has expired. Reply to a newer Inbox Chat email, or open the chat from its link',
+      );
+    }
+    list.push({ chatId: found.chatId, identityId: found.identityId });
+    this.targets.set(session.id, list);
+  }
+
+  private async receive(raw: Buffer, session: SMTPServerSession): Promise<string> {
+    const targets = this.targets.get(session.id) ?? [];
+    this.targets.delete(session.id);
+    if (targets.length === 0) throw new SmtpReply(503, '5.5.1 No valid recipients');
+    const parsed = await simpleParser(raw);
+    const headerFrom = parsed.from?.value[0]?.address ? normaliseAddress(parsed.from.value[0].address) : '';
+
+    // Out-of-office and other automatic replies must never become chat messages (mail loops).
+    if (isAutomatic(parsed)) {
+      this.log.info({ from: headerFrom }, 'automatic reply dropped');
+      return 'Automatic reply ignored';
+    }
+
+    const posted: number[] = [];
+    let auth: AuthVerdict | undefined;
+    for (const target of targets) {
+      const addresses = await this.addressesOf(target.identityId);
+      if (!addresses.includes(headerFrom)) {
+        throw new SmtpReply(
+          550,
+          '5.7.1 This reply address belongs to another person. Reply from the address the chat email was sent to',
+        );
+      }
+      const verdict = (auth ??= await this.authenticate(raw, session));
+      if (verdict.outcome === 'temporary') throw new SmtpReply(451, `4.7.0 ${verdict.reason}; please try again later`);
+      if (verdict.outcome === 'fail') {
+        this.log.warn({ from: headerFrom, chatId: target.chatId, reason: verdict.reason }, 'inbound reply failed authentication');
+        if (this.opts.authFailure === 'hold') {
+          await this.hold(raw, session, headerFrom, target, verdict.reason, verdict.results);
+          return 'Held: not posted until an administrator releases it';
+        }
+        throw new SmtpReply(550, `5.7.26 Not posted: ${verdict.reason}. Send from your own mail account, or use the chat page`);
+      }
+      if (hasRealAttachments(parsed)) {
+        throw new SmtpReply(
+          550,
+          '5.7.1 Attachments cannot be posted into a chat yet. Send your reply as text only, or share files from the chat page',
+        );
+      }
+      const text = extractReplyText({ text: parsed.text, html: typeof parsed.html === 'string' ? parsed.html : null });
+      if (!text) throw new SmtpReply(550, '5.6.0 We found no new text in your reply (only quoted text); nothing was posted');
+      if (text.length > this.opts.maxMessageChars) {
+        throw new SmtpReply(
+          552,
+          `5.3.4 Your reply has ${text.length} characters; a chat message can have at most ${this.opts.maxMessageChars}`,
+        );
+      }
+      const caller: Caller = { identityId: target.identityId, sessionId: 'email', addresses, chatScope: target.chatId };
+      // The same email delivered twice (an MTA retry) posts once: its Message-ID is the idempotency key.
+      const key = createHash('sha256')
+        .update(`${target.chatId}|${parsed.messageId ?? raw.toString('base64')}`)
+        .digest('hex')
+        .slice(0, 40);
+      const message = await this.messages.send(caller, target.chatId, `mail-${key}`, text);
+      posted.push(message.seq);
+      this.log.info({ chatId: target.chatId, seq: message.seq }, 'reply by email posted');
+    }
+    return `Posted to the chat (message ${posted.join(', ')})`;
+  }
+
+  private authenticate(raw: Buffer, session: SMTPServerSession): Promise<AuthVerdict> {
+    return checkSender(raw, {
+      ip: (session.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      helo: session.hostNameAppearsAs || session.clientHostname || '',
+      mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      mta: this.opts.domain,
+      resolver: this.opts.resolver,
+    });
+  }
+
+  private async addressesOf(identityId: string): Promise<string[]> {
+    const res = await this.pool.query<{ address: string }>(`SELECT address FROM email_address WHERE identity_id = $1`, [identityId]);
+    return res.rows.map((r) => r.address);
+  }
+
+  private async hold(raw: Buffer, session: SMTPServerSession, headerFrom: string, t: Target, reason: string, results: string) {
+    await this.pool.query(
+      `INSERT INTO held_mail (id, chat_id, identity_id, mail_from, header_from, reason, auth_results, raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [randomUUID(), t.chatId, t.identityId, session.envelope.mailFrom ? session.envelope.mailFrom.address : '', headerFrom, reason, results, raw],
+    );
+  }
+}
+
+function isAutomatic(parsed: ParsedMail): boolean {
+  const h = parsed.headers;
+  const auto = String(h.get('auto-submitted') ?? 'no').toLowerCase();
+  const precedence = String(h.get('precedence') ?? '').toLowerCase();
+  return auto !== 'no' || ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence) || h.has('x-autoreply') || h.has('x-autorespond');
+}
+
+/** Inline images in a signature or a quoted email are not attachments the person chose to send. */
+function hasRealAttachments(parsed: ParsedMail): boolean {
+  return parsed.attachments.some((a) => !(a.related || (a.contentDisposition === 'inline' && a.contentType.startsWith('image/') && a.cid)));
+}
+
+function toSmtpError(err: unknown): Error & { responseCode: number } {
+  if (err instanceof SmtpReply) return Object.assign(new Error(err.message), { responseCode: err.responseCode });
+  if (err instanceof AppError) {
+    const permanent = ['CHAT_ENDED', 'NOT_IN_AUDIENCE', 'FORBIDDEN', 'NOT_FOUND', 'BAD_INPUT', 'TOO_LARGE'].includes(err.code);
+    return Object.assign(new Error(`${permanent ? '5.7.1' : '4.3.0'} Not posted: ${err.message}`), {
+      responseCode: permanent ? 550 : 451,
+    });
+  }
+  return Object.assign(new Error('4.3.0 Temporary problem on our side; please try again later'), { responseCode: 451 });
+}
