@@ -1,0 +1,58 @@
+/// <reference types="office-js" />
+/**
+ * What every task pane does first: wait for Office, build the add-in context, deliver any
+ * audience change a send could not, and make sure the user is signed in (the emailed code,
+ * once; the session is kept in shared storage afterwards).
+ */
+import type { SessionView } from '../../../protocol/index.ts';
+import { ApiError } from '../../../ui/src/api-client.ts';
+import { signInView } from '../../../ui/src/chat-page/sign-in-view.ts';
+import { el } from '../../../ui/src/dom.ts';
+import { mailboxAddress } from '../compose/draft.ts';
+import { createContext, type AddinContext } from '../office/context.ts';
+
+export async function officeReady(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    Office.onReady(() => resolve());
+  });
+}
+
+/** Resolves once signed in; shows the sign-in form in `host` when needed. */
+export async function bootPane(host: HTMLElement): Promise<AddinContext> {
+  await officeReady();
+  const ctx = await createContext();
+  if (ctx.session.token) {
+    try {
+      await ctx.api.me();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') await ctx.session.clear();
+      // Otherwise the server is unreachable right now: carry on, the views report it.
+    }
+  }
+  if (!ctx.session.token) await signIn(host, ctx);
+  void ctx.pending.flush(ctx.api).catch(() => undefined);
+  return ctx;
+}
+
+export function signIn(host: HTMLElement, ctx: AddinContext, message = ''): Promise<void> {
+  return new Promise((resolve) => {
+    const view = signInView({
+      api: ctx.api,
+      message,
+      onSignedIn: (session: SessionView) => {
+        void ctx.session.save(session).then(resolve, resolve);
+      },
+    });
+    // Outlook knows the mailbox's address: offer it, the user can still type another.
+    const input = view.querySelector<HTMLInputElement>('input[type="email"]');
+    if (input && !input.value) input.value = mailboxAddress();
+    host.replaceChildren(
+      el('p', { class: 'pane-intro', text: 'Inbox Chat proves your address once with an emailed code, then stays signed in.' }),
+      view,
+    );
+  });
+}
+
+export function notice(text: string, kind: 'info' | 'error' = 'info'): HTMLElement {
+  return el('p', { class: `pane-notice pane-notice-${kind}`, role: kind === 'error' ? 'alert' : 'status', text });
+}

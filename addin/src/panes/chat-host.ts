@@ -1,0 +1,32 @@
+/**
+ * Mounts the shared chat panel in a pane. The panel (and its stylesheet) is a separate chunk,
+ * loaded when a chat is actually shown, so the read pane opens fast on emails without one.
+ */
+import type { ChatView } from '../../../protocol/index.ts';
+import type { ApiClient } from '../../../ui/src/api-client.ts';
+import type { ChatTransport } from '../../../ui/src/transport.ts';
+
+export interface MountedChat {
+  destroy(): void;
+}
+
+export async function mountChat(
+  host: HTMLElement,
+  opts: {
+    chatId: string;
+    api: ApiClient;
+    transport: ChatTransport;
+    onUnreadChange?: (n: number) => void;
+    onChatLoaded?: (chat: ChatView) => void;
+    onError?: (e: { code: string; message: string }) => void;
+  },
+): Promise<MountedChat> {
+  const { mountChatPanel } = await import(/* webpackChunkName: "chat-panel" */ '../../../ui/src/chat-panel/index.ts');
+  return mountChatPanel(host, { ...opts, compact: true });
+}
+
+/** One socket per pane, created on first use. */
+export async function createTransport(getToken: () => string | null): Promise<ChatTransport> {
+  const { SocketTransport } = await import(/* webpackChunkName: "socket" */ '../../../ui/src/socket-transport.ts');
+  return new SocketTransport({ getToken });
+}

@@ -1,0 +1,76 @@
+/// <reference types="office-js" />
+/**
+ * The compose task pane, opened by "Embed IM": inserts the chat panel at the cursor (once per
+ * draft), then shows the live chat and keeps its audience in step with the draft's recipients.
+ */
+import { ApiError } from '../../../ui/src/api-client.ts';
+import { el } from '../../../ui/src/dom.ts';
+import { embedChat } from '../compose/embed.ts';
+import { syncDraft } from '../compose/sync.ts';
+import { officeCall, supportsMailbox } from '../office/async.ts';
+import type { AddinContext } from '../office/context.ts';
+import { bootPane, notice, signIn } from './boot.ts';
+import { createTransport, mountChat } from './chat-host.ts';
+import './pane.css';
+
+const root = document.getElementById('app') ?? document.body;
+
+async function main(): Promise<void> {
+  const ctx = await bootPane(root);
+  await embed(ctx);
+}
+
+async function embed(ctx: AddinContext): Promise<void> {
+  root.replaceChildren(notice('Adding the chat to your email…'));
+  const item = Office.context.mailbox.item as Office.MessageCompose;
+  try {
+    const result = await embedChat(item, { api: ctx.api, serverUrl: ctx.serverUrl });
+    const status = notice(
+      result.inserted
+        ? 'The chat panel is in your email. Everyone you send it to can join.'
+        : 'This email already has its chat panel.',
+    );
+    const chatHost = el('div', { class: 'pane-chat' });
+    root.replaceChildren(status, chatHost);
+    const transport = await createTransport(() => ctx.session.token);
+    await mountChat(chatHost, { chatId: result.chat.id, api: ctx.api, transport });
+    followRecipients(ctx, item, status);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
+      await ctx.session.clear();
+      await signIn(root, ctx, 'Your session has ended; sign in again.');
+      return embed(ctx);
+    }
+    const retry = el('button', { type: 'button', class: 'button button-primary', text: 'Try again' });
+    retry.addEventListener('click', () => void embed(ctx));
+    const message =
+      err instanceof ApiError && err.code === 'NETWORK'
+        ? 'Cannot reach the Inbox Chat server, so no chat was added. Your email is unchanged.'
+        : `No chat was added: ${err instanceof Error ? err.message : String(err)}`;
+    root.replaceChildren(notice(message, 'error'), retry);
+  }
+}
+
+/** While the pane is open, recipient edits reach the chat at once (the event handler also does). */
+function followRecipients(ctx: AddinContext, item: Office.MessageCompose, status: HTMLElement): void {
+  if (!supportsMailbox('1.7') || typeof item.addHandlerAsync !== 'function') return;
+  const sync = async () => {
+    const outcome = await syncDraft(item, {
+      api: ctx.api,
+      pending: ctx.pending,
+      serverUrl: ctx.serverUrl,
+      timeoutMs: 10_000,
+      sending: false,
+    });
+    if (outcome.action === 'audience') {
+      status.textContent = outcome.delivered
+        ? 'The chat now includes the email’s current recipients.'
+        : 'Recipients changed; the chat will catch up when the server is reachable.';
+    }
+  };
+  void officeCall<void>((cb) => item.addHandlerAsync(Office.EventType.RecipientsChanged, () => void sync(), cb)).catch(
+    () => undefined,
+  );
+}
+
+void main();

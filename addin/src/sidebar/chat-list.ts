@@ -1,0 +1,45 @@
+/**
+ * The sidebar's list logic, free of DOM: newest first, filtered by unread/mine and by a search
+ * over subject, last message and members.
+ */
+import type { ChatSummary } from '../../../protocol/index.ts';
+
+export type ChatFilter = 'all' | 'unread' | 'mine' | 'active';
+
+export function newestFirst(chats: ChatSummary[]): ChatSummary[] {
+  return [...chats].sort((a, b) => Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt));
+}
+
+export function matches(chat: ChatSummary, filter: ChatFilter, query: string): boolean {
+  if (filter === 'unread' && chat.unread <= 0) return false;
+  if (filter === 'mine' && !chat.isOwner) return false;
+  if (filter === 'active' && chat.endedAt) return false;
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return true;
+  const haystack = [chat.subject, chat.lastMessage?.body ?? '', chat.lastMessage?.authorAddress ?? '', ...chat.memberAddresses]
+    .join('\n')
+    .toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+export function visibleChats(chats: ChatSummary[], filter: ChatFilter, query: string): ChatSummary[] {
+  return newestFirst(chats).filter((c) => matches(c, filter, query));
+}
+
+/** One line about the newest message: "bob@x: text", or what happened. */
+export function preview(chat: ChatSummary): string {
+  const m = chat.lastMessage;
+  if (!m) return 'No messages yet';
+  if (m.deleted || m.kind === 'DELETION') return 'A message was deleted';
+  const text = m.body.replace(/\s+/g, ' ').trim();
+  const short = text.length > 90 ? `${text.slice(0, 89)}…` : text;
+  if (m.kind === 'SYSTEM') return short;
+  return m.authorAddress ? `${m.authorAddress}: ${short}` : short;
+}
+
+export function membersLine(chat: ChatSummary, me: string | null): string {
+  const others = chat.memberAddresses.filter((a) => a !== me);
+  if (!others.length) return 'Only you so far';
+  const shown = others.slice(0, 3).join(', ');
+  return others.length > 3 ? `With ${shown} and ${others.length - 3} more` : `With ${shown}`;
+}

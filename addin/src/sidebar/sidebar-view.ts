@@ -1,0 +1,133 @@
+/**
+ * "My chats": every chat I am in, newest first, with unread counts, a filter and a search;
+ * choosing one opens it in place with the shared chat panel. Live: the transport reports
+ * activity in any of my chats and the list refreshes.
+ */
+import type { ChatSummary } from '../../../protocol/index.ts';
+import type { ApiClient } from '../../../ui/src/api-client.ts';
+import { clear, el } from '../../../ui/src/dom.ts';
+import type { ChatTransport } from '../../../ui/src/transport.ts';
+import { mountChat, type MountedChat } from '../panes/chat-host.ts';
+import { membersLine, preview, visibleChats, type ChatFilter } from './chat-list.ts';
+
+export interface SidebarOptions {
+  api: ApiClient;
+  transport: ChatTransport;
+  /** My address, to leave myself out of "With …". */
+  me?: string | null;
+}
+
+const FILTERS: [ChatFilter, string][] = [
+  ['all', 'All chats'],
+  ['unread', 'Unread'],
+  ['mine', 'Started by me'],
+  ['active', 'Not ended'],
+];
+
+export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy(): void } {
+  let chats: ChatSummary[] = [];
+  let filter: ChatFilter = 'all';
+  let query = '';
+  let open: MountedChat | null = null;
+  let destroyed = false;
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const search = el('input', { type: 'search', id: 'ic-sidebar-search', placeholder: 'Search chats', 'aria-label': 'Search chats' });
+  const select = el('select', { id: 'ic-sidebar-filter', 'aria-label': 'Show' });
+  for (const [value, label] of FILTERS) select.append(el('option', { value, text: label }));
+  const status = el('p', { class: 'pane-muted', role: 'status' });
+  const list = el('ul', { class: 'chat-list', 'aria-label': 'My chats' });
+  const listView = el(
+    'section',
+    { class: 'sidebar', 'aria-label': 'My chats' },
+    el('h2', { class: 'sidebar-title', text: 'My chats' }),
+    el('div', { class: 'sidebar-tools' }, search, select),
+    status,
+    list,
+  );
+
+  search.addEventListener('input', () => {
+    query = search.value;
+    render();
+  });
+  select.addEventListener('change', () => {
+    filter = select.value as ChatFilter;
+    render();
+  });
+
+  function render(): void {
+    const shown = visibleChats(chats, filter, query);
+    clear(list);
+    status.textContent = chats.length === 0 ? 'No chats yet. Use “Embed IM” when writing an email.' : shown.length === 0 ? 'No chat matches.' : '';
+    for (const chat of shown) list.append(row(chat));
+  }
+
+  function row(chat: ChatSummary): HTMLLIElement {
+    const button = el(
+      'button',
+      { type: 'button', class: `chat-row${chat.unread > 0 ? ' chat-row-unread' : ''}`, 'aria-label': `${chat.subject || 'No subject'}, ${chat.unread} unread` },
+      el(
+        'span',
+        { class: 'chat-row-top' },
+        el('span', { class: 'chat-row-subject', text: chat.subject || '(no subject)' }),
+        chat.unread > 0 ? el('span', { class: 'chat-row-badge', text: String(chat.unread) }) : null,
+      ),
+      el('span', { class: 'chat-row-preview', text: preview(chat) }),
+      el('span', { class: 'chat-row-members', text: `${membersLine(chat, opts.me ?? null)}${chat.endedAt ? ' · ended' : ''}` }),
+    );
+    button.addEventListener('click', () => void openChat(chat));
+    return el('li', {}, button);
+  }
+
+  async function openChat(chat: ChatSummary): Promise<void> {
+    const back = el('button', { type: 'button', class: 'button button-quiet sidebar-back', text: '← All chats' });
+    const chatHost = el('div', { class: 'pane-chat' });
+    back.addEventListener('click', () => {
+      open?.destroy();
+      open = null;
+      host.replaceChildren(listView);
+      void refresh();
+    });
+    host.replaceChildren(back, chatHost);
+    open = await mountChat(chatHost, { chatId: chat.id, api: opts.api, transport: opts.transport });
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      chats = await opts.api.listChats();
+      if (!destroyed) render();
+    } catch (err) {
+      status.textContent = err instanceof Error ? err.message : 'Could not load your chats';
+    }
+  }
+
+  const scheduleRefresh = () => {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      if (!destroyed && !open) void refresh();
+    }, 250);
+  };
+  const offActivity = opts.transport.on('chats:activity', scheduleRefresh);
+  const offStatus = opts.transport.on('status', (s) => {
+    if (s === 'online') {
+      void opts.transport.watchChats().catch(() => undefined);
+      scheduleRefresh();
+    }
+  });
+
+  host.replaceChildren(listView);
+  status.textContent = 'Loading your chats…';
+  void opts.transport.watchChats().catch(() => undefined);
+  void refresh();
+
+  return {
+    destroy() {
+      destroyed = true;
+      offActivity();
+      offStatus();
+      if (refreshTimer) clearTimeout(refreshTimer);
+      open?.destroy();
+    },
+  };
+}
