@@ -56,7 +56,7 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     setEnabled(enabled, reason) {
       box.disabled = !enabled;
       send.disabled = !enabled;
-      box.placeholder = enabled ? 'Write a message' : (reason ?? 'Read only');
+      box.placeholder = reason ?? (enabled ? 'Write a message' : 'Read only');
     },
     focus() {
       box.focus();

@@ -180,11 +180,20 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     title.textContent = next.subject || 'Chat';
     members.update(next);
     ended.hidden = !next.endedAt;
-    composer.setEnabled(!next.endedAt && transport.status === 'online', next.endedAt ? 'This chat has ended' : 'Offline');
+    updateComposer();
     if (firstLoad) readSeq = next.me.lastReadSeq;
     else readSeq = Math.max(readSeq, next.me.lastReadSeq);
     renderHeaderActions();
     opts.onChatLoaded?.(next);
+  }
+
+  /** Writing stays possible offline: messages wait in the outbox and go out on reconnect. */
+  function updateComposer(): void {
+    if (fatal || !chat) composer.setEnabled(false, fatal ? 'Not available' : 'Connecting…');
+    else if (chat.endedAt) composer.setEnabled(false, 'This chat has ended');
+    else if (transport.status === 'unauthorized') composer.setEnabled(false, 'Signed out');
+    else if (transport.status === 'online') composer.setEnabled(true);
+    else composer.setEnabled(true, 'Offline: your message will be sent when you reconnect');
   }
 
   function renderHeaderActions(): void {
@@ -219,7 +228,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         const message = err instanceof Error ? err.message : 'Could not open the chat';
         if (FINAL_JOIN_ERRORS.has(code)) {
           fatal = true;
-          composer.setEnabled(false, 'Not available');
+          updateComposer();
           showNotice(message);
           opts.onError?.({ code, message });
         }
@@ -332,10 +341,10 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   cleanups.push(
     transport.on('status', (s) => {
       showStatus(s);
+      updateComposer();
       if (s === 'online') {
         if (!fatal) void join();
       } else {
-        composer.setEnabled(false, s === 'unauthorized' ? 'Signed out' : 'Offline: reconnecting…');
         typists.clear();
         typingLine.textContent = '';
       }

@@ -1,0 +1,278 @@
+/**
+ * The web chat page end to end: real server, real PostgreSQL, real SMTP catcher, real Chromium.
+ * People sign in through the page with the code from the email they were sent, chat live,
+ * lose their connection and catch up, and ask the owner for access.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { UI_DIST } from '../../backend/src/http/app.ts';
+import { codeFromMail, lastMailId, startTestServer, type TestServer } from '../support/server.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+const ALICE = 'alice@example.com';
+const BOB = 'bob@example.com';
+const CAROL = 'carol@example.org';
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: run \`flock /tmp/apt.lock apt-get install -y chromium\``);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Signs in through the page the way a person does: address, then the code from the caught email. */
+async function signInThroughPage(page: Page, server: TestServer, address: string, opts: { wrongCodeFirst?: boolean } = {}) {
+  const before = lastMailId(server);
+  await page.getByLabel('Your email address').fill(address);
+  await page.getByRole('button', { name: 'Email me a code' }).click();
+  const code = await codeFromMail(server, address, before);
+  const codeBox = page.getByLabel('6-digit code');
+  if (opts.wrongCodeFirst) {
+    const wrong = code === '000000' ? '111111' : '000000';
+    await codeBox.fill(wrong);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const error = page.getByRole('alert').filter({ hasText: 'not right' });
+    await error.waitFor();
+    assert.match(await error.innerText(), /That code is not right; \d+ tries left/);
+  }
+  await codeBox.fill(code);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/**
+ * Test instrumentation (not product code): remembers the page's WebSockets so a test can cut
+ * them the way a dropped network does. Chromium's offline emulation blocks new connections
+ * but leaves an open WebSocket alone, so going offline takes both.
+ */
+// A string, not a function: the test runner's transpiler would otherwise inject helpers the page lacks.
+const trackWebSockets = `(() => {
+  const Native = window.WebSocket;
+  const open = new Set();
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      open.add(this);
+      this.addEventListener('close', () => open.delete(this));
+    }
+  };
+  window.dropWebSockets = () => {
+    const n = open.size;
+    for (const ws of open) ws.close();
+    return n;
+  };
+})();`;
+
+const NETWORK = { latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
+
+/** Takes the page really offline: no new connections, and its live WebSocket is gone. */
+async function goOffline(context: BrowserContext, page: Page): Promise<CDPSession> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: true, ...NETWORK });
+  const dropped = await page.evaluate(() => (window as unknown as { dropWebSockets: () => number }).dropWebSockets());
+  assert.ok(dropped > 0, 'the page had an open WebSocket to drop');
+  return cdp;
+}
+
+async function goOnline(cdp: CDPSession): Promise<void> {
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORK });
+  await cdp.detach();
+}
+
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+
+async function say(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+}
+
+/** Texts of the chat's text messages as rendered, in DOM order. */
+async function transcriptTexts(page: Page): Promise<string[]> {
+  return page.locator('.ic-log .ic-text .ic-body').allInnerTexts();
+}
+
+async function seqsInDom(page: Page): Promise<number[]> {
+  return page.locator('.ic-log .ic-msg').evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-seq'))));
+}
+
+describe('web chat page (Chromium)', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  let browser: Browser;
+  let aliceContext: BrowserContext;
+  let bobContext: BrowserContext;
+  let alice: Page;
+  let bob: Page;
+  let chatUrl = '';
+
+  before(async function () {
+    if (!existsSync(path.join(UI_DIST, 'chat.html'))) {
+      throw new Error(`dist/ui/chat.html is missing: run \`npm run build:ui\` before this test (npm test does).`);
+    }
+    server = await startTestServer();
+    browser = await launchChromium();
+    aliceContext = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    // Bob uses a 320 px wide window: the width of Outlook's task pane.
+    bobContext = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    for (const c of [aliceContext, bobContext]) c.setDefaultTimeout(30_000);
+    await bobContext.addInitScript({ content: trackWebSockets });
+    alice = await aliceContext.newPage();
+    bob = await bobContext.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the owner signs in on the home page and starts a chat for bob', async () => {
+    await alice.goto(`${server.url}/`);
+    await signInThroughPage(alice, server, ALICE);
+    await alice.getByRole('heading', { name: 'My chats' }).waitFor();
+    await alice.getByText('No chats yet').waitFor();
+    await alice.getByLabel('Subject').fill('Quarterly plan');
+    await alice.getByLabel('People').fill(BOB);
+    await alice.getByRole('button', { name: 'Start chat' }).click();
+    await alice.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+    chatUrl = alice.url();
+    await alice.locator('.ic-panel[data-status="online"]').waitFor();
+    await alice.getByRole('heading', { name: 'Quarterly plan' }).first().waitFor();
+    assert.equal(await composer(alice).isEnabled(), true);
+  });
+
+  it('bob opens the chat link, proves his address with the emailed code, and joins', async () => {
+    await bob.goto(chatUrl);
+    await bob.getByRole('heading', { name: 'Sign in to join this chat' }).waitFor();
+    await signInThroughPage(bob, server, BOB);
+    await bob.locator('.ic-panel[data-status="online"]').waitFor();
+    await bob.locator('.ic-system', { hasText: `${BOB} joined` }).waitFor();
+    // Alice sees bob join live.
+    await alice.locator('.ic-system', { hasText: `${BOB} joined` }).waitFor();
+  });
+
+  it('they chat live both ways, with a typing indicator', async () => {
+    await say(alice, 'Hi Bob, did you see the numbers?');
+    await bob.locator('.ic-log .ic-body', { hasText: 'Hi Bob, did you see the numbers?' }).waitFor();
+
+    await composer(bob).pressSequentially('Yes, looking', { delay: 20 });
+    await alice.locator('.ic-typing', { hasText: `${BOB} is typing` }).waitFor();
+    await composer(bob).press('Enter');
+    await alice.locator('.ic-log .ic-body', { hasText: 'Yes, looking' }).waitFor();
+
+    // User text is never markup.
+    await say(alice, '<img src=x onerror="document.title=1"> & <b>bold</b>');
+    const shown = bob.locator('.ic-log .ic-body', { hasText: '<b>bold</b>' });
+    await shown.waitFor();
+    assert.equal(await bob.locator('.ic-log img, .ic-log b').count(), 0);
+    assert.deepEqual(await transcriptTexts(bob), await transcriptTexts(alice));
+  });
+
+  it('bob goes offline, alice sends 3 messages, bob comes back and sees each exactly once, in order', async () => {
+    const cdp = await goOffline(bobContext, bob);
+    await bob.locator('.ic-panel[data-status="offline"]').waitFor();
+    await bob.getByText('Connection lost. Reconnecting…').waitFor();
+
+    const offline = ['While you were away 1', 'While you were away 2', 'While you were away 3'];
+    for (const text of offline) {
+      await say(alice, text);
+      await alice.locator('.ic-log .ic-body', { hasText: text }).waitFor();
+    }
+    // Bob really is offline: none of them reached his page.
+    for (const text of offline) assert.equal(await bob.locator('.ic-log .ic-body', { hasText: text }).count(), 0);
+
+    await goOnline(cdp);
+    await bob.locator('.ic-panel[data-status="online"]').waitFor();
+    await bob.locator('.ic-log .ic-body', { hasText: offline[2]! }).waitFor();
+    for (const text of offline) {
+      assert.equal(await bob.locator('.ic-log .ic-body').getByText(text, { exact: true }).count(), 1, text);
+    }
+    const texts = await transcriptTexts(bob);
+    const positions = offline.map((t) => texts.indexOf(t));
+    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'in send order');
+    const seqs = await seqsInDom(bob);
+    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'each seq once, ascending');
+    assert.deepEqual(texts, await transcriptTexts(alice));
+  });
+
+  it('a message written while offline waits, then is delivered exactly once after reconnecting', async () => {
+    const cdp = await goOffline(bobContext, bob);
+    await bob.locator('.ic-panel[data-status="offline"]').waitFor();
+    await say(bob, 'Written while offline');
+    await bob.locator('.ic-outbox .ic-pending', { hasText: 'Written while offline' }).waitFor();
+    assert.equal(await alice.locator('.ic-log .ic-body', { hasText: 'Written while offline' }).count(), 0);
+
+    await goOnline(cdp);
+    await alice.locator('.ic-log .ic-body', { hasText: 'Written while offline' }).waitFor();
+    await bob.locator('.ic-log .ic-body', { hasText: 'Written while offline' }).waitFor();
+    await bob.locator('.ic-outbox li').first().waitFor({ state: 'detached' });
+    for (const page of [alice, bob]) {
+      assert.equal(await page.locator('.ic-body').getByText('Written while offline', { exact: true }).count(), 1);
+    }
+  });
+
+  it('someone outside the audience asks for access; after the owner approves, they get in', async () => {
+    const carolContext = await browser.newContext({ viewport: { width: 800, height: 700 } });
+    carolContext.setDefaultTimeout(30_000);
+    const carol = await carolContext.newPage();
+    try {
+      await carol.goto(chatUrl);
+      await signInThroughPage(carol, server, CAROL, { wrongCodeFirst: true });
+      await carol.getByRole('heading', { name: 'You are not in this chat' }).waitFor();
+      await carol.getByLabel('Note to the chat owner (optional)').fill('Bob forwarded me the email');
+      await carol.getByRole('button', { name: 'Request access' }).click();
+      await carol.getByRole('heading', { name: 'Waiting for the chat owner' }).waitFor();
+
+      const request = alice.locator('.request', { hasText: CAROL });
+      await request.waitFor();
+      assert.match(await request.innerText(), /Bob forwarded me the email/);
+      await alice.getByRole('button', { name: `Approve ${CAROL}` }).click();
+      await request.waitFor({ state: 'detached' });
+
+      // Carol's waiting page opens the chat by itself, with the history so far.
+      await carol.locator('.ic-panel[data-status="online"]').waitFor();
+      await carol.locator('.ic-log .ic-body', { hasText: 'While you were away 3' }).waitFor();
+      await alice.locator('.ic-system', { hasText: `${CAROL} joined` }).waitFor();
+      await say(carol, 'Thanks for letting me in');
+      await bob.locator('.ic-log .ic-body', { hasText: 'Thanks for letting me in' }).waitFor();
+    } finally {
+      await carolContext.close();
+    }
+  });
+
+  it('a chat link with an unknown id says the chat was not found', async () => {
+    const page = await aliceContext.newPage();
+    try {
+      await page.goto(`${server.url}/c/7b0c2f7e-8a51-4d7e-9d4e-2f1d2c3b4a59`);
+      await page.getByRole('heading', { name: 'Chat not found' }).waitFor();
+      await page.goto(`${server.url}/c/not-a-uuid`);
+      await page.getByRole('heading', { name: 'Chat not found' }).waitFor();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('saves screenshots of the chat page, wide and at 320 px', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await bob.locator('.ic-log .ic-body', { hasText: 'Thanks for letting me in' }).waitFor();
+    await alice.screenshot({ path: path.join(SCREENSHOTS, 'chat-page.png') });
+    await bob.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-narrow.png') });
+    // Nothing overflows sideways in the narrow pane.
+    const overflow = await bob.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0);
+  });
+});
