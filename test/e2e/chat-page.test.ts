@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { UI_DIST } from '../../backend/src/http/app.ts';
-import { codeFromMail, lastMailId, startTestServer, type TestServer } from '../support/server.ts';
+import { api, codeFromMail, lastMailId, startTestServer, type TestServer } from '../support/server.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
@@ -152,7 +152,8 @@ describe('web chat page (Chromium)', function () {
     chatUrl = alice.url();
     await alice.locator('.ic-panel[data-status="online"]').waitFor();
     await alice.getByRole('heading', { name: 'Quarterly plan' }).first().waitFor();
-    assert.equal(await composer(alice).isEnabled(), true);
+    // The message box opens once the chat is joined.
+    await alice.locator('textarea.ic-draft:enabled').waitFor();
   });
 
   it('bob opens the chat link, proves his address with the emailed code, and joins', async () => {
@@ -263,6 +264,35 @@ describe('web chat page (Chromium)', function () {
       await page.getByRole('heading', { name: 'Chat not found' }).waitFor();
     } finally {
       await page.close();
+    }
+  });
+
+  it('the magic link in the email signs in and opens the chat; used a second time, it says so', async () => {
+    const chatId = new URL(chatUrl).pathname.split('/').pop()!;
+    const before = lastMailId(server);
+    const start = await api(server, 'POST', '/api/auth/start', { address: BOB, chatId });
+    assert.equal(start.status, 202);
+    const mail = await server.catcher!.waitFor((m) => m.id > before && m.to.includes(BOB));
+    const link = /(https?:\/\/\S+#signin=[A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+    assert.ok(link, 'the email carries a sign-in link');
+    assert.equal(new URL(link).pathname, `/c/${chatId}`);
+
+    const first = await browser.newContext();
+    const second = await browser.newContext();
+    try {
+      const page = await first.newPage();
+      await page.goto(link);
+      await page.locator('.ic-panel[data-status="online"]').waitFor();
+      await page.locator('.ic-log .ic-body', { hasText: 'Thanks for letting me in' }).waitFor();
+      assert.equal(new URL(page.url()).hash, '', 'the one-time token is removed from the address bar');
+
+      const again = await second.newPage();
+      await again.goto(link);
+      await again.getByRole('alert').filter({ hasText: 'expired or was already used' }).waitFor();
+      await again.getByLabel('Your email address').waitFor();
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 

@@ -160,6 +160,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   function apply(messages: MessageView[], opts2: { live?: boolean } = {}): void {
     const wasNearBottom = nearBottom();
+    const wasReading = isReading();
     const { added, changed } = transcript.merge(messages);
     for (const m of added) {
       if (m.authorId === me()) outbox.settle(m.clientId);
@@ -168,7 +169,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     for (const seq of changed) insertNode(transcript.get(seq)!);
     empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
     earlier.hidden = !history || transcript.firstSeq <= 1;
-    if (opts2.live && added.length > 0 && !isReading()) placeDivider();
+    if (opts2.live && added.length > 0 && !wasReading) placeDivider();
     if (wasNearBottom || added.some((m) => m.authorId === me())) scrollToBottom();
     updateUnread();
     scheduleMarkRead();
@@ -379,6 +380,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (destroyed) return;
       destroyed = true;
       clearTimeout(markTimer);
+      outbox.stop();
       typingSender.stopped();
       typists.clear();
       for (const c of cleanups) c();

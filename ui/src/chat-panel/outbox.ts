@@ -10,13 +10,19 @@ export interface PendingMessage {
   body: string;
   state: 'sending' | 'waiting' | 'failed';
   error?: string;
+  /** Failed attempts so far, for backing off. */
+  attempts: number;
 }
 
 /** Failures that a later retry can fix; anything else is final and shown to the writer. */
 const RETRYABLE = new Set(['OFFLINE', 'TIMEOUT', 'UNAVAILABLE', 'RATE_LIMITED', 'CLOSED', 'INTERNAL']);
+/** These clear up by themselves while connected, so they are retried on a timer too. */
+const RETRY_ON_TIMER = new Set(['TIMEOUT', 'UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL']);
+const MAX_BACKOFF_MS = 30_000;
 
 export class Outbox {
   private readonly pending = new Map<string, PendingMessage>();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly deliver: (clientId: string, body: string) => Promise<MessageView>,
@@ -30,7 +36,7 @@ export class Outbox {
   }
 
   add(body: string): PendingMessage {
-    const p: PendingMessage = { clientId: this.newId(), body, state: 'waiting' };
+    const p: PendingMessage = { clientId: this.newId(), body, state: 'waiting', attempts: 0 };
     this.pending.set(p.clientId, p);
     void this.attempt(p);
     return p;
@@ -38,6 +44,8 @@ export class Outbox {
 
   /** Re-sends everything still waiting (called whenever the connection comes back). */
   retryAll(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     for (const p of this.pending.values()) if (p.state === 'waiting') void this.attempt(p);
   }
 
@@ -50,6 +58,11 @@ export class Outbox {
 
   discard(clientId: string): void {
     this.settle(clientId);
+  }
+
+  /** Stops timers when the panel goes away. */
+  stop(): void {
+    clearTimeout(this.retryTimer);
   }
 
   private async attempt(p: PendingMessage): Promise<void> {
@@ -66,6 +79,12 @@ export class Outbox {
       const code = err instanceof TransportError ? err.code : 'OFFLINE';
       if (RETRYABLE.has(code)) {
         p.state = 'waiting';
+        p.attempts++;
+        // Offline waits for the reconnect (the panel calls retryAll); other hiccups back off.
+        if (RETRY_ON_TIMER.has(code) && !this.retryTimer) {
+          const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(p.attempts, 5));
+          this.retryTimer = setTimeout(() => this.retryAll(), delay);
+        }
       } else {
         p.state = 'failed';
         p.error = err instanceof Error ? err.message : 'Could not send';

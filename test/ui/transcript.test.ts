@@ -1,0 +1,80 @@
+/** The chat panel's history model: de-duplication and ordering by seq, tombstones, resume point. */
+import assert from 'node:assert/strict';
+import type { MessageView } from '../../protocol/index.ts';
+import { Transcript } from '../../ui/src/chat-panel/transcript.ts';
+
+const CHAT = '5b6f1c1e-4f55-4c1e-9a55-3c1e2f6b7a10';
+const ME = 'me-identity';
+
+function msg(seq: number, extra: Partial<MessageView> = {}): MessageView {
+  return {
+    chatId: CHAT,
+    seq,
+    clientId: `c${seq}`,
+    authorId: 'other',
+    authorAddress: 'other@example.com',
+    kind: 'TEXT',
+    body: `message ${seq}`,
+    targetSeq: null,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+    deleted: false,
+    ...extra,
+  };
+}
+
+describe('chat panel transcript', () => {
+  it('keeps each seq once and in order, whatever order and how often messages arrive', () => {
+    const t = new Transcript();
+    assert.deepEqual(t.merge([msg(3), msg(1)]).added.map((m) => m.seq), [1, 3]);
+    // A live event, then the same messages again from a catch-up, then a send acknowledgement.
+    assert.deepEqual(t.merge([msg(2)]).added.map((m) => m.seq), [2]);
+    assert.deepEqual(t.merge([msg(1), msg(2), msg(3), msg(4)]).added.map((m) => m.seq), [4]);
+    assert.deepEqual(t.merge([msg(4)]).added, []);
+    assert.deepEqual(t.visible().map((m) => m.seq), [1, 2, 3, 4]);
+    assert.equal(t.lastSeq, 4);
+  });
+
+  it('resumes from the end of the unbroken run, so a gap is fetched again', () => {
+    const t = new Transcript();
+    assert.equal(t.resumeSeq, 0);
+    t.merge([msg(5), msg(6), msg(7), msg(9)]);
+    assert.equal(t.firstSeq, 5);
+    assert.equal(t.resumeSeq, 7);
+    t.merge([msg(8)]);
+    assert.equal(t.resumeSeq, 9);
+  });
+
+  it('turns a deleted message into a tombstone and hides the deletion event itself', () => {
+    const t = new Transcript();
+    t.merge([msg(1, { authorId: ME }), msg(2)]);
+    const r = t.merge([msg(3, { kind: 'DELETION', targetSeq: 1, body: '', authorId: ME })]);
+    assert.deepEqual(r.added, []);
+    assert.deepEqual(r.changed, [1]);
+    assert.equal(t.get(1)!.deleted, true);
+    assert.equal(t.get(1)!.body, '');
+    assert.deepEqual(t.visible().map((m) => m.seq), [1, 2]);
+    assert.equal(t.resumeSeq, 3, 'the deletion still counts for resync');
+  });
+
+  it('applies a deletion seen before the deleted message was loaded (older history paged in later)', () => {
+    const t = new Transcript();
+    t.merge([msg(10, { kind: 'DELETION', targetSeq: 4, body: '' })]);
+    const r = t.merge([msg(4)]);
+    assert.equal(r.added[0]!.deleted, true);
+    assert.equal(r.added[0]!.body, '');
+  });
+
+  it('counts unread text from others only', () => {
+    const t = new Transcript();
+    t.merge([
+      msg(1),
+      msg(2, { authorId: ME }),
+      msg(3, { kind: 'SYSTEM', authorId: null, authorAddress: null }),
+      msg(4),
+      msg(5, { deleted: true, body: '' }),
+    ]);
+    assert.equal(t.unreadAfter(0, ME), 2);
+    assert.equal(t.unreadAfter(1, ME), 1);
+    assert.equal(t.unreadAfter(4, ME), 0);
+  });
+});
