@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { MessageView } from '../../protocol/index.ts';
 import { api, connectSocket, nextEvent, request, type ClientSocket, type TestServer } from '../support/server.ts';
 import {
@@ -121,6 +123,16 @@ describe('email bridge: offline members by email, reply by email', function () {
     const posted = await live;
     assert.equal(posted.body, 'Monday works. I will bring the numbers.');
     assert.equal(posted.authorAddress, 'bob@example.com');
+  });
+
+  it('an HTML reply from Outlook on the web (a fixture) is posted without its quote and signature', async () => {
+    const raw = readFileSync(path.resolve(import.meta.dirname, '../fixtures/replies/outlook-html-fr.eml'), 'utf8')
+      .replace(/^From: .*$/m, 'From: Bob Martin <bob@example.com>')
+      .replace(/^Return-Path: .*$/m, 'Return-Path: <bob@example.com>')
+      .replace(/^To: .*$/m, `To: ${notification.replyTo}`);
+    const live = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.authorId === bob.id);
+    await sendMail({ port: server.bridge.inbound!.port, from: 'bob@example.com', to: notification.replyTo, dkim: key, raw });
+    assert.equal((await live).body, "Parfait, je m'en occupe lundi matin.");
   });
 
   it('the same reply delivered twice (a sending server retrying) posts once', async () => {

@@ -195,6 +195,8 @@ export interface ReplyOptions {
   dkim?: DkimKey;
   attachments?: { filename: string; content: string }[];
   headers?: Record<string, string>;
+  /** A whole raw message (e.g. a fixture) instead of the fields above. */
+  raw?: string;
 }
 
 /** Sends an email to the inbound listener over real SMTP, as a sending mail server would. */
@@ -208,7 +210,7 @@ export async function sendMail(o: ReplyOptions): Promise<{ response: string }> {
     ...(o.dkim ? { dkim: o.dkim } : {}),
   });
   try {
-    const info = await transport.sendMail({
+    const info = await transport.sendMail(o.raw ? { envelope: { from: o.envelopeFrom ?? o.from, to: o.to }, raw: o.raw } : {
       from: o.from,
       to: o.to,
       envelope: { from: o.envelopeFrom ?? o.from, to: o.to },

@@ -8,7 +8,17 @@ import { convert } from 'html-to-text';
  * at the quote container each big client writes, then turned into text the same way.
  */
 export function extractReplyText(mail: { text?: string | null; html?: string | null }): string {
-  const source = mail.text && mail.text.trim() ? mail.text : mail.html ? htmlToText(cutHtmlQuote(mail.html)) : '';
+  // A quote container in the HTML is the surest cut. Without one, the text part (or, for
+  // HTML-only mail, the parser's text rendering of it) goes to the reply parser.
+  const cut = mail.html ? cutHtmlQuote(mail.html) : null;
+  const source =
+    mail.html && cut !== null && cut.length < mail.html.length
+      ? htmlToText(cut)
+      : mail.text && mail.text.trim()
+        ? mail.text
+        : mail.html
+          ? htmlToText(mail.html)
+          : '';
   const normalised = source.replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ');
   const parsed = new EmailReplyParser().parseReply(cutPlainQuote(normalised));
   return tidy(stripTrailingNoise(parsed));
