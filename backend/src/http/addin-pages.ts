@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import express, { Router, type Request, type Response } from 'express';
+
+/**
+ * The Outlook add-in's task panes and event runtime (dist/addin, built by `npm run build:addin`).
+ * Outlook frames these pages and they load Office.js from Microsoft's CDN, so they get their own
+ * Content-Security-Policy instead of the app-wide one; nothing else is loosened.
+ */
+export const ADDIN_DIST = path.resolve(import.meta.dirname, '../../../dist/addin');
+const MANIFEST = path.resolve(import.meta.dirname, '../../../manifest.xml');
+const MANIFEST_ORIGIN = 'https://localhost:3000';
+
+const OFFICE_CDN = 'https://appsforoffice.microsoft.com';
+/** Outlook on the web and new Outlook frame add-in panes from these origins. */
+const OUTLOOK_FRAMERS = [
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+  'https://outlook.live.com',
+  'https://*.officeapps.live.com',
+  'https://*.outlook.com',
+];
+
+const ADDIN_CSP = [
+  "default-src 'self'",
+  `script-src 'self' ${OFFICE_CDN}`,
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  `frame-src ${OFFICE_CDN}`,
+  `frame-ancestors 'self' ${OUTLOOK_FRAMERS.join(' ')}`,
+  "base-uri 'self'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
+function addinHeaders(_req: Request, res: Response, next: () => void): void {
+  res.setHeader('Content-Security-Policy', ADDIN_CSP);
+  // frame-ancestors governs framing; the app-wide SAMEORIGIN would stop Outlook on the web.
+  res.removeHeader('X-Frame-Options');
+  // Outlook's ribbon loads the icons from its own origin.
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  next();
+}
+
+/**
+ * `/addin/*`: the built pane pages and assets, and `/addin/manifest.xml`, the manifest with its
+ * development origin replaced by this server's public URL (sideload it from there).
+ */
+export function addinPages(publicUrl: (req: Request) => string): Router {
+  const r = Router();
+  r.use(addinHeaders);
+  r.get('/manifest.xml', (req, res) => {
+    const xml = readFileSync(MANIFEST, 'utf8').split(MANIFEST_ORIGIN).join(publicUrl(req).replace(/\/$/, ''));
+    res.type('application/xml').send(xml);
+  });
+  r.use((req, res, next) => {
+    if (!existsSync(ADDIN_DIST)) {
+      res.status(503).type('text').send('The Outlook add-in is not built yet: run `npm run build:addin`.');
+      return;
+    }
+    next();
+  });
+  // Pages and the classic-Outlook events.js keep fixed names: revalidate them; hashed files are immutable.
+  r.use(
+    express.static(ADDIN_DIST, {
+      index: false,
+      setHeaders: (res, file) => {
+        const hashed = /\.[0-9a-f]{8}\.(js|css)$/.test(file);
+        res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    }),
+  );
+  return r;
+}
