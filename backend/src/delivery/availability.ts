@@ -6,9 +6,10 @@ import type { BridgeContext } from './context.ts';
 import { DIGEST_QUEUE } from './notifier.ts';
 
 /**
- * Do not disturb, per identity. While on, notification emails are held: in RESEND mode they
- * go out on the resend schedule and repeat until read; in DIGEST mode nothing goes out
- * until do-not-disturb ends, and then one digest email carries everything still unread.
+ * Do not disturb, per identity. While on, notification emails are held. RESEND: held for
+ * the first resend interval, then the unread messages are emailed and re-sent every
+ * interval until read. DIGEST: nothing goes out until do-not-disturb ends; then one digest
+ * email carries everything still unread in every chat.
  */
 export class Availability {
   constructor(private readonly ctx: BridgeContext) {}

@@ -77,16 +77,38 @@ export class EmailNotifier {
       set.add(m.authorId);
     }
     for (const [chatId, authors] of authorsByChat) {
-      const p = this.schedule(chatId, [...authors])
-        .catch((err) => this.log.error({ err, chatId }, 'could not schedule email notifications'))
-        .finally(() => this.pending.delete(p));
-      this.pending.add(p);
+      // One scheduling query per chat at a time: commits during it are folded into one more run.
+      const queued = this.queuedAuthors.get(chatId);
+      if (queued) {
+        for (const a of authors) queued.add(a);
+        continue;
+      }
+      this.queuedAuthors.set(chatId, new Set(authors));
+      if (!this.scheduling.has(chatId)) this.runSchedule(chatId);
     }
+  }
+
+  private readonly queuedAuthors = new Map<string, Set<string>>();
+  private readonly scheduling = new Set<string>();
+
+  private runSchedule(chatId: string): void {
+    const authors = this.queuedAuthors.get(chatId);
+    if (!authors) return;
+    this.queuedAuthors.delete(chatId);
+    this.scheduling.add(chatId);
+    const p = this.schedule(chatId, [...authors])
+      .catch((err) => this.log.error({ err, chatId }, 'could not schedule email notifications'))
+      .finally(() => {
+        this.pending.delete(p);
+        this.scheduling.delete(chatId);
+        this.runSchedule(chatId);
+      });
+    this.pending.add(p);
   }
 
   /** Resolves once scheduling already under way has reached the database (shutdown). */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   private async schedule(chatId: string, authors: string[]): Promise<void> {
@@ -136,7 +158,8 @@ export class EmailNotifier {
     const waited = Date.now() - offlineSince.getTime();
     if (waited < this.opts.offlineDelayMs) throw new RetryLater(this.opts.offlineDelayMs - waited);
     if (s.dnd && s.dnd_mode === 'RESEND') {
-      const wait = nextSlot(s.dnd_since ?? new Date(), (s.resend_minutes ?? 60) * 60_000) - Date.now();
+      // Held for the first resend interval of do-not-disturb; from then on reminders repeat until read.
+      const wait = (s.dnd_since ?? new Date()).getTime() + (s.resend_minutes ?? 60) * 60_000 - Date.now();
       if (wait > 0) throw new RetryLater(wait);
     }
     // From here on, messages committed meanwhile schedule a fresh job instead of riding on this one.
@@ -353,11 +376,4 @@ export class EmailNotifier {
 function angle(id: string): string {
   const t = id.trim();
   return t.startsWith('<') ? t : `<${t}>`;
-}
-
-function nextSlot(since: Date, intervalMs: number): number {
-  const start = since.getTime();
-  const now = Date.now();
-  if (now <= start) return start;
-  return start + Math.ceil((now - start) / intervalMs) * intervalMs;
 }

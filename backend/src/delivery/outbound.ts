@@ -18,7 +18,11 @@ export async function queueMail(sql: Sql, mail: OutgoingMail, domain: string): P
 }
 
 export function registerMailQueue(runner: JobRunner, mailer: Mailer): void {
-  runner.register(MAIL_QUEUE, async (mail: OutgoingMail) => {
-    await mailer.send(mail);
-  });
+  runner.register(
+    MAIL_QUEUE,
+    async (mail: OutgoingMail) => {
+      await mailer.send(mail);
+    },
+    { scrub: (mail: OutgoingMail) => ({ to: mail.to, subject: mail.subject, messageId: mail.messageId }) },
+  );
 }

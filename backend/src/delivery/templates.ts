@@ -90,7 +90,7 @@ export function invitationMail(opts: { subject: string; chatId: string; chatUrl:
 ${panelHtml({ chatUrl: opts.chatUrl, chatId: opts.chatId, subject: opts.subject, personalUrl: opts.personalUrl })}
 <p style="font-size:12px;color:#57606a">The button works once, signs you in to this chat only, and expires in ${opts.days} days.</p>
 </div>`;
-  return { subject: `Invitation: ${opts.subject || 'chat'}`, text, html };
+  return { subject: `Invitation: ${opts.subject.replace(/[\r\n]+/g, ' ').trim() || 'chat'}`, text, html };
 }
 
 export function transcriptMail(opts: { subject: string; chatId: string; chatUrl: string; sender: string; lines: MailLine[]; replyAddress: string }) {
@@ -130,6 +130,6 @@ export function addressLinkMail(opts: { code: string; address: string; minutes: 
 }
 
 function replySubject(subject: string): string {
-  const s = subject || 'Inbox Chat';
+  const s = subject.replace(/[\r\n]+/g, ' ').trim() || 'Inbox Chat';
   return /^re:/i.test(s) ? s : `Re: ${s}`;
 }

@@ -36,6 +36,8 @@ export interface RunnerOptions {
 export class JobRunner {
   readonly nodeId = `node-${randomUUID()}`;
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly scrubbers = new Map<string, (payload: any) => unknown>();
+  private lastHousekeeping = 0;
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private inFlight = new Set<Promise<void>>();
@@ -48,8 +50,13 @@ export class JobRunner {
     private readonly opts: RunnerOptions,
   ) {}
 
-  register(queue: string, handler: JobHandler): void {
+  /**
+   * `scrub` rewrites a finished job's payload: an outbound email carries one-time tokens in
+   * its text, and they must not outlive the send in clear (tokens are stored hashed).
+   */
+  register(queue: string, handler: JobHandler, opts: { scrub?: (payload: any) => unknown } = {}): void {
     this.handlers.set(queue, handler);
+    if (opts.scrub) this.scrubbers.set(queue, opts.scrub);
   }
 
   start(): void {
@@ -93,6 +100,10 @@ export class JobRunner {
   }
 
   private async poll(): Promise<void> {
+    if (Date.now() - this.lastHousekeeping > 10 * 60_000) {
+      this.lastHousekeeping = Date.now();
+      await this.housekeeping();
+    }
     const free = this.opts.concurrency - this.inFlight.size;
     if (free <= 0 || this.handlers.size === 0) return;
     let jobs: JobRow[];
@@ -124,14 +135,29 @@ export class JobRunner {
     if (jobs.length === free) this.wakeRequested = true;
   }
 
+  /** Finished jobs are kept a week for inspection, failed ones a month; expired mail tokens go too. */
+  private async housekeeping(): Promise<void> {
+    await this.pool
+      .query(
+        `WITH a AS (DELETE FROM job WHERE done_at < now() - interval '7 days' OR failed_at < now() - interval '30 days'),
+              b AS (DELETE FROM reply_address WHERE expires_at < now() - interval '30 days'),
+              c AS (DELETE FROM chat_link WHERE expires_at < now() - interval '1 day'),
+              d AS (DELETE FROM address_link WHERE expires_at < now() - interval '1 day')
+         DELETE FROM presence WHERE seen_at < now() - interval '7 days'`,
+      )
+      .catch((err) => this.log.warn({ err }, 'job housekeeping failed'));
+  }
+
   private async run(job: JobRow): Promise<void> {
     const handler = this.handlers.get(job.queue)!;
     try {
       await handler(job.payload, { id: String(job.id), attempt: job.attempts });
-      await this.pool.query(`UPDATE job SET done_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1 AND locked_by = $2`, [
-        job.id,
-        this.nodeId,
-      ]);
+      const scrub = this.scrubbers.get(job.queue);
+      await this.pool.query(
+        `UPDATE job SET done_at = now(), locked_until = NULL, last_error = NULL, payload = COALESCE($3::jsonb, payload)
+          WHERE id = $1 AND locked_by = $2`,
+        [job.id, this.nodeId, scrub ? JSON.stringify(scrub(job.payload)) : null],
+      );
     } catch (err) {
       if (err instanceof RetryLater) {
         // Not a failure: the attempt is given back.
