@@ -40,26 +40,50 @@ function localStore(): Storage | null {
   }
 }
 
+/**
+ * Reads the first store that has the key and writes to all of them: a pane and the event runtime
+ * of the same Outlook may see different stores (OfficeRuntime.storage in one, localStorage in the
+ * other), and both must find the session and the queued changes.
+ */
+export function layeredStore(stores: KeyValueStore[]): KeyValueStore {
+  return {
+    async get(k) {
+      for (const s of stores) {
+        const v = await s.get(k).catch(() => null);
+        if (v !== null) return v;
+      }
+      return null;
+    },
+    async set(k, v) {
+      await Promise.all(stores.map((s) => s.set(k, v).catch(() => undefined)));
+    },
+    async remove(k) {
+      await Promise.all(stores.map((s) => s.remove(k).catch(() => undefined)));
+    },
+  };
+}
+
 let shared: KeyValueStore | null = null;
 
 export function defaultStore(): KeyValueStore {
   if (shared) return shared;
+  const stores: KeyValueStore[] = [];
   const office = officeRuntimeStorage();
-  const local = localStore();
   if (office) {
-    shared = {
+    stores.push({
       get: (k) => office.getItem(k).then((v) => v ?? null),
       set: (k, v) => office.setItem(k, v),
       remove: (k) => office.removeItem(k),
-    };
-  } else if (local) {
-    shared = {
+    });
+  }
+  const local = localStore();
+  if (local) {
+    stores.push({
       get: async (k) => local.getItem(k),
       set: async (k, v) => local.setItem(k, v),
       remove: async (k) => local.removeItem(k),
-    };
-  } else {
-    shared = memoryStore();
+    });
   }
+  shared = stores.length ? layeredStore(stores) : memoryStore();
   return shared;
 }
