@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { UI_DIST } from '../../backend/src/http/app.ts';
-import { api, codeFromMail, lastMailId, startTestServer, type TestServer } from '../support/server.ts';
+import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
@@ -36,7 +36,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Signs in through the page the way a person does: address, then the code from the caught email. */
-async function signInThroughPage(page: Page, server: TestServer, address: string, opts: { wrongCodeFirst?: boolean } = {}) {
+async function signInThroughPage(page: Page, server: TestServer, address: string, opts: { wrongCodeFirst?: boolean; screenshot?: string } = {}) {
   const before = lastMailId(server);
   await page.getByLabel('Your email address').fill(address);
   await page.getByRole('button', { name: 'Email me a code' }).click();
@@ -49,6 +49,7 @@ async function signInThroughPage(page: Page, server: TestServer, address: string
     const error = page.getByRole('alert').filter({ hasText: 'not right' });
     await error.waitFor();
     assert.match(await error.innerText(), /That code is not right; \d+ tries left/);
+    if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
   }
   await codeBox.fill(code);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -187,6 +188,8 @@ describe('web chat page (Chromium)', function () {
     const cdp = await goOffline(bobContext, bob);
     await bob.locator('.ic-panel[data-status="offline"]').waitFor();
     await bob.getByText('Connection lost. Reconnecting…').waitFor();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await bob.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-offline.png') });
 
     const offline = ['While you were away 1', 'While you were away 2', 'While you were away 3'];
     for (const text of offline) {
@@ -226,13 +229,32 @@ describe('web chat page (Chromium)', function () {
     }
   });
 
+  it('deleting my own message leaves a tombstone for everyone', async () => {
+    await say(alice, 'Oops, wrong chat');
+    await bob.locator('.ic-log .ic-body', { hasText: 'Oops, wrong chat' }).waitFor();
+    const mine = alice.locator('.ic-log .ic-msg', { hasText: 'Oops, wrong chat' });
+    await mine.getByRole('button', { name: 'Delete this message' }).click();
+    await mine.getByRole('button', { name: 'Delete for everyone?' }).click();
+    for (const page of [alice, bob]) {
+      await page.locator('.ic-log .ic-body', { hasText: 'Oops, wrong chat' }).waitFor({ state: 'detached' });
+    }
+    const seq = await alice.locator('.ic-log .ic-deleted').last().getAttribute('data-seq');
+    assert.equal(await bob.locator(`.ic-log [data-seq="${seq}"] .ic-tombstone`).innerText(), 'Message deleted');
+    // Only my own messages offer deletion.
+    assert.equal(await bob.locator('.ic-log .ic-msg:not(.ic-mine) .ic-delete').count(), 0);
+  });
+
   it('someone outside the audience asks for access; after the owner approves, they get in', async () => {
     const carolContext = await browser.newContext({ viewport: { width: 800, height: 700 } });
     carolContext.setDefaultTimeout(30_000);
     const carol = await carolContext.newPage();
     try {
       await carol.goto(chatUrl);
-      await signInThroughPage(carol, server, CAROL, { wrongCodeFirst: true });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await signInThroughPage(carol, server, CAROL, {
+        wrongCodeFirst: true,
+        screenshot: path.join(SCREENSHOTS, 'chat-page-sign-in.png'),
+      });
       await carol.getByRole('heading', { name: 'You are not in this chat' }).waitFor();
       await carol.getByLabel('Note to the chat owner (optional)').fill('Bob forwarded me the email');
       await carol.getByRole('button', { name: 'Request access' }).click();
@@ -241,6 +263,8 @@ describe('web chat page (Chromium)', function () {
       const request = alice.locator('.request', { hasText: CAROL });
       await request.waitFor();
       assert.match(await request.innerText(), /Bob forwarded me the email/);
+      await alice.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-access-request.png') });
+      await carol.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-waiting.png') });
       await alice.getByRole('button', { name: `Approve ${CAROL}` }).click();
       await request.waitFor({ state: 'detached' });
 
@@ -296,11 +320,58 @@ describe('web chat page (Chromium)', function () {
     }
   });
 
+  it('a long chat opens at its newest messages and pages back with "Load earlier messages"', async () => {
+    const owner = await signIn(server, ALICE);
+    const created = await api(server, 'POST', '/api/chats', { subject: 'Long chat', audience: { to: [BOB] }, source: 'STANDALONE' }, owner.token);
+    assert.equal(created.status, 201);
+    const id: string = created.body.id;
+    const total = 560;
+    for (let start = 1; start <= total; start += 40) {
+      await Promise.all(
+        Array.from({ length: Math.min(40, total - start + 1) }, (_, i) =>
+          api(server, 'POST', `/api/chats/${id}/messages`, { clientId: `long-${start + i}`, body: `Long ${start + i}` }, owner.token),
+        ),
+      );
+    }
+    const page = await aliceContext.newPage();
+    try {
+      await page.goto(`${server.url}/c/${id}`);
+      await page.locator('.ic-log .ic-body', { hasText: `Long ${total}` }).first().waitFor();
+      const earlier = page.getByRole('button', { name: 'Load earlier messages' });
+      await earlier.waitFor();
+      const shownBefore = await page.locator('.ic-log .ic-msg').count();
+      assert.ok(shownBefore < total, 'not the whole transcript at once');
+      await earlier.click();
+      await page.waitForFunction((n) => document.querySelectorAll('.ic-log .ic-msg').length > n, shownBefore);
+      const seqs = await seqsInDom(page);
+      assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'each seq once, ascending');
+      assert.equal(seqs[seqs.length - 1]! - seqs[0]! + 1, seqs.length, 'no holes between pages');
+
+      // The owner ends the chat: it stays readable but takes no new messages.
+      await page.getByRole('button', { name: 'End chat' }).click();
+      await page.getByRole('button', { name: 'End for everyone?' }).click();
+      await page.getByText('This chat has ended. It is read only.').waitFor();
+      await page.locator('textarea.ic-draft:disabled').waitFor();
+    } finally {
+      await page.close();
+    }
+  });
+
   it('saves screenshots of the chat page, wide and at 320 px', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     await bob.locator('.ic-log .ic-body', { hasText: 'Thanks for letting me in' }).waitFor();
     await alice.screenshot({ path: path.join(SCREENSHOTS, 'chat-page.png') });
     await bob.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-narrow.png') });
+    // Alice's home page lists the chat with bob's and carol's unread messages.
+    const home = await aliceContext.newPage();
+    try {
+      await home.goto(`${server.url}/`);
+      const item = home.locator('.chat-item', { hasText: 'Quarterly plan' });
+      await item.waitFor();
+      await home.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-home.png') });
+    } finally {
+      await home.close();
+    }
     // Nothing overflows sideways in the narrow pane.
     const overflow = await bob.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0);

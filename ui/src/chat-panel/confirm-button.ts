@@ -19,6 +19,7 @@ export function confirmButton(opts: {
     clearTimeout(armed);
     armed = undefined;
     button.textContent = opts.label;
+    if (opts.ariaLabel) button.setAttribute('aria-label', opts.ariaLabel);
     button.classList.remove('ic-armed');
   };
   button.addEventListener('click', () => {
@@ -28,6 +29,8 @@ export function confirmButton(opts: {
       return;
     }
     button.textContent = opts.confirmLabel;
+    // The visible question is the accessible name while armed.
+    button.removeAttribute('aria-label');
     button.classList.add('ic-armed');
     armed = setTimeout(disarm, 5_000);
   });

@@ -194,7 +194,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     else if (chat.endedAt) composer.setEnabled(false, 'This chat has ended');
     else if (transport.status === 'unauthorized') composer.setEnabled(false, 'Signed out');
     else if (transport.status === 'online') composer.setEnabled(true);
-    else composer.setEnabled(true, 'Offline: your message will be sent when you reconnect');
+    else composer.setEnabled(true, 'Offline: sends when reconnected');
   }
 
   function renderHeaderActions(): void {

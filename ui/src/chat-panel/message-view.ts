@@ -26,16 +26,17 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     );
   }
   const time = timeLabel(m.createdAt);
+  const meta = el(
+    'p',
+    { class: 'ic-meta' },
+    el('span', { class: 'ic-author', text: opts.mine ? 'You' : (m.authorAddress ?? 'Someone') }),
+    ' ',
+    el('time', { datetime: m.createdAt, title: time.full, text: time.short }),
+  );
   const item = el(
     'li',
     { class: `ic-msg ic-text${opts.mine ? ' ic-mine' : ''}${m.deleted ? ' ic-deleted' : ''}`, 'data-seq': String(m.seq) },
-    el(
-      'p',
-      { class: 'ic-meta' },
-      el('span', { class: 'ic-author', text: opts.mine ? 'You' : (m.authorAddress ?? 'Someone') }),
-      ' ',
-      el('time', { datetime: m.createdAt, title: time.full, text: time.short }),
-    ),
+    meta,
   );
   if (m.deleted) {
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
@@ -43,7 +44,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   }
   item.appendChild(el('p', { class: 'ic-body', text: m.body }));
   if (opts.canDelete) {
-    item.appendChild(
+    meta.appendChild(
       confirmButton({
         label: 'Delete',
         confirmLabel: 'Delete for everyone?',
