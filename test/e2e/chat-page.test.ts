@@ -229,6 +229,27 @@ describe('web chat page (Chromium)', function () {
     }
   });
 
+  it('a reload keeps the session and shows each message once', async () => {
+    const before = await transcriptTexts(bob);
+    await bob.reload();
+    await bob.locator('.ic-panel[data-status="online"]').waitFor();
+    await bob.locator('.ic-log .ic-body').getByText(before[before.length - 1]!, { exact: true }).waitFor();
+    assert.deepEqual(await transcriptTexts(bob), before);
+  });
+
+  it("bob's home page lists the chat and follows new messages live", async () => {
+    const home = await bobContext.newPage();
+    try {
+      await home.goto(`${server.url}/`);
+      const item = home.locator('.chat-item', { hasText: 'Quarterly plan' });
+      await item.waitFor();
+      await say(alice, 'Ping for the list');
+      await item.locator('.chat-last', { hasText: `${ALICE}: Ping for the list` }).waitFor();
+    } finally {
+      await home.close();
+    }
+  });
+
   it('deleting my own message leaves a tombstone for everyone', async () => {
     await say(alice, 'Oops, wrong chat');
     await bob.locator('.ic-log .ic-body', { hasText: 'Oops, wrong chat' }).waitFor();

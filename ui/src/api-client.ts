@@ -136,9 +136,11 @@ export class ApiClient {
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const token = this.getToken();
+    // Called unbound: a window's fetch throws "Illegal invocation" when called as a method of another object.
+    const doFetch = this.fetchImpl;
     let res: Response;
     try {
-      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      res = await doFetch(`${this.baseUrl}${path}`, {
         method,
         headers: {
           accept: 'application/json',
