@@ -73,7 +73,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const log = el('ol', { class: 'ic-log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
   const outboxList = el('ol', { class: 'ic-outbox', 'aria-label': 'Messages being sent' });
   const empty = el('p', { class: 'ic-empty', text: 'No messages yet. Say hello!', hidden: true });
-  const scroller = el('div', { class: 'ic-scroll', tabindex: '0', 'aria-label': 'Conversation' }, earlier, empty, log, outboxList);
+  const scroller = el('div', { class: 'ic-scroll', role: 'region', tabindex: '0', 'aria-label': 'Conversation' }, earlier, empty, log, outboxList);
   const typingLine = el('p', { class: 'ic-typing', 'aria-hidden': 'true' });
   const typingSender = new TypingSender((t) => transport.typing(chatId, t));
   const composer = createComposer({
