@@ -129,7 +129,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       mailer,
       domain: () => services,
       sessions,
-      log: log.child({ component: 'email-bridge' }),
+      log,
       publicUrl: () => publicUrl,
       rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.pub),
       dnsResolver: hooks.dnsResolver,

@@ -110,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       inboundEnabled: e.INBOUND_SMTP,
       // Tests run many servers at once, so they get a free port unless they ask for one.
       inboundPort: e.INBOUND_SMTP_PORT ?? (e.NODE_ENV === 'test' ? 0 : 2525),
+      /** Without an explicit port, a busy default port only disables reply-by-email (with a warning). */
+      inboundPortExplicit: e.INBOUND_SMTP_PORT !== undefined,
       inboundHost: e.INBOUND_SMTP_HOST ?? e.HOST,
       inboundDomain: (e.INBOUND_DOMAIN ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).hostname : 'inbox-chat.localhost')).toLowerCase(),
       inboundMaxBytes: e.INBOUND_MAX_KB * 1024,

@@ -156,7 +156,16 @@ export class EmailBridge {
   async start(): Promise<void> {
     this.presence.start();
     this.runner.start();
-    if (this.inbound) await this.inbound.listen();
+    if (!this.inbound) return;
+    try {
+      await this.inbound.listen();
+    } catch (err) {
+      if (this.d.config.bridge.inboundPortExplicit) throw err;
+      this.d.log.warn(
+        { err, port: this.d.config.bridge.inboundPort },
+        'reply-by-email is off: the default inbound SMTP port is taken; set INBOUND_SMTP_PORT',
+      );
+    }
   }
 
   /** Stops taking mail, lets replies being posted and jobs being run finish, then forgets this node's sockets. */

@@ -154,8 +154,9 @@ export class InboundMail {
     const parsed = await simpleParser(raw);
     const headerFrom = parsed.from?.value[0]?.address ? normaliseAddress(parsed.from.value[0].address) : '';
 
-    // Out-of-office and other automatic replies must never become chat messages (mail loops).
-    if (isAutomatic(parsed)) {
+    // Out-of-office replies, bounces (null sender) and other automatic mail must never become
+    // chat messages, nor be bounced back (mail loops, backscatter).
+    if (!session.envelope.mailFrom || !session.envelope.mailFrom.address || isAutomatic(parsed)) {
       this.log.info({ from: headerFrom }, 'automatic reply dropped');
       return 'Automatic reply ignored';
     }
