@@ -169,7 +169,8 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
         ),
       ),
     );
-    const panel = mountChatPanel(panelHost, {
+    let panel: { destroy(): void } | null = null;
+    panel = mountChatPanel(panelHost, {
       chatId,
       transport,
       api,
@@ -181,10 +182,14 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
         document.title = n > 0 ? `(${n}) ${base}` : base;
       },
       onError: (e) => {
-        if (e.code === 'NOT_IN_AUDIENCE') showProblem(new ApiError(e.code, 403, e.message));
+        if (e.code !== 'NOT_IN_AUDIENCE' && e.code !== 'NOT_FOUND') return;
+        // Removed from the audience (or the chat is gone) while reading: explain instead.
+        panel?.destroy();
+        requests?.destroy();
+        showProblem(new ApiError(e.code, e.code === 'NOT_FOUND' ? 404 : 403, e.message));
       },
     });
-    cleanups.push(() => panel.destroy(), () => requests?.destroy());
+    cleanups.push(() => panel?.destroy(), () => requests?.destroy());
   }
 
   show(el('p', { class: 'muted', role: 'status', text: 'Opening the chat…' }));

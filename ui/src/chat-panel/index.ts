@@ -59,6 +59,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   let joining: Promise<void> | null = null;
   let joinAgain = false;
   let fatal = false;
+  const early: MessageView[] = [];
 
   // ---------- DOM ----------
   const titleId = `ic-title-${chatId}`;
@@ -249,9 +250,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     if (firstLoad && r.hasMore && history) {
       // A long chat: show its newest page and let the reader page back, instead of the oldest 500.
       const page = await history({ before: r.chat.lastSeq + 1, limit: PAGE_SIZE });
-      apply(page.messages);
+      apply([...page.messages, ...early.splice(0)]);
     } else {
-      apply(r.missed);
+      apply([...r.missed, ...early.splice(0)]);
       while (r.hasMore && !destroyed) {
         r = await transport.join(chatId, transcript.resumeSeq);
         apply(r.missed);
@@ -352,7 +353,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (s === 'unauthorized') opts.onError?.({ code: 'UNAUTHENTICATED', message: STATUS_TEXT.unauthorized });
     }),
     transport.on('message', (m) => {
-      if (m.chatId !== chatId || !chat) return;
+      if (m.chatId !== chatId) return;
+      if (!chat) {
+        // Arrived between the server joining us to the room and the join's answer: keep it.
+        early.push(m);
+        return;
+      }
       // A gap means something was missed (e.g. a dropped event): resync from the last unbroken seq.
       const gap = transcript.size > 0 && m.seq > transcript.lastSeq + 1;
       if (m.authorId) typists.update(m.authorId, false);
