@@ -51,7 +51,6 @@ const line = (r: MessageRow): MailLine => ({
  * email, with recent history, a personal link and a reply address.
  */
 export class EmailNotifier {
-  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -69,49 +68,36 @@ export class EmailNotifier {
 
   /** Called for every committed batch of archived messages. Never throws; never blocks the sender. */
   messagesCommitted(messages: MessageView[]): void {
-    const authorsByChat = new Map<string, Set<string>>();
     for (const m of messages) {
       if (m.kind !== 'TEXT' || !m.authorId) continue;
-      let set = authorsByChat.get(m.chatId);
-      if (!set) authorsByChat.set(m.chatId, (set = new Set()));
-      set.add(m.authorId);
+      this.queued.add(`${m.chatId}|${m.authorId}`);
     }
-    for (const [chatId, authors] of authorsByChat) {
-      // One scheduling query per chat at a time: commits during it are folded into one more run.
-      const queued = this.queuedAuthors.get(chatId);
-      if (queued) {
-        for (const a of authors) queued.add(a);
-        continue;
-      }
-      this.queuedAuthors.set(chatId, new Set(authors));
-      if (!this.scheduling.has(chatId)) this.runSchedule(chatId);
-    }
+    if (this.queued.size > 0 && !this.scheduling) this.runSchedule();
   }
 
-  private readonly queuedAuthors = new Map<string, Set<string>>();
-  private readonly scheduling = new Set<string>();
+  // (chat, author) pairs waiting to be scheduled. One scheduling query runs at a time for the
+  // whole node, whatever the message rate: commits during it are folded into the next one,
+  // so the email bridge never competes with the message writer for pool connections.
+  private readonly queued = new Set<string>();
+  private scheduling: Promise<void> | null = null;
 
-  private runSchedule(chatId: string): void {
-    const authors = this.queuedAuthors.get(chatId);
-    if (!authors) return;
-    this.queuedAuthors.delete(chatId);
-    this.scheduling.add(chatId);
-    const p = this.schedule(chatId, [...authors])
-      .catch((err) => this.log.error({ err, chatId }, 'could not schedule email notifications'))
+  private runSchedule(): void {
+    const pairs = [...this.queued].map((k) => k.split('|') as [string, string]);
+    this.queued.clear();
+    this.scheduling = this.schedule(pairs)
+      .catch((err) => this.log.error({ err, chats: pairs.length }, 'could not schedule email notifications'))
       .finally(() => {
-        this.pending.delete(p);
-        this.scheduling.delete(chatId);
-        this.runSchedule(chatId);
+        this.scheduling = null;
+        if (this.queued.size > 0) this.runSchedule();
       });
-    this.pending.add(p);
   }
 
   /** Resolves once scheduling already under way has reached the database (shutdown). */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    while (this.scheduling) await this.scheduling;
   }
 
-  private async schedule(chatId: string, authors: string[]): Promise<void> {
+  private async schedule(pairs: [string, string][]): Promise<void> {
     // Members with a live connection right now are skipped here already; the job re-checks.
     await this.pool.query(
       `INSERT INTO job (queue, payload, dedupe_key, run_at)
@@ -119,11 +105,13 @@ export class EmailNotifier {
               'notify:' || m.chat_id || ':' || m.identity_id,
               now() + make_interval(secs => $4::float8 / 1000)
          FROM member m
-        WHERE m.chat_id = $2 AND m.email_notify AND NOT (m.identity_id = ANY($3::uuid[]))
+        WHERE m.chat_id = ANY($2::uuid[]) AND m.email_notify
+          AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::uuid[]) AS a(chat_id, author_id)
+                           WHERE a.chat_id = m.chat_id AND a.author_id = m.identity_id)
           AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.identity_id = m.identity_id AND p.connections > 0
                              AND p.seen_at > now() - make_interval(secs => $5::float8 / 1000))
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [NOTIFY_QUEUE, chatId, authors, this.opts.batchWindowMs, this.presenceFreshMs],
+      [NOTIFY_QUEUE, pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.opts.batchWindowMs, this.presenceFreshMs],
     );
   }
 

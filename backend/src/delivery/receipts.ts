@@ -35,32 +35,54 @@ export class DeliveryTracker {
     if (!this.running) this.running = this.flush().finally(() => (this.running = null));
   }
 
+  /** Who has each dirty chat open (a few rooms at a time), then one upsert for all of them. */
   private async flush(): Promise<void> {
     while (this.dirty.size > 0 && this.sink) {
       const batch = [...this.dirty];
       this.dirty.clear();
-      await Promise.all(
-        batch.map(async ([chatId, seq]) => {
-          const ids = await this.sink!.identitiesInChat(chatId);
-          if (ids.length) await this.delivered(chatId, ids, seq);
-        }),
-      ).catch((err) => this.log.warn({ err }, 'delivery receipts failed'));
+      const chats: string[] = [];
+      const identities: string[] = [];
+      const seqs: number[] = [];
+      try {
+        for (let i = 0; i < batch.length; i += 8) {
+          const slice = batch.slice(i, i + 8);
+          const found = await Promise.all(slice.map(([chatId]) => this.sink!.identitiesInChat(chatId)));
+          slice.forEach(([chatId, seq], j) => {
+            for (const id of new Set(found[j])) {
+              chats.push(chatId);
+              identities.push(id);
+              seqs.push(seq);
+            }
+          });
+        }
+        if (chats.length) await this.upsertDelivered(chats, identities, seqs);
+      } catch (err) {
+        this.log.warn({ err }, 'delivery receipts failed');
+      }
     }
   }
 
   /** A device of these members has the chat up to `seq`. */
   async delivered(chatId: string, identityIds: string[], seq: number): Promise<void> {
     if (identityIds.length === 0 || seq <= 0) return;
-    const res = await this.pool.query<{ identity_id: string; delivered_seq: number; emailed_seq: number }>(
+    const ids = [...new Set(identityIds)];
+    await this.upsertDelivered(ids.map(() => chatId), ids, ids.map(() => seq));
+  }
+
+  private async upsertDelivered(chats: string[], identities: string[], seqs: number[]): Promise<void> {
+    const res = await this.pool.query<{ chat_id: string; identity_id: string; delivered_seq: number; emailed_seq: number }>(
       `INSERT INTO delivery_state (chat_id, identity_id, delivered_seq)
-       SELECT m.chat_id, m.identity_id, $3 FROM member m WHERE m.chat_id = $1 AND m.identity_id = ANY($2::uuid[])
+       SELECT m.chat_id, m.identity_id, max(u.seq)
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS u(chat_id, identity_id, seq)
+         JOIN member m ON m.chat_id = u.chat_id AND m.identity_id = u.identity_id
+        GROUP BY m.chat_id, m.identity_id
        ON CONFLICT (chat_id, identity_id) DO UPDATE SET delivered_seq = EXCLUDED.delivered_seq
          WHERE delivery_state.delivered_seq < EXCLUDED.delivered_seq
-       RETURNING identity_id, delivered_seq, emailed_seq`,
-      [chatId, [...new Set(identityIds)], seq],
+       RETURNING chat_id, identity_id, delivered_seq, emailed_seq`,
+      [chats, identities, seqs],
     );
     for (const r of res.rows) {
-      this.sink?.emit({ chatId, identityId: r.identity_id, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq });
+      this.sink?.emit({ chatId: r.chat_id, identityId: r.identity_id, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq });
     }
   }
 
