@@ -1,0 +1,111 @@
+/**
+ * The shared Socket.IO transport against the real server: status events, acknowledged
+ * requests, `{ok:false}` acks as TransportError, live events, and sign-out.
+ * Runs in Node (socket.io-client works there too); the browser path is covered by test/e2e.
+ */
+import assert from 'node:assert/strict';
+import { SocketTransport } from '../../ui/src/socket-transport.ts';
+import { TransportError, type ConnectionStatus, type TransportEvents } from '../../ui/src/transport.ts';
+import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
+
+function next<E extends keyof TransportEvents>(t: SocketTransport, event: E, match: (p: Parameters<TransportEvents[E]>[0]) => boolean = () => true) {
+  return new Promise<Parameters<TransportEvents[E]>[0]>((resolve) => {
+    const off = t.on(event, ((p: Parameters<TransportEvents[E]>[0]) => {
+      if (!match(p)) return;
+      off();
+      resolve(p);
+    }) as TransportEvents[E]);
+  });
+}
+
+async function online(t: SocketTransport): Promise<void> {
+  if (t.status !== 'online') await next(t, 'status', (s) => s === 'online');
+}
+
+async function rejection(p: Promise<unknown>): Promise<TransportError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof TransportError, `expected TransportError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the request to fail');
+}
+
+describe('SocketTransport (shared socket client)', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  const open: SocketTransport[] = [];
+  const transport = (token: string) => {
+    const t = new SocketTransport({ url: server.url, getToken: () => token });
+    open.push(t);
+    return t;
+  };
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    for (const t of open) t.close();
+    await server?.close();
+  });
+
+  it('goes online, joins, sends idempotently and relays messages and typing live', async () => {
+    const alice = await signIn(server, 'ann@example.com');
+    const bob = await signIn(server, 'ben@example.com');
+    const chat = (
+      await api(server, 'POST', '/api/chats', { subject: 'T', audience: { to: ['ben@example.com'] }, source: 'STANDALONE' }, alice.token)
+    ).body;
+    const a = transport(alice.token);
+    const b = transport(bob.token);
+    const seen: ConnectionStatus[] = [a.status];
+    a.on('status', (s) => seen.push(s));
+    await Promise.all([online(a), online(b)]);
+    assert.deepEqual(seen, ['connecting', 'online']);
+
+    const joinedA = await a.join(chat.id, 0);
+    assert.equal(joinedA.chat.id, chat.id);
+    const joinedB = await b.join(chat.id, 0);
+    assert.ok(joinedB.missed.some((m) => m.kind === 'SYSTEM' && /ben@example.com joined/.test(m.body)));
+
+    const arriving = next(b, 'message', (m) => m.body === 'hi ben');
+    const sent = await a.send(chat.id, 'c-1', 'hi ben');
+    const again = await a.send(chat.id, 'c-1', 'hi ben');
+    assert.equal(again.seq, sent.seq, 'a retried client id returns the first result');
+    assert.equal((await arriving).seq, sent.seq);
+
+    const typing = next(b, 'typing', (t) => t.chatId === chat.id);
+    a.typing(chat.id, true);
+    assert.equal((await typing).typing, true);
+
+    assert.equal(await b.markRead(chat.id, sent.seq), sent.seq);
+    assert.ok((await b.watchChats()).some((c) => c.id === chat.id));
+
+    const del = await a.deleteMessage(chat.id, sent.seq);
+    assert.equal(del.targetSeq, sent.seq);
+    const caughtUp = await b.join(chat.id, sent.seq);
+    assert.ok(caughtUp.missed.some((m) => m.kind === 'DELETION' && m.targetSeq === sent.seq));
+  });
+
+  it('rejects with the server error code when an ack says ok:false', async () => {
+    const s = await signIn(server, 'cal@example.com');
+    const t = transport(s.token);
+    const missing = await rejection(t.join('7b0c2f7e-8a51-4d7e-9d4e-2f1d2c3b4a59', 0));
+    assert.equal(missing.code, 'NOT_FOUND');
+    const bad = await rejection(t.join('not-a-chat', 0));
+    assert.equal(bad.code, 'BAD_INPUT');
+  });
+
+  it("reports 'unauthorized' for a bad token and after signing out", async () => {
+    const bogus = transport('x'.repeat(43));
+    await next(bogus, 'status', (s) => s === 'unauthorized');
+    assert.equal((await rejection(bogus.watchChats())).code, 'UNAUTHENTICATED');
+
+    const s = await signIn(server, 'dot@example.com');
+    const t = transport(s.token);
+    await online(t);
+    const signedOut = next(t, 'status', (st) => st === 'unauthorized');
+    assert.equal((await api(server, 'POST', '/api/auth/logout', undefined, s.token)).status, 204);
+    await signedOut;
+  });
+});
