@@ -66,4 +66,19 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     }
     assert.equal(new Set(arrived.map((m) => m.messageId)).size, 2);
   });
+
+  it('a recipient the mail server refuses for good (5xx) fails at once instead of retrying for hours', async () => {
+    const server = servers[0]!;
+    const a = await signInVia(server, sink, 'ada2@example.com');
+    const g = await signInVia(server, sink, 'gone@example.com');
+    const chat = await api(server, 'POST', '/api/chats', { subject: 'Gone', audience: { to: ['gone@example.com'] } }, a.token);
+    await api(server, 'POST', `/api/chats/${chat.body.id}/open`, undefined, g.token);
+    sink.refuse.add('gone@example.com');
+    await api(server, 'POST', `/api/chats/${chat.body.id}/messages`, { clientId: 'g1', body: 'Hello?' }, a.token);
+    const failed = await waitUntil('mail job failed', async () =>
+      (await sql(server, `SELECT attempts, last_error FROM job WHERE queue = 'mail.send' AND failed_at IS NOT NULL AND payload->>'to' = 'gone@example.com'`))[0],
+    );
+    assert.equal(failed.attempts, 1);
+    assert.match(failed.last_error, /No such mailbox/);
+  });
 });

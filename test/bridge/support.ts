@@ -105,12 +105,19 @@ export class MailSink {
   readonly mail: SunkMail[] = [];
   private server: SMTPServer | null = null;
   port = 0;
+  /** Recipients this server refuses for good (550), like an unknown mailbox. */
+  readonly refuse = new Set<string>();
 
   async start(port = 0): Promise<void> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo: (address, _session, cb) => {
+        if (this.refuse.has(address.address.toLowerCase())) {
+          cb(Object.assign(new Error('5.1.1 No such mailbox'), { responseCode: 550 }));
+        } else cb();
+      },
       onData: (stream, session, cb) => {
         simpleParser(stream)
           .then((p) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Mailer, OutgoingMail } from '../mail/mailer.ts';
 import { enqueue, type Sql } from '../jobs/queue.ts';
-import type { JobRunner } from '../jobs/runner.ts';
+import { GiveUp, type JobRunner } from '../jobs/runner.ts';
 
 export const MAIL_QUEUE = 'mail.send';
 
@@ -21,7 +21,14 @@ export function registerMailQueue(runner: JobRunner, mailer: Mailer): void {
   runner.register(
     MAIL_QUEUE,
     async (mail: OutgoingMail) => {
-      await mailer.send(mail);
+      try {
+        await mailer.send(mail);
+      } catch (err) {
+        // 5xx from the SMTP server is final (unknown recipient, policy); anything else is retried.
+        const code = (err as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500 && code < 600) throw new GiveUp(`refused by the SMTP server: ${(err as Error).message}`);
+        throw err;
+      }
     },
     { scrub: (mail: OutgoingMail) => ({ to: mail.to, subject: mail.subject, messageId: mail.messageId }) },
   );

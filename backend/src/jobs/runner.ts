@@ -17,6 +17,9 @@ export class RetryLater extends Error {
   }
 }
 
+/** A failure that retrying cannot fix (e.g. the SMTP server refused the recipient with 5xx). */
+export class GiveUp extends Error {}
+
 export interface RunnerOptions {
   pollMs: number;
   retryBaseMs: number;
@@ -165,10 +168,14 @@ export class JobRunner {
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
-      if (job.attempts >= job.max_attempts) {
+      if (job.attempts >= job.max_attempts || err instanceof GiveUp) {
         this.log.error({ err, jobId: job.id, queue: job.queue }, 'job failed for good');
         await this.pool
-          .query(`UPDATE job SET failed_at = now(), locked_until = NULL, last_error = $2 WHERE id = $1`, [job.id, message])
+          .query(`UPDATE job SET failed_at = now(), locked_until = NULL, last_error = $2, payload = COALESCE($3::jsonb, payload) WHERE id = $1`, [
+            job.id,
+            message,
+            this.scrubbers.has(job.queue) ? JSON.stringify(this.scrubbers.get(job.queue)!(job.payload)) : null,
+          ])
           .catch((e) => this.log.warn({ err: e }, 'could not mark job failed'));
         return;
       }
