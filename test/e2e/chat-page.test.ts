@@ -181,6 +181,14 @@ describe('web chat page (Chromium)', function () {
     const shown = bob.locator('.ic-log .ic-body', { hasText: '<b>bold</b>' });
     await shown.waitFor();
     assert.equal(await bob.locator('.ic-log img, .ic-log b').count(), 0);
+    // Shift+Enter starts a new line; Enter sends.
+    await composer(bob).pressSequentially('line one');
+    await composer(bob).press('Shift+Enter');
+    await composer(bob).pressSequentially('line two');
+    await composer(bob).press('Enter');
+    await alice.locator('.ic-log .ic-body', { hasText: 'line two' }).waitFor();
+    assert.equal(await alice.locator('.ic-log .ic-body', { hasText: 'line two' }).innerText(), 'line one\nline two');
+    assert.equal(await composer(bob).inputValue(), '');
     assert.deepEqual(await transcriptTexts(bob), await transcriptTexts(alice));
   });
 
@@ -297,6 +305,25 @@ describe('web chat page (Chromium)', function () {
       await bob.locator('.ic-log .ic-body', { hasText: 'Thanks for letting me in' }).waitFor();
     } finally {
       await carolContext.close();
+    }
+  });
+
+  it('a declined request says so', async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    try {
+      await page.goto(chatUrl);
+      await signInThroughPage(page, server, 'dave@example.net');
+      await page.getByRole('button', { name: 'Request access' }).click();
+      await page.getByRole('heading', { name: 'Waiting for the chat owner' }).waitFor();
+      await alice.getByRole('button', { name: 'Decline dave@example.net' }).click();
+      await page.getByRole('heading', { name: 'Request declined' }).waitFor();
+      // Coming back later shows the same answer.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Request declined' }).waitFor();
+    } finally {
+      await context.close();
     }
   });
 
