@@ -120,6 +120,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       log: log.child({ component: 'chats' }),
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
+      onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
     };
     const sessions = new Sessions(db, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const bridge = new EmailBridge({
@@ -149,7 +150,6 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       myChats: (caller) => listMyChats(ctx, caller),
       bridge: bridge.services,
     };
-    bridge.observeFetches(services.messages);
 
     let accepting = true;
     // The own origin is only known after listen() when PORT=0, so the checker reads it live.

@@ -75,8 +75,9 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
       const ok = await request(s, 'message:send', { chatId, clientId: 'after-garbage', body: 'still here' });
       assert.equal(ok.ok, true);
       // An event without an ack callback, and an unknown event, are ignored without harm.
-      s.emit('message:send' as never, { chatId, clientId: 'no-ack', body: 'fire and forget' } as never);
-      s.emit('does:not:exist' as never);
+      const raw = s as unknown as { emit(event: string, ...args: unknown[]): void };
+      raw.emit('message:send', { chatId, clientId: 'no-ack', body: 'fire and forget' });
+      raw.emit('does:not:exist');
     } finally {
       s.close();
     }
@@ -101,7 +102,11 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
   it('a socket payload over the size cap closes that socket only', async () => {
     const s = await connectSocket(server.url, bob.token);
     const closed = new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
-    s.emit('message:send' as never, { chatId, clientId: 'huge', body: 'h'.repeat(20_000) } as never);
+    (s as unknown as { emit(event: string, payload: unknown): void }).emit('message:send', {
+      chatId,
+      clientId: 'huge',
+      body: 'h'.repeat(20_000),
+    });
     await closed;
     await alive();
   });

@@ -17,4 +17,6 @@ export interface ChatContext {
   log: Logger;
   limits: { maxMessageChars: number; maxAudience: number };
   publicUrl: () => string;
+  /** A member was handed messages up to `topSeq` (history or a join's catch-up): delivery receipts. */
+  onHistoryServed?: (chatId: string, identityId: string, topSeq: number) => void;
 }

@@ -151,6 +151,17 @@ export class MessageService {
     chatId: string,
     q: { before?: number; after?: number; limit: number },
   ): Promise<HistoryPage> {
+    const page = await this.page(caller, chatId, q);
+    const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
+    if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
+    return page;
+  }
+
+  private async page(
+    caller: Caller,
+    chatId: string,
+    q: { before?: number; after?: number; limit: number },
+  ): Promise<HistoryPage> {
     const me = await requireMember(this.ctx, caller, chatId);
     if (me.chat.retention === 'EPHEMERAL') return this.ctx.ephemeral.page(chatId, q);
     const limit = Math.min(q.limit, LIMITS.catchUp);

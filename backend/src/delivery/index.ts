@@ -177,16 +177,10 @@ export class EmailBridge {
   }
 
   /**
-   * A device that fetched messages (join catch-up, history) has them: that is "delivered".
-   * MessageService.catchUp goes through history, so observing history covers both.
+   * A device that was handed messages (join catch-up or history) has them: that is "delivered".
+   * MessageService.catchUp goes through history, so this covers both.
    */
-  observeFetches(messages: MessageService): void {
-    const history = messages.history.bind(messages);
-    messages.history = async (caller, chatId, q) => {
-      const page = await history(caller, chatId, q);
-      const top = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
-      if (top > 0) void this.receipts.delivered(chatId, [caller.identityId], top).catch(() => {});
-      return page;
-    };
+  historyServed(chatId: string, identityId: string, topSeq: number): void {
+    void this.receipts.delivered(chatId, [identityId], topSeq).catch(() => {});
   }
 }
