@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { UI_DIST } from '../../backend/src/http/app.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
@@ -55,38 +57,22 @@ async function signInThroughPage(page: Page, server: TestServer, address: string
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-/**
- * Test instrumentation (not product code): remembers the page's WebSockets so a test can cut
- * them the way a dropped network does. Chromium's offline emulation blocks new connections
- * but leaves an open WebSocket alone, so going offline takes both.
- */
-// A string, not a function: the test runner's transpiler would otherwise inject helpers the page lacks.
-const trackWebSockets = `(() => {
-  const Native = window.WebSocket;
-  const open = new Set();
-  window.WebSocket = class extends Native {
-    constructor(url, protocols) {
-      super(url, protocols);
-      open.add(this);
-      this.addEventListener('close', () => open.delete(this));
-    }
-  };
-  window.dropWebSockets = () => {
-    const n = open.size;
-    for (const ws of open) ws.close();
-    return n;
-  };
-})();`;
-
 const NETWORK = { latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
+/** Marks bob's browser in its User-Agent, so the server side can find his WebSocket connections. */
+const BOB_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 InboxChatTest/bob';
 
-/** Takes the page really offline: no new connections, and its live WebSocket is gone. */
-async function goOffline(context: BrowserContext, page: Page): Promise<CDPSession> {
+/**
+ * Takes a page really offline: Chromium's offline emulation blocks new connections (so
+ * reconnecting fails), and the open WebSocket is cut at the TCP level the way a lost network
+ * cuts it. (Offline emulation alone leaves an already-open WebSocket alone, and a polite
+ * close from the page could wait on a closing handshake the emulation blocks.)
+ */
+async function goOffline(context: BrowserContext, page: Page, connections: Set<Duplex>): Promise<CDPSession> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', { offline: true, ...NETWORK });
-  const dropped = await page.evaluate(() => (window as unknown as { dropWebSockets: () => number }).dropWebSockets());
-  assert.ok(dropped > 0, 'the page had an open WebSocket to drop');
+  assert.ok(connections.size > 0, 'the page had an open WebSocket to cut');
+  for (const socket of connections) socket.destroy();
   return cdp;
 }
 
@@ -120,6 +106,7 @@ describe('web chat page (Chromium)', function () {
   let alice: Page;
   let bob: Page;
   let chatUrl = '';
+  const bobConnections = new Set<Duplex>();
 
   before(async function () {
     if (!existsSync(path.join(UI_DIST, 'chat.html'))) {
@@ -129,9 +116,14 @@ describe('web chat page (Chromium)', function () {
     browser = await launchChromium();
     aliceContext = await browser.newContext({ viewport: { width: 1100, height: 760 } });
     // Bob uses a 320 px wide window: the width of Outlook's task pane.
-    bobContext = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    bobContext = await browser.newContext({ viewport: { width: 320, height: 640 }, userAgent: BOB_AGENT });
+    // Only watches the upgrade requests (Socket.IO still handles them): remembers bob's live WebSockets.
+    server.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+      if (req.headers['user-agent'] !== BOB_AGENT) return;
+      bobConnections.add(socket);
+      socket.once('close', () => bobConnections.delete(socket));
+    });
     for (const c of [aliceContext, bobContext]) c.setDefaultTimeout(30_000);
-    await bobContext.addInitScript({ content: trackWebSockets });
     alice = await aliceContext.newPage();
     bob = await bobContext.newPage();
   });
@@ -193,7 +185,7 @@ describe('web chat page (Chromium)', function () {
   });
 
   it('bob goes offline, alice sends 3 messages, bob comes back and sees each exactly once, in order', async () => {
-    const cdp = await goOffline(bobContext, bob);
+    const cdp = await goOffline(bobContext, bob, bobConnections);
     await bob.locator('.ic-panel[data-status="offline"]').waitFor();
     await bob.getByText('Connection lost. Reconnecting…').waitFor();
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -222,7 +214,7 @@ describe('web chat page (Chromium)', function () {
   });
 
   it('a message written while offline waits, then is delivered exactly once after reconnecting', async () => {
-    const cdp = await goOffline(bobContext, bob);
+    const cdp = await goOffline(bobContext, bob, bobConnections);
     await bob.locator('.ic-panel[data-status="offline"]').waitFor();
     await say(bob, 'Written while offline');
     await bob.locator('.ic-outbox .ic-pending', { hasText: 'Written while offline' }).waitFor();
@@ -400,6 +392,25 @@ describe('web chat page (Chromium)', function () {
       await page.getByRole('button', { name: 'End for everyone?' }).click();
       await page.getByText('This chat has ended. It is read only.').waitFor();
       await page.locator('textarea.ic-draft:disabled').waitFor();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a "Reply with IM" chat shows the answered email as a quote, as text', async () => {
+    const owner = await signIn(server, BOB);
+    const quote = { from: ALICE, text: 'Hi Bob,\n\nCan we move the review to <b>Friday</b>?\n\nAlice' };
+    const created = await api(server, 'POST', '/api/chats', { subject: 'Re: Review', audience: { to: [ALICE] }, quote }, owner.token);
+    assert.equal(created.status, 201);
+    const page = await aliceContext.newPage();
+    try {
+      await page.goto(`${server.url}/c/${created.body.id}`);
+      const block = page.locator('.ic-log .ic-quote');
+      await block.waitFor();
+      assert.equal(await block.locator('figcaption').innerText(), `Email from ${ALICE}`);
+      assert.equal(await block.locator('blockquote').innerText(), quote.text);
+      assert.equal(await block.locator('b').count(), 0);
+      assert.equal(await seqsInDom(page).then((s) => s[0]), 1, 'the quote is the first history entry');
     } finally {
       await page.close();
     }
