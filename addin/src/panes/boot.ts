@@ -6,7 +6,6 @@
  */
 import type { SessionView } from '../../../protocol/index.ts';
 import { ApiError } from '../../../ui/src/api-client.ts';
-import { signInView } from '../../../ui/src/chat-page/sign-in-view.ts';
 import { el } from '../../../ui/src/dom.ts';
 import { mailboxAddress } from '../compose/draft.ts';
 import { createContext, type AddinContext } from '../office/context.ts';
@@ -34,7 +33,9 @@ export async function bootPane(host: HTMLElement): Promise<AddinContext> {
   return ctx;
 }
 
-export function signIn(host: HTMLElement, ctx: AddinContext, message = ''): Promise<void> {
+/** Only the first run needs the form, so it is a separate chunk. */
+export async function signIn(host: HTMLElement, ctx: AddinContext, message = ''): Promise<void> {
+  const { signInView } = await import(/* webpackChunkName: "sign-in" */ '../../../ui/src/chat-page/sign-in-view.ts');
   return new Promise((resolve) => {
     const view = signInView({
       api: ctx.api,
