@@ -157,6 +157,16 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     }, draftHtml);
     await alice.page.screenshot({ path: path.join(SCREENSHOTS, 'outlook-compose.png') });
 
+    // Alice adds a Cc while the pane is open: the chat's audience follows.
+    await alice.pane().evaluate(() => (window as any).__outlook.setRecipients('cc', ['erin@contoso.example']));
+    await alice.pane().getByText('The chat now includes the email’s current recipients.').waitFor();
+    const aliceToken = await signInApi(ALICE);
+    const audience = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, aliceToken)).body.audience;
+    assert.deepEqual(
+      audience.map((a: { address: string; role: string }) => `${a.role}:${a.address}`).sort(),
+      [`CC:erin@contoso.example`, `FROM:${ALICE}`, `TO:${BOB}`, `TO:${CAROL}`],
+    );
+
     // ---- Bob has no add-in: he follows the panel's link to the plain chat page ----
     const bobContext = await browser.newContext({ viewport: { width: 900, height: 700 } });
     contexts.push(bobContext);
@@ -274,5 +284,49 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await pane().getByRole('button', { name: '← All chats' }).click();
     await pane().locator('.chat-row-preview', { hasText: `${DAVE}: Mountains!` }).waitFor();
     assert.equal(await pane().locator('.chat-row', { hasText: 'Team offsite' }).locator('.chat-row-badge').count(), 0);
+  });
+
+  it('the built event runtime (commands.html / events.js) syncs the audience on send and ends a chat whose panel was removed', async () => {
+    const OWNER = 'frida@contoso.example';
+    const token = await signInApi(OWNER);
+    const kept = await startChat(token, 'Kept', ['gus@contoso.example']);
+    const dropped = await startChat(token, 'Dropped', ['gus@contoso.example']);
+    const panelLink = (id: string) => `<div>Hi</div><table><tr><td><a href="${server.url}/c/${id}">Open the chat</a></td></tr></table>`;
+
+    async function send(chatId: string, body: string, to: string[]) {
+      const context = await browser.newContext();
+      contexts.push(context);
+      await context.addInitScript((cfg) => {
+        (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+      }, {
+        me: OWNER,
+        item: { kind: 'compose', subject: 'x', from: OWNER, to, body, customProperties: { inboxChatId: chatId, inboxChatDraftKey: `k-${chatId}` } },
+      });
+      await context.route('https://appsforoffice.microsoft.com/**', (route) =>
+        route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),
+      );
+      const page = await context.newPage();
+      // The session the panes left behind (same browser profile, same server origin).
+      await page.goto(`${server.url}/addin/commands.html`);
+      await page.evaluate(
+        ({ token, address }) =>
+          localStorage.setItem('inbox-chat.addin.session', JSON.stringify({ token, address, expiresAt: new Date(Date.now() + 864e5).toISOString() })),
+        { token, address: OWNER },
+      );
+      await page.reload();
+      await page.waitForFunction(() => typeof (window as any).__outlook?.state.actions.onMessageSend === 'function');
+      // A string, so the test runner's helpers (esbuild's __name) stay out of the page.
+      return page.evaluate(
+        'new Promise(function (resolve) { window.__outlook.state.actions.onMessageSend({ completed: function (o) { resolve(o || {}); } }); })',
+      );
+    }
+
+    assert.deepEqual(await send(kept, panelLink(kept), ['gus@contoso.example', 'hana@contoso.example']), { allowEvent: true });
+    const keptChat = (await api(server, 'GET', `/api/chats/${kept}`, undefined, token)).body;
+    assert.ok(keptChat.audience.some((a: { address: string }) => a.address === 'hana@contoso.example'), 'audience synced on send');
+    assert.equal(keptChat.endedAt, null);
+
+    assert.deepEqual(await send(dropped, '<div>Hi, no chat after all</div>', ['gus@contoso.example']), { allowEvent: true });
+    assert.notEqual((await api(server, 'GET', `/api/chats/${dropped}`, undefined, token)).body.endedAt, null, 'panel removed: chat ended');
   });
 });

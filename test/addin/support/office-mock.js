@@ -29,7 +29,9 @@
     infoBar: {},
     /** Every info bar message shown, in order (the bar itself changes as IMs are read). */
     infoBarLog: [],
-    customProperties: {},
+    customProperties: (config.item && config.item.customProperties) || {},
+    /** Functions the event runtime registered with Office.actions.associate. */
+    actions: {},
     headers: {},
     inserts: [],
   };
@@ -158,7 +160,11 @@
         },
       },
     },
-    actions: { associate: function () {} },
+    actions: {
+      associate: function (name, fn) {
+        state.actions[name] = fn;
+      },
+    },
     EventType: { ItemChanged: 'olkItemSelectedChanged', RecipientsChanged: 'olkRecipientsChanged' },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
     CoercionType: { Html: 'html', Text: 'text' },
