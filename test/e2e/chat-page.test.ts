@@ -106,6 +106,16 @@ describe('web chat page (Chromium)', function () {
   let alice: Page;
   let bob: Page;
   let chatUrl = '';
+  /** Uncaught exceptions and CSP violations on any page: the last test asserts there were none. */
+  const pageProblems: string[] = [];
+  const watchForPageProblems = (context: BrowserContext) => {
+    context.on('page', (page) => {
+      page.on('pageerror', (err) => pageProblems.push(`${page.url()}: ${err.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageProblems.push(`${page.url()}: ${m.text()}`);
+      });
+    });
+  };
   const bobConnections = new Set<Duplex>();
 
   before(async function () {
@@ -124,6 +134,7 @@ describe('web chat page (Chromium)', function () {
       socket.once('close', () => bobConnections.delete(socket));
     });
     for (const c of [aliceContext, bobContext]) c.setDefaultTimeout(30_000);
+    for (const c of [aliceContext, bobContext]) watchForPageProblems(c);
     alice = await aliceContext.newPage();
     bob = await bobContext.newPage();
   });
@@ -267,6 +278,7 @@ describe('web chat page (Chromium)', function () {
 
   it('someone outside the audience asks for access; after the owner approves, they get in', async () => {
     const carolContext = await browser.newContext({ viewport: { width: 800, height: 700 } });
+    watchForPageProblems(carolContext);
     carolContext.setDefaultTimeout(30_000);
     const carol = await carolContext.newPage();
     try {
@@ -411,6 +423,8 @@ describe('web chat page (Chromium)', function () {
       assert.equal(await block.locator('blockquote').innerText(), quote.text);
       assert.equal(await block.locator('b').count(), 0);
       assert.equal(await seqsInDom(page).then((s) => s[0]), 1, 'the quote is the first history entry');
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-quote.png') });
     } finally {
       await page.close();
     }
@@ -431,6 +445,7 @@ describe('web chat page (Chromium)', function () {
     } finally {
       await home.close();
     }
+    assert.deepEqual(pageProblems, [], 'no uncaught errors or CSP violations on any page');
     // Nothing overflows sideways in the narrow pane.
     const overflow = await bob.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0);
