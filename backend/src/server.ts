@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config/index.ts';
@@ -165,7 +167,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       redis: redis?.pub,
       isReady: async () => accepting && (await pool.query('SELECT 1').then(() => true, () => false)),
     });
-    const httpServer = createServer(app);
+    const httpServer: HttpServer = config.tls
+      ? createHttpsServer(await readTls(config.tls), app)
+      : createServer(app);
     httpServer.keepAliveTimeout = 65_000;
     const io = createSocketServer({
       httpServer,
@@ -187,7 +191,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     });
     const port = (httpServer.address() as AddressInfo).port;
     if (!config.publicUrlFixed) {
-      publicUrl = `http://${displayHost(config.host)}:${port}`;
+      publicUrl = `${config.tls ? 'https' : 'http'}://${displayHost(config.host)}:${port}`;
       checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
     }
     // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close.
@@ -209,6 +213,15 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
   } catch (err) {
     await cleanup();
     throw err;
+  }
+}
+
+async function readTls(tls: { certFile: string; keyFile: string }) {
+  try {
+    const [cert, key] = await Promise.all([readFile(tls.certFile), readFile(tls.keyFile)]);
+    return { cert, key };
+  } catch (err) {
+    throw new StartupError(`Cannot read the TLS certificate or key: ${(err as Error).message}`);
   }
 }
 

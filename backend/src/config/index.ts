@@ -39,6 +39,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEV_MAILBOX: boolish.optional(),
   TRUST_PROXY: boolish.default(false),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
   // Email bridge (docs/email-bridge.md)
   INBOUND_SMTP: boolish.default(true),
   INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -74,7 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither');
+  }
+  const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
+  const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -106,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** The dev mailbox page shows caught mail; only on when mail is caught in-process. */
     devMailbox: e.DEV_MAILBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production'),
     trustProxy: e.TRUST_PROXY,
+    /** Serve HTTPS (and wss) directly, e.g. with an office-addin-dev-certs certificate; Outlook needs HTTPS. */
+    tls,
     bridge: {
       inboundEnabled: e.INBOUND_SMTP,
       // Tests run many servers at once, so they get a free port unless they ask for one.
