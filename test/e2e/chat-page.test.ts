@@ -240,6 +240,24 @@ describe('web chat page (Chromium)', function () {
     }
   });
 
+  it('a message left unsent when the page closed offline is delivered once the chat is opened again', async () => {
+    await goOffline(bobContext, bob, bobConnections);
+    await bob.locator('.ic-panel[data-status="offline"]').waitFor();
+    await say(bob, 'Kept across a closed tab');
+    await bob.locator('.ic-outbox .ic-pending', { hasText: 'Kept across a closed tab' }).waitFor();
+    await bob.close();
+
+    bob = await bobContext.newPage();
+    await bob.goto(chatUrl);
+    await bob.locator('.ic-log .ic-body', { hasText: 'Kept across a closed tab' }).waitFor();
+    await alice.locator('.ic-log .ic-body', { hasText: 'Kept across a closed tab' }).waitFor();
+    assert.equal(await bob.locator('.ic-outbox li').count(), 0);
+    for (const page of [alice, bob]) {
+      assert.equal(await page.locator('.ic-body').getByText('Kept across a closed tab', { exact: true }).count(), 1);
+    }
+    assert.equal(await bob.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('inbox-chat.unsent.')).length), 0);
+  });
+
   it('a reload keeps the session and shows each message once', async () => {
     const before = await transcriptTexts(bob);
     await bob.reload();

@@ -116,4 +116,21 @@ describe('chat panel outbox', () => {
     // onDelivered still hands over the ack; the transcript de-duplicates it by seq.
     assert.equal(delivered.length, 1);
   });
+
+  it('restores unsent messages from an earlier page with their own client ids', async () => {
+    const server = fakeServer();
+    // The earlier page's send reached the server, but the page closed before the ack.
+    await server.deliver('kept-1', 'first').catch(() => {});
+    const delivered: MessageView[] = [];
+    const outbox = new Outbox((id, body) => server.deliver(id, body), () => {}, (m) => delivered.push(m));
+    outbox.restore([
+      { clientId: 'kept-1', body: 'first' },
+      { clientId: 'kept-2', body: 'second' },
+    ]);
+    await tick();
+    assert.deepEqual(server.attempts, ['kept-1', 'kept-1', 'kept-2']);
+    assert.equal(server.committed.size, 2, 'the first one is not posted again');
+    assert.deepEqual(delivered.map((m) => m.body), ['first', 'second']);
+    assert.deepEqual(outbox.unsent(), []);
+  });
 });

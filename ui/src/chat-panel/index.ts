@@ -15,6 +15,7 @@ import { Outbox } from './outbox.ts';
 import { renderOutbox } from './outbox-view.ts';
 import { Transcript } from './transcript.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
+import { unsentStore, type UnsentStore } from './unsent-store.ts';
 import './panel.css';
 
 export interface ChatPanelOptions {
@@ -59,6 +60,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   let joining: Promise<void> | null = null;
   let joinAgain = false;
   let fatal = false;
+  /** Known once the first join says who I am. */
+  let unsent: UnsentStore | null = null;
   const early: MessageView[] = [];
 
   // ---------- DOM ----------
@@ -100,6 +103,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   host.appendChild(root);
 
   // ---------- helpers ----------
+  const sentByMe = (clientId: string) =>
+    transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
   const me = () => chat?.me.identityId ?? '';
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
   const scrollToBottom = () => {
@@ -259,6 +264,10 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       }
     }
     if (firstLoad) {
+      unsent = unsentStore(r.chat.me.identityId, chatId);
+      // Left unsent by an earlier page (closed or reloaded while offline); messages that did
+      // reach the server come back as the first result for their client id.
+      outbox.restore(unsent.load().filter((m) => !sentByMe(m.clientId)));
       placeDivider();
       if (divider) divider.scrollIntoView({ block: 'center' });
       else scrollToBottom();
@@ -289,6 +298,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const outbox = new Outbox(
     (clientId, body) => transport.send(chatId, clientId, body),
     () => {
+      unsent?.save(outbox.unsent());
       renderOutbox(outboxList, outbox.list(), (clientId) => outbox.discard(clientId));
       empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
     },

@@ -42,6 +42,26 @@ export class Outbox {
     return p;
   }
 
+  /**
+   * Takes back messages a previous page left unsent (kept in storage across a reload), with
+   * their original client ids, so a message that did reach the server is not posted twice.
+   */
+  restore(entries: readonly { clientId: string; body: string }[]): void {
+    for (const e of entries) {
+      if (this.pending.has(e.clientId)) continue;
+      const p: PendingMessage = { clientId: e.clientId, body: e.body, state: 'waiting', attempts: 0 };
+      this.pending.set(p.clientId, p);
+      void this.attempt(p);
+    }
+  }
+
+  /** What is worth keeping across a reload: everything not finally refused. */
+  unsent(): { clientId: string; body: string }[] {
+    return this.list()
+      .filter((p) => p.state !== 'failed')
+      .map((p) => ({ clientId: p.clientId, body: p.body }));
+  }
+
   /** Re-sends everything still waiting (called whenever the connection comes back). */
   retryAll(): void {
     clearTimeout(this.retryTimer);
