@@ -24,6 +24,8 @@ export interface RunResult {
   sent: number;
   skipped: number;
   ackedInWindow: number;
+  /** Acks over the whole run, warm-up and drain included (for CPU per message). */
+  acked: number;
   receiptsInWindow: number;
   ackErrors: Record<string, number>;
   incomplete: number;
@@ -126,6 +128,7 @@ async function run(c: Extract<WorkerCommand, { type: 'run' }>): Promise<RunResul
   let sent = 0;
   let skipped = 0;
   let ackedInWindow = 0;
+  let acked = 0;
   let counter = 0;
   // Unique across runs too: a reused id would be answered as a retry and never broadcast.
   const prefix = `w${workerId}-r${runs++}-${Date.now().toString(36)}`;
@@ -139,6 +142,7 @@ async function run(c: Extract<WorkerCommand, { type: 'run' }>): Promise<RunResul
     socket.emit('message:send', { chatId: spec.chatId, clientId, body }, (r: { ok: boolean; error?: { code: string } }) => {
       const at = performance.now();
       if (r.ok) {
+        acked++;
         if (at >= window.start && at < window.end) ackedInWindow++;
         if (measured) ackLatency.push(round(at - now));
       } else {
@@ -176,6 +180,7 @@ async function run(c: Extract<WorkerCommand, { type: 'run' }>): Promise<RunResul
     sent,
     skipped,
     ackedInWindow,
+    acked,
     receiptsInWindow,
     ackErrors,
     incomplete,

@@ -47,18 +47,12 @@ export interface ServerChild extends Child {
   url: string;
 }
 
-/**
- * Starts bench/server-child.ts (the real backend) or bench/baseline-server.ts as its own Node
- * process with --expose-gc, optionally with --cpu-prof into `profileDir`.
- */
-export async function startServerChild(
-  kind: 'server' | 'baseline',
-  env: Record<string, string>,
-  profileDir?: string,
-): Promise<ServerChild> {
+/** Starts bench/server-child.ts (the real backend) or bench/baseline-server.ts as its own Node process with --expose-gc. */
+export async function startServerChild(kind: 'server' | 'baseline', env: Record<string, string>): Promise<ServerChild> {
   const script = here(kind === 'server' ? 'server-child.ts' : 'baseline-server.ts');
-  const execArgv = ['--expose-gc', '--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
-  const proc = fork(script, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = ['--expose-gc', '--import', 'tsx'];
+  // Its own session, hence its own scheduler autogroup, like a service of its own (see prioritise in run.ts).
+  const proc = fork(script, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   const child = new Child(kind, proc);
   const ready = await child.next<{ url: string }>('ready');
   return Object.assign(child, { url: ready.url });
@@ -69,6 +63,7 @@ export async function startWorker(id: number): Promise<Child> {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_WORKER_ID: String(id) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
   });
   const child = new Child(`worker-${id}`, proc);
   await child.next('up');

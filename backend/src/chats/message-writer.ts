@@ -54,7 +54,9 @@ export class MessageWriter {
   append(msg: NewMessage): Promise<MessageView> {
     return new Promise((resolve, reject) => {
       this.queue.push({ msg, resolve, reject });
-      this.pump();
+      // While a batch commits, later sends wait to form the next one (group commit); finding
+      // sends of chats not in flight scans the queue, so do it per batch, not per send.
+      if (this.inFlight === 0) this.pump();
     });
   }
 

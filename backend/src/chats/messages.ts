@@ -92,8 +92,7 @@ export class MessageService {
     clientId: string,
     body: string,
   ): Promise<{ committed: Promise<MessageView> }> {
-    const retention = await this.retentionOf(chatId);
-    const authorAddress = await this.memberAddress(caller, chatId, retention);
+    const { retention, address: authorAddress } = await this.authorIn(caller, chatId);
     const msg = { chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT' as const, body };
     if (retention === 'EPHEMERAL') {
       const chat = await requireMember(this.ctx, caller, chatId);
@@ -207,28 +206,33 @@ export class MessageService {
 
   // Retention never changes after creation, so it is safe to remember.
   private readonly retention = new Map<string, 'ARCHIVED' | 'EPHEMERAL'>();
-  private async retentionOf(chatId: string): Promise<'ARCHIVED' | 'EPHEMERAL'> {
-    const known = this.retention.get(chatId);
-    if (known) return known;
-    const chat = await this.ctx.db.chat.findUnique({ where: { id: chatId }, select: { retention: true } });
-    if (!chat) throw new AppError('NOT_FOUND', 'This chat does not exist (check the link)');
-    if (this.retention.size > 100_000) this.retention.clear();
-    this.retention.set(chatId, chat.retention);
-    return chat.retention;
-  }
+  private readonly addressCache = new Map<string, string>();
 
   /**
-   * The author's address in this chat. Cached per (chat, identity) only as a label: the
-   * authoritative membership check happens in the committing transaction.
+   * The chat's retention and the author's address in it, from memory after the first send of
+   * each member. The address is cached per (chat, identity) only as a label: the authoritative
+   * membership check happens in the committing transaction. The first lookup is one raw query,
+   * not Prisma, whose query compilation on the main thread costs every new member's first send.
    */
-  private readonly addressCache = new Map<string, string>();
-  private async memberAddress(caller: Caller, chatId: string, retention: string): Promise<string> {
+  private async authorIn(caller: Caller, chatId: string): Promise<{ retention: 'ARCHIVED' | 'EPHEMERAL'; address: string }> {
     const key = `${chatId}|${caller.identityId}`;
+    const known = this.retention.get(chatId);
     const cached = this.addressCache.get(key);
-    if (cached && retention === 'ARCHIVED') return cached;
-    const member = await requireMember(this.ctx, caller, chatId);
+    if (known === 'ARCHIVED' && cached) return { retention: known, address: cached };
+    const found = await this.ctx.pool.query<{ retention: 'ARCHIVED' | 'EPHEMERAL'; address: string | null }>(
+      `SELECT c.retention, m.address FROM chat c
+         LEFT JOIN member m ON m.chat_id = c.id AND m.identity_id = $2
+        WHERE c.id = $1`,
+      [chatId, caller.identityId],
+    );
+    const row = found.rows[0];
+    if (!row) throw new AppError('NOT_FOUND', 'This chat does not exist (check the link)');
+    if (this.retention.size > 100_000) this.retention.clear();
+    this.retention.set(chatId, row.retention);
+    // Not a member: requireMember throws the error the client expects (or finds a fresh join).
+    const address = row.address ?? (await requireMember(this.ctx, caller, chatId)).address;
     if (this.addressCache.size > 100_000) this.addressCache.clear();
-    this.addressCache.set(key, member.address);
-    return member.address;
+    this.addressCache.set(key, address);
+    return { retention: row.retention, address };
   }
 }

@@ -77,7 +77,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     },
   );
   if (d.redis) io.adapter(createAdapter(d.redis.pub, d.redis.sub, { key: `${d.redis.keyPrefix}:socket.io` }));
-  d.fanout.attach(io);
+  d.fanout.attach(io, { clustered: !!d.redis });
 
   const callers = new WeakMap<object, Caller>();
 
