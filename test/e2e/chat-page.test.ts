@@ -4,7 +4,8 @@
  * lose their connection and catch up, and ask the owner for access.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -79,6 +80,21 @@ async function goOffline(context: BrowserContext, page: Page, connections: Set<D
 async function goOnline(cdp: CDPSession): Promise<void> {
   await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORK });
   await cdp.detach();
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * WCAG 2 A/AA problems axe-core finds on the page as it is now. Evaluated through the
+ * DevTools protocol, which the page's CSP does not apply to.
+ */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
 }
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
@@ -446,6 +462,30 @@ describe('web chat page (Chromium)', function () {
     } finally {
       await page.close();
     }
+  });
+
+  it('has no WCAG 2 A/AA problems axe-core can find: sign-in, home, chat wide and at 320 px', async () => {
+    const problems: string[] = [];
+    const context = await browser.newContext();
+    try {
+      const signInPage = await context.newPage();
+      await signInPage.goto(chatUrl);
+      await signInPage.getByLabel('Your email address').waitFor();
+      problems.push(...(await accessibilityProblems(signInPage)).map((p) => `sign-in: ${p}`));
+    } finally {
+      await context.close();
+    }
+    const home = await aliceContext.newPage();
+    try {
+      await home.goto(`${server.url}/`);
+      await home.locator('.chat-item').first().waitFor();
+      problems.push(...(await accessibilityProblems(home)).map((p) => `home: ${p}`));
+    } finally {
+      await home.close();
+    }
+    problems.push(...(await accessibilityProblems(alice)).map((p) => `chat: ${p}`));
+    problems.push(...(await accessibilityProblems(bob)).map((p) => `chat 320px: ${p}`));
+    assert.deepEqual(problems, []);
   });
 
   it('saves screenshots of the chat page, wide and at 320 px', async () => {

@@ -74,10 +74,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const notice = el('p', { class: 'ic-notice', role: 'alert', hidden: true });
   const ended = el('p', { class: 'ic-ended', hidden: true, text: 'This chat has ended. It is read only.' });
   const earlier = el('button', { type: 'button', class: 'ic-button ic-earlier', hidden: true, text: 'Load earlier messages' });
-  const log = el('ol', { class: 'ic-log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+  const log = el('ol', { class: 'ic-log', 'aria-label': 'Messages' });
+  // The live region wraps the list: role="log" on the <ol> itself would strip its list semantics.
+  const logRegion = el('div', { role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions' }, log);
   const outboxList = el('ol', { class: 'ic-outbox', 'aria-label': 'Messages being sent' });
   const empty = el('p', { class: 'ic-empty', text: 'No messages yet. Say hello!', hidden: true });
-  const scroller = el('div', { class: 'ic-scroll', role: 'region', tabindex: '0', 'aria-label': 'Conversation' }, earlier, empty, log, outboxList);
+  const scroller = el('div', { class: 'ic-scroll', role: 'region', tabindex: '0', 'aria-label': 'Conversation' }, earlier, empty, logRegion, outboxList);
   const typingLine = el('p', { class: 'ic-typing', 'aria-hidden': 'true' });
   const typingSender = new TypingSender((t) => transport.typing(chatId, t));
   const composer = createComposer({
