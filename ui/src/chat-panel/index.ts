@@ -5,15 +5,15 @@
  */
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
-import { el } from '../dom.ts';
-import { TransportError, type ChatTransport, type ConnectionStatus } from '../transport.ts';
+import { TransportError, type ChatTransport } from '../transport.ts';
 import { createComposer } from './composer.ts';
 import { confirmButton } from './confirm-button.ts';
-import { createMembersView } from './members-view.ts';
-import { renderMessage, renderUnreadDivider } from './message-view.ts';
+import { renderMessage } from './message-view.ts';
 import { Outbox } from './outbox.ts';
 import { renderOutbox } from './outbox-view.ts';
+import { createPanelLayout, statusText } from './panel-layout.ts';
 import { Transcript } from './transcript.ts';
+import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
 import './panel.css';
@@ -40,22 +40,13 @@ const NEAR_BOTTOM_PX = 48;
 /** Errors after which joining again cannot help. */
 const FINAL_JOIN_ERRORS = new Set(['NOT_FOUND', 'NOT_IN_AUDIENCE', 'FORBIDDEN', 'UNAUTHENTICATED', 'BAD_INPUT']);
 
-const STATUS_TEXT: Record<ConnectionStatus, string> = {
-  connecting: 'Connecting…',
-  online: '',
-  offline: 'Connection lost. Reconnecting…',
-  unauthorized: 'You are signed out. Sign in again to keep chatting.',
-};
-
 export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatPanel {
   const { chatId, transport, api } = opts;
   const transcript = new Transcript();
-  const nodes = new Map<number, HTMLLIElement>();
   const cleanups: (() => void)[] = [];
   let chat: ChatView | null = null;
   let readSeq = 0;
   let unread = -1;
-  let divider: HTMLLIElement | null = null;
   let destroyed = false;
   let joining: Promise<void> | null = null;
   let joinAgain = false;
@@ -65,22 +56,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const early: MessageView[] = [];
 
   // ---------- DOM ----------
-  const titleId = `ic-title-${chatId}`;
-  const title = el('h2', { id: titleId, class: 'ic-title', text: 'Chat' });
-  const statusLine = el('p', { class: 'ic-status', role: 'status' });
-  const members = createMembersView();
-  const headerActions = el('div', { class: 'ic-header-actions' });
-  const header = el('header', { class: 'ic-header' }, el('div', { class: 'ic-heading' }, title, headerActions), members.root);
-  const notice = el('p', { class: 'ic-notice', role: 'alert', hidden: true });
-  const ended = el('p', { class: 'ic-ended', hidden: true, text: 'This chat has ended. It is read only.' });
-  const earlier = el('button', { type: 'button', class: 'ic-button ic-earlier', hidden: true, text: 'Load earlier messages' });
-  const log = el('ol', { class: 'ic-log', 'aria-label': 'Messages' });
-  // The live region wraps the list: role="log" on the <ol> itself would strip its list semantics.
-  const logRegion = el('div', { role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions' }, log);
-  const outboxList = el('ol', { class: 'ic-outbox', 'aria-label': 'Messages being sent' });
-  const empty = el('p', { class: 'ic-empty', text: 'No messages yet. Say hello!', hidden: true });
-  const scroller = el('div', { class: 'ic-scroll', role: 'region', tabindex: '0', 'aria-label': 'Conversation' }, earlier, empty, logRegion, outboxList);
-  const typingLine = el('p', { class: 'ic-typing', 'aria-hidden': 'true' });
   const typingSender = new TypingSender((t) => transport.typing(chatId, t));
   const composer = createComposer({
     onSend: (body) => {
@@ -91,18 +66,17 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     onTyping: () => typingSender.touched(),
   });
   composer.setEnabled(false, 'Connecting…');
-  const root = el(
-    'section',
-    { class: `ic-panel${opts.compact ? ' ic-compact' : ''}`, 'aria-labelledby': titleId, 'data-status': transport.status },
-    header,
-    statusLine,
-    notice,
-    scroller,
-    typingLine,
-    ended,
-    composer.root,
+  const ui = createPanelLayout({ chatId, compact: opts.compact, composer: composer.root });
+  const { scroller, earlier, empty } = ui;
+  const view = new TranscriptView(ui.log, (m) =>
+    renderMessage(m, {
+      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
+      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
+      onDelete: (seq) => void deleteMessage(seq),
+    }),
   );
-  host.appendChild(root);
+  ui.showStatus(transport.status);
+  host.appendChild(ui.root);
 
   // ---------- helpers ----------
   const sentByMe = (clientId: string) =>
@@ -116,17 +90,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
     : transport.history?.bind(transport, chatId);
 
-  function showNotice(text: string): void {
-    notice.textContent = text;
-    notice.hidden = !text;
-  }
-
-  function showStatus(s: ConnectionStatus): void {
-    root.dataset.status = s;
-    statusLine.textContent = STATUS_TEXT[s];
-    statusLine.hidden = !STATUS_TEXT[s];
-  }
-
   function updateUnread(): void {
     const n = chat ? transcript.unreadAfter(readSeq, me()) : 0;
     if (n !== unread) {
@@ -135,35 +98,10 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
-  function insertNode(m: MessageView): void {
-    const node = renderMessage(m, {
-      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
-      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
-      onDelete: (seq) => void deleteMessage(seq),
-    });
-    const old = nodes.get(m.seq);
-    if (old) {
-      old.replaceWith(node);
-    } else {
-      let next: HTMLLIElement | undefined;
-      let nextSeq = Infinity;
-      for (const [seq, n] of nodes) if (seq > m.seq && seq < nextSeq) [next, nextSeq] = [n, seq];
-      if (next && divider && divider.nextSibling === next) log.insertBefore(node, divider);
-      else log.insertBefore(node, next ?? null);
-    }
-    nodes.set(m.seq, node);
-  }
-
   /** Marks where unread messages start, once per stretch of unread messages. */
   function placeDivider(): void {
-    if (divider) return;
-    const first = transcript
-      .visible()
-      .find((m) => m.seq > readSeq && m.kind === 'TEXT' && m.authorId !== me());
-    const node = first && nodes.get(first.seq);
-    if (!node) return;
-    divider = renderUnreadDivider();
-    log.insertBefore(divider, node);
+    const first = transcript.visible().find((m) => m.seq > readSeq && m.kind === 'TEXT' && m.authorId !== me());
+    if (first) view.placeDivider(first.seq);
   }
 
   function apply(messages: MessageView[], opts2: { live?: boolean } = {}): void {
@@ -172,9 +110,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     const { added, changed } = transcript.merge(messages);
     for (const m of added) {
       if (m.authorId === me()) outbox.settle(m.clientId);
-      insertNode(m);
+      view.show(m);
     }
-    for (const seq of changed) insertNode(transcript.get(seq)!);
+    for (const seq of changed) view.show(transcript.get(seq)!);
     empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
     earlier.hidden = !history || transcript.firstSeq <= 1;
     if (opts2.live && added.length > 0 && !wasReading) placeDivider();
@@ -186,9 +124,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   function applyChat(next: ChatView): void {
     const firstLoad = chat === null;
     chat = next;
-    title.textContent = next.subject || 'Chat';
-    members.update(next);
-    ended.hidden = !next.endedAt;
+    ui.title.textContent = next.subject || 'Chat';
+    ui.members.update(next);
+    ui.ended.hidden = !next.endedAt;
     updateComposer();
     if (firstLoad) readSeq = next.me.lastReadSeq;
     else readSeq = Math.max(readSeq, next.me.lastReadSeq);
@@ -206,15 +144,15 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   }
 
   function renderHeaderActions(): void {
-    headerActions.replaceChildren();
+    ui.headerActions.replaceChildren();
     if (!api || !chat?.isOwner || chat.endedAt) return;
-    headerActions.appendChild(
+    ui.headerActions.appendChild(
       confirmButton({
         label: 'End chat',
         confirmLabel: 'End for everyone?',
         className: 'ic-link ic-end',
         onConfirm: () => {
-          api.endChat(chatId).then(applyChat, (err: Error) => showNotice(err.message));
+          api.endChat(chatId).then(applyChat, (err: Error) => ui.showNotice(err.message));
         },
       }),
     );
@@ -238,7 +176,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         if (FINAL_JOIN_ERRORS.has(code)) {
           fatal = true;
           updateComposer();
-          showNotice(message);
+          ui.showNotice(message);
           opts.onError?.({ code, message });
         }
         // Anything else (offline, timeout) is retried when the connection comes back.
@@ -271,10 +209,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       // reach the server come back as the first result for their client id.
       outbox.restore(unsent.load().filter((m) => !sentByMe(m.clientId)));
       placeDivider();
-      if (divider) divider.scrollIntoView({ block: 'center' });
-      else scrollToBottom();
+      if (!view.scrollToDivider()) scrollToBottom();
     }
-    showNotice('');
+    ui.showNotice('');
     outbox.retryAll();
   }
 
@@ -289,7 +226,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       scroller.scrollTop = scroller.scrollHeight - keepFromBottom;
       if (!page.hasMore) earlier.hidden = true;
     } catch (err) {
-      showNotice(err instanceof Error ? err.message : 'Could not load earlier messages');
+      ui.showNotice(err instanceof Error ? err.message : 'Could not load earlier messages');
     } finally {
       earlier.disabled = false;
     }
@@ -301,7 +238,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     (clientId, body) => transport.send(chatId, clientId, body),
     () => {
       unsent?.save(outbox.unsent());
-      renderOutbox(outboxList, outbox.list(), (clientId) => outbox.discard(clientId));
+      renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
       empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
     },
     (m) => apply([m]),
@@ -311,7 +248,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     try {
       apply([await transport.deleteMessage(chatId, seq)]);
     } catch (err) {
-      showNotice(err instanceof Error ? err.message : 'Could not delete the message');
+      ui.showNotice(err instanceof Error ? err.message : 'Could not delete the message');
     }
   }
 
@@ -336,10 +273,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   scroller.addEventListener('scroll', scheduleMarkRead, { passive: true });
   const onVisibility = () => {
     if (document.visibilityState === 'visible') scheduleMarkRead();
-    else if (divider && unread === 0) {
+    else if (view.hasDivider && unread === 0) {
       // Left the page with everything read: the next unread stretch gets a fresh divider.
-      divider.remove();
-      divider = null;
+      view.removeDivider();
     }
   };
   document.addEventListener('visibilitychange', onVisibility);
@@ -348,21 +284,21 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   // ---------- typing ----------
   const typists = new Typists((ids) => {
     const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
-    typingLine.textContent = typingLabel(names);
+    ui.typingLine.textContent = typingLabel(names);
   });
 
   // ---------- transport events ----------
   cleanups.push(
     transport.on('status', (s) => {
-      showStatus(s);
+      ui.showStatus(s);
       updateComposer();
       if (s === 'online') {
         if (!fatal) void join();
       } else {
         typists.clear();
-        typingLine.textContent = '';
+        ui.typingLine.textContent = '';
       }
-      if (s === 'unauthorized') opts.onError?.({ code: 'UNAUTHENTICATED', message: STATUS_TEXT.unauthorized });
+      if (s === 'unauthorized') opts.onError?.({ code: 'UNAUTHENTICATED', message: statusText('unauthorized') });
     }),
     transport.on('message', (m) => {
       if (m.chatId !== chatId) return;
@@ -390,7 +326,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }),
   );
 
-  showStatus(transport.status);
   void join();
 
   return {
@@ -403,7 +338,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       typists.clear();
       for (const c of cleanups) c();
       void transport.leave(chatId).catch(() => {});
-      root.remove();
+      ui.root.remove();
     },
   };
 }
