@@ -5,15 +5,22 @@
 import type {
   AccessDecision,
   AccessRequestView,
+  AddressLinkStarted,
   AudienceInput,
+  AvailabilityBody,
+  AvailabilityView,
   ChatSummary,
   ChatView,
   CreateChatBody,
+  DeliveryView,
   ErrorBody,
   HistoryPage,
   HistoryQuery,
+  IdentityView,
+  LinkRedeemed,
   MessageView,
   SessionView,
+  TranscriptSent,
   VerificationStarted,
 } from '../../protocol/index.ts';
 
@@ -132,6 +139,37 @@ export class ApiClient {
   }
   decideAccess(chatId: string, requestId: string, decision: AccessDecision): Promise<AccessRequestView> {
     return this.call('POST', `/api/chats/${seg(chatId)}/access-requests/${seg(requestId)}`, { decision });
+  }
+
+  // ---- email bridge ----
+  /** Uses up a personal link from an email (`/c/<id>#link=<token>`): a one-chat session, already joined. */
+  redeemLink(token: string, label?: string): Promise<LinkRedeemed> {
+    return this.call('POST', '/api/links/redeem', { token, ...(label ? { label } : {}) });
+  }
+  /** Adds the address to the chat and emails it a one-click invitation. */
+  invite(chatId: string, address: string): Promise<ChatView> {
+    return this.call('POST', `/api/chats/${seg(chatId)}/invitations`, { address });
+  }
+  /** Every visible member's delivered, emailed and read positions (senders' receipts). */
+  delivery(chatId: string): Promise<DeliveryView> {
+    return this.call('GET', `/api/chats/${seg(chatId)}/delivery`);
+  }
+  /** Emails the transcript so far to the chat's other members. */
+  sendTranscript(chatId: string): Promise<TranscriptSent> {
+    return this.call('POST', `/api/chats/${seg(chatId)}/transcript`, {});
+  }
+  availability(): Promise<AvailabilityView> {
+    return this.call('GET', '/api/me/availability');
+  }
+  setAvailability(body: AvailabilityBody): Promise<AvailabilityView> {
+    return this.call('PUT', '/api/me/availability', body);
+  }
+  /** Emails a code to an address I want to add to my sign-in. */
+  startAddressLink(address: string): Promise<AddressLinkStarted> {
+    return this.call('POST', '/api/me/addresses', { address });
+  }
+  verifyAddressLink(linkId: string, code: string): Promise<IdentityView> {
+    return this.call('POST', '/api/me/addresses/verify', { linkId, code });
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -23,7 +23,7 @@ export interface SocketTransportOptions {
 }
 
 type AnyHandler = (payload: never) => void;
-const FORWARDED = ['message', 'typing', 'read', 'chat:updated', 'chats:activity', 'access:decided', 'access:requested'] as const;
+const FORWARDED = ['message', 'typing', 'read', 'chat:updated', 'chats:activity', 'access:decided', 'access:requested', 'delivery'] as const;
 
 export class SocketTransport implements ChatTransport {
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;

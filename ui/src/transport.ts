@@ -8,6 +8,7 @@ import type {
   AccessRequestView,
   ChatActivity,
   ChatSummary,
+  DeliveryNotice,
   HistoryPage,
   JoinResult,
   MessageView,
@@ -25,6 +26,11 @@ export interface TransportEvents {
   'chats:activity': (a: ChatActivity) => void;
   'access:decided': (r: AccessRequestView) => void;
   'access:requested': (r: AccessRequestView) => void;
+  /**
+   * A member's delivered/emailed position moved (senders' receipts). Transports that cannot
+   * carry it simply never emit it; the panel then shows what it loaded over REST.
+   */
+  delivery: (d: DeliveryNotice) => void;
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;
 }
