@@ -6,12 +6,14 @@
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
+import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
 import { confirmButton } from './confirm-button.ts';
-import { renderMessage } from './message-view.ts';
+import { renderMessage, setReceipt } from './message-view.ts';
 import { Outbox } from './outbox.ts';
 import { renderOutbox } from './outbox-view.ts';
 import { createPanelLayout, statusText } from './panel-layout.ts';
+import { Receipts } from './receipts.ts';
 import { Transcript } from './transcript.ts';
 import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
@@ -26,6 +28,8 @@ export interface ChatPanelOptions {
   compact?: boolean;
   onUnreadChange?: (n: number) => void;
   onChatLoaded?: (chat: ChatView) => void;
+  /** Link to the surface's account settings (do not disturb, addresses), shown in the Options menu. */
+  settingsUrl?: string;
   /** The chat cannot be shown (not found, not in the audience, signed out). */
   onError?: (error: { code: string; message: string }) => void;
 }
@@ -43,6 +47,7 @@ const FINAL_JOIN_ERRORS = new Set(['NOT_FOUND', 'NOT_IN_AUDIENCE', 'FORBIDDEN', 
 export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatPanel {
   const { chatId, transport, api } = opts;
   const transcript = new Transcript();
+  const receipts = new Receipts();
   const cleanups: (() => void)[] = [];
   let chat: ChatView | null = null;
   let readSeq = 0;
@@ -73,8 +78,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
       canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
+      receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
     }),
   );
+  const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
+  if (tools) ui.members.root.after(tools.root);
   ui.showStatus(transport.status);
   host.appendChild(ui.root);
 
@@ -82,6 +90,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const sentByMe = (clientId: string) =>
     transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
   const me = () => chat?.me.identityId ?? '';
+  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
@@ -121,9 +130,30 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     scheduleMarkRead();
   }
 
+  /** Receipts move often: update the small state line of my messages in place. */
+  function refreshReceipts(): void {
+    for (const m of transcript.visible()) {
+      if (!isMine(m) || m.deleted) continue;
+      const node = ui.log.querySelector<HTMLElement>(`[data-seq="${m.seq}"] .ic-receipt`);
+      if (node) setReceipt(node, receipts.stateOf(m.seq, me()));
+    }
+  }
+
+  /** Receipts need the REST route; a surface without `api` shows none (nothing is "sent" forever). */
+  async function loadReceipts(): Promise<void> {
+    if (!api) return;
+    try {
+      receipts.load(await api.delivery(chatId));
+      refreshReceipts();
+    } catch {
+      // Loaded again after the next join.
+    }
+  }
+
   function applyChat(next: ChatView): void {
     const firstLoad = chat === null;
     chat = next;
+    for (const m of next.members) receipts.name(m.identityId, m.address);
     ui.title.textContent = next.subject || 'Chat';
     ui.members.update(next);
     ui.ended.hidden = !next.endedAt;
@@ -131,6 +161,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     if (firstLoad) readSeq = next.me.lastReadSeq;
     else readSeq = Math.max(readSeq, next.me.lastReadSeq);
     renderHeaderActions();
+    tools?.update(next);
     opts.onChatLoaded?.(next);
   }
 
@@ -213,6 +244,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
     ui.showNotice('');
     outbox.retryAll();
+    void loadReceipts();
   }
 
   async function loadEarlier(): Promise<void> {
@@ -316,7 +348,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     transport.on('typing', (t) => {
       if (t.chatId === chatId && t.identityId !== me()) typists.update(t.identityId, t.typing);
     }),
+    transport.on('delivery', (d) => {
+      if (d.chatId === chatId && receipts.delivery(d)) refreshReceipts();
+    }),
     transport.on('read', (r) => {
+      if (r.chatId === chatId && r.identityId !== me() && receipts.read(r)) refreshReceipts();
       if (r.chatId !== chatId || r.identityId !== me() || r.seq <= readSeq) return;
       readSeq = r.seq;
       updateUnread();

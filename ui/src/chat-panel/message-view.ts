@@ -1,5 +1,5 @@
 /** DOM for one transcript entry. Every piece of user text goes in through textContent. */
-import type { MessageView } from '../../../protocol/index.ts';
+import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
 import { confirmButton } from './confirm-button.ts';
 
@@ -7,6 +7,8 @@ export interface MessageViewOptions {
   mine: boolean;
   canDelete: boolean;
   onDelete: (seq: number) => void;
+  /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
+  receipt?: { status: DeliveryStatus; detail: string };
 }
 
 export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
@@ -43,6 +45,11 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     return item;
   }
   item.appendChild(el('p', { class: 'ic-body', text: m.body }));
+  if (opts.receipt) {
+    const receipt = el('span', { class: 'ic-receipt' });
+    setReceipt(receipt, opts.receipt);
+    meta.appendChild(receipt);
+  }
   if (opts.canDelete) {
     meta.appendChild(
       confirmButton({
@@ -55,6 +62,16 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     );
   }
   return item;
+}
+
+const RECEIPT_TEXT: Record<DeliveryStatus, string> = { sent: 'Sent', delivered: 'Delivered', emailed: 'Emailed', read: 'Read' };
+
+/** Updates a receipt in place (receipts move often; the message node stays). */
+export function setReceipt(node: HTMLElement, r: { status: DeliveryStatus; detail: string }): void {
+  node.dataset.state = r.status;
+  node.textContent = RECEIPT_TEXT[r.status];
+  if (r.detail) node.title = r.detail;
+  else node.removeAttribute('title');
 }
 
 export function renderUnreadDivider(): HTMLLIElement {
