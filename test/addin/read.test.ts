@@ -107,9 +107,9 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     assert.equal(t1.kind, 'chat');
     assert.equal(t1.kind === 'chat' && t1.chatId, chat1);
     assert.equal(t1.kind === 'chat' && t1.chat?.me.address, READER, 'opening joined the reader');
-    // Two messages from the owner plus the server's "bruno joined" notice, none read yet.
-    assert.equal(t1.kind === 'chat' && t1.chat?.unread, 3);
-    assert.deepEqual(first.notifications.get('inboxChatUnread'), { type: 'informationalMessage', message: '3 unread IMs' });
+    // The owner's two messages, none read yet (the reader's own "joined" notice is not an IM).
+    assert.equal(t1.kind === 'chat' && t1.chat?.unread, 2);
+    assert.deepEqual(first.notifications.get('inboxChatUnread'), { type: 'informationalMessage', message: '2 unread IMs' });
 
     office.select(plain);
     office.fireItemChanged();
@@ -121,7 +121,7 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     office.fireItemChanged();
     await waitFor(() => shown.length === 3);
     assert.equal(shown[2]!.kind === 'chat' && shown[2]!.chatId, chat2);
-    assert.equal(second.notifications.get('inboxChatUnread')?.message, '2 unread IMs');
+    assert.equal(second.notifications.get('inboxChatUnread')?.message, '1 unread IM');
   });
 
   it('only the newest selection reaches the pane, even when an older lookup answers last', async () => {

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { ChatContext } from './context.ts';
 import { checkScope, loadChat, requireMember, requireOwner } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
+import { unreadCounts } from './unread.ts';
 
 type CreateChat = z.output<typeof createChatBody>;
 type Audience = z.output<typeof audienceInput>;
@@ -154,7 +155,10 @@ export class ChatService {
         })),
       audience: visible,
       me: { identityId: me.identityId, address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
-      unread: Math.max(0, lastSeq - me.lastReadSeq),
+      unread:
+        (await unreadCounts(this.ctx, caller.identityId, [{ chatId, retention: chat.retention, lastReadSeq: me.lastReadSeq }])).get(
+          chatId,
+        ) ?? 0,
     };
   }
 

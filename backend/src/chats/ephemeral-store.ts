@@ -76,6 +76,11 @@ export class EphemeralStore {
     return { messages: older.slice(0, opts.limit), hasMore: older.length > opts.limit };
   }
 
+  unreadFor(chatId: string, afterSeq: number, identityId: string): number {
+    const all = this.chats.get(chatId)?.messages ?? [];
+    return all.filter((m) => m.seq > afterSeq && m.kind === 'TEXT' && !m.deleted && m.authorId !== identityId).length;
+  }
+
   lastText(chatId: string): MessageView | null {
     const all = this.chats.get(chatId)?.messages ?? [];
     for (let i = all.length - 1; i >= 0; i--) if (all[i]!.kind === 'TEXT') return all[i]!;

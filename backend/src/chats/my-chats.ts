@@ -1,6 +1,7 @@
 import type { Caller } from '../identity/sessions.ts';
 import type { ChatSummary } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
+import { unreadCounts } from './unread.ts';
 import { messageView, type MessageRow } from './views.ts';
 
 interface SummaryRow {
@@ -41,6 +42,11 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
     );
     for (const r of lastRows.rows) last.set(r.chat_id, r);
   }
+  const unread = await unreadCounts(
+    ctx,
+    caller.identityId,
+    rows.map((r) => ({ chatId: r.id, retention: r.retention, lastReadSeq: r.last_read_seq })),
+  );
   return rows.map((r) => {
     const ephemeral = r.retention === 'EPHEMERAL';
     const lastSeq = ephemeral ? ctx.ephemeral.lastSeq(r.id) : r.last_seq;
@@ -53,7 +59,7 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
       lastSeq,
       lastActivityAt: r.last_activity_at.toISOString(),
       endedAt: r.ended_at?.toISOString() ?? null,
-      unread: Math.max(0, lastSeq - r.last_read_seq),
+      unread: unread.get(r.id) ?? 0,
       lastMessage: ephemeral ? ctx.ephemeral.lastText(r.id) : lastRow ? messageView(lastRow) : null,
       memberAddresses: r.member_addresses,
     };
