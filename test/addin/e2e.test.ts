@@ -17,8 +17,9 @@ import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
 import { findChatIdInHtml } from '../../ui/src/email-panel.ts';
 import { launchChromium } from './support/browser.ts';
 import { api, codeFromMail, lastMailId, signIn as signInSession, startTestServer, type TestServer } from '../support/server.ts';
+import { screenshotDir } from '../support/screenshots.ts';
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+const SCREENSHOTS = screenshotDir();
 const OFFICE_MOCK = readFileSync(path.join(import.meta.dirname, 'support/office-mock.js'), 'utf8');
 const ALICE = 'alice@contoso.example';
 const BOB = 'bob@fabrikam.example';
