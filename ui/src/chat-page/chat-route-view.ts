@@ -16,6 +16,8 @@ export interface ChatRouteOptions {
   chatId: string;
   show: (...nodes: Node[]) => void;
   onSignOut: () => void;
+  /** Account settings (do not disturb, addresses), linked from the chat's Options menu. */
+  settingsUrl?: string;
 }
 
 const POLL_MS = 15_000;
@@ -174,6 +176,7 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
       chatId,
       transport,
       api,
+      settingsUrl: opts.settingsUrl,
       onChatLoaded: (c) => {
         document.title = `${c.subject || 'Chat'} · Inbox Chat`;
       },

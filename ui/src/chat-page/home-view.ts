@@ -1,9 +1,13 @@
-/** Signed-in home: start a chat with anyone by address, and "My chats", kept live. */
+/**
+ * Signed-in home: start a chat with anyone by address, "My chats" (kept live), and settings.
+ * A one-chat session (from an email link) sees only its chat and is offered a full sign-in.
+ */
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
-import type { ApiClient } from '../api-client.ts';
+import { ApiError, type ApiClient } from '../api-client.ts';
 import { el, timeLabel } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
+import { settingsView } from './settings-view.ts';
 
 export interface HomeView {
   root: HTMLElement;
@@ -18,17 +22,28 @@ export function splitAddresses(text: string): string[] {
     .filter(Boolean);
 }
 
-export function homeView(opts: { api: ApiClient; transport: ChatTransport }): HomeView {
+export interface HomeOptions {
+  api: ApiClient;
+  transport: ChatTransport;
+  /** Set when this session reaches only one chat. */
+  chatScope?: string | null;
+  onSignInFully?: () => void;
+}
+
+export function homeView(opts: HomeOptions): HomeView {
   const { api, transport } = opts;
+  const scoped = Boolean(opts.chatScope);
   const list = el('ul', { class: 'chat-list', 'aria-label': 'My chats' });
   const listState = el('p', { class: 'muted', role: 'status', text: 'Loading your chats…' });
   const root = el(
     'div',
     { class: 'home' },
     el('h1', { class: 'visually-hidden', text: 'Inbox Chat' }),
-    startChatForm(api),
+    scoped ? oneChatNotice(opts) : startChatForm(api),
     el('section', { class: 'card', 'aria-labelledby': 'my-chats-title' }, el('h2', { id: 'my-chats-title', text: 'My chats' }), listState, list),
+    scoped ? null : settingsView(api),
   );
+  if (location.hash === '#settings') queueMicrotask(() => root.querySelector('#settings')?.scrollIntoView());
 
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const refresh = async () => {
@@ -118,7 +133,7 @@ function startChatForm(api: ApiClient): HTMLElement {
     el('p', {
       id: 'new-people-help',
       class: 'form-help',
-      text: 'Email addresses, separated by commas. Only these people can join; send them the chat\'s link.',
+      text: 'Email addresses, separated by commas. Only these people can join. Each gets an email invitation with a link that signs them in to the chat.',
     }),
     error,
     button,
@@ -131,7 +146,17 @@ function startChatForm(api: ApiClient): HTMLElement {
     error.hidden = true;
     try {
       const chat = await api.createChat({ subject: subject.value.trim(), audience: { to }, source: 'STANDALONE' });
-      location.assign(`/c/${chat.id}`);
+      const failed = await inviteAll(api, chat.id, chat.me.address, to);
+      if (failed.length === 0) {
+        location.assign(`/c/${chat.id}`);
+        return;
+      }
+      // The chat exists; say who did not get an invitation instead of losing that silently.
+      error.replaceChildren(
+        `The chat was started, but these invitations were not sent: ${failed.join('; ')}. `,
+        el('a', { href: `/c/${chat.id}`, text: 'Open the chat' }),
+      );
+      error.hidden = false;
     } catch (err) {
       error.textContent = err instanceof Error ? err.message : 'Could not start the chat';
       error.hidden = false;
@@ -139,4 +164,34 @@ function startChatForm(api: ApiClient): HTMLElement {
     }
   });
   return el('section', { class: 'card', 'aria-labelledby': 'new-chat-title' }, el('h2', { id: 'new-chat-title', text: 'Start a chat' }), form);
+}
+
+/** Emails each listed address its invitation (with a one-click link); returns what failed, in words. */
+async function inviteAll(api: ApiClient, chatId: string, me: string, to: string[]): Promise<string[]> {
+  const others = [...new Set(to.map((a) => a.toLowerCase()))].filter((a) => a !== me.toLowerCase());
+  const results = await Promise.allSettled(others.map((a) => api.invite(chatId, a)));
+  const failed: string[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') return;
+    const err = r.reason as unknown;
+    // Already a member (e.g. my own other address) needs no invitation.
+    if (err instanceof ApiError && err.code === 'CONFLICT') return;
+    failed.push(`${others[i]} (${err instanceof Error ? err.message : 'failed'})`);
+  });
+  return failed;
+}
+
+function oneChatNotice(opts: HomeOptions): HTMLElement {
+  const button = el('button', { type: 'button', class: 'button button-primary', text: 'Sign in with a code to see all your chats' });
+  button.addEventListener('click', () => opts.onSignInFully?.());
+  return el(
+    'section',
+    { class: 'card one-chat', 'aria-labelledby': 'one-chat-title' },
+    el('h2', { id: 'one-chat-title', text: 'Signed in for one chat' }),
+    el('p', {
+      text: 'You came in with a link from an email, which opens only that chat. To see all your chats, start chats and change your settings, prove your address with a code.',
+    }),
+    opts.chatScope ? el('p', {}, el('a', { href: `/c/${opts.chatScope}`, text: 'Back to the chat' })) : null,
+    button,
+  );
 }

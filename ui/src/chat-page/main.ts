@@ -5,7 +5,8 @@ import { SocketTransport } from '../socket-transport.ts';
 import { el } from '../dom.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
-import { parseRoute, signInToken } from './route.ts';
+import { adoptLinkSession, signOutToken } from './link-landing.ts';
+import { chatLinkToken, parseRoute, signInToken } from './route.ts';
 import { SessionStore } from './session.ts';
 import { createShell, messageView } from './shell.ts';
 import { signInView, signInWithLink } from './sign-in-view.ts';
@@ -18,7 +19,25 @@ const shell = createShell(document.getElementById('app') ?? document.body);
 
 async function boot(): Promise<void> {
   let message = '';
-  if (location.hash.startsWith('#signin=')) {
+  if (location.hash.startsWith('#link=')) {
+    const token = chatLinkToken(location.hash);
+    // A personal link from an email is a one-time secret: out of the address bar and history at once.
+    history.replaceState(null, '', location.pathname + location.search);
+    try {
+      if (!token) throw new ApiError('LINK_EXPIRED', 410, 'This link is not complete');
+      await adoptLinkSession(api, session, token);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code === 'NETWORK') {
+        message = 'Could not check the link from your email; try again, or sign in with a code.';
+      } else if (!session.token) {
+        message =
+          err.code === 'LINK_EXPIRED'
+            ? 'This link from your email has expired or was already used. Links work once. Sign in with a code below to open the chat.'
+            : err.message;
+      }
+      // With a session already on this device, the chat simply opens (if that session may see it).
+    }
+  } else if (location.hash.startsWith('#signin=')) {
     const token = signInToken(location.hash);
     // The fragment is a one-time secret: take it out of the address bar and history at once.
     history.replaceState(null, '', location.pathname + location.search);
@@ -39,7 +58,7 @@ async function boot(): Promise<void> {
   if (session.token) {
     try {
       const me = await api.me();
-      if (me.addresses[0]) session.setAddress(me.addresses[0]);
+      session.update(me.addresses[0], me.chatId);
       return signedIn();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
@@ -57,18 +76,22 @@ async function boot(): Promise<void> {
 function showSignIn(message: string): void {
   document.title = 'Sign in · Inbox Chat';
   shell.setUser(null);
-  shell.show(
-    signInView({
-      api,
-      chatId: route.kind === 'chat' ? route.chatId : undefined,
-      message,
-      onSignedIn: (s: SessionView) => {
-        session.save(s);
-        signedIn();
-      },
-    }),
-  );
+  // Signing in again from a one-chat session: that session is replaced once the code works.
+  const previous = session.token;
+  const view = signInView({
+    api,
+    chatId: route.kind === 'chat' ? route.chatId : undefined,
+    message,
+    onSignedIn: (s: SessionView) => {
+      if (previous && previous !== s.token) void signOutToken(previous);
+      session.save(s);
+      signedIn();
+    },
+  });
+  if (/expired or was already used/.test(message)) view.dataset.state = 'link-expired';
+  shell.show(view);
 }
+
 
 function signedIn(): void {
   const transport = new SocketTransport({ getToken: () => session.token });
@@ -86,12 +109,25 @@ function signedIn(): void {
   transport.on('status', (s) => {
     if (s === 'unauthorized') end('Your session has ended; sign in again.');
   });
+  /** From a one-chat session: prove the address with a code to get a full one. */
+  const signInFully = () => {
+    view?.destroy();
+    transport.close();
+    showSignIn('');
+  };
   shell.setUser({ address: session.address ?? '', onSignOut: signOut });
   if (route.kind === 'chat') {
-    view = openChatRoute({ api, transport, chatId: route.chatId, show: shell.show, onSignOut: signOut });
+    view = openChatRoute({
+      api,
+      transport,
+      chatId: route.chatId,
+      show: shell.show,
+      onSignOut: signOut,
+      settingsUrl: session.chatScope ? undefined : '/#settings',
+    });
   } else {
     document.title = 'My chats · Inbox Chat';
-    const home = homeView({ api, transport });
+    const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully });
     const status = el('p', { class: 'connection', role: 'status', hidden: true });
     transport.on('status', (s) => {
       status.hidden = s === 'online';

@@ -17,3 +17,9 @@ export function signInToken(hash: string): string | null {
   const m = /^#signin=([A-Za-z0-9_-]{20,200})$/.exec(hash);
   return m ? m[1]! : null;
 }
+
+/** The personal-link token from a `#link=<token>` fragment (invitation and notification emails). */
+export function chatLinkToken(hash: string): string | null {
+  const m = /^#link=([0-9a-f]{40})$/.exec(hash);
+  return m ? m[1]! : null;
+}

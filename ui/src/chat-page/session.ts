@@ -7,6 +7,8 @@ interface StoredSession {
   token: string;
   address: string;
   expiresAt: string;
+  /** Set for a one-chat session (a link from an email): it reaches only this chat. */
+  chatId?: string | null;
 }
 
 export class SessionStore {
@@ -20,8 +22,13 @@ export class SessionStore {
     return this.cached?.address ?? null;
   }
 
+  /** The one chat this session is limited to, or null for a full session. */
+  get chatScope(): string | null {
+    return this.cached?.chatId ?? null;
+  }
+
   save(s: SessionView): void {
-    this.cached = { token: s.token, address: s.identity.addresses[0] ?? '', expiresAt: s.expiresAt };
+    this.cached = { token: s.token, address: s.identity.addresses[0] ?? '', expiresAt: s.expiresAt, chatId: s.chatId };
     try {
       localStorage.setItem(KEY, JSON.stringify(this.cached));
     } catch {
@@ -29,9 +36,10 @@ export class SessionStore {
     }
   }
 
-  setAddress(address: string): void {
+  /** What the server says about this session (GET /api/me), which wins over what was stored. */
+  update(address: string | undefined, chatId: string | null): void {
     if (!this.cached) return;
-    this.cached = { ...this.cached, address };
+    this.cached = { ...this.cached, address: address ?? this.cached.address, chatId };
     try {
       localStorage.setItem(KEY, JSON.stringify(this.cached));
     } catch {
@@ -56,7 +64,7 @@ function read(): StoredSession | null {
     const s = JSON.parse(raw) as Partial<StoredSession>;
     if (typeof s.token !== 'string' || typeof s.address !== 'string') return null;
     if (typeof s.expiresAt === 'string' && Date.parse(s.expiresAt) <= Date.now()) return null;
-    return { token: s.token, address: s.address, expiresAt: s.expiresAt ?? '' };
+    return { token: s.token, address: s.address, expiresAt: s.expiresAt ?? '', chatId: typeof s.chatId === 'string' ? s.chatId : null };
   } catch {
     return null;
   }
