@@ -35,7 +35,7 @@ function availabilityCard(api: ApiClient): HTMLElement {
   const since = el('p', { class: 'form-help' });
   const form = el(
     'form',
-    { class: 'form', 'aria-labelledby': 'dnd-title' },
+    { class: 'form' },
     el('div', { class: 'check' }, dnd, el('label', { for: 'dnd-on', text: 'Do not disturb' })),
     since,
     el(
