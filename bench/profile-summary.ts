@@ -43,3 +43,14 @@ const show = (title: string, m: Map<string, number>) => {
 };
 show('self time', self);
 show('total time', inclusive);
+
+// Self time by package: where the cost lives (a library, our code, Node internals, the kernel via syscalls).
+const byPackage = new Map<string, number>();
+for (const n of profile.nodes) {
+  if (!n.hitCount) continue;
+  const url = n.callFrame.url;
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  const key = m ? m[1]! : /\/(backend|bench|protocol)\//.test(url) ? 'our code' : url.startsWith('node:') ? 'node internals' : `(${n.callFrame.functionName || 'native'})`;
+  byPackage.set(key, (byPackage.get(key) ?? 0) + n.hitCount);
+}
+show('self time by package', byPackage);

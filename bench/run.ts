@@ -7,7 +7,7 @@
  *   BENCH_ONLY=load,baseline,memory   phases to run
  *   BENCH_CHATS=250        chats in the load phases (4 members each: BENCH_MEMBERS)
  *   BENCH_RATES=2000,5000,12000       offered messages/s, summed over all members
- *   BENCH_WARMUP_S=3 BENCH_MEASURE_S=12 BENCH_DRAIN_S=5
+ *   BENCH_WARMUP_S=4 BENCH_MEASURE_S=12 BENCH_DRAIN_S=5
  *   BENCH_WORKERS=2        load-generator processes
  *   BENCH_IDLE=20000       idle members for the memory phase; BENCH_IDLE_WORKERS=4; BENCH_IDLE_JOIN=1
  *   BENCH_PROFILE=dir      write a V8 CPU profile of each load scenario into dir (tsx bench/profile-summary.ts)
@@ -34,7 +34,7 @@ const opts = {
   chats: num('BENCH_CHATS', 250, 100),
   members: num('BENCH_MEMBERS', 4, 4),
   rates: (env.BENCH_RATES ?? (quick ? '2000,5000' : '2000,5000,12000')).split(',').map(Number),
-  warmupMs: num('BENCH_WARMUP_S', 3, 2) * 1000,
+  warmupMs: num('BENCH_WARMUP_S', 4, 2) * 1000,
   measureMs: num('BENCH_MEASURE_S', 12, 5) * 1000,
   drainMs: num('BENCH_DRAIN_S', 5, 3) * 1000,
   workers: num('BENCH_WORKERS', 2, 2),
@@ -214,6 +214,8 @@ interface MemoryResult {
   rssAfter: number;
   heapBefore: number;
   heapAfter: number;
+  externalBefore: number;
+  externalAfter: number;
   kbPerClientRss: number;
   kbPerClientHeap: number;
   connectSeconds: number;
@@ -221,13 +223,13 @@ interface MemoryResult {
 
 async function memoryPhase(target: MemoryResult['target'], server: ServerChild, chats: SeededMember[][]): Promise<MemoryResult> {
   prioritise([server.proc.pid]);
-  const before = await server.ask<{ rss: number; heapUsed: number; gc: boolean }>({ type: 'memory' });
+  const before = await server.ask<{ rss: number; heapUsed: number; heapTotal: number; external: number; gc: boolean }>({ type: 'memory' });
   if (!before.gc) throw new Error('server child has no global.gc');
   const t0 = Date.now();
   const workers = await connectWorkers(server.url, chats, opts.idleWorkers, opts.idleJoin, 100);
   const connectSeconds = (Date.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 3000)); // let handshake garbage and buffers settle
-  const after = await server.ask<{ rss: number; heapUsed: number }>({ type: 'memory' });
+  const after = await server.ask<{ rss: number; heapUsed: number; heapTotal: number; external: number }>({ type: 'memory' });
   const clients = chats.length * opts.members;
   await closeWorkers(workers);
   const r: MemoryResult = {
@@ -237,12 +239,14 @@ async function memoryPhase(target: MemoryResult['target'], server: ServerChild, 
     rssAfter: after.rss,
     heapBefore: before.heapUsed,
     heapAfter: after.heapUsed,
+    externalBefore: before.external,
+    externalAfter: after.external,
     kbPerClientRss: (after.rss - before.rss) / 1024 / clients,
     kbPerClientHeap: (after.heapUsed - before.heapUsed) / 1024 / clients,
     connectSeconds,
   };
   log(
-    `  ${target.padEnd(8)} ${clients} idle clients: RSS ${fmt(before.rss / 2 ** 20)} -> ${fmt(after.rss / 2 ** 20)} MiB, heap ${fmt(before.heapUsed / 2 ** 20)} -> ${fmt(after.heapUsed / 2 ** 20)} MiB: ` +
+    `  ${target.padEnd(8)} ${clients} idle clients: RSS ${fmt(before.rss / 2 ** 20)} -> ${fmt(after.rss / 2 ** 20)} MiB, heap ${fmt(before.heapUsed / 2 ** 20)} -> ${fmt(after.heapUsed / 2 ** 20)} MiB (committed ${fmt(before.heapTotal / 2 ** 20)} -> ${fmt(after.heapTotal / 2 ** 20)}), external ${fmt(before.external / 2 ** 20)} -> ${fmt(after.external / 2 ** 20)} MiB: ` +
       `${fmt(r.kbPerClientRss, 2)} KB/client RSS, ${fmt(r.kbPerClientHeap, 2)} KB/client heap`,
   );
   return r;

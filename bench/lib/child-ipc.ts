@@ -33,7 +33,7 @@ export function answerProbes(stop: () => Promise<void>): void {
       gc?.();
       gc?.();
       const u = process.memoryUsage();
-      process.send!({ type: 'memory', id: m.id, rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers, gc: !!gc });
+      process.send!({ type: 'memory', id: m.id, rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, arrayBuffers: u.arrayBuffers, gc: !!gc });
     } else if (m.type === 'cpu') {
       const c = process.cpuUsage();
       process.send!({ type: 'cpu', id: m.id, user: c.user, system: c.system });

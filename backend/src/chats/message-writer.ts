@@ -16,6 +16,16 @@ export interface NewMessage {
   trusted?: boolean;
 }
 
+interface Lane {
+  queue: Pending[];
+  busy: boolean;
+}
+
+/** A stable lane for a chat id (a UUID: its first 8 hex digits are random enough). */
+function laneOf(chatId: string, lanes: number): number {
+  return lanes === 1 ? 0 : (Number.parseInt(chatId.slice(0, 8), 16) || 0) % lanes;
+}
+
 interface Pending {
   msg: NewMessage;
   resolve(m: MessageView): void;
@@ -38,69 +48,57 @@ export interface WriterStats {
  * A send resolves only after its transaction committed.
  */
 export class MessageWriter {
-  private queue: Pending[] = [];
-  private inFlight = 0;
-  private readonly busyChats = new Set<string>();
+  private readonly lanes: Lane[];
   private drainWaiters: (() => void)[] = [];
   readonly stats: WriterStats = { batches: 0, messages: 0, retriedInTransaction: 0 };
 
+  /**
+   * `lanes` independent group-commit queues, one batch in flight each. A chat always maps to
+   * the same lane, so its sends commit in arrival order (two batches of one chat on two
+   * connections could take the chat lock in either order), while chats of different lanes
+   * commit in parallel and keep more than one database core busy.
+   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly onCommitted: (messages: MessageView[]) => void,
     private readonly maxBatch = 500,
-    private readonly maxConcurrent = 2,
-  ) {}
+    lanes = 2,
+  ) {
+    this.lanes = Array.from({ length: lanes }, () => ({ queue: [], busy: false }));
+  }
 
   append(msg: NewMessage): Promise<MessageView> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ msg, resolve, reject });
-      // While a batch commits, later sends wait to form the next one (group commit); finding
-      // sends of chats not in flight scans the queue, so do it per batch, not per send.
-      if (this.inFlight === 0) this.pump();
+      const lane = this.lanes[laneOf(msg.chatId, this.lanes.length)]!;
+      lane.queue.push({ msg, resolve, reject });
+      // While a lane's batch commits, its later sends gather into the next batch (group commit).
+      if (!lane.busy) this.pump(lane);
     });
   }
 
   /** Resolves when every queued and in-flight send has committed or failed (for shutdown). */
   drain(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    if (this.idle()) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private pump(): void {
-    while (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
-      const batch = this.takeBatch();
-      if (batch.length === 0) return; // every queued chat is in a batch still committing
-      const chats = new Set(batch.map((p) => p.msg.chatId));
-      for (const c of chats) this.busyChats.add(c);
-      this.inFlight++;
-      this.flush(batch)
-        .catch((err) => {
-          for (const p of batch) p.reject(err);
-        })
-        .finally(() => {
-          for (const c of chats) this.busyChats.delete(c);
-          this.inFlight--;
-          if (this.queue.length > 0) this.pump();
-          else if (this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
-        });
-    }
+  private idle(): boolean {
+    return this.lanes.every((l) => !l.busy && l.queue.length === 0);
   }
 
-  /**
-   * The next batch: queued sends whose chat has no batch in flight. Two batches of one chat
-   * on two connections could take the chat lock in either order, and a device's sends must
-   * commit in the order they arrived; so a chat's later sends wait for its earlier batch.
-   */
-  private takeBatch(): Pending[] {
-    if (this.busyChats.size === 0) return this.queue.splice(0, this.maxBatch);
-    const batch: Pending[] = [];
-    const rest: Pending[] = [];
-    for (const p of this.queue) {
-      if (batch.length < this.maxBatch && !this.busyChats.has(p.msg.chatId)) batch.push(p);
-      else rest.push(p);
-    }
-    this.queue = rest;
-    return batch;
+  private pump(lane: Lane): void {
+    const batch = lane.queue.splice(0, this.maxBatch);
+    if (batch.length === 0) return;
+    lane.busy = true;
+    this.flush(batch)
+      .catch((err) => {
+        for (const p of batch) p.reject(err);
+      })
+      .finally(() => {
+        lane.busy = false;
+        if (lane.queue.length > 0) this.pump(lane);
+        else if (this.idle()) for (const w of this.drainWaiters.splice(0)) w();
+      });
   }
 
   private async flush(batch: Pending[]): Promise<void> {

@@ -8,15 +8,6 @@ export interface SocketData {
   sessionId: string;
 }
 
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-/** engine.io connection -> its websocket transport -> the ws socket -> the TCP socket. */
-interface EngineConnection {
-  transport?: { socket?: { _socket?: Corkable } };
-}
-
 /** Room names in one place: every node and every handler must agree on them. */
 export const rooms = {
   chat: (chatId: string) => `chat:${chatId}`,
@@ -34,7 +25,6 @@ export class SocketFanout implements ChatEvents {
   private io: IoServer | null = null;
   /** True when rooms span several nodes (Redis adapter): an empty local room says nothing then. */
   private clustered = false;
-  private corked: Set<Corkable> | null = null;
 
   attach(io: IoServer, opts: { clustered: boolean } = { clustered: false }): void {
     this.io = io;
@@ -43,42 +33,11 @@ export class SocketFanout implements ChatEvents {
 
   messagePosted(m: Parameters<ChatEvents['messagePosted']>[0]): void {
     if (!this.io) return;
-    const chatRoom = rooms.chat(m.chatId);
-    this.holdWrites(chatRoom);
-    this.io.to(chatRoom).emit('message', m);
+    this.io.to(rooms.chat(m.chatId)).emit('message', m);
     // Each broadcast encodes its packet even for an empty room; sidebars watching a chat are rare.
     const activityRoom = rooms.activity(m.chatId);
     if (this.clustered || this.io.sockets.adapter.rooms.has(activityRoom)) {
       this.io.to(activityRoom).emit('chats:activity', { chatId: m.chatId, lastSeq: m.seq, lastActivityAt: m.createdAt });
-    }
-  }
-
-  /**
-   * A committed batch fans out many messages (and their acks) within one turn of the event
-   * loop, often several to the same connection; each would be its own write system call, the
-   * largest cost in the profile. Corking the room's TCP sockets until setImmediate sends each
-   * connection's frames in one write. Reaches into engine.io/ws internals, so it does nothing
-   * when their shape differs (e.g. long-polling clients).
-   */
-  private holdWrites(room: string): void {
-    const io = this.io!;
-    const ids = io.sockets.adapter.rooms.get(room);
-    if (!ids) return;
-    let corked = this.corked;
-    if (!corked) {
-      corked = this.corked = new Set();
-      setImmediate(() => {
-        this.corked = null;
-        for (const tcp of corked!) tcp.uncork();
-      });
-    }
-    for (const id of ids) {
-      const conn = io.sockets.sockets.get(id)?.conn as unknown as EngineConnection | undefined;
-      const tcp = conn?.transport?.socket?._socket;
-      if (tcp && typeof tcp.cork === 'function' && !corked.has(tcp)) {
-        tcp.cork();
-        corked.add(tcp);
-      }
     }
   }
 

@@ -57,6 +57,33 @@ class EventBudget {
   }
 }
 
+/** engine.io connection -> websocket transport -> ws socket -> TCP socket (internals; checked at run time). */
+interface EngineConnection {
+  transport?: { send?: (packets: unknown[]) => void; socket?: { _socket?: { cork(): void; uncork(): void } }; coalesced?: boolean };
+}
+
+/**
+ * engine.io writes every packet it flushes as its own websocket frame, and each frame is its
+ * own write system call: the largest cost in the server's profile under load (a connection
+ * gets its chats' messages and its acks in bursts). Corking the TCP socket around one flush
+ * sends all of its frames in one write. Does nothing for transports of another shape (polling).
+ */
+function coalesceWrites(conn: unknown): void {
+  const transport = (conn as EngineConnection).transport;
+  const tcp = transport?.socket?._socket;
+  const send = transport?.send;
+  if (!transport || transport.coalesced || !tcp || typeof tcp.cork !== 'function' || typeof send !== 'function') return;
+  transport.coalesced = true;
+  transport.send = (packets: unknown[]) => {
+    tcp.cork();
+    try {
+      send.call(transport, packets);
+    } finally {
+      tcp.uncork();
+    }
+  };
+}
+
 export function createSocketServer(d: RealtimeDeps): IoServer {
   const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
     d.httpServer,
@@ -96,6 +123,8 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
   });
 
   io.on('connection', (socket) => {
+    coalesceWrites(socket.conn);
+    socket.conn.on('upgrade', () => coalesceWrites(socket.conn));
     const caller = callers.get(socket)!;
     const budget = new EventBudget(d.eventsPer10s);
     d.metrics.socketsConnected.inc();
