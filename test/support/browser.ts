@@ -8,10 +8,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { UI_DIST } from '../../backend/src/http/app.ts';
+import { screenshotDir } from './screenshots.ts';
 import { codeFromMail, lastMailId, type TestServer } from './server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+/** test-results/ unless UPDATE_SCREENSHOTS=1 (then docs/screenshots), like the other e2e suites. */
+export const SCREENSHOTS = screenshotDir();
 
 /** The page is served from dist/ui; fail with the fix rather than with a blank page. */
 export function assertUiBuilt(): void {
