@@ -135,8 +135,8 @@ export interface Messenger {
     setBadgeText?(details: { text: string; tabId?: number }): Promise<void>;
   };
   messageDisplay: {
-    getDisplayedMessage(tabId?: number): Promise<MessageHeader | null>;
-    onMessageDisplayed: Listenable<(tab: Tab, message: MessageHeader) => void>;
+    /** Manifest V3 returns a MessageList (getDisplayedMessage is Manifest V2 only). */
+    getDisplayedMessages(tabId?: number): Promise<{ id: string | null; messages: MessageHeader[] }>;
     open?(props: { messageId?: number; headerMessageId?: string; location?: 'tab' | 'window'; active?: boolean }): Promise<Tab>;
   };
   messageDisplayAction: {
@@ -182,6 +182,12 @@ export interface Messenger {
     create(id: string, options: { type: 'basic'; title: string; message: string; iconUrl?: string }): Promise<string>;
     onClicked: Listenable<(id: string) => void>;
   };
+}
+
+/** The one message shown in a tab; null for none or a multi-selection summary. */
+export async function displayedMessage(m: Messenger, tabId: number): Promise<MessageHeader | null> {
+  const list = await m.messageDisplay.getDisplayedMessages(tabId);
+  return list.messages.length === 1 ? list.messages[0]! : null;
 }
 
 /** The real API, in an extension context. */

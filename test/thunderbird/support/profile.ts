@@ -13,6 +13,8 @@ export interface ProfileOptions {
   /** RFC 5322 messages (CRLF or LF) to put into Local Folders/Inbox. */
   inbox: string[];
   identity: { name: string; email: string };
+  /** Test-only preferences on top of the defaults below. */
+  extraPrefs?: Record<string, string | number | boolean>;
 }
 
 /** mboxrd: a "From " separator per message, and body lines starting with ">*From " get one more ">". */
@@ -79,7 +81,7 @@ export function createProfile(opts: ProfileOptions): string {
     pref('app.update.disabledForTesting', true),
     pref('browser.shell.checkDefaultBrowser', false),
     pref('mail.inappnotifications.enabled', false),
-    pref('browser.tabs.remote.autostart', true),
+    ...Object.entries(opts.extraPrefs ?? {}).map(([k, v]) => pref(k, v)),
   ];
   writeFileSync(path.join(dir, 'user.js'), `${prefs.join('\n')}\n`);
   return dir;

@@ -6,7 +6,7 @@
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { chatUrlFor } from '../../../ui/src/email-panel.ts';
 import { SocketTransport } from '../../../ui/src/socket-transport.ts';
-import { realMessenger, type MessagePart } from '../messenger.ts';
+import { displayedMessage, realMessenger, type MessagePart } from '../messenger.ts';
 import type { Command, CommandResult, FolderChoice, ShowChatMessage } from '../shared/commands.ts';
 import { chatIdOfMessage, replyChatBody } from '../shared/message-chat.ts';
 import { settingsChanged } from '../shared/settings.ts';
@@ -54,8 +54,7 @@ m.runtime.onConnect.addListener((port) => {
   if (tabId !== undefined) {
     port.onMessage.addListener((msg: { kind?: string; op?: string; chatId?: string }) => {
       if (msg.kind === 'call' && msg.op === 'join' && msg.chatId) {
-        void m.messageDisplay
-          .getDisplayedMessage(tabId)
+        void displayedMessage(m, tabId)
           .then((h) => h && threads.remember(msg.chatId!, h.headerMessageId))
           .catch(() => undefined);
       }
@@ -137,7 +136,7 @@ m.tabs.onRemoved.addListener((tabId) => compose.forget(tabId));
 
 // ---------- commands from the extension's pages ----------
 async function chatOfTab(tabId: number): Promise<{ chatId: string | null; subject: string }> {
-  const header = await m.messageDisplay.getDisplayedMessage(tabId);
+  const header = await displayedMessage(m, tabId);
   if (!header) throw Object.assign(new Error('No message is shown'), { code: 'NOT_FOUND' });
   const full: MessagePart = await m.messages.getFull(header.id);
   const chatId = chatIdOfMessage(full, backend.backendUrl);
@@ -149,7 +148,7 @@ async function replyWithIm(tabId: number): Promise<{ chatId: string }> {
   const api = backend.api;
   const me = backend.address;
   if (!api || !me) throw Object.assign(new Error('Sign in to Inbox Chat first'), { code: 'UNAUTHENTICATED' });
-  const header = await m.messageDisplay.getDisplayedMessage(tabId);
+  const header = await displayedMessage(m, tabId);
   if (!header) throw Object.assign(new Error('No message is shown'), { code: 'NOT_FOUND' });
   const chat = await api.createChat(replyChatBody(header, await m.messages.getFull(header.id), me));
   await threads.remember(chat.id, header.headerMessageId);
@@ -205,15 +204,16 @@ m.runtime.onMessage.addListener((message: Command, sender) => {
 
 // ---------- start ----------
 async function registerScripts(): Promise<void> {
-  const display = await m.scripting.messageDisplay.getRegisteredScripts({ ids: [DISPLAY_SCRIPT.id] });
-  if (display.length === 0) await m.scripting.messageDisplay.registerScripts([DISPLAY_SCRIPT]);
-  const composeScripts = await m.scripting.compose.getRegisteredScripts({ ids: [COMPOSE_SCRIPT.id] });
-  if (composeScripts.length === 0) await m.scripting.compose.registerScripts([COMPOSE_SCRIPT]);
+  // (Filtering getRegisteredScripts by an unknown id throws, so list them all.)
+  const display = await m.scripting.messageDisplay.getRegisteredScripts();
+  if (!display.some((s) => s.id === DISPLAY_SCRIPT.id)) await m.scripting.messageDisplay.registerScripts([DISPLAY_SCRIPT]);
+  const composeScripts = await m.scripting.compose.getRegisteredScripts();
+  if (!composeScripts.some((s) => s.id === COMPOSE_SCRIPT.id)) await m.scripting.compose.registerScripts([COMPOSE_SCRIPT]);
   // Registered scripts only reach messages opened from now on: add the chat to those already open.
   const tabs = await m.tabs.query({ type: ['mail', 'messageDisplay'] });
   for (const tab of tabs) {
     if (tab.id === undefined) continue;
-    const shown = await m.messageDisplay.getDisplayedMessage(tab.id).catch(() => null);
+    const shown = await displayedMessage(m, tab.id).catch(() => null);
     if (!shown) continue;
     await m.scripting.insertCSS?.({ target: { tabId: tab.id }, files: DISPLAY_SCRIPT.css }).catch(() => undefined);
     await m.scripting.executeScript({ target: { tabId: tab.id }, files: DISPLAY_SCRIPT.js }).catch((e) => log('inject', e));

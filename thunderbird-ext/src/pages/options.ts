@@ -21,11 +21,14 @@ let conn: Connection | null = null;
 async function render(): Promise<void> {
   conn?.transport.close();
   conn = await connect();
+  // Sign-in, sign-out and a new server reach the background through storage; it reconnects and
+  // tells every view, and this page shows the new state.
+  conn.transport.onSession(() => void render());
   const settings = await loadSettings(messenger);
-  app.replaceChildren(el('h1', { text: 'Inbox Chat' }), serverSection(settings.backendUrl), accountSection(conn), await folderSection(settings.transcriptFolderId));
+  app.replaceChildren(el('h1', { text: 'Inbox Chat' }), serverSection(settings.backendUrl, conn), accountSection(conn), await folderSection(settings.transcriptFolderId));
 }
 
-function serverSection(current: string): HTMLElement {
+function serverSection(current: string, c: Connection): HTMLElement {
   const input = el('input', { id: 'backend-url', type: 'url', required: true, value: current, autocomplete: 'url' });
   const result = el('p', { class: 'ext-result', role: 'status' });
   const form = el(
@@ -37,6 +40,7 @@ function serverSection(current: string): HTMLElement {
     el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button button-primary', text: 'Save server' })),
     result,
   );
+  const using = el('p', { class: 'ext-note' }, 'Using ', el('strong', { id: 'server-current', text: c.hello.backendUrl }));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const url = normaliseBackendUrl(input.value);
@@ -44,12 +48,10 @@ function serverSection(current: string): HTMLElement {
       result.textContent = 'Enter an http:// or https:// address without a query.';
       return;
     }
-    await saveBackendUrl(messenger, url);
     result.textContent = `Saved: ${url}`;
-    // The background reconnects on the storage change; give the relay a moment, then refresh.
-    setTimeout(() => void render(), 200);
+    await saveBackendUrl(messenger, url);
   });
-  return el('section', { class: 'card', id: 'server' }, el('h2', { text: 'Server' }), form);
+  return el('section', { class: 'card', id: 'server' }, el('h2', { text: 'Server' }), using, form);
 }
 
 function accountSection(c: Connection): HTMLElement {
@@ -59,7 +61,6 @@ function accountSection(c: Connection): HTMLElement {
     out.addEventListener('click', async () => {
       await c.api.signOut().catch(() => undefined);
       await saveSession(messenger, null);
-      setTimeout(() => void render(), 200);
     });
     section.append(el('p', { id: 'signed-in-as', text: `Signed in as ${c.hello.address}.` }), out);
     return section;
@@ -69,7 +70,6 @@ function accountSection(c: Connection): HTMLElement {
       api: c.api,
       onSignedIn: async (session) => {
         await saveSession(messenger, sessionFrom(session));
-        setTimeout(() => void render(), 200);
       },
     }),
   );

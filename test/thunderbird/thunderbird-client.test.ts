@@ -1,0 +1,189 @@
+/**
+ * The real client: Debian's Thunderbird, headless, on a fresh profile with the built .xpi installed
+ * and a local folder holding an email with a chat panel. Bob signs in through the extension's
+ * options page with the emailed code, opens the email, and chats with Alice, who uses the plain
+ * chat page in Chromium. Real server, real PostgreSQL, real SMTP catcher, real socket.
+ *
+ * One test-only setting: extension pages run in the parent process
+ * (`extensions.webextensions.remote=false`) so Marionette's chrome context can reach the options
+ * page's DOM (Marionette has no content-context support for Thunderbird tabs). The message pane is
+ * in the parent process anyway; its network restrictions are unchanged.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ChatView, SessionView } from '../../protocol/index.ts';
+import { chatUrlFor, panelHtml } from '../../ui/src/email-panel.ts';
+import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
+import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
+import {
+  BADGE_ABOVE,
+  CHAT_IN_MESSAGE_PANE,
+  CLOSE_MESSAGE_TAB,
+  ENTER_CODE,
+  OPEN_FIRST_MESSAGE,
+  OPEN_OPTIONS,
+  REQUEST_CODE,
+  SCROLL_TO_CHAT,
+  SEND_FROM_PANE,
+  SET_SERVER,
+  WAIT_FOR_EXTENSION,
+  WAIT_FOR_MESSAGE_IN_PANE,
+} from './support/tb-scripts.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const XPI = path.join(ROOT, 'dist/inbox-chat-thunderbird.xpi');
+const CHAT_PAGE = path.join(ROOT, 'dist/ui/chat.html');
+const SCREENSHOT = path.join(ROOT, 'docs/screenshots/thunderbird-message.png');
+const EXTENSION_ID = 'inbox-chat@inbox-chat.example';
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+
+const ALICE = 'alice@example.com';
+const BOB = 'bob@example.com';
+const SUBJECT = 'Quarterly plan: live chat';
+
+function emailWithPanel(chat: ChatView, baseUrl: string): string {
+  const panel = panelHtml({ chatUrl: chatUrlFor(baseUrl, chat.id), chatId: chat.id, subject: SUBJECT });
+  return [
+    `From: Alice Example <${ALICE}>`,
+    `To: Bob Example <${BOB}>`,
+    `Subject: ${SUBJECT}`,
+    'Message-ID: <quarterly-plan@example.com>',
+    'Date: Sat, 21 Nov 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    `<html><body><p>Hi Bob,</p><p>here is the plan for next quarter. Let's discuss it in the chat below.</p>${panel}<p>Alice</p></body></html>`,
+    '',
+  ].join('\r\n');
+}
+
+describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium member', function () {
+  // Starting Thunderbird and Chromium on a shared machine is slow; this is the only limit.
+  this.timeout(10 * 60_000);
+
+  let server: TestServer;
+  let tb: Thunderbird | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let alice: SessionView;
+  let chat: ChatView;
+
+  before(async function () {
+    if (process.env.INBOX_CHAT_SKIP_THUNDERBIRD === '1') this.skip();
+    assert.ok(thunderbirdVersion(), 'Thunderbird is not installed: apt-get install -y thunderbird (see docs/thunderbird.md)');
+    assert.ok(existsSync(CHROMIUM), `Chromium is not at ${CHROMIUM}: apt-get install -y chromium`);
+    assert.ok(existsSync(XPI), 'dist/inbox-chat-thunderbird.xpi is missing: run npm run build');
+    assert.ok(existsSync(CHAT_PAGE), 'dist/ui/chat.html is missing: run npm run build');
+
+    server = await startTestServer();
+    alice = await signIn(server, ALICE);
+    const created = await api<ChatView>(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: SUBJECT, audience: { from: [ALICE], to: [BOB] }, source: 'EMAIL' },
+      alice.token,
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    chat = created.body;
+    const first = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'alice-1', body: 'Welcome, Bob!' }, alice.token);
+    assert.equal(first.status, 201);
+
+    tb = await startThunderbird(
+      {
+        extension: { id: EXTENSION_ID, xpi: XPI },
+        inbox: [emailWithPanel(chat, server.url)],
+        identity: { name: 'Bob Example', email: BOB },
+      },
+      { 'extensions.webextensions.remote': false },
+    );
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && tb) console.log(`--- Thunderbird output ---\n${tb.output()}`);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await tb?.stop();
+    await server?.close();
+  });
+
+  it('loads the extension with its "Chats" space button', async () => {
+    const r = await tb!.chrome<{ optionsUrl: string; spaceButtons: string[] }>(WAIT_FOR_EXTENSION, [EXTENSION_ID]);
+    assert.match(r.optionsUrl, /^moz-extension:\/\/[0-9a-f-]+\/options\.html$/);
+    assert.ok(r.spaceButtons.includes('Chats'));
+    await tb!.chrome(OPEN_OPTIONS, [r.optionsUrl]);
+  });
+
+  it('signs in once on the options page: server address, then the code from the email', async () => {
+    await tb!.chrome(SET_SERVER, [server.url]);
+    const before = lastMailId(server);
+    await tb!.chrome(REQUEST_CODE, [BOB]);
+    const code = await codeFromMail(server, BOB, before);
+    const signedIn = await tb!.chrome<string>(ENTER_CODE, [code]);
+    assert.equal(signedIn, `Signed in as ${BOB}.`);
+  });
+
+  it('shows the live chat below the panel in the message pane, with its history', async () => {
+    await tb!.chrome(OPEN_FIRST_MESSAGE, ['here is the plan for next quarter']);
+    const shown = await tb!.chrome<{ title: string; afterPanel: boolean; messages: string[] }>(CHAT_IN_MESSAGE_PANE, [chat.id]);
+    assert.equal(shown.title, SUBJECT);
+    assert.ok(shown.afterPanel, 'the live chat sits right after the panel table');
+    assert.deepEqual(shown.messages, ['Welcome, Bob!']);
+    // Bob joined through the relay: the server now lists him as a member.
+    const view = await api<ChatView>(server, 'GET', `/api/chats/${chat.id}`, undefined, alice.token);
+    assert.ok(view.body.members.some((m) => m.address === BOB));
+  });
+
+  it('exchanges messages both ways with Alice on the plain chat page in Chromium', async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext();
+    // Alice's browser already holds her session (she signed in with the code before).
+    await context.addInitScript((s) => {
+      localStorage.setItem('inbox-chat.session', JSON.stringify(s));
+    }, { token: alice.token, address: ALICE, expiresAt: alice.expiresAt });
+    page = await context.newPage();
+    await page.goto(`${server.url}/c/${chat.id}`);
+    const draft = page.locator('.ic-panel[data-status="online"] textarea.ic-draft:not([disabled])');
+    await draft.waitFor({ timeout: 0 });
+
+    // Chromium -> Thunderbird
+    await draft.fill('Hi Bob, can you see this in Thunderbird?');
+    await draft.press('Enter');
+    const received = await tb!.chrome<{ author: string }>(WAIT_FOR_MESSAGE_IN_PANE, ['Hi Bob, can you see this in Thunderbird?']);
+    assert.equal(received.author, ALICE);
+
+    // Thunderbird -> Chromium
+    const seq = await tb!.chrome<string>(SEND_FROM_PANE, ['Yes, right below your email.']);
+    assert.ok(Number(seq) > 0);
+    await page
+      .locator('.ic-log .ic-msg:not(.ic-mine) .ic-body', { hasText: 'Yes, right below your email.' })
+      .waitFor({ timeout: 0 });
+    const authors = await page.locator('.ic-log .ic-msg:not(.ic-mine) .ic-author').allTextContents();
+    assert.ok(authors.includes(BOB));
+  });
+
+  it('takes the README screenshot of the chat inside the message', async () => {
+    await tb!.chrome(SCROLL_TO_CHAT);
+    const png = await tb!.marionette.screenshot();
+    assert.ok(png.length > 10_000, 'a real rendering, not an empty image');
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    writeFileSync(SCREENSHOT, png);
+  });
+
+  it('counts unread IMs on the "Chats" button', async () => {
+    // Bob closes the email; Alice writes again while he is not looking at the chat.
+    const before = await tb!.chrome<number>(CLOSE_MESSAGE_TAB);
+    const posted = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'alice-unread-1', body: 'One more thing…' }, alice.token);
+    assert.equal(posted.status, 201);
+    const after = await tb!.chrome<number>(BADGE_ABOVE, [before]);
+    assert.equal(after, before + 1);
+  });
+});
