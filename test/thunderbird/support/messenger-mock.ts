@@ -34,7 +34,8 @@ export class MockEvent<F extends (...args: any[]) => any> implements Listenable<
 
 /** Two connected ports, like runtime.connect() and the onConnect side; messages are async. */
 export function portPair(name: string, sender: Port['sender'] = {}): [Port, Port] {
-  const make = (): Port & { peer?: Port & { onMessage: MockEvent<any>; onDisconnect: MockEvent<any> }; closed: boolean } => {
+  type MockPort = Port & { peer?: MockPort; closed: boolean; onMessage: MockEvent<any>; onDisconnect: MockEvent<any> };
+  const make = (): MockPort => {
     const port = {
       name,
       sender,

@@ -48,6 +48,7 @@ export class RelayHost {
     // The new transport has no rooms yet; views re-join when it reports 'online'.
     this.joins.clear();
     for (const v of this.views) v.chats.clear();
+    this.broadcast({ kind: 'event', event: 'status', payload: transport.status });
   }
 
   /** Tells every view the session changed (signed in/out, other server). */

@@ -1,0 +1,239 @@
+/**
+ * The extension's pure logic and its messenger-facing helpers, with the messenger mock:
+ * addresses, finding a received email's chat, "Reply with IM", transcripts, unread and
+ * notifications, settings.
+ */
+import assert from 'node:assert/strict';
+import type { ChatSummary, ChatView, HistoryPage, MessageView } from '../../protocol/index.ts';
+import { saveTranscript, transcriptEmail, allMessages } from '../../thunderbird-ext/src/background/transcript.ts';
+import { newFromOthers, totalUnread, UnreadTracker } from '../../thunderbird-ext/src/background/unread.ts';
+import { addressesOf, mailboxAddress } from '../../thunderbird-ext/src/shared/addresses.ts';
+import { chatIdOfMessage, htmlToText, replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
+import { DEFAULT_BACKEND_URL, loadSettings, normaliseBackendUrl, saveBackendUrl } from '../../thunderbird-ext/src/shared/settings.ts';
+import type { ChatTransport, TransportEvents } from '../../ui/src/transport.ts';
+import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
+import { MessengerMock } from './support/messenger-mock.ts';
+
+const BASE = 'https://chat.example.com';
+const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+function message(seq: number, over: Partial<MessageView> = {}): MessageView {
+  return {
+    chatId: ID,
+    seq,
+    clientId: `c${seq}`,
+    authorId: 'alice-id',
+    authorAddress: 'alice@example.com',
+    kind: 'TEXT',
+    body: `message ${seq}`,
+    targetSeq: null,
+    createdAt: `2026-11-21T10:00:${String(seq % 60).padStart(2, '0')}.000Z`,
+    deleted: false,
+    ...over,
+  };
+}
+
+describe('Thunderbird logic: addresses', () => {
+  it('reduces Thunderbird mailbox strings to plain, lower-cased, unique addresses', () => {
+    assert.equal(mailboxAddress('Ann Lee <Ann@Example.org>'), 'Ann@Example.org');
+    assert.equal(mailboxAddress('not an address'), null);
+    assert.deepEqual(addressesOf(['"Doe, Jo" <jo@example.net>, ann@example.org', 'ANN@example.org']), ['jo@example.net', 'ann@example.org']);
+  });
+});
+
+describe('Thunderbird logic: the chat of a received email', () => {
+  const panel = { chatUrl: chatUrlFor(BASE, ID), chatId: ID, subject: 'Plan' };
+
+  it('finds the panel in the HTML part, in the text part, or by the X-Inbox-Chat header', () => {
+    const html = { contentType: 'multipart/alternative', parts: [{ contentType: 'text/plain', body: 'hi' }, { contentType: 'text/html', body: panelHtml(panel) }] };
+    assert.equal(chatIdOfMessage(html, BASE), ID);
+    assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: panelText(panel) }, BASE), ID);
+    assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: 'no panel', headers: { 'x-inbox-chat': [ID.toUpperCase()] } }, BASE), ID);
+  });
+
+  it('ignores panels of another server and malformed headers', () => {
+    assert.equal(chatIdOfMessage({ contentType: 'text/html', body: panelHtml(panel) }, 'https://other.example'), null);
+    assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: 'x', headers: { 'x-inbox-chat': ['<script>'] } }, BASE), null);
+  });
+
+  it('builds "Reply with IM": everyone on the email, me as sender, the email quoted first', () => {
+    const header = {
+      id: 1,
+      author: 'Alice <alice@example.com>',
+      recipients: ['bob@example.com', 'Carl <carl@example.com>'],
+      ccList: ['dee@example.com', 'Bob <BOB@example.com>'],
+      bccList: [],
+      subject: 'Offsite',
+      date: new Date(),
+      headerMessageId: 'offsite-1@example.com',
+    };
+    const body = replyChatBody(header, { contentType: 'text/html', body: '<p>Shall we go to <b>Oslo</b>?</p><p>A &amp; B</p>' }, 'bob@example.com');
+    assert.deepEqual(body.audience, { from: ['bob@example.com'], to: ['alice@example.com', 'carl@example.com'], cc: ['dee@example.com'], bcc: [] });
+    assert.deepEqual(body.quote, { from: 'alice@example.com', text: 'Shall we go to Oslo?\nA & B' });
+    assert.equal(body.draftKey, 'thunderbird-reply:offsite-1@example.com');
+    assert.equal(body.emailMessageId, 'offsite-1@example.com');
+  });
+
+  it('turns HTML into quotable text without markup', () => {
+    assert.equal(htmlToText('<style>p{}</style><div>a<br>b</div><script>x</script>&lt;tag&gt;'), 'a\nb\n<tag>');
+  });
+});
+
+describe('Thunderbird logic: Save transcript', () => {
+  const chat = { id: ID, subject: 'Plan ✓', emailMessageId: null } as unknown as ChatView;
+
+  it('reads the whole history in pages, oldest first', async () => {
+    const all = Array.from({ length: 230 }, (_, i) => message(i + 1));
+    const calls: number[] = [];
+    const api = {
+      chat: async () => chat,
+      history: async (_id: string, q: { after?: number; limit?: number }): Promise<HistoryPage> => {
+        calls.push(q.after ?? 0);
+        const rest = all.filter((m) => m.seq > (q.after ?? 0));
+        return { messages: rest.slice(0, q.limit), hasMore: rest.length > (q.limit ?? 50) };
+      },
+    };
+    const got = await allMessages(api, ID);
+    assert.deepEqual(got.map((m) => m.seq), all.map((m) => m.seq));
+    assert.deepEqual(calls, [0, 100, 200]);
+  });
+
+  it('is an RFC 5322 email threaded under the chat email, UTF-8 safe, deleted messages marked', () => {
+    const raw = transcriptEmail({
+      chat,
+      messages: [
+        message(1, { kind: 'QUOTE', body: 'Original\nemail' }),
+        message(2),
+        message(3, { deleted: true }),
+        message(4, { kind: 'DELETION', targetSeq: 3 }),
+        message(5, { kind: 'SYSTEM', authorAddress: null, body: 'bob@example.com joined' }),
+      ],
+      me: 'bob@example.com',
+      chatUrl: chatUrlFor(BASE, ID),
+      inReplyTo: 'plan@example.com',
+      now: new Date('2026-11-21T12:00:00Z'),
+    });
+    const [head, b64] = raw.split('\r\n\r\n') as [string, string];
+    assert.match(head, /^In-Reply-To: <plan@example\.com>$/m);
+    assert.match(head, /^References: <plan@example\.com>$/m);
+    assert.match(head, /^Subject: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/m);
+    assert.match(head, new RegExp(`^X-Inbox-Chat: ${ID}$`, 'm'));
+    const text = Buffer.from(b64.replace(/\r\n/g, ''), 'base64').toString('utf8');
+    assert.match(text, /Transcript of the live chat "Plan ✓"/);
+    assert.match(text, /Email from alice@example\.com:\r?\n> Original\r?\n> email/);
+    assert.match(text, /alice@example\.com: message 2/);
+    assert.match(text, /alice@example\.com: \(message deleted\)/);
+    assert.match(text, /\* bob@example\.com joined/);
+    assert.match(text, /4 entries/);
+  });
+
+  it('files it into the chosen local folder, and asks for a folder first when none is chosen', async () => {
+    const mock = new MessengerMock();
+    const api = { chat: async () => chat, history: async (): Promise<HistoryPage> => ({ messages: [message(1)], hasMore: false }) };
+    const deps = { m: mock.messenger, api, me: 'bob@example.com', chatUrl: (id: string) => chatUrlFor(BASE, id), threadOf: async () => 'sent-1@example.com' };
+    await assert.rejects(saveTranscript({ ...deps, folderId: null }, ID), (e: { code: string }) => e.code === 'NO_FOLDER');
+    const r = await saveTranscript({ ...deps, folderId: 'account1://Transcripts' }, ID);
+    assert.equal(r.count, 1);
+    assert.equal(mock.imported[0]!.folderId, 'account1://Transcripts');
+    assert.match(mock.imported[0]!.text, /^In-Reply-To: <sent-1@example\.com>$/m);
+  });
+});
+
+describe('Thunderbird logic: unread badge and notifications', () => {
+  const summary = (id: string, lastSeq: number, unread: number, author = 'alice-id'): ChatSummary => ({
+    id,
+    subject: `chat ${id}`,
+    retention: 'ARCHIVED',
+    isOwner: false,
+    lastSeq,
+    lastActivityAt: '2026-11-21T10:00:00Z',
+    endedAt: null,
+    unread,
+    lastMessage: message(lastSeq, { authorId: author, chatId: id }),
+    memberAddresses: [],
+  });
+
+  it('totals unread and spots new messages from others only', () => {
+    assert.equal(totalUnread([summary('a', 3, 2), summary('b', 1, 1)]), 3);
+    const before = new Map([['a', 3], ['b', 1]]);
+    const after = [summary('a', 4, 3), summary('b', 2, 0, 'me'), summary('c', 1, 1)];
+    assert.deepEqual(newFromOthers(before, after, 'me').map((c) => c.id), ['a', 'c']);
+  });
+
+  class FakeTransport implements Partial<ChatTransport> {
+    status: ChatTransport['status'] = 'online';
+    handlers = new Map<string, ((p: any) => void)[]>();
+    chats: ChatSummary[] = [];
+    async watchChats() {
+      return this.chats;
+    }
+    on<E extends keyof TransportEvents>(e: E, h: TransportEvents[E]) {
+      this.handlers.set(e, [...(this.handlers.get(e) ?? []), h as (p: any) => void]);
+      return () => undefined;
+    }
+    emit(e: string, p: unknown) {
+      for (const h of this.handlers.get(e) ?? []) h(p);
+    }
+  }
+
+  it('updates the badge on activity and notifies only while Thunderbird is in the background', async () => {
+    const t = new FakeTransport();
+    t.chats = [summary('a', 1, 0)];
+    let list = [summary('a', 2, 1)];
+    const badges: number[] = [];
+    const notified: string[] = [];
+    let background = false;
+    const tracker = new UnreadTracker({
+      transport: () => t as unknown as ChatTransport,
+      listChats: () => Promise.resolve(list),
+      myIdentityId: () => 'me',
+      setBadge: (n) => badges.push(n),
+      inBackground: async () => background,
+      notify: (c) => notified.push(c.id),
+      delayMs: 1,
+    });
+    tracker.attach();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(badges, [0]);
+
+    t.emit('chats:activity', { chatId: 'a', lastSeq: 2 });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(badges, [0, 1]);
+    assert.deepEqual(notified, [], 'Thunderbird has the focus: the badge is enough');
+
+    background = true;
+    list = [summary('a', 3, 2)];
+    t.emit('chats:activity', { chatId: 'a', lastSeq: 3 });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(badges, [0, 1, 2]);
+    assert.deepEqual(notified, ['a']);
+    tracker.stop();
+  });
+});
+
+describe('Thunderbird logic: settings', () => {
+  it('accepts http(s) server addresses only', () => {
+    assert.equal(normaliseBackendUrl('https://chat.example.com/'), 'https://chat.example.com');
+    assert.equal(normaliseBackendUrl('https://example.com/inbox-chat/'), 'https://example.com/inbox-chat');
+    assert.equal(normaliseBackendUrl('javascript:alert(1)'), null);
+    assert.equal(normaliseBackendUrl('https://u:p@example.com'), null);
+  });
+
+  it('starts on the default server, and drops the session when the server changes', async () => {
+    const mock = new MessengerMock();
+    assert.equal((await loadSettings(mock.messenger)).backendUrl, DEFAULT_BACKEND_URL);
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    mock.storageData.session = { token: 't', address: 'bob@example.com', expiresAt: future };
+    assert.equal((await loadSettings(mock.messenger)).session?.address, 'bob@example.com');
+    await saveBackendUrl(mock.messenger, 'https://chat.example.com');
+    const s = await loadSettings(mock.messenger);
+    assert.equal(s.backendUrl, 'https://chat.example.com');
+    assert.equal(s.session, null);
+  });
+
+  it('treats an expired session as signed out', async () => {
+    const mock = new MessengerMock();
+    mock.storageData.session = { token: 't', address: 'bob@example.com', expiresAt: '2000-01-01T00:00:00Z' };
+    assert.equal((await loadSettings(mock.messenger)).session, null);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The relay: a view's RelayTransport talks over a (mock) runtime port to the background's
+ * RelayHost, which runs the real shared SocketTransport against a real server. Only the port is
+ * mocked; the socket, server, database and mail are real.
+ */
+import assert from 'node:assert/strict';
+import type { ChatView, MessageView, SessionView } from '../../protocol/index.ts';
+import { Backend } from '../../thunderbird-ext/src/background/backend.ts';
+import { RelayHost } from '../../thunderbird-ext/src/background/relay-host.ts';
+import { RELAY_PORT } from '../../thunderbird-ext/src/relay/protocol.ts';
+import { RelayTransport } from '../../thunderbird-ext/src/relay/relay-transport.ts';
+import { ApiClient } from '../../ui/src/api-client.ts';
+import { SocketTransport } from '../../ui/src/socket-transport.ts';
+import { TransportError } from '../../ui/src/transport.ts';
+import { api, connectSocket, nextEvent, request, signIn, startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
+import { MessengerMock, portPair } from './support/messenger-mock.ts';
+
+function until<T>(fn: () => T | undefined | false): Promise<T> {
+  return new Promise((resolve) => {
+    const tick = () => {
+      const v = fn();
+      if (v) resolve(v);
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe('Thunderbird relay: message pane -> background -> real socket', function () {
+  let server: TestServer;
+  let alice: SessionView;
+  let bob: SessionView;
+  let chat: ChatView;
+  let mock: MessengerMock;
+  let backend: Backend;
+  let host: RelayHost;
+  let aliceSocket: ClientSocket;
+  const views: RelayTransport[] = [];
+
+  function openView(): RelayTransport {
+    const [view, bg] = portPair(RELAY_PORT, { tab: { id: 3, active: true } });
+    assert.ok(host.accept(bg));
+    const t = new RelayTransport(view);
+    views.push(t);
+    return t;
+  }
+
+  before(async () => {
+    server = await startTestServer();
+    alice = await signIn(server, 'alice@example.com');
+    bob = await signIn(server, 'bob@example.com');
+    chat = (await api<ChatView>(server, 'POST', '/api/chats', { subject: 'Relay', audience: { from: ['alice@example.com'], to: ['bob@example.com'] } }, alice.token)).body;
+    await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'a-1', body: 'first' }, alice.token);
+
+    mock = new MessengerMock();
+    mock.storageData = { backendUrl: server.url, session: { token: bob.token, address: 'bob@example.com', expiresAt: bob.expiresAt } };
+    backend = new Backend(mock.messenger, (url, getToken) => new SocketTransport({ url, getToken }));
+    host = new RelayHost({
+      transport: () => backend.transport,
+      hello: () => ({ status: backend.transport.status, backendUrl: backend.backendUrl, address: backend.address }),
+      fetchApi: (m, p, b) => backend.fetchApi(m, p, b),
+      history: (id, q) => backend.api!.history(id, q),
+      openOptions: async () => undefined,
+    });
+    backend.onChange(() => {
+      host.attach(backend.transport);
+      host.sessionChanged(backend.address, backend.backendUrl);
+    });
+    mock.events.storageChanged.addListener(() => void backend.reload());
+    await backend.start();
+    aliceSocket = await connectSocket(server.url, alice.token);
+    await request(aliceSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 });
+  });
+
+  after(async () => {
+    for (const v of views) v.close();
+    aliceSocket?.close();
+    backend?.transport.close();
+    await server?.close();
+  });
+
+  it('joins through the relay and gets the history', async () => {
+    const view = openView();
+    const hello = await view.hello();
+    assert.equal(hello.address, 'bob@example.com');
+    assert.equal(hello.backendUrl, server.url);
+    const joined = await view.join(chat.id, 0);
+    assert.equal(joined.chat.subject, 'Relay');
+    assert.deepEqual(joined.missed.filter((m) => m.kind === 'TEXT').map((m) => m.body), ['first']);
+    assert.equal(view.status, 'online');
+  });
+
+  it('delivers live messages to the view and sends from it', async () => {
+    const view = views[0]!;
+    const got = new Promise<MessageView>((resolve) => view.on('message', (m) => m.body === 'from alice' && resolve(m)));
+    await request(aliceSocket, 'message:send', { chatId: chat.id, clientId: 'a-2', body: 'from alice' });
+    assert.equal((await got).authorAddress, 'alice@example.com');
+
+    const seen = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.body === 'from bob in thunderbird');
+    const sent = await view.send(chat.id, 'tb-1', 'from bob in thunderbird');
+    assert.equal(sent.authorAddress, 'bob@example.com');
+    assert.equal((await seen).seq, sent.seq);
+    // A retry with the same client id returns the first result (no duplicate).
+    assert.equal((await view.send(chat.id, 'tb-1', 'from bob in thunderbird')).seq, sent.seq);
+  });
+
+  it('relays typing and history paging', async () => {
+    const view = views[0]!;
+    const typing = nextEvent(aliceSocket, 'typing', (t: { typing: boolean }) => t.typing);
+    view.typing(chat.id, true);
+    assert.equal((await typing).chatId, chat.id);
+    const page = await view.history(chat.id, { before: 3, limit: 10 });
+    assert.ok(page.messages.every((m) => m.seq < 3));
+  });
+
+  it('keeps a chat subscribed while another view still shows it', async () => {
+    const second = openView();
+    await second.hello();
+    await second.join(chat.id, 0);
+    const first = views[0]!;
+    await first.leave(chat.id);
+    const got = new Promise<MessageView>((resolve) => second.on('message', (m) => m.body === 'still here?' && resolve(m)));
+    let leaked = false;
+    first.on('message', (m) => m.body === 'still here?' && (leaked = true));
+    await request(aliceSocket, 'message:send', { chatId: chat.id, clientId: 'a-3', body: 'still here?' });
+    await got;
+    assert.equal(leaked, false, 'a view that left gets no more events of that chat');
+  });
+
+  it('relays REST for the shared ApiClient with the token added in the background, and only to /api', async () => {
+    const view = views[1]!;
+    const client = new ApiClient({ baseUrl: server.url, getToken: () => null, fetch: view.fetch });
+    const me = await client.me();
+    assert.ok(me.addresses.includes('bob@example.com'));
+    const list = await client.listChats();
+    assert.ok(list.some((c) => c.id === chat.id));
+    await assert.rejects(view.fetch(`${server.url}/dev/mail.json`), (e: TransportError) => e.code === 'BAD_INPUT');
+  });
+
+  it('tells the views when the user signs out, and refuses chat calls afterwards', async () => {
+    const view = views[1]!;
+    const session = new Promise<string | null>((resolve) => view.onSession((s) => resolve(s.address)));
+    await mock.messenger.storage.local.remove('session');
+    assert.equal(await session, null);
+    await until(() => view.status === 'unauthorized');
+    await assert.rejects(view.join(chat.id, 0), (e: TransportError) => e.code === 'UNAUTHENTICATED');
+  });
+});
