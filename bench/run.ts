@@ -228,7 +228,7 @@ async function memoryPhase(target: MemoryResult['target'], server: ServerChild, 
   const t0 = Date.now();
   const workers = await connectWorkers(server.url, chats, opts.idleWorkers, opts.idleJoin, 100);
   const connectSeconds = (Date.now() - t0) / 1000;
-  await new Promise((r) => setTimeout(r, 3000)); // let handshake garbage and buffers settle
+  await new Promise((r) => setTimeout(r, 10_000)); // let the connection burst's garbage and buffers settle
   const after = await server.ask<{ rss: number; heapUsed: number; heapTotal: number; external: number }>({ type: 'memory' });
   const clients = chats.length * opts.members;
   await closeWorkers(workers);

@@ -31,9 +31,13 @@ export function answerProbes(stop: () => Promise<void>): void {
     if (m.type === 'memory') {
       const gc = (globalThis as { gc?: () => void }).gc;
       gc?.();
-      gc?.();
-      const u = process.memoryUsage();
-      process.send!({ type: 'memory', id: m.id, rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, arrayBuffers: u.arrayBuffers, gc: !!gc });
+      // V8 hands freed pages back a little after a full GC; give it a moment, then collect again.
+      setTimeout(() => {
+        gc?.();
+        gc?.();
+        const u = process.memoryUsage();
+        process.send!({ type: 'memory', id: m.id, rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, arrayBuffers: u.arrayBuffers, gc: !!gc });
+      }, 1000);
     } else if (m.type === 'cpu') {
       const c = process.cpuUsage();
       process.send!({ type: 'cpu', id: m.id, user: c.user, system: c.system });
