@@ -106,7 +106,7 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
 
   it('relays typing and history paging', async () => {
     const view = views[0]!;
-    const typing = nextEvent(aliceSocket, 'typing', (t: { typing: boolean }) => t.typing);
+    const typing = nextEvent<{ chatId: string; typing: boolean }>(aliceSocket, 'typing', (t) => t.typing);
     view.typing(chat.id, true);
     assert.equal((await typing).chatId, chat.id);
     const page = await view.history(chat.id, { before: 3, limit: 10 });

@@ -10,11 +10,40 @@ import { findChatIdInText } from '../../../ui/src/email-panel.ts';
 import type { Messenger } from '../messenger.ts';
 import { RELAY_PORT } from '../relay/protocol.ts';
 import { RelayTransport } from '../relay/relay-transport.ts';
+import { ensureRandomUuid } from './random-uuid.ts';
 import './message-display.css';
 
 declare const messenger: Messenger;
 
 const HOST_ID = 'inbox-chat-live';
+
+/**
+ * Thunderbird does not submit forms inside a displayed email, so a click on a submit button
+ * (or Enter in a text field) would do nothing. Deliver the submit event to the panel's own
+ * listeners instead; they always preventDefault and never navigate.
+ */
+export function deliverSubmits(host: HTMLElement): void {
+  const submit = (form: HTMLFormElement | null) => {
+    if (!form || !host.contains(form)) return;
+    if (!form.checkValidity()) {
+      form.reportValidity();
+      return;
+    }
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+  };
+  host.addEventListener('click', (e) => {
+    const button = (e.target as Element | null)?.closest?.('button');
+    if (!button || button.type !== 'submit' || button.disabled) return;
+    e.preventDefault();
+    submit(button.form);
+  });
+  host.addEventListener('keydown', (e) => {
+    const input = e.target as HTMLElement;
+    if (e.key !== 'Enter' || e.isComposing || !(input instanceof HTMLInputElement)) return;
+    e.preventDefault();
+    submit(input.form);
+  });
+}
 
 /** The panel's link, and the element to put the live chat after (the panel's table). */
 export function findPanel(doc: Document, base: string): { chatId: string; after: Element } | null {
@@ -29,6 +58,7 @@ export function findPanel(doc: Document, base: string): { chatId: string; after:
 
 async function main(): Promise<void> {
   if (document.getElementById(HOST_ID)) return; // injected twice (registered + already open)
+  ensureRandomUuid(crypto);
   const transport = new RelayTransport(messenger.runtime.connect({ name: RELAY_PORT }));
   const hello = await transport.hello();
   const found = findPanel(document, hello.backendUrl);
@@ -38,6 +68,7 @@ async function main(): Promise<void> {
   }
   const host = el('div', { id: HOST_ID, class: 'inbox-chat-host' });
   found.after.after(host);
+  deliverSubmits(host);
 
   let panel: ChatPanel | null = null;
   const show = (address: string | null, backendUrl: string) => {
