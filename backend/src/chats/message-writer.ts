@@ -41,8 +41,8 @@ export interface WriterStats {
 
 /**
  * Appends messages to archived chats with group commit: sends that arrive while a commit
- * is in flight are written together in the next transaction, so one fsync covers many
- * messages. Each batch locks its chats' rows (in id order, so nodes never deadlock), checks
+ * is in flight are written together in the next batch (one statement, one round trip), so
+ * one fsync covers many messages. Each batch locks its chats' rows (in id order, so nodes never deadlock), checks
  * membership and idempotency keys under that lock, and numbers each chat's messages
  * last_seq+1, +2, ... — gap-free and duplicate-free across processes.
  * A send resolves only after its transaction committed.
