@@ -5,35 +5,27 @@
  * The panel only ever talks to this interface.
  */
 import type {
-  AccessRequestView,
-  ChatActivity,
   ChatSummary,
-  DeliveryNotice,
   HistoryPage,
   JoinResult,
   MessageView,
-  ReadNotice,
-  TypingNotice,
+  ServerToClientEvents,
 } from '../../protocol/index.ts';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthorized';
 
-export interface TransportEvents {
-  message: (m: MessageView) => void;
-  typing: (t: TypingNotice) => void;
-  read: (r: ReadNotice) => void;
-  'chat:updated': (c: { chatId: string }) => void;
-  'chats:activity': (a: ChatActivity) => void;
-  'access:decided': (r: AccessRequestView) => void;
-  'access:requested': (r: AccessRequestView) => void;
-  /**
-   * A member's delivered/emailed position moved (senders' receipts). Transports that cannot
-   * carry it simply never emit it; the panel then shows what it loaded over REST.
-   */
-  delivery: (d: DeliveryNotice) => void;
+/**
+ * The server's events the panel listens to, exactly as the protocol types them, plus the
+ * connection state. A transport that cannot carry `delivery` simply never emits it; the
+ * panel then shows the receipts it loaded over REST.
+ */
+export type TransportEvents = Pick<
+  ServerToClientEvents,
+  'message' | 'typing' | 'read' | 'chat:updated' | 'chats:activity' | 'access:decided' | 'access:requested' | 'delivery'
+> & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;
-}
+};
 
 export interface ChatTransport {
   readonly status: ConnectionStatus;

@@ -4,7 +4,8 @@ import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { hashCode, newCode, sameHash } from '../identity/tokens.ts';
 import type { AddressLinkStarted, IdentityView } from '../../../protocol/index.ts';
-import { inTransaction, type BridgeContext } from './context.ts';
+import { inTransaction } from '../db/pool.ts';
+import type { BridgeContext } from './context.ts';
 import { queueMail } from './outbound.ts';
 import { addressLinkMail } from './templates.ts';
 

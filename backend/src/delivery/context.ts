@@ -24,19 +24,3 @@ export interface BridgeContext {
   codeMaxAttempts: number;
   limits: { invites: RateLimit; transcripts: RateLimit; addressCodes: RateLimit };
 }
-
-/** Runs fn in one transaction on one pooled client. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}

@@ -1,7 +1,8 @@
 import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { TranscriptSent } from '../../../protocol/index.ts';
-import { inTransaction, type BridgeContext } from './context.ts';
+import { inTransaction } from '../db/pool.ts';
+import type { BridgeContext } from './context.ts';
 import { createReplyAddress } from './links.ts';
 import { queueMail } from './outbound.ts';
 import { transcriptMail, type MailLine } from './templates.ts';
