@@ -18,7 +18,10 @@ import { chatUrlFor, panelHtml } from '../../ui/src/email-panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
 import {
+  ADD_RECIPIENT_AND_SEND,
   BADGE_ABOVE,
+  CLICK_EMBED_IM,
+  OPEN_COMPOSE,
   CHAT_IN_MESSAGE_PANE,
   CLOSE_MESSAGE_TAB,
   ENTER_CODE,
@@ -97,6 +100,7 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
         extension: { id: EXTENSION_ID, xpi: XPI },
         inbox: [emailWithPanel(chat, server.url)],
         identity: { name: 'Bob Example', email: BOB },
+        smtpPort: server.catcher!.port,
       },
       { 'extensions.webextensions.remote': false },
     );
@@ -185,5 +189,23 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     assert.equal(posted.status, 201);
     const after = await tb!.chrome<number>(BADGE_ABOVE, [before]);
     assert.equal(after, before + 1);
+  });
+
+  it('Embed IM in a real compose window; the sent email names the chat and the final recipients are in it', async () => {
+    await tb!.chrome(OPEN_COMPOSE, ['carol@example.com', 'Lunch on Friday']);
+    const chatId = await tb!.chrome<string>(CLICK_EMBED_IM);
+    assert.match(chatId, /^[0-9a-f-]{36}$/);
+    await tb!.chrome(ADD_RECIPIENT_AND_SEND, ['dave@example.com']);
+    const sent = await server.catcher!.waitFor((m) => m.subject === 'Lunch on Friday', 120_000);
+    assert.equal(sent.headers['x-inbox-chat'], chatId);
+    // Dave was added after Embed IM; the send-time sync let him in.
+    const dave = await signIn(server, 'dave@example.com');
+    const opened = await api<ChatView>(server, 'POST', `/api/chats/${chatId}/open`, undefined, dave.token);
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    assert.equal(opened.body.subject, 'Lunch on Friday');
+    assert.deepEqual(
+      opened.body.audience.map((a) => a.address).sort(),
+      [BOB, 'carol@example.com', 'dave@example.com'],
+    );
   });
 });

@@ -13,6 +13,8 @@ export interface ProfileOptions {
   /** RFC 5322 messages (CRLF or LF) to put into Local Folders/Inbox. */
   inbox: string[];
   identity: { name: string; email: string };
+  /** An SMTP server for sending (the test server's mail catcher). */
+  smtpPort?: number;
   /** Test-only preferences on top of the defaults below. */
   extraPrefs?: Record<string, string | number | boolean>;
 }
@@ -67,6 +69,22 @@ export function createProfile(opts: ProfileOptions): string {
     pref('mail.identity.id1.fullName', opts.identity.name),
     pref('mail.identity.id1.useremail', opts.identity.email),
     pref('mail.identity.id1.valid', true),
+    pref('mail.identity.id1.compose_html', true),
+    ...(opts.smtpPort
+      ? [
+          pref('mail.smtpservers', 'smtp1'),
+          pref('mail.smtp.defaultserver', 'smtp1'),
+          pref('mail.smtpserver.smtp1.hostname', '127.0.0.1'),
+          pref('mail.smtpserver.smtp1.port', opts.smtpPort),
+          pref('mail.smtpserver.smtp1.authMethod', 1),
+          pref('mail.smtpserver.smtp1.try_ssl', 0),
+          pref('mail.smtpserver.smtp1.type', 'smtp'),
+          pref('mail.identity.id1.smtpServer', 'smtp1'),
+        ]
+      : []),
+    // Sent copies go to Local Folders; no dialog asks where.
+    pref('mail.identity.id1.fcc_folder', 'mailbox://nobody@Local%20Folders/Sent'),
+    pref('mail.identity.id1.fcc', true),
     // No first-run wizards, default-client prompts, start page, telemetry or updates.
     pref('mail.provider.suppress_dialog_on_startup', true),
     pref('mail.shell.checkDefaultClient', false),

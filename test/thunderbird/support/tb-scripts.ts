@@ -152,3 +152,46 @@ export const SCROLL_TO_CHAT = script(`
   await sleep(300);
   return true;
 `);
+
+/** Opens a new HTML message to args[0] with subject args[1]; waits until its editor is ready. */
+export const OPEN_COMPOSE = script(`
+  const { MailServices } = ChromeUtils.importESModule('resource:///modules/MailServices.sys.mjs');
+  const params = Cc['@mozilla.org/messengercompose/composeparams;1'].createInstance(Ci.nsIMsgComposeParams);
+  const fields = Cc['@mozilla.org/messengercompose/composefields;1'].createInstance(Ci.nsIMsgCompFields);
+  fields.to = args[0];
+  fields.subject = args[1];
+  fields.body = '<p>Shall we meet on Friday?</p>';
+  params.type = Ci.nsIMsgCompType.New;
+  params.format = Ci.nsIMsgCompFormat.HTML;
+  params.identity = MailServices.accounts.allIdentities[0];
+  params.composeFields = fields;
+  MailServices.compose.OpenComposeWindowWithParams(null, params);
+  const cw = await until(() => {
+    const w = Services.wm.getMostRecentWindow('msgcompose');
+    return w && w.gMsgCompose && w.GetCurrentEditorElement()?.contentDocument?.body?.textContent?.includes('Friday') && w;
+  });
+  return true;
+`);
+
+/** Clicks the "Embed IM" compose action; returns the chat id of the panel it inserted. */
+export const CLICK_EMBED_IM = script(`
+  const cw = Services.wm.getMostRecentWindow('msgcompose');
+  const button = await until(() => cw.document.querySelector('[id$="-composeAction-toolbarbutton"]'));
+  cw.GetCurrentEditorElement().contentWindow.focus();
+  // Extension toolbar buttons act on mousedown, as a user's press does.
+  button.dispatchEvent(new cw.MouseEvent('mousedown', { button: 0, bubbles: true, cancelable: true }));
+  const body = await until(() => {
+    const b = cw.GetCurrentEditorElement().contentDocument.body;
+    return new RegExp('/c/[0-9a-f-]{36}').test(b.innerHTML) && b;
+  });
+  return new RegExp('/c/([0-9a-f-]{36})').exec(body.innerHTML)[1];
+`);
+
+/** Adds a To recipient in the compose window, then sends. */
+export const ADD_RECIPIENT_AND_SEND = script(`
+  const cw = Services.wm.getMostRecentWindow('msgcompose');
+  cw.addressRowAddRecipientsArray(cw.document.getElementById('addressRowTo'), [args[0]]);
+  cw.goDoCommand('cmd_sendNow');
+  await until(() => !Services.wm.getMostRecentWindow('msgcompose'));
+  return true;
+`);
