@@ -13,6 +13,7 @@ import { DEFAULT_BACKEND_URL, loadSettings, normaliseBackendUrl, saveBackendUrl 
 import type { ChatTransport, TransportEvents } from '../../ui/src/transport.ts';
 import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
+import { randomUuid } from '../../thunderbird-ext/src/display/random-uuid.ts';
 
 const BASE = 'https://chat.example.com';
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -235,5 +236,17 @@ describe('Thunderbird logic: settings', () => {
     const mock = new MessengerMock();
     mock.storageData.session = { token: 't', address: 'bob@example.com', expiresAt: '2000-01-01T00:00:00Z' };
     assert.equal((await loadSettings(mock.messenger)).session, null);
+  });
+});
+
+describe('Thunderbird logic: client ids in a displayed email', () => {
+  it('makes RFC 4122 version 4 UUIDs from getRandomValues (randomUUID is missing outside secure contexts)', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const id = randomUuid((a) => void globalThis.crypto.getRandomValues(a));
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      seen.add(id);
+    }
+    assert.equal(seen.size, 200);
   });
 });
