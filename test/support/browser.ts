@@ -22,7 +22,13 @@ export function assertUiBuilt(): void {
   }
 }
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, never a downloaded one (ENVIRONMENT.md lists the flags that work here).
+ * With `outlookFraming`, a public https page (the tests' stand-in for outlook.office.com) may
+ * frame pages on http://localhost: Chromium's Local Network Access check would otherwise ask the
+ * user, as it does when a developer sideloads against localhost in Outlook on the web.
+ */
+export async function launchChromium(opts: { outlookFraming?: boolean } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: run \`flock /tmp/apt.lock apt-get install -y chromium\``);
   }
@@ -37,6 +43,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(opts.outlookFraming ? ['--disable-features=LocalNetworkAccessChecks'] : []),
     ],
   });
 }
