@@ -124,7 +124,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
     };
-    const sessions = new Sessions(db, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
+    const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const bridge = new EmailBridge({
       config,
       pool,

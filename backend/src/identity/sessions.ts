@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { Db } from '../db/prisma.ts';
 import { AppError } from '../errors.ts';
 import type { SessionView } from '../../../protocol/index.ts';
@@ -14,9 +15,20 @@ export interface Caller {
   chatScope: string | null;
 }
 
+interface SessionRow {
+  id: string;
+  identity_id: string;
+  chat_id: string | null;
+  expires_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date;
+  addresses: string[];
+}
+
 export class Sessions {
   constructor(
     private readonly db: Db,
+    private readonly pool: pg.Pool,
     private readonly ttlMs: number,
     /** Told when a session is revoked, so its live sockets can be closed. */
     private readonly onRevoked: (sessionId: string) => void = () => {},
@@ -47,23 +59,28 @@ export class Sessions {
   /** Resolves a token, or throws UNAUTHENTICATED. Expired and revoked sessions fail alike. */
   async authenticate(token: string | undefined): Promise<Caller> {
     if (!token || token.length > 200) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
-    const session = await this.db.session.findUnique({
-      where: { tokenHash: hashToken(token) },
-      include: { identity: { include: { addresses: { select: { address: true } } } } },
-    });
+    // Every socket handshake and REST call lands here: one raw query, no Prisma query compile.
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT s.id, s.identity_id, s.chat_id, s.expires_at, s.revoked_at, s.last_used_at,
+              ARRAY(SELECT a.address FROM email_address a WHERE a.identity_id = s.identity_id ORDER BY a.address) AS addresses
+         FROM session s WHERE s.token_hash = $1`,
+      [hashToken(token)],
+    );
+    const session = rows[0];
     const now = new Date();
-    if (!session || session.revokedAt || session.expiresAt <= now) {
+    if (!session || session.revoked_at || session.expires_at <= now) {
       throw new AppError('UNAUTHENTICATED', 'Your session has ended; sign in again');
     }
     // Touch at most once a minute so reads stay cheap.
-    if (now.getTime() - session.lastUsedAt.getTime() > 60_000) {
-      await this.db.session.update({ where: { id: session.id }, data: { lastUsedAt: now } });
+    if (now.getTime() - session.last_used_at.getTime() > 60_000) {
+      // Columns hold UTC wall time (as Prisma writes them), whatever the server's time zone.
+      await this.pool.query("UPDATE session SET last_used_at = (now() AT TIME ZONE 'UTC') WHERE id = $1", [session.id]);
     }
     return {
-      identityId: session.identityId,
+      identityId: session.identity_id,
       sessionId: session.id,
-      addresses: session.identity.addresses.map((a) => a.address).sort(),
-      chatScope: session.chatId,
+      addresses: session.addresses,
+      chatScope: session.chat_id,
     };
   }
 
