@@ -4,11 +4,8 @@ import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { loadConfig } from '../../backend/src/config/index.ts';
-import { createLogger } from '../../backend/src/log.ts';
-import { startServer } from '../../backend/src/server.ts';
 import type { SessionView } from '../../protocol/index.ts';
-import { api, createTestDatabase, type TestDatabase, type TestServer } from '../support/server.ts';
+import { api, startTestServer, type TestDatabase, type TestServer } from '../support/server.ts';
 
 /**
  * Fake DNS for mailauth. This machine has no internet, so SPF, DKIM and DMARC records are
@@ -59,33 +56,19 @@ export async function startBridgeServer(
   dns: FakeDns,
   database?: TestDatabase,
 ): Promise<TestServer> {
-  const db = database ?? (await createTestDatabase());
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: db.url,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    CODES_PER_ADDRESS_PER_HOUR: '50',
-    CODES_PER_CLIENT_PER_HOUR: '1000',
-    HTTP_REQUESTS_PER_MINUTE: '100000',
-    DEV_MAILBOX: 'true',
-    INBOUND_DOMAIN: 'reply.inbox-chat.example',
-    EMAIL_BATCH_WINDOW_MS: '300',
-    EMAIL_OFFLINE_DELAY_MS: '0',
-    JOBS_POLL_MS: '50',
-    JOBS_RETRY_BASE_MS: '100',
-    JOBS_RETRY_MAX_MS: '400',
-    ...env,
-  });
-  const server = await startServer(config, createLogger(config.logLevel), { dnsResolver: dns.resolver });
-  return {
-    ...server,
-    database: db,
-    async close() {
-      await server.stop();
-      if (!database) await db.drop();
+  return startTestServer(
+    {
+      INBOUND_DOMAIN: 'reply.inbox-chat.example',
+      EMAIL_BATCH_WINDOW_MS: '300',
+      EMAIL_OFFLINE_DELAY_MS: '0',
+      JOBS_POLL_MS: '50',
+      JOBS_RETRY_BASE_MS: '100',
+      JOBS_RETRY_MAX_MS: '400',
+      ...env,
     },
-  };
+    database,
+    { dnsResolver: dns.resolver },
+  );
 }
 
 export interface SunkMail {

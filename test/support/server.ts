@@ -45,7 +45,11 @@ export interface TestServer extends RunningServer {
  * A real server on a random port, its own fresh database, and the embedded SMTP catcher
  * (real SMTP over loopback). Pass env overrides to tune limits.
  */
-export async function startTestServer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  hooks?: Parameters<typeof startServer>[2],
+): Promise<TestServer> {
   const db = database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -61,7 +65,7 @@ export async function startTestServer(env: Record<string, string> = {}, database
     REDIS_KEY_PREFIX: `test-${db.name}`,
     ...env,
   });
-  const server = await startServer(config, createLogger(config.logLevel));
+  const server = await startServer(config, createLogger(config.logLevel), hooks);
   return {
     ...server,
     database: db,
