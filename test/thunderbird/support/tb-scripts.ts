@@ -195,3 +195,4 @@ export const ADD_RECIPIENT_AND_SEND = script(`
   await until(() => !Services.wm.getMostRecentWindow('msgcompose'));
   return true;
 `);
+
