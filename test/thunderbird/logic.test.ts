@@ -13,7 +13,7 @@ import { DEFAULT_BACKEND_URL, loadSettings, normaliseBackendUrl, saveBackendUrl 
 import type { ChatTransport, TransportEvents } from '../../ui/src/transport.ts';
 import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
-import { randomUuid } from '../../thunderbird-ext/src/display/random-uuid.ts';
+import { newClientId } from '../../ui/src/client-id.ts';
 
 const BASE = 'https://chat.example.com';
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -239,11 +239,12 @@ describe('Thunderbird logic: settings', () => {
   });
 });
 
-describe('Thunderbird logic: client ids in a displayed email', () => {
+describe('client ids in a displayed email (not a secure context)', () => {
   it('makes RFC 4122 version 4 UUIDs from getRandomValues (randomUUID is missing outside secure contexts)', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
-      const id = randomUuid((a) => void globalThis.crypto.getRandomValues(a));
+      // A crypto without randomUUID, as in a Thunderbird message pane or plain-http page.
+      const id = newClientId({ getRandomValues: (a: Uint8Array<ArrayBuffer>) => globalThis.crypto.getRandomValues(a) } as unknown as Crypto);
       assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       seen.add(id);
     }

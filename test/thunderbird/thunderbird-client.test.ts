@@ -34,11 +34,12 @@ import {
   WAIT_FOR_EXTENSION,
   WAIT_FOR_MESSAGE_IN_PANE,
 } from './support/tb-scripts.ts';
+import { screenshotDir } from '../support/screenshots.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const XPI = path.join(ROOT, 'dist/inbox-chat-thunderbird.xpi');
 const CHAT_PAGE = path.join(ROOT, 'dist/ui/chat.html');
-const SCREENSHOT = path.join(ROOT, 'docs/screenshots/thunderbird-message.png');
+const SCREENSHOT = path.join(screenshotDir(), 'thunderbird-message.png');
 const EXTENSION_ID = 'inbox-chat@inbox-chat.example';
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 

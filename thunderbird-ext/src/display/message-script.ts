@@ -10,7 +10,6 @@ import { findChatIdInText } from '../../../ui/src/email-panel.ts';
 import type { Messenger } from '../messenger.ts';
 import { RELAY_PORT } from '../relay/protocol.ts';
 import { RelayTransport } from '../relay/relay-transport.ts';
-import { ensureRandomUuid } from './random-uuid.ts';
 import './message-display.css';
 
 declare const messenger: Messenger;
@@ -58,7 +57,6 @@ export function findPanel(doc: Document, base: string): { chatId: string; after:
 
 async function main(): Promise<void> {
   if (document.getElementById(HOST_ID)) return; // injected twice (registered + already open)
-  ensureRandomUuid(crypto);
   const transport = new RelayTransport(messenger.runtime.connect({ name: RELAY_PORT }));
   const hello = await transport.hello();
   const found = findPanel(document, hello.backendUrl);

@@ -4,6 +4,7 @@
  */
 import type { MessageView } from '../../../protocol/index.ts';
 import { TransportError } from '../transport.ts';
+import { newClientId } from '../client-id.ts';
 
 export interface PendingMessage {
   clientId: string;
@@ -28,7 +29,7 @@ export class Outbox {
     private readonly deliver: (clientId: string, body: string) => Promise<MessageView>,
     private readonly onChange: () => void,
     private readonly onDelivered: (m: MessageView) => void,
-    private readonly newId: () => string = () => crypto.randomUUID(),
+    private readonly newId: () => string = () => newClientId(),
   ) {}
 
   list(): PendingMessage[] {
