@@ -272,18 +272,7 @@ export async function appendInOneStatement(pool: pg.Pool, batch: Pending[]): Pro
         return;
       case 'NEW': {
         if (r.seq === null) return void twins.push(p);
-        const row: MessageRow = {
-          chat_id: m.chatId,
-          seq: r.seq,
-          client_id: m.clientId,
-          author_id: m.authorId,
-          author_address: m.authorAddress,
-          kind: m.kind,
-          body: m.body,
-          target_seq: m.targetSeq ?? null,
-          created_at: now,
-          deleted_at: null,
-        };
+        const row = newRow(m, r.seq, now);
         firstByKey.set(`${m.chatId}|${m.clientId}`, row);
         out.push({ pending: p, view: messageView(row), fresh: true });
       }
@@ -366,18 +355,7 @@ export async function appendInTransaction(client: pg.PoolClient, batch: Pending[
     duplicatesInBatch.set(key, []);
     const seq = (nextSeq.get(m.chatId) ?? chat.last_seq) + 1;
     nextSeq.set(m.chatId, seq);
-    const row: MessageRow = {
-      chat_id: m.chatId,
-      seq,
-      client_id: m.clientId,
-      author_id: m.authorId,
-      author_address: m.authorAddress,
-      kind: m.kind,
-      body: m.body,
-      target_seq: m.targetSeq ?? null,
-      created_at: now,
-      deleted_at: null,
-    };
+    const row = newRow(m, seq, now);
     rows.push(row);
     byKey.set(key, row);
     out.push({ pending: p, view: messageView(row), fresh: true });
@@ -432,4 +410,20 @@ export async function appendInTransaction(client: pg.PoolClient, batch: Pending[
 /** Prisma stores TIMESTAMP(3) without zone, in UTC; pass the same. */
 function toTimestamp(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** The row a new message becomes once it has its seq. */
+function newRow(m: NewMessage, seq: number, now: Date): MessageRow {
+  return {
+    chat_id: m.chatId,
+    seq,
+    client_id: m.clientId,
+    author_id: m.authorId,
+    author_address: m.authorAddress,
+    kind: m.kind,
+    body: m.body,
+    target_seq: m.targetSeq ?? null,
+    created_at: now,
+    deleted_at: null,
+  };
 }
