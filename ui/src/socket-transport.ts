@@ -12,7 +12,8 @@ import type {
   MessageView,
   ServerToClientEvents,
 } from '../../protocol/index.ts';
-import { TransportError, type ChatTransport, type ConnectionStatus, type TransportEvents } from './transport.ts';
+import { TransportError, type ChatTransport } from './transport.ts';
+import { TransportEventHub } from './transport-events.ts';
 
 export interface SocketTransportOptions {
   /** Server origin; '' or undefined means the page's own origin. */
@@ -22,17 +23,15 @@ export interface SocketTransportOptions {
   ackTimeoutMs?: number;
 }
 
-type AnyHandler = (payload: never) => void;
 const FORWARDED = ['message', 'typing', 'read', 'chat:updated', 'chats:activity', 'access:decided', 'access:requested', 'delivery'] as const;
 
-export class SocketTransport implements ChatTransport {
+export class SocketTransport extends TransportEventHub implements ChatTransport {
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly ackTimeoutMs: number;
-  private readonly handlers = new Map<keyof TransportEvents, Set<AnyHandler>>();
-  private current: ConnectionStatus = 'connecting';
   private closed = false;
 
   constructor(opts: SocketTransportOptions) {
+    super();
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
     const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
     const options = {
@@ -67,12 +66,8 @@ export class SocketTransport implements ChatTransport {
       }
     });
     for (const event of FORWARDED) {
-      this.socket.on(event, ((payload: never) => this.emitLocal(event, payload)) as never);
+      this.socket.on(event, ((payload: never) => this.emitEvent(event, payload)) as never);
     }
-  }
-
-  get status(): ConnectionStatus {
-    return this.current;
   }
 
   async join(chatId: string, lastSeq: number): Promise<JoinResult> {
@@ -105,14 +100,6 @@ export class SocketTransport implements ChatTransport {
     return (await this.request<{ chats: ChatSummary[] }>('chats:watch', {})).chats;
   }
 
-  on<E extends keyof TransportEvents>(event: E, handler: TransportEvents[E]): () => void {
-    let set = this.handlers.get(event);
-    if (!set) this.handlers.set(event, (set = new Set()));
-    const h = handler as AnyHandler;
-    set.add(h);
-    return () => void set.delete(h);
-  }
-
   close(): void {
     this.closed = true;
     this.socket.close();
@@ -123,16 +110,6 @@ export class SocketTransport implements ChatTransport {
     this.closed = false;
     this.setStatus('connecting');
     this.socket.connect();
-  }
-
-  private setStatus(s: ConnectionStatus): void {
-    if (s === this.current) return;
-    this.current = s;
-    this.emitLocal('status', s);
-  }
-
-  private emitLocal<E extends keyof TransportEvents>(event: E, payload: Parameters<TransportEvents[E]>[0]): void {
-    for (const h of this.handlers.get(event) ?? []) (h as (p: typeof payload) => void)(payload);
   }
 
   /**

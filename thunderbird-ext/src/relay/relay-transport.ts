@@ -8,22 +8,20 @@ import {
   TransportError,
   type ChatTransport,
   type ConnectionStatus,
-  type TransportEvents,
 } from '../../../ui/src/transport.ts';
 import type { Port } from '../messenger.ts';
 import type { BackgroundToView, FetchResult, HelloResult, RelayOp, ViewToBackground } from './protocol.ts';
+import { TransportEventHub } from '../../../ui/src/transport-events.ts';
 
-type AnyHandler = (payload: never) => void;
 
-export class RelayTransport implements ChatTransport {
+export class RelayTransport extends TransportEventHub implements ChatTransport {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  private readonly handlers = new Map<keyof TransportEvents, Set<AnyHandler>>();
-  private current: ConnectionStatus = 'connecting';
   private disconnected = false;
   private sessionListeners = new Set<(s: { address: string | null; backendUrl: string }) => void>();
 
   constructor(private readonly port: Port) {
+    super();
     port.onMessage.addListener((m: BackgroundToView) => this.onMessage(m));
     port.onDisconnect.addListener(() => {
       this.disconnected = true;
@@ -31,10 +29,6 @@ export class RelayTransport implements ChatTransport {
       this.pending.clear();
       this.setStatus('offline');
     });
-  }
-
-  get status(): ConnectionStatus {
-    return this.current;
   }
 
   /** The background's connection state and session; also primes `status`. */
@@ -98,14 +92,6 @@ export class RelayTransport implements ChatTransport {
     return this.call({ op: 'openOptions' });
   }
 
-  on<E extends keyof TransportEvents>(event: E, handler: TransportEvents[E]): () => void {
-    let set = this.handlers.get(event);
-    if (!set) this.handlers.set(event, (set = new Set()));
-    const h = handler as AnyHandler;
-    set.add(h);
-    return () => void set.delete(h);
-  }
-
   /** Sign-in or sign-out happened in the background (another view, the options page). */
   onSession(listener: (s: { address: string | null; backendUrl: string }) => void): () => void {
     this.sessionListeners.add(listener);
@@ -140,19 +126,10 @@ export class RelayTransport implements ChatTransport {
       else p.reject(new TransportError(m.error.code, m.error.message));
     } else if (m.kind === 'event') {
       if (m.event === 'status') this.setStatus(m.payload as ConnectionStatus);
-      else this.emit(m.event, m.payload as never);
+      else this.emitEvent(m.event, m.payload as never);
     } else if (m.kind === 'session') {
       for (const l of this.sessionListeners) l({ address: m.address, backendUrl: m.backendUrl });
     }
   }
 
-  private setStatus(s: ConnectionStatus): void {
-    if (s === this.current) return;
-    this.current = s;
-    this.emit('status', s);
-  }
-
-  private emit<E extends keyof TransportEvents>(event: E, payload: Parameters<TransportEvents[E]>[0]): void {
-    for (const h of this.handlers.get(event) ?? []) (h as (p: typeof payload) => void)(payload);
-  }
 }
