@@ -1,32 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 
-/** The local PostgreSQL (trust auth, ENVIRONMENT.md). The bench makes its own database and drops it. */
-export const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-export interface BenchDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-export async function createBenchDatabase(): Promise<BenchDatabase> {
-  const name = `inbox_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+/** The bench makes its own database on the local PostgreSQL, the same way the test suites do, and drops it. */
+export type BenchDatabase = TestDatabase;
+export const createBenchDatabase = (): Promise<BenchDatabase> => createTestDatabase('inbox_bench');
 
 /** One seeded member as the load generator needs it: who, which chat, the session token. */
 export interface SeededMember {

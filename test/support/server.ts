@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { loadConfig } from '../../backend/src/config/index.ts';
@@ -6,35 +5,8 @@ import { createLogger } from '../../backend/src/log.ts';
 import { startServer, type RunningServer } from '../../backend/src/server.ts';
 import type { ClientToServerEvents, ServerToClientEvents, SessionView } from '../../protocol/index.ts';
 
-/** The local PostgreSQL every test database is created on (ENVIRONMENT.md: trust auth). */
-export const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-export interface TestDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-/** A brand-new database for one suite; dropped afterwards. Never reuses data. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `inbox_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export { ADMIN_URL, createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestServer extends RunningServer {
   database: TestDatabase;
