@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
@@ -178,12 +179,12 @@ export class EmailNotifier {
    * messages twice. Returns false when there was nothing to send.
    */
   async emailChat(chatId: string, identityId: string, mode: 'new' | 'unread', reminder: boolean): Promise<boolean> {
-    const client = await this.pool.connect();
-    let emailed = false;
-    try {
-      await client.query('BEGIN');
+    const emailed = await inTransaction(this.pool, async (client) => {
+      // Only for a current member: one removed from the audience meanwhile has nothing to send.
       await client.query(
-        `INSERT INTO delivery_state (chat_id, identity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        `INSERT INTO delivery_state (chat_id, identity_id)
+         SELECT chat_id, identity_id FROM member WHERE chat_id = $1 AND identity_id = $2
+         ON CONFLICT DO NOTHING`,
         [chatId, identityId],
       );
       const state = await client.query<{
@@ -204,10 +205,7 @@ export class EmailNotifier {
         [chatId, identityId],
       );
       const st = state.rows[0];
-      if (!st) {
-        await client.query('ROLLBACK');
-        return false;
-      }
+      if (!st) return false;
       const base = mode === 'new' ? Math.max(st.emailed_seq, st.delivered_seq, st.last_read_seq) : st.last_read_seq;
       const fresh = (
         await client.query<MessageRow>(
@@ -218,10 +216,7 @@ export class EmailNotifier {
           [chatId, base, identityId],
         )
       ).rows.reverse();
-      if (fresh.length === 0) {
-        await client.query('COMMIT');
-        return false;
-      }
+      if (fresh.length === 0) return false;
       const history = (
         await client.query<MessageRow>(
           `SELECT seq, author_id, author_address, kind, body, created_at FROM message
@@ -277,26 +272,19 @@ export class EmailNotifier {
           WHERE chat_id = $1 AND identity_id = $2`,
         [chatId, identityId, fresh[fresh.length - 1]!.seq, messageId],
       );
-      await client.query('COMMIT');
-      emailed = true;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return true;
+    });
+    if (!emailed) return false;
     this.runner.wake();
     this.onEmailed(chatId, identityId);
-    return emailed;
+    return true;
   }
 
   /** Do-not-disturb ended in DIGEST mode: one email with everything new in every chat. */
   private async digest(p: { identityId: string }): Promise<void> {
     const { identityId } = p;
-    const client = await this.pool.connect();
     const touched: string[] = [];
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query(
         `INSERT INTO delivery_state (chat_id, identity_id)
          SELECT chat_id, identity_id FROM member WHERE identity_id = $1 ON CONFLICT DO NOTHING`,
@@ -349,13 +337,7 @@ export class EmailNotifier {
       if (chats.length > 0) {
         await queueMail(client, { to, ...digestMail(chats), headers: { 'Auto-Submitted': 'auto-generated' } }, this.opts.mailDomain);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     this.runner.wake();
     for (const chatId of touched) this.onEmailed(chatId, identityId);
   }
