@@ -5,16 +5,7 @@
 import assert from 'node:assert/strict';
 import { ApiClient, ApiError } from '../../ui/src/api-client.ts';
 import { codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ApiError, `expected ApiError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
+import { rejection } from '../support/assertions.ts';
 
 describe('ApiClient (shared REST client)', function () {
   this.timeout(60_000);
@@ -32,7 +23,7 @@ describe('ApiClient (shared REST client)', function () {
     const before = lastMailId(server);
     const started = await client.startSignIn('dana@example.com');
     const code = await codeFromMail(server, 'dana@example.com', before);
-    const wrong = await rejection(client.verifyCode(started.verificationId, code === '000000' ? '111111' : '000000'));
+    const wrong = await rejection(client.verifyCode(started.verificationId, code === '000000' ? '111111' : '000000'), ApiError);
     assert.equal(wrong.code, 'CODE_WRONG');
     assert.equal(wrong.status, 400);
     assert.match(wrong.message, /tries left/);
@@ -43,7 +34,7 @@ describe('ApiClient (shared REST client)', function () {
     const me = await client.me();
     assert.deepEqual(me.addresses, ['dana@example.com']);
     await client.signOut();
-    assert.equal((await rejection(client.me())).code, 'UNAUTHENTICATED');
+    assert.equal((await rejection(client.me(), ApiError)).code, 'UNAUTHENTICATED');
   });
 
   it('covers chats, messages, reads and access requests', async () => {
@@ -70,7 +61,7 @@ describe('ApiClient (shared REST client)', function () {
     assert.equal(deleted.targetSeq, sent.seq);
     assert.ok((await asOwner.listChats()).some((c) => c.id === chat.id));
 
-    const refused = await rejection(asOutsider.openChat(chat.id));
+    const refused = await rejection(asOutsider.openChat(chat.id), ApiError);
     assert.equal(refused.code, 'NOT_IN_AUDIENCE');
     assert.equal(refused.status, 403);
     assert.equal(refused.details.canRequestAccess, true);
@@ -82,17 +73,17 @@ describe('ApiClient (shared REST client)', function () {
 
     const ended = await asOwner.endChat(chat.id);
     assert.ok(ended.endedAt);
-    assert.equal((await rejection(asMember.sendMessage(chat.id, 'api-2', 'late'))).code, 'CHAT_ENDED');
+    assert.equal((await rejection(asMember.sendMessage(chat.id, 'api-2', 'late'), ApiError)).code, 'CHAT_ENDED');
   });
 
   it('turns an unknown chat and an unreachable server into ApiErrors', async () => {
     const s = await signIn(server, 'hana@example.com');
     const client = new ApiClient({ baseUrl: server.url, getToken: () => s.token });
-    const missing = await rejection(client.openChat('7b0c2f7e-8a51-4d7e-9d4e-2f1d2c3b4a59'));
+    const missing = await rejection(client.openChat('7b0c2f7e-8a51-4d7e-9d4e-2f1d2c3b4a59'), ApiError);
     assert.equal(missing.code, 'NOT_FOUND');
     assert.equal(missing.status, 404);
     const nowhere = new ApiClient({ baseUrl: 'http://127.0.0.1:9', getToken: () => s.token });
-    const network = await rejection(nowhere.me());
+    const network = await rejection(nowhere.me(), ApiError);
     assert.equal(network.code, 'NETWORK');
     assert.equal(network.status, 0);
   });

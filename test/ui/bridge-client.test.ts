@@ -8,16 +8,7 @@ import { ApiClient, ApiError } from '../../ui/src/api-client.ts';
 import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import type { DeliveryNotice } from '../../protocol/index.ts';
 import { lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ApiError, `expected ApiError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
+import { rejection } from '../support/assertions.ts';
 
 describe('ApiClient and SocketTransport: email bridge', function () {
   this.timeout(60_000);
@@ -45,13 +36,13 @@ describe('ApiClient and SocketTransport: email bridge', function () {
     const redeemed = await anonymous.redeemLink(token, 'test');
     assert.equal(redeemed.session.chatId, chat.id);
     assert.equal(redeemed.chat.id, chat.id);
-    const again = await rejection(anonymous.redeemLink(token));
+    const again = await rejection(anonymous.redeemLink(token), ApiError);
     assert.equal(again.code, 'LINK_EXPIRED');
     assert.equal(again.status, 410);
     // A one-chat session opens its chat but cannot change account settings.
     const scoped = new ApiClient({ baseUrl: server.url, getToken: () => redeemed.session.token });
     assert.equal((await scoped.chat(chat.id)).id, chat.id);
-    assert.equal((await rejection(scoped.setAvailability({ dnd: true }))).code, 'FORBIDDEN');
+    assert.equal((await rejection(scoped.setAvailability({ dnd: true }), ApiError)).code, 'FORBIDDEN');
 
     // The owner watches the room; pia is not connected, so her copy is emailed.
     const t = new SocketTransport({ url: server.url, getToken: () => owner.token });
@@ -92,7 +83,7 @@ describe('ApiClient and SocketTransport: email bridge', function () {
     const code = /\b(\d{6})\b/.exec(mail.subject)![1]!;
     const identity = await client.verifyAddressLink(started.linkId, code);
     assert.deepEqual([...identity.addresses].sort(), ['quinn@example.com', 'quinn@work.example']);
-    const taken = await rejection(client.startAddressLink('rosa@example.com'));
+    const taken = await rejection(client.startAddressLink('rosa@example.com'), ApiError);
     assert.equal(taken.code, 'CONFLICT');
     assert.equal(taken.details.reason, 'ADDRESS_TAKEN');
   });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import { TransportError, type ConnectionStatus, type TransportEvents } from '../../ui/src/transport.ts';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
+import { rejection } from '../support/assertions.ts';
 
 function next<E extends keyof TransportEvents>(t: SocketTransport, event: E, match: (p: Parameters<TransportEvents[E]>[0]) => boolean = () => true) {
   return new Promise<Parameters<TransportEvents[E]>[0]>((resolve) => {
@@ -20,16 +21,6 @@ function next<E extends keyof TransportEvents>(t: SocketTransport, event: E, mat
 
 async function online(t: SocketTransport): Promise<void> {
   if (t.status !== 'online') await next(t, 'status', (s) => s === 'online');
-}
-
-async function rejection(p: Promise<unknown>): Promise<TransportError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof TransportError, `expected TransportError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the request to fail');
 }
 
 describe('SocketTransport (shared socket client)', function () {
@@ -90,16 +81,16 @@ describe('SocketTransport (shared socket client)', function () {
   it('rejects with the server error code when an ack says ok:false', async () => {
     const s = await signIn(server, 'cal@example.com');
     const t = transport(s.token);
-    const missing = await rejection(t.join('7b0c2f7e-8a51-4d7e-9d4e-2f1d2c3b4a59', 0));
+    const missing = await rejection(t.join('7b0c2f7e-8a51-4d7e-9d4e-2f1d2c3b4a59', 0), TransportError);
     assert.equal(missing.code, 'NOT_FOUND');
-    const bad = await rejection(t.join('not-a-chat', 0));
+    const bad = await rejection(t.join('not-a-chat', 0), TransportError);
     assert.equal(bad.code, 'BAD_INPUT');
   });
 
   it("reports 'unauthorized' for a bad token and after signing out", async () => {
     const bogus = transport('x'.repeat(43));
     await next(bogus, 'status', (s) => s === 'unauthorized');
-    assert.equal((await rejection(bogus.watchChats())).code, 'UNAUTHENTICATED');
+    assert.equal((await rejection(bogus.watchChats(), TransportError)).code, 'UNAUTHENTICATED');
 
     const s = await signIn(server, 'dot@example.com');
     const t = transport(s.token);
