@@ -139,10 +139,17 @@ export interface VerificationStarted {
   expiresAt: string;
 }
 
+/**
+ * Members are named in every chat-scoped view and event (authorId, ownerId, members[].identityId,
+ * me.identityId, typing, read and delivery notices) by a per-chat member handle, never by
+ * their global identity id: the same person has a different handle in each chat, so nobody can
+ * recognise a hidden (Bcc) member across chats. Compare with `me.identityId` of the same chat.
+ */
 export interface MessageView {
   chatId: string;
   seq: number;
   clientId: string;
+  /** The author's member handle in this chat. */
   authorId: string | null;
   authorAddress: string | null;
   kind: MessageKind;
@@ -196,6 +203,8 @@ export interface ChatSummary {
   unread: number;
   lastMessage: MessageView | null;
   memberAddresses: string[];
+  /** My member handle in this chat (compare with lastMessage.authorId). */
+  me: { identityId: string };
 }
 
 export interface AccessRequestView {
@@ -242,7 +251,10 @@ export interface JoinResult {
   hasMore: boolean;
 }
 
-/** Names the typist by identity only; clients label it from the chat's member list. */
+/**
+ * Names the typist by member handle only; clients label it from the chat's member list. Typing,
+ * read and delivery notices about a hidden (Bcc) member reach only the owner and that member.
+ */
 export interface TypingNotice {
   chatId: string;
   identityId: string;

@@ -8,6 +8,8 @@ import { AccessRequests } from './chats/access-requests.ts';
 import { ChatService } from './chats/chats.ts';
 import type { ChatContext } from './chats/context.ts';
 import { EphemeralStore } from './chats/ephemeral-store.ts';
+import { MemberHandles } from './chats/handles.ts';
+import { loadVisibility } from './chats/membership.ts';
 import { MessageService } from './chats/messages.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
@@ -101,7 +103,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     }
 
     const metrics = createMetrics();
-    const fanout = new SocketFanout();
+    const handles = await MemberHandles.load(pool);
+    const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
     const writer = new MessageWriter(pool, (messages) => {
       metrics.messagesCommitted.inc(messages.length);
@@ -120,6 +123,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       events: fanout,
       mailer,
       log: log.child({ component: 'chats' }),
+      handles,
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
@@ -183,7 +187,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       redis,
       accepting: () => accepting,
     });
-    bridge.attachRealtime(io);
+    bridge.attachRealtime(io, fanout);
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));

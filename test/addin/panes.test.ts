@@ -29,6 +29,7 @@ function summary(over: Partial<ChatSummary> & { id: string }): ChatSummary {
     unread: 0,
     lastMessage: null,
     memberAddresses: [],
+    me: { identityId: 'me' },
     ...over,
   };
 }

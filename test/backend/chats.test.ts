@@ -128,7 +128,7 @@ describe('chats: audience, membership and access', function () {
     const h = await api(server, 'GET', `/api/chats/${chat.id}/messages?after=0`, undefined, alice.token);
     assert.deepEqual(
       h.body.messages.map((m: any) => [m.seq, m.kind, m.body]),
-      [[1, 'SYSTEM', 'bob@example.com joined'], [2, 'SYSTEM', 'bob@example.com added carol@example.com']],
+      [[1, 'SYSTEM', 'bob@example.com joined'], [2, 'SYSTEM', 'carol@example.com was added']],
     );
   });
 

@@ -169,15 +169,17 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
     const chatId = await newChat();
     const a = await open(server.url, alice.token);
     const b = await open(second.url, bob.token);
-    await request(a, 'chat:join', { chatId, lastSeq: 0 });
-    await request(b, 'chat:join', { chatId, lastSeq: 0 });
+    // Members are named by their handle in this chat (me.identityId), not by identity id.
+    const aliceIn = (await request(a, 'chat:join', { chatId, lastSeq: 0 })).chat.me.identityId;
+    const bobIn = (await request(b, 'chat:join', { chatId, lastSeq: 0 })).chat.me.identityId;
+    assert.notEqual(aliceIn, alice.identity.id);
     const typing = nextEvent(b, 'typing');
     let selfTyping = false;
     a.on('typing', () => (selfTyping = true));
     a.emit('typing', { chatId, typing: true });
-    assert.deepEqual(await typing, { chatId, identityId: alice.identity.id, typing: true });
+    assert.deepEqual(await typing, { chatId, identityId: aliceIn, typing: true });
     const sent = await request(a, 'message:send', { chatId, clientId: 'r1', body: 'read me' });
-    const read = nextEvent(a, 'read', (r: any) => r.identityId === bob.identity.id);
+    const read = nextEvent(a, 'read', (r: any) => r.identityId === bobIn);
     assert.equal((await request(b, 'read', { chatId, seq: sent.message.seq })).lastReadSeq, sent.message.seq);
     assert.equal((await read).seq, sent.message.seq);
     assert.equal(selfTyping, false);

@@ -57,20 +57,20 @@ describe('email bridge: invitations, receipts, availability, transcript, address
   it('senders see delivered (a device fetched it) and read, live', async () => {
     const rita = await signInVia(server, sink, 'rita@example.com');
     await api(server, 'POST', `/api/chats/${chatId}/audience`, { address: 'rita@example.com' }, owner.token);
-    await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, rita.token);
+    const ritaIn = (await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, rita.token)).body.me.identityId;
     const ownerSocket = await connectSocket(server.url, owner.token);
     const ritaSocket = await connectSocket(server.url, rita.token);
     try {
       await request(ownerSocket, 'chat:join', { chatId, lastSeq: 0 });
       const sent = await request(ownerSocket, 'message:send', { chatId, clientId: 'r1', body: 'Did this arrive?' });
       const seq = sent.message.seq;
-      const delivered = nextEvent<DeliveryNotice>(ownerSocket, 'delivery', (d) => d.identityId === rita.identity.id && d.deliveredSeq >= seq);
+      const delivered = nextEvent<DeliveryNotice>(ownerSocket, 'delivery', (d) => d.identityId === ritaIn && d.deliveredSeq >= seq);
       await request(ritaSocket, 'chat:join', { chatId, lastSeq: 0 });
       await delivered;
       await request(ritaSocket, 'read', { chatId, seq });
       const view = await waitUntil('read receipt', async () => {
         const d = await api(server, 'GET', `/api/chats/${chatId}/delivery`, undefined, owner.token);
-        const r = d.body.members.find((m: any) => m.identityId === rita.identity.id);
+        const r = d.body.members.find((m: any) => m.identityId === ritaIn);
         return r.readSeq >= seq ? r : null;
       });
       assert.ok(view.deliveredSeq >= seq);

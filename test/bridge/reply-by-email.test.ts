@@ -91,14 +91,14 @@ describe('email bridge: offline members by email, reply by email', function () {
   it('the receipts say the messages were emailed to the offline member', async () => {
     const d = await api(server, 'GET', `/api/chats/${chatId}/delivery`, undefined, alice.token);
     assert.equal(d.status, 200);
-    const b = d.body.members.find((m: any) => m.identityId === bob.id);
+    const b = d.body.members.find((m: any) => m.address === 'bob@example.com');
     const lastSeq = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, alice.token)).body.lastSeq;
     assert.equal(b.emailedSeq, lastSeq);
     assert.equal(b.readSeq, 0);
   });
 
   it('a reply with a quoted original and a signature posts only the new text, live, as that member', async () => {
-    const live = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.authorId === bob.id);
+    const live = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.authorAddress === 'bob@example.com');
     const res = await sendMail({
       port: server.bridge.inbound!.port,
       from: 'Bob Martin <bob@example.com>',
@@ -130,7 +130,7 @@ describe('email bridge: offline members by email, reply by email', function () {
       .replace(/^From: .*$/m, 'From: Bob Martin <bob@example.com>')
       .replace(/^Return-Path: .*$/m, 'Return-Path: <bob@example.com>')
       .replace(/^To: .*$/m, `To: ${notification.replyTo}`);
-    const live = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.authorId === bob.id);
+    const live = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.authorAddress === 'bob@example.com');
     await sendMail({ port: server.bridge.inbound!.port, from: 'bob@example.com', to: notification.replyTo, dkim: key, raw });
     assert.equal((await live).body, "Parfait, je m'en occupe lundi matin.");
   });

@@ -152,13 +152,14 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     unread,
     lastMessage: message(lastSeq, { authorId: author, chatId: id }),
     memberAddresses: [],
+    me: { identityId: 'me' },
   });
 
   it('totals unread and spots new messages from others only', () => {
     assert.equal(totalUnread([summary('a', 3, 2), summary('b', 1, 1)]), 3);
     const before = new Map([['a', 3], ['b', 1]]);
     const after = [summary('a', 4, 3), summary('b', 2, 0, 'me'), summary('c', 1, 1)];
-    assert.deepEqual(newFromOthers(before, after, 'me').map((c) => c.id), ['a', 'c']);
+    assert.deepEqual(newFromOthers(before, after).map((c) => c.id), ['a', 'c']);
   });
 
   class FakeTransport implements Partial<ChatTransport> {
@@ -187,7 +188,6 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     const tracker = new UnreadTracker({
       transport: () => t as unknown as ChatTransport,
       listChats: () => Promise.resolve(list),
-      myIdentityId: () => 'me',
       setBadge: (n) => badges.push(n),
       inBackground: async () => background,
       notify: (c) => notified.push(c.id),

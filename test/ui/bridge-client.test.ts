@@ -58,7 +58,7 @@ describe('ApiClient and SocketTransport: email bridge', function () {
     });
     const sent = await t.send(chat.id, 'b-1', 'Are you there?');
     const notice = await emailed;
-    assert.equal(notice.identityId, redeemed.session.identity.id);
+    assert.equal(notice.identityId, redeemed.chat.me.identityId, 'named by her handle in this chat');
     assert.ok(notice.emailedSeq >= sent.seq);
     const delivery = await client.delivery(chat.id);
     const pia = delivery.members.find((m) => m.address === 'pia@example.com');

@@ -5,7 +5,7 @@ import type { Caller } from '../identity/sessions.ts';
 import type { AudienceRole, AudienceView, ChatView, createChatBody, audienceInput } from '../../../protocol/index.ts';
 import type { z } from 'zod';
 import type { ChatContext } from './context.ts';
-import { checkScope, loadChat, requireMember, requireOwner } from './membership.ts';
+import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
 import { unreadCounts } from './unread.ts';
 
@@ -111,8 +111,16 @@ export class ChatService {
       });
     if (created) {
       this.ctx.events.memberJoined(chatId, caller.identityId);
-      await postSystemMessage(this.ctx, chat, `${entry.address} joined`);
-      this.ctx.events.chatUpdated(chatId);
+      // A hidden (Bcc) member's join is news only to the owner and themselves: no "joined"
+      // message, no update to the room. Reading the email (which opens the chat in Outlook
+      // and Thunderbird) must not reveal them.
+      const viewers = viewersOf(await this.visibility(chatId), caller.identityId);
+      if (viewers === 'everyone') {
+        await postSystemMessage(this.ctx, chat, `${entry.address} joined`);
+        this.ctx.events.chatUpdated(chatId);
+      } else {
+        this.ctx.events.chatUpdated(chatId, viewers);
+      }
     }
     return this.view(caller, chatId);
   }
@@ -126,35 +134,36 @@ export class ChatService {
     ]);
     const chat = me.chat;
     const isOwner = chat.ownerId === caller.identityId;
-    const joined = new Set(members.map((m) => m.address));
+    const visibility = await this.visibility(chatId);
+    const shown = members.filter((m) => sees(visibility, caller.identityId, m.identityId));
+    const joined = new Set(shown.map((m) => m.address));
     const visible: AudienceView[] = audience
       .filter((a) => a.role !== 'BCC' || isOwner || a.address === me.address)
       .map((a) => ({ address: a.address, role: a.role, joined: joined.has(a.address) }));
-    const visibleAddresses = new Set(visible.map((a) => a.address));
+    const handle = (identityId: string) => this.ctx.handles.of(chatId, identityId);
     const lastSeq = chat.retention === 'EPHEMERAL' ? ephemeral.lastSeq(chatId) : chat.lastSeq;
     return {
       id: chat.id,
       subject: chat.subject,
       source: chat.source,
       retention: chat.retention,
-      ownerId: chat.ownerId,
+      ownerId: handle(chat.ownerId),
       isOwner,
       emailMessageId: chat.emailMessageId,
       lastSeq,
       lastActivityAt: chat.lastActivityAt.toISOString(),
       createdAt: chat.createdAt.toISOString(),
       endedAt: chat.endedAt?.toISOString() ?? null,
-      // A BCC'd member stays hidden from the member list; their own messages still name them.
-      members: members
-        .filter((m) => visibleAddresses.has(m.address) || m.identityId === caller.identityId)
-        .map((m) => ({
-          identityId: m.identityId,
+      // A hidden (Bcc) member stays out of the member list; a message they post names them
+      // (posting is their choice to speak up).
+      members: shown.map((m) => ({
+          identityId: handle(m.identityId),
           address: m.address,
           joinedAt: m.joinedAt.toISOString(),
           lastReadSeq: m.lastReadSeq,
         })),
       audience: visible,
-      me: { identityId: me.identityId, address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
+      me: { identityId: handle(me.identityId), address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
       unread:
         (await unreadCounts(this.ctx, caller.identityId, [{ chatId, retention: chat.retention, lastReadSeq: me.lastReadSeq }])).get(
           chatId,
@@ -172,11 +181,28 @@ export class ChatService {
     });
     if (ownerMember && !wanted.has(ownerMember.address)) wanted.set(ownerMember.address, 'FROM');
     const current = await db.audienceEntry.findMany({ where: { chatId } });
-    const removed = current.filter((e) => e.role !== 'ADDED' && !wanted.has(e.address)).map((e) => e.address);
-    const keptAdded = current.filter((e) => e.role === 'ADDED' && !wanted.has(e.address)).length;
+    const dropped = current.filter((e) => e.role !== 'ADDED' && !wanted.has(e.address)).map((e) => e.address);
+    // Removing a person removes every address of theirs from this chat, also one they linked
+    // and had added (ADDED entries otherwise stay), so the owner's removal sticks.
+    const theirs = await db.emailAddress.findMany({
+      where: {
+        identityId: { not: chat.ownerId },
+        identity: { addresses: { some: { address: { in: dropped } } } },
+      },
+      select: { address: true },
+    });
+    const alsoTheirs = new Set(theirs.map((a) => a.address));
+    const removed = [
+      ...new Set([...dropped, ...current.filter((e) => alsoTheirs.has(e.address) && !wanted.has(e.address)).map((e) => e.address)]),
+    ];
+    const keptAdded = current.filter((e) => e.role === 'ADDED' && !wanted.has(e.address) && !removed.includes(e.address)).length;
     if (wanted.size + keptAdded > this.ctx.limits.maxAudience) {
       throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);
     }
+    // Others hear of the change only when it touches something they can see.
+    const before = new Map(current.map((e) => [e.address, e.role]));
+    const visibleChange =
+      removed.some((a) => before.get(a) !== 'BCC') || [...wanted].some(([a, role]) => before.get(a) !== role && (role !== 'BCC' || before.has(a)));
     const removedMembers = await db.$transaction(async (tx) => {
       await tx.audienceEntry.deleteMany({ where: { chatId, address: { in: removed } } });
       for (const [address, role] of wanted) {
@@ -191,7 +217,8 @@ export class ChatService {
       return gone;
     });
     for (const m of removedMembers) this.ctx.events.memberRemoved(chatId, m.identityId);
-    this.ctx.events.chatUpdated(chatId);
+    if (visibleChange) this.ctx.events.chatUpdated(chatId);
+    else this.ctx.events.chatUpdated(chatId, [chat.ownerId]);
     return this.view(caller, chatId);
   }
 
@@ -202,16 +229,42 @@ export class ChatService {
     const address = normaliseAddress(rawAddress);
     const { db } = this.ctx;
     const exists = await db.audienceEntry.findUnique({ where: { chatId_address: { chatId, address } } });
-    if (!exists) {
+    // Adding an address the caller cannot see (a Bcc recipient) must answer exactly as adding a
+    // new one, or guessing would confirm who is hidden: the entry becomes an ADDED one and its
+    // membership, if any, starts over (the next open joins it visibly, "x joined").
+    const hiddenFromCaller =
+      exists?.role === 'BCC' && me.chat.ownerId !== caller.identityId && exists.address !== me.address;
+    if (!exists || hiddenFromCaller) {
       const count = await db.audienceEntry.count({ where: { chatId } });
       if (count >= this.ctx.limits.maxAudience) {
         throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);
       }
-      await db.audienceEntry.create({ data: { chatId, address, role: 'ADDED', addedById: caller.identityId } });
-      await postSystemMessage(this.ctx, me.chat, `${me.address} added ${address}`);
+      const reset = await db.$transaction(async (tx) => {
+        await tx.audienceEntry.upsert({
+          where: { chatId_address: { chatId, address } },
+          create: { chatId, address, role: 'ADDED', addedById: caller.identityId },
+          update: { role: 'ADDED', addedById: caller.identityId, addedAt: new Date() },
+        });
+        const gone = await tx.member.findMany({ where: { chatId, address } });
+        await tx.member.deleteMany({ where: { chatId, address } });
+        return gone;
+      });
+      for (const m of reset) this.ctx.events.memberRemoved(chatId, m.identityId);
+      // Names no adder: the adder may be hidden, and naming only visible ones would tell.
+      await postSystemMessage(this.ctx, me.chat, `${address} was added`);
       this.ctx.events.chatUpdated(chatId);
     }
     return this.view(caller, chatId);
+  }
+
+  /** Who may see whom in this chat (the Bcc rule, membership.ts). */
+  visibility(chatId: string) {
+    return loadVisibility(this.ctx.pool, [chatId]).then((v) => v.get(chatId) ?? { ownerId: '', hidden: new Set<string>() });
+  }
+
+  /** How views and events name a member of this chat. */
+  memberHandle(chatId: string, identityId: string): string {
+    return this.ctx.handles.of(chatId, identityId);
   }
 
   /** The owner ends the chat: no more messages; an ephemeral chat's messages are gone. */

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { ChatEvents } from './events.ts';
 import type { EphemeralStore } from './ephemeral-store.ts';
 import type { MessageWriter } from './message-writer.ts';
+import type { MemberHandles } from './handles.ts';
 
 /** What the chat domain needs from the outside world, handed in by the composition root. */
 export interface ChatContext {
@@ -15,6 +16,8 @@ export interface ChatContext {
   events: ChatEvents;
   mailer: Mailer;
   log: Logger;
+  /** Per-chat member handles: what views and events name members by. */
+  handles: MemberHandles;
   limits: { maxMessageChars: number; maxAudience: number };
   publicUrl: () => string;
   /** A member was handed messages up to `topSeq` (history or a join's catch-up): delivery receipts. */

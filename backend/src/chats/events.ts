@@ -6,9 +6,11 @@ import type { AccessRequestView, MessageView, ReadNotice } from '../../../protoc
  */
 export interface ChatEvents {
   messagePosted(message: MessageView): void;
-  chatUpdated(chatId: string): void;
+  /** `only`: the change concerns a hidden member, so only these identities hear of it. */
+  chatUpdated(chatId: string, only?: string[]): void;
   memberJoined(chatId: string, identityId: string): void;
   memberRemoved(chatId: string, identityId: string): void;
+  /** `identityId` is the reader's identity; the adapter names them by handle, to those who may see them. */
   readMoved(notice: ReadNotice): void;
   accessRequested(ownerId: string, request: AccessRequestView): void;
   accessDecided(identityId: string, request: AccessRequestView): void;

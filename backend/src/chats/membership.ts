@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { ChatContext } from './context.ts';
@@ -32,4 +33,36 @@ export async function requireOwner(ctx: ChatContext, caller: Caller, chatId: str
   const chat = await loadChat(ctx, chatId);
   if (chat.ownerId !== caller.identityId) throw new AppError('FORBIDDEN', 'Only the chat owner can do this');
   return chat;
+}
+
+/**
+ * Who may see whom in a chat: the one Bcc rule. A member whose address is in the audience
+ * only as Bcc (or no longer in it) is hidden: only the owner and that member themselves see
+ * them, in views, in events (typing, read, delivery, joins) and in counts.
+ */
+export interface Visibility {
+  ownerId: string;
+  hidden: ReadonlySet<string>;
+}
+
+export function sees(v: Visibility, viewerId: string, memberId: string): boolean {
+  return !v.hidden.has(memberId) || viewerId === v.ownerId || viewerId === memberId;
+}
+
+/** The viewers of an event about `memberId`: everyone in the chat, or only the owner and that member. */
+export function viewersOf(v: Visibility, memberId: string): 'everyone' | string[] {
+  return v.hidden.has(memberId) ? [...new Set([v.ownerId, memberId])] : 'everyone';
+}
+
+/** Read fresh on every use (no cache), so a role change on another node applies at once. */
+export async function loadVisibility(pool: pg.Pool, chatIds: string[]): Promise<Map<string, Visibility>> {
+  const res = await pool.query<{ id: string; owner_id: string; hidden: string[] }>(
+    `SELECT c.id, c.owner_id,
+            ARRAY(SELECT m.identity_id::text FROM member m
+                    LEFT JOIN audience_entry a ON a.chat_id = m.chat_id AND a.address = m.address
+                   WHERE m.chat_id = c.id AND m.identity_id <> c.owner_id AND (a.role IS NULL OR a.role = 'BCC')) AS hidden
+       FROM chat c WHERE c.id = ANY($1::uuid[])`,
+    [chatIds],
+  );
+  return new Map(res.rows.map((r) => [r.id, { ownerId: r.owner_id, hidden: new Set(r.hidden) }]));
 }

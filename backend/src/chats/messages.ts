@@ -5,7 +5,7 @@ import type { Caller } from '../identity/sessions.ts';
 import { LIMITS, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import { checkScope, requireMember } from './membership.ts';
-import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
+import { MESSAGE_COLUMNS, messageView, publicMessage, type MessageRow } from './views.ts';
 
 interface ChatRef {
   id: string;
@@ -80,7 +80,7 @@ export class MessageService {
     void settled.then(() => {
       if (this.lanes.get(lane) === settled) this.lanes.delete(lane);
     });
-    return (await enqueued).committed;
+    return publicMessage(await (await enqueued).committed, this.ctx.handles);
   }
 
   private readonly lanes = new Map<string, Promise<void>>();
@@ -106,6 +106,10 @@ export class MessageService {
 
   /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */
   async delete(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
+    return publicMessage(await this.deleteMine(caller, chatId, seq), this.ctx.handles);
+  }
+
+  private async deleteMine(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
     const me = await requireMember(this.ctx, caller, chatId);
     const chat = me.chat;
     if (chat.retention === 'EPHEMERAL') {
@@ -153,7 +157,7 @@ export class MessageService {
     const page = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
-    return page;
+    return { ...page, messages: page.messages.map((m) => publicMessage(m, this.ctx.handles)) };
   }
 
   private async page(

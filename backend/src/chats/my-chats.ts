@@ -2,7 +2,7 @@ import type { Caller } from '../identity/sessions.ts';
 import type { ChatSummary } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import { unreadCounts } from './unread.ts';
-import { messageView, type MessageRow } from './views.ts';
+import { messageView, publicMessage, type MessageRow } from './views.ts';
 
 interface SummaryRow {
   id: string;
@@ -51,6 +51,7 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
     const ephemeral = r.retention === 'EPHEMERAL';
     const lastSeq = ephemeral ? ctx.ephemeral.lastSeq(r.id) : r.last_seq;
     const lastRow = last.get(r.id);
+    const lastMessage = ephemeral ? ctx.ephemeral.lastText(r.id) : lastRow ? messageView(lastRow) : null;
     return {
       id: r.id,
       subject: r.subject,
@@ -60,8 +61,9 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
       lastActivityAt: r.last_activity_at.toISOString(),
       endedAt: r.ended_at?.toISOString() ?? null,
       unread: unread.get(r.id) ?? 0,
-      lastMessage: ephemeral ? ctx.ephemeral.lastText(r.id) : lastRow ? messageView(lastRow) : null,
+      lastMessage: lastMessage && publicMessage(lastMessage, ctx.handles),
       memberAddresses: r.member_addresses,
+      me: { identityId: ctx.handles.of(r.id, caller.identityId) },
     };
   });
 }

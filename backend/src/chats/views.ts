@@ -1,4 +1,5 @@
 import type { MessageKind, MessageView } from '../../../protocol/index.ts';
+import type { MemberHandles } from './handles.ts';
 
 /** A message row as raw SQL returns it (snake_case). */
 export interface MessageRow {
@@ -30,4 +31,12 @@ export function messageView(r: MessageRow): MessageView {
     createdAt: r.created_at.toISOString(),
     deleted: r.deleted_at !== null,
   };
+}
+
+/**
+ * A message as it leaves the server: the author named by their handle in this chat, never by
+ * identity id. Inside the server (writer, notifier) messages keep the identity id.
+ */
+export function publicMessage(m: MessageView, handles: MemberHandles): MessageView {
+  return m.authorId === null ? m : { ...m, authorId: handles.of(m.chatId, m.authorId) };
 }

@@ -10,7 +10,7 @@ import { InboundMail } from '../mail/inbound/listener.ts';
 import { dnsResolver, type DNSResolver } from '../mail/inbound/authenticate.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { RateLimit } from '../ops/rate-limits.ts';
-import { rooms, type IoServer } from '../realtime/events.ts';
+import { rooms, type IoServer, type SocketFanout } from '../realtime/events.ts';
 import type { DeliveryView, MessageView } from '../../../protocol/index.ts';
 import { AddressLinks } from './address-links.ts';
 import { Availability } from './availability.ts';
@@ -125,10 +125,12 @@ export class EmailBridge {
       transcripts: new Transcripts(ctx),
       addressLinks: new AddressLinks(ctx),
       delivery: async (caller, chatId) => {
-        const view = await d.domain().chats.view(caller, chatId); // membership; hides Bcc'd members
+        const { chats } = d.domain();
+        const view = await chats.view(caller, chatId); // membership; hides Bcc'd members, names them by handle
         const visible = new Set(view.members.map((m) => m.identityId));
         const all = await this.receipts.view(chatId);
-        return { chatId, members: all.members.filter((m) => visible.has(m.identityId)) };
+        const members = all.members.map((m) => ({ ...m, identityId: chats.memberHandle(chatId, m.identityId) }));
+        return { chatId, members: members.filter((m) => visible.has(m.identityId)) };
       },
     };
   }
@@ -140,7 +142,7 @@ export class EmailBridge {
   }
 
   /** Presence from socket connections, and receipts out through the chat rooms. */
-  attachRealtime(io: IoServer): void {
+  attachRealtime(io: IoServer, fanout: SocketFanout): void {
     io.on('connection', (socket) => {
       const identityId = socket.data.identityId;
       if (!identityId) return;
@@ -149,7 +151,7 @@ export class EmailBridge {
     });
     this.receipts.attach({
       identitiesInChat: async (chatId) => (await io.in(rooms.chat(chatId)).fetchSockets()).map((s) => s.data.identityId),
-      emit: (notice) => void io.to(rooms.chat(notice.chatId)).emit('delivery', notice),
+      emit: (notices) => void fanout.delivery(notices).catch((err) => this.d.log.warn({ err }, 'delivery notices not sent')),
     });
   }
 

@@ -21,6 +21,8 @@ export class Invitations {
     await this.ctx.limits.invites.consume(caller.identityId, 'invitations');
     const address = normaliseAddress(rawAddress);
     // Joins the audience (membership, ended chat and size checks live there).
+    // A hidden (Bcc) address is made visible there exactly as a new one is, so this answers
+    // and mails the same whether or not the address was already a hidden member.
     const view = await this.ctx.chats.addToAudience(caller, chatId, address);
     if (view.members.some((m) => m.address === address)) {
       throw new AppError('CONFLICT', `${address} is already a member of this chat`);
@@ -40,12 +42,11 @@ export class Invitations {
         chatId,
         chatUrl: `${publicUrl}/c/${chatId}`,
         personalUrl,
-        inviter: view.me.address,
         days: Math.max(1, Math.round(this.ctx.inviteTtlMs / 86_400_000)),
       });
       await queueMail(
         client,
-        { to: address, ...mail, fromName: `${view.me.address} via Inbox Chat`, headers: { 'X-Inbox-Chat-Id': chatId } },
+        { to: address, ...mail, fromName: 'Inbox Chat', headers: { 'X-Inbox-Chat-Id': chatId } },
         this.ctx.mailDomain,
       );
     });

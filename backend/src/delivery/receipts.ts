@@ -6,7 +6,8 @@ import type { DeliveryNotice, DeliveryView } from '../../../protocol/index.ts';
 export interface ReceiptSink {
   /** Identities with a socket joined to the chat's room, on any node. */
   identitiesInChat(chatId: string): Promise<string[]>;
-  emit(notice: DeliveryNotice): void;
+  /** `identityId` in each notice is the member's identity; the sink names them and picks who hears it. */
+  emit(notices: DeliveryNotice[]): void;
 }
 
 /**
@@ -81,9 +82,9 @@ export class DeliveryTracker {
        RETURNING chat_id, identity_id, delivered_seq, emailed_seq`,
       [chats, identities, seqs],
     );
-    for (const r of res.rows) {
-      this.sink?.emit({ chatId: r.chat_id, identityId: r.identity_id, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq });
-    }
+    this.sink?.emit(
+      res.rows.map((r) => ({ chatId: r.chat_id, identityId: r.identity_id, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq })),
+    );
   }
 
   /** The emailed position moved (called by the notifier after its transaction committed). */
@@ -93,7 +94,7 @@ export class DeliveryTracker {
       [chatId, identityId],
     );
     const r = res.rows[0];
-    if (r) this.sink?.emit({ chatId, identityId, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq });
+    if (r) this.sink?.emit([{ chatId, identityId, deliveredSeq: r.delivered_seq, emailedSeq: r.emailed_seq }]);
   }
 
   /** Every member's positions; the caller must already be checked as a member. */

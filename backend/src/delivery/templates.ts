@@ -76,9 +76,10 @@ ${panelHtml({ chatUrl: opts.chatUrl, chatId: opts.chatId, subject: opts.subject,
   return { subject: replySubject(opts.subject), text, html };
 }
 
-export function invitationMail(opts: { subject: string; chatId: string; chatUrl: string; personalUrl: string; inviter: string; days: number }) {
+/** Names no inviter: a hidden (Bcc) member may invite, and naming only visible inviters would tell. */
+export function invitationMail(opts: { subject: string; chatId: string; chatUrl: string; personalUrl: string; days: number }) {
   const text = [
-    `${opts.inviter} invited you to the chat "${opts.subject || 'untitled'}".`,
+    `You are invited to the chat "${opts.subject || 'untitled'}".`,
     '',
     'Join with one click (the link works once and signs you in to this chat only):',
     opts.personalUrl,
@@ -86,7 +87,7 @@ export function invitationMail(opts: { subject: string; chatId: string; chatUrl:
     `The link expires in ${opts.days} days. Chat ${opts.chatId}: ${opts.chatUrl}`,
   ].join('\n');
   const html = `<div style="${FONT}">
-<p>${escapeHtml(opts.inviter)} invited you to the chat "${escapeHtml(opts.subject || 'untitled')}".</p>
+<p>You are invited to the chat "${escapeHtml(opts.subject || 'untitled')}".</p>
 ${panelHtml({ chatUrl: opts.chatUrl, chatId: opts.chatId, subject: opts.subject, personalUrl: opts.personalUrl })}
 <p style="font-size:12px;color:#57606a">The button works once, signs you in to this chat only, and expires in ${opts.days} days.</p>
 </div>`;

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts';
+import { sees } from '../chats/membership.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { TranscriptSent } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
@@ -58,6 +59,9 @@ export class Transcripts {
       }
     });
     this.ctx.runner.wake();
-    return { recipients: recipients.rows.length };
+    // Counted as the sender sees the chat: hidden (Bcc) members get their copy but are not counted
+    // for anyone else. A hidden sender is named in the email, as when they post: their choice.
+    const visibility = await this.ctx.chats.visibility(chatId);
+    return { recipients: recipients.rows.filter((r) => sees(visibility, caller.identityId, r.identity_id)).length };
   }
 }

@@ -1,6 +1,10 @@
 import type { Server } from 'socket.io';
 import type { ChatEvents } from '../chats/events.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../protocol/index.ts';
+import type { MemberHandles } from '../chats/handles.ts';
+import { viewersOf, type Visibility } from '../chats/membership.ts';
+import { publicMessage } from '../chats/views.ts';
+import type { Logger } from '../log.ts';
+import type { ClientToServerEvents, DeliveryNotice, ServerToClientEvents } from '../../../protocol/index.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export interface SocketData {
@@ -26,6 +30,28 @@ export class SocketFanout implements ChatEvents {
   /** True when rooms span several nodes (Redis adapter): an empty local room says nothing then. */
   private clustered = false;
 
+  /**
+   * Every member-scoped event leaves here named by member handle, and an event about a hidden
+   * (Bcc) member goes only to the identity rooms of the owner and that member, never to the
+   * chat's room: the same rule the REST views apply (membership.ts, sees/viewersOf).
+   */
+  constructor(
+    private readonly handles: MemberHandles,
+    private readonly visibility: (chatIds: string[]) => Promise<Map<string, Visibility>>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Emits `emit(target)` to whoever may see `memberId` in `chatId`: the chat room, or the owner's and theirs. */
+  private async toViewers(
+    chatId: string,
+    memberIds: string[],
+    send: (memberId: string, viewers: 'everyone' | string[]) => void,
+  ): Promise<void> {
+    const v = (await this.visibility([chatId])).get(chatId);
+    if (!v) return;
+    for (const id of memberIds) send(id, viewersOf(v, id));
+  }
+
   attach(io: IoServer, opts: { clustered: boolean } = { clustered: false }): void {
     this.io = io;
     this.clustered = opts.clustered;
@@ -33,7 +59,7 @@ export class SocketFanout implements ChatEvents {
 
   messagePosted(m: Parameters<ChatEvents['messagePosted']>[0]): void {
     if (!this.io) return;
-    this.io.to(rooms.chat(m.chatId)).emit('message', m);
+    this.io.to(rooms.chat(m.chatId)).emit('message', publicMessage(m, this.handles));
     // Each broadcast encodes its packet even for an empty room; sidebars watching a chat are rare.
     const activityRoom = rooms.activity(m.chatId);
     if (this.clustered || this.io.sockets.adapter.rooms.has(activityRoom)) {
@@ -41,8 +67,9 @@ export class SocketFanout implements ChatEvents {
     }
   }
 
-  chatUpdated(chatId: string): void {
-    this.io?.to([rooms.chat(chatId), rooms.activity(chatId)]).emit('chat:updated', { chatId });
+  chatUpdated(chatId: string, only?: string[]): void {
+    const to = only ? only.map(rooms.identity) : [rooms.chat(chatId), rooms.activity(chatId)];
+    this.io?.to(to).emit('chat:updated', { chatId });
   }
 
   memberJoined(chatId: string, identityId: string): void {
@@ -56,7 +83,42 @@ export class SocketFanout implements ChatEvents {
   }
 
   readMoved(n: Parameters<ChatEvents['readMoved']>[0]): void {
-    this.io?.to([rooms.chat(n.chatId), rooms.identity(n.identityId)]).emit('read', n);
+    if (!this.io) return;
+    const notice = { ...n, identityId: this.handles.of(n.chatId, n.identityId) };
+    // The reader's own devices always hear it (their unread counts follow).
+    this.toViewers(n.chatId, [n.identityId], (id, viewers) =>
+      this.io?.to([...(viewers === 'everyone' ? [rooms.chat(n.chatId)] : viewers.map(rooms.identity)), rooms.identity(id)]).emit('read', notice),
+    ).catch((err) => this.log.warn({ err, chatId: n.chatId }, 'read notice not sent'));
+  }
+
+  /** A member typing, from one of their sockets (which does not hear it back). */
+  async typing(chatId: string, identityId: string, typing: boolean, fromSocketId: string): Promise<void> {
+    if (!this.io) return;
+    const notice = { chatId, identityId: this.handles.of(chatId, identityId), typing };
+    await this.toViewers(chatId, [identityId], (_id, viewers) =>
+      this.io
+        ?.to(viewers === 'everyone' ? rooms.chat(chatId) : viewers.map(rooms.identity))
+        .except(fromSocketId)
+        .emit('typing', notice),
+    );
+  }
+
+  /** Members' delivered/emailed positions moved (senders' receipts); `identityId` is the member's identity. */
+  async delivery(notices: DeliveryNotice[]): Promise<void> {
+    if (!this.io || notices.length === 0) return;
+    const byChat = new Map<string, DeliveryNotice[]>();
+    for (const n of notices) byChat.set(n.chatId, [...(byChat.get(n.chatId) ?? []), n]);
+    const v = await this.visibility([...byChat.keys()]);
+    for (const [chatId, list] of byChat) {
+      const visibility = v.get(chatId);
+      if (!visibility) continue;
+      for (const n of list) {
+        const viewers = viewersOf(visibility, n.identityId);
+        this.io
+          .to(viewers === 'everyone' ? rooms.chat(chatId) : viewers.map(rooms.identity))
+          .emit('delivery', { ...n, identityId: this.handles.of(chatId, n.identityId) });
+      }
+    }
   }
 
   accessRequested(ownerId: string, r: Parameters<ChatEvents['accessRequested']>[1]): void {

@@ -197,11 +197,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     on('typing', typingEvent, async ({ chatId, typing }) => {
       // Only sockets whose join passed the membership check are in the room.
       if (!socket.rooms.has(rooms.chat(chatId))) throw new AppError('FORBIDDEN', 'Join the chat first');
-      socket.to(rooms.chat(chatId)).emit('typing', {
-        chatId,
-        identityId: caller.identityId,
-        typing,
-      });
+      await d.fanout.typing(chatId, caller.identityId, typing, socket.id);
       return {};
     });
 

@@ -26,7 +26,6 @@ const COMPOSE_SCRIPT = { id: 'inbox-chat-compose', js: ['compose-script.js'] };
 
 const backend = new Backend(m, (url, getToken) => new SocketTransport({ url, getToken }));
 const threads = new Threads(m);
-let myIdentityId: string | null = null;
 let spaceId: number | null = null;
 let pendingChat: string | null = null;
 
@@ -66,7 +65,6 @@ m.runtime.onConnect.addListener((port) => {
 const unread = new UnreadTracker({
   transport: () => backend.transport,
   listChats: () => backend.api?.listChats() ?? null,
-  myIdentityId: () => myIdentityId,
   setBadge: (n) => {
     if (spaceId !== null) void m.spaces.update(spaceId, { badgeText: n > 0 ? String(n) : '', badgeBackgroundColor: '#4f46e5' });
   },
@@ -99,11 +97,6 @@ backend.onChange(() => {
   relay.attach(backend.transport);
   relay.sessionChanged(backend.address, backend.backendUrl);
   unread.attach();
-  myIdentityId = null;
-  backend.api
-    ?.me()
-    .then((me) => (myIdentityId = me.id))
-    .catch(() => undefined);
 });
 m.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && settingsChanged(changes)) void backend.reload();
@@ -236,10 +229,6 @@ async function start(): Promise<void> {
   await createSpace().catch((e) => log('spaces', e));
   relay.attach(backend.transport);
   unread.attach();
-  backend.api
-    ?.me()
-    .then((me) => (myIdentityId = me.id))
-    .catch(() => undefined);
   await registerScripts().catch((e) => log('scripts', e));
 }
 

@@ -10,7 +10,6 @@ export interface UnreadDeps {
   transport(): ChatTransport;
   /** GET /api/chats; null when signed out. */
   listChats(): Promise<ChatSummary[]> | null;
-  myIdentityId(): string | null;
   setBadge(total: number): void;
   /** True when no Thunderbird window has the focus. */
   inBackground(): Promise<boolean>;
@@ -23,14 +22,14 @@ export function totalUnread(chats: readonly ChatSummary[]): number {
   return chats.reduce((n, c) => n + (c.endedAt ? 0 : c.unread), 0);
 }
 
-/** Chats that got a new message from someone else since the previous list. */
-export function newFromOthers(before: ReadonlyMap<string, number>, after: readonly ChatSummary[], me: string | null): ChatSummary[] {
+/** Chats that got a new message from someone else since the previous list (authors are named per chat). */
+export function newFromOthers(before: ReadonlyMap<string, number>, after: readonly ChatSummary[]): ChatSummary[] {
   return after.filter((c) => {
     // A chat not seen before (someone just started it with me) counts from zero.
     const known = before.get(c.id) ?? 0;
     if (c.lastSeq <= known || c.unread === 0) return false;
     const m = c.lastMessage;
-    return !!m && m.kind === 'TEXT' && !m.deleted && m.authorId !== me;
+    return !!m && m.kind === 'TEXT' && !m.deleted && m.authorId !== c.me.identityId;
   });
 }
 
@@ -91,7 +90,7 @@ export class UnreadTracker {
   }
 
   private async apply(chats: ChatSummary[], mayNotify: boolean): Promise<void> {
-    const fresh = mayNotify ? newFromOthers(this.lastSeqs, chats, this.deps.myIdentityId()) : [];
+    const fresh = mayNotify ? newFromOthers(this.lastSeqs, chats) : [];
     this.chats = chats;
     this.lastSeqs = new Map(chats.map((c) => [c.id, c.lastSeq]));
     this.deps.setBadge(totalUnread(chats));
