@@ -1,0 +1,352 @@
+/**
+ * The privacy table: a Bcc recipient is invisible to everyone but the chat's owner and
+ * themselves, on every path. A scripted session (the Bcc member opens the chat, types, reads,
+ * posts nothing, adds and invites someone; others post, email the transcript, get notified
+ * by email; the owner removes someone) runs against a real server with real sockets and real
+ * SMTP. Everything each role receives (REST bodies, socket events and acks, emails) is kept,
+ * then scanned for the Bcc address, the Bcc identity id and the Bcc member handle.
+ */
+import assert from 'node:assert/strict';
+import type { CaughtMail } from '../../backend/src/mail/catcher.ts';
+import type { ChatView } from '../../protocol/index.ts';
+import {
+  api,
+  connectSocket,
+  lastMailId,
+  request,
+  signInAll,
+  startTestServer,
+  type ClientSocket,
+  type TestServer,
+} from '../support/server.ts';
+
+const OWNER = 'olivia@example.com';
+const TO = 'tom@example.com';
+const CC = 'cecile@example.com';
+const BCC = 'bea.hidden@example.com';
+const REMOVED = 'rafael@example.com';
+const OUTSIDER = 'oscar@example.net';
+const OFFLINE = 'otto@example.com';
+const ADDED_BY_BCC = 'ada@example.org';
+const INVITED_BY_BCC = 'ines@example.org';
+
+type Role = 'owner' | 'to' | 'cc' | 'bcc' | 'removed' | 'outsider' | 'offline';
+const ADDRESS: Record<Role, string> = { owner: OWNER, to: TO, cc: CC, bcc: BCC, removed: REMOVED, outsider: OUTSIDER, offline: OFFLINE };
+/** Who may learn of the Bcc member. */
+const ENTITLED: Role[] = ['owner', 'bcc'];
+
+interface Received {
+  role: Role;
+  what: string;
+  body: unknown;
+}
+
+describe('privacy table: a Bcc member reaches nobody but the owner and themselves', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let mailFrom = 0;
+  const received: Received[] = [];
+  const tokens = {} as Record<Role, string>;
+  const identities = {} as Record<Role, string>;
+  const sockets = {} as Partial<Record<Role, ClientSocket>>;
+  let chatId = '';
+  let bccHandle = '';
+  let transcriptRecipients = -1;
+
+  /** A REST call whose answer is kept as something `role` received. */
+  async function rest(role: Role, method: string, path: string, body?: unknown) {
+    const r = await api(server, method, path, body, tokens[role]);
+    received.push({ role, what: `${method} ${path} -> ${r.status}`, body: r.body });
+    return r;
+  }
+
+  /** A socket request whose ack is kept as something `role` received. */
+  async function ask(role: Role, event: string, payload: unknown) {
+    const r = await request(sockets[role]!, event, payload);
+    received.push({ role, what: `ack ${event}`, body: r });
+    return r;
+  }
+
+  /** Lets fan-out, receipts and their database round trips settle (all are asynchronous). */
+  const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
+
+  before(async () => {
+    server = await startTestServer({
+      EMAIL_BATCH_WINDOW_MS: '200',
+      EMAIL_OFFLINE_DELAY_MS: '0',
+      JOBS_POLL_MS: '50',
+    });
+    const roles = Object.keys(ADDRESS) as Role[];
+    const sessions = await signInAll(server, roles.map((r) => ADDRESS[r]));
+    roles.forEach((role, i) => {
+      tokens[role] = sessions[i]!.token;
+      identities[role] = sessions[i]!.identity.id;
+    });
+    mailFrom = lastMailId(server);
+
+    // Everyone but the offline member has a live socket, every event it gets is kept.
+    for (const role of roles.filter((r) => r !== 'offline')) {
+      const s = await connectSocket(server.url, tokens[role]);
+      s.onAny((event: string, ...args: unknown[]) => received.push({ role, what: `event ${event}`, body: args }));
+      sockets[role] = s;
+      await ask(role, 'chats:watch', {});
+    }
+
+    const created = await rest('owner', 'POST', '/api/chats', {
+      subject: 'Quarterly numbers',
+      audience: { from: [OWNER], to: [TO, OFFLINE], cc: [CC, REMOVED], bcc: [BCC] },
+    });
+    assert.equal(created.status, 201);
+    chatId = created.body.id;
+    bccHandle = server.services.chats.memberHandle(chatId, identities.bcc);
+
+    for (const role of ['owner', 'to', 'cc', 'removed'] as const) assert.equal((await ask(role, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+    assert.equal((await rest('offline', 'POST', `/api/chats/${chatId}/open`)).status, 200);
+    assert.equal((await ask('outsider', 'chat:join', { chatId, lastSeq: 0 })).error.code, 'NOT_IN_AUDIENCE');
+    await settle();
+
+    // The Bcc member opens the chat (what showing the email in Outlook or Thunderbird does) ...
+    assert.equal((await ask('bcc', 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+    assert.equal((await rest('bcc', 'POST', `/api/chats/${chatId}/open`)).status, 200);
+    await settle();
+    // ... types without posting ...
+    sockets.bcc!.emit('typing', { chatId, typing: true });
+    await settle(200);
+    sockets.bcc!.emit('typing', { chatId, typing: false });
+    // ... while the others talk; the Bcc member's open socket makes their "delivered" move.
+    const first = await ask('owner', 'message:send', { chatId, clientId: 'o-1', body: 'Numbers are in.' });
+    await ask('to', 'message:send', { chatId, clientId: 't-1', body: 'Looks good to me.' });
+    sockets.to!.emit('typing', { chatId, typing: true });
+    sockets.owner!.emit('typing', { chatId, typing: true });
+    await settle();
+    // ... reads ...
+    const top = first.message.seq + 1;
+    assert.equal((await ask('bcc', 'read', { chatId, seq: top })).ok, true);
+    assert.equal((await rest('bcc', 'POST', `/api/chats/${chatId}/read`, { seq: top })).status, 200);
+    assert.equal((await ask('cc', 'read', { chatId, seq: top })).ok, true);
+    // ... and adds and invites someone.
+    assert.equal((await rest('bcc', 'POST', `/api/chats/${chatId}/audience`, { address: ADDED_BY_BCC })).status, 200);
+    assert.equal((await rest('bcc', 'POST', `/api/chats/${chatId}/invitations`, { address: INVITED_BY_BCC })).status, 201);
+    await settle();
+
+    // A visible member emails the transcript (to every member, the Bcc one included).
+    const transcript = await rest('to', 'POST', `/api/chats/${chatId}/transcript`, {});
+    assert.equal(transcript.status, 202);
+    transcriptRecipients = transcript.body.recipients;
+
+    // The offline member is emailed the new messages.
+    await server.catcher!.waitFor((m) => m.id > mailFrom && m.to.includes(OFFLINE) && !/^Transcript|code/.test(m.subject) && /Looks good/.test(m.text));
+    await server.catcher!.waitFor((m) => m.id > mailFrom && m.to.includes(INVITED_BY_BCC));
+    await server.catcher!.waitFor((m) => m.id > mailFrom && m.to.includes(CC) && /Looks good/.test(m.text));
+
+    // The owner removes someone; they keep nothing.
+    const replaced = await rest('owner', 'PUT', `/api/chats/${chatId}/audience`, {
+      audience: { from: [OWNER], to: [TO, OFFLINE], cc: [CC], bcc: [BCC] },
+    });
+    assert.equal(replaced.status, 200);
+    await settle();
+
+    // Everyone looks at everything there is to look at.
+    for (const role of Object.keys(ADDRESS) as Role[]) {
+      await rest(role, 'GET', `/api/chats/${chatId}`);
+      await rest(role, 'GET', `/api/chats/${chatId}/messages?after=0`);
+      await rest(role, 'GET', `/api/chats/${chatId}/messages`);
+      await rest(role, 'GET', `/api/chats/${chatId}/delivery`);
+      await rest(role, 'GET', '/api/chats');
+      await rest(role, 'GET', `/api/chats/${chatId}/access-requests/mine`);
+      if (sockets[role]) {
+        await ask(role, 'chat:join', { chatId, lastSeq: 0 });
+        await ask(role, 'chats:watch', {});
+      }
+    }
+    await settle();
+  });
+
+  after(async () => {
+    for (const s of Object.values(sockets)) s?.close();
+    await server?.close();
+  });
+
+  function mails(): CaughtMail[] {
+    return server.catcher!.list().filter((m) => m.id > mailFrom);
+  }
+
+  /** Every mail counts as received by each of its recipients; recipients outside the table are outsiders. */
+  function mailFor(role: Role): CaughtMail[] {
+    return mails().filter((m) =>
+      m.to.some((to) => {
+        const known = (Object.keys(ADDRESS) as Role[]).find((r) => ADDRESS[r] === to);
+        return known ? known === role : role === 'outsider';
+      }),
+    );
+  }
+
+  function everything(role: Role): { what: string; text: string }[] {
+    return [
+      ...received.filter((r) => r.role === role).map((r) => ({ what: r.what, text: JSON.stringify(r.body) })),
+      ...mailFor(role).map((m) => ({ what: `mail "${m.subject}" to ${m.to.join(', ')}`, text: JSON.stringify(m) })),
+    ];
+  }
+
+  it('the session really exercised every path (the scan below is not vacuous)', () => {
+    assert.ok(received.some((r) => r.role === 'owner' && r.what === 'event typing' && JSON.stringify(r.body).includes(bccHandle)), 'the owner sees the Bcc member typing');
+    assert.ok(received.some((r) => r.role === 'owner' && r.what === 'event read' && JSON.stringify(r.body).includes(bccHandle)), 'the owner sees the Bcc member read');
+    assert.ok(received.some((r) => r.role === 'owner' && r.what === 'event delivery' && JSON.stringify(r.body).includes(bccHandle)), 'the owner sees deliveries to the Bcc member');
+    assert.ok(received.some((r) => r.role === 'to' && r.what === 'event typing'), 'typing reached others at all');
+    assert.ok(received.some((r) => r.role === 'to' && r.what === 'event read'), 'read reached others at all');
+    assert.ok(received.some((r) => r.role === 'to' && r.what === 'event delivery'), 'delivery reached others at all');
+    assert.ok(received.some((r) => r.role === 'cc' && r.what === 'event typing'), 'a visible member typing reached the others');
+    assert.ok(mailFor('bcc').some((m) => m.subject.startsWith('Transcript') || /transcript/i.test(m.text)), 'the Bcc member got the transcript');
+    assert.ok(mailFor('outsider').some((m) => m.to.includes(INVITED_BY_BCC)), 'the invitation went out');
+    assert.ok(mailFor('offline').length > 0 && mailFor('removed').length > 0, 'members were emailed');
+    const ownerView = received.find((r) => r.role === 'owner' && r.what === `GET /api/chats/${chatId} -> 200`)!.body as ChatView;
+    assert.ok(ownerView.members.some((m) => m.identityId === bccHandle), 'the owner sees the Bcc member');
+    const bccView = received.find((r) => r.role === 'bcc' && r.what === `GET /api/chats/${chatId} -> 200`)!.body as ChatView;
+    assert.equal(bccView.me.identityId, bccHandle);
+  });
+
+  for (const role of (Object.keys(ADDRESS) as Role[]).filter((r) => !ENTITLED.includes(r))) {
+    it(`${role}: no Bcc address, identity id or member handle in any REST body, socket event or email`, () => {
+      const leaks = everything(role)
+        .filter(({ text }) => [BCC, identities.bcc, bccHandle].some((t) => text.includes(t)))
+        .map(({ what, text }) => `${what}: ${text.slice(0, 300)}`);
+      assert.deepEqual(leaks, []);
+    });
+  }
+
+  for (const role of Object.keys(ADDRESS) as Role[]) {
+    it(`${role}: no global identity id of anyone else reaches them`, () => {
+      const others = (Object.keys(identities) as Role[]).filter((r) => r !== role).map((r) => identities[r]);
+      const leaks = everything(role)
+        .filter(({ text }) => others.some((id) => text.includes(id)))
+        .map(({ what, text }) => `${what}: ${text.slice(0, 300)}`);
+      assert.deepEqual(leaks, []);
+    });
+  }
+
+  it('no count gives the Bcc member away: members, audience, transcript recipients', () => {
+    const toView = received.find((r) => r.role === 'to' && r.what === `GET /api/chats/${chatId} -> 200`)!.body as ChatView;
+    const toMembers = toView.members.map((m) => m.address).sort();
+    assert.deepEqual(toMembers, [CC, OFFLINE, OWNER, TO].sort());
+    assert.ok(!toView.audience.some((a) => a.role === 'BCC'));
+    // Sent to owner, cc, removed (still a member then), offline and the Bcc member: counted without the latter.
+    assert.equal(transcriptRecipients, 4);
+    const summaries = received.filter((r) => r.role === 'to' && r.what === 'GET /api/chats -> 200').map((r) => r.body as { chats: { id: string; memberAddresses: string[] }[] });
+    const mine = summaries.at(-1)!.chats.find((c) => c.id === chatId)!;
+    assert.equal(mine.memberAddresses.length, toMembers.length);
+  });
+
+  it('the Bcc member opening the chat posts no "joined" message for anyone, the owner included', () => {
+    const history = received.find((r) => r.role === 'owner' && r.what === `GET /api/chats/${chatId}/messages?after=0 -> 200`)!.body as {
+      messages: { kind: string; body: string }[];
+    };
+    assert.ok(history.messages.some((m) => m.kind === 'SYSTEM' && m.body === `${TO} joined`), 'visible joins are announced');
+    assert.ok(!history.messages.some((m) => m.body.includes(BCC)));
+  });
+
+  it('the removed member keeps no access', () => {
+    const last = received.filter((r) => r.role === 'removed' && r.what.startsWith(`GET /api/chats/${chatId} ->`)).at(-1)!;
+    assert.match(last.what, /-> 403$/);
+  });
+});
+
+describe('privacy: guessing a hidden address confirms nothing', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let owner: string, alice: string, hidden: string, hidden2: string;
+
+  before(async () => {
+    server = await startTestServer({ JOBS_POLL_MS: '50' });
+    const sessions = await signInAll(server, ['gwen@example.com', 'alice@example.com', 'hid@example.com', 'hid2@example.com']);
+    [owner, alice, hidden, hidden2] = [sessions[0].token, sessions[1].token, sessions[2].token, sessions[3].token];
+  });
+  after(async () => server?.close());
+
+  /** A chat whose Bcc recipients have opened it, as reading the email does. */
+  async function chatWithHidden(): Promise<string> {
+    const chat = (
+      await api(server, 'POST', '/api/chats', {
+        subject: 'Guess',
+        audience: { to: ['alice@example.com'], bcc: ['hid@example.com', 'hid2@example.com'] },
+      }, owner)
+    ).body;
+    for (const t of [alice, hidden, hidden2]) assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, t)).status, 200);
+    return chat.id;
+  }
+
+  /** What the guesser learns, with the guessed address itself taken out. */
+  function shape(r: { status: number; body: ChatView }, address: string) {
+    const entry = r.body.audience.find((a) => a.address === address);
+    return {
+      status: r.status,
+      entry: entry && { role: entry.role, joined: entry.joined },
+      members: r.body.members.map((m) => m.address),
+      audienceSize: r.body.audience.length,
+    };
+  }
+
+  it('adding a Bcc recipient answers exactly as adding a new address', async () => {
+    const a = await chatWithHidden();
+    const b = await chatWithHidden();
+    const guessed = await api<ChatView>(server, 'POST', `/api/chats/${a}/audience`, { address: 'hid@example.com' }, alice);
+    const fresh = await api<ChatView>(server, 'POST', `/api/chats/${b}/audience`, { address: 'new@example.com' }, alice);
+    assert.deepEqual(shape(guessed, 'hid@example.com'), shape(fresh, 'new@example.com'));
+    const history = async (id: string) =>
+      (await api(server, 'GET', `/api/chats/${id}/messages?after=0`, undefined, alice)).body.messages.map((m: { body: string }) =>
+        m.body.replace(/hid@example\.com|new@example\.com/, 'X'),
+      );
+    assert.deepEqual(await history(a), await history(b));
+  });
+
+  it('inviting a Bcc recipient answers and mails exactly as inviting a new address', async () => {
+    const a = await chatWithHidden();
+    const b = await chatWithHidden();
+    const before = lastMailId(server);
+    const guessed = await api<ChatView>(server, 'POST', `/api/chats/${a}/invitations`, { address: 'hid2@example.com' }, alice);
+    const fresh = await api<ChatView>(server, 'POST', `/api/chats/${b}/invitations`, { address: 'other@example.com' }, alice);
+    assert.deepEqual(shape(guessed, 'hid2@example.com'), shape(fresh, 'other@example.com'));
+    const mailTo = (to: string) => server.catcher!.waitFor((m) => m.id > before && m.to.includes(to));
+    const [g, f] = await Promise.all([mailTo('hid2@example.com'), mailTo('other@example.com')]);
+    const strip = (m: CaughtMail) => ({ from: m.from, subject: m.subject, text: m.text.replace(/#link=[0-9a-f]+/g, '').replace(/[0-9a-f-]{36}/g, 'ID') });
+    assert.deepEqual(strip(g), strip(f));
+    assert.doesNotMatch(g.text, /alice@example\.com/, 'the invitation names no inviter');
+  });
+});
+
+describe('privacy: the owner’s removal sticks', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({ JOBS_POLL_MS: '50' });
+  });
+  after(async () => server?.close());
+
+  it('a member removed from the recipients loses the second address they linked and added', async () => {
+    const [owner, bob] = await signInAll(server, ['owen@example.com', 'bob@example.com']);
+    const chat = (await api(server, 'POST', '/api/chats', { subject: 'Stick', audience: { to: ['bob@example.com'] } }, owner!.token)).body;
+    assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob!.token)).status, 200);
+    // Bob links a second address of his and adds it to the chat.
+    const before = lastMailId(server);
+    const started = await api(server, 'POST', '/api/me/addresses', { address: 'bob.home@example.org' }, bob!.token);
+    assert.equal(started.status, 202);
+    const mail = await server.catcher!.waitFor((m) => m.id > before && m.to.includes('bob.home@example.org'));
+    const code = /\b(\d{6})\b/.exec(mail.subject)![1];
+    assert.equal((await api(server, 'POST', '/api/me/addresses/verify', { linkId: started.body.linkId, code }, bob!.token)).status, 200);
+    assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/audience`, { address: 'bob.home@example.org' }, bob!.token)).status, 200);
+
+    const socket = await connectSocket(server.url, bob!.token);
+    try {
+      assert.equal((await request(socket, 'chat:join', { chatId: chat.id, lastSeq: 0 })).ok, true);
+      const removed = await api<ChatView>(server, 'PUT', `/api/chats/${chat.id}/audience`, { audience: { to: [] } }, owner!.token);
+      assert.equal(removed.status, 200);
+      assert.deepEqual(removed.body.audience.map((a) => a.address), ['owen@example.com'], 'every address of his is gone');
+      assert.equal((await api(server, 'GET', `/api/chats/${chat.id}`, undefined, bob!.token)).status, 403);
+      assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob!.token)).status, 403);
+      const rejoin = await request(socket, 'chat:join', { chatId: chat.id, lastSeq: 0 });
+      assert.equal(rejoin.ok ? 'ok' : rejoin.error.code, 'NOT_IN_AUDIENCE');
+    } finally {
+      socket.close();
+    }
+  });
+});
