@@ -7,7 +7,8 @@ import type { Config } from './config/index.ts';
 import { AccessRequests } from './chats/access-requests.ts';
 import { ChatService } from './chats/chats.ts';
 import type { ChatContext } from './chats/context.ts';
-import { EphemeralStore } from './chats/ephemeral-store.ts';
+import { EphemeralStore, type EphemeralLog } from './chats/ephemeral-store.ts';
+import { RedisEphemeralStore } from './chats/redis-ephemeral-store.ts';
 import { MessageService } from './chats/messages.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
@@ -109,7 +110,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
     });
-    const ephemeral = new EphemeralStore(config.ephemeralTtlMs);
+    // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
+    // process keeps it in memory.
+    const ephemeral: EphemeralLog = redis
+      ? new RedisEphemeralStore(redis.pub, redis.keyPrefix, config.ephemeral)
+      : new EphemeralStore(config.ephemeral.ttlMs, config.ephemeral.maxPerChat, config.ephemeral);
     cleanups.push(() => ephemeral.close());
 
     const ctx: ChatContext = {

@@ -35,6 +35,9 @@ const envSchema = z.object({
   SOCKET_EVENTS_PER_10S: z.coerce.number().int().positive().default(200),
   HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
   EPHEMERAL_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
+  EPHEMERAL_MAX_PER_CHAT: z.coerce.number().int().positive().default(1000),
+  EPHEMERAL_USER_KB: z.coerce.number().int().positive().default(2048),
+  EPHEMERAL_TOTAL_MB: z.coerce.number().int().positive().default(256),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEV_MAILBOX: boolish.optional(),
@@ -106,7 +109,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxAudience: e.MAX_AUDIENCE,
     socketEventsPer10s: e.SOCKET_EVENTS_PER_10S,
     httpRequestsPerMinute: e.HTTP_REQUESTS_PER_MINUTE,
-    ephemeralTtlMs: e.EPHEMERAL_TTL_MINUTES * 60_000,
+    /** Bounds on what ephemeral chats hold (memory, or Redis with REDIS_URL). */
+    ephemeral: {
+      ttlMs: e.EPHEMERAL_TTL_MINUTES * 60_000,
+      maxPerChat: e.EPHEMERAL_MAX_PER_CHAT,
+      maxBytesPerUser: e.EPHEMERAL_USER_KB * 1024,
+      maxBytesTotal: e.EPHEMERAL_TOTAL_MB * 1024 * 1024,
+    },
     dbPoolSize: e.DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
     /** The dev mailbox page shows caught mail; only on when mail is caught in-process. */
