@@ -185,6 +185,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       isAllowedOrigin,
       maxPayloadBytes: config.maxBodyBytes,
       eventsPer10s: config.socketEventsPer10s,
+      bytesPer10s: config.socketBytesPer10s,
+      maxSocketsPerIdentity: config.socketsPerIdentity,
+      maxSocketsPerIp: config.socketsPerIp,
+      trustProxy: config.trustProxy,
       redis,
       accepting: () => accepting,
     });

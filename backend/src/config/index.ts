@@ -33,6 +33,9 @@ const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   MAX_AUDIENCE: z.coerce.number().int().positive().default(200),
   SOCKET_EVENTS_PER_10S: z.coerce.number().int().positive().default(200),
+  SOCKET_KB_PER_10S: z.coerce.number().int().positive().default(1024),
+  SOCKETS_PER_IDENTITY: z.coerce.number().int().positive().default(20),
+  SOCKETS_PER_IP: z.coerce.number().int().positive().default(50),
   HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
   EPHEMERAL_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
   EPHEMERAL_MAX_PER_CHAT: z.coerce.number().int().positive().default(1000),
@@ -108,6 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxAudience: e.MAX_AUDIENCE,
     socketEventsPer10s: e.SOCKET_EVENTS_PER_10S,
+    socketBytesPer10s: e.SOCKET_KB_PER_10S * 1024,
+    socketsPerIdentity: e.SOCKETS_PER_IDENTITY,
+    socketsPerIp: e.SOCKETS_PER_IP,
     httpRequestsPerMinute: e.HTTP_REQUESTS_PER_MINUTE,
     /** Bounds on what ephemeral chats hold (memory, or Redis with REDIS_URL). */
     ephemeral: {
