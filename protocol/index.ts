@@ -15,6 +15,9 @@ export { LIMITS };
  */
 export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
+/** Half of a UTF-16 surrogate pair on its own: not text in any encoding a store keeps. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** Removes every control character of CONTROL_CHARACTERS (for text we cannot refuse, e.g. inbound mail). */
 export function stripControlCharacters(s: string): string {
   return s.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), '');
@@ -26,7 +29,10 @@ export function stripControlCharacters(s: string): string {
  */
 export function plainText(max: number, opts: { trim?: boolean } = {}) {
   const base = opts.trim ? z.string().trim() : z.string();
-  return base.max(max).refine((s) => !CONTROL_CHARACTERS.test(s), 'control characters are not allowed (only tab and newline)');
+  return base
+    .max(max)
+    .refine((s) => !CONTROL_CHARACTERS.test(s), 'control characters are not allowed (only tab and newline)')
+    .refine((s) => !LONE_SURROGATE.test(s), 'not well-formed text (a lone surrogate)');
 }
 
 const trimmed = (max: number) => plainText(max, { trim: true });

@@ -77,6 +77,17 @@ for (const kind of kinds) {
       }
     });
 
+    it('stores any string a trusted path hands it (a lone surrogate becomes U+FFFD) and counts its UTF-8 bytes', async () => {
+      const { store, held, close } = await kind.make({ ttlMs: 60_000 });
+      try {
+        const { view } = await store.append(msg('odd', 'x\ud800y é', { authorId: 'a9' }));
+        assert.match((await store.get('c1', view.seq))!.body, /^x(\ud800|\ufffd)y é$/);
+        assert.equal(await held('a9'), footprint('x\ufffdy é'));
+      } finally {
+        await close();
+      }
+    });
+
     it('keeps at most the per-chat cap, dropping the oldest', async () => {
       const { store, held, close } = await kind.make({ ttlMs: 60_000, maxPerChat: 3 });
       try {

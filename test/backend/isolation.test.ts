@@ -36,6 +36,11 @@ describe('isolation: one bad message cannot fail anyone else', function () {
       const r = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'ctl', body: `x${bad}` }, alice.token);
       assert.equal(r.status, 400, JSON.stringify(bad));
     }
+    const lone = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'lone', body: 'half \ud83d pair' }, alice.token);
+    assert.equal(lone.status, 400);
+    assert.match(lone.body.error.message, /lone surrogate/);
+    const emoji = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'emoji', body: 'whole \ud83d\ude00 pair' }, alice.token);
+    assert.equal(emoji.status, 201);
     const subject = await api(server, 'POST', '/api/chats', { subject: 'hi\u0000' }, alice.token);
     assert.equal(subject.status, 400);
     assert.match(subject.body.error.message, /subject/);

@@ -133,6 +133,9 @@ const scripts = {
   drop: new LuaScript(DROP),
 };
 
+/** Lone surrogates become U+FFFD, as PostgreSQL's UTF-8 encoding does for archived chats (Redis's JSON decoder refuses them). */
+const wellFormed = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
+
 function parse(entry: string): MessageView {
   return JSON.parse(entry) as MessageView;
 }
@@ -162,9 +165,9 @@ export class RedisEphemeralStore implements EphemeralLog {
       seq: 0,
       clientId: m.clientId,
       authorId: m.authorId,
-      authorAddress: m.authorAddress,
+      authorAddress: m.authorAddress === null ? null : wellFormed(m.authorAddress),
       kind: m.kind,
-      body: m.body,
+      body: wellFormed(m.body),
       targetSeq: m.targetSeq ?? null,
       createdAt: new Date().toISOString(),
       deleted: false,
