@@ -175,6 +175,8 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       if (perIp.count(ip) >= d.maxSocketsPerIp) {
         throw new AppError('TOO_MANY_CONNECTIONS', `Too many open connections from this address (at most ${d.maxSocketsPerIp})`);
       }
+      // Gone while we looked the session up: its close has fired already, so it must not be counted.
+      if (socket.conn.readyState !== 'open') return next(new Error('connection closed'));
       perIdentity.add(caller.identityId, 1);
       perIp.add(ip, 1);
       // The engine connection's close always fires, even when the socket never finished connecting.
