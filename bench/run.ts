@@ -57,6 +57,10 @@ const serverEnv = (databaseUrl: string): Record<string, string> => ({
   LOG_LEVEL: 'silent',
   SMTP_URL: 'smtp://127.0.0.1:1', // nothing in these runs sends mail; no catcher in the measured process
   SOCKET_EVENTS_PER_10S: '1000000',
+  SOCKET_KB_PER_10S: '1000000',
+  // Every simulated client connects from 127.0.0.1.
+  SOCKETS_PER_IP: '1000000',
+  SOCKETS_PER_IDENTITY: '1000000',
   HTTP_REQUESTS_PER_MINUTE: '1000000',
   ...opts.serverEnv,
 });

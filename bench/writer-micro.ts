@@ -1,13 +1,13 @@
 /**
  * The message writer alone against PostgreSQL, no sockets: how long one batch takes with the
- * one-statement path and the transaction path, by batch size, on a table that already holds
+ * one-statement path and its locked-transaction fallback, by batch size, on a table that already holds
  * messages. Usage: tsx bench/writer-micro.ts  (BENCH_MICRO_ROUNDS=20)
  */
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { migrate } from '../backend/src/db/migrator.ts';
 import { createPool } from '../backend/src/db/pool.ts';
-import { appendInOneStatement, appendInTransaction } from '../backend/src/chats/message-writer.ts';
+import { appendAfterLocking, appendInOneStatement } from '../backend/src/chats/message-writer.ts';
 import { createLogger } from '../backend/src/log.ts';
 import { createBenchDatabase, seedChats } from './lib/database.ts';
 import { percentiles, fmt } from './lib/stats.ts';
@@ -46,13 +46,9 @@ try {
       let t = performance.now();
       await appendInOneStatement(pool, batchOf(size));
       one.push(performance.now() - t);
-      const client = await pool.connect();
       t = performance.now();
-      await client.query('BEGIN');
-      await appendInTransaction(client, batchOf(size));
-      await client.query('COMMIT');
+      await appendAfterLocking(pool, batchOf(size));
       tx.push(performance.now() - t);
-      client.release();
     }
     const a = percentiles(one);
     const b = percentiles(tx);

@@ -8,15 +8,40 @@ import { LIMITS } from './limits.ts';
 
 export { LIMITS };
 
-const trimmed = (max: number) => z.string().trim().max(max);
+/**
+ * Control characters people never type: C0 except tab, line feed and carriage return (a CRLF
+ * line break is normalised later), DEL and C1. PostgreSQL refuses NUL in text outright, and the
+ * rest only hide or garble what others read. The inbound-mail helper strips this same set.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Half of a UTF-16 surrogate pair on its own: not text in any encoding a store keeps. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Removes every control character of CONTROL_CHARACTERS (for text we cannot refuse, e.g. inbound mail). */
+export function stripControlCharacters(s: string): string {
+  return s.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), '');
+}
+
+/**
+ * Every text field of the protocol: at most `max` characters (after trimming when `trim`) and
+ * no control characters, so a bad byte is a 400 at the boundary instead of a failed commit.
+ */
+export function plainText(max: number, opts: { trim?: boolean } = {}) {
+  const base = opts.trim ? z.string().trim() : z.string();
+  return base
+    .max(max)
+    .refine((s) => !CONTROL_CHARACTERS.test(s), 'control characters are not allowed (only tab and newline)')
+    .refine((s) => !LONE_SURROGATE.test(s), 'not well-formed text (a lone surrogate)');
+}
+
+const trimmed = (max: number) => plainText(max, { trim: true });
 
 /**
  * An address as typed or as a mail client gives it ("Name <a@b.c>" is accepted and reduced to
  * the bare address). Case normalisation lives in the identity module, not here.
  */
-export const addressSchema = z
-  .string()
-  .max(LIMITS.addressChars * 2)
+export const addressSchema = plainText(LIMITS.addressChars * 2)
   .transform((s) => (/<([^<>]*)>\s*$/.exec(s)?.[1] ?? s).trim())
   .pipe(
     z
@@ -54,7 +79,7 @@ export const authVerifyBody = z.strictObject({
 export type AuthVerifyBody = z.infer<typeof authVerifyBody>;
 
 export const authLinkBody = z.strictObject({
-  token: z.string().min(20).max(200),
+  token: plainText(200).min(20),
   label: trimmed(100).optional(),
 });
 export type AuthLinkBody = z.infer<typeof authLinkBody>;
@@ -72,7 +97,7 @@ export const createChatBody = z.strictObject({
   audience: audienceInput.default({ from: [], to: [], cc: [], bcc: [] }),
   emailMessageId: trimmed(998).optional(),
   /** The same draftKey from the same owner returns the same chat. */
-  draftKey: z.string().min(1).max(200).optional(),
+  draftKey: plainText(200).min(1).optional(),
   retention: retentionSchema.default('ARCHIVED'),
   source: chatSourceSchema.default('EMAIL'),
   /**
@@ -82,7 +107,7 @@ export const createChatBody = z.strictObject({
   quote: z
     .strictObject({
       from: addressSchema,
-      text: z.string().max(LIMITS.quoteChars),
+      text: plainText(LIMITS.quoteChars),
     })
     .optional(),
 });
@@ -96,7 +121,7 @@ export type AddAudienceBody = z.infer<typeof addAudienceBody>;
 
 export const sendMessageBody = z.strictObject({
   clientId: clientIdSchema,
-  body: z.string().max(LIMITS.messageChars * 4),
+  body: plainText(LIMITS.messageChars * 4),
 });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
@@ -115,7 +140,7 @@ export type AccessDecision = z.infer<typeof accessDecisionBody>['decision'];
 
 export const memberSettingsBody = z.strictObject({
   emailNotify: z.boolean().optional(),
-  language: z.string().min(2).max(35).optional(),
+  language: plainText(35).min(2).optional(),
 });
 
 // ---------- Views (server -> client) ----------
@@ -234,7 +259,7 @@ export const leaveEvent = z.strictObject({ chatId: uuidSchema });
 export const sendEvent = z.strictObject({
   chatId: uuidSchema,
   clientId: clientIdSchema,
-  body: z.string().max(LIMITS.messageChars * 4),
+  body: plainText(LIMITS.messageChars * 4),
 });
 export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1) });
 export const typingEvent = z.strictObject({ chatId: uuidSchema, typing: z.boolean() });
@@ -308,7 +333,7 @@ export type InviteBody = z.infer<typeof inviteBody>;
 /** The token from a `/c/<chatId>#link=<token>` URL (invitation or notification email). */
 export const redeemLinkBody = z.strictObject({
   token: z.string().regex(/^[0-9a-f]{40}$/, 'not a link token'),
-  label: z.string().trim().max(100).optional(),
+  label: trimmed(100).optional(),
 });
 export type RedeemLinkBody = z.infer<typeof redeemLinkBody>;
 

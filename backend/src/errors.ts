@@ -16,6 +16,10 @@ export type ErrorCode =
   | 'LINK_EXPIRED'
   | 'CHAT_ENDED'
   | 'TOO_LARGE'
+  /** A store's per-user or global cap is reached (details.scope says which). */
+  | 'QUOTA_EXCEEDED'
+  /** Too many open sockets for one identity or one client IP. */
+  | 'TOO_MANY_CONNECTIONS'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 

@@ -7,9 +7,10 @@ import type { Config } from './config/index.ts';
 import { AccessRequests } from './chats/access-requests.ts';
 import { ChatService } from './chats/chats.ts';
 import type { ChatContext } from './chats/context.ts';
-import { EphemeralStore } from './chats/ephemeral-store.ts';
+import { EphemeralStore, type EphemeralLog } from './chats/ephemeral-store.ts';
 import { MemberHandles } from './chats/handles.ts';
 import { loadVisibility } from './chats/membership.ts';
+import { RedisEphemeralStore } from './chats/redis-ephemeral-store.ts';
 import { MessageService } from './chats/messages.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
@@ -112,7 +113,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
     });
-    const ephemeral = new EphemeralStore(config.ephemeralTtlMs);
+    // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
+    // process keeps it in memory.
+    const ephemeral: EphemeralLog = redis
+      ? new RedisEphemeralStore(redis.pub, redis.keyPrefix, config.ephemeral)
+      : new EphemeralStore(config.ephemeral.ttlMs, config.ephemeral.maxPerChat, config.ephemeral);
     cleanups.push(() => ephemeral.close());
 
     const ctx: ChatContext = {
@@ -184,6 +189,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       isAllowedOrigin,
       maxPayloadBytes: config.maxBodyBytes,
       eventsPer10s: config.socketEventsPer10s,
+      bytesPer10s: config.socketBytesPer10s,
+      maxSocketsPerIdentity: config.socketsPerIdentity,
+      maxSocketsPerIp: config.socketsPerIp,
+      trustProxy: config.trustProxy,
       redis,
       accepting: () => accepting,
     });

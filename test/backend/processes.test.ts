@@ -77,6 +77,73 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
     }
   });
 
+  it('an ephemeral chat has one order across processes: unique seqs, live order by seq, the whole log on either node, nothing in PostgreSQL', async () => {
+    const [a, b] = await Promise.all([node(), node()]);
+    const alice = await signInVia(a, 'erin@example.com');
+    const bob = await signInVia(b, 'frank@example.com');
+    const created = await api(a, 'POST', '/api/chats', { subject: 'off the record', retention: 'EPHEMERAL', audience: { to: ['frank@example.com'] } }, alice.token);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const chatId = created.body.id;
+    const aliceSocket = await connectSocket(a.url, alice.token);
+    const bobSocket = await connectSocket(b.url, bob.token);
+    try {
+      assert.equal((await request(aliceSocket, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+      assert.equal((await request(bobSocket, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+      const live = { alice: [] as MessageView[], bob: [] as MessageView[] };
+      aliceSocket.on('message', (m) => m.chatId === chatId && m.kind === 'TEXT' && live.alice.push(m));
+      bobSocket.on('message', (m) => m.chatId === chatId && m.kind === 'TEXT' && live.bob.push(m));
+      // Both processes append at the same time.
+      const sends = [];
+      for (let i = 0; i < 40; i++) {
+        sends.push(request(aliceSocket, 'message:send', { chatId, clientId: `a${i}`, body: `from a ${i}` }));
+        sends.push(request(bobSocket, 'message:send', { chatId, clientId: `b${i}`, body: `from b ${i}` }));
+      }
+      const acks = await Promise.all(sends);
+      assert.ok(acks.every((r) => r.ok), JSON.stringify(acks.find((r) => !r.ok)));
+      const seqs = acks.map((r) => r.message.seq as number);
+      assert.equal(new Set(seqs).size, 80, 'no two messages share a seq');
+      // A retry through the other process gets the first result.
+      const retry = await request(bobSocket, 'message:send', { chatId, clientId: 'a0', body: 'again' });
+      assert.equal(retry.ok, false, 'another author cannot reuse the id');
+      const aliceRetry = await request(aliceSocket, 'message:send', { chatId, clientId: 'a0', body: 'again' });
+      assert.equal(aliceRetry.message.seq, acks[0].message.seq);
+      assert.equal(aliceRetry.message.body, 'from a 0');
+      // Every client sees all 80, live, in seq order.
+      for (let i = 0; i < 200 && (live.alice.length < 80 || live.bob.length < 80); i++) await new Promise((r) => setTimeout(r, 25));
+      for (const got of [live.alice, live.bob]) {
+        assert.deepEqual(got.map((m) => m.seq).sort((x, y) => x - y), [...seqs].sort((x, y) => x - y), 'each message once, by its one seq');
+        // What one process numbered reaches every client in seq order. Between processes, delivery
+        // order is Redis pub/sub's (as for archived chats); clients place messages by seq and resync on a gap.
+        for (const origin of ['a', 'b']) {
+          const order = got.filter((m) => m.clientId.startsWith(origin)).map((m) => m.seq);
+          assert.deepEqual(order, [...order].sort((x, y) => x - y), `live order of ${origin}'s messages is seq order`);
+        }
+      }
+      // Re-joining on the other process (and paging history there) shows the whole log.
+      const rejoin = await connectSocket(a.url, bob.token);
+      try {
+        const joined = await request(rejoin, 'chat:join', { chatId, lastSeq: 0 });
+        const texts = joined.missed.filter((m: MessageView) => m.kind === 'TEXT');
+        assert.equal(texts.length, 80);
+        assert.equal(joined.chat.lastSeq, Math.max(...seqs));
+      } finally {
+        rejoin.close();
+      }
+      const page = await api(b, 'GET', `/api/chats/${chatId}/messages?after=0&limit=100`, undefined, alice.token);
+      assert.equal(page.body.messages.filter((m: MessageView) => m.kind === 'TEXT').length, 80);
+      const c = new pg.Client({ connectionString: database.url });
+      await c.connect();
+      const stored = (await c.query('SELECT count(*)::int AS n FROM message WHERE chat_id = $1', [chatId])).rows[0].n;
+      await c.end();
+      assert.equal(stored, 0, 'an ephemeral chat writes no message rows');
+    } finally {
+      aliceSocket.close();
+      bobSocket.close();
+      await a.terminate();
+      await b.terminate();
+    }
+  });
+
   it('SIGTERM finishes in-flight sends: every acknowledged message is committed, and the process exits 0', async () => {
     const p = await node();
     const alice = await signInVia(p, 'carol@example.com');

@@ -23,16 +23,21 @@ export interface SocketTransportOptions {
   ackTimeoutMs?: number;
 }
 
+/** After the server refused the connection for its cap, wait this long before trying again. */
+export const REFUSED_RETRY_MS = 60_000;
+
 const FORWARDED = ['message', 'typing', 'read', 'chat:updated', 'chats:activity', 'access:decided', 'access:requested', 'delivery'] as const;
 
 export class SocketTransport extends TransportEventHub implements ChatTransport {
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly ackTimeoutMs: number;
   private closed = false;
+  private refusedRetry: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(opts: SocketTransportOptions) {
+  constructor(opts: SocketTransportOptions & { refusedRetryMs?: number }) {
     super();
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
+    const refusedRetryMs = opts.refusedRetryMs ?? REFUSED_RETRY_MS;
     const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
     const options = {
       transports: ['websocket', 'polling'],
@@ -55,6 +60,12 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
       if (err.data?.code === 'UNAUTHENTICATED') {
         this.socket.disconnect();
         this.setStatus('unauthorized');
+      } else if (err.data?.code === 'TOO_MANY_CONNECTIONS') {
+        // Retrying at once would only be refused again: say why, and try again much later.
+        this.socket.disconnect();
+        this.setStatus('refused');
+        clearTimeout(this.refusedRetry);
+        this.refusedRetry = setTimeout(() => this.closed || this.socket.connect(), refusedRetryMs);
       } else if (this.current !== 'offline') {
         this.setStatus('offline');
       }
@@ -102,6 +113,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.refusedRetry);
     this.socket.close();
   }
 

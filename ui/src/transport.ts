@@ -12,7 +12,8 @@ import type {
   ServerToClientEvents,
 } from '../../protocol/index.ts';
 
-export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthorized';
+/** `refused`: the server turned the connection away (too many open for this account or address). */
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthorized' | 'refused';
 
 /**
  * The server's events the panel listens to, exactly as the protocol types them, plus the

@@ -141,7 +141,7 @@ export class ChatService {
       .filter((a) => a.role !== 'BCC' || isOwner || a.address === me.address)
       .map((a) => ({ address: a.address, role: a.role, joined: joined.has(a.address) }));
     const handle = (identityId: string) => this.ctx.handles.of(chatId, identityId);
-    const lastSeq = chat.retention === 'EPHEMERAL' ? ephemeral.lastSeq(chatId) : chat.lastSeq;
+    const lastSeq = chat.retention === 'EPHEMERAL' ? await ephemeral.lastSeq(chatId) : chat.lastSeq;
     return {
       id: chat.id,
       subject: chat.subject,
@@ -272,7 +272,7 @@ export class ChatService {
     const chat = await requireOwner(this.ctx, caller, chatId);
     if (!chat.endedAt) {
       const ended = await this.ctx.db.chat.update({ where: { id: chatId }, data: { endedAt: new Date() } });
-      if (chat.retention === 'EPHEMERAL') this.ctx.ephemeral.drop(chatId);
+      if (chat.retention === 'EPHEMERAL') await this.ctx.ephemeral.drop(chatId);
       await postSystemMessage(this.ctx, ended, 'The chat was ended by its owner');
       this.ctx.events.chatUpdated(chatId);
     }

@@ -3,7 +3,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Logger } from '../log.ts';
 import type { ChatEvents } from './events.ts';
-import type { EphemeralStore } from './ephemeral-store.ts';
+import type { EphemeralLog } from './ephemeral-store.ts';
 import type { MessageWriter } from './message-writer.ts';
 import type { MemberHandles } from './handles.ts';
 
@@ -12,7 +12,7 @@ export interface ChatContext {
   db: Db;
   pool: pg.Pool;
   writer: MessageWriter;
-  ephemeral: EphemeralStore;
+  ephemeral: EphemeralLog;
   events: ChatEvents;
   mailer: Mailer;
   log: Logger;

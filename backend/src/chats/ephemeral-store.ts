@@ -2,36 +2,101 @@ import { AppError } from '../errors.ts';
 import type { MessageView } from '../../../protocol/index.ts';
 import type { NewMessage } from './message-writer.ts';
 
+/** Bounds on what ephemeral chats may hold; both stores enforce the same ones. */
+export interface EphemeralLimits {
+  ttlMs: number;
+  /** Messages kept per chat; beyond it the oldest are dropped (seq keeps counting). */
+  maxPerChat: number;
+  /** Bytes one identity's messages may hold across all ephemeral chats; beyond it, sends are refused. */
+  maxBytesPerUser: number;
+  /** Bytes all ephemeral messages may hold; beyond it, member sends are refused. */
+  maxBytesTotal: number;
+}
+
+export const DEFAULT_EPHEMERAL_LIMITS: EphemeralLimits = {
+  ttlMs: 24 * 3_600_000,
+  maxPerChat: 1000,
+  maxBytesPerUser: 2 * 1024 * 1024,
+  maxBytesTotal: 256 * 1024 * 1024,
+};
+
+/** What one message is counted as against the caps: its body in UTF-8 plus a fixed record overhead. */
+export const MESSAGE_OVERHEAD_BYTES = 200;
+export function footprint(body: string): number {
+  return Buffer.byteLength(body, 'utf8') + MESSAGE_OVERHEAD_BYTES;
+}
+
+/** The refusals of a full store, the same from either store. */
+export function userQuotaError(limits: EphemeralLimits): AppError {
+  return new AppError(
+    'QUOTA_EXCEEDED',
+    'You have too many unarchived messages held right now; wait for older ones to expire or end some ephemeral chats',
+    { scope: 'user', maxBytes: limits.maxBytesPerUser },
+  );
+}
+export function totalQuotaError(): AppError {
+  return new AppError('QUOTA_EXCEEDED', 'The server holds too many unarchived messages right now; try again later', {
+    scope: 'server',
+  });
+}
+
+/**
+ * Where the messages of EPHEMERAL chats live: never in the database, dropped when the chat
+ * ends, when older than the TTL, or beyond the per-chat cap. Sequence numbers still run 1, 2, 3
+ * from one counter per chat, so clients resync the same way as for archived chats. One process
+ * keeps them in memory (EphemeralStore); several share them through Redis (RedisEphemeralStore).
+ */
+export interface EphemeralLog {
+  /** Numbers a new message, or returns the first result for a retried client id. Trusted (domain) messages skip the byte caps. */
+  append(m: NewMessage): Promise<{ view: MessageView; fresh: boolean }>;
+  lastSeq(chatId: string): Promise<number>;
+  get(chatId: string, seq: number): Promise<MessageView | undefined>;
+  tombstone(chatId: string, seq: number): Promise<void>;
+  /** Newest first when `before` is set; oldest first when `after` is set. */
+  page(chatId: string, opts: { before?: number; after?: number; limit: number }): Promise<{ messages: MessageView[]; hasMore: boolean }>;
+  unreadFor(chatId: string, afterSeq: number, identityId: string): Promise<number>;
+  lastText(chatId: string): Promise<MessageView | null>;
+  drop(chatId: string): Promise<void>;
+  close(): void;
+}
+
 interface EphemeralChat {
   lastSeq: number;
   messages: MessageView[];
   byClientId: Map<string, MessageView>;
 }
 
-/**
- * Messages of EPHEMERAL chats live only in this process's memory: never in the database,
- * dropped when the chat ends, when they are older than the TTL, or beyond a per-chat cap.
- * Sequence numbers still run 1, 2, 3 so clients resync the same way as for archived chats.
- */
-export class EphemeralStore {
+/** The single-process store: this process's memory. */
+export class EphemeralStore implements EphemeralLog {
   private readonly chats = new Map<string, EphemeralChat>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly limits: EphemeralLimits;
+  private totalBytes = 0;
+  private readonly bytesByAuthor = new Map<string, number>();
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxPerChat = 1000,
-  ) {
+  constructor(ttlMs: number, maxPerChat = DEFAULT_EPHEMERAL_LIMITS.maxPerChat, caps: Partial<EphemeralLimits> = {}) {
+    this.limits = { ...DEFAULT_EPHEMERAL_LIMITS, ...caps, ttlMs, maxPerChat };
     this.sweeper = setInterval(() => this.sweep(), Math.min(ttlMs, 60_000));
     this.sweeper.unref();
   }
 
-  append(m: NewMessage): { view: MessageView; fresh: boolean } {
+  /** Bytes currently held (for tests and metrics). */
+  heldBytes(authorId?: string): number {
+    return authorId === undefined ? this.totalBytes : (this.bytesByAuthor.get(authorId) ?? 0);
+  }
+
+  async append(m: NewMessage): Promise<{ view: MessageView; fresh: boolean }> {
     const chat: EphemeralChat = this.chats.get(m.chatId) ?? { lastSeq: 0, messages: [], byClientId: new Map() };
     this.chats.set(m.chatId, chat);
     const prior = chat.byClientId.get(m.clientId);
     if (prior) {
       if (prior.authorId !== m.authorId) throw new AppError('CONFLICT', 'That message id is already used in this chat');
       return { view: prior, fresh: false };
+    }
+    const size = footprint(m.body);
+    if (!m.trusted) {
+      if (m.authorId && this.heldBytes(m.authorId) + size > this.limits.maxBytesPerUser) throw userQuotaError(this.limits);
+      if (this.totalBytes + size > this.limits.maxBytesTotal) throw totalQuotaError();
     }
     const view: MessageView = {
       chatId: m.chatId,
@@ -47,26 +112,32 @@ export class EphemeralStore {
     };
     chat.messages.push(view);
     chat.byClientId.set(m.clientId, view);
-    if (chat.messages.length > this.maxPerChat) this.forget(chat, 1);
+    this.count(view, size);
+    if (chat.messages.length > this.limits.maxPerChat) this.forget(chat, 1);
     return { view, fresh: true };
   }
 
-  lastSeq(chatId: string): number {
+  async lastSeq(chatId: string): Promise<number> {
     return this.chats.get(chatId)?.lastSeq ?? 0;
   }
 
-  get(chatId: string, seq: number): MessageView | undefined {
+  async get(chatId: string, seq: number): Promise<MessageView | undefined> {
     return this.chats.get(chatId)?.messages.find((m) => m.seq === seq);
   }
 
-  tombstone(chatId: string, seq: number): void {
+  async tombstone(chatId: string, seq: number): Promise<void> {
     const chat = this.chats.get(chatId);
     const i = chat?.messages.findIndex((m) => m.seq === seq) ?? -1;
-    if (chat && i >= 0) chat.messages[i] = { ...chat.messages[i]!, body: '', deleted: true };
+    if (!chat || i < 0) return;
+    const old = chat.messages[i]!;
+    const dead = { ...old, body: '', deleted: true };
+    this.count(old, -footprint(old.body));
+    this.count(dead, footprint(''));
+    chat.messages[i] = dead;
+    if (chat.byClientId.get(old.clientId) === old) chat.byClientId.set(old.clientId, dead);
   }
 
-  /** Newest first when `before` is set; oldest first when `after` is set. */
-  page(chatId: string, opts: { before?: number; after?: number; limit: number }): { messages: MessageView[]; hasMore: boolean } {
+  async page(chatId: string, opts: { before?: number; after?: number; limit: number }): Promise<{ messages: MessageView[]; hasMore: boolean }> {
     const all = this.chats.get(chatId)?.messages ?? [];
     if (opts.after !== undefined) {
       const newer = all.filter((m) => m.seq > opts.after!);
@@ -76,19 +147,21 @@ export class EphemeralStore {
     return { messages: older.slice(0, opts.limit), hasMore: older.length > opts.limit };
   }
 
-  unreadFor(chatId: string, afterSeq: number, identityId: string): number {
+  async unreadFor(chatId: string, afterSeq: number, identityId: string): Promise<number> {
     const all = this.chats.get(chatId)?.messages ?? [];
-    return all.filter((m) => m.seq > afterSeq && m.kind === 'TEXT' && !m.deleted && m.authorId !== identityId).length;
+    return all.filter((m) => isUnread(m, afterSeq, identityId)).length;
   }
 
-  lastText(chatId: string): MessageView | null {
+  async lastText(chatId: string): Promise<MessageView | null> {
     const all = this.chats.get(chatId)?.messages ?? [];
     for (let i = all.length - 1; i >= 0; i--) if (all[i]!.kind === 'TEXT') return all[i]!;
     return null;
   }
 
-  drop(chatId: string): void {
-    this.chats.delete(chatId);
+  async drop(chatId: string): Promise<void> {
+    const chat = this.chats.get(chatId);
+    // The counter stays: the chat's end notice still takes the next seq.
+    if (chat) this.forget(chat, chat.messages.length);
   }
 
   close(): void {
@@ -97,7 +170,7 @@ export class EphemeralStore {
   }
 
   private sweep(): void {
-    const cutoff = new Date(Date.now() - this.ttlMs).toISOString();
+    const cutoff = new Date(Date.now() - this.limits.ttlMs).toISOString();
     for (const chat of this.chats.values()) {
       let n = 0;
       while (n < chat.messages.length && chat.messages[n]!.createdAt < cutoff) n++;
@@ -106,6 +179,22 @@ export class EphemeralStore {
   }
 
   private forget(chat: EphemeralChat, n: number): void {
-    for (const m of chat.messages.splice(0, n)) chat.byClientId.delete(m.clientId);
+    for (const m of chat.messages.splice(0, n)) {
+      chat.byClientId.delete(m.clientId);
+      this.count(m, -footprint(m.body));
+    }
   }
+
+  private count(m: MessageView, bytes: number): void {
+    this.totalBytes += bytes;
+    if (!m.authorId) return;
+    const left = (this.bytesByAuthor.get(m.authorId) ?? 0) + bytes;
+    if (left > 0) this.bytesByAuthor.set(m.authorId, left);
+    else this.bytesByAuthor.delete(m.authorId);
+  }
+}
+
+/** The one unread rule for ephemeral messages (archived chats apply it in SQL, unread.ts). */
+export function isUnread(m: MessageView, afterSeq: number, identityId: string): boolean {
+  return m.seq > afterSeq && m.kind === 'TEXT' && !m.deleted && m.authorId !== identityId;
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { MessageKind, MessageView } from '../../../protocol/index.ts';
-import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
+import { messageView, type MessageRow } from './views.ts';
 
 export interface NewMessage {
   chatId: string;
@@ -37,6 +37,8 @@ export interface WriterStats {
   messages: number;
   /** Batches that hit a concurrently committed idempotency key and were redone in a transaction. */
   retriedInTransaction: number;
+  /** Refused batches split (by chat, then in halves) to find the item the database refused. */
+  isolated: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface WriterStats {
 export class MessageWriter {
   private readonly lanes: Lane[];
   private drainWaiters: (() => void)[] = [];
-  readonly stats: WriterStats = { batches: 0, messages: 0, retriedInTransaction: 0 };
+  readonly stats: WriterStats = { batches: 0, messages: 0, retriedInTransaction: 0, isolated: 0 };
 
   /**
    * `lanes` independent group-commit queues, one batch in flight each. A chat always maps to
@@ -106,14 +108,16 @@ export class MessageWriter {
   private async flush(batch: Pending[]): Promise<void> {
     let committed: Committed[];
     try {
-      committed = await appendInOneStatement(this.pool, batch);
+      committed = await this.commit(batch);
     } catch (err) {
-      // The one-statement path reads idempotency keys in the snapshot it started with, so a
-      // retry whose original another process committed meanwhile trips the unique key. The
-      // transaction path re-reads after taking the chat locks and answers it correctly.
-      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-      this.stats.retriedInTransaction++;
-      committed = await this.flushInTransaction(batch);
+      // One item the database refuses (a byte PostgreSQL cannot store, say) must not fail the
+      // other chats' messages that happened to share its batch. The failed statement committed
+      // nothing, so the batch is tried again in parts, down to the item that carries the error.
+      if (batch.length === 1 || !isItemError(err)) throw err;
+      this.stats.isolated++;
+      // In order, so a chat's messages keep their arrival order across the parts.
+      for (const part of isolationParts(batch)) await this.flushIsolated(part);
+      return;
     }
     this.stats.batches++;
     const fresh: MessageView[] = [];
@@ -125,18 +129,22 @@ export class MessageWriter {
     if (fresh.length > 0) this.onCommitted(fresh);
   }
 
-  private async flushInTransaction(batch: Pending[]): Promise<Committed[]> {
-    const client = await this.pool.connect();
+  private async flushIsolated(part: Pending[]): Promise<void> {
+    await this.flush(part).catch((err) => {
+      for (const p of part) p.reject(err);
+    });
+  }
+
+  private async commit(batch: Pending[]): Promise<Committed[]> {
     try {
-      await client.query('BEGIN');
-      const committed = await appendInTransaction(client, batch);
-      await client.query('COMMIT');
-      return committed;
+      return await appendInOneStatement(this.pool, batch);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
+      // The one-statement path reads idempotency keys in the snapshot it started with, so a
+      // retry whose original another process committed meanwhile trips the unique key. The same
+      // statement run again after taking the chat locks sees that commit and answers it.
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      this.stats.retriedInTransaction++;
+      return appendAfterLocking(this.pool, batch);
     }
   }
 }
@@ -146,12 +154,39 @@ type Committed = { pending: Pending; view: MessageView; fresh: boolean };
 const UNIQUE_VIOLATION = '23505';
 
 /**
+ * How a refused batch is retried: one part per chat first (the other chats commit at once, and
+ * a bad item almost always shares its chat with the next ones), then halves of a single chat.
+ */
+function isolationParts(batch: Pending[]): Pending[][] {
+  const byChat = new Map<string, Pending[]>();
+  for (const p of batch) {
+    const part = byChat.get(p.msg.chatId);
+    if (part) part.push(p);
+    else byChat.set(p.msg.chatId, [p]);
+  }
+  if (byChat.size > 1) return [...byChat.values()];
+  const half = Math.ceil(batch.length / 2);
+  return [batch.slice(0, half), batch.slice(half)];
+}
+
+/**
+ * A refusal caused by what one item holds: SQLSTATE class 22 (data exception, e.g. a NUL byte)
+ * or 23 (integrity constraint). Connection loss and the like fail every item alike, so a batch
+ * is split only for these.
+ */
+function isItemError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/**
  * The whole batch as one autocommitted statement: one round trip to the database instead of
- * eight (BEGIN, lock, members, keys, insert, chat, read position, COMMIT). The same rules as
- * appendInTransaction: chats are locked in id order (FOR UPDATE returns their latest last_seq
- * even when another process committed since this statement's snapshot), the membership,
+ * eight (BEGIN, lock, members, keys, insert, chat, read position, COMMIT). Chats are locked in id
+ * order (FOR UPDATE returns their latest last_seq even when another process committed since this
+ * statement's snapshot), the membership,
  * ended and idempotency checks decide a verdict per item, and only fresh items take a seq,
  * numbered in batch order. The promise resolves after the commit (ReadyForQuery follows it).
+ * This statement is the one ordering rule of archived chats; appendAfterLocking reuses it.
  */
 const APPEND_SQL = `
 WITH input AS (
@@ -218,10 +253,10 @@ interface VerdictRow {
   prior_deleted_at: Date | null;
 }
 
-export async function appendInOneStatement(pool: pg.Pool, batch: Pending[]): Promise<Committed[]> {
+export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: Pending[]): Promise<Committed[]> {
   const now = new Date();
   const at = toTimestamp(now);
-  const result = await pool.query<VerdictRow>({
+  const result = await db.query<VerdictRow>({
     name: 'inbox-chat-append-messages',
     text: APPEND_SQL,
     values: [
@@ -288,123 +323,26 @@ export async function appendInOneStatement(pool: pg.Pool, batch: Pending[]): Pro
 }
 
 /**
- * The body of one batch, inside an open transaction. Rejects the items that fail their
- * checks (they never take a seq) and returns the rest with their committed views.
+ * The fallback for a batch whose one statement hit an idempotency key another process committed
+ * after the statement's snapshot: the same statement (one ordering rule), run in a transaction
+ * after the batch's chat rows are locked. Whoever committed that key held these locks, so the
+ * statement, whose snapshot starts after the locks are taken, sees it and answers it as PRIOR.
  */
-export async function appendInTransaction(client: pg.PoolClient, batch: Pending[]): Promise<Committed[]> {
+export async function appendAfterLocking(pool: pg.Pool, batch: Pending[]): Promise<Committed[]> {
   const chatIds = [...new Set(batch.map((p) => p.msg.chatId))].sort();
-  const chats = await client.query<{ id: string; last_seq: number; ended_at: Date | null; retention: string }>(
-    'SELECT id, last_seq, ended_at, retention FROM chat WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
-    [chatIds],
-  );
-  const chatById = new Map(chats.rows.map((c) => [c.id, c]));
-
-  const authorIds = [...new Set(batch.flatMap((p) => (p.msg.authorId && !p.msg.trusted ? [p.msg.authorId] : [])))];
-  const memberKeys = new Set<string>();
-  if (authorIds.length > 0) {
-    const members = await client.query<{ chat_id: string; identity_id: string }>(
-      'SELECT chat_id, identity_id FROM member WHERE chat_id = ANY($1::uuid[]) AND identity_id = ANY($2::uuid[])',
-      [chatIds, authorIds],
-    );
-    for (const m of members.rows) memberKeys.add(`${m.chat_id}|${m.identity_id}`);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT id FROM chat WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [chatIds]);
+    const committed = await appendInOneStatement(client, batch);
+    await client.query('COMMIT');
+    return committed;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
   }
-
-  const existing = await client.query<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM message
-      WHERE (chat_id, client_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-    [batch.map((p) => p.msg.chatId), batch.map((p) => p.msg.clientId)],
-  );
-  const byKey = new Map<string, MessageRow>(existing.rows.map((r) => [`${r.chat_id}|${r.client_id}`, r]));
-
-  const now = new Date();
-  const nextSeq = new Map<string, number>();
-  const out: Committed[] = [];
-  const rows: MessageRow[] = [];
-  const duplicatesInBatch = new Map<string, Pending[]>();
-
-  for (const p of batch) {
-    const m = p.msg;
-    const chat = chatById.get(m.chatId);
-    if (!chat) {
-      p.reject(new AppError('NOT_FOUND', 'chat not found'));
-      continue;
-    }
-    if (!m.trusted && m.authorId && !memberKeys.has(`${m.chatId}|${m.authorId}`)) {
-      p.reject(new AppError('FORBIDDEN', 'Only members of this chat can post in it'));
-      continue;
-    }
-    if (chat.ended_at && m.kind !== 'SYSTEM') {
-      p.reject(new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted'));
-      continue;
-    }
-    const key = `${m.chatId}|${m.clientId}`;
-    const prior = byKey.get(key);
-    if (prior) {
-      if (prior.author_id !== m.authorId) {
-        p.reject(new AppError('CONFLICT', 'That message id is already used in this chat'));
-      } else {
-        out.push({ pending: p, view: messageView(prior), fresh: false });
-      }
-      continue;
-    }
-    const twins = duplicatesInBatch.get(key);
-    if (twins) {
-      twins.push(p);
-      continue;
-    }
-    duplicatesInBatch.set(key, []);
-    const seq = (nextSeq.get(m.chatId) ?? chat.last_seq) + 1;
-    nextSeq.set(m.chatId, seq);
-    const row = newRow(m, seq, now);
-    rows.push(row);
-    byKey.set(key, row);
-    out.push({ pending: p, view: messageView(row), fresh: true });
-  }
-  // A retry racing its original inside one batch gets the original's result.
-  for (const [key, twins] of duplicatesInBatch) {
-    const row = byKey.get(key)!;
-    for (const t of twins) {
-      if (t.msg.authorId !== row.author_id) t.reject(new AppError('CONFLICT', 'That message id is already used in this chat'));
-      else out.push({ pending: t, view: messageView(row), fresh: false });
-    }
-  }
-  if (rows.length === 0) return out;
-
-  await client.query(
-    `INSERT INTO message (chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::uuid[], $5::text[], $6::"MessageKind"[], $7::text[], $8::int[], $9::timestamp(3)[])`,
-    [
-      rows.map((r) => r.chat_id),
-      rows.map((r) => r.seq),
-      rows.map((r) => r.client_id),
-      rows.map((r) => r.author_id),
-      rows.map((r) => r.author_address),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.body),
-      rows.map((r) => r.target_seq),
-      rows.map(() => toTimestamp(now)),
-    ],
-  );
-  await client.query(
-    `UPDATE chat SET last_seq = v.seq, last_activity_at = $3::timestamp(3)
-       FROM unnest($1::uuid[], $2::int[]) AS v(id, seq) WHERE chat.id = v.id`,
-    [[...nextSeq.keys()], [...nextSeq.values()], toTimestamp(now)],
-  );
-  // Posting marks everything up to one's own message as read.
-  const readBy = new Map<string, { chat: string; author: string; seq: number }>();
-  for (const r of rows) {
-    if (r.author_id && r.kind === 'TEXT') readBy.set(`${r.chat_id}|${r.author_id}`, { chat: r.chat_id, author: r.author_id, seq: r.seq });
-  }
-  if (readBy.size > 0) {
-    const v = [...readBy.values()];
-    await client.query(
-      `UPDATE member SET last_read_seq = GREATEST(member.last_read_seq, v.seq)
-         FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS v(chat_id, identity_id, seq)
-        WHERE member.chat_id = v.chat_id AND member.identity_id = v.identity_id`,
-      [v.map((x) => x.chat), v.map((x) => x.author), v.map((x) => x.seq)],
-    );
-  }
-  return out;
 }
 
 /** Prisma stores TIMESTAMP(3) without zone, in UTC; pass the same. */

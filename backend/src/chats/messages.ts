@@ -24,7 +24,7 @@ export async function postSystemMessage(ctx: ChatContext, chat: ChatRef, body: s
     trusted: true,
   };
   if (chat.retention === 'EPHEMERAL') {
-    const { view } = ctx.ephemeral.append(msg);
+    const { view } = await ctx.ephemeral.append(msg);
     ctx.events.messagePosted(view);
     return view;
   }
@@ -46,7 +46,7 @@ export async function postQuote(
     body: quote.text.replace(/\r\n?/g, '\n').trim(),
     trusted: true,
   };
-  if (chat.retention === 'EPHEMERAL') return ctx.ephemeral.append(msg).view;
+  if (chat.retention === 'EPHEMERAL') return (await ctx.ephemeral.append(msg)).view;
   return ctx.writer.append(msg);
 }
 
@@ -97,7 +97,8 @@ export class MessageService {
     if (retention === 'EPHEMERAL') {
       const chat = await requireMember(this.ctx, caller, chatId);
       if (chat.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted');
-      const { view, fresh } = this.ctx.ephemeral.append(msg);
+      // Numbered now (one counter per chat, shared through Redis when there are several processes).
+      const { view, fresh } = await this.ctx.ephemeral.append(msg);
       if (fresh) this.ctx.events.messagePosted(view);
       return { committed: Promise.resolve(view) };
     }
@@ -113,10 +114,10 @@ export class MessageService {
     const me = await requireMember(this.ctx, caller, chatId);
     const chat = me.chat;
     if (chat.retention === 'EPHEMERAL') {
-      const target = this.ctx.ephemeral.get(chatId, seq);
+      const target = await this.ctx.ephemeral.get(chatId, seq);
       this.assertDeletable(caller, target);
       if (target!.deleted) return target!;
-      this.ctx.ephemeral.tombstone(chatId, seq);
+      await this.ctx.ephemeral.tombstone(chatId, seq);
     } else {
       const found = await this.ctx.pool.query<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq = $2`,
@@ -141,7 +142,7 @@ export class MessageService {
       trusted: true,
     };
     if (chat.retention === 'EPHEMERAL') {
-      const { view } = this.ctx.ephemeral.append(event);
+      const { view } = await this.ctx.ephemeral.append(event);
       this.ctx.events.messagePosted(view);
       return view;
     }

@@ -47,11 +47,18 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
     caller.identityId,
     rows.map((r) => ({ chatId: r.id, retention: r.retention, lastReadSeq: r.last_read_seq })),
   );
+  const ephemeralTops = new Map(
+    await Promise.all(
+      rows
+        .filter((r) => r.retention === 'EPHEMERAL')
+        .map(async (r) => [r.id, { lastSeq: await ctx.ephemeral.lastSeq(r.id), lastText: await ctx.ephemeral.lastText(r.id) }] as const),
+    ),
+  );
   return rows.map((r) => {
-    const ephemeral = r.retention === 'EPHEMERAL';
-    const lastSeq = ephemeral ? ctx.ephemeral.lastSeq(r.id) : r.last_seq;
+    const ephemeral = ephemeralTops.get(r.id);
+    const lastSeq = ephemeral ? ephemeral.lastSeq : r.last_seq;
     const lastRow = last.get(r.id);
-    const lastMessage = ephemeral ? ctx.ephemeral.lastText(r.id) : lastRow ? messageView(lastRow) : null;
+    const lastMessage = ephemeral ? ephemeral.lastText : lastRow ? messageView(lastRow) : null;
     return {
       id: r.id,
       subject: r.subject,

@@ -27,7 +27,7 @@ export async function unreadCounts(ctx: ChatContext, identityId: string, positio
     for (const r of rows) counts.set(r.chat_id, r.unread);
   }
   for (const p of positions) {
-    if (p.retention === 'EPHEMERAL') counts.set(p.chatId, ctx.ephemeral.unreadFor(p.chatId, p.lastReadSeq, identityId));
+    if (p.retention === 'EPHEMERAL') counts.set(p.chatId, await ctx.ephemeral.unreadFor(p.chatId, p.lastReadSeq, identityId));
   }
   return counts;
 }

@@ -32,29 +32,76 @@ export interface RealtimeDeps {
   isAllowedOrigin: (origin: string | undefined) => boolean;
   maxPayloadBytes: number;
   eventsPer10s: number;
+  /** Bytes a connection may send per 10 s, counted on every frame (known events or not). */
+  bytesPer10s: number;
+  /** Open sockets allowed per identity and per client IP, on this node. */
+  maxSocketsPerIdentity: number;
+  maxSocketsPerIp: number;
+  /** Take the client IP from X-Forwarded-For (behind a reverse proxy), as the HTTP side does. */
+  trustProxy: boolean;
   redis?: { pub: Redis; sub: Redis; keyPrefix: string };
   /** False while shutting down: new sends are refused so in-flight ones can finish. */
   accepting: () => boolean;
 }
 
 /**
- * A fixed window per socket: over budget, events are refused; far over it (a flood),
- * the socket is cut off so one client cannot starve the others.
+ * A fixed window per connection, fed by the transport itself (every event packet, whatever
+ * its name, and every frame's bytes): over the event budget, events are refused; far over
+ * it, or over the byte budget (a flood), the connection is cut off as soon as that frame is
+ * read, so one client cannot make the server read, parse and answer everything it sends.
  */
-class EventBudget {
+class ConnectionBudget {
   private windowStart = Date.now();
-  private count = 0;
-  constructor(private readonly limit: number) {}
-  take(): 'ok' | 'over' | 'flood' {
+  private events = 0;
+  private bytes = 0;
+  constructor(
+    private readonly eventLimit: number,
+    private readonly byteLimit: number,
+  ) {}
+  takeEvent(): 'ok' | 'over' | 'flood' {
+    this.roll();
+    this.events++;
+    if (this.events > this.eventLimit * 3) return 'flood';
+    return this.events > this.eventLimit ? 'over' : 'ok';
+  }
+  takeBytes(n: number): 'ok' | 'flood' {
+    this.roll();
+    this.bytes += n;
+    return this.bytes > this.byteLimit ? 'flood' : 'ok';
+  }
+  private roll(): void {
     const now = Date.now();
     if (now - this.windowStart >= 10_000) {
       this.windowStart = now;
-      this.count = 0;
+      this.events = 0;
+      this.bytes = 0;
     }
-    this.count++;
-    if (this.count > this.limit * 3) return 'flood';
-    return this.count > this.limit ? 'over' : 'ok';
   }
+}
+
+/** Open connections per key (identity, IP) on this node; a key is dropped at zero. */
+class ConnectionCounter {
+  private readonly counts = new Map<string, number>();
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+  add(key: string, n: 1 | -1): void {
+    const next = this.count(key) + n;
+    if (next > 0) this.counts.set(key, next);
+    else this.counts.delete(key);
+  }
+}
+
+/** An engine.io packet as its 'packet' event gives it. */
+interface EnginePacket {
+  type: string;
+  data?: unknown;
+}
+
+function packetBytes(p: EnginePacket): number {
+  if (typeof p.data === 'string') return Buffer.byteLength(p.data);
+  if (p.data instanceof ArrayBuffer || ArrayBuffer.isView(p.data)) return p.data.byteLength;
+  return 0;
 }
 
 /** engine.io connection -> websocket transport -> ws socket -> TCP socket (internals; checked at run time). */
@@ -107,11 +154,36 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
   d.fanout.attach(io, { clustered: !!d.redis });
 
   const callers = new WeakMap<object, Caller>();
+  const perIdentity = new ConnectionCounter();
+  const perIp = new ConnectionCounter();
+  const clientIp = (socket: { handshake: { address: string; headers: Record<string, string | string[] | undefined> } }) => {
+    const forwarded = socket.handshake.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    return d.trustProxy && first ? first : socket.handshake.address;
+  };
 
   io.use(async (socket, next) => {
     try {
       const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined;
       const caller = await d.services.sessions.authenticate(token);
+      // Counted per node (each process caps its own connections): enough to stop one token or
+      // one address from holding hundreds of sockets, without a shared counter to keep right.
+      const ip = clientIp(socket);
+      if (perIdentity.count(caller.identityId) >= d.maxSocketsPerIdentity) {
+        throw new AppError('TOO_MANY_CONNECTIONS', `Too many open connections for this account (at most ${d.maxSocketsPerIdentity}); close some tabs or windows`);
+      }
+      if (perIp.count(ip) >= d.maxSocketsPerIp) {
+        throw new AppError('TOO_MANY_CONNECTIONS', `Too many open connections from this address (at most ${d.maxSocketsPerIp})`);
+      }
+      // Gone while we looked the session up: its close has fired already, so it must not be counted.
+      if (socket.conn.readyState !== 'open') return next(new Error('connection closed'));
+      perIdentity.add(caller.identityId, 1);
+      perIp.add(ip, 1);
+      // The engine connection's close always fires, even when the socket never finished connecting.
+      socket.conn.once('close', () => {
+        perIdentity.add(caller.identityId, -1);
+        perIp.add(ip, -1);
+      });
       callers.set(socket, caller);
       socket.data.identityId = caller.identityId;
       socket.data.sessionId = caller.sessionId;
@@ -126,32 +198,46 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     coalesceWrites(socket.conn);
     socket.conn.on('upgrade', () => coalesceWrites(socket.conn));
     const caller = callers.get(socket)!;
-    const budget = new EventBudget(d.eventsPer10s);
+    const budget = new ConnectionBudget(d.eventsPer10s, d.bytesPer10s);
     d.metrics.socketsConnected.inc();
     socket.on('disconnect', () => d.metrics.socketsConnected.dec());
     void socket.join([rooms.identity(caller.identityId), rooms.session(caller.sessionId)]);
 
-    /** Wraps a handler: budget, zod validation, error-to-ack mapping, metrics. Never throws. */
+    const cutOff = (why: string, event: string) => {
+      if (socket.disconnected) return;
+      d.log.warn({ identityId: caller.identityId, event, why }, 'socket flood: disconnecting');
+      d.metrics.socketEvents.inc({ event, outcome: 'flood' });
+      socket.emit('server:closing', { reason: why });
+      socket.disconnect(true);
+    };
+    // Every frame, before socket.io decodes it: bytes are budgeted whatever the event is called.
+    socket.conn.on('packet', (packet: EnginePacket) => {
+      if (packet.type === 'message' && budget.takeBytes(packetBytes(packet)) === 'flood') cutOff('too much data', 'bytes');
+    });
+    const handled = new Set<string>();
+    // Every event packet, known or unknown, counts against the event budget.
+    socket.use(([event, ...args], next) => {
+      const verdict = budget.takeEvent();
+      const name = typeof event === 'string' && handled.has(event) ? event : 'unknown';
+      if (verdict === 'flood') return cutOff('too many events', name);
+      if (verdict === 'over') {
+        d.metrics.socketEvents.inc({ event: name, outcome: 'rate_limited' });
+        const ack = args.at(-1);
+        if (typeof ack === 'function') ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Slow down: too many events' } });
+        return;
+      }
+      next();
+    });
+
+    /** Wraps a handler: zod validation, error-to-ack mapping, metrics (the budget is above). Never throws. */
     function on<S extends z.ZodType, R extends object>(
       event: string,
       schema: S,
       handler: (input: z.output<S>) => Promise<R>,
     ) {
+      handled.add(event);
       socket.on(event as 'typing', ((payload: unknown, ack?: unknown) => {
         const reply = typeof ack === 'function' ? (ack as (r: Ack<R>) => void) : () => {};
-        const verdict = budget.take();
-        if (verdict === 'flood') {
-          d.log.warn({ identityId: caller.identityId, event }, 'socket flood: disconnecting');
-          d.metrics.socketEvents.inc({ event, outcome: 'flood' });
-          socket.emit('server:closing', { reason: 'too many events' });
-          socket.disconnect(true);
-          return;
-        }
-        if (verdict === 'over') {
-          d.metrics.socketEvents.inc({ event, outcome: 'rate_limited' });
-          reply({ ok: false, error: { code: 'RATE_LIMITED', message: 'Slow down: too many events' } });
-          return;
-        }
         Promise.resolve()
           .then(() => handler(parseInput(schema, payload)))
           .then(

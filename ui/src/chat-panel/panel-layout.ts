@@ -8,6 +8,7 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
   online: '',
   offline: 'Connection lost. Reconnecting…',
   unauthorized: 'You are signed out. Sign in again to keep chatting.',
+  refused: 'Too many open chat windows or tabs for your account. Close some; retrying in a minute.',
 };
 
 export function statusText(s: ConnectionStatus): string {
