@@ -12,7 +12,9 @@ import type { ChatView } from '../../protocol/index.ts';
 import {
   api,
   connectSocket,
+  createTestDatabase,
   lastMailId,
+  nextEvent,
   request,
   signInAll,
   startTestServer,
@@ -348,5 +350,62 @@ describe('privacy: the owner’s removal sticks', function () {
     } finally {
       socket.close();
     }
+  });
+});
+
+describe('privacy across two server processes (rooms shared through Redis)', function () {
+  this.timeout(60_000);
+  let one: TestServer, two: TestServer;
+  const sockets: ClientSocket[] = [];
+
+  before(async () => {
+    const database = await createTestDatabase();
+    const redis = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    one = await startTestServer(redis, database);
+    two = await startTestServer(redis, database);
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await two?.close();
+    await one?.close();
+    await one?.database.drop();
+  });
+
+  it('a Bcc member typing and reading on one node reaches the owner on the other, and no visible member', async () => {
+    const [owner, tina, bcc] = await signInAll(one, ['own@example.com', 'tina@example.com', 'secret@example.com']);
+    const chat = (await api(one, 'POST', '/api/chats', { subject: 'Nodes', audience: { to: ['tina@example.com'], bcc: ['secret@example.com'] } }, owner!.token)).body;
+    const connect = async (server: TestServer, token: string) => {
+      const s = await connectSocket(server.url, token);
+      sockets.push(s);
+      return s;
+    };
+    const ownerSocket = await connect(one, owner!.token);
+    const tinaOnOne = await connect(one, tina!.token);
+    const tinaOnTwo = await connect(two, tina!.token);
+    const bccSocket = await connect(two, bcc!.token);
+    const heardByTina: unknown[] = [];
+    for (const s of [tinaOnOne, tinaOnTwo]) s.onAny((event: string, ...args: unknown[]) => heardByTina.push({ event, args }));
+    const ownerJoin = await request(ownerSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 });
+    const tinaJoin = await request(tinaOnOne, 'chat:join', { chatId: chat.id, lastSeq: 0 });
+    assert.equal((await request(tinaOnTwo, 'chat:join', { chatId: chat.id, lastSeq: 0 })).chat.me.identityId, tinaJoin.chat.me.identityId, 'both nodes name a member alike');
+    const bccJoin = await request(bccSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 });
+    const bccHandle = bccJoin.chat.me.identityId;
+    assert.ok(ownerJoin.ok && bccJoin.ok);
+
+    const typing = nextEvent(ownerSocket, 'typing', (t: { identityId: string }) => t.identityId === bccHandle);
+    bccSocket.emit('typing', { chatId: chat.id, typing: true });
+    await typing;
+    const sent = await request(ownerSocket, 'message:send', { chatId: chat.id, clientId: 'n-1', body: 'hello' });
+    const read = nextEvent(ownerSocket, 'read', (r: { identityId: string }) => r.identityId === bccHandle);
+    await request(bccSocket, 'read', { chatId: chat.id, seq: sent.message.seq });
+    await read;
+    // A visible member's typing still crosses nodes to everyone, the Bcc member included.
+    const tinaTyping = nextEvent(bccSocket, 'typing', (t: { identityId: string }) => t.identityId === tinaJoin.chat.me.identityId);
+    tinaOnOne.emit('typing', { chatId: chat.id, typing: true });
+    await tinaTyping;
+    await new Promise((r) => setTimeout(r, 300));
+    const leaks = heardByTina.map((e) => JSON.stringify(e)).filter((t) => [bccHandle, bcc!.identity.id, 'secret@example.com'].some((x) => t.includes(x)));
+    assert.deepEqual(leaks, []);
+    assert.ok(heardByTina.some((e) => JSON.stringify(e).includes('"message"')), 'tina did hear the chat');
   });
 });

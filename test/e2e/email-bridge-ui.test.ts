@@ -109,7 +109,7 @@ describe('email bridge on the chat page (Chromium)', function () {
     await alice.getByLabel('Invite by email').fill(CAROL);
     await alice.getByRole('button', { name: 'Invite', exact: true }).click();
     await alice.getByRole('status').filter({ hasText: `Invitation sent to ${CAROL}.` }).waitFor();
-    await alice.locator('.ic-system', { hasText: `${ALICE} added ${CAROL}` }).waitFor();
+    await alice.locator('.ic-system', { hasText: `${CAROL} was added` }).waitFor();
     const link = personalLink((await mailTo(CAROL, before, /^Invitation: /)).text);
 
     const carolContext = await newContext({ width: 320, height: 640 });

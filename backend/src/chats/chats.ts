@@ -5,7 +5,7 @@ import type { Caller } from '../identity/sessions.ts';
 import type { AudienceRole, AudienceView, ChatView, createChatBody, audienceInput } from '../../../protocol/index.ts';
 import type { z } from 'zod';
 import type { ChatContext } from './context.ts';
-import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf } from './membership.ts';
+import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf, type Visibility } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
 import { unreadCounts } from './unread.ts';
 
@@ -128,13 +128,13 @@ export class ChatService {
   async view(caller: Caller, chatId: string): Promise<ChatView> {
     const me = await requireMember(this.ctx, caller, chatId);
     const { db, ephemeral } = this.ctx;
-    const [members, audience] = await Promise.all([
+    const [members, audience, visibility] = await Promise.all([
       db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' } }),
       db.audienceEntry.findMany({ where: { chatId }, orderBy: { addedAt: 'asc' } }),
+      this.visibility(chatId),
     ]);
     const chat = me.chat;
     const isOwner = chat.ownerId === caller.identityId;
-    const visibility = await this.visibility(chatId);
     const shown = members.filter((m) => sees(visibility, caller.identityId, m.identityId));
     const joined = new Set(shown.map((m) => m.address));
     const visible: AudienceView[] = audience
@@ -157,11 +157,11 @@ export class ChatService {
       // A hidden (Bcc) member stays out of the member list; a message they post names them
       // (posting is their choice to speak up).
       members: shown.map((m) => ({
-          identityId: handle(m.identityId),
-          address: m.address,
-          joinedAt: m.joinedAt.toISOString(),
-          lastReadSeq: m.lastReadSeq,
-        })),
+        identityId: handle(m.identityId),
+        address: m.address,
+        joinedAt: m.joinedAt.toISOString(),
+        lastReadSeq: m.lastReadSeq,
+      })),
       audience: visible,
       me: { identityId: handle(me.identityId), address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
       unread:
@@ -258,8 +258,10 @@ export class ChatService {
   }
 
   /** Who may see whom in this chat (the Bcc rule, membership.ts). */
-  visibility(chatId: string) {
-    return loadVisibility(this.ctx.pool, [chatId]).then((v) => v.get(chatId) ?? { ownerId: '', hidden: new Set<string>() });
+  async visibility(chatId: string): Promise<Visibility> {
+    const v = (await loadVisibility(this.ctx.pool, [chatId])).get(chatId);
+    if (!v) throw new AppError('NOT_FOUND', 'This chat does not exist (check the link)');
+    return v;
   }
 
   /** How views and events name a member of this chat. */

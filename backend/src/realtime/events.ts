@@ -41,7 +41,7 @@ export class SocketFanout implements ChatEvents {
     private readonly log: Logger,
   ) {}
 
-  /** Emits `emit(target)` to whoever may see `memberId` in `chatId`: the chat room, or the owner's and theirs. */
+  /** Calls `send` per member with who may hear about them: everyone in the chat room, or only these identities. */
   private async toViewers(
     chatId: string,
     memberIds: string[],
