@@ -34,6 +34,22 @@ describe('inbound mail: screen, reader and sender check', function () {
     }
   });
 
+  it('the reader refuses an email past its deadline, replaces that thread, and queues emails beyond its concurrency', async function () {
+    this.timeout(60_000);
+    const reader = new ReplyReader(createLogger('silent'), { deadlineMs: 1500, concurrency: 1, maxQueued: 2 });
+    try {
+      const mail = (text: string) => Buffer.from(`From: Bob <bob@example.com>\r\nSubject: hi\r\n\r\n${text}\r\n`);
+      // Quadratic in email-reply-parser: far beyond 1.5 s.
+      const slow = reader.read(mail(`Hi\r\n${'\r\n'.repeat(60_000)}`));
+      const queued = [reader.read(mail('first')), reader.read(mail('second'))];
+      await assert.rejects(reader.read(mail('one too many')), (e: { reason?: string }) => e.reason === 'busy');
+      await assert.rejects(slow, (e: { reason?: string }) => e.reason === 'unreadable');
+      assert.deepEqual((await Promise.all(queued)).map((r) => r.text), ['first', 'second']);
+    } finally {
+      await reader.close();
+    }
+  });
+
   const ok = 'From: Bob <bob@example.com>\r\nTo: x@example.net\r\nSubject: hi\r\n\r\nbody\r\n';
   const reason = (raw: string | Buffer) => screenRawMessage(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'latin1'))?.reason ?? null;
 

@@ -55,9 +55,9 @@ export class ReplyReader {
     if (this.closed) throw refusals.busy();
     if (this.running >= this.opts.concurrency) {
       if (this.waiting.length >= this.opts.maxQueued) throw refusals.busy();
+      // Woken by a finishing read, which hands over its place (running stays as it is).
       await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    this.running++;
+    } else this.running++;
     const slot = this.idle.pop() ?? this.spawn();
     let healthy = false;
     try {
@@ -72,8 +72,9 @@ export class ReplyReader {
         // The next email should not wait for a thread to load its parsers.
         if (!this.closed) this.idle.push(this.spawn());
       }
-      this.running--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 
@@ -135,9 +136,12 @@ export class ReplyReader {
           reject(refusals.unreadable());
         }
       };
+      // The thread died on this email (out of memory, a crash in a parser): the same email
+      // would do it again, so it is refused for good rather than retried.
       const onExit = (code: number) => {
         done();
-        reject(new Error(`inbound email reader thread exited with code ${code} while reading`));
+        this.log.warn({ bytes: raw.length, code }, 'inbound email reader thread died reading an email; refused');
+        reject(refusals.unreadable());
       };
       worker.on('message', onMessage);
       worker.once('exit', onExit);
