@@ -49,7 +49,7 @@ export async function checkSender(
     disableBimi: true,
   });
   const results = res.headers.trim();
-  const author = opts.authorFrom.toLowerCase();
+  const author = normaliseAddress(opts.authorFrom);
   const checked = res.dkim.headerFrom;
   if (res.dkim.fromFields !== 1 || checked.length !== 1 || normaliseAddress(checked[0]!) !== author) {
     return { outcome: 'fail', reason: 'the authentication result is not for the From address of the reply', results };
