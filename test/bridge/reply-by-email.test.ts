@@ -6,13 +6,14 @@ import type { MessageView } from '../../protocol/index.ts';
 import { api, connectSocket, nextEvent, request, type ClientSocket, type TestServer } from '../support/server.ts';
 import {
   FakeDns,
+  LoopbackDns,
   MailSink,
   jobsSettled,
   publishDomain,
   sendMail,
   signInVia,
   sql,
-  startBridgeServer,
+  startBridgeServerWithDns,
   waitUntil,
   type DkimKey,
   type SunkMail,
@@ -20,11 +21,13 @@ import {
 
 /**
  * The email bridge end to end over real SMTP both ways: the server mails a test-owned SMTP
- * server, and replies reach the server's inbound listener from nodemailer. Only DNS is fake
- * (no internet): SPF/DKIM/DMARC records are served in-process to mailauth.
+ * server, and replies reach the server's inbound listener from nodemailer. There is no
+ * internet, so SPF/DKIM/DMARC records come from a DNS server this test runs on loopback,
+ * which the server's own resolver queries (INBOUND_DNS_SERVERS).
  */
 describe('email bridge: offline members by email, reply by email', function () {
   const dns = new FakeDns();
+  const loopback = new LoopbackDns(dns);
   const sink = new MailSink();
   let server: TestServer;
   let key: DkimKey;
@@ -38,7 +41,7 @@ describe('email bridge: offline members by email, reply by email', function () {
     key = publishDomain(dns, 'example.com');
     publishDomain(dns, 'evil.example.org');
     await sink.start();
-    server = await startBridgeServer({ SMTP_URL: sink.url }, dns);
+    server = await startBridgeServerWithDns({ SMTP_URL: sink.url }, await loopback.start());
     const a = await signInVia(server, sink, 'alice@example.com');
     const b = await signInVia(server, sink, 'bob@example.com');
     alice = { token: a.token, id: a.identity.id };
@@ -61,6 +64,7 @@ describe('email bridge: offline members by email, reply by email', function () {
     aliceSocket?.close();
     await server?.close();
     await sink.stop();
+    await loopback.stop();
   });
 
   const notificationsFor = (address: string) => sink.mail.filter((m) => m.to.includes(address) && m.subject === 'Re: Q3 plan');
@@ -266,18 +270,19 @@ describe('email bridge: offline members by email, reply by email', function () {
 });
 
 describe('email bridge: coming back online', function () {
-  const dns = new FakeDns();
+  const loopback = new LoopbackDns(new FakeDns());
   const sink = new MailSink();
   let server: TestServer;
 
   before(async () => {
     await sink.start();
     // A long window that never closes by itself: the test closes it, so nothing here races a timer.
-    server = await startBridgeServer({ SMTP_URL: sink.url, EMAIL_BATCH_WINDOW_MS: '600000' }, dns);
+    server = await startBridgeServerWithDns({ SMTP_URL: sink.url, EMAIL_BATCH_WINDOW_MS: '600000' }, await loopback.start());
   });
   after(async () => {
     await server?.close();
     await sink.stop();
+    await loopback.stop();
   });
 
   it('a member who connects before the window closes gets no email; one who stays away does', async () => {

@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect as tcpConnect, createServer as createTcpServer, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
@@ -26,6 +28,141 @@ export class FakeDns {
     if (rrtype === 'TXT' && this.txt.has(key)) return this.txt.get(key)!.map((v) => chunk(v));
     throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: this.txt.has(key) ? 'ENODATA' : 'ENOTFOUND' });
   };
+}
+
+/**
+ * A real DNS server on loopback serving a FakeDns's TXT records over UDP (and TCP, for
+ * answers too big for a plain UDP reply), so the server under test resolves SPF, DKIM and
+ * DMARC through its own resolver (INBOUND_DNS_SERVERS) exactly as in production. Names
+ * without records answer NXDOMAIN; other record types of a known name answer NODATA.
+ */
+export class LoopbackDns {
+  private udp: UdpSocket | null = null;
+  private tcp: TcpServer | null = null;
+  /** Every query seen, as "TYPE name", to show the server really asked. */
+  readonly queries: string[] = [];
+
+  constructor(private readonly records: FakeDns) {}
+
+  /** Starts on a free port (the same for UDP and TCP); returns "127.0.0.1:port" for INBOUND_DNS_SERVERS. */
+  async start(): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const udp = createSocket('udp4');
+      await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+      const port = udp.address().port;
+      const tcp = createTcpServer((conn) => this.serveTcp(conn));
+      const listening = await new Promise<boolean>((resolve) => {
+        tcp.once('error', () => resolve(false));
+        tcp.listen(port, '127.0.0.1', () => resolve(true));
+      });
+      if (!listening) {
+        udp.close();
+        if (attempt > 10) throw new Error('no free port for the loopback DNS server');
+        continue;
+      }
+      udp.on('message', (query, peer) => {
+        void this.answer(query, 512).then((reply) => reply && udp.send(reply, peer.port, peer.address));
+      });
+      this.udp = udp;
+      this.tcp = tcp;
+      return `127.0.0.1:${port}`;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const { udp, tcp } = this;
+    this.udp = this.tcp = null;
+    udp?.close();
+    if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  }
+
+  private serveTcp(conn: TcpSocket): void {
+    let buf = Buffer.alloc(0);
+    conn.on('error', () => conn.destroy());
+    conn.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const query = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + query.length);
+        void this.answer(query, 65535).then((reply) => {
+          if (!reply) return;
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(reply.length);
+          conn.write(Buffer.concat([len, reply]));
+        });
+      }
+    });
+  }
+
+  /** One DNS answer for one query (RFC 1035 wire format), or null for a packet that is not a query. */
+  private async answer(query: Buffer, maxBytes: number): Promise<Buffer | null> {
+    if (query.length < 17 || query.readUInt16BE(4) !== 1) return null;
+    const labels: string[] = [];
+    let at = 12;
+    while (at < query.length && query[at] !== 0) {
+      const len = query[at]!;
+      if (len > 63) return null;
+      labels.push(query.subarray(at + 1, at + 1 + len).toString('latin1'));
+      at += 1 + len;
+    }
+    const questionEnd = at + 5;
+    if (questionEnd > query.length) return null;
+    const name = labels.join('.');
+    const type = query.readUInt16BE(at + 1);
+    this.queries.push(`${type === 16 ? 'TXT' : type} ${name}`);
+    let rcode = 0;
+    let txt: string[][] = [];
+    try {
+      const found = await this.records.resolver(name, 'TXT');
+      if (type === 16) txt = found.map((r) => (Array.isArray(r) ? r : [r]));
+    } catch (err) {
+      rcode = err instanceof Error && 'code' in err && err.code === 'ENODATA' ? 0 : 3; // NODATA or NXDOMAIN
+    }
+    const answers = txt.map((strings) => {
+      const rdata = Buffer.concat(strings.map((s) => Buffer.concat([Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)])));
+      const rr = Buffer.alloc(12);
+      rr.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
+      rr.writeUInt16BE(16, 2); // TXT
+      rr.writeUInt16BE(1, 4); // IN
+      rr.writeUInt32BE(60, 6); // TTL
+      rr.writeUInt16BE(rdata.length, 10);
+      return Buffer.concat([rr, rdata]);
+    });
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(query.readUInt16BE(0), 0); // id
+    // QR, the query's opcode and RD, RA, and the rcode.
+    const flags = 0x8000 | (query.readUInt16BE(2) & 0x7900) | 0x0080 | rcode;
+    header.writeUInt16BE(flags, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(answers.length, 6);
+    const question = query.subarray(12, questionEnd);
+    const full = Buffer.concat([header, question, ...answers]);
+    if (full.length <= maxBytes) return full;
+    header.writeUInt16BE(flags | 0x0200, 2); // TC: too big for UDP, ask again over TCP
+    header.writeUInt16BE(0, 6);
+    return Buffer.concat([header, question]);
+  }
+}
+
+/** A real server whose inbound mail checks resolve through a real DNS server (see LoopbackDns). */
+export async function startBridgeServerWithDns(
+  env: Record<string, string>,
+  dnsServer: string,
+  database?: TestDatabase,
+): Promise<TestServer> {
+  return startTestServer(
+    {
+      INBOUND_DOMAIN: 'reply.inbox-chat.example',
+      EMAIL_BATCH_WINDOW_MS: '300',
+      EMAIL_OFFLINE_DELAY_MS: '0',
+      JOBS_POLL_MS: '50',
+      JOBS_RETRY_BASE_MS: '100',
+      JOBS_RETRY_MAX_MS: '400',
+      INBOUND_DNS_SERVERS: dnsServer,
+      ...env,
+    },
+    database,
+  );
 }
 
 /** TXT strings are at most 255 bytes each; long DKIM keys come as several. */
@@ -214,5 +351,58 @@ export async function sendMail(o: ReplyOptions): Promise<{ response: string }> {
     return { response: info.response };
   } finally {
     transport.close();
+  }
+}
+
+/**
+ * Sends one email over a plain SMTP conversation, byte for byte. nodemailer turns a bare CR
+ * into CRLF; a hostile sending server does not, so tests of malformed mail use this.
+ * Resolves with the server's answer to the message (code and text), whatever the code.
+ */
+export async function sendRawSmtp(o: { port: number; from: string; to: string; data: Buffer }): Promise<{ code: number; text: string }> {
+  const socket = tcpConnect(o.port, '127.0.0.1');
+  let buffered = '';
+  const waiters: ((reply: { code: number; text: string }) => void)[] = [];
+  const replies: { code: number; text: string }[] = [];
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    // A reply ends with a line "NNN text" (a space, not a dash, after the code).
+    for (let m = /^(\d{3}) (.*)\r\n/m.exec(buffered); m; m = /^(\d{3}) (.*)\r\n/m.exec(buffered)) {
+      const reply = { code: Number(m[1]), text: buffered.slice(0, m.index + m[0].length).trim() };
+      buffered = buffered.slice(m.index + m[0].length);
+      const waiter = waiters.shift();
+      if (waiter) waiter(reply);
+      else replies.push(reply);
+    }
+  });
+  const next = () =>
+    new Promise<{ code: number; text: string }>((resolve, reject) => {
+      const queued = replies.shift();
+      if (queued) return resolve(queued);
+      waiters.push(resolve);
+      socket.once('error', reject);
+    });
+  const command = async (line: string, expect: number) => {
+    socket.write(`${line}\r\n`);
+    const reply = await next();
+    if (Math.floor(reply.code / 100) !== expect) throw new Error(`${line} -> ${reply.text}`);
+  };
+  try {
+    const banner = await next();
+    if (banner.code !== 220) throw new Error(`banner ${banner.text}`);
+    await command('EHLO mx.sender.example', 2);
+    await command(`MAIL FROM:<${o.from}>`, 2);
+    await command(`RCPT TO:<${o.to}>`, 2);
+    await command('DATA', 3);
+    // Dot-stuffing (RFC 5321 4.5.2), and the terminating line.
+    const body = Buffer.from(o.data.toString('latin1').replace(/(^|\r\n)\./g, '$1..'), 'latin1');
+    socket.write(body);
+    socket.write(body.subarray(-2).toString() === '\r\n' ? '.\r\n' : '\r\n.\r\n');
+    const answer = await next();
+    socket.write('QUIT\r\n');
+    return answer;
+  } finally {
+    socket.end();
   }
 }

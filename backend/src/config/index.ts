@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -11,6 +12,15 @@ const boolish = z
 const csv = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+function isDnsServer(entry: string): boolean {
+  const m = /^(?:\[([0-9a-f:.]+)\]|([0-9.]+)|([0-9a-f:]+))(?::(\d{1,5}))?$/i.exec(entry);
+  if (!m) return false;
+  const ip = m[1] ?? m[2] ?? m[3] ?? '';
+  // A bare IPv6 address cannot carry a port (its colons would be ambiguous): use [addr]:port.
+  if (m[3] && m[4]) return isIP(entry) === 6;
+  return isIP(ip) !== 0 && (m[4] === undefined || (Number(m[4]) > 0 && Number(m[4]) < 65536));
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -54,7 +64,10 @@ const envSchema = z.object({
   INBOUND_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'a domain name').optional(),
   INBOUND_MAX_KB: z.coerce.number().int().positive().default(256),
   INBOUND_AUTH_FAILURE: z.enum(['reject', 'hold']).default('reject'),
-  INBOUND_DNS_SERVERS: csv.default([]),
+  // host:port entries as node:dns Resolver.setServers takes them: 192.0.2.1, 192.0.2.1:5353, [2001:db8::1]:53.
+  INBOUND_DNS_SERVERS: csv
+    .refine((list) => list.every(isDnsServer), 'a comma-separated list of DNS server IP addresses, each with an optional :port')
+    .default([]),
   EMAIL_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(120_000),
   EMAIL_OFFLINE_DELAY_MS: z.coerce.number().int().min(0).default(60_000),
   EMAIL_HISTORY_MESSAGES: z.coerce.number().int().min(0).max(50).default(5),

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import type pg from 'pg';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { AppError } from '../../errors.ts';
@@ -10,7 +9,9 @@ import type { Logger } from '../../log.ts';
 import type { MessageService } from '../../chats/messages.ts';
 import { lookupReplyToken } from '../../delivery/links.ts';
 import { checkSender, type AuthVerdict, type DNSResolver } from './authenticate.ts';
-import { extractReplyText } from './reply-text.ts';
+import { DEFAULT_READER, ReplyReader, type ReaderOptions } from './reader.ts';
+import { refusals, SmtpReply } from './refusals.ts';
+import { screenRawMessage } from './screen.ts';
 
 export interface InboundOptions {
   port: number;
@@ -22,16 +23,8 @@ export interface InboundOptions {
   /** What happens to a reply that fails DKIM/SPF/DMARC: refused at SMTP, or kept in held_mail unposted. */
   authFailure: 'reject' | 'hold';
   resolver: DNSResolver;
-}
-
-/** An SMTP reply the sending server turns into a bounce for the person (5xx) or retries (4xx). */
-class SmtpReply extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
+  /** How untrusted mail is parsed off the main thread (deadline, concurrency). */
+  reader?: ReaderOptions;
 }
 
 interface Target {
@@ -51,6 +44,7 @@ export class InboundMail {
   private server: SMTPServer;
   private readonly targets = new Map<string, Target[]>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly reader: ReplyReader;
   port = 0;
 
   constructor(
@@ -59,6 +53,7 @@ export class InboundMail {
     private readonly log: Logger,
     private readonly opts: InboundOptions,
   ) {
+    this.reader = new ReplyReader(log, opts.reader ?? DEFAULT_READER);
     this.server = new SMTPServer({
       name: opts.domain,
       banner: 'Inbox Chat reply-by-email',
@@ -83,7 +78,7 @@ export class InboundMail {
         stream.on('end', () => {
           const work = (async () => {
             if (stream.sizeExceeded || size > opts.maxBytes) {
-              throw new SmtpReply(552, `5.3.4 Your reply is larger than ${Math.round(opts.maxBytes / 1024)} KB; send text only, without attachments`);
+              throw refusals.tooLarge(opts.maxBytes);
             }
             return this.receive(Buffer.concat(chunks), session);
           })();
@@ -107,6 +102,7 @@ export class InboundMail {
       this.server.listen(this.opts.port, this.opts.host, () => resolve());
     });
     this.port = (this.server.server.address() as AddressInfo).port;
+    this.reader.warmUp();
     this.log.info({ port: this.port, domain: this.opts.domain }, 'inbound SMTP listening');
     return this.port;
   }
@@ -116,6 +112,7 @@ export class InboundMail {
     if (!this.server.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.allSettled([...this.inFlight]);
+    await this.reader.close();
     await closed;
   }
 
@@ -125,24 +122,14 @@ export class InboundMail {
     const local = address.slice(0, at);
     const domain = address.slice(at + 1);
     if (at < 0 || domain !== this.opts.domain.toLowerCase()) {
-      throw new SmtpReply(550, `5.7.1 We only accept replies to Inbox Chat reply addresses (@${this.opts.domain})`);
+      throw refusals.otherDomain(this.opts.domain);
     }
     const list = this.targets.get(session.id) ?? [];
-    if (list.length >= MAX_RECIPIENTS) throw new SmtpReply(452, '4.5.3 Too many recipients');
+    if (list.length >= MAX_RECIPIENTS) throw refusals.tooManyRecipients();
     const token = /^reply\+([0-9a-f]{40})$/.exec(local)?.[1];
     const found = token ? await lookupReplyToken(this.pool, token) : ({ status: 'unknown' } as const);
-    if (found.status === 'unknown') {
-      throw new SmtpReply(
-        550,
-        `5.1.1 This reply address is unknown: it may be mistyped, or you are no longer in that chat. Open the chat from the link in the email instead`,
-      );
-    }
-    if (found.status === 'expired') {
-      throw new SmtpReply(
-        550,
-        '5.1.1 This reply address has expired. Reply to a newer Inbox Chat email, or open the chat from its link',
-      );
-    }
+    if (found.status === 'unknown') throw refusals.unknownAddress();
+    if (found.status === 'expired') throw refusals.expiredAddress();
     list.push({ chatId: found.chatId, identityId: found.identityId });
     this.targets.set(session.id, list);
   }
@@ -150,55 +137,48 @@ export class InboundMail {
   private async receive(raw: Buffer, session: SMTPServerSession): Promise<string> {
     const targets = this.targets.get(session.id) ?? [];
     this.targets.delete(session.id);
-    if (targets.length === 0) throw new SmtpReply(503, '5.5.1 No valid recipients');
-    const parsed = await simpleParser(raw);
-    const headerFrom = parsed.from?.value[0]?.address ? normaliseAddress(parsed.from.value[0].address) : '';
-
+    if (targets.length === 0) throw refusals.noRecipients();
+    // Before any parser: mail both parsers would read differently, or slowly, goes no further.
+    const malformed = screenRawMessage(raw);
+    if (malformed) {
+      this.log.warn({ reason: malformed.reason, bytes: raw.length }, 'inbound email refused before parsing');
+      throw malformed;
+    }
+    const reply = await this.reader.read(raw);
     // Out-of-office replies, bounces (null sender) and other automatic mail must never become
     // chat messages, nor be bounced back (mail loops, backscatter).
-    if (!session.envelope.mailFrom || !session.envelope.mailFrom.address || isAutomatic(parsed)) {
-      this.log.info({ from: headerFrom }, 'automatic reply dropped');
+    if (!session.envelope.mailFrom || !session.envelope.mailFrom.address || reply.automatic) {
+      this.log.info({ from: reply.from }, 'automatic reply dropped');
       return 'Automatic reply ignored';
     }
+    if (reply.from.length !== 1 || !reply.from[0]) throw refusals.fromCount();
+    const headerFrom = normaliseAddress(reply.from[0]);
 
     const posted: number[] = [];
     let auth: AuthVerdict | undefined;
     for (const target of targets) {
+      // The token names the member; the From must be one of that member's own addresses...
       const addresses = await this.addressesOf(target.identityId);
-      if (!addresses.includes(headerFrom)) {
-        throw new SmtpReply(
-          550,
-          '5.7.1 This reply address belongs to another person. Reply from the address the chat email was sent to',
-        );
-      }
-      const verdict = (auth ??= await this.authenticate(raw, session));
-      if (verdict.outcome === 'temporary') throw new SmtpReply(451, `4.7.0 ${verdict.reason}; please try again later`);
+      if (!addresses.includes(headerFrom)) throw refusals.notTheMember();
+      // ...and the From's domain must vouch for this very message.
+      const verdict = (auth ??= await this.authenticate(raw, session, headerFrom));
+      if (verdict.outcome === 'temporary') throw refusals.authTemporary(verdict.reason);
       if (verdict.outcome === 'fail') {
         this.log.warn({ from: headerFrom, chatId: target.chatId, reason: verdict.reason }, 'inbound reply failed authentication');
         if (this.opts.authFailure === 'hold') {
           await this.hold(raw, session, headerFrom, target, verdict.reason, verdict.results);
           return 'Held: not posted until an administrator releases it';
         }
-        throw new SmtpReply(550, `5.7.26 Not posted: ${verdict.reason}. Send from your own mail account, or use the chat page`);
+        throw refusals.authFailed(verdict.reason);
       }
-      if (hasRealAttachments(parsed)) {
-        throw new SmtpReply(
-          550,
-          '5.7.1 Attachments cannot be posted into a chat yet. Send your reply as text only, or share files from the chat page',
-        );
-      }
-      const text = extractReplyText({ text: parsed.text, html: typeof parsed.html === 'string' ? parsed.html : null });
-      if (!text) throw new SmtpReply(550, '5.6.0 We found no new text in your reply (only quoted text); nothing was posted');
-      if (text.length > this.opts.maxMessageChars) {
-        throw new SmtpReply(
-          552,
-          `5.3.4 Your reply has ${text.length} characters; a chat message can have at most ${this.opts.maxMessageChars}`,
-        );
-      }
+      if (reply.attachments) throw refusals.attachments();
+      const text = reply.text;
+      if (!text) throw refusals.noNewText();
+      if (text.length > this.opts.maxMessageChars) throw refusals.textTooLong(text.length, this.opts.maxMessageChars);
       const caller: Caller = { identityId: target.identityId, sessionId: 'email', addresses, chatScope: target.chatId };
       // The same email delivered twice (an MTA retry) posts once: its Message-ID is the idempotency key.
       const key = createHash('sha256')
-        .update(`${target.chatId}|${parsed.messageId ?? raw.toString('base64')}`)
+        .update(`${target.chatId}|${reply.messageId ?? raw.toString('base64')}`)
         .digest('hex')
         .slice(0, 40);
       const message = await this.messages.send(caller, target.chatId, `mail-${key}`, text);
@@ -208,13 +188,14 @@ export class InboundMail {
     return `Posted to the chat (message ${posted.join(', ')})`;
   }
 
-  private authenticate(raw: Buffer, session: SMTPServerSession): Promise<AuthVerdict> {
+  private authenticate(raw: Buffer, session: SMTPServerSession, authorFrom: string): Promise<AuthVerdict> {
     return checkSender(raw, {
       ip: (session.remoteAddress ?? '').replace(/^::ffff:/, ''),
       helo: session.hostNameAppearsAs || session.clientHostname || '',
       mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       mta: this.opts.domain,
       resolver: this.opts.resolver,
+      authorFrom,
     });
   }
 
@@ -230,18 +211,6 @@ export class InboundMail {
       [randomUUID(), t.chatId, t.identityId, session.envelope.mailFrom ? session.envelope.mailFrom.address : '', headerFrom, reason, results, raw],
     );
   }
-}
-
-function isAutomatic(parsed: ParsedMail): boolean {
-  const h = parsed.headers;
-  const auto = String(h.get('auto-submitted') ?? 'no').toLowerCase();
-  const precedence = String(h.get('precedence') ?? '').toLowerCase();
-  return auto !== 'no' || ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence) || h.has('x-autoreply') || h.has('x-autorespond');
-}
-
-/** Inline images in a signature or a quoted email are not attachments the person chose to send. */
-function hasRealAttachments(parsed: ParsedMail): boolean {
-  return parsed.attachments.some((a) => !(a.related || (a.contentDisposition === 'inline' && a.contentType.startsWith('image/') && a.cid)));
 }
 
 function toSmtpError(err: unknown): Error & { responseCode: number } {

@@ -19,7 +19,7 @@ export function extractReplyText(mail: { text?: string | null; html?: string | n
         : mail.html
           ? htmlToText(mail.html)
           : '';
-  const normalised = source.replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ');
+  const normalised = withoutControlCharacters(source.replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' '));
   const parsed = new EmailReplyParser().parseReply(cutPlainQuote(normalised));
   return tidy(stripTrailingNoise(parsed));
 }
@@ -112,6 +112,15 @@ function stripTrailingNoise(text: string): string {
   // A standard "-- " signature delimiter and everything after it.
   const sig = lines.findIndex((l) => l === '-- ' || l === '--');
   return (sig > 0 ? lines.slice(0, sig) : lines).join('\n');
+}
+
+/**
+ * Control characters other than tab and newline never reach a chat (the same rule as for
+ * messages posted through the API). A reply written by a person never holds them on purpose,
+ * so they are dropped rather than the whole reply bounced.
+ */
+function withoutControlCharacters(text: string): string {
+  return text.replace(/[^\P{Cc}\t\n]/gu, '');
 }
 
 function tidy(text: string): string {
