@@ -129,7 +129,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
     assert.equal(await lastSeq(), before + 1);
     const posted = await lastMessage();
     assert.equal(posted.body, 'Looks right to me.');
-    assert.equal(posted.authorId, bob.id);
+    assert.equal(posted.authorAddress, 'bob@example.com');
     // The verdict came from DNS answers over the wire, not an in-process stand-in.
     assert.ok(loopback.queries.includes('TXT _dmarc.example.com'), loopback.queries.join(', '));
     assert.ok(loopback.queries.includes('TXT mail._domainkey.example.com'), loopback.queries.join(', '));

@@ -1,5 +1,6 @@
 import EmailReplyParser from 'email-reply-parser';
 import { convert } from 'html-to-text';
+import { stripControlCharacters } from '../../../../protocol/index.ts';
 
 /**
  * The new text of an emailed reply: quoted history and signatures removed. The plain-text
@@ -19,7 +20,9 @@ export function extractReplyText(mail: { text?: string | null; html?: string | n
         : mail.html
           ? htmlToText(mail.html)
           : '';
-  const normalised = withoutControlCharacters(source.replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' '));
+  // Control characters are refused in API text; a person's emailed reply never holds them on
+  // purpose, so they are dropped here rather than the whole reply bounced.
+  const normalised = stripControlCharacters(source.replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' '));
   const parsed = new EmailReplyParser().parseReply(cutPlainQuote(normalised));
   return tidy(stripTrailingNoise(parsed));
 }
@@ -112,15 +115,6 @@ function stripTrailingNoise(text: string): string {
   // A standard "-- " signature delimiter and everything after it.
   const sig = lines.findIndex((l) => l === '-- ' || l === '--');
   return (sig > 0 ? lines.slice(0, sig) : lines).join('\n');
-}
-
-/**
- * Control characters other than tab and newline never reach a chat (the same rule as for
- * messages posted through the API). A reply written by a person never holds them on purpose,
- * so they are dropped rather than the whole reply bounced.
- */
-function withoutControlCharacters(text: string): string {
-  return text.replace(/[^\P{Cc}\t\n]/gu, '');
 }
 
 function tidy(text: string): string {
