@@ -44,7 +44,12 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     };
     this.socket = opts.url ? io(opts.url, options) : io(options);
 
-    this.socket.on('connect', () => this.setStatus('online'));
+    this.socket.on('connect', () => {
+      this.reportVisibility();
+      this.setStatus('online');
+    });
+    // Only a visible page counts as someone looking (the server emails what is not read otherwise).
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.reportVisibility);
     this.socket.on('disconnect', (reason) => {
       if (this.closed || this.current === 'unauthorized') return;
       this.setStatus('offline');
@@ -102,6 +107,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
   close(): void {
     this.closed = true;
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.reportVisibility);
     this.socket.close();
   }
 
@@ -111,6 +117,12 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.setStatus('connecting');
     this.socket.connect();
   }
+
+  /** A client without a page (no document) has nothing to hide, so it reports visible. */
+  private readonly reportVisibility = (): void => {
+    const visible = typeof document === 'undefined' || document.visibilityState === 'visible';
+    if (this.socket?.connected) this.socket.emit('presence:visibility', { visible });
+  };
 
   /**
    * Waits for a connection rather than letting socket.io buffer the packet: a buffered request
