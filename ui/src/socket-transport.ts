@@ -21,6 +21,11 @@ export interface SocketTransportOptions {
   getToken: () => string | null | undefined;
   /** How long one request waits for its acknowledgement. */
   ackTimeoutMs?: number;
+  /**
+   * Whether a person can see this client now; default: the page's own visibility. Thunderbird's
+   * background page passes "some relayed view is visible" and calls reportVisibility() on change.
+   */
+  visible?: () => boolean;
 }
 
 const FORWARDED = ['message', 'typing', 'read', 'chat:updated', 'chats:activity', 'access:decided', 'access:requested', 'delivery'] as const;
@@ -29,9 +34,11 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly ackTimeoutMs: number;
   private closed = false;
+  private readonly visible: () => boolean;
 
   constructor(opts: SocketTransportOptions) {
     super();
+    this.visible = opts.visible ?? (() => typeof document === 'undefined' || document.visibilityState === 'visible');
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
     const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
     const options = {
@@ -49,7 +56,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
       this.setStatus('online');
     });
     // Only a visible page counts as someone looking (the server emails what is not read otherwise).
-    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.reportVisibility);
+    if (!opts.visible && typeof document !== 'undefined') document.addEventListener('visibilitychange', this.reportVisibility);
     this.socket.on('disconnect', (reason) => {
       if (this.closed || this.current === 'unauthorized') return;
       this.setStatus('offline');
@@ -118,10 +125,12 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.connect();
   }
 
-  /** A client without a page (no document) has nothing to hide, so it reports visible. */
-  private readonly reportVisibility = (): void => {
-    const visible = typeof document === 'undefined' || document.visibilityState === 'visible';
-    if (this.socket?.connected) this.socket.emit('presence:visibility', { visible });
+  /**
+   * Tells the server whether a person can see this client (sent on every connect and change).
+   * A client without a page (no document) has nothing to hide, so by default it reports visible.
+   */
+  readonly reportVisibility = (): void => {
+    if (this.socket?.connected) this.socket.emit('presence:visibility', { visible: this.visible() });
   };
 
   /**
