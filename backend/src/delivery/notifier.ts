@@ -18,7 +18,7 @@ export const DIGEST_QUEUE = 'notify.digest';
 export interface NotifierOptions {
   /** Messages are gathered this long before one email goes out. */
   batchWindowMs: number;
-  /** A member must have had no live connection for this long to be emailed. */
+  /** A member must have been away (no visible client) for this long to be emailed. */
   offlineDelayMs: number;
   historyCount: number;
   replyTtlMs: number;
@@ -46,11 +46,12 @@ const line = (r: MessageRow): MailLine => ({
 });
 
 /**
- * Email for members who are not connected. A committed message schedules one job per
- * offline member and chat, due after the batch window; more messages in the window ride on
- * that job (dedupe key). When it runs, the member is checked again: back online means no
- * email. Otherwise everything new since the last email (or read position) goes out as one
- * email, with recent history, a personal link and a reply address.
+ * Email for members who do not read what is said. A committed message schedules one job per
+ * member (but the author) and chat, due after the batch window; more messages in the window
+ * ride on that job (dedupe key). When it runs, decideNotify() (decide.ts) rules from settings,
+ * presence (visible clients) and read position: skip, look again later (present, or away for
+ * less than the offline delay), or send everything not read and not yet emailed as one email,
+ * with recent history, a personal link and a reply address.
  */
 export class EmailNotifier {
 
