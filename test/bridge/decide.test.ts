@@ -19,7 +19,7 @@ describe('decideNotify', function () {
   });
 
   it('sends what is unread and unemailed once the member has been away for the delay', () => {
-    assert.deepEqual(decideNotify(facts()), { action: 'send', mode: 'new', remind: false });
+    assert.deepEqual(decideNotify(facts()), { action: 'send', mode: 'new', remindInMinutes: null });
   });
 
   it('skips members who left, turned emails off, ephemeral chats and do-not-disturb digests', () => {
@@ -49,7 +49,7 @@ describe('decideNotify', function () {
     assert.deepEqual(decideNotify(facts({ dnd })), { action: 'retry', inMs: 20 * 60_000, reason: 'do-not-disturb' });
     const due = { ...dnd, since: new Date(now - 31 * 60_000) };
     // Already emailed but unread still counts for re-sends.
-    assert.deepEqual(decideNotify(facts({ dnd: due, emailedSeq: 10 })), { action: 'send', mode: 'unread', remind: true });
+    assert.deepEqual(decideNotify(facts({ dnd: due, emailedSeq: 10 })), { action: 'send', mode: 'unread', remindInMinutes: 30 });
     assert.equal(decideNotify(facts({ dnd: due, readSeq: 10 })).action, 'skip');
   });
 });

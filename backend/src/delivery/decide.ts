@@ -29,7 +29,8 @@ export interface NotifyFacts {
 export type NotifyDecision =
   | { action: 'skip'; reason: 'not-member' | 'emails-off' | 'ephemeral' | 'digest-later' | 'nothing-unread' }
   | { action: 'retry'; inMs: number; reason: 'present' | 'away-too-briefly' | 'do-not-disturb' }
-  | { action: 'send'; mode: 'new' | 'unread'; remind: boolean };
+  /** remindInMinutes: do-not-disturb re-sends follow this often until read (null: no reminders). */
+  | { action: 'send'; mode: 'new' | 'unread'; remindInMinutes: number | null };
 
 /** A present member is looked at again this often at the least, even with a zero offline delay. */
 export const PRESENT_RECHECK_MIN_MS = 1_000;
@@ -50,7 +51,7 @@ export function decideNotify(f: NotifyFacts): NotifyDecision {
     // Held for the first resend interval of do-not-disturb; from then on reminders repeat until read.
     const wait = (f.dnd.since?.getTime() ?? f.now) + f.dnd.resendMinutes * 60_000 - f.now;
     if (wait > 0) return { action: 'retry', inMs: wait, reason: 'do-not-disturb' };
-    return { action: 'send', mode: 'unread', remind: true };
+    return { action: 'send', mode: 'unread', remindInMinutes: f.dnd.resendMinutes };
   }
-  return { action: 'send', mode: 'new', remind: false };
+  return { action: 'send', mode: 'new', remindInMinutes: null };
 }

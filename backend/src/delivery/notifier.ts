@@ -164,10 +164,7 @@ export class EmailNotifier {
     // From here on, messages committed meanwhile schedule a fresh job instead of riding on this one.
     await this.pool.query(`UPDATE job SET dedupe_key = NULL WHERE id = $1`, [job.id]);
     const sent = await this.emailChat(p.chatId, p.identityId, decision.mode, false);
-    if (sent && decision.remind) {
-      const s = await this.memberFacts(p.chatId, p.identityId);
-      await this.scheduleReminder(p.chatId, p.identityId, s?.resend_minutes ?? 60);
-    }
+    if (sent && decision.remindInMinutes !== null) await this.scheduleReminder(p.chatId, p.identityId, decision.remindInMinutes);
   }
 
   /** Do-not-disturb "re-send until read": the unread messages again, every resend interval. */
