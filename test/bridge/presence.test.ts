@@ -103,6 +103,27 @@ describe('email bridge: presence and the offline email', function () {
     }
   });
 
+  it('a client flapping its visibility ends in the state it reported last; bad input is refused', async () => {
+    const p = await pair(server);
+    const socket = await connectSocket(server.url, p.member.token);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const last = round === 0; // first round ends visible, the second hidden
+        const acks = [];
+        for (let i = 0; i < 40; i++) acks.push(request(socket, 'presence:visibility', { visible: i % 2 === (last ? 1 : 0) }));
+        assert.ok((await Promise.all(acks)).every((r) => r.ok));
+        // Well past the writes and a couple of heartbeats: the row says what the client said last.
+        await sleep(1_000);
+        assert.equal(await presentRows(server, p.member.identity.id), last ? 1 : 0);
+      }
+      const bad = await request(socket, 'presence:visibility', { visible: 'yes' });
+      assert.equal(bad.ok, false);
+      assert.equal(bad.error.code, 'BAD_INPUT');
+    } finally {
+      socket.close();
+    }
+  });
+
   it('a member who disconnects while PostgreSQL is out of reach is emailed once it is back', async () => {
     const database = await createTestDatabase();
     const proxy = new DatabaseProxy({ host: '127.0.0.1', port: Number(new URL(database.url).port || 5432) });

@@ -20,10 +20,9 @@ export class Presence {
   private readonly counts = new Map<string, number>();
   /** socket id → identity and whether that client said it is visible. */
   private readonly sockets = new Map<string, { identityId: string; visible: boolean }>();
-  /** When identities went to zero, until a heartbeat has written that (keeps "away since" exact after an outage). */
+  /** When identities went to zero, until that is written (keeps "away since" exact after an outage). */
   private readonly wentAway = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | null = null;
-  private beating = false;
   private readonly pending = new Set<Promise<unknown>>();
 
   /** Rows older than this come from a node that stopped heartbeating: the one freshness rule. */
@@ -39,7 +38,10 @@ export class Presence {
   }
 
   start(): void {
-    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeat = setInterval(() => {
+      this.full = true;
+      this.flush();
+    }, this.heartbeatMs);
     this.heartbeat.unref?.();
   }
 
@@ -69,10 +71,12 @@ export class Presence {
     else this.counts.delete(identityId);
     if (n === 1 && delta === 1) {
       this.wentAway.delete(identityId);
-      this.write(identityId);
+      this.dirty.add(identityId);
+      this.flush();
     } else if (n === 0) {
       this.wentAway.set(identityId, Date.now());
-      this.write(identityId);
+      this.dirty.add(identityId);
+      this.flush();
     }
   }
 
@@ -102,78 +106,71 @@ export class Presence {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    await Promise.allSettled([...this.pending]);
+    await this.settled();
     await this.pool
       .query(`UPDATE presence SET connections = 0, seen_at = now() WHERE node_id = $1 AND connections > 0`, [this.nodeId])
       .catch((err) => this.log.warn({ err }, 'could not clear presence'));
   }
 
-  /**
-   * The node's whole truth in one statement: every identity with visible clients (fresh
-   * seen_at), and zero for every other row of this node still claiming some, with seen_at
-   * set to when they went away if this node saw it, else left as it was. Skipped while the
-   * previous one is still waiting (PostgreSQL slow or unreachable).
-   */
-  private beat(): void {
-    if (this.beating) return;
-    this.beating = true;
-    const live = [...this.counts];
-    const away = [...this.wentAway];
-    const now = Date.now();
-    const q = this.pool
-      .query(
-        `WITH live AS (
-           INSERT INTO presence (identity_id, node_id, connections, seen_at)
-           SELECT u.id, $1, u.n, now() FROM unnest($2::uuid[], $3::int[]) AS u(id, n)
-           ON CONFLICT (identity_id, node_id) DO UPDATE SET connections = EXCLUDED.connections, seen_at = now()
-         )
-         UPDATE presence p
-            SET connections = 0,
-                seen_at = COALESCE(
-                  (SELECT now() - make_interval(secs => a.age / 1000) FROM unnest($4::uuid[], $5::float8[]) AS a(id, age) WHERE a.id = p.identity_id),
-                  p.seen_at)
-          WHERE p.node_id = $1 AND p.identity_id <> ALL($2::uuid[])
-            AND (p.connections > 0 OR p.identity_id = ANY($4::uuid[]))`,
-        [this.nodeId, live.map((l) => l[0]), live.map((l) => l[1]), away.map((a) => a[0]), away.map((a) => now - a[1])],
-      )
-      .then(() => {
-        // Written: forget those departures (unless the identity came and went again meanwhile).
-        for (const [id, at] of away) if (this.wentAway.get(id) === at) this.wentAway.delete(id);
-      })
-      .finally(() => (this.beating = false));
-    this.track(q);
+  // One presence statement in flight per node, each written from the in-memory truth at the
+  // moment it is sent: a later statement always carries later truth, so writes never land out
+  // of order, and a client flapping its visibility costs at most one more statement.
+  private readonly dirty = new Set<string>();
+  private full = false;
+  private flushing: Promise<void> | null = null;
+
+  private flush(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      while (this.full || this.dirty.size > 0) {
+        const full = this.full;
+        const ids = full ? new Set([...this.counts.keys(), ...this.wentAway.keys()]) : new Set(this.dirty);
+        this.full = false;
+        this.dirty.clear();
+        if (!(await this.write([...ids], full))) break;
+      }
+    })().finally(() => {
+      this.flushing = null;
+    });
+    this.track(this.flushing);
   }
 
-  // One write in flight per identity; changes meanwhile are folded into one follow-up write of
-  // the latest count, so writes land in order and a client flapping its visibility costs at
-  // most two queries however fast it flaps.
-  private readonly writing = new Set<string>();
-  private readonly rewrite = new Set<string>();
-  private write(identityId: string): void {
-    if (this.writing.has(identityId)) {
-      this.rewrite.add(identityId);
-      return;
+  /**
+   * Writes these identities' counts: present ones with a fresh seen_at, departed ones as zero
+   * with seen_at when they went away. A full write (the heartbeat) also zeroes every other row
+   * of this node still claiming connections: a write lost while PostgreSQL was unreachable is
+   * corrected as soon as it answers again. False when it failed (the next heartbeat redoes all).
+   */
+  private async write(ids: string[], full: boolean): Promise<boolean> {
+    const now = Date.now();
+    const rows = ids.map((id) => {
+      const n = this.counts.get(id) ?? 0;
+      const away = this.wentAway.get(id);
+      return { id, n, age: n === 0 && away !== undefined ? now - away : 0, away };
+    });
+    try {
+      await this.pool.query(
+        `WITH up AS (
+           INSERT INTO presence (identity_id, node_id, connections, seen_at)
+           SELECT u.id, $1, u.n, now() - make_interval(secs => u.age / 1000)
+             FROM unnest($2::uuid[], $3::int[], $4::float8[]) AS u(id, n, age)
+           ON CONFLICT (identity_id, node_id) DO UPDATE SET connections = EXCLUDED.connections, seen_at = EXCLUDED.seen_at
+         )
+         UPDATE presence p SET connections = 0
+          WHERE $5 AND p.node_id = $1 AND p.connections > 0 AND p.identity_id <> ALL($2::uuid[])`,
+        [this.nodeId, rows.map((r) => r.id), rows.map((r) => r.n), rows.map((r) => r.age), full],
+      );
+    } catch (err) {
+      this.log.warn({ err }, 'presence write failed; the next heartbeat writes every count again');
+      return false;
     }
-    this.writing.add(identityId);
-    const connections = this.counts.get(identityId) ?? 0;
-    const awayAt = this.wentAway.get(identityId);
-    const age = connections === 0 && awayAt !== undefined ? Date.now() - awayAt : 0;
-    const q = this.pool
-      .query(
-        `INSERT INTO presence (identity_id, node_id, connections, seen_at)
-         VALUES ($1, $2, $3, now() - make_interval(secs => $4::float8 / 1000))
-         ON CONFLICT (identity_id, node_id) DO UPDATE SET connections = EXCLUDED.connections, seen_at = EXCLUDED.seen_at`,
-        [identityId, this.nodeId, connections, age],
-      )
-      .finally(() => {
-        this.writing.delete(identityId);
-        if (this.rewrite.delete(identityId)) this.write(identityId);
-      });
-    this.track(q);
+    // Written: forget those departures (unless the identity came and went again meanwhile).
+    for (const r of rows) if (r.away !== undefined && this.wentAway.get(r.id) === r.away) this.wentAway.delete(r.id);
+    return true;
   }
 
   private track(p: Promise<unknown>): void {
-    const q = p.catch((err) => this.log.warn({ err }, 'presence write failed; the heartbeat will correct it')).finally(() => this.pending.delete(q));
+    const q = p.catch((err) => this.log.warn({ err }, 'presence flush failed')).finally(() => this.pending.delete(q));
     this.pending.add(q);
   }
 
