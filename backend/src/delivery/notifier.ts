@@ -217,13 +217,14 @@ export class EmailNotifier {
       if (!st) return false;
       // Emails to this member about this chat still waiting for the SMTP server (outage): this
       // one takes them over, so they arrive as one email when mail flows again, not a burst.
-      // A job being sent right now is locked and left alone.
+      // Only jobs no node holds: one being sent is left alone, and so is one whose node died
+      // mid-send (it may have gone out; its re-run keeps its Message-ID, so MTAs drop a repeat).
       const unsent = (
         await client.query<{ id: string; payload: QueuedMail }>(
           `SELECT id, payload FROM job
             WHERE queue = $1 AND done_at IS NULL AND failed_at IS NULL
               AND payload->'notify'->>'chatId' = $2 AND payload->'notify'->>'identityId' = $3
-              AND (locked_until IS NULL OR locked_until < now())
+              AND locked_until IS NULL
             ORDER BY id
             FOR UPDATE SKIP LOCKED`,
           [MAIL_QUEUE, chatId, identityId],
