@@ -265,6 +265,12 @@ export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().
 export const typingEvent = z.strictObject({ chatId: uuidSchema, typing: z.boolean() });
 export const readEvent = z.strictObject({ chatId: uuidSchema, seq: seqSchema });
 export const watchEvent = z.strictObject({});
+/**
+ * A client tells whether a person can see it (page visible, message pane open). Only a
+ * member with a visible client counts as present; the rest are emailed what they have not
+ * read within the offline delay. A socket counts as hidden until it reports.
+ */
+export const visibilityEvent = z.strictObject({ visible: z.boolean() });
 
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 
@@ -307,6 +313,8 @@ export interface ClientToServerEvents {
   read: (p: z.input<typeof readEvent>, ack?: (r: Ack<{ lastReadSeq: number }>) => void) => void;
   /** Subscribe to activity of all my chats (the sidebar); returns them. */
   'chats:watch': (p: z.input<typeof watchEvent>, ack: (r: Ack<{ chats: ChatSummary[] }>) => void) => void;
+  /** Sent on every connect and whenever the client's visibility changes. */
+  'presence:visibility': (p: z.input<typeof visibilityEvent>, ack?: (r: Ack<object>) => void) => void;
 }
 
 export interface ServerToClientEvents {

@@ -67,6 +67,37 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     assert.equal(new Set(arrived.map((m) => m.messageId)).size, 2);
   });
 
+  it('emails queued during an outage for one member and chat go out as one email when mail flows again', async () => {
+    const server = servers[0]!;
+    const a = await signInVia(server, sink, 'ada3@example.com');
+    const b = await signInVia(server, sink, 'bea@example.com');
+    const chat = await api(server, 'POST', '/api/chats', { subject: 'Burst', audience: { to: ['bea@example.com'] } }, a.token);
+    const chatId = chat.body.id;
+    await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, b.token);
+    await waitUntil('joins settled', () => jobsSettled(server));
+    const port = sink.port;
+    await sink.stop();
+    const mailJobs = async () =>
+      (await sql(server, `SELECT count(*)::int AS n FROM job WHERE queue = 'mail.send' AND payload->>'to' = 'bea@example.com'`))[0].n;
+    // Each message in its own batch window, each window's email built and failing against the dead server.
+    for (let i = 1; i <= 3; i++) {
+      await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: `b${i}`, body: `Burst message #${i}` }, a.token);
+      await waitUntil(`email #${i} queued`, async () => (await mailJobs()) >= i);
+      await waitUntil(`email #${i} tried`, async () =>
+        (await sql(server, `SELECT 1 FROM job WHERE queue = 'mail.send' AND payload->>'to' = 'bea@example.com' AND done_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL`)).length > 0,
+      );
+    }
+    const before = sink.mail.length;
+    await sink.start(port);
+    await waitUntil('every job done', () => jobsSettled(server));
+    const arrived = sink.mail.slice(before).filter((m) => m.to.includes('bea@example.com'));
+    assert.equal(arrived.length, 1, `one email, not a burst: ${arrived.map((m) => m.subject).join(', ')}`);
+    for (let i = 1; i <= 3; i++) assert.ok(arrived[0]!.text.includes(`Burst message #${i}`));
+    // Her emailed position covers all three.
+    const [state] = await sql(server, `SELECT emailed_seq FROM delivery_state WHERE chat_id = $1 AND identity_id = $2`, [chatId, b.identity.id]);
+    assert.equal(state.emailed_seq, (await api(server, 'GET', `/api/chats/${chatId}`, undefined, a.token)).body.lastSeq);
+  });
+
   it('a recipient the mail server refuses for good (5xx) fails at once instead of retrying for hours', async () => {
     const server = servers[0]!;
     const a = await signInVia(server, sink, 'ada2@example.com');

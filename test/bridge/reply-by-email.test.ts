@@ -14,6 +14,7 @@ import {
   signInVia,
   sql,
   startBridgeServerWithDns,
+  visibleSocket,
   waitUntil,
   type DkimKey,
   type SunkMail,
@@ -285,7 +286,7 @@ describe('email bridge: coming back online', function () {
     await loopback.stop();
   });
 
-  it('a member who connects before the window closes gets no email; one who stays away does', async () => {
+  it('a member who comes back and reads before the window closes gets no email; one who stays away does', async () => {
     const a = await signInVia(server, sink, 'ann@example.com');
     const b = await signInVia(server, sink, 'ben@example.com');
     const c = await signInVia(server, sink, 'cat@example.com');
@@ -296,11 +297,13 @@ describe('email bridge: coming back online', function () {
     await sql(server, `UPDATE job SET run_at = now() WHERE done_at IS NULL`);
     await waitUntil('joins settled', () => jobsSettled(server));
 
-    await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'm1', body: 'Anyone around?' }, a.token);
+    const sent = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'm1', body: 'Anyone around?' }, a.token);
     await waitUntil('two notification jobs pending', async () => (await sql(server, `SELECT 1 FROM job WHERE queue = 'notify.member' AND done_at IS NULL`)).length === 2);
-    const ben = await connectSocket(server.url, b.token);
+    // Ben opens the chat page (a visible client) and reads it, as the page does.
+    const ben = await visibleSocket(server, b.token);
     try {
       await waitUntil('ben is online', async () => (await sql(server, `SELECT 1 FROM presence WHERE identity_id = $1 AND connections > 0`, [b.identity.id])).length === 1);
+      assert.equal((await request(ben, 'read', { chatId, seq: sent.body.seq })).ok, true);
       await sql(server, `UPDATE job SET run_at = now() WHERE done_at IS NULL`); // the window closes
       await waitUntil('jobs settled', () => jobsSettled(server));
       const notes = sink.mail.filter((m) => m.subject === 'Re: Back online');

@@ -1,13 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect as tcpConnect, createServer as createTcpServer, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import net, { connect as tcpConnect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import type { SessionView } from '../../protocol/index.ts';
-import { api, startTestServer, type TestDatabase, type TestServer } from '../support/server.ts';
+import { api, connectSocket, request, startTestServer, type ClientSocket, type TestDatabase, type TestServer } from '../support/server.ts';
 
 /**
  * Fake DNS for mailauth. This machine has no internet, so SPF, DKIM and DMARC records are
@@ -196,8 +195,11 @@ export async function startBridgeServer(
   return startTestServer(
     {
       INBOUND_DOMAIN: 'reply.inbox-chat.example',
+      // Realistic, non-zero timings (production: 120 s, 60 s, 15 s), scaled down: a zero offline
+      // delay once hid a heartbeat that kept everyone "online" forever.
       EMAIL_BATCH_WINDOW_MS: '300',
-      EMAIL_OFFLINE_DELAY_MS: '0',
+      EMAIL_OFFLINE_DELAY_MS: '1500',
+      PRESENCE_HEARTBEAT_MS: '300',
       JOBS_POLL_MS: '50',
       JOBS_RETRY_BASE_MS: '100',
       JOBS_RETRY_MAX_MS: '400',
@@ -404,5 +406,68 @@ export async function sendRawSmtp(o: { port: number; from: string; to: string; d
     return answer;
   } finally {
     socket.end();
+  }
+}
+
+/** A socket of a client a person is looking at (a visible page), as the shared UI reports it. */
+export async function visibleSocket(server: { url: string }, token: string): Promise<ClientSocket> {
+  const socket = await connectSocket(server.url, token);
+  const r = await request(socket, 'presence:visibility', { visible: true });
+  if (!r.ok) throw new Error(`visibility refused: ${JSON.stringify(r)}`);
+  return socket;
+}
+
+/**
+ * A TCP proxy on loopback in front of PostgreSQL that a test can cut, as a network failure or
+ * a database restart would: every connection through it is dropped and new ones are refused
+ * until it is restored. The database itself and every other client are untouched.
+ */
+export class DatabaseProxy {
+  private server: net.Server | null = null;
+  private readonly open = new Set<net.Socket>();
+  private cutOff = false;
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(): Promise<void> {
+    this.server = net.createServer((client) => {
+      if (this.cutOff) return void client.destroy();
+      const upstream = net.connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.open.add(s);
+        s.on('close', () => this.open.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** The database through this proxy: same database, name and drop(); only the URL differs. */
+  via(database: TestDatabase): TestDatabase {
+    const url = new URL(database.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(this.port);
+    return { ...database, url: url.toString() };
+  }
+
+  cut(): void {
+    this.cutOff = true;
+    for (const s of this.open) s.destroy();
+  }
+
+  restore(): void {
+    this.cutOff = false;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    const s = this.server;
+    this.server = null;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }

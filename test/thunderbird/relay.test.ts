@@ -4,6 +4,7 @@
  * mocked; the socket, server, database and mail are real.
  */
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import type { ChatView, MessageView, SessionView } from '../../protocol/index.ts';
 import { Backend } from '../../thunderbird-ext/src/background/backend.ts';
 import { RelayHost } from '../../thunderbird-ext/src/background/relay-host.ts';
@@ -15,12 +16,13 @@ import { TransportError } from '../../ui/src/transport.ts';
 import { api, connectSocket, nextEvent, request, signIn, startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
 import { MessengerMock, portPair } from './support/messenger-mock.ts';
 
-function until<T>(fn: () => T | undefined | false): Promise<T> {
-  return new Promise((resolve) => {
+function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+  return new Promise((resolve, reject) => {
     const tick = () => {
-      const v = fn();
-      if (v) resolve(v);
-      else setTimeout(tick, 20);
+      Promise.resolve(fn()).then((v) => {
+        if (v) resolve(v);
+        else setTimeout(tick, 20);
+      }, reject);
     };
     tick();
   });
@@ -54,13 +56,17 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
 
     mock = new MessengerMock();
     mock.storageData = { backendUrl: server.url, session: { token: bob.token, address: 'bob@example.com', expiresAt: bob.expiresAt } };
-    backend = new Backend(mock.messenger, (url, getToken) => new SocketTransport({ url, getToken }));
+    backend = new Backend(mock.messenger, (url, getToken) => new SocketTransport({ url, getToken, visible: () => host.visible }));
     host = new RelayHost({
       transport: () => backend.transport,
       hello: () => ({ status: backend.transport.status, backendUrl: backend.backendUrl, address: backend.address }),
       fetchApi: (m, p, b) => backend.fetchApi(m, p, b),
       history: (id, q) => backend.api!.history(id, q),
       openOptions: async () => undefined,
+      visibilityChanged: () => {
+        const t = backend.transport;
+        if (t instanceof SocketTransport) t.reportVisibility();
+      },
     });
     backend.onChange(() => {
       host.attach(backend.transport);
@@ -77,6 +83,34 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
     aliceSocket?.close();
     backend?.transport.close();
     await server?.close();
+  });
+
+  it('the background socket makes the member present only while a relayed view is visible', async () => {
+    const present = async () => {
+      const c = new pg.Client({ connectionString: server.database.url });
+      await c.connect();
+      try {
+        return (await c.query<{ n: number }>(`SELECT coalesce(sum(connections), 0)::int AS n FROM presence WHERE identity_id = $1`, [bob.identity.id])).rows[0]!.n;
+      } finally {
+        await c.end();
+      }
+    };
+    await until(() => backend.transport.status === 'online');
+    // Connected, but nobody looks at a background page: not present.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await present(), 0);
+    const [view, bg] = portPair(RELAY_PORT, { tab: { id: 4, active: true } });
+    assert.ok(host.accept(bg));
+    view.postMessage({ kind: 'visibility', visible: true });
+    await until(async () => (await present()) === 1);
+    view.postMessage({ kind: 'visibility', visible: false });
+    await until(async () => (await present()) === 0);
+    view.postMessage({ kind: 'visibility', visible: true });
+    await until(async () => (await present()) === 1);
+    // The pane closes: nothing visible is left.
+    view.disconnect();
+    await until(async () => (await present()) === 0);
+    assert.equal(host.visible, false);
   });
 
   it('joins through the relay and gets the history', async () => {

@@ -21,6 +21,11 @@ export interface SocketTransportOptions {
   getToken: () => string | null | undefined;
   /** How long one request waits for its acknowledgement. */
   ackTimeoutMs?: number;
+  /**
+   * Whether a person can see this client now; default: the page's own visibility. Thunderbird's
+   * background page passes "some relayed view is visible" and calls reportVisibility() on change.
+   */
+  visible?: () => boolean;
 }
 
 /** After the server refused the connection for its cap, wait this long before trying again. */
@@ -33,9 +38,11 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   private readonly ackTimeoutMs: number;
   private closed = false;
   private refusedRetry: ReturnType<typeof setTimeout> | undefined;
+  private readonly visible: () => boolean;
 
   constructor(opts: SocketTransportOptions & { refusedRetryMs?: number }) {
     super();
+    this.visible = opts.visible ?? (() => typeof document === 'undefined' || document.visibilityState === 'visible');
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
     const refusedRetryMs = opts.refusedRetryMs ?? REFUSED_RETRY_MS;
     const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
@@ -49,7 +56,12 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     };
     this.socket = opts.url ? io(opts.url, options) : io(options);
 
-    this.socket.on('connect', () => this.setStatus('online'));
+    this.socket.on('connect', () => {
+      this.reportVisibility();
+      this.setStatus('online');
+    });
+    // Only a visible page counts as someone looking (the server emails what is not read otherwise).
+    if (!opts.visible && typeof document !== 'undefined') document.addEventListener('visibilitychange', this.reportVisibility);
     this.socket.on('disconnect', (reason) => {
       if (this.closed || this.current === 'unauthorized') return;
       this.setStatus('offline');
@@ -114,6 +126,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   close(): void {
     this.closed = true;
     clearTimeout(this.refusedRetry);
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.reportVisibility);
     this.socket.close();
   }
 
@@ -123,6 +136,14 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.setStatus('connecting');
     this.socket.connect();
   }
+
+  /**
+   * Tells the server whether a person can see this client (sent on every connect and change).
+   * A client without a page (no document) has nothing to hide, so by default it reports visible.
+   */
+  readonly reportVisibility = (): void => {
+    if (this.socket?.connected) this.socket.emit('presence:visibility', { visible: this.visible() });
+  };
 
   /**
    * Waits for a connection rather than letting socket.io buffer the packet: a buffered request

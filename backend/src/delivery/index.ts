@@ -11,7 +11,9 @@ import { dnsResolver, type DNSResolver } from '../mail/inbound/authenticate.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { RateLimit } from '../ops/rate-limits.ts';
 import { rooms, type IoServer, type SocketFanout } from '../realtime/events.ts';
-import type { DeliveryView, MessageView } from '../../../protocol/index.ts';
+import { visibilityEvent, type DeliveryView, type MessageView } from '../../../protocol/index.ts';
+import { publicError } from '../errors.ts';
+import { parseInput } from '../validate.ts';
 import { AddressLinks } from './address-links.ts';
 import { Availability } from './availability.ts';
 import type { BridgeContext } from './context.ts';
@@ -84,7 +86,6 @@ export class EmailBridge {
       },
       (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
     );
-    this.notifier.presenceFreshMs = b.presenceHeartbeatMs * 3;
     this.inbound = b.inboundEnabled
       ? new InboundMail(d.pool, { send: (...args) => d.domain().messages.send(...args) }, log.child({ component: 'inbound-mail' }), {
           port: b.inboundPort,
@@ -146,8 +147,20 @@ export class EmailBridge {
     io.on('connection', (socket) => {
       const identityId = socket.data.identityId;
       if (!identityId) return;
-      this.presence.connected(identityId);
-      socket.on('disconnect', () => this.presence.disconnected(identityId));
+      this.presence.connected(socket.id, identityId);
+      socket.on('disconnect', () => this.presence.disconnected(socket.id));
+      // Only memory changes here; presence coalesces its writes, so a flapping client costs nothing more.
+      socket.on('presence:visibility', (payload, ack) => {
+        const reply = typeof ack === 'function' ? ack : () => {};
+        try {
+          const { visible } = parseInput(visibilityEvent, payload);
+          this.presence.visibility(socket.id, visible);
+          reply({ ok: true });
+        } catch (err) {
+          const e = publicError(err);
+          reply({ ok: false, error: { code: e.code, message: e.message } });
+        }
+      });
     });
     this.receipts.attach({
       identitiesInChat: async (chatId) => (await io.in(rooms.chat(chatId)).fetchSockets()).map((s) => s.data.identityId),

@@ -6,7 +6,8 @@ import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
 import type { MessageView } from '../../../protocol/index.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
-import { queueMail } from './outbound.ts';
+import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
+import { decideNotify, type NotifyFacts } from './decide.ts';
 import type { Presence } from './presence.ts';
 import { digestMail, notificationMail, type MailLine } from './templates.ts';
 
@@ -17,7 +18,7 @@ export const DIGEST_QUEUE = 'notify.digest';
 export interface NotifierOptions {
   /** Messages are gathered this long before one email goes out. */
   batchWindowMs: number;
-  /** A member must have had no live connection for this long to be emailed. */
+  /** A member must have been away (no visible client) for this long to be emailed. */
   offlineDelayMs: number;
   historyCount: number;
   replyTtlMs: number;
@@ -45,11 +46,12 @@ const line = (r: MessageRow): MailLine => ({
 });
 
 /**
- * Email for members who are not connected. A committed message schedules one job per
- * offline member and chat, due after the batch window; more messages in the window ride on
- * that job (dedupe key). When it runs, the member is checked again: back online means no
- * email. Otherwise everything new since the last email (or read position) goes out as one
- * email, with recent history, a personal link and a reply address.
+ * Email for members who do not read what is said. A committed message schedules one job per
+ * member (but the author) and chat, due after the batch window; more messages in the window
+ * ride on that job (dedupe key). When it runs, decideNotify() (decide.ts) rules from settings,
+ * presence (visible clients) and read position: skip, look again later (present, or away for
+ * less than the offline delay), or send everything not read and not yet emailed as one email,
+ * with recent history, a personal link and a reply address.
  */
 export class EmailNotifier {
 
@@ -99,7 +101,8 @@ export class EmailNotifier {
   }
 
   private async schedule(pairs: [string, string][]): Promise<void> {
-    // Members with a live connection right now are skipped here already; the job re-checks.
+    // Every member but the author: whether they saw it is known only once the window closed
+    // (read position, visible clients), so the job decides, not the commit.
     await this.pool.query(
       `INSERT INTO job (queue, payload, dedupe_key, run_at)
        SELECT $1, json_build_object('chatId', m.chat_id, 'identityId', m.identity_id),
@@ -109,27 +112,28 @@ export class EmailNotifier {
         WHERE m.chat_id = ANY($2::uuid[]) AND m.email_notify
           AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::uuid[]) AS a(chat_id, author_id)
                            WHERE a.chat_id = m.chat_id AND a.author_id = m.identity_id)
-          AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.identity_id = m.identity_id AND p.connections > 0
-                             AND p.seen_at > now() - make_interval(secs => $5::float8 / 1000))
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [NOTIFY_QUEUE, pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.opts.batchWindowMs, this.presenceFreshMs],
+      [NOTIFY_QUEUE, pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.opts.batchWindowMs],
     );
   }
 
-  /** Presence rows older than this are from a node that stopped heartbeating. */
-  presenceFreshMs = 45_000;
-
-  private async memberSettings(chatId: string, identityId: string) {
+  /** What decideNotify() needs from the database, for one member of one chat. */
+  private async memberFacts(chatId: string, identityId: string) {
     const res = await this.pool.query<{
       email_notify: boolean;
       retention: string;
+      last_seq: number;
+      last_read_seq: number;
+      emailed_seq: number | null;
       dnd: boolean | null;
       dnd_mode: 'RESEND' | 'DIGEST' | null;
       resend_minutes: number | null;
       dnd_since: Date | null;
     }>(
-      `SELECT m.email_notify, c.retention, a.dnd, a.dnd_mode, a.resend_minutes, a.dnd_since
+      `SELECT m.email_notify, c.retention, c.last_seq, m.last_read_seq, d.emailed_seq,
+              a.dnd, a.dnd_mode, a.resend_minutes, a.dnd_since
          FROM member m JOIN chat c ON c.id = m.chat_id
+         LEFT JOIN delivery_state d ON d.chat_id = m.chat_id AND d.identity_id = m.identity_id
          LEFT JOIN availability a ON a.identity_id = m.identity_id
         WHERE m.chat_id = $1 AND m.identity_id = $2`,
       [chatId, identityId],
@@ -137,29 +141,35 @@ export class EmailNotifier {
     return res.rows[0];
   }
 
+  private async facts(chatId: string, identityId: string): Promise<NotifyFacts> {
+    const [s, { offlineSince }] = await Promise.all([this.memberFacts(chatId, identityId), this.presence.status(identityId)]);
+    return {
+      member: !!s,
+      emailNotify: s?.email_notify ?? false,
+      archived: s?.retention === 'ARCHIVED',
+      dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
+      lastSeq: s?.last_seq ?? 0,
+      readSeq: s?.last_read_seq ?? 0,
+      emailedSeq: s?.emailed_seq ?? 0,
+      awaySince: offlineSince,
+      now: Date.now(),
+      offlineDelayMs: this.opts.offlineDelayMs,
+    };
+  }
+
   private async notify(p: { chatId: string; identityId: string }, job: JobContext): Promise<void> {
-    const s = await this.memberSettings(p.chatId, p.identityId);
-    // Ephemeral chats keep no lasting record, so their messages never go out by email.
-    if (!s || !s.email_notify || s.retention !== 'ARCHIVED') return;
-    if (s.dnd && s.dnd_mode === 'DIGEST') return; // the digest on return carries these
-    const { offlineSince } = await this.presence.status(p.identityId);
-    if (offlineSince === null) return; // back online: they see it live
-    const waited = Date.now() - offlineSince.getTime();
-    if (waited < this.opts.offlineDelayMs) throw new RetryLater(this.opts.offlineDelayMs - waited);
-    if (s.dnd && s.dnd_mode === 'RESEND') {
-      // Held for the first resend interval of do-not-disturb; from then on reminders repeat until read.
-      const wait = (s.dnd_since ?? new Date()).getTime() + (s.resend_minutes ?? 60) * 60_000 - Date.now();
-      if (wait > 0) throw new RetryLater(wait);
-    }
+    const decision = decideNotify(await this.facts(p.chatId, p.identityId));
+    if (decision.action === 'skip') return;
+    if (decision.action === 'retry') throw new RetryLater(decision.inMs);
     // From here on, messages committed meanwhile schedule a fresh job instead of riding on this one.
     await this.pool.query(`UPDATE job SET dedupe_key = NULL WHERE id = $1`, [job.id]);
-    const sent = await this.emailChat(p.chatId, p.identityId, s.dnd && s.dnd_mode === 'RESEND' ? 'unread' : 'new', false);
-    if (sent && s.dnd && s.dnd_mode === 'RESEND') await this.scheduleReminder(p.chatId, p.identityId, s.resend_minutes ?? 60);
+    const sent = await this.emailChat(p.chatId, p.identityId, decision.mode, false);
+    if (sent && decision.remindInMinutes !== null) await this.scheduleReminder(p.chatId, p.identityId, decision.remindInMinutes);
   }
 
   /** Do-not-disturb "re-send until read": the unread messages again, every resend interval. */
   private async remind(p: { chatId: string; identityId: string }): Promise<void> {
-    const s = await this.memberSettings(p.chatId, p.identityId);
+    const s = await this.memberFacts(p.chatId, p.identityId);
     if (!s || !s.email_notify || !s.dnd || s.dnd_mode !== 'RESEND') return;
     const sent = await this.emailChat(p.chatId, p.identityId, 'unread', true);
     if (sent) await this.scheduleReminder(p.chatId, p.identityId, s.resend_minutes ?? 60);
@@ -189,14 +199,13 @@ export class EmailNotifier {
       );
       const state = await client.query<{
         emailed_seq: number;
-        delivered_seq: number;
         last_email_message_id: string | null;
         address: string;
         last_read_seq: number;
         subject: string;
         email_message_id: string | null;
       }>(
-        `SELECT d.emailed_seq, d.delivered_seq, d.last_email_message_id, m.address, m.last_read_seq, c.subject, c.email_message_id
+        `SELECT d.emailed_seq, d.last_email_message_id, m.address, m.last_read_seq, c.subject, c.email_message_id
            FROM delivery_state d
            JOIN member m ON m.chat_id = d.chat_id AND m.identity_id = d.identity_id
            JOIN chat c ON c.id = d.chat_id
@@ -206,7 +215,27 @@ export class EmailNotifier {
       );
       const st = state.rows[0];
       if (!st) return false;
-      const base = mode === 'new' ? Math.max(st.emailed_seq, st.delivered_seq, st.last_read_seq) : st.last_read_seq;
+      // Emails to this member about this chat still waiting for the SMTP server (outage): this
+      // one takes them over, so they arrive as one email when mail flows again, not a burst.
+      // Only jobs no node holds: one being sent is left alone, and so is one whose node died
+      // mid-send (it may have gone out; its re-run keeps its Message-ID, so MTAs drop a repeat).
+      const unsent = (
+        await client.query<{ id: string; payload: QueuedMail }>(
+          `SELECT id, payload FROM job
+            WHERE queue = $1 AND done_at IS NULL AND failed_at IS NULL
+              AND payload->'notify'->>'chatId' = $2 AND payload->'notify'->>'identityId' = $3
+              AND locked_until IS NULL
+            ORDER BY id
+            FOR UPDATE SKIP LOCKED`,
+          [MAIL_QUEUE, chatId, identityId],
+        )
+      ).rows;
+      // What is new for them is decided by read position and what email carried, not by
+      // "delivered": a hidden tab fetching a message has not shown it to anyone.
+      let base = mode === 'new' ? Math.max(st.emailed_seq, st.last_read_seq) : st.last_read_seq;
+      for (const u of unsent) {
+        if (u.payload.notify) base = Math.min(base, Math.max(u.payload.notify.fromSeq - 1, st.last_read_seq));
+      }
       const fresh = (
         await client.query<MessageRow>(
           `SELECT seq, author_id, author_address, kind, body, created_at FROM message
@@ -253,7 +282,10 @@ export class EmailNotifier {
       const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
-      const references = [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
+      // A taken-over email never went out: thread under what it would have threaded under.
+      const first = unsent[0]?.payload;
+      const references = first ? (first.references ?? []) : [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
+      const inReplyTo = first ? first.inReplyTo : references.length ? (threadRoot ?? references[references.length - 1]!) : undefined;
       await queueMail(
         client,
         {
@@ -262,11 +294,20 @@ export class EmailNotifier {
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           replyTo: replyAddress,
           messageId,
-          ...(references.length ? { inReplyTo: threadRoot ?? references[references.length - 1]!, references } : {}),
+          ...(inReplyTo ? { inReplyTo, references } : {}),
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
         },
         this.opts.mailDomain,
+        { chatId, identityId, fromSeq: fresh[0]!.seq },
       );
+      if (unsent.length > 0) {
+        await client.query(
+          `UPDATE job SET done_at = now(), locked_until = NULL, last_error = 'merged into ' || $2,
+                  payload = jsonb_build_object('to', payload->'to', 'subject', payload->'subject', 'messageId', payload->'messageId', 'mergedInto', $2::text)
+            WHERE id = ANY($1::bigint[])`,
+          [unsent.map((u) => u.id), messageId],
+        );
+      }
       await client.query(
         `UPDATE delivery_state SET emailed_seq = GREATEST(emailed_seq, $3), last_email_message_id = $4
           WHERE chat_id = $1 AND identity_id = $2`,
@@ -296,11 +337,11 @@ export class EmailNotifier {
         subject: string;
         base: number;
       }>(
-        `SELECT m.chat_id, m.address, c.subject, GREATEST(d.emailed_seq, d.delivered_seq, m.last_read_seq) AS base
+        `SELECT m.chat_id, m.address, c.subject, GREATEST(d.emailed_seq, m.last_read_seq) AS base
            FROM member m JOIN chat c ON c.id = m.chat_id
            JOIN delivery_state d ON d.chat_id = m.chat_id AND d.identity_id = m.identity_id
           WHERE m.identity_id = $1 AND m.email_notify AND c.retention = 'ARCHIVED'
-            AND c.last_seq > GREATEST(d.emailed_seq, d.delivered_seq, m.last_read_seq)
+            AND c.last_seq > GREATEST(d.emailed_seq, m.last_read_seq)
           ORDER BY c.last_activity_at DESC LIMIT 20
           FOR UPDATE OF d`,
         [identityId],

@@ -24,7 +24,8 @@ const SPACE = 'inbox_chat';
 const DISPLAY_SCRIPT = { id: 'inbox-chat-message', js: ['message-display.js'], css: ['message-display.css'] };
 const COMPOSE_SCRIPT = { id: 'inbox-chat-compose', js: ['compose-script.js'] };
 
-const backend = new Backend(m, (url, getToken) => new SocketTransport({ url, getToken }));
+// The background page is never looked at: its socket is as visible as the views it relays to.
+const backend = new Backend(m, (url, getToken) => new SocketTransport({ url, getToken, visible: () => relay.visible }));
 const threads = new Threads(m);
 let spaceId: number | null = null;
 let pendingChat: string | null = null;
@@ -45,6 +46,10 @@ const relay = new RelayHost({
     return api.history(chatId, query);
   },
   openOptions: () => m.runtime.openOptionsPage(),
+  visibilityChanged: () => {
+    const t = backend.transport;
+    if (t instanceof SocketTransport) t.reportVisibility();
+  },
 });
 m.runtime.onConnect.addListener((port) => {
   if (!relay.accept(port)) return;

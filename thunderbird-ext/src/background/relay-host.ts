@@ -15,12 +15,15 @@ export interface RelayBackend {
   fetchApi(method: string, path: string, body?: string): Promise<FetchResult>;
   history(chatId: string, query: { before?: number; after?: number; limit?: number }): Promise<unknown>;
   openOptions(): Promise<void>;
+  /** Whether any view is visible changed: the socket reports it as this client's visibility. */
+  visibilityChanged(visible: boolean): void;
 }
 
 interface ViewState {
   port: Port;
   chats: Set<string>;
   watching: boolean;
+  visible: boolean;
 }
 
 const CHAT_EVENTS = ['message', 'typing', 'read', 'chat:updated'] as const;
@@ -30,6 +33,7 @@ export class RelayHost {
   private readonly views = new Set<ViewState>();
   private readonly joins = new Map<string, number>();
   private unsubscribe: (() => void)[] = [];
+  private anyVisible = false;
 
   constructor(private readonly backend: RelayBackend) {}
 
@@ -62,17 +66,35 @@ export class RelayHost {
 
   accept(port: Port): boolean {
     if (port.name !== RELAY_PORT) return false;
-    const view: ViewState = { port, chats: new Set(), watching: false };
+    const view: ViewState = { port, chats: new Set(), watching: false, visible: false };
     this.views.add(view);
     port.onMessage.addListener((m: ViewToBackground) => void this.onMessage(view, m));
     port.onDisconnect.addListener(() => {
       this.views.delete(view);
       for (const chatId of view.chats) this.release(chatId);
+      this.updateVisibility();
     });
     return true;
   }
 
+  /** True while at least one view is visible to the person. */
+  get visible(): boolean {
+    return this.anyVisible;
+  }
+
+  private updateVisibility(): void {
+    const now = [...this.views].some((v) => v.visible);
+    if (now === this.anyVisible) return;
+    this.anyVisible = now;
+    this.backend.visibilityChanged(now);
+  }
+
   private async onMessage(view: ViewState, m: ViewToBackground): Promise<void> {
+    if (m.kind === 'visibility') {
+      view.visible = m.visible === true;
+      this.updateVisibility();
+      return;
+    }
     if (m.kind === 'typing') {
       if (view.chats.has(m.chatId)) this.backend.transport().typing(m.chatId, m.typing);
       return;

@@ -21,7 +21,9 @@ export type RelayOp =
 
 export type RelayRequest = { kind: 'call'; id: number } & RelayOp;
 export type RelayTyping = { kind: 'typing'; chatId: string; typing: boolean };
-export type ViewToBackground = RelayRequest | RelayTyping;
+/** Whether a person can see the view (its document is visible): the background socket reports "any view visible". */
+export type RelayVisibility = { kind: 'visibility'; visible: boolean };
+export type ViewToBackground = RelayRequest | RelayTyping | RelayVisibility;
 
 export interface HelloResult {
   status: ConnectionStatus;

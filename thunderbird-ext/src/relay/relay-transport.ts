@@ -28,8 +28,16 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
       for (const p of this.pending.values()) p.reject(new TransportError('OFFLINE', 'The extension reloaded'));
       this.pending.clear();
       this.setStatus('offline');
+      if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.reportVisibility);
     });
+    // Someone looking at this view is what makes the member present (no email for what they see).
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.reportVisibility);
+    this.reportVisibility();
   }
+
+  private readonly reportVisibility = (): void => {
+    if (!this.disconnected) this.post({ kind: 'visibility', visible: typeof document === 'undefined' || document.visibilityState === 'visible' });
+  };
 
   /** The background's connection state and session; also primes `status`. */
   async hello(): Promise<HelloResult> {
