@@ -218,6 +218,7 @@ describe('leaks: no codes or tokens in the logs, at any level', function () {
     let out = '';
     const log = createLogger('debug', { write: (line: string) => void (out += line) });
     log.info({ token: 'T0KEN-secret', code: '123456', req: { headers: { authorization: 'Bearer abc-secret' } }, mail: { subject: '654321 is your code' } }, 'oops');
+    assert.match(out, /"msg":"oops"/, 'the line was written where the test reads it');
     assert.ok(!/T0KEN-secret|123456|abc-secret|654321/.test(out), out);
   });
 });
