@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
-import { loadConfig } from '../../backend/src/config/index.ts';
+import { ConfigError, loadConfig } from '../../backend/src/config/index.ts';
 import { createLogger } from '../../backend/src/log.ts';
 import { startServer, type RunningServer } from '../../backend/src/server.ts';
 import { transcriptEmail } from '../../thunderbird-ext/src/background/transcript.ts';
@@ -83,6 +83,13 @@ describe('leaks: what the server must not give away', function () {
       assert.equal(ok.status, 200);
     });
 
+    it('production with a shared database refuses to start without SECRET_KEY, which every node then shares', () => {
+      const shared = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db.internal/inbox' };
+      assert.throws(() => loadConfig(shared), (err: unknown) => err instanceof ConfigError && /SECRET_KEY/.test(err.message));
+      assert.throws(() => loadConfig({ ...shared, SECRET_KEY: 'too-short' }), ConfigError);
+      assert.equal(loadConfig({ ...shared, SECRET_KEY: 'k'.repeat(32) }).secretKey, 'k'.repeat(32));
+    });
+
     it('every node shares the key: a code asked for on one node is accepted by another', async () => {
       const other = await startTestServer({}, server.database);
       try {
@@ -147,6 +154,12 @@ describe('leaks: what the server must not give away', function () {
       assert.equal((await api(server, 'DELETE', `/api/chats/${chat.id}/messages/${mine.seq}`, undefined, owner.token)).status, 200);
     } finally {
       watcher.close();
+    }
+  });
+
+  it('the dev mailbox, which shows live codes, is never cached', async () => {
+    for (const path of ['/dev/mail', '/dev/mail.json']) {
+      assert.equal((await fetch(`${server.url}${path}`)).headers.get('cache-control'), 'no-store', path);
     }
   });
 
