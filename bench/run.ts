@@ -17,6 +17,7 @@
  *                          and the PostgreSQL backends serving the bench database); 0 leaves them alone.
  *                          The machine is shared: without it, other work on the 2 cores decides the numbers.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,10 @@ const opts = {
   ),
 };
 
+// One value for every server child of the run: the nodes must share the code-hashing key.
+const BENCH_SECRET_KEY = randomBytes(32).toString('base64url');
+const BENCH_METRICS_TOKEN = randomBytes(24).toString('base64url');
+
 const serverEnv = (databaseUrl: string): Record<string, string> => ({
   NODE_ENV: 'production',
   PORT: '0',
@@ -62,6 +67,9 @@ const serverEnv = (databaseUrl: string): Record<string, string> => ({
   SOCKETS_PER_IP: '1000000',
   SOCKETS_PER_IDENTITY: '1000000',
   HTTP_REQUESTS_PER_MINUTE: '1000000',
+  // Production with a shared database needs the code-hashing key; /metrics needs its token.
+  SECRET_KEY: BENCH_SECRET_KEY,
+  METRICS_TOKEN: BENCH_METRICS_TOKEN,
   ...opts.serverEnv,
 });
 
@@ -115,7 +123,7 @@ async function prioritiseDatabase(url: string): Promise<void> {
 }
 
 async function batchStats(url: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
   const pick = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return { sum: pick('inbox_chat_commit_batch_size_sum'), count: pick('inbox_chat_commit_batch_size_count') };
 }

@@ -92,10 +92,22 @@ export const audienceInput = z.strictObject({
 });
 export type AudienceInput = z.input<typeof audienceInput>;
 
+/**
+ * An email's Message-ID (RFC 5322 msg-id), with or without its angle brackets as mail clients
+ * hand it over: `left@right`, printable ASCII only, no whitespace, controls, `<`, `>` or a
+ * second `@`. It is written into email headers (threading, saved transcripts), so a CR/LF here
+ * would inject headers.
+ */
+export const emailMessageIdSchema = z
+  .string()
+  .trim()
+  .max(998)
+  .regex(/^(?:<[!-;=?A-~]+@[!-;=?A-~]+>|[!-;=?A-~]+@[!-;=?A-~]+)$/, 'not an email Message-ID');
+
 export const createChatBody = z.strictObject({
   subject: trimmed(LIMITS.subjectChars).default(''),
   audience: audienceInput.default({ from: [], to: [], cc: [], bcc: [] }),
-  emailMessageId: trimmed(998).optional(),
+  emailMessageId: emailMessageIdSchema.optional(),
   /** The same draftKey from the same owner returns the same chat. */
   draftKey: plainText(200).min(1).optional(),
   retention: retentionSchema.default('ARCHIVED'),

@@ -22,6 +22,8 @@ import { createHttpApp } from './http/app.ts';
 import { defaultOrigins, originChecker } from './http/origins.ts';
 import { Sessions } from './identity/sessions.ts';
 import { Verification } from './identity/verification.ts';
+import { loadSecretKey } from './identity/secret-key.ts';
+import { codeHasher } from './identity/tokens.ts';
 import type { Logger } from './log.ts';
 import { MailCatcher } from './mail/catcher.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -103,6 +105,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       redis = { pub, sub, keyPrefix: config.redisKeyPrefix };
     }
 
+    const hashCode = codeHasher(
+      await loadSecretKey(config.secretKey, config.dataDir).catch((err: Error) => {
+        throw new StartupError(`Cannot read or create the secret key under ${config.dataDir}: ${err.message}`);
+      }),
+    );
     const metrics = createMetrics();
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
@@ -143,6 +150,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       sessions,
       log,
       publicUrl: () => publicUrl,
+      hashCode,
       rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.pub),
       dnsResolver: hooks.dnsResolver,
     });
@@ -152,7 +160,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,
         publicUrl: () => publicUrl,
-        perAddress: createRateLimit(`${config.redisKeyPrefix}:code-address`, config.codesPerAddressPerHour, 3600, redis?.pub),
+        hashCode,
+        perAddress: createRateLimit(`${config.redisKeyPrefix}:code-address-client`, config.codesPerAddressPerHour, 3600, redis?.pub),
+        addressCeiling: createRateLimit(
+          `${config.redisKeyPrefix}:code-address`,
+          config.codesPerAddressCeiling,
+          Math.max(1, Math.floor(config.codeTtlMs / 1000)),
+          redis?.pub,
+        ),
         perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.pub),
       }),
       chats: new ChatService(ctx),
@@ -168,6 +183,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const isAllowedOrigin = (origin: string | undefined) => checkOrigin(origin);
     const app = createHttpApp({
       config,
+      publicUrl: () => publicUrl,
       log,
       services,
       metrics,

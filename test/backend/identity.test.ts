@@ -93,3 +93,52 @@ describe('identity: proving an address', function () {
     assert.ok(rows.rows.every((r) => r.token_hash !== s.token && /^[0-9a-f]{64}$/.test(r.token_hash)));
   });
 });
+
+describe('identity: nobody can lock a person out of their own address', function () {
+  let server: TestServer;
+  before(async () => {
+    // Client IPs come from X-Forwarded-For here, as behind the reverse proxy TRUST_PROXY is for.
+    server = await startTestServer({ TRUST_PROXY: 'true', CODES_PER_ADDRESS_PER_HOUR: '3', CODES_PER_ADDRESS_CEILING: '6' });
+  });
+  after(async () => server.close());
+
+  async function askCode(address: string, clientIp: string) {
+    const res = await fetch(`${server.url}/api/auth/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': clientIp },
+      body: JSON.stringify({ address }),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  it("an attacker spending the victim's code budget spends only their own: the victim still gets a code", async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await askCode('victim@example.com', '203.0.113.7')).status, 202);
+    const refused = await askCode('victim@example.com', '203.0.113.7');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error.code, 'RATE_LIMITED');
+    // The real person, from their own device.
+    const before = lastMailId(server);
+    const mine = await askCode('victim@example.com', '198.51.100.20');
+    assert.equal(mine.status, 202);
+    const code = await codeFromMail(server, 'victim@example.com', before);
+    const ok = await api(server, 'POST', '/api/auth/verify', { verificationId: mine.body.verificationId, code });
+    assert.equal(ok.status, 200);
+  });
+
+  it('many clients together hit a ceiling, and then the link in any of those emails still lets the owner in', async () => {
+    // Four codes went out in the first test; two more from fresh clients reach the ceiling of six.
+    const statuses = [];
+    for (const ip of ['203.0.113.8', '203.0.113.9', '203.0.113.10']) statuses.push((await askCode('victim@example.com', ip)).status);
+    assert.deepEqual(statuses, [202, 202, 429]);
+    const owner = await askCode('victim@example.com', '198.51.100.20');
+    assert.equal(owner.status, 429);
+    assert.match(owner.body.error.message, /sign-in link/);
+    // The mailbox holds the emails the flood caused; even the earliest of this window still works.
+    const flood = server.catcher!.list().filter((m) => m.to.includes('victim@example.com'));
+    const oldest = flood.at(-1)!;
+    const token = /#signin=([A-Za-z0-9_-]+)/.exec(oldest.text)![1]!;
+    const ok = await api(server, 'POST', '/api/auth/link', { token });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body.identity.addresses, ['victim@example.com']);
+  });
+});

@@ -135,9 +135,15 @@ describe('email bridge: invitations, receipts, availability, transcript, address
     assert.equal(opened.body.me.address, 'olga@home.example.org');
   });
 
-  it('refuses to link an address that already belongs to another identity', async () => {
+  it('refuses to link an address that already belongs to another identity, telling only whoever proves that mailbox', async () => {
+    const before = sink.mail.length;
     const r = await api(server, 'POST', '/api/me/addresses', { address: 'tom@example.com' }, owner.token);
-    assert.equal(r.status, 409);
-    assert.match(r.body.error.message, /separate identity/);
+    // The same answer as for a free address: the start does not reveal who has signed in.
+    assert.equal(r.status, 202);
+    const mail = await waitUntil('code', () => sink.mail.slice(before).find((m) => m.to.includes('tom@example.com')));
+    const code = /\b(\d{6})\b/.exec(mail.subject)![1];
+    const verify = await api(server, 'POST', '/api/me/addresses/verify', { linkId: r.body.linkId, code }, owner.token);
+    assert.equal(verify.status, 409);
+    assert.match(verify.body.error.message, /separate identity/);
   });
 });

@@ -307,8 +307,13 @@ describe('email bridge on the chat page (Chromium)', function () {
     const me = await api(server, 'GET', '/api/me', undefined, await aliceToken());
     assert.deepEqual([...me.body.addresses].sort(), [ALICE, ALICE_WORK].sort());
 
+    // Asking reveals nothing about bob's address; only the code from his mailbox gets the answer.
+    const beforeBob = lastMailId(server);
     await alice.getByLabel('Add another address').fill(BOB);
     await alice.getByRole('button', { name: 'Email me a code' }).click();
+    const bobCode = /\b(\d{6})\b/.exec((await mailTo(BOB, beforeBob, /is your code to link/)).subject)![1]!;
+    await alice.getByLabel(`Code sent to ${BOB}`).fill(bobCode);
+    await alice.getByRole('button', { name: 'Add address' }).click();
     await alice.getByRole('alert').filter({ hasText: 'separate identity' }).waitFor();
     await alice.reload();
     await list.getByText(ALICE_WORK).waitFor();

@@ -29,6 +29,7 @@ export async function startTestServer(
     DATABASE_URL: db.url,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     CODES_PER_ADDRESS_PER_HOUR: '50',
+    CODES_PER_ADDRESS_CEILING: '200',
     CODES_PER_CLIENT_PER_HOUR: '1000',
     HTTP_REQUESTS_PER_MINUTE: '100000',
     SOCKET_EVENTS_PER_10S: '5000',

@@ -50,6 +50,15 @@ export async function postQuote(
   return ctx.writer.append(msg);
 }
 
+/**
+ * The client id of the DELETION event for a message. It contains `~`, which clientIdSchema
+ * never lets a client send, so no member can post under it first and make the author's delete
+ * collide (409) and the tombstone go missing for live clients.
+ */
+export function deletionClientId(seq: number): string {
+  return `~deletion:${seq}`;
+}
+
 export class MessageService {
   constructor(private readonly ctx: ChatContext) {}
 
@@ -133,7 +142,7 @@ export class MessageService {
     }
     const event = {
       chatId,
-      clientId: `del-${seq}`,
+      clientId: deletionClientId(seq),
       authorId: caller.identityId,
       authorAddress: me.address,
       kind: 'DELETION' as const,

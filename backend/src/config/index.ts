@@ -39,6 +39,9 @@ const envSchema = z.object({
   CODE_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   CODES_PER_ADDRESS_PER_HOUR: z.coerce.number().int().positive().default(5),
   CODES_PER_CLIENT_PER_HOUR: z.coerce.number().int().positive().default(20),
+  CODES_PER_ADDRESS_CEILING: z.coerce.number().int().positive().default(20),
+  SECRET_KEY: z.string().min(32, 'at least 32 characters').max(1000).optional(),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').max(200).regex(/^\S+$/, 'no whitespace').optional(),
   MAX_MESSAGE_CHARS: z.coerce.number().int().positive().max(100_000).default(4000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   MAX_AUDIENCE: z.coerce.number().int().positive().default(200),
@@ -98,6 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     throw new ConfigError('Invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither');
   }
+  if (e.NODE_ENV === 'production' && e.DATABASE_URL !== undefined && e.SECRET_KEY === undefined) {
+    // Several nodes share that database and must hash sign-in codes with one key.
+    throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required in production with DATABASE_URL (the same random value of 32+ characters on every node)');
+  }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
@@ -120,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     codeMaxAttempts: e.CODE_MAX_ATTEMPTS,
     codesPerAddressPerHour: e.CODES_PER_ADDRESS_PER_HOUR,
     codesPerClientPerHour: e.CODES_PER_CLIENT_PER_HOUR,
+    /** Codes to one address from all clients within one code lifetime (CODE_TTL_MINUTES). */
+    codesPerAddressCeiling: e.CODES_PER_ADDRESS_CEILING,
+    /** HMAC key for stored sign-in codes; without it, one is generated under DATA_DIR (identity/secret-key.ts). */
+    secretKey: e.SECRET_KEY,
+    /** Bearer token for /metrics; without it /metrics is off. */
+    metricsToken: e.METRICS_TOKEN,
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxAudience: e.MAX_AUDIENCE,

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { hashCode, newCode, sameHash } from '../identity/tokens.ts';
+import { newCode, sameHash } from '../identity/tokens.ts';
 import type { AddressLinkStarted, IdentityView } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
 import type { BridgeContext } from './context.ts';
-import { queueMail } from './outbound.ts';
 import { addressLinkMail } from './templates.ts';
 
 /**
  * Linking a further verified address (work and personal) to the signed-in identity, proved
  * by a code sent to it. Rule for an address that already belongs to another identity: it is
- * refused (CONFLICT). Merging two identities would silently move chats, ownership and
+ * refused (CONFLICT, once its code proved the mailbox). Merging two identities would silently move chats, ownership and
  * sessions between people who may not be the same; the person can stop using the other
  * sign-in instead. Chats then reach the identity under any of its addresses.
  */
@@ -22,19 +21,29 @@ export class AddressLinks {
   async start(caller: Caller, rawAddress: string): Promise<AddressLinkStarted> {
     if (caller.chatScope) throw new AppError('FORBIDDEN', 'Sign in with a code to add addresses');
     const address = normaliseAddress(rawAddress);
-    await this.assertFree(caller, address);
     await this.ctx.limits.addressCodes.consume(caller.identityId, 'address codes');
+    // The caller knows their own addresses; saying so reveals nothing about anyone else.
+    if (caller.addresses.includes(address)) throw new AppError('CONFLICT', `${address} is already one of your addresses`);
+    // Whether the address belongs to another identity is told only after its code is entered,
+    // i.e. to whoever reads that mailbox: here every other address gets the same answer and the
+    // same email, so this route cannot be used to find out who has signed in.
     const id = randomUUID();
     const code = newCode();
     const expiresAt = new Date(Date.now() + this.ctx.codeTtlMs);
-    await inTransaction(this.ctx.pool, async (client) => {
-      await client.query(
-        `INSERT INTO address_link (id, identity_id, address, code_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-        [id, caller.identityId, address, hashCode(id, code), expiresAt],
-      );
-      await queueMail(client, { to: address, ...addressLinkMail({ code, address, minutes: Math.round(this.ctx.codeTtlMs / 60_000) }) }, this.ctx.mailDomain);
-    });
-    this.ctx.runner.wake();
+    await this.ctx.pool.query(
+      `INSERT INTO address_link (id, identity_id, address, code_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+      [id, caller.identityId, address, this.ctx.hashCode(id, code), expiresAt],
+    );
+    // Sent directly, like a sign-in code: a durable mail job would keep the code readable in the
+    // job table for days, which the keyed hash above is there to prevent.
+    try {
+      await this.ctx.mailer.send({ to: address, ...addressLinkMail({ code, address, minutes: Math.round(this.ctx.codeTtlMs / 60_000) }) });
+    } catch (err) {
+      await this.ctx.pool.query(`DELETE FROM address_link WHERE id = $1`, [id]).catch(() => {});
+      throw new AppError('UNAVAILABLE', 'We could not send the email just now; try again in a minute', {
+        cause: err instanceof Error ? err.message : String(err),
+      });
+    }
     return { linkId: id, address, expiresAt: expiresAt.toISOString() };
   }
 
@@ -48,7 +57,7 @@ export class AddressLinks {
     const link = res.rows[0];
     if (!link || link.expired || link.consumed) throw new AppError('CODE_EXPIRED', 'That code is no longer valid; ask for a new one');
     if (link.attempts > this.ctx.codeMaxAttempts) throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes; ask for a new one');
-    if (!sameHash(link.code_hash, hashCode(link.id, code))) {
+    if (!sameHash(link.code_hash, this.ctx.hashCode(link.id, code))) {
       const left = this.ctx.codeMaxAttempts - link.attempts;
       throw new AppError(left > 0 ? 'CODE_WRONG' : 'TOO_MANY_ATTEMPTS', left > 0 ? `That code is not right; ${left} left` : 'Too many wrong codes; ask for a new one', {
         attemptsLeft: left,

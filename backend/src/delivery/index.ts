@@ -4,6 +4,7 @@ import type { MessageService } from '../chats/messages.ts';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/prisma.ts';
 import type { Caller, Sessions } from '../identity/sessions.ts';
+import type { CodeHasher } from '../identity/tokens.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import type { Logger } from '../log.ts';
 import { InboundMail } from '../mail/inbound/listener.ts';
@@ -43,6 +44,8 @@ export interface BridgeDeps {
   sessions: Sessions;
   log: Logger;
   publicUrl: () => string;
+  /** Keyed hash for the address-link codes (identity/tokens.ts). */
+  hashCode: CodeHasher;
   rateLimit: (name: string, points: number, seconds: number) => RateLimit;
   /** Tests inject fake DNS here; otherwise INBOUND_DNS_SERVERS or the system resolver. */
   dnsResolver?: DNSResolver;
@@ -105,6 +108,7 @@ export class EmailBridge {
       },
       sessions: d.sessions,
       runner: this.runner,
+      mailer: d.mailer,
       log,
       publicUrl: d.publicUrl,
       mailDomain,
@@ -114,6 +118,7 @@ export class EmailBridge {
       replyTtlMs: b.replyTtlMs,
       codeTtlMs: d.config.codeTtlMs,
       codeMaxAttempts: d.config.codeMaxAttempts,
+      hashCode: d.hashCode,
       limits: {
         invites: d.rateLimit('invites', b.invitesPerHour, 3600),
         transcripts: d.rateLimit('transcripts', b.transcriptsPerHour, 3600),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Response } from 'express';
+import { socketOrigin } from './origins.ts';
 
 /**
  * The Outlook add-in's task panes and event runtime (dist/addin, built by `npm run build:addin`).
@@ -21,12 +22,12 @@ const OUTLOOK_FRAMERS = [
   'https://*.outlook.com',
 ];
 
-const ADDIN_CSP = [
+const addinCsp = (publicUrl: string) => [
   "default-src 'self'",
   `script-src 'self' ${OFFICE_CDN}`,
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  `connect-src 'self' ${socketOrigin(publicUrl)}`,
   `frame-src ${OFFICE_CDN}`,
   `frame-ancestors 'self' ${OUTLOOK_FRAMERS.join(' ')}`,
   "base-uri 'self'",
@@ -34,24 +35,28 @@ const ADDIN_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-function addinHeaders(_req: Request, res: Response, next: () => void): void {
-  res.setHeader('Content-Security-Policy', ADDIN_CSP);
+function addinHeaders(res: Response, publicUrl: string): void {
+  res.setHeader('Content-Security-Policy', addinCsp(publicUrl));
   // frame-ancestors governs framing; the app-wide SAMEORIGIN would stop Outlook on the web.
   res.removeHeader('X-Frame-Options');
   // Outlook's ribbon loads the icons from its own origin.
   res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-  next();
 }
 
 /**
  * `/addin/*`: the built pane pages and assets, and `/addin/manifest.xml`, the manifest with its
- * development origin replaced by this server's public URL (sideload it from there).
+ * development origin replaced by this server's public URL (sideload it from there). The URL comes
+ * from configuration only: a request's Host header is the client's to forge, and it would land
+ * unescaped in the XML.
  */
-export function addinPages(publicUrl: (req: Request) => string): Router {
+export function addinPages(publicUrl: () => string): Router {
   const r = Router();
-  r.use(addinHeaders);
-  r.get('/manifest.xml', (req, res) => {
-    const xml = readFileSync(MANIFEST, 'utf8').split(MANIFEST_ORIGIN).join(publicUrl(req).replace(/\/$/, ''));
+  r.use((_req, res, next) => {
+    addinHeaders(res, publicUrl());
+    next();
+  });
+  r.get('/manifest.xml', (_req, res) => {
+    const xml = readFileSync(MANIFEST, 'utf8').split(MANIFEST_ORIGIN).join(escapeXml(publicUrl().replace(/\/$/, '')));
     res.type('application/xml').send(xml);
   });
   r.use((req, res, next) => {
@@ -72,4 +77,9 @@ export function addinPages(publicUrl: (req: Request) => string): Router {
     }),
   );
   return r;
+}
+
+/** The public URL is configuration, but a URL may still hold `&`; it goes into XML attributes and text. */
+function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

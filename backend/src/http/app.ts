@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -12,8 +13,10 @@ import { createRateLimit } from '../ops/rate-limits.ts';
 import type { Services } from '../services.ts';
 import type { Redis } from 'ioredis';
 import { addinPages } from './addin-pages.ts';
+import { bearerToken } from './auth.ts';
 import { devMailboxRoutes } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
+import { socketOrigin } from './origins.ts';
 import { authRoutes } from './routes/auth.ts';
 import { bridgeRoutes } from './routes/bridge.ts';
 import { chatRoutes } from './routes/chats.ts';
@@ -22,6 +25,8 @@ export const UI_DIST = path.resolve(import.meta.dirname, '../../../dist/ui');
 
 export interface HttpDeps {
   config: Config;
+  /** The server's public URL (PUBLIC_URL, or the own address once listening): never a request's Host. */
+  publicUrl: () => string;
   log: Logger;
   services: Services;
   metrics: Metrics;
@@ -45,7 +50,8 @@ export function createHttpApp(d: HttpDeps): Express {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // Pages talk only to this server: its sockets, not any ws:/wss: host an injected script names.
+          connectSrc: ["'self'", () => socketOrigin(d.publicUrl())],
           frameAncestors: ["'self'"],
         },
       },
@@ -67,12 +73,23 @@ export function createHttpApp(d: HttpDeps): Express {
     const ready = await d.isReady().catch(() => false);
     res.status(ready ? 200 : 503).json({ ready });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    // Metrics show traffic and internals: only for the scraper holding METRICS_TOKEN, off without one.
+    if (!d.config.metricsToken) throw new AppError('NOT_FOUND', 'Not found');
+    if (!sameSecret(bearerToken(req.headers.authorization), d.config.metricsToken)) {
+      throw new AppError('UNAUTHENTICATED', 'The metrics need the METRICS_TOKEN bearer token');
+    }
+    res.setHeader('Cache-Control', 'no-store');
     res.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
   });
 
   const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);
   const api = express.Router();
+  // API answers carry sessions, codes' ids and private chats: no browser or proxy may keep them.
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   api.use(
     cors({
       origin: (origin, cb) => cb(null, d.isAllowedOrigin(origin)),
@@ -95,7 +112,7 @@ export function createHttpApp(d: HttpDeps): Express {
   if (d.catcher && d.config.devMailbox) app.use(devMailboxRoutes(d.catcher));
 
   app.use('/assets', express.static(UI_DIST, { index: false, maxAge: '1h' }));
-  app.use('/addin', addinPages((req) => (d.config.publicUrlFixed ? d.config.publicUrl : `${req.protocol}://${req.get('host')}`)));
+  app.use('/addin', addinPages(d.publicUrl));
   const page = (name: string) => (_req: express.Request, res: express.Response) => {
     const file = path.join(UI_DIST, name);
     if (!existsSync(file)) {
@@ -110,4 +127,12 @@ export function createHttpApp(d: HttpDeps): Express {
   app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'Not found')));
   app.use(errorHandler(d.log));
   return app;
+}
+
+/** Constant-time comparison of a presented secret with the configured one. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }

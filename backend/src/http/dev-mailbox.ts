@@ -5,6 +5,11 @@ import { escapeHtml } from '../mail/templates.ts';
 /** Dev-only: the mail the embedded SMTP catcher received, as a page and as JSON. */
 export function devMailboxRoutes(catcher: MailCatcher): Router {
   const r = Router();
+  // Caught mail holds live sign-in codes and links: never kept by a browser or proxy cache.
+  r.use('/dev', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   r.get('/dev/mail.json', (req, res) => {
     const to = typeof req.query.to === 'string' ? req.query.to.toLowerCase() : undefined;
     res.json({ mail: catcher.list().filter((m) => !to || m.to.includes(to)) });

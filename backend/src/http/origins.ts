@@ -15,3 +15,9 @@ export function originChecker(allowed: readonly string[]): (origin: string | und
 export function defaultOrigins(publicUrl: string, extra: readonly string[]): string[] {
   return [new URL(publicUrl).origin, 'moz-extension://*', ...extra];
 }
+
+/** The ws:/wss: origin of the server's public URL, for CSP connect-src. */
+export function socketOrigin(publicUrl: string): string {
+  const u = new URL(publicUrl);
+  return `${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}`;
+}

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** 256 random bits, URL-safe. Only its hash is ever stored. */
 export function newToken(): string {
@@ -13,9 +13,17 @@ export function newCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, '0');
 }
 
-/** Codes are hashed with their verification id so equal codes never share a hash. */
-export function hashCode(verificationId: string, code: string): string {
-  return createHash('sha256').update(`${verificationId}:${code}`).digest('hex');
+/** Hashes a 6-digit code for storage; see codeHasher. */
+export type CodeHasher = (verificationId: string, code: string) => string;
+
+/**
+ * Codes (sign-in and address linking) are stored as an HMAC under the server's secret key (see
+ * secret-key.ts): a plain hash of a 6-digit code is undone by trying all million, so a database
+ * leak would reveal every live code. The verification id is mixed in so equal codes never share
+ * a hash.
+ */
+export function codeHasher(key: Buffer): CodeHasher {
+  return (verificationId, code) => createHmac('sha256', key).update(`${verificationId}:${code}`).digest('hex');
 }
 
 export function sameHash(a: string, b: string): boolean {

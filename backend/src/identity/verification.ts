@@ -7,13 +7,17 @@ import type { RateLimit } from '../ops/rate-limits.ts';
 import type { SessionView, VerificationStarted } from '../../../protocol/index.ts';
 import { normaliseAddress } from './addresses.ts';
 import type { Sessions } from './sessions.ts';
-import { hashCode, hashToken, newCode, newToken, sameHash } from './tokens.ts';
+import { hashToken, newCode, newToken, sameHash, type CodeHasher } from './tokens.ts';
 
 export interface VerificationOptions {
   codeTtlMs: number;
   maxAttempts: number;
   publicUrl: () => string;
+  hashCode: CodeHasher;
+  /** Codes per (address, client IP): what one client may send to one address. */
   perAddress: RateLimit;
+  /** Codes per address from all clients together, counted over one code lifetime (codeTtlMs). */
+  addressCeiling: RateLimit;
   perClient: RateLimit;
 }
 
@@ -32,14 +36,23 @@ export class Verification {
   async start(rawAddress: string, clientKey: string, chatId?: string): Promise<VerificationStarted> {
     const address = normaliseAddress(rawAddress);
     await this.opts.perClient.consume(clientKey, 'code requests from this device');
-    await this.opts.perAddress.consume(address, `codes sent to ${address}`);
+    // Keyed by address and client, so someone asking for a victim's codes spends only their own
+    // budget and the victim, on their own device, still gets a code.
+    await this.opts.perAddress.consume(`${address}|${clientKey}`, `codes sent to ${address}`);
+    // The ceiling only stops a mailbox being flooded from many clients. Its window is one code
+    // lifetime, so whenever it refuses, every email sent in that window is still valid: the owner
+    // of the mailbox signs in with the link in any of them.
+    await this.opts.addressCeiling.consume(
+      address,
+      `codes sent to ${address} just now (open the sign-in link in the latest of those emails; it still works)`,
+    );
 
     const id = randomUUID();
     const code = newCode();
     const linkToken = newToken();
     const expiresAt = new Date(Date.now() + this.opts.codeTtlMs);
     await this.db.verification.create({
-      data: { id, address, codeHash: hashCode(id, code), linkTokenHash: hashToken(linkToken), expiresAt },
+      data: { id, address, codeHash: this.opts.hashCode(id, code), linkTokenHash: hashToken(linkToken), expiresAt },
     });
     // The token rides in the fragment so it never reaches server logs or Referer headers.
     const landing = chatId ? `/c/${chatId}` : '/';
@@ -74,7 +87,7 @@ export class Verification {
     if (v.attempts > this.opts.maxAttempts) {
       throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes; ask for a new one');
     }
-    if (!sameHash(v.code_hash, hashCode(v.id, code))) {
+    if (!sameHash(v.code_hash, this.opts.hashCode(v.id, code))) {
       const left = this.opts.maxAttempts - v.attempts;
       throw new AppError(
         left > 0 ? 'CODE_WRONG' : 'TOO_MANY_ATTEMPTS',

@@ -2,7 +2,7 @@
  * "Save transcript": the whole chat as one plain-text email, filed into a local folder the user
  * chose and threaded under the email the chat came from (In-Reply-To/References).
  */
-import type { ChatView, HistoryPage, MessageView } from '../../../protocol/index.ts';
+import { emailMessageIdSchema, type ChatView, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
 import type { Messenger } from '../messenger.ts';
 
 export interface TranscriptApi {
@@ -71,9 +71,21 @@ export interface TranscriptInput {
 
 const angle = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 
+/**
+ * The thread root as a header value, or null when it is not a well-formed Message-ID: it comes
+ * from the server (set by the chat's owner) or a message header, and a CR/LF in it would write
+ * extra headers into the saved .eml. Without it the transcript is simply not threaded.
+ */
+function threadHeader(id: string | null): string | null {
+  if (!id) return null;
+  const parsed = emailMessageIdSchema.safeParse(id);
+  return parsed.success ? angle(parsed.data) : null;
+}
+
 /** An RFC 5322 message (CRLF, base64 UTF-8 body) ready for messages.import. */
 export function transcriptEmail(t: TranscriptInput): string {
   const subject = `Chat transcript: ${t.chat.subject || '(no subject)'}`;
+  const thread = threadHeader(t.inReplyTo);
   const lines = t.messages.map(transcriptLine).filter((l): l is string => l !== null);
   const body = [
     `Transcript of the live chat "${t.chat.subject || '(no subject)'}"`,
@@ -89,7 +101,7 @@ export function transcriptEmail(t: TranscriptInput): string {
     `Subject: ${encodeWord(subject)}`,
     `Date: ${t.now.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: <transcript-${t.chat.id}-${t.now.getTime()}@inbox-chat.invalid>`,
-    ...(t.inReplyTo ? [`In-Reply-To: ${angle(t.inReplyTo)}`, `References: ${angle(t.inReplyTo)}`] : []),
+    ...(thread ? [`In-Reply-To: ${thread}`, `References: ${thread}`] : []),
     `X-Inbox-Chat: ${t.chat.id}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',

@@ -5,11 +5,11 @@ import { SocketTransport } from '../socket-transport.ts';
 import { el } from '../dom.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
-import { adoptLinkSession, signOutToken } from './link-landing.ts';
+import { adoptLinkSession } from './link-landing.ts';
 import { chatLinkToken, parseRoute, signInToken } from './route.ts';
-import { SessionStore } from './session.ts';
+import { adoptSession, SessionStore, signOutToken, type ConfirmSwitch } from './session.ts';
 import { createShell, messageView } from './shell.ts';
-import { signInView, signInWithLink } from './sign-in-view.ts';
+import { accountSwitchView, signInView, signInWithLink } from './sign-in-view.ts';
 import './page.css';
 
 const session = new SessionStore();
@@ -25,7 +25,7 @@ async function boot(): Promise<void> {
     history.replaceState(null, '', location.pathname + location.search);
     try {
       if (!token) throw new ApiError('LINK_EXPIRED', 410, 'This link is not complete');
-      await adoptLinkSession(api, session, token);
+      await adoptLinkSession(api, session, token, confirmSwitch);
     } catch (err) {
       if (!(err instanceof ApiError) || err.code === 'NETWORK') {
         message = 'Could not check the link from your email; try again, or sign in with a code.';
@@ -43,7 +43,7 @@ async function boot(): Promise<void> {
     history.replaceState(null, '', location.pathname + location.search);
     try {
       if (!token) throw new ApiError('LINK_EXPIRED', 410, 'This sign-in link is not valid');
-      session.save(await signInWithLink(api, token));
+      await adoptSession(api, session, await signInWithLink(api, token), confirmSwitch);
     } catch (err) {
       message =
         err instanceof ApiError && err.code !== 'NETWORK'
@@ -72,6 +72,13 @@ async function boot(): Promise<void> {
   }
   showSignIn(message);
 }
+
+/** Shows the account-switch question in the page and resolves with the answer. */
+const confirmSwitch: ConfirmSwitch = (current, incoming) =>
+  new Promise((resolve) => {
+    document.title = 'Switch accounts? · Inbox Chat';
+    shell.show(accountSwitchView(current, incoming, resolve));
+  });
 
 function showSignIn(message: string): void {
   document.title = 'Sign in · Inbox Chat';

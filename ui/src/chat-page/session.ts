@@ -1,5 +1,6 @@
 /** The device's session token, kept in localStorage so a reload or a new tab stays signed in. */
 import type { SessionView } from '../../../protocol/index.ts';
+import { ApiClient, ApiError } from '../api-client.ts';
 
 const KEY = 'inbox-chat.session';
 
@@ -48,9 +49,12 @@ export class SessionStore {
   }
 
   clear(): void {
+    const mine = this.cached?.token;
     this.cached = null;
     try {
-      localStorage.removeItem(KEY);
+      // Another tab may have stored a newer session since (e.g. switched accounts, which ends
+      // this one): only the entry this tab put there is removed.
+      if (mine === undefined || read()?.token === mine) localStorage.removeItem(KEY);
     } catch {
       // nothing stored
     }
@@ -68,4 +72,57 @@ function read(): StoredSession | null {
   } catch {
     return null;
   }
+}
+
+/** Ends a session this device no longer uses (best effort). */
+export function signOutToken(token: string): Promise<void> {
+  return new ApiClient({ baseUrl: '', getToken: () => token }).signOut().catch(() => {});
+}
+
+/** Asks the person whether to leave `current`'s session for `incoming`'s; resolves true to switch. */
+export type ConfirmSwitch = (current: string, incoming: string) => Promise<boolean>;
+
+/**
+ * Puts a session just obtained from a link (`#signin=` magic link or `#link=` personal link)
+ * on this device. Anyone can send a link to their own account, so a link for another person
+ * never silently replaces the session here (login CSRF: the visitor would then write into the
+ * sender's account, believing it theirs); the person is asked, and the session they had stays
+ * unless they accept. For the same person the broader session stays: a full one over a one-chat one.
+ */
+export async function adoptSession(
+  api: ApiClient,
+  store: SessionStore,
+  incoming: SessionView,
+  confirmSwitch: ConfirmSwitch,
+): Promise<'adopted' | 'kept'> {
+  const current = store.token;
+  if (!current || current === incoming.token) {
+    store.save(incoming);
+    return 'adopted';
+  }
+  const me = await api.me().catch((err: unknown) => {
+    if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return null;
+    throw err;
+  });
+  if (!me) {
+    // The session kept here has ended anyway: nothing to ask about.
+    store.save(incoming);
+    return 'adopted';
+  }
+  if (me.id === incoming.identity.id) {
+    if (me.chatId === null && incoming.chatId !== null) {
+      void signOutToken(incoming.token);
+      return 'kept';
+    }
+  } else {
+    const here = me.addresses[0] ?? store.address ?? 'another address';
+    const there = incoming.identity.addresses[0] ?? 'another address';
+    if (!(await confirmSwitch(here, there))) {
+      void signOutToken(incoming.token);
+      return 'kept';
+    }
+  }
+  void signOutToken(current);
+  store.save(incoming);
+  return 'adopted';
 }

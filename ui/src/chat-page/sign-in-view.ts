@@ -129,3 +129,31 @@ function showCodeStep(root: HTMLElement, opts: SignInOptions, verificationId: st
 export async function signInWithLink(api: ApiClient, token: string): Promise<SessionView> {
   return api.verifyLink(token, SESSION_LABEL);
 }
+
+/**
+ * Asked when a link from an email would sign this device in as someone else: a link can be
+ * sent by anyone, so switching is the person's choice. Staying is the first, focused button.
+ */
+export function accountSwitchView(current: string, incoming: string, decide: (switchAccounts: boolean) => void): HTMLElement {
+  const stay = el('button', { type: 'button', class: 'button button-primary', text: `Stay signed in as ${current}` });
+  const change = el('button', { type: 'button', class: 'button', text: `Switch to ${incoming}` });
+  const root = el(
+    'section',
+    { class: 'card account-switch', 'aria-labelledby': 'account-switch-title' },
+    el('h1', { id: 'account-switch-title', text: 'Switch accounts?' }),
+    el('p', { text: `You are signed in here as ${current}. The link you opened signs in as ${incoming}.` }),
+    el('p', { text: 'Switch only if that is your address too. If someone sent you this link, stay signed in as yourself.' }),
+    el('div', { class: 'form-actions' }, stay, change),
+  );
+  let decided = false;
+  const once = (switchAccounts: boolean) => {
+    if (decided) return;
+    decided = true;
+    stay.disabled = true;
+    change.disabled = true;
+    decide(switchAccounts);
+  };
+  stay.addEventListener('click', () => once(false));
+  change.addEventListener('click', () => once(true));
+  return root;
+}
