@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Config } from './config/index.ts';
 import { AccessRequests } from './chats/access-requests.ts';
 import { ChatService } from './chats/chats.ts';
@@ -24,6 +23,7 @@ import { MailCatcher } from './mail/catcher.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
+import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './delivery/index.ts';
@@ -88,16 +88,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const mailer = createMailer(smtpUrl, config.mailFrom, log.child({ component: 'mail' }));
     cleanups.push(() => mailer.close());
 
-    let redis: { pub: Redis; sub: Redis; keyPrefix: string } | undefined;
+    let redis: RedisClients | undefined;
     if (config.redisUrl) {
-      const pub = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-      const sub = pub.duplicate();
-      await Promise.all([pub.connect(), sub.connect()]).catch((err: Error) => {
+      redis = await connectRedis(config.redisUrl, config.redisKeyPrefix, log.child({ component: 'redis' })).catch((err: Error) => {
         throw new StartupError(`Cannot reach Redis at ${redact(config.redisUrl!)}: ${err.message}`);
       });
-      cleanups.push(() => void pub.disconnect());
-      cleanups.push(() => void sub.disconnect());
-      redis = { pub, sub, keyPrefix: config.redisKeyPrefix };
+      cleanups.push(() => redis!.close());
     }
 
     const metrics = createMetrics();
@@ -134,7 +130,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       sessions,
       log,
       publicUrl: () => publicUrl,
-      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.pub),
+      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
       dnsResolver: hooks.dnsResolver,
     });
     const services: Services = {
@@ -143,8 +139,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,
         publicUrl: () => publicUrl,
-        perAddress: createRateLimit(`${config.redisKeyPrefix}:code-address`, config.codesPerAddressPerHour, 3600, redis?.pub),
-        perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.pub),
+        perAddress: createRateLimit(`${config.redisKeyPrefix}:code-address`, config.codesPerAddressPerHour, 3600, redis?.commands),
+        perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.commands),
       }),
       chats: new ChatService(ctx),
       messages: new MessageService(ctx),
@@ -164,7 +160,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       metrics,
       isAllowedOrigin,
       catcher,
-      redis: redis?.pub,
+      redis: redis?.commands,
       isReady: async () => accepting && (await pool.query('SELECT 1').then(() => true, () => false)),
     });
     const httpServer: HttpServer = config.tls
@@ -180,7 +176,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       isAllowedOrigin,
       maxPayloadBytes: config.maxBodyBytes,
       eventsPer10s: config.socketEventsPer10s,
-      redis,
+      redis: redis && { client: redis.adapter, keyPrefix: redis.keyPrefix, streamMaxLen: config.redisStreamMaxLen },
       accepting: () => accepting,
     });
     bridge.attachRealtime(io);
@@ -202,9 +198,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
 
     const stop = async () => {
       accepting = false;
-      io.emit('server:closing', { reason: 'server restarting' });
+      // Only this node's sockets: with the Redis adapter, io.emit and io.disconnectSockets reach
+      // every node, and one node's restart would disconnect the whole cluster's clients.
+      io.local.emit('server:closing', { reason: 'server restarting' });
       await writer.drain();
-      io.disconnectSockets(true);
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await cleanup();

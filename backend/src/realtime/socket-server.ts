@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import {
@@ -15,7 +15,7 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../../../protocol/index.ts';
-import { AppError, publicError } from '../errors.ts';
+import { AppError, failureLogger, publicError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -32,7 +32,8 @@ export interface RealtimeDeps {
   isAllowedOrigin: (origin: string | undefined) => boolean;
   maxPayloadBytes: number;
   eventsPer10s: number;
-  redis?: { pub: Redis; sub: Redis; keyPrefix: string };
+  /** The adapter's own client (see ops/redis.ts): it queues commands through an outage. */
+  redis?: { client: Redis; keyPrefix: string; streamMaxLen: number };
   /** False while shutting down: new sends are refused so in-flight ones can finish. */
   accepting: () => boolean;
 }
@@ -103,10 +104,27 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       },
     },
   );
-  if (d.redis) io.adapter(createAdapter(d.redis.pub, d.redis.sub, { key: `${d.redis.keyPrefix}:socket.io` }));
+  if (d.redis) {
+    // Redis Streams rather than pub/sub: a node that loses Redis for a while resumes reading
+    // the stream from its last offset, so its clients get the broadcasts they missed instead
+    // of each discovering a gap and re-joining. readCount covers a second of peak traffic per
+    // read; a short block time lets a closing node stop its reader promptly.
+    io.adapter(
+      createAdapter(d.redis.client, {
+        streamName: `${d.redis.keyPrefix}:socket.io`,
+        channelPrefix: `${d.redis.keyPrefix}:socket.io`,
+        maxLen: d.redis.streamMaxLen,
+        readCount: 1_000,
+        blockTimeInMs: 1_000,
+        onlyPlaintext: true,
+      }),
+    );
+  }
   d.fanout.attach(io, { clustered: !!d.redis });
 
   const callers = new WeakMap<object, Caller>();
+  // During an outage every handler and handshake fails alike: one warn line per window.
+  const logFailure = failureLogger(d.log);
 
   io.use(async (socket, next) => {
     try {
@@ -118,6 +136,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       next();
     } catch (err) {
       const e = publicError(err);
+      if (!(err instanceof AppError)) logFailure(err, {}, 'socket handshake failed');
       next(Object.assign(new Error(e.message), { data: { code: e.code } }));
     }
   });
@@ -161,7 +180,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
             },
             (err: unknown) => {
               const e = publicError(err);
-              if (e.code === 'INTERNAL') d.log.error({ err, event }, 'socket handler failed');
+              if (!(err instanceof AppError)) logFailure(err, { event }, 'socket handler failed');
               d.metrics.socketEvents.inc({ event, outcome: e.code });
               reply({ ok: false, error: { code: e.code, message: e.message } });
             },
