@@ -19,7 +19,11 @@ export interface SocketTransportOptions {
   /** Server origin; '' or undefined means the page's own origin. */
   url?: string;
   getToken: () => string | null | undefined;
-  /** How long one request waits for its acknowledgement. */
+  /**
+   * How long one request waits for its acknowledgement. Past it, the connection is presumed
+   * dead (a silent network drop sends no close) and is replaced with a fresh one; the server
+   * answers even its failures (UNAVAILABLE) well within this.
+   */
   ackTimeoutMs?: number;
 }
 
@@ -32,7 +36,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
   constructor(opts: SocketTransportOptions) {
     super();
-    this.ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 5_000;
     const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
     const options = {
       transports: ['websocket', 'polling'],
@@ -112,6 +116,14 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.connect();
   }
 
+  /** Drops the current connection and opens a new one (the panel re-joins and resends once online). */
+  private replaceConnection(): void {
+    if (this.closed || this.current === 'unauthorized' || !this.socket.connected) return;
+    this.socket.disconnect();
+    this.setStatus('offline');
+    this.socket.connect();
+  }
+
   /**
    * Waits for a connection rather than letting socket.io buffer the packet: a buffered request
    * would be replayed after its caller already gave up and retried.
@@ -129,9 +141,11 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
       reply = await emitter.emitWithAck(event, payload);
     } catch (err) {
       const disconnected = err instanceof Error && /disconnected/.test(err.message);
-      throw disconnected
-        ? new TransportError('OFFLINE', 'The connection dropped before the server answered')
-        : new TransportError('TIMEOUT', 'The server did not answer in time');
+      if (disconnected) throw new TransportError('OFFLINE', 'The connection dropped before the server answered');
+      // Without this, socket.io would notice a silently dropped connection only when the
+      // server's heartbeat is overdue, while every retry goes down the same dead socket.
+      this.replaceConnection();
+      throw new TransportError('TIMEOUT', 'The server did not answer in time');
     }
     if (!reply.ok) throw new TransportError(reply.error.code, reply.error.message);
     return reply;

@@ -93,8 +93,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       perMessageDeflate: false,
       httpCompression: false,
       maxHttpBufferSize: d.maxPayloadBytes,
-      pingInterval: 25_000,
-      pingTimeout: 20_000,
+      // A dead client (and, for an idle client, a dead server) is noticed within 15 s rather
+      // than 45 s: offline members are emailed sooner and idle panels reconnect sooner. A
+      // busy client notices faster still: its transport replaces a connection whose ack is late.
+      pingInterval: 10_000,
+      pingTimeout: 5_000,
       cors: { origin: (origin, cb) => cb(null, d.isAllowedOrigin(origin)), credentials: false },
       // The Origin check on the handshake itself, for websocket and polling alike.
       allowRequest: (req, cb) => {
