@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
+import type { ClusterMessage } from 'socket.io-adapter';
 import type { z } from 'zod';
 import {
   deleteEvent,
@@ -85,6 +86,23 @@ function coalesceWrites(conn: unknown): void {
   };
 }
 
+/**
+ * The cluster adapter hands a broadcast to this node's own sockets only after Redis has
+ * taken the copy for the other nodes. Through a Redis outage that would hold back every
+ * live message, even between two members on the same node. Here the publish resolves at
+ * once and the copy goes to Redis in the background (the client queues it through an
+ * outage, in order); the stream offset it would return only serves connection-state
+ * recovery, which is off.
+ */
+function localFirst<A extends { doPublish(message: ClusterMessage): unknown }>(adapter: A, log: Logger): A {
+  const publish = adapter.doPublish.bind(adapter);
+  adapter.doPublish = (message: ClusterMessage) => {
+    Promise.resolve(publish(message)).catch((err: unknown) => log.warn({ err: String(err) }, 'could not publish a broadcast to Redis'));
+    return Promise.resolve('');
+  };
+  return adapter;
+}
+
 export function createSocketServer(d: RealtimeDeps): IoServer {
   const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
     d.httpServer,
@@ -112,16 +130,18 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     // the stream from its last offset, so its clients get the broadcasts they missed instead
     // of each discovering a gap and re-joining. readCount covers a second of peak traffic per
     // read; a short block time lets a closing node stop its reader promptly.
-    io.adapter(
-      createAdapter(d.redis.client, {
-        streamName: `${d.redis.keyPrefix}:socket.io`,
-        channelPrefix: `${d.redis.keyPrefix}:socket.io`,
-        maxLen: d.redis.streamMaxLen,
-        readCount: 1_000,
-        blockTimeInMs: 1_000,
-        onlyPlaintext: true,
-      }),
-    );
+    const streams = createAdapter(d.redis.client, {
+      streamName: `${d.redis.keyPrefix}:socket.io`,
+      channelPrefix: `${d.redis.keyPrefix}:socket.io`,
+      maxLen: d.redis.streamMaxLen,
+      readCount: 1_000,
+      blockTimeInMs: 1_000,
+      onlyPlaintext: true,
+    });
+    // socket.io calls this with `new`, so a function, not an arrow (returning an object from a constructor is allowed).
+    io.adapter(function (nsp: unknown) {
+      return localFirst(streams(nsp), d.log);
+    });
   }
   d.fanout.attach(io, { clustered: !!d.redis });
 

@@ -3,9 +3,10 @@
  * different server nodes reach a client through different paths (its own node directly,
  * the others through Redis), so seq 6 can arrive a few milliseconds before seq 5. A hole is
  * only treated as a loss (the panel re-joins from its last unbroken seq) if it is still open
- * after a short window; one timer covers any number of holes opening meanwhile.
+ * after a short window (long enough for a loaded node's Redis round trip; a really lost event
+ * is rare, and waits this long for its repair); one timer covers any number of holes opening meanwhile.
  */
-export const REORDER_WINDOW_MS = 750;
+export const REORDER_WINDOW_MS = 1_500;
 
 export class GapWatch {
   private timer: ReturnType<typeof setTimeout> | undefined;
