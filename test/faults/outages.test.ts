@@ -178,6 +178,7 @@ describe('faults: restarts and outages drop nobody', function () {
     await joined(alice, bob, carol);
     const raw = await connectSocket(B.url, bo.token);
     assert.equal((await request(raw, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+    let latecomer: PanelClient | undefined;
 
     let n = 0;
     const typing = setInterval(() => {
@@ -205,6 +206,9 @@ describe('faults: restarts and outages drop nobody', function () {
         (err: Error & { data?: { code?: string } }) => err.data?.code,
       );
       assert.equal(handshake, 'UNAVAILABLE');
+      // A member opening the chat now is refused, and must get in once the database is back.
+      latecomer = panel(A, cy, chatId);
+      await waitFor('the refused handshake seen', () => latecomer!.statuses.some((st) => st.status === 'offline'), 10_000);
 
       await sleep(3_500);
       await database.start();
@@ -213,6 +217,7 @@ describe('faults: restarts and outages drop nobody', function () {
       await sleep(2_000);
       clearInterval(typing);
       await settled(alice, bob);
+      await waitFor('the member refused during the outage is in', () => latecomer!.online && latecomer!.joins > 0 && latecomer!.transcript.size > 0, 10_000);
 
       for (const s of [alice, bob]) {
         const first = s.acked.find((a) => a.at >= recoveredAt);
@@ -224,7 +229,9 @@ describe('faults: restarts and outages drop nobody', function () {
       // A last message makes any receiver that missed one during the outage notice the hole.
       alice.send('all clear');
       await settled(alice);
-      for (const [c, label] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) await assertReceiverComplete(c, label);
+      for (const [c, label] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol'], [latecomer!, 'carol on a second device']] as const) {
+        await assertReceiverComplete(c, label);
+      }
 
       for (const [node, label] of [[A, 'A'], [B, 'B']] as const) {
         const during = logLines(node.process.output()).filter((l) => {

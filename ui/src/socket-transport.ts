@@ -33,6 +33,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly ackTimeoutMs: number;
   private closed = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: SocketTransportOptions) {
     super();
@@ -59,8 +60,12 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
       if (err.data?.code === 'UNAUTHENTICATED') {
         this.socket.disconnect();
         this.setStatus('unauthorized');
-      } else if (this.current !== 'offline') {
-        this.setStatus('offline');
+      } else {
+        if (this.current !== 'offline') this.setStatus('offline');
+        // A refusal by the server itself (e.g. UNAVAILABLE while its database is down) ends
+        // socket.io's own retries, unlike a network error: try again shortly, jittered so a
+        // recovering server is not met by every client at once.
+        if (!this.socket.active) this.retrySoon();
       }
     });
     this.socket.on('server:closing', ({ reason }) => {
@@ -106,6 +111,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.socket.close();
   }
 
@@ -114,6 +120,14 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.closed = false;
     this.setStatus('connecting');
     this.socket.connect();
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.closed && this.current !== 'unauthorized' && !this.socket.connected) this.socket.connect();
+    }, 1_000 + Math.random() * 1_000);
   }
 
   /** Drops the current connection and opens a new one (the panel re-joins and resends once online). */
