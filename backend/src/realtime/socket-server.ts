@@ -94,10 +94,26 @@ function coalesceWrites(conn: unknown): void {
  * outage, in order); the stream offset it would return only serves connection-state
  * recovery, which is off.
  */
-function localFirst<A extends { doPublish(message: ClusterMessage): unknown }>(adapter: A, log: Logger): A {
+function localFirst<A extends { doPublish(message: ClusterMessage): unknown }>(adapter: A, log: Logger, maxPending: number): A {
   const publish = adapter.doPublish.bind(adapter);
+  let loggedAt = 0;
+  // Through a long outage the queue would grow without bound; past what the stream keeps
+  // anyway, a broadcast is dropped and other nodes' clients repair the hole by re-joining.
+  let pending = 0;
+  let dropped = 0;
   adapter.doPublish = (message: ClusterMessage) => {
-    Promise.resolve(publish(message)).catch((err: unknown) => log.warn({ err: String(err) }, 'could not publish a broadcast to Redis'));
+    if (pending >= maxPending) {
+      dropped++;
+      if (Date.now() - loggedAt > 10_000) {
+        loggedAt = Date.now();
+        log.warn({ dropped }, 'Redis unreachable and the broadcast queue is full: broadcasts to other nodes dropped');
+      }
+      return Promise.resolve('');
+    }
+    pending++;
+    Promise.resolve(publish(message))
+      .catch((err: unknown) => log.warn({ err: String(err) }, 'could not publish a broadcast to Redis'))
+      .finally(() => pending--);
     return Promise.resolve('');
   };
   return adapter;
@@ -128,8 +144,9 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
   if (d.redis) {
     // Redis Streams rather than pub/sub: a node that loses Redis for a while resumes reading
     // the stream from its last offset, so its clients get the broadcasts they missed instead
-    // of each discovering a gap and re-joining. readCount covers a second of peak traffic per
-    // read; a short block time lets a closing node stop its reader promptly.
+    // of each discovering a gap and re-joining. A reader takes up to 1,000 entries per call to
+    // keep up at peak rates; a short block time lets a closing node stop its reader promptly.
+    const maxPending = d.redis.streamMaxLen;
     const streams = createAdapter(d.redis.client, {
       streamName: `${d.redis.keyPrefix}:socket.io`,
       channelPrefix: `${d.redis.keyPrefix}:socket.io`,
@@ -140,7 +157,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     });
     // socket.io calls this with `new`, so a function, not an arrow (returning an object from a constructor is allowed).
     io.adapter(function (nsp: unknown) {
-      return localFirst(streams(nsp), d.log);
+      return localFirst(streams(nsp), d.log, maxPending);
     });
   }
   d.fanout.attach(io, { clustered: !!d.redis });
