@@ -47,7 +47,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  // Dependency outages are handled where they happen (ops/redis.ts, errors.ts). A rejection
+  // nobody handled is a bug whose state we cannot trust: log it and exit, as Node itself
+  // would, so the supervisor starts a clean process instead of this one limping on.
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled rejection; exiting');
+    process.exit(1);
+  });
 }
 
 void main();

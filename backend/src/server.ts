@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Config } from './config/index.ts';
 import { AccessRequests } from './chats/access-requests.ts';
 import { ChatService } from './chats/chats.ts';
@@ -29,6 +28,7 @@ import { MailCatcher } from './mail/catcher.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
+import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './delivery/index.ts';
@@ -93,16 +93,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const mailer = createMailer(smtpUrl, config.mailFrom, log.child({ component: 'mail' }));
     cleanups.push(() => mailer.close());
 
-    let redis: { pub: Redis; sub: Redis; keyPrefix: string } | undefined;
+    let redis: RedisClients | undefined;
     if (config.redisUrl) {
-      const pub = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-      const sub = pub.duplicate();
-      await Promise.all([pub.connect(), sub.connect()]).catch((err: Error) => {
+      redis = await connectRedis(config.redisUrl, config.redisKeyPrefix, log.child({ component: 'redis' })).catch((err: Error) => {
         throw new StartupError(`Cannot reach Redis at ${redact(config.redisUrl!)}: ${err.message}`);
       });
-      cleanups.push(() => void pub.disconnect());
-      cleanups.push(() => void sub.disconnect());
-      redis = { pub, sub, keyPrefix: config.redisKeyPrefix };
+      cleanups.push(() => redis!.close());
     }
 
     const hashCode = codeHasher(
@@ -123,7 +119,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
     // process keeps it in memory.
     const ephemeral: EphemeralLog = redis
-      ? new RedisEphemeralStore(redis.pub, redis.keyPrefix, config.ephemeral)
+      ? new RedisEphemeralStore(redis.commands, redis.keyPrefix, config.ephemeral)
       : new EphemeralStore(config.ephemeral.ttlMs, config.ephemeral.maxPerChat, config.ephemeral);
     cleanups.push(() => ephemeral.close());
 
@@ -151,7 +147,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       log,
       publicUrl: () => publicUrl,
       hashCode,
-      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.pub),
+      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
       dnsResolver: hooks.dnsResolver,
     });
     const services: Services = {
@@ -161,14 +157,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         maxAttempts: config.codeMaxAttempts,
         publicUrl: () => publicUrl,
         hashCode,
-        perAddress: createRateLimit(`${config.redisKeyPrefix}:code-address-client`, config.codesPerAddressPerHour, 3600, redis?.pub),
+        perAddress: createRateLimit(`${config.redisKeyPrefix}:code-address-client`, config.codesPerAddressPerHour, 3600, redis?.commands),
         addressCeiling: createRateLimit(
           `${config.redisKeyPrefix}:code-address`,
           config.codesPerAddressCeiling,
           Math.max(1, Math.floor(config.codeTtlMs / 1000)),
-          redis?.pub,
+          redis?.commands,
         ),
-        perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.pub),
+        perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.commands),
       }),
       chats: new ChatService(ctx),
       messages: new MessageService(ctx),
@@ -189,7 +185,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       metrics,
       isAllowedOrigin,
       catcher,
-      redis: redis?.pub,
+      redis: redis?.commands,
       isReady: async () => accepting && (await pool.query('SELECT 1').then(() => true, () => false)),
     });
     const httpServer: HttpServer = config.tls
@@ -209,7 +205,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       maxSocketsPerIdentity: config.socketsPerIdentity,
       maxSocketsPerIp: config.socketsPerIp,
       trustProxy: config.trustProxy,
-      redis,
+      redis: redis && { client: redis.adapter, keyPrefix: redis.keyPrefix, streamMaxLen: config.redisStreamMaxLen },
       accepting: () => accepting,
     });
     bridge.attachRealtime(io, fanout);
@@ -231,9 +227,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
 
     const stop = async () => {
       accepting = false;
-      io.emit('server:closing', { reason: 'server restarting' });
+      // Only this node's sockets: with the Redis adapter, io.emit and io.disconnectSockets reach
+      // every node, and one node's restart would disconnect the whole cluster's clients.
+      io.local.emit('server:closing', { reason: 'server restarting' });
       await writer.drain();
-      io.disconnectSockets(true);
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await cleanup();

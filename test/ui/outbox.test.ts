@@ -84,7 +84,7 @@ describe('chat panel outbox', () => {
     server.failWith(new TransportError('TIMEOUT', 'The server did not answer in time'));
     outbox.add('one');
     await tick();
-    assert.equal(outbox.list()[0]?.state, 'waiting');
+    assert.equal(outbox.list()[0]?.state, 'retrying');
 
     server.failWith(new TransportError('CHAT_ENDED', 'This chat has ended; no new messages can be posted'));
     outbox.retryAll();
@@ -132,5 +132,57 @@ describe('chat panel outbox', () => {
     assert.equal(server.committed.size, 2, 'the first one is not posted again');
     assert.deepEqual(delivered.map((m) => m.body), ['first', 'second']);
     assert.deepEqual(outbox.unsent(), []);
+  });
+
+  /** The server of fakeServer(), down (UNAVAILABLE, as during a database outage) until told otherwise. */
+  function flakyServer() {
+    const server = fakeServer();
+    let down = true;
+    return {
+      server,
+      recover: () => (down = false),
+      deliver: (id: string, body: string) =>
+        down ? Promise.reject(new TransportError('UNAVAILABLE', 'The service is briefly unavailable')) : server.deliver(id, body),
+    };
+  }
+
+  it('after an outage, my messages commit in the order I typed them', async () => {
+    const { server, recover, deliver } = flakyServer();
+    const outbox = new Outbox(deliver, () => {}, () => {});
+    outbox.add('typed during the outage');
+    await tick();
+    assert.equal(outbox.list()[0]?.state, 'retrying');
+    recover();
+    outbox.add('typed after recovery');
+    const start = Date.now();
+    while (server.committed.size < 2 && Date.now() - start < 3_000) await new Promise((r) => setTimeout(r, 20));
+    const order = [...server.committed.values()].sort((a, b) => a.seq - b.seq).map((m) => m.body);
+    assert.deepEqual(order, ['typed during the outage', 'typed after recovery']);
+    outbox.stop();
+  });
+
+  it('once a send can go through, every older waiting message goes at once, not after its backoff', async () => {
+    const { server, recover, deliver } = flakyServer();
+    const states: string[][] = [];
+    const outbox = new Outbox(deliver, () => states.push(outbox.list().map((p) => p.state)), () => {});
+    outbox.add('one');
+    await tick();
+    // Several failed attempts: the backoff has grown to seconds.
+    for (let i = 0; i < 3; i++) {
+      outbox.retryAll();
+      await tick();
+    }
+    outbox.add('two');
+    await tick();
+    assert.deepEqual(outbox.list().map((p) => p.state), ['retrying', 'queued'], 'the newer one waits its turn, labelled as such');
+    recover();
+    const sentAt = Date.now();
+    outbox.add('three');
+    while (server.committed.size < 3 && Date.now() - sentAt < 2_000) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(Date.now() - sentAt < 200, `all sent within ${Date.now() - sentAt} ms of the server recovering`);
+    assert.deepEqual([...server.committed.values()].sort((a, b) => a.seq - b.seq).map((m) => m.body), ['one', 'two', 'three']);
+    assert.deepEqual(outbox.list(), []);
+    assert.ok(states.every((s) => s.filter((x) => x === 'sending').length <= 1), 'one message on the wire at a time');
+    outbox.stop();
   });
 });

@@ -8,6 +8,7 @@ import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import { TransportError, type ConnectionStatus, type TransportEvents } from '../../ui/src/transport.ts';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { rejection } from '../support/assertions.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 
 function next<E extends keyof TransportEvents>(t: SocketTransport, event: E, match: (p: Parameters<TransportEvents[E]>[0]) => boolean = () => true) {
   return new Promise<Parameters<TransportEvents[E]>[0]>((resolve) => {
@@ -98,5 +99,31 @@ describe('SocketTransport (shared socket client)', function () {
     const signedOut = next(t, 'status', (st) => st === 'unauthorized');
     assert.equal((await api(server, 'POST', '/api/auth/logout', undefined, s.token)).status, 204);
     await signedOut;
+  });
+
+  it('notices a silently dropped connection within seconds: the unanswered send forces a fresh connection', async () => {
+    const s = await signIn(server, 'eve@example.com');
+    const chat = (await api(server, 'POST', '/api/chats', { subject: 'Drop', source: 'STANDALONE' }, s.token)).body;
+    const port = Number(new URL(server.url).port);
+    const proxy = new TcpProxy('127.0.0.1', port);
+    await proxy.start();
+    try {
+      const t = new SocketTransport({ url: proxy.url, getToken: () => s.token });
+      open.push(t);
+      await online(t);
+      await t.join(chat.id, 0);
+      // The route dies without a FIN or RST: nothing tells the client.
+      proxy.blackhole();
+      const droppedAt = Date.now();
+      const first = await rejection(t.send(chat.id, 'drop-1', 'through a dead route'), TransportError);
+      assert.equal(first.code, 'TIMEOUT');
+      await online(t);
+      const sent = await t.send(chat.id, 'drop-1', 'through a dead route');
+      const elapsed = Date.now() - droppedAt;
+      assert.equal(sent.body, 'through a dead route');
+      assert.ok(elapsed < 8_000, `delivered ${elapsed} ms after the drop`);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -19,7 +19,11 @@ export interface SocketTransportOptions {
   /** Server origin; '' or undefined means the page's own origin. */
   url?: string;
   getToken: () => string | null | undefined;
-  /** How long one request waits for its acknowledgement. */
+  /**
+   * How long one request waits for its acknowledgement. Past it, the connection is presumed
+   * dead (a silent network drop sends no close) and is replaced with a fresh one; the server
+   * answers even its failures (UNAVAILABLE) well within this.
+   */
   ackTimeoutMs?: number;
   /**
    * Whether a person can see this client now; default: the page's own visibility. Thunderbird's
@@ -37,13 +41,13 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly ackTimeoutMs: number;
   private closed = false;
-  private refusedRetry: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly visible: () => boolean;
 
   constructor(opts: SocketTransportOptions & { refusedRetryMs?: number }) {
     super();
     this.visible = opts.visible ?? (() => typeof document === 'undefined' || document.visibilityState === 'visible');
-    this.ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 5_000;
     const refusedRetryMs = opts.refusedRetryMs ?? REFUSED_RETRY_MS;
     const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
     const options = {
@@ -76,10 +80,17 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
         // Retrying at once would only be refused again: say why, and try again much later.
         this.socket.disconnect();
         this.setStatus('refused');
-        clearTimeout(this.refusedRetry);
-        this.refusedRetry = setTimeout(() => this.closed || this.socket.connect(), refusedRetryMs);
-      } else if (this.current !== 'offline') {
-        this.setStatus('offline');
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          if (!this.closed) this.socket.connect();
+        }, refusedRetryMs);
+      } else {
+        if (this.current !== 'offline') this.setStatus('offline');
+        // A refusal by the server itself (e.g. UNAVAILABLE while its database is down) ends
+        // socket.io's own retries, unlike a network error: try again shortly, jittered so a
+        // recovering server is not met by every client at once.
+        if (!this.socket.active) this.retrySoon();
       }
     });
     this.socket.on('server:closing', ({ reason }) => {
@@ -125,7 +136,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.refusedRetry);
+    clearTimeout(this.retryTimer);
     if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.reportVisibility);
     this.socket.close();
   }
@@ -134,6 +145,22 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   reconnect(): void {
     this.closed = false;
     this.setStatus('connecting');
+    this.socket.connect();
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.closed && this.current !== 'unauthorized' && !this.socket.connected) this.socket.connect();
+    }, 1_000 + Math.random() * 1_000);
+  }
+
+  /** Drops the current connection and opens a new one (the panel re-joins and resends once online). */
+  private replaceConnection(): void {
+    if (this.closed || this.current === 'unauthorized' || !this.socket.connected) return;
+    this.socket.disconnect();
+    this.setStatus('offline');
     this.socket.connect();
   }
 
@@ -162,9 +189,11 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
       reply = await emitter.emitWithAck(event, payload);
     } catch (err) {
       const disconnected = err instanceof Error && /disconnected/.test(err.message);
-      throw disconnected
-        ? new TransportError('OFFLINE', 'The connection dropped before the server answered')
-        : new TransportError('TIMEOUT', 'The server did not answer in time');
+      if (disconnected) throw new TransportError('OFFLINE', 'The connection dropped before the server answered');
+      // Without this, socket.io would notice a silently dropped connection only when the
+      // server's heartbeat is overdue, while every retry goes down the same dead socket.
+      this.replaceConnection();
+      throw new TransportError('TIMEOUT', 'The server did not answer in time');
     }
     if (!reply.ok) throw new TransportError(reply.error.code, reply.error.message);
     return reply;

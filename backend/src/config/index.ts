@@ -33,6 +33,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default('Inbox Chat <no-reply@inbox-chat.localhost>'),
   REDIS_URL: z.string().optional(),
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('inbox-chat'),
+  REDIS_STREAM_MAX_LEN: z.coerce.number().int().min(1_000).max(10_000_000).default(200_000),
   ALLOWED_ORIGINS: csv.default([]),
   SESSION_TTL_DAYS: z.coerce.number().positive().default(90),
   CODE_TTL_MINUTES: z.coerce.number().positive().default(15),
@@ -121,6 +122,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     redisUrl: e.REDIS_URL,
     /** Separates deployments (and test runs) that share one Redis. */
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    /**
+     * Broadcasts kept in the Redis stream that carries them between nodes: a node whose
+     * connection to Redis drops reads what it missed from there. 200,000 is ~20 s at the
+     * peak measured rate (~5,000 messages/s per node, two broadcasts each); clients repair
+     * anything older by re-joining from their last seq.
+     */
+    redisStreamMaxLen: e.REDIS_STREAM_MAX_LEN,
     allowedOrigins: e.ALLOWED_ORIGINS,
     sessionTtlMs: e.SESSION_TTL_DAYS * 86_400_000,
     codeTtlMs: e.CODE_TTL_MINUTES * 60_000,

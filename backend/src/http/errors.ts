@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { AppError, publicError, type ErrorCode } from '../errors.ts';
+import { AppError, failureLogger, publicError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -33,13 +33,16 @@ function fromBodyParser(err: { type?: string; status?: number }): AppError | nul
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
+  // An outage fails every request alike: logged at warn, once per window, not once per request.
+  const logFailure = failureLogger(log);
   return (err, req, res, _next) => {
     const known = err instanceof AppError ? err : fromBodyParser(err);
     const body = publicError(known ?? err);
-    if (!known) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (!known) logFailure(err, { method: req.method, path: req.path }, 'request failed');
     if (body.code === 'RATE_LIMITED' && typeof body.details?.retryAfterSeconds === 'number') {
       res.setHeader('Retry-After', String(body.details.retryAfterSeconds));
     }
+    if (body.code === 'UNAVAILABLE') res.setHeader('Retry-After', '2');
     res.status(STATUS[body.code]).json({ error: body });
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { failureLogger } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { JobRow } from './queue.ts';
 
@@ -39,6 +40,8 @@ export interface RunnerOptions {
 export class JobRunner {
   readonly nodeId = `node-${randomUUID()}`;
   private readonly handlers = new Map<string, JobHandler>();
+  /** Polls run several times a second: while the database is down, say so once per window. */
+  private readonly logPollFailure: ReturnType<typeof failureLogger>;
   private readonly scrubbers = new Map<string, (payload: any) => unknown>();
   private lastHousekeeping = 0;
   private running = false;
@@ -51,7 +54,9 @@ export class JobRunner {
     private readonly pool: pg.Pool,
     private readonly log: Logger,
     private readonly opts: RunnerOptions,
-  ) {}
+  ) {
+    this.logPollFailure = failureLogger(log);
+  }
 
   /**
    * `scrub` rewrites a finished job's payload: an outbound email carries one-time tokens in
@@ -126,7 +131,7 @@ export class JobRunner {
       );
       jobs = res.rows;
     } catch (err) {
-      this.log.warn({ err }, 'job poll failed');
+      this.logPollFailure(err, {}, 'job poll failed');
       return;
     }
     for (const job of jobs) {

@@ -19,7 +19,8 @@ export function createRateLimit(
 ): RateLimit {
   const opts = { keyPrefix: `rl:${name}`, points, duration: durationSeconds };
   const limiter: RateLimiterAbstract = redis
-    ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) })
+    ? // While Redis is unreachable each node counts alone (fails over to memory at once, no waiting on Redis).
+      new RateLimiterRedis({ ...opts, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) })
     : new RateLimiterMemory(opts);
   return {
     async consume(key, what) {

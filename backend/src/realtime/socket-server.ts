@@ -1,7 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
+import type { ClusterMessage } from 'socket.io-adapter';
 import type { z } from 'zod';
 import {
   deleteEvent,
@@ -15,7 +16,7 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../../../protocol/index.ts';
-import { AppError, publicError } from '../errors.ts';
+import { AppError, failureLogger, publicError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -39,7 +40,8 @@ export interface RealtimeDeps {
   maxSocketsPerIp: number;
   /** Take the client IP from X-Forwarded-For (behind a reverse proxy), as the HTTP side does. */
   trustProxy: boolean;
-  redis?: { pub: Redis; sub: Redis; keyPrefix: string };
+  /** The adapter's own client (see ops/redis.ts): it queues commands through an outage. */
+  redis?: { client: Redis; keyPrefix: string; streamMaxLen: number };
   /** False while shutting down: new sends are refused so in-flight ones can finish. */
   accepting: () => boolean;
 }
@@ -131,6 +133,39 @@ function coalesceWrites(conn: unknown): void {
   };
 }
 
+/**
+ * The cluster adapter hands a broadcast to this node's own sockets only after Redis has
+ * taken the copy for the other nodes. Through a Redis outage that would hold back every
+ * live message, even between two members on the same node. Here the publish resolves at
+ * once and the copy goes to Redis in the background (the client queues it through an
+ * outage, in order); the stream offset it would return only serves connection-state
+ * recovery, which is off.
+ */
+function localFirst<A extends { doPublish(message: ClusterMessage): unknown }>(adapter: A, log: Logger, maxPending: number): A {
+  const publish = adapter.doPublish.bind(adapter);
+  let loggedAt = 0;
+  // Through a long outage the queue would grow without bound; past what the stream keeps
+  // anyway, a broadcast is dropped and other nodes' clients repair the hole by re-joining.
+  let pending = 0;
+  let dropped = 0;
+  adapter.doPublish = (message: ClusterMessage) => {
+    if (pending >= maxPending) {
+      dropped++;
+      if (Date.now() - loggedAt > 10_000) {
+        loggedAt = Date.now();
+        log.warn({ dropped }, 'Redis unreachable and the broadcast queue is full: broadcasts to other nodes dropped');
+      }
+      return Promise.resolve('');
+    }
+    pending++;
+    Promise.resolve(publish(message))
+      .catch((err: unknown) => log.warn({ err: String(err) }, 'could not publish a broadcast to Redis'))
+      .finally(() => pending--);
+    return Promise.resolve('');
+  };
+  return adapter;
+}
+
 export function createSocketServer(d: RealtimeDeps): IoServer {
   const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
     d.httpServer,
@@ -139,8 +174,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       perMessageDeflate: false,
       httpCompression: false,
       maxHttpBufferSize: d.maxPayloadBytes,
-      pingInterval: 25_000,
-      pingTimeout: 20_000,
+      // A dead client (and, for an idle client, a dead server) is noticed within 15 s rather
+      // than 45 s: offline members are emailed sooner and idle panels reconnect sooner. A
+      // busy client notices faster still: its transport replaces a connection whose ack is late.
+      pingInterval: 10_000,
+      pingTimeout: 5_000,
       cors: { origin: (origin, cb) => cb(null, d.isAllowedOrigin(origin)), credentials: false },
       // The Origin check on the handshake itself, for websocket and polling alike.
       allowRequest: (req, cb) => {
@@ -150,7 +188,25 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       },
     },
   );
-  if (d.redis) io.adapter(createAdapter(d.redis.pub, d.redis.sub, { key: `${d.redis.keyPrefix}:socket.io` }));
+  if (d.redis) {
+    // Redis Streams rather than pub/sub: a node that loses Redis for a while resumes reading
+    // the stream from its last offset, so its clients get the broadcasts they missed instead
+    // of each discovering a gap and re-joining. A reader takes up to 1,000 entries per call to
+    // keep up at peak rates; a short block time lets a closing node stop its reader promptly.
+    const maxPending = d.redis.streamMaxLen;
+    const streams = createAdapter(d.redis.client, {
+      streamName: `${d.redis.keyPrefix}:socket.io`,
+      channelPrefix: `${d.redis.keyPrefix}:socket.io`,
+      maxLen: d.redis.streamMaxLen,
+      readCount: 1_000,
+      blockTimeInMs: 1_000,
+      onlyPlaintext: true,
+    });
+    // socket.io calls this with `new`, so a function, not an arrow (returning an object from a constructor is allowed).
+    io.adapter(function (nsp: unknown) {
+      return localFirst(streams(nsp), d.log, maxPending);
+    });
+  }
   d.fanout.attach(io, { clustered: !!d.redis });
 
   const callers = new WeakMap<object, Caller>();
@@ -161,6 +217,8 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
     return d.trustProxy && first ? first : socket.handshake.address;
   };
+  // During an outage every handler and handshake fails alike: one warn line per window.
+  const logFailure = failureLogger(d.log);
 
   io.use(async (socket, next) => {
     try {
@@ -190,6 +248,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       next();
     } catch (err) {
       const e = publicError(err);
+      if (!(err instanceof AppError)) logFailure(err, {}, 'socket handshake failed');
       next(Object.assign(new Error(e.message), { data: { code: e.code } }));
     }
   });
@@ -247,7 +306,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
             },
             (err: unknown) => {
               const e = publicError(err);
-              if (e.code === 'INTERNAL') d.log.error({ err, event }, 'socket handler failed');
+              if (!(err instanceof AppError)) logFailure(err, { event }, 'socket handler failed');
               d.metrics.socketEvents.inc({ event, outcome: e.code });
               reply({ ok: false, error: { code: e.code, message: e.message } });
             },

@@ -8,6 +8,7 @@ import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
+import { GapWatch } from './gap-watch.ts';
 import { confirmButton } from './confirm-button.ts';
 import { renderMessage, setReceipt } from './message-view.ts';
 import { Outbox } from './outbox.ts';
@@ -320,6 +321,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   });
 
   // ---------- transport events ----------
+  // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
+  const gaps = new GapWatch(() => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq, () => void join());
+  cleanups.push(() => gaps.stop());
   cleanups.push(
     transport.on('status', (s) => {
       ui.showStatus(s);
@@ -339,11 +343,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         early.push(m);
         return;
       }
-      // A gap means something was missed (e.g. a dropped event): resync from the last unbroken seq.
-      const gap = transcript.size > 0 && m.seq > transcript.lastSeq + 1;
       if (m.authorId) typists.update(m.authorId, false);
       apply([m], { live: true });
-      if (gap) void join();
+      gaps.check();
     }),
     transport.on('typing', (t) => {
       if (t.chatId === chatId && t.identityId !== me()) typists.update(t.identityId, t.typing);

@@ -3,8 +3,10 @@ import { el } from '../dom.ts';
 import type { PendingMessage } from './outbox.ts';
 
 const STATE_TEXT: Record<PendingMessage['state'], string> = {
+  queued: 'Queued…',
   sending: 'Sending…',
   waiting: 'Waiting for the connection…',
+  retrying: 'Retrying…',
   failed: 'Not sent',
 };
 

@@ -9,7 +9,12 @@ import { newClientId } from '../client-id.ts';
 export interface PendingMessage {
   clientId: string;
   body: string;
-  state: 'sending' | 'waiting' | 'failed';
+  /**
+   * queued: behind an earlier message of mine; sending: on the wire; waiting: for the
+   * connection to come back; retrying: the server had a hiccup, tried again shortly;
+   * failed: refused for good.
+   */
+  state: 'queued' | 'sending' | 'waiting' | 'retrying' | 'failed';
   error?: string;
   /** Failed attempts so far, for backing off. */
   attempts: number;
@@ -19,10 +24,23 @@ export interface PendingMessage {
 const RETRYABLE = new Set(['OFFLINE', 'TIMEOUT', 'UNAVAILABLE', 'RATE_LIMITED', 'CLOSED', 'INTERNAL']);
 /** These clear up by themselves while connected, so they are retried on a timer too. */
 const RETRY_ON_TIMER = new Set(['TIMEOUT', 'UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL']);
-const MAX_BACKOFF_MS = 30_000;
+/**
+ * Short: the server answers UNAVAILABLE at once while its database is away, and the writer
+ * should see their message go out within a few seconds of it returning. Jittered so many
+ * panels do not retry in lockstep against a recovering server.
+ */
+const BASE_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 4_000;
 
+/**
+ * Sends strictly one message at a time, oldest first: a message typed after an outage must
+ * not commit before one typed during it, so the next one goes only once the one before it
+ * is acknowledged (or refused for good).
+ */
 export class Outbox {
+  /** In typing order (Map keeps insertion order). */
   private readonly pending = new Map<string, PendingMessage>();
+  private inFlight: PendingMessage | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -37,9 +55,12 @@ export class Outbox {
   }
 
   add(body: string): PendingMessage {
-    const p: PendingMessage = { clientId: this.newId(), body, state: 'waiting', attempts: 0 };
+    const p: PendingMessage = { clientId: this.newId(), body, state: 'queued', attempts: 0 };
     this.pending.set(p.clientId, p);
-    void this.attempt(p);
+    this.onChange();
+    // Whatever waits ahead of it is tried now, not at the end of its backoff: the new message
+    // cannot go before it, and the writer should not wait on an old timer.
+    this.retryAll();
     return p;
   }
 
@@ -50,10 +71,10 @@ export class Outbox {
   restore(entries: readonly { clientId: string; body: string }[]): void {
     for (const e of entries) {
       if (this.pending.has(e.clientId)) continue;
-      const p: PendingMessage = { clientId: e.clientId, body: e.body, state: 'waiting', attempts: 0 };
-      this.pending.set(p.clientId, p);
-      void this.attempt(p);
+      this.pending.set(e.clientId, { clientId: e.clientId, body: e.body, state: 'queued', attempts: 0 });
     }
+    this.onChange();
+    this.pump();
   }
 
   /** What is worth keeping across a reload: everything not finally refused. */
@@ -63,17 +84,21 @@ export class Outbox {
       .map((p) => ({ clientId: p.clientId, body: p.body }));
   }
 
-  /** Re-sends everything still waiting (called whenever the connection comes back). */
+  /** Sends again at once whatever is waiting (the connection came back, or a send just went through). */
   retryAll(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    for (const p of this.pending.values()) if (p.state === 'waiting') void this.attempt(p);
+    for (const p of this.pending.values()) if (p.state === 'waiting' || p.state === 'retrying') p.state = 'queued';
+    this.pump();
   }
 
   /** A message of mine arrived by another path (live event, catch-up): it is delivered. */
   settle(clientId: string): boolean {
     const had = this.pending.delete(clientId);
-    if (had) this.onChange();
+    if (had) {
+      this.onChange();
+      this.pump();
+    }
     return had;
   }
 
@@ -86,31 +111,49 @@ export class Outbox {
     clearTimeout(this.retryTimer);
   }
 
+  /** Starts the oldest unsent message unless one is on the wire or the oldest waits for a retry. */
+  private pump(): void {
+    if (this.inFlight) return;
+    const head = this.list().find((p) => p.state !== 'failed');
+    if (head?.state === 'queued') void this.attempt(head);
+  }
+
   private async attempt(p: PendingMessage): Promise<void> {
-    if (p.state === 'sending') return;
+    this.inFlight = p;
     p.state = 'sending';
     this.onChange();
+    let message: MessageView;
     try {
-      const message = await this.deliver(p.clientId, p.body);
-      this.pending.delete(p.clientId);
-      this.onDelivered(message);
-      this.onChange();
+      message = await this.deliver(p.clientId, p.body);
     } catch (err) {
-      if (!this.pending.has(p.clientId)) return;
+      this.inFlight = null;
+      if (!this.pending.has(p.clientId)) {
+        this.pump();
+        return;
+      }
       const code = err instanceof TransportError ? err.code : 'OFFLINE';
       if (RETRYABLE.has(code)) {
-        p.state = 'waiting';
         p.attempts++;
-        // Offline waits for the reconnect (the panel calls retryAll); other hiccups back off.
-        if (RETRY_ON_TIMER.has(code) && !this.retryTimer) {
-          const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(p.attempts, 5));
+        // Offline waits for the reconnect (the panel calls retryAll); other hiccups back off briefly.
+        p.state = RETRY_ON_TIMER.has(code) ? 'retrying' : 'waiting';
+        if (p.state === 'retrying' && !this.retryTimer) {
+          const delay = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.min(p.attempts, 4)) * (0.8 + 0.4 * Math.random());
           this.retryTimer = setTimeout(() => this.retryAll(), delay);
         }
       } else {
         p.state = 'failed';
         p.error = err instanceof Error ? err.message : 'Could not send';
+        // A refused message does not hold back the ones after it.
+        this.pump();
       }
       this.onChange();
+      return;
     }
+    this.inFlight = null;
+    this.pending.delete(p.clientId);
+    this.onDelivered(message);
+    this.onChange();
+    // A send just went through, so the connection and the server work: whatever waits goes now.
+    this.retryAll();
   }
 }
