@@ -57,7 +57,8 @@ export function panelHtml({ chatUrl, chatId, subject }: PanelInput): string {
       'Everyone this email was sent to can chat here. With the Inbox Chat add-in the chat opens right in this email; otherwise use the link.',
     ) +
     `<tr>` +
-    `<td width="16" style="width:16px;font-size:0;line-height:0;">&nbsp;</td>` +
+    // The spacer's fixed-width block keeps the indent where the 100% cell would squeeze it away.
+    `<td width="16" style="width:16px;"><div style="width:16px;"></div></td>` +
     `<td align="center" valign="middle" bgcolor="${FLUENT.brandBackground}" ` +
     `style="background:${FLUENT.brandBackground};border-radius:4px;padding:6px 16px;mso-padding-alt:6px 16px;${FONT}font-size:14px;line-height:20px;font-weight:600;white-space:nowrap;">` +
     `<a href="${url}" style="color:${FLUENT.onBrand};text-decoration:none;font-weight:600;">Open the chat</a></td>` +
