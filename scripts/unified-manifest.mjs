@@ -15,22 +15,19 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zipSync } from 'fflate';
 import { convert } from 'office-addin-manifest-converter';
+// The server serves the same package; one module knows the origin, icons and zip layout.
+import { appPackageZip, JSON_MANIFEST, MANIFEST_ORIGIN, PACKAGE_ICONS, withOrigin, XML_MANIFEST } from '../backend/src/http/addin-package.ts';
 
+export { JSON_MANIFEST, XML_MANIFEST };
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const XML_MANIFEST = path.join(root, 'manifest.xml');
-export const JSON_MANIFEST = path.join(root, 'manifest.json');
-/** The origin manifest.xml is written for; the server swaps it for PUBLIC_URL. */
-export const DEV_ORIGIN = 'https://localhost:3000';
-export const ICONS = { color: path.join(root, 'addin/assets/icon-192.png'), outline: path.join(root, 'addin/assets/icon-32.png') };
 const SHORT_DESCRIPTION = 'Live chat with everyone an email goes to, right in Outlook.';
 const ACCENT = '#0F6CBD';
 
 /** The unified manifest for `origin` (https), as an object. */
-export async function unifiedManifest(origin = DEV_ORIGIN) {
-  if (!/^https:\/\/[^/]+$/.test(origin)) throw new Error(`the add-in origin must be https://host[:port], got ${origin}`);
-  const xml = (await readFile(XML_MANIFEST, 'utf8')).replaceAll(DEV_ORIGIN, origin);
+export async function unifiedManifest(origin = MANIFEST_ORIGIN) {
+  assertHttps(origin);
+  const xml = withOrigin(await readFile(XML_MANIFEST, 'utf8'), origin);
   const dir = await mkdtemp(path.join(tmpdir(), 'inbox-chat-unified-'));
   try {
     await writeFile(path.join(dir, 'manifest.xml'), xml);
@@ -46,7 +43,8 @@ const minVersion = (part) => part.requirements?.capabilities?.find((c) => c.name
 
 function tidy(m) {
   m.description.short = SHORT_DESCRIPTION;
-  m.icons = { color: 'color.png', outline: 'outline.png' };
+  const [color, outline] = Object.keys(PACKAGE_ICONS);
+  m.icons = { color, outline };
   m.accentColor = ACCENT;
   for (const ext of m.extensions) {
     const dropped = ext.runtimes.filter((r) => minVersion(r) === '1.3');
@@ -64,14 +62,14 @@ export function manifestText(m) {
   return `${JSON.stringify(m, null, 2)}\n`;
 }
 
-/** The app package: manifest.json plus its two icons, zipped at the root. */
+function assertHttps(origin) {
+  if (!/^https:\/\/[^/]+$/.test(origin)) throw new Error(`the add-in origin must be https://host[:port], got ${origin}`);
+}
+
+/** The app package for `origin`: the checked-in manifest.json for that origin plus its icons. */
 export async function appPackage(origin) {
-  const m = await unifiedManifest(origin);
-  return zipSync({
-    'manifest.json': new TextEncoder().encode(manifestText(m)),
-    'color.png': new Uint8Array(await readFile(ICONS.color)),
-    'outline.png': new Uint8Array(await readFile(ICONS.outline)),
-  });
+  assertHttps(origin);
+  return appPackageZip(origin);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

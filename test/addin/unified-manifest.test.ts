@@ -12,6 +12,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import AjvFormats from 'ajv-formats';
 import { unzipSync } from 'fflate';
 import { appPackage, JSON_MANIFEST, manifestText, unifiedManifest } from '../../scripts/unified-manifest.mjs';
+import { startTestServer } from '../support/server.ts';
 
 const require = createRequire(import.meta.url);
 // CommonJS packages: their classes are the `default` export of the module object.
@@ -103,5 +104,25 @@ describe('Outlook add-in: unified manifest (JSON app package)', function () {
     assert.deepEqual(pngSize(files['color.png']!), { width: 192, height: 192 });
     assert.deepEqual(pngSize(files['outline.png']!), { width: 32, height: 32 });
     await assert.rejects(appPackage('http://chat.contoso.example'), /https/);
+  });
+
+  it('the server offers both for its own PUBLIC_URL: /addin/manifest.json and /addin/app-package.zip', async () => {
+    const server = await startTestServer();
+    try {
+      const json = await fetch(`${server.url}/addin/manifest.json`);
+      assert.equal(json.status, 200);
+      const served = (await json.json()) as Manifest;
+      assert.equal(served.id, manifest.id);
+      for (const u of allUrls(served)) assert.ok(u === server.url || u.startsWith(`${server.url}/`), u);
+
+      const zip = await fetch(`${server.url}/addin/app-package.zip`);
+      assert.equal(zip.status, 200);
+      assert.equal(zip.headers.get('content-type'), 'application/zip');
+      const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+      assert.deepEqual(Object.keys(files).sort(), ['color.png', 'manifest.json', 'outline.png']);
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(files['manifest.json'])), served);
+    } finally {
+      await server.close();
+    }
   });
 });

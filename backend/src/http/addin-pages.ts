@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import express, { Router, type Request, type Response } from 'express';
+import { appPackageZip, JSON_MANIFEST, withOrigin, XML_MANIFEST } from './addin-package.ts';
 
 /**
  * The Outlook add-in's task panes and event runtime (dist/addin, built by `npm run build:addin`).
@@ -8,8 +9,6 @@ import express, { Router, type Request, type Response } from 'express';
  * Content-Security-Policy instead of the app-wide one; nothing else is loosened.
  */
 export const ADDIN_DIST = path.resolve(import.meta.dirname, '../../../dist/addin');
-const MANIFEST = path.resolve(import.meta.dirname, '../../../manifest.xml');
-const MANIFEST_ORIGIN = 'https://localhost:3000';
 
 const OFFICE_CDN = 'https://appsforoffice.microsoft.com';
 /** Outlook on the web and new Outlook frame add-in panes from these origins. */
@@ -44,15 +43,22 @@ function addinHeaders(_req: Request, res: Response, next: () => void): void {
 }
 
 /**
- * `/addin/*`: the built pane pages and assets, and `/addin/manifest.xml`, the manifest with its
- * development origin replaced by this server's public URL (sideload it from there).
+ * `/addin/*`: the built pane pages and assets, and the manifests with their development origin
+ * replaced by this server's public URL: `/addin/manifest.xml` (sideload it from there),
+ * `/addin/manifest.json` (the unified manifest) and `/addin/app-package.zip` (the unified
+ * manifest with its icons, for Microsoft 365 centralized deployment).
  */
 export function addinPages(publicUrl: (req: Request) => string): Router {
   const r = Router();
   r.use(addinHeaders);
   r.get('/manifest.xml', (req, res) => {
-    const xml = readFileSync(MANIFEST, 'utf8').split(MANIFEST_ORIGIN).join(publicUrl(req).replace(/\/$/, ''));
-    res.type('application/xml').send(xml);
+    res.type('application/xml').send(withOrigin(readFileSync(XML_MANIFEST, 'utf8'), publicUrl(req)));
+  });
+  r.get('/manifest.json', (req, res) => {
+    res.type('application/json').send(withOrigin(readFileSync(JSON_MANIFEST, 'utf8'), publicUrl(req)));
+  });
+  r.get('/app-package.zip', (req, res) => {
+    res.type('application/zip').attachment('inbox-chat-outlook.zip').send(Buffer.from(appPackageZip(publicUrl(req))));
   });
   r.use((req, res, next) => {
     if (!existsSync(ADDIN_DIST)) {
