@@ -298,7 +298,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     const context = await browser.newContext({ viewport: { width: 320, height: 500 } });
     contexts.push(context);
     await context.addInitScript((cfg) => {
-      (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+      Object.assign(window, { __OUTLOOK__: cfg });
     }, { me: READER, item: { kind: 'read', subject: 'Long thread', from: OWNER, to: [READER], html: `<p><a href="${server.url}/c/${chatId}">Open the chat</a></p>`, headers: `X-Inbox-Chat: ${chatId}\r\n` } });
     await context.route('https://appsforoffice.microsoft.com/**', (route) =>
       route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),

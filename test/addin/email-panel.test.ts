@@ -4,6 +4,8 @@
  * background on links, so the "Open the chat" button must get them from its table cell.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { webLightTheme } from '@fluentui/tokens';
 import { chatUrlFor, findChatIdInHtml, panelHtml } from '../../ui/src/email-panel.ts';
 
 const CHAT_ID = '0b7e6f0e-3c1a-4a53-9d51-2f6a7c9e1b42';
@@ -55,5 +57,11 @@ describe('Email panel HTML (what the add-ins insert)', function () {
   it('uses Fluent 2 colours (brand #0f6cbd), not the old indigo', () => {
     assert.match(html, /#0f6cbd/i);
     assert.doesNotMatch(html, /#4f46e5|#eef2ff|#c7d2fe|#1e1b4b|#312e81/i);
+    // Each inline colour is the value of the Fluent token its comment names (mail has no CSS variables).
+    const source = readFileSync(new URL('../../ui/src/email-panel.ts', import.meta.url), 'utf8');
+    const pairs = [...source.matchAll(/'(#[0-9a-f]{6})', \/\/ (color\w+)/gi)];
+    assert.ok(pairs.length >= 5);
+    const theme = new Map<string, unknown>(Object.entries(webLightTheme));
+    for (const [, value, token] of pairs) assert.equal(value!.toLowerCase(), String(theme.get(token!)).toLowerCase(), token);
   });
 });
