@@ -88,13 +88,13 @@ describe('Outlook add-in: the event bundle for classic Outlook (ES2016)', functi
         // Left by a pane: the bare script has no page origin of its own.
         ['inbox-chat.addin.server', server.url],
       ]);
+      // Only host objects the event runtime offers: timers, fetch, OfficeRuntime.storage (no DOM,
+      // no localStorage, no Headers or URLSearchParams).
       const sandbox: Record<string, unknown> = {
         setTimeout,
         clearTimeout,
         console,
         fetch: (url: string, init?: RequestInit) => fetch(url, init),
-        Headers,
-        URLSearchParams,
         OfficeRuntime: {
           storage: {
             getItem: (k: string) => Promise.resolve(storage.get(k) ?? null),
