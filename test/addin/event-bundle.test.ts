@@ -126,7 +126,7 @@ describe('Outlook add-in: the event bundle for classic Outlook (ES2016)', functi
       };
     }
 
-    it('OnMessageSend syncs the audience and allows the send; OnMessageRecipientsChanged syncs too', async () => {
+    it('OnMessageSend syncs the audience and allows the send; OnMessageRecipientsChanged syncs too; a removed panel ends the chat', async () => {
       const started = await api(server, 'POST', '/api/chats', { subject: 'Classic', audience: { to: ['rose@example.com'] } }, token);
       assert.equal(started.status, 201, JSON.stringify(started.body));
       const chatId: string = started.body.id;
@@ -143,6 +143,12 @@ describe('Outlook add-in: the event bundle for classic Outlook (ES2016)', functi
       chat = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, token)).body;
       assert.ok(chat.audience.some((a: { address: string }) => a.address === 'tom@example.com'), 'recipients change synced');
       assert.ok(!chat.audience.some((a: { address: string }) => a.address === 'sam@example.com'), 'removed recipient dropped');
+
+      // The panel was deleted from the draft before sending: the send ends the chat, and goes out.
+      const removed = await classicRuntime({ kind: 'compose', subject: 'Classic', from: OWNER, to: ['rose@example.com'], body: '<div>Hi, no chat after all</div>', customProperties });
+      assert.equal((await removed.fire('onMessageSend')).allowEvent, true);
+      chat = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, token)).body;
+      assert.notEqual(chat.endedAt, null, 'panel removed: chat ended');
     });
   });
 });
