@@ -13,13 +13,25 @@ const PUBLIC_PATH = '/addin/';
 // Microsoft requires add-ins to load Office.js from its CDN.
 const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 
-/** Pages and their entries. `events` is also emitted as a stable events.js for classic Outlook. */
-const pages = {
+/** The task panes (modern browser engines: ES2020). */
+const panes = {
   compose: { entry: './src/panes/compose-pane.ts', html: 'compose.html', title: 'Inbox Chat: Embed IM' },
   read: { entry: './src/panes/read-pane.ts', html: 'read.html', title: 'Inbox Chat' },
   sidebar: { entry: './src/panes/sidebar-pane.ts', html: 'sidebar.html', title: 'Inbox Chat: my chats' },
-  events: { entry: './src/events/main.ts', html: 'commands.html', title: 'Inbox Chat events' },
 };
+/**
+ * The event runtime, built on its own for ES2016: classic Outlook on Windows runs events.js in a
+ * JavaScript-only runtime that Microsoft documents as ES2016, where async/await, `?.` and `??`
+ * make the handler fail or time out (under Smart Alerts, a dialog on every send). esbuild lowers
+ * async functions to generators (ES2015) driven by Promises. test/addin/event-bundle.test.ts
+ * parses the built file as ES2016.
+ */
+const events = { events: { entry: './src/events/main.ts', html: 'commands.html', title: 'Inbox Chat events' } };
+/** Runs before the handlers: the later built-ins the shared code calls, where the runtime lacks them. */
+const EVENTS_PRELUDE = './src/events/es2016-runtime.ts';
+const EVENTS_TARGET = 'es2016';
+/** Files the event build writes, which the pane build must not clean away. */
+const EVENT_FILES = /^(events\.js|events\.js\.map|commands\.html)$/;
 
 /** The pane icons, next to the pages. */
 function emitIcons(compilation) {
@@ -31,25 +43,51 @@ function emitIcons(compilation) {
 
 export default (_env, argv) => {
   const production = (argv.mode ?? 'production') === 'production';
-  return {
-    ...browserDefaults(production),
+  const defaults = browserDefaults(production);
+  const shared = {
+    ...defaults,
     context: here,
-    entry: Object.fromEntries(Object.entries(pages).map(([name, p]) => [name, p.entry])),
+    performance: { hints: production ? 'warning' : false, maxEntrypointSize: 150_000, maxAssetSize: 150_000 },
+  };
+  const paneBuild = {
+    ...shared,
+    name: 'panes',
+    entry: Object.fromEntries(Object.entries(panes).map(([name, p]) => [name, p.entry])),
     output: {
       path: path.resolve(here, '../dist/addin'),
       publicPath: PUBLIC_PATH,
-      // Classic Outlook on Windows loads events.js by a fixed URL from the manifest.
-      filename: (data) => (data.chunk?.name === 'events' || !production ? '[name].js' : '[name].[contenthash:8].js'),
+      filename: production ? '[name].[contenthash:8].js' : '[name].js',
       chunkFilename: production ? '[name].[contenthash:8].js' : '[name].js',
       cssFilename: production ? '[name].[contenthash:8].css' : '[name].css',
       cssChunkFilename: production ? '[name].[contenthash:8].css' : '[name].css',
-      clean: true,
+      clean: { keep: EVENT_FILES },
     },
-    optimization: {
-      // The event bundle must stand alone (no runtime chunk, no shared initial chunk).
-      splitChunks: { chunks: 'async' },
-    },
-    plugins: [new PageHtmlPlugin({ pages, publicPath: PUBLIC_PATH, headScripts: [OFFICE_JS], emitExtra: emitIcons })],
-    performance: { hints: production ? 'warning' : false, maxEntrypointSize: 150_000, maxAssetSize: 150_000 },
+    optimization: { splitChunks: { chunks: 'async' } },
+    plugins: [new PageHtmlPlugin({ pages: panes, publicPath: PUBLIC_PATH, headScripts: [OFFICE_JS], emitExtra: emitIcons })],
   };
+  const eventBuild = {
+    ...shared,
+    name: 'events',
+    // webpack's own runtime code follows `target`, the modules follow esbuild's target.
+    target: ['web', EVENTS_TARGET],
+    module: {
+      rules: [{ test: /\.ts$/, loader: 'esbuild-loader', options: { loader: 'ts', target: EVENTS_TARGET } }],
+    },
+    entry: { events: [EVENTS_PRELUDE, events.events.entry] },
+    output: {
+      path: path.resolve(here, '../dist/addin'),
+      publicPath: PUBLIC_PATH,
+      // Classic Outlook on Windows loads events.js by the fixed URL in the manifest.
+      filename: '[name].js',
+      clean: false,
+    },
+    // One self-contained file: classic Outlook loads events.js bare, with no page to load chunks.
+    optimization: { splitChunks: false, runtimeChunk: false },
+    plugins: [
+      new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 }),
+      new PageHtmlPlugin({ pages: events, publicPath: PUBLIC_PATH, headScripts: [OFFICE_JS] }),
+    ],
+  };
+  // The pane build cleans dist/addin first, so the event build runs after it.
+  return [paneBuild, { ...eventBuild, dependencies: ['panes'] }];
 };

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config/index.ts';
+import { ConfigError, configWarnings, loadConfig } from './config/index.ts';
 import { createLogger } from './log.ts';
 import { startServer, StartupError } from './server.ts';
 
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  for (const warning of configWarnings(config)) log.warn(warning);
   let server;
   try {
     server = await startServer(config, log);

@@ -196,11 +196,14 @@ describe('Outlook add-in: compose (Embed IM, audience sync, send)', function () 
     await down.onMessageSend({ completed: (o) => void (allowed = o?.allowEvent) });
     assert.equal(allowed, true);
 
-    // Hanging: the server never answers; the handler still completes and allows the send.
+    // Hanging: the server never answers (also for the queued change the handler flushes first);
+    // the handler still allows the send, before Smart Alerts' 5-second "taking longer" dialog.
     const hanging = makeHandlers(() => createContext({ store, serverUrl: server.url, fetch: () => new Promise<Response>(() => {}) }));
     allowed = undefined;
+    const began = Date.now();
     await hanging.onMessageSend({ completed: (o) => void (allowed = o?.allowEvent) });
     assert.equal(allowed, true);
+    assert.ok(Date.now() - began < 4_500, `send handler took ${Date.now() - began} ms; Outlook shows a dialog at 5 s`);
 
     const queued = await ctx.pending.list();
     assert.equal(queued.length, 1);

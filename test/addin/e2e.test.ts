@@ -287,6 +287,62 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     assert.equal(await pane().locator('.chat-row', { hasText: 'Team offsite' }).locator('.chat-row-badge').count(), 0);
   });
 
+  it('the read pane at 320 x 500 with 21 messages: the list scrolls inside the pane, header and message box stay in view', async () => {
+    const OWNER = 'ines@contoso.example';
+    const READER = 'jon@contoso.example';
+    const owner = await signInApi(OWNER);
+    const reader = await signInApi(READER);
+    const chatId = await startChat(owner, 'Long thread', [READER]);
+    for (let i = 1; i <= 21; i++) await post(owner, chatId, `Update ${i}: still on track for the launch`);
+
+    const context = await browser.newContext({ viewport: { width: 320, height: 500 } });
+    contexts.push(context);
+    await context.addInitScript((cfg) => {
+      Object.assign(window, { __OUTLOOK__: cfg });
+    }, { me: READER, item: { kind: 'read', subject: 'Long thread', from: OWNER, to: [READER], html: `<p><a href="${server.url}/c/${chatId}">Open the chat</a></p>`, headers: `X-Inbox-Chat: ${chatId}\r\n` } });
+    await context.route('https://appsforoffice.microsoft.com/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),
+    );
+    const page = await context.newPage();
+    await page.goto(`${server.url}/addin/read.html`);
+    await page.evaluate(
+      ({ token, address }) =>
+        localStorage.setItem('inbox-chat.addin.session', JSON.stringify({ token, address, expiresAt: new Date(Date.now() + 864e5).toISOString() })),
+      { token: reader, address: READER },
+    );
+    await page.reload();
+    await page.locator('.ic-panel[data-status="online"]').waitFor();
+    await seen(page, 'Update 21:');
+
+    type Box = { top: number; bottom: number };
+    // A string, so the test runner's helpers (esbuild's __name) stay out of the page.
+    const layout = (await page.evaluate(`(function () {
+      function rect(sel) { var r = document.querySelector(sel).getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; }
+      var app = document.getElementById('app');
+      var list = document.querySelector('.ic-scroll');
+      return {
+        viewport: window.innerHeight,
+        page: document.scrollingElement.scrollHeight,
+        app: { scroll: app.scrollHeight, client: app.clientHeight },
+        list: { scroll: list.scrollHeight, client: list.clientHeight },
+        header: rect('.ic-header'),
+        draft: rect('.ic-draft'),
+        send: rect('.ic-send')
+      };
+    })()`)) as { viewport: number; page: number; app: { scroll: number; client: number }; list: { scroll: number; client: number }; header: Box; draft: Box; send: Box };
+    const where = JSON.stringify(layout);
+    assert.ok(layout.page <= layout.viewport, `the page does not scroll: ${where}`);
+    assert.ok(layout.app.scroll <= layout.app.client, `the pane does not scroll either: ${where}`);
+    assert.ok(layout.list.scroll > layout.list.client * 1.5, `the message list scrolls inside the panel: ${where}`);
+    for (const part of ['header', 'draft', 'send'] as const) {
+      assert.ok(layout[part].top >= 0 && layout[part].bottom <= layout.viewport, `${part} is on screen: ${where}`);
+    }
+    // The message box works without scrolling anything.
+    await say(page, 'Read all 21, thanks');
+    await seen(page, 'Read all 21, thanks');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'outlook-read-narrow.png') });
+  });
+
   it('the built event runtime (commands.html / events.js) syncs the audience on send and ends a chat whose panel was removed', async () => {
     const OWNER = 'frida@contoso.example';
     const token = await signInApi(OWNER);

@@ -49,7 +49,7 @@ describe('Outlook add-in: manifest.xml', function () {
   it('the validation is real: schema violations are rejected', async () => {
     const noId = await validateVariant('no-id.xml', xml.replace(/<Id>[^<]+<\/Id>/, ''));
     assert.equal(noId.ok, false);
-    const badSendMode = await validateVariant('send-mode.xml', xml.replace('SendMode="SoftBlock"', 'SendMode="Sometimes"'));
+    const badSendMode = await validateVariant('send-mode.xml', xml.replace('SendMode="PromptUser"', 'SendMode="Sometimes"'));
     assert.equal(badSendMode.ok, false);
     assert.match(badSendMode.output, /SendMode/);
     // Pinning only exists in VersionOverrides 1.1; Outlook rejects it in a 1.0 block.
@@ -63,12 +63,21 @@ describe('Outlook add-in: manifest.xml', function () {
     assert.equal(pinIn10.ok, false, 'SupportsPinning must be refused in VersionOverridesV1_0');
   });
 
-  it('declares the requirement sets the code uses: 1.3 for buttons, 1.12 for pinning and send/recipient events', () => {
+  it("declares requirement sets by what each block's buttons need, since Office falls back to the base manifest, not the outer block", () => {
     assert.match(xml, /<Set Name="Mailbox" MinVersion="1\.1"\/>/);
-    assert.match(xml, /xsi:type="VersionOverridesV1_0">\s*<Requirements>\s*<bt:Sets DefaultMinVersion="1\.3">/);
-    assert.match(xml, /xsi:type="VersionOverridesV1_1">\s*<Requirements>\s*<bt:Sets DefaultMinVersion="1\.12">/);
+    const required = (type: string) => {
+      const m = new RegExp(`xsi:type="${type}">\\s*<Requirements>\\s*<bt:Sets DefaultMinVersion="([0-9.]+)">`).exec(xml);
+      assert.ok(m, type);
+      return Number(m[1]!.split('.')[1]);
+    };
+    // A client that knows VersionOverrides 1.1 but misses its requirement gets no buttons at all,
+    // so the 1.1 block must ask only for what buttons and pinning need (Mailbox 1.5), not for
+    // the events' 1.12; clients without event-based activation ignore the LaunchEvent point.
+    assert.equal(required('VersionOverridesV1_0'), 3);
+    assert.equal(required('VersionOverridesV1_1'), 5);
     assert.match(xml, /<LaunchEvent Type="OnMessageRecipientsChanged" FunctionName="onMessageRecipientsChanged"\/>/);
-    assert.match(xml, /<LaunchEvent Type="OnMessageSend" FunctionName="onMessageSend" SendMode="SoftBlock"\/>/);
+    // The send handler never blocks: PromptUser lets an unavailable or slow add-in be skipped.
+    assert.match(xml, /<LaunchEvent Type="OnMessageSend" FunctionName="onMessageSend" SendMode="PromptUser"\/>/);
     assert.equal((xml.match(/<SupportsPinning>true<\/SupportsPinning>/g) ?? []).length, 2);
   });
 

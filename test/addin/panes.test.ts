@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import type { ChatSummary, MessageView } from '../../protocol/index.ts';
 import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
+import { configWarnings, loadConfig } from '../../backend/src/config/index.ts';
 import { layeredStore, memoryStore } from '../../addin/src/office/storage.ts';
 import { membersLine, preview, visibleChats } from '../../addin/src/sidebar/chat-list.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -101,6 +102,14 @@ describe('Outlook add-in: serving and pane logic', function () {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    });
+
+    it('warns at start when PUBLIC_URL is http://, which Outlook refuses for add-in pages', () => {
+      const warnings = (env: Record<string, string>) => configWarnings(loadConfig({ NODE_ENV: 'test', ...env }));
+      const [http] = warnings({ PUBLIC_URL: 'http://chat.example.com' });
+      assert.match(http ?? '', /PUBLIC_URL is http:\/\/chat\.example\.com: Outlook refuses/);
+      assert.equal(warnings({}).length, 1, 'the no-TLS default http://localhost warns too');
+      assert.deepEqual(warnings({ PUBLIC_URL: 'https://chat.example.com' }), []);
     });
   });
 

@@ -22,26 +22,49 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Fluent 2 light-theme colours (webLightTheme tokens), inline because mail clients drop <style>. */
+const FLUENT = {
+  brandBackground: '#0f6cbd', // colorBrandBackground
+  brandBackground2: '#ebf3fc', // colorBrandBackground2
+  brandStroke2: '#b4d6fa', // colorBrandStroke2
+  onBrand: '#ffffff', // colorNeutralForegroundOnBrand
+  foreground1: '#242424', // colorNeutralForeground1
+  foreground2: '#424242', // colorNeutralForeground2
+  foreground3: '#616161', // colorNeutralForeground3
+} as const;
+const FONT = "font-family:'Segoe UI','Segoe UI Web (West European)',-apple-system,BlinkMacSystemFont,Roboto,'Helvetica Neue',sans-serif;";
+
 /**
  * One table, no nesting: a reader can take the link's closest `table` as the whole panel.
  * Colours and fonts are inline because Gmail and Outlook drop <style> blocks.
+ *
+ * The button is "bulletproof": classic Outlook on Windows renders mail with Word's engine, which
+ * ignores padding, `display:inline-block` and background on an `<a>`, so there the button showed
+ * as plain link text. Its background (`bgcolor` and style) and padding sit on a table cell
+ * instead, in a three-cell row (indent, button, rest) so it stays one table; the other rows span
+ * the three columns.
  */
 export function panelHtml({ chatUrl, chatId, subject }: PanelInput): string {
   const url = escapeHtml(chatUrl);
   const title = subject.trim() ? escapeHtml(subject.trim()) : 'this email';
-  const font = "font-family:Segoe UI,Helvetica,Arial,sans-serif;";
+  const row = (style: string, content: string) => `<tr><td colspan="3" style="${style}">${content}</td></tr>`;
   return (
-    `<table role="presentation" cellpadding="0" cellspacing="0" border="0" ` +
-    `style="border:1px solid #c7d2fe;border-radius:8px;background:#eef2ff;margin:12px 0;max-width:560px;width:100%;border-collapse:separate;">` +
-    `<tr><td style="padding:12px 16px 4px 16px;${font}font-size:15px;font-weight:bold;color:#1e1b4b;">` +
-    `&#128172; Live chat about ${title}</td></tr>` +
-    `<tr><td style="padding:0 16px 8px 16px;${font}font-size:13px;color:#312e81;">` +
-    `Everyone this email was sent to can chat here. With the Inbox Chat add-in the chat opens right in this email; ` +
-    `otherwise use the link.</td></tr>` +
-    `<tr><td style="padding:0 16px 12px 16px;${font}font-size:14px;">` +
-    `<a href="${url}" style="display:inline-block;padding:8px 14px;background:#4f46e5;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold;">Open the chat</a>` +
-    `</td></tr>` +
-    `<tr><td style="padding:0 16px 10px 16px;${font}font-size:11px;color:#6b7280;">Chat ${escapeHtml(chatId)} &middot; ${url}</td></tr>` +
+    `<table role="presentation" cellpadding="0" cellspacing="0" border="0" bgcolor="${FLUENT.brandBackground2}" ` +
+    `style="border:1px solid ${FLUENT.brandStroke2};border-radius:8px;background:${FLUENT.brandBackground2};margin:12px 0;max-width:560px;width:100%;border-collapse:separate;">` +
+    row(`padding:12px 16px 4px 16px;${FONT}font-size:16px;line-height:22px;font-weight:600;color:${FLUENT.foreground1};`, `&#128172; Live chat about ${title}`) +
+    row(
+      `padding:0 16px 10px 16px;${FONT}font-size:14px;line-height:20px;color:${FLUENT.foreground2};`,
+      'Everyone this email was sent to can chat here. With the Inbox Chat add-in the chat opens right in this email; otherwise use the link.',
+    ) +
+    `<tr>` +
+    // The spacer's fixed-width block keeps the indent where the 100% cell would squeeze it away.
+    `<td width="16" style="width:16px;"><div style="width:16px;"></div></td>` +
+    `<td align="center" valign="middle" bgcolor="${FLUENT.brandBackground}" ` +
+    `style="background:${FLUENT.brandBackground};border-radius:4px;padding:6px 16px;mso-padding-alt:6px 16px;${FONT}font-size:14px;line-height:20px;font-weight:600;white-space:nowrap;">` +
+    `<a href="${url}" style="color:${FLUENT.onBrand};text-decoration:none;font-weight:600;">Open the chat</a></td>` +
+    `<td width="100%" style="font-size:0;line-height:0;">&nbsp;</td>` +
+    `</tr>` +
+    row(`padding:10px 16px 10px 16px;${FONT}font-size:12px;line-height:16px;color:${FLUENT.foreground3};`, `Chat ${escapeHtml(chatId)} &middot; ${url}`) +
     `</table>`
   );
 }

@@ -9,6 +9,11 @@ import type { AddinContext } from '../office/context.ts';
 
 /** How long a send waits for the server before queueing the audience instead. */
 export const SEND_TIMEOUT_MS = 2_500;
+/**
+ * The whole send handler (queue flush plus sync) ends within this, below the 5 seconds after
+ * which Outlook shows Smart Alerts' "taking longer than expected" dialog.
+ */
+export const SEND_HANDLER_CAP_MS = 4_000;
 const RECIPIENTS_TIMEOUT_MS = 5_000;
 
 type Completable = { completed: (options?: { allowEvent?: boolean }) => void };
@@ -40,8 +45,8 @@ export function makeHandlers(getContext: () => Promise<AddinContext>) {
     },
     async onMessageSend(event: Completable): Promise<void> {
       try {
-        // The flush before the sync is bounded too: the whole handler stays within a few seconds.
-        await Promise.race([run(getContext, true), new Promise((r) => setTimeout(r, SEND_TIMEOUT_MS * 2))]);
+        // The flush before the sync is bounded too: the whole handler ends before Outlook's dialog.
+        await Promise.race([run(getContext, true), new Promise((r) => setTimeout(r, SEND_HANDLER_CAP_MS))]);
       } catch {
         // Sending never depends on the chat server.
       } finally {

@@ -193,3 +193,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
   };
 }
+
+/**
+ * Settings that start but will not work as a deployment probably means; logged once at start.
+ * Outlook loads add-in pages only over HTTPS, so an http:// PUBLIC_URL (also the default without
+ * TLS) means the manifest served at /addin/manifest.xml cannot be installed.
+ */
+export function configWarnings(config: Pick<Config, 'publicUrl'>): string[] {
+  return config.publicUrl.startsWith('http://')
+    ? [`PUBLIC_URL is ${config.publicUrl}: Outlook refuses add-ins served over http://, so the Outlook add-in will not load; use an https:// address (TLS_CERT_FILE/TLS_KEY_FILE or a TLS proxy)`]
+    : [];
+}

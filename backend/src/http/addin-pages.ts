@@ -2,6 +2,7 @@ import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import express, { Router, type Response } from 'express';
 import { socketOrigin } from './origins.ts';
+import { appPackageZip, JSON_MANIFEST, withOrigin, XML_MANIFEST } from './addin-package.ts';
 
 /**
  * The Outlook add-in's task panes and event runtime (dist/addin, built by `npm run build:addin`).
@@ -9,8 +10,6 @@ import { socketOrigin } from './origins.ts';
  * Content-Security-Policy instead of the app-wide one; nothing else is loosened.
  */
 export const ADDIN_DIST = path.resolve(import.meta.dirname, '../../../dist/addin');
-const MANIFEST = path.resolve(import.meta.dirname, '../../../manifest.xml');
-const MANIFEST_ORIGIN = 'https://localhost:3000';
 
 const OFFICE_CDN = 'https://appsforoffice.microsoft.com';
 /** Outlook on the web and new Outlook frame add-in panes from these origins. */
@@ -44,10 +43,12 @@ function addinHeaders(res: Response, publicUrl: string): void {
 }
 
 /**
- * `/addin/*`: the built pane pages and assets, and `/addin/manifest.xml`, the manifest with its
- * development origin replaced by this server's public URL (sideload it from there). The URL comes
- * from configuration only: a request's Host header is the client's to forge, and it would land
- * unescaped in the XML.
+ * `/addin/*`: the built pane pages and assets, and the manifests with their development origin
+ * replaced by this server's public URL: `/addin/manifest.xml` (sideload it from there),
+ * `/addin/manifest.json` (the unified manifest) and `/addin/app-package.zip` (the unified
+ * manifest with its icons, for Microsoft 365 centralized deployment). The URL comes from
+ * configuration only: a request's Host header is the client's to forge, and it would land in
+ * the manifests.
  */
 export function addinPages(publicUrl: () => string): Router {
   const r = Router();
@@ -56,8 +57,13 @@ export function addinPages(publicUrl: () => string): Router {
     next();
   });
   r.get('/manifest.xml', (_req, res) => {
-    const xml = readFileSync(MANIFEST, 'utf8').split(MANIFEST_ORIGIN).join(escapeXml(publicUrl().replace(/\/$/, '')));
-    res.type('application/xml').send(xml);
+    res.type('application/xml').send(withOrigin(readFileSync(XML_MANIFEST, 'utf8'), escapeXml(publicUrl())));
+  });
+  r.get('/manifest.json', (_req, res) => {
+    res.type('application/json').send(withOrigin(readFileSync(JSON_MANIFEST, 'utf8'), publicUrl()));
+  });
+  r.get('/app-package.zip', (_req, res) => {
+    res.type('application/zip').attachment('inbox-chat-outlook.zip').send(Buffer.from(appPackageZip(publicUrl())));
   });
   r.use((req, res, next) => {
     if (!existsSync(ADDIN_DIST)) {

@@ -1,0 +1,62 @@
+/**
+ * The task panes' look: Fluent 2 tokens from @fluentui/tokens (generated CSS, no Fluent
+ * JavaScript in the bundles), and the bundle budget with a chat shown. The layout itself (a
+ * scrolling message list with the composer in view) is checked in Chromium in e2e.test.ts.
+ * The budget check needs `npm run build:addin`.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { webLightTheme } from '@fluentui/tokens';
+import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
+import { PANE_CSS, TOKENS_CSS, tokensCss, usedTokens } from '../../scripts/fluent-tokens.mjs';
+
+const paneCss = readFileSync(PANE_CSS, 'utf8');
+const tokenFile = readFileSync(TOKENS_CSS, 'utf8');
+
+describe('Outlook add-in: Fluent 2 styling and bundle budget', function () {
+  it('fluent-tokens.css is generated from @fluentui/tokens for exactly the tokens pane.css uses', () => {
+    assert.equal(tokenFile, tokensCss(paneCss), 'run node scripts/fluent-tokens.mjs');
+    assert.match(tokenFile, /--colorBrandBackground: #0f6cbd;/);
+    assert.equal(webLightTheme.colorBrandBackground, '#0f6cbd');
+    // Every custom property pane.css reads is a Fluent token or one of the chat panel's own.
+    for (const m of paneCss.matchAll(/var\(--([\w-]+)\)/g)) {
+      const name = m[1]!;
+      if (name.startsWith('ic-')) continue;
+      assert.ok(name in webLightTheme, `--${name} is not a Fluent 2 token`);
+      assert.ok(tokenFile.includes(`--${name}: `), `--${name} is generated`);
+    }
+    assert.ok(usedTokens(paneCss).length >= 30);
+  });
+
+  it('pane colours, radii and type come only from tokens: no literal colour in pane.css', () => {
+    const withoutComments = paneCss.replace(/\/\*[\s\S]*?\*\//g, '');
+    assert.doesNotMatch(withoutComments, /#[0-9a-fA-F]{3,8}\b/, 'hex colour');
+    assert.doesNotMatch(withoutComments, /\brgba?\(|\bhsla?\(/, 'functional colour');
+    assert.doesNotMatch(withoutComments, /border-radius:\s*[1-9]/, "literal radius (0 is fine)");
+    assert.doesNotMatch(withoutComments, /font-size:\s*\d/, 'literal font size');
+  });
+
+  it('each pane with a chat stays under 60 KB gzip (initial bundle, CSS, chat panel, socket client)', () => {
+    const files = readdirSync(ADDIN_DIST);
+    const gz = (f: string) => gzipSync(readFileSync(path.join(ADDIN_DIST, f)), { level: 9 }).length;
+    const chunk = (prefix: string, ext: string) => {
+      const f = files.find((n) => n.startsWith(`${prefix}.`) && n.endsWith(ext) && !n.endsWith('.map'));
+      assert.ok(f, `${prefix}*${ext} built`);
+      return f;
+    };
+    // Every shared async chunk (chat panel, its CSS, the socket client and socket.io), counted
+    // whole: an upper bound on what showing a chat loads.
+    const withChat = files.filter((n) => /\.(js|css)$/.test(n) && !/^(compose|read|sidebar|events|sign-in|sidebar-view)\./.test(n));
+    assert.ok(withChat.some((n) => n.startsWith('chat-panel.')) && withChat.length >= 4, withChat.join(' '));
+    for (const page of ['compose', 'read', 'sidebar']) {
+      const html = readFileSync(path.join(ADDIN_DIST, `${page}.html`), 'utf8');
+      const initial = [...html.matchAll(/(?:href|src)=\/addin\/([^\s>]+\.(?:js|css))/g)].map((m) => m[1]!);
+      assert.ok(initial.length >= 2, `${page}.html loads its bundle and CSS`);
+      const extra = page === 'read' ? [chunk('sidebar-view', '.js')] : [];
+      const total = [...new Set([...initial, ...withChat, ...extra])].reduce((sum, f) => sum + gz(f), 0);
+      assert.ok(total < 60_000, `${page}: ${(total / 1024).toFixed(1)} KB gzip with a chat`);
+    }
+  });
+});
