@@ -19,7 +19,9 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
-RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && node scripts/prune-production.mjs
+# --omit=optional too: npm keeps the Prisma CLI and TypeScript under --omit=dev alone, because
+# they are optional peers of @prisma/client; it also leaves out the embedded PostgreSQL.
+RUN npm run install:prod
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data INBOUND_SMTP_PORT=2525

@@ -44,7 +44,8 @@ describe('deploy: image, compose and start-up guidance', function () {
     const stages = dockerfileStages(text);
     assert.deepEqual(stages.map((s) => s.name), ['build', 'deps', undefined]);
     assert.ok(stages[0]!.run.some((r) => /npm run generate && npm run build/.test(r)));
-    assert.ok(stages[1]!.run.some((r) => /npm ci --omit=dev/.test(r)));
+    assert.ok(stages[1]!.run.includes('npm run install:prod'));
+    assert.match(JSON.parse(read('package.json')).scripts['install:prod'], /^npm ci --omit=dev --omit=optional /);
     const final = stages[2]!;
     assert.equal(final.env.NODE_ENV, 'production');
     assert.equal(final.env.HOST, '0.0.0.0', 'reachable from outside the container');

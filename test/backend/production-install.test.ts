@@ -1,7 +1,7 @@
 /**
  * SLOW (about 1-2 minutes): the production install the Dockerfile makes, without Docker (no
  * engine here). Copies the repository's files to a temp folder, runs the Dockerfile's `deps`
- * stage RUN line there (`npm ci --omit=dev --omit=optional` + prune, from the local npm cache
+ * stage RUN line there (`npm run install:prod`: npm ci --omit=dev --omit=optional + prune, local npm cache
  * first), adds what the `build` stage produces (the generated Prisma client and dist/, which this
  * worktree's own install built), then starts the server the way the image does (its ENV and CMD)
  * and the way `npm run start:prod` does, against a fresh external PostgreSQL, and signs in over
@@ -90,8 +90,8 @@ describe('production install (SLOW: npm ci --omit=dev in a temp copy, ~1-2 min)'
 
     const deps = stages.find((s) => s.name === 'deps');
     assert.ok(deps, 'the Dockerfile has a deps stage');
-    const install = deps.run.find((r) => r.includes('npm ci'));
-    assert.ok(install, 'the deps stage runs npm ci');
+    const install = deps.run.find((r) => r.includes('npm run install:prod'));
+    assert.ok(install, 'the deps stage runs npm run install:prod');
     const r = spawnSync('sh', ['-c', install], {
       cwd: dir,
       // The local npm cache first: this machine reaches the registry, but need not download again.
