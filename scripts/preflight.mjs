@@ -1,8 +1,11 @@
 // Checks what a command needs before it starts, and says in one line what to do when
 // something is missing, instead of a stack trace from deep inside. Usage:
-//   node scripts/preflight.mjs dev    (npm start: builds what is missing first)
-//   node scripts/preflight.mjs prod   (npm run start:prod: the build must already be there)
-//   node scripts/preflight.mjs test   (npm test: browsers, mail client, PostgreSQL, Redis)
+//   node --import ./scripts/preflight.mjs?mode=dev …   (npm start: builds what is missing first)
+//   node --import ./scripts/preflight.mjs?mode=prod …  (npm run start:prod: the build must be there)
+//   node scripts/preflight.mjs test                    (npm test: browsers, mail client, PostgreSQL, Redis)
+// The server checks run inside the server's own node process (--import), not as a shell step
+// before it, so start:prod can `exec` node: npm passes SIGTERM to its shell, and a shell that
+// only waits for node would die and leave the server running instead of shutting it down.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -42,7 +45,7 @@ function hasCommand(cmd, args = ['--version']) {
   return !r.error;
 }
 
-const mode = process.argv[2];
+const mode = new URL(import.meta.url).searchParams.get('mode') ?? process.argv[2];
 if (mode === 'dev') {
   const missing = missingBuild();
   if (missing.length) {

@@ -35,7 +35,10 @@ interface Started {
   child: ChildProcess;
   url: string;
   output: () => string;
+  /** SIGTERM to the whole process group (whatever `npm run` started under it). */
   stop(): Promise<number | null>;
+  /** SIGTERM to the started command only, as a process manager stopping `npm run start:prod` does. */
+  stopCommand(): Promise<number | null>;
 }
 
 /** Starts a command in the install folder; resolves once the server prints its URL. */
@@ -55,8 +58,15 @@ function startIn(cwd: string, command: string, args: string[], env: Record<strin
           url: m[1]!,
           output: () => out,
           stop: () => {
-            // The whole group: `npm run` starts node under a shell.
-            process.kill(-child.pid!, 'SIGTERM');
+            try {
+              process.kill(-child.pid!, 'SIGTERM');
+            } catch {
+              // the group is gone already
+            }
+            return exited;
+          },
+          stopCommand: () => {
+            child.kill('SIGTERM');
             return exited;
           },
         });
@@ -205,12 +215,15 @@ describe('production install (SLOW: npm ci --omit=dev in a temp copy, ~1-2 min)'
     assert.notEqual(health.status, 0, 'the HEALTHCHECK fails once the server is gone');
   });
 
-  it('`npm run start:prod` runs against the external PostgreSQL', async () => {
-    const server = await startIn(dir, 'npm', ['run', 'start:prod'], imageEnv());
+  it('`npm run start:prod` runs against the external PostgreSQL, and SIGTERM to npm shuts the server down', async () => {
+    const server = await startIn(dir, 'npm', ['run', 'start:prod'], { ...imageEnv(), LOG_LEVEL: 'info' });
     try {
       const ready = await fetch(`${server.url}/readyz`);
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), { ready: true });
+      assert.equal(await server.stopCommand(), 0, 'npm exits with the server\'s clean exit code');
+      assert.match(server.output(), /"msg":"shutting down"/);
+      await assert.rejects(fetch(`${server.url}/readyz`), 'no server left running without its npm');
     } finally {
       await server.stop();
     }
