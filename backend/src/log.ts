@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { errorLogLimiter, type ErrorLogLimit } from './ops/log-limit.ts';
 
 export type { Logger };
 
@@ -16,9 +17,10 @@ const REDACT_PATHS = [
 ];
 
 /** Structured JSON logs on stdout (or `destination`, for tests); one logger per process, children per component. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream, errorLimit?: ErrorLogLimit): Logger {
   const options = {
     level,
+    hooks: { logMethod: errorLogLimiter(errorLimit) },
     base: { service: 'inbox-chat' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },

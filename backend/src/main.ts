@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   log.info({ url: server.url }, 'Inbox Chat is running');
-  console.log(`\n  Inbox Chat is running: open ${server.url}\n${server.catcher ? `  Caught mail (dev mailbox): ${server.url}/dev/mail\n` : ''}`);
+  console.log(`\n  Inbox Chat is running: open ${server.url}\n${mailNote(server.url, server.catcher !== undefined, config.devMailbox)}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -55,6 +55,13 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'unhandled rejection; exiting');
     process.exit(1);
   });
+}
+
+/** Where caught mail can be read; without SMTP_URL and without the dev mailbox, nobody gets a sign-in code. */
+function mailNote(url: string, caught: boolean, devMailbox: boolean): string {
+  if (!caught) return '';
+  if (devMailbox) return `  Caught mail (dev mailbox): ${url}/dev/mail\n`;
+  return '  Warning: no SMTP_URL, so emails (sign-in codes too) are caught and shown nowhere: set SMTP_URL\n';
 }
 
 void main();

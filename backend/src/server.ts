@@ -26,6 +26,7 @@ import { codeHasher } from './identity/tokens.ts';
 import type { Logger } from './log.ts';
 import { MailCatcher } from './mail/catcher.ts';
 import { createMailer } from './mail/mailer.ts';
+import { jobCounts } from './jobs/queue.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
 import { connectRedis, type RedisClients } from './ops/redis.ts';
@@ -106,13 +107,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         throw new StartupError(`Cannot read or create the secret key under ${config.dataDir}: ${err.message}`);
       }),
     );
-    const metrics = createMetrics();
+    const metrics = createMetrics({ jobCounts: () => jobCounts(pool) });
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
-    const writer = new MessageWriter(pool, (messages) => {
+    const writer = new MessageWriter(pool, (messages, commitSeconds) => {
       metrics.messagesCommitted.inc(messages.length);
       metrics.commitBatchSize.observe(messages.length);
+      metrics.commitSeconds.observe(commitSeconds);
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
     });

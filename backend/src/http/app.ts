@@ -1,14 +1,15 @@
 import path from 'node:path';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
 import cors from 'cors';
 import type { Config } from '../config/index.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { MailCatcher } from '../mail/catcher.ts';
-import type { Metrics } from '../ops/metrics.ts';
+import { secondsSince, type Metrics } from '../ops/metrics.ts';
 import { createRateLimit } from '../ops/rate-limits.ts';
 import type { Services } from '../services.ts';
 import type { Redis } from 'ioredis';
@@ -58,10 +59,14 @@ export function createHttpApp(d: HttpDeps): Express {
     }),
   );
 
+  app.use(accessLog(d.log));
   app.use((req, res, next) => {
+    const started = performance.now();
     res.on('finish', () => {
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      d.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      d.metrics.httpRequests.inc(labels);
+      d.metrics.httpSeconds.observe(labels, secondsSince(started));
     });
     next();
   });
@@ -127,6 +132,35 @@ export function createHttpApp(d: HttpDeps): Express {
   app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'Not found')));
   app.use(errorHandler(d.log));
   return app;
+}
+
+/** A caller's own request id is kept (so a proxy's id links its log to ours) when it is short and plain. */
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** Probes hit these every few seconds on every node: logging them would bury the requests that matter. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * One access-log line per request (method, path without its query, status, time), with a request
+ * id that is also sent back as X-Request-Id and carried by the error log of the same request.
+ * No headers or query strings: they can hold sessions, codes and addresses.
+ */
+function accessLog(log: Logger) {
+  return pinoHttp({
+    logger: log.child({ component: 'http' }),
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => PROBES.has((req.url ?? '').split('?')[0]!) },
+    // The error handler logs a 5xx's cause with the same request id; this line is the access record.
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'info'),
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
 }
 
 /** Constant-time comparison of a presented secret with the configured one. */

@@ -38,7 +38,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = err instanceof AppError ? err : fromBodyParser(err);
     const body = publicError(known ?? err);
-    if (!known) logFailure(err, { method: req.method, path: req.path }, 'request failed');
+    if (!known) logFailure(err, { reqId: req.id, method: req.method, path: req.path }, 'request failed');
     if (body.code === 'RATE_LIMITED' && typeof body.details?.retryAfterSeconds === 'number') {
       res.setHeader('Retry-After', String(body.details.retryAfterSeconds));
     }

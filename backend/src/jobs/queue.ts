@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { JobCounts } from '../ops/metrics.ts';
 
 /** Anything that runs SQL: the pool, or a client inside a transaction (enqueue with the change it belongs to). */
 export type Sql = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -32,4 +33,25 @@ export async function enqueue(sql: Sql, queue: string, payload: unknown, opts: E
     [queue, JSON.stringify(payload), opts.dedupeKey ?? null, opts.delayMs ?? 0, opts.maxAttempts ?? 25],
   );
   return res.rows[0]?.id ?? null;
+}
+
+/** Counts of the job table by queue and state, for the metrics (see JobCounts in ops/metrics.ts). */
+export async function jobCounts(sql: Sql): Promise<JobCounts[]> {
+  const res = await sql.query<{ queue: string; due: string; scheduled: string; retrying: string; failed: string }>(
+    `SELECT queue,
+            count(*) FILTER (WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= now()) AS due,
+            count(*) FILTER (WHERE done_at IS NULL AND failed_at IS NULL AND run_at > now()) AS scheduled,
+            count(*) FILTER (WHERE done_at IS NULL AND failed_at IS NULL AND last_error IS NOT NULL) AS retrying,
+            count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
+       FROM job
+      WHERE done_at IS NULL
+      GROUP BY queue`,
+  );
+  return res.rows.map((r) => ({
+    queue: r.queue,
+    due: Number(r.due),
+    scheduled: Number(r.scheduled),
+    retrying: Number(r.retrying),
+    failed: Number(r.failed),
+  }));
 }

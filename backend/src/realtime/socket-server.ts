@@ -19,7 +19,7 @@ import {
 import { AppError, failureLogger, publicError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../ops/metrics.ts';
+import { secondsSince, type Metrics } from '../ops/metrics.ts';
 import type { Services } from '../services.ts';
 import { parseInput } from '../validate.ts';
 import { rooms, type IoServer, type SocketData, type SocketFanout } from './events.ts';
@@ -297,17 +297,20 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       handled.add(event);
       socket.on(event as 'typing', ((payload: unknown, ack?: unknown) => {
         const reply = typeof ack === 'function' ? (ack as (r: Ack<R>) => void) : () => {};
+        const started = performance.now();
         Promise.resolve()
           .then(() => handler(parseInput(schema, payload)))
           .then(
             (result) => {
               d.metrics.socketEvents.inc({ event, outcome: 'ok' });
+              d.metrics.socketAckSeconds.observe({ event, outcome: 'ok' }, secondsSince(started));
               reply({ ok: true, ...result });
             },
             (err: unknown) => {
               const e = publicError(err);
               if (!(err instanceof AppError)) logFailure(err, { event }, 'socket handler failed');
               d.metrics.socketEvents.inc({ event, outcome: e.code });
+              d.metrics.socketAckSeconds.observe({ event, outcome: e.code }, secondsSince(started));
               reply({ ok: false, error: { code: e.code, message: e.message } });
             },
           );
