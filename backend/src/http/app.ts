@@ -155,7 +155,9 @@ function accessLog(log: Logger) {
     },
     autoLogging: { ignore: (req) => PROBES.has((req.url ?? '').split('?')[0]!) },
     // The error handler logs a 5xx's cause with the same request id; this line is the access record.
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'info'),
+    // A 503 is a dependency outage, which the error handler already reports once per window: its
+    // access records stay at info so an outage does not raise a warning per request.
+    customLogLevel: (_req, res, err) => ((err || res.statusCode >= 500) && res.statusCode !== 503 ? 'warn' : 'info'),
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
