@@ -40,7 +40,7 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
   function openView(): RelayTransport {
     const [view, bg] = portPair(RELAY_PORT, { tab: { id: 3, active: true } });
     assert.ok(host.accept(bg));
-    const t = new RelayTransport(view);
+    const t = new RelayTransport(() => view);
     views.push(t);
     return t;
   }

@@ -72,6 +72,8 @@ export interface SentToTab {
 
 export class MessengerMock {
   storageData: Record<string, unknown> = {};
+  /** storage.session: survives a (simulated) background restart, not a Thunderbird restart. */
+  sessionData: Record<string, unknown> = {};
   composeDetails = new Map<number, ComposeDetails>();
   displayed = new Map<number, { header: MessageHeader; full: MessagePart }>();
   sentToTabs: SentToTab[] = [];
@@ -132,6 +134,19 @@ export class MessengerMock {
               delete self.storageData[k];
             }
             if (Object.keys(changes).length) await self.events.storageChanged.fire(changes, 'local');
+          },
+        },
+        session: {
+          async get(keys?: string | string[] | null) {
+            if (keys === null || keys === undefined) return structuredClone(self.sessionData);
+            const list = typeof keys === 'string' ? [keys] : keys;
+            return Object.fromEntries(list.filter((k) => k in self.sessionData).map((k) => [k, structuredClone(self.sessionData[k])]));
+          },
+          async set(items: Record<string, unknown>) {
+            for (const [k, v] of Object.entries(items)) self.sessionData[k] = structuredClone(v);
+          },
+          async remove(keys: string | string[]) {
+            for (const k of typeof keys === 'string' ? [keys] : keys) delete self.sessionData[k];
           },
         },
         onChanged: this.events.storageChanged,

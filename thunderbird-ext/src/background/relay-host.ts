@@ -15,6 +15,10 @@ export interface RelayBackend {
   fetchApi(method: string, path: string, body?: string): Promise<FetchResult>;
   history(chatId: string, query: { before?: number; after?: number; limit?: number }): Promise<unknown>;
   openOptions(): Promise<void>;
+  /** Resolves once the background finished starting (settings loaded, socket created). */
+  ready?(): Promise<void>;
+  /** A view with a chat on screen asks the background to stay awake. */
+  keepAlive?(): Promise<void>;
 }
 
 interface ViewState {
@@ -73,6 +77,8 @@ export class RelayHost {
   }
 
   private async onMessage(view: ViewState, m: ViewToBackground): Promise<void> {
+    // A woken background gets a view's first request before it has loaded its state.
+    await this.backend.ready?.();
     if (m.kind === 'typing') {
       if (view.chats.has(m.chatId)) this.backend.transport().typing(m.chatId, m.typing);
       return;
@@ -125,6 +131,8 @@ export class RelayHost {
         return this.backend.fetchApi(m.method, m.path, m.body);
       case 'openOptions':
         return this.backend.openOptions();
+      case 'keepAlive':
+        return this.backend.keepAlive?.();
       default:
         throw Object.assign(new Error('Unknown relay request'), { code: 'BAD_INPUT' });
     }
