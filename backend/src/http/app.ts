@@ -11,7 +11,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { createRateLimit } from '../ops/rate-limits.ts';
 import type { Services } from '../services.ts';
 import type { Redis } from 'ioredis';
-import { addinPages } from './addin-pages.ts';
+import { addinPages, thunderbirdPages } from './addin-pages.ts';
 import { devMailboxRoutes } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -95,7 +95,9 @@ export function createHttpApp(d: HttpDeps): Express {
   if (d.catcher && d.config.devMailbox) app.use(devMailboxRoutes(d.catcher));
 
   app.use('/assets', express.static(UI_DIST, { index: false, maxAge: '1h' }));
-  app.use('/addin', addinPages((req) => (d.config.publicUrlFixed ? d.config.publicUrl : `${req.protocol}://${req.get('host')}`)));
+  const publicUrl = (req: express.Request) => (d.config.publicUrlFixed ? d.config.publicUrl : `${req.protocol}://${req.get('host')}`);
+  app.use('/addin', addinPages(publicUrl));
+  app.use('/thunderbird', thunderbirdPages(publicUrl));
   const page = (name: string) => (_req: express.Request, res: express.Response) => {
     const file = path.join(UI_DIST, name);
     if (!existsSync(file)) {
