@@ -182,6 +182,11 @@ export interface Messenger {
     update(spaceId: number, button: { badgeText?: string; badgeBackgroundColor?: string; title?: string }): Promise<void>;
     open(spaceId: number, windowId?: number): Promise<Tab>;
   };
+  alarms: {
+    create(name: string, info: { periodInMinutes?: number; delayInMinutes?: number }): Promise<void> | void;
+    get(name: string): Promise<{ name: string } | undefined>;
+    onAlarm: Listenable<(alarm: { name: string }) => void>;
+  };
   notifications: {
     create(id: string, options: { type: 'basic'; title: string; message: string; iconUrl?: string }): Promise<string>;
     onClicked: Listenable<(id: string) => void>;

@@ -83,6 +83,7 @@ export class MessengerMock {
   registered: { compose: ScriptDetails[]; messageDisplay: ScriptDetails[] } = { compose: [], messageDisplay: [] };
   accounts: MailAccount[] = [];
   focused = true;
+  alarms = new Set<string>();
   optionsOpened = 0;
 
   readonly events = {
@@ -211,6 +212,11 @@ export class MessengerMock {
         query: async () => [],
         update: async (_id: number, b: { badgeText?: string }) => void self.spaceUpdates.push(b),
         open: async () => ({ id: 8, active: true }) as Tab,
+      },
+      alarms: {
+        create: async (name: string) => void self.alarms.add(name),
+        get: async (name: string) => (self.alarms.has(name) ? { name } : undefined),
+        onAlarm: ev(),
       },
       notifications: {
         create: async (id: string, o: { title: string; message: string }) => {

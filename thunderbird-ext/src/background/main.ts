@@ -36,6 +36,7 @@ const threads = new Threads(m);
 let spaceId: number | null = null;
 /** The chat a notification click asked the Chats tab to show (that tab may still be loading). */
 const PENDING_CHAT_KEY = 'pendingChat';
+const UNREAD_SEQS_KEY = 'unreadSeqs';
 
 // ---------- relay ----------
 const relay = new RelayHost({
@@ -89,7 +90,29 @@ const unread = new UnreadTracker({
       iconUrl: 'icons/chat-64.png',
     });
   },
+  memory: {
+    // Per signed-in address: another account's seqs must not decide what is new.
+    async load() {
+      const raw = (await m.storage.session.get(UNREAD_SEQS_KEY))[UNREAD_SEQS_KEY] as { address?: string; seqs?: Record<string, number> } | undefined;
+      return raw?.address && raw.address === backend.address && raw.seqs ? raw.seqs : null;
+    },
+    async save(seqs) {
+      if (backend.address) await m.storage.session.set({ [UNREAD_SEQS_KEY]: { address: backend.address, seqs } });
+    },
+  },
 });
+/**
+ * While the background sleeps nothing hears the socket, so an alarm wakes it now and then: the
+ * start-up reconnects, lists the chats, sets the badge and notifies about what is new (the last
+ * seqs it compares with are in storage.session).
+ */
+const UNREAD_ALARM = 'inbox-chat-unread';
+const UNREAD_PERIOD_MINUTES = 1;
+m.alarms.onAlarm.addListener((alarm) => {
+  // Waking is the point: start() connects and the tracker lists the chats once online.
+  if (alarm.name === UNREAD_ALARM) void ready;
+});
+
 m.notifications.onClicked.addListener((id) => {
   const chatId = /^inbox-chat:([0-9a-f-]{36}):/.exec(id)?.[1];
   if (chatId) void ready.then(() => showChat(chatId));
@@ -246,6 +269,7 @@ async function start(): Promise<void> {
   // Registration is idempotent, and the scripts guard against running twice in one document:
   // this runs again on every wake-up.
   await registerScripts().catch((e) => log('scripts', e));
+  if (!(await m.alarms.get(UNREAD_ALARM))) await m.alarms.create(UNREAD_ALARM, { periodInMinutes: UNREAD_PERIOD_MINUTES });
 }
 
 /** Every handler waits for this; it never rejects (a failed start still answers, signed out). */
