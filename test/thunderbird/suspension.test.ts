@@ -18,6 +18,9 @@ import { screenshotDir } from '../support/screenshots.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
 import {
   ADD_RECIPIENT_AND_SEND,
+  BADGE_ABOVE,
+  BADGE_NOW,
+  CLOSE_CHAT_VIEWS,
   CHATS_LAYOUT,
   CHOOSE_TRANSCRIPT_FOLDER,
   DEBUG_STATE,
@@ -237,5 +240,17 @@ describe('Thunderbird: the extension survives its background being suspended (re
     assert.ok(png.length > 10_000, 'a real rendering, not an empty image');
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     writeFileSync(SCREENSHOT, png);
+  });
+
+  it('updates the Chats badge for a message that arrives while the background sleeps', async () => {
+    await tb!.chrome(CLOSE_CHAT_VIEWS);
+    const asleep = await suspended();
+    await asleep();
+    const before = await tb!.chrome<number>(BADGE_NOW);
+    const posted = await api(server, 'POST', `/api/chats/${safeChat.id}/messages`, { clientId: 'alice-asleep-1', body: 'While you were away' }, alice.token);
+    assert.equal(posted.status, 201);
+    // The alarm wakes the background at least once a minute.
+    const after = await tb!.chrome<number>(BADGE_ABOVE, [before]);
+    assert.equal(after, before + 1);
   });
 });

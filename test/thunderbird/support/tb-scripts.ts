@@ -320,3 +320,20 @@ export const DEBUG_STATE = script(`
   const ext = extension();
   return { bg: ext?.backgroundState, suspensions: ext?.inboxChatTestSuspensions, options: await inOptions('return document.body.innerText').catch((e) => String(e)), tabs: tabmail.tabInfo.map((t) => t.browser?.currentURI?.spec) };
 `);
+
+/**
+ * Closes every tab that shows a chat (message tabs, the Chats space), so no view keeps the
+ * background awake; returns the Chats badge count.
+ */
+export const CLOSE_CHAT_VIEWS = script(`${BADGE}
+  for (const t of [...tabmail.tabInfo]) {
+    if (t.mode?.name === 'mailMessageTab' || t.browser?.currentURI?.spec?.endsWith('/chats.html')) tabmail.closeTab(t);
+  }
+  await until(() => !messagePaneDoc() && !tabmail.tabInfo.some((t) => t.browser?.currentURI?.spec?.endsWith('/chats.html')));
+  return badge();
+`);
+
+/** The Chats badge count now. */
+export const BADGE_NOW = script(`${BADGE}
+  return badge();
+`);
