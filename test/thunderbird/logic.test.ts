@@ -52,6 +52,16 @@ describe('Thunderbird logic: the chat of a received email', () => {
     assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: 'no panel', headers: { 'x-inbox-chat': [ID.toUpperCase()] } }, BASE), ID);
   });
 
+  it('finds the panel of an email whose links went through Microsoft Safe Links (the popup and transcripts use this)', () => {
+    const wrapped = panelHtml(panel).replace(
+      /href="([^"]+)"/g,
+      (_, url: string) => `href="https://eur01.safelinks.protection.outlook.com/?url=${encodeURIComponent(url)}&amp;data=05%7C02&amp;reserved=0"`,
+    );
+    assert.equal(chatIdOfMessage({ contentType: 'text/html', body: wrapped }, BASE), ID);
+    // Still only for the configured server.
+    assert.equal(chatIdOfMessage({ contentType: 'text/html', body: wrapped }, 'https://other.example'), null);
+  });
+
   it('ignores panels of another server and malformed headers', () => {
     assert.equal(chatIdOfMessage({ contentType: 'text/html', body: panelHtml(panel) }, 'https://other.example'), null);
     assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: 'x', headers: { 'x-inbox-chat': ['<script>'] } }, BASE), null);

@@ -187,6 +187,32 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
     assert.equal(ports.length, 2);
   });
 
+  it('keeps the background awake only while a chat is joined and on screen', async () => {
+    let visible = true;
+    let pings = 0;
+    const view = new RelayTransport(
+      () => {
+        const [v, bg] = portPair(RELAY_PORT);
+        assert.ok(host.accept(bg));
+        bg.onMessage.addListener((m: { op?: string }) => void (m.op === 'keepAlive' && pings++));
+        return v;
+      },
+      { keepAliveMs: 40, isVisible: () => visible },
+    );
+    views.push(view);
+    await view.hello();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(pings, 0, 'no chat joined: the background may sleep');
+    await view.join(chat.id, 0);
+    await until(() => pings >= 2);
+    visible = false;
+    await new Promise((r) => setTimeout(r, 60));
+    const hidden = pings;
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(pings, hidden, 'a hidden view does not keep it awake');
+    view.close();
+  });
+
   it('tells the views when the user signs out, and refuses chat calls afterwards', async () => {
     const view = views[1]!;
     const session = new Promise<string | null>((resolve) => view.onSession((s) => resolve(s.address)));
