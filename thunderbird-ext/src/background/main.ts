@@ -266,12 +266,16 @@ async function start(): Promise<void> {
   await createSpace().catch((e) => log('spaces', e));
   relay.attach(backend.transport);
   unread.attach();
-  // Registration is idempotent, and the scripts guard against running twice in one document:
-  // this runs again on every wake-up.
-  await registerScripts().catch((e) => log('scripts', e));
-  if (!(await m.alarms.get(UNREAD_ALARM))) await m.alarms.create(UNREAD_ALARM, { periodInMinutes: UNREAD_PERIOD_MINUTES });
 }
 
 /** Every handler waits for this; it never rejects (a failed start still answers, signed out). */
 const ready: Promise<void> = start().catch((e) => log('start', e));
+
+// Not part of `ready`: views and clicks need not wait for scripts to be injected into every open
+// tab. Registration is idempotent and the scripts guard against running twice in one document,
+// so repeating this on every wake-up is harmless.
+void ready.then(async () => {
+  await registerScripts().catch((e) => log('scripts', e));
+  if (!(await m.alarms.get(UNREAD_ALARM))) await m.alarms.create(UNREAD_ALARM, { periodInMinutes: UNREAD_PERIOD_MINUTES });
+});
 
