@@ -1,7 +1,7 @@
 // Builds the Thunderbird extension into dist/thunderbird/ and packs dist/inbox-chat-thunderbird.xpi.
 // Same toolchain as ui/webpack.config.js (webpack 5, esbuild-loader, native CSS). No hashed names:
 // the manifest and the background refer to files by fixed paths.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
@@ -20,10 +20,39 @@ function* files(dir, prefix = '') {
   }
 }
 
+const LICENCE_FILES = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'LICENCE', 'license', 'license.md'];
+
+/**
+ * The licence notices of every npm package that ended up in a bundle (MIT and friends require
+ * them to travel with the code): THIRD-PARTY-NOTICES.txt in the .xpi.
+ */
+function thirdPartyNotices(compilation) {
+  const packages = new Map();
+  for (const module of compilation.modules) {
+    const resource = module.resource ?? module.rootModule?.resource;
+    const inner = module.modules?.map((m) => m.resource) ?? [];
+    for (const file of [resource, ...inner]) {
+      const m = file && /^(.*[\\/]node_modules[\\/])((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file);
+      if (m) packages.set(m[2].replace(/\\/g, '/'), path.join(m[1], m[2]));
+    }
+  }
+  const sections = [...packages.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const file = LICENCE_FILES.map((f) => path.join(dir, f)).find((f) => existsSync(f));
+    const text = file ? readFileSync(file, 'utf8').trim() : `Licence: ${pkg.license ?? 'see the package'}`;
+    return `${name} ${pkg.version} (${pkg.license ?? 'unknown licence'})\n${'-'.repeat(60)}\n${text}\n`;
+  });
+  return `Inbox Chat for Thunderbird includes the following third-party software.\n\n${sections.join('\n')}`;
+}
+
 /** Copies static/ (manifest, HTML, icons) next to the bundles, then zips the whole folder. */
 class ExtensionPackPlugin {
   apply(compiler) {
     compiler.hooks.thisCompilation.tap('ExtensionPackPlugin', (compilation) => {
+      compilation.hooks.processAssets.tap(
+        { name: 'ExtensionPackPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
+        () => compilation.emitAsset('THIRD-PARTY-NOTICES.txt', new webpack.sources.RawSource(thirdPartyNotices(compilation))),
+      );
       compilation.hooks.processAssets.tap(
         { name: 'ExtensionPackPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL },
         () => {

@@ -52,6 +52,16 @@ describe('Thunderbird logic: the chat of a received email', () => {
     assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: 'no panel', headers: { 'x-inbox-chat': [ID.toUpperCase()] } }, BASE), ID);
   });
 
+  it('finds the panel of an email whose links went through Microsoft Safe Links (the popup and transcripts use this)', () => {
+    const wrapped = panelHtml(panel).replace(
+      /href="([^"]+)"/g,
+      (_, url: string) => `href="https://eur01.safelinks.protection.outlook.com/?url=${encodeURIComponent(url)}&amp;data=05%7C02&amp;reserved=0"`,
+    );
+    assert.equal(chatIdOfMessage({ contentType: 'text/html', body: wrapped }, BASE), ID);
+    // Still only for the configured server.
+    assert.equal(chatIdOfMessage({ contentType: 'text/html', body: wrapped }, 'https://other.example'), null);
+  });
+
   it('ignores panels of another server and malformed headers', () => {
     assert.equal(chatIdOfMessage({ contentType: 'text/html', body: panelHtml(panel) }, 'https://other.example'), null);
     assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: 'x', headers: { 'x-inbox-chat': ['<script>'] } }, BASE), null);
@@ -209,6 +219,33 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     assert.deepEqual(badges, [0, 1, 2]);
     assert.deepEqual(notified, ['a']);
     tracker.stop();
+  });
+
+  it('after the background was suspended, notifies about what arrived meanwhile (last seqs kept in session storage)', async () => {
+    const run = async (remembered: Record<string, number> | null) => {
+      const t = new FakeTransport();
+      t.chats = [summary('a', 5, 2), summary('b', 1, 0)];
+      const notified: string[] = [];
+      const saved: Record<string, number>[] = [];
+      const tracker = new UnreadTracker({
+        transport: () => t as unknown as ChatTransport,
+        listChats: () => Promise.resolve(t.chats),
+        setBadge: () => undefined,
+        inBackground: async () => true,
+        notify: (c) => notified.push(c.id),
+        memory: { load: async () => remembered, save: async (s) => void saved.push(s) },
+      });
+      tracker.attach();
+      await new Promise((r) => setTimeout(r, 20));
+      tracker.stop();
+      return { notified, saved };
+    };
+    // Before sleeping, chat a was at seq 3: seqs 4 and 5 came while the background slept.
+    const woken = await run({ a: 3, b: 1 });
+    assert.deepEqual(woken.notified, ['a']);
+    assert.deepEqual(woken.saved, [{ a: 5, b: 1 }]);
+    // A first start (nothing remembered) only sets the badge: old unread chats are not news.
+    assert.deepEqual((await run(null)).notified, []);
   });
 });
 

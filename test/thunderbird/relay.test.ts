@@ -14,6 +14,7 @@ import { ApiClient } from '../../ui/src/api-client.ts';
 import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import { TransportError } from '../../ui/src/transport.ts';
 import { api, connectSocket, nextEvent, request, signIn, startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
+import type { Port } from '../../thunderbird-ext/src/messenger.ts';
 import { MessengerMock, portPair } from './support/messenger-mock.ts';
 
 function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
@@ -42,7 +43,7 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
   function openView(): RelayTransport {
     const [view, bg] = portPair(RELAY_PORT, { tab: { id: 3, active: true } });
     assert.ok(host.accept(bg));
-    const t = new RelayTransport(view);
+    const t = new RelayTransport(() => view);
     views.push(t);
     return t;
   }
@@ -169,6 +170,81 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
     const list = await client.listChats();
     assert.ok(list.some((c) => c.id === chat.id));
     await assert.rejects(view.fetch(`${server.url}/dev/mail.json`), (e: TransportError) => e.code === 'BAD_INPUT');
+  });
+
+  it('reconnects a view that shows a chat when the background goes away (suspended), and the chat resumes', async () => {
+    // Each runtime.connect() reaches the (woken) background anew; the first port dies with it.
+    const ports: Port[] = [];
+    const view = new RelayTransport(
+      () => {
+        const [v, bg] = portPair(RELAY_PORT, { tab: { id: 4, active: true } });
+        assert.ok(host.accept(bg));
+        ports.push(bg);
+        return v;
+      },
+      { reconnectDelayMs: 50, keepAliveMs: 0, isVisible: () => true },
+    );
+    views.push(view);
+    await view.hello();
+    await view.join(chat.id, 0);
+    const statuses: string[] = [];
+    view.on('status', (s) => statuses.push(s));
+    ports[0]!.disconnect();
+    await until(() => ports.length === 2 && view.status === 'online');
+    assert.deepEqual(statuses.slice(0, 1), ['offline']);
+    // The panel re-joins on 'online'; events of that chat reach the view over the new port.
+    await view.join(chat.id, 0);
+    const got = new Promise<MessageView>((resolve) => view.on('message', (m) => m.body === 'after the restart' && resolve(m)));
+    await request(aliceSocket, 'message:send', { chatId: chat.id, clientId: 'a-restart', body: 'after the restart' });
+    assert.equal((await got).authorAddress, 'alice@example.com');
+  });
+
+  it('opens a new port lazily for a view without live events (the options page)', async () => {
+    const ports: Port[] = [];
+    const view = new RelayTransport(
+      () => {
+        const [v, bg] = portPair(RELAY_PORT);
+        assert.ok(host.accept(bg));
+        ports.push(bg);
+        return v;
+      },
+      { reconnectDelayMs: 50, keepAliveMs: 0, isVisible: () => true },
+    );
+    views.push(view);
+    await view.hello();
+    ports[0]!.disconnect();
+    await until(() => view.status === 'offline');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(ports.length, 1, 'nothing to wait for: the background may sleep');
+    const client = new ApiClient({ baseUrl: server.url, getToken: () => null, fetch: view.fetch });
+    assert.ok((await client.me()).addresses.includes('bob@example.com'));
+    assert.equal(ports.length, 2);
+  });
+
+  it('keeps the background awake only while a chat is joined and on screen', async () => {
+    let visible = true;
+    let pings = 0;
+    const view = new RelayTransport(
+      () => {
+        const [v, bg] = portPair(RELAY_PORT);
+        assert.ok(host.accept(bg));
+        bg.onMessage.addListener((m: { op?: string }) => void (m.op === 'keepAlive' && pings++));
+        return v;
+      },
+      { keepAliveMs: 40, isVisible: () => visible },
+    );
+    views.push(view);
+    await view.hello();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(pings, 0, 'no chat joined: the background may sleep');
+    await view.join(chat.id, 0);
+    await until(() => pings >= 2);
+    visible = false;
+    await new Promise((r) => setTimeout(r, 60));
+    const hidden = pings;
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(pings, hidden, 'a hidden view does not keep it awake');
+    view.close();
   });
 
   it('tells the views when the user signs out, and refuses chat calls afterwards', async () => {

@@ -4,10 +4,8 @@
  * options page with the emailed code, opens the email, and chats with Alice, who uses the plain
  * chat page in Chromium. Real server, real PostgreSQL, real SMTP catcher, real socket.
  *
- * One test-only setting: extension pages run in the parent process
- * (`extensions.webextensions.remote=false`) so Marionette's chrome context can reach the options
- * page's DOM (Marionette has no content-context support for Thunderbird tabs). The message pane is
- * in the parent process anyway; its network restrictions are unchanged.
+ * Extension pages run in their own process, as Thunderbird runs them for users; the test reaches
+ * the options page through Marionette's window actor there (see tb-scripts.ts).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -103,7 +101,6 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
         identity: { name: 'Bob Example', email: BOB },
         smtpPort: server.catcher!.port,
       },
-      { 'extensions.webextensions.remote': false },
     );
   });
 

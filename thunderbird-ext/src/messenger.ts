@@ -95,6 +95,12 @@ export interface ScriptDetails {
   runAt?: 'document_start' | 'document_end' | 'document_idle';
 }
 
+export interface StorageArea {
+  get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
+}
+
 export interface Messenger {
   runtime: {
     readonly id: string;
@@ -106,11 +112,9 @@ export interface Messenger {
     getURL(path: string): string;
   };
   storage: {
-    local: {
-      get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
-      set(items: Record<string, unknown>): Promise<void>;
-      remove(keys: string | string[]): Promise<void>;
-    };
+    local: StorageArea;
+    /** Kept while Thunderbird runs, across the background being suspended and woken. */
+    session: StorageArea;
     onChanged: Listenable<(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void>;
   };
   tabs: {
@@ -177,6 +181,11 @@ export interface Messenger {
     query(info?: { name?: string; isSelfOwned?: boolean }): Promise<{ id: number; name: string }[]>;
     update(spaceId: number, button: { badgeText?: string; badgeBackgroundColor?: string; title?: string }): Promise<void>;
     open(spaceId: number, windowId?: number): Promise<Tab>;
+  };
+  alarms: {
+    create(name: string, info: { periodInMinutes?: number; delayInMinutes?: number }): Promise<void> | void;
+    get(name: string): Promise<{ name: string } | undefined>;
+    onAlarm: Listenable<(alarm: { name: string }) => void>;
   };
   notifications: {
     create(id: string, options: { type: 'basic'; title: string; message: string; iconUrl?: string }): Promise<string>;

@@ -6,6 +6,7 @@
 import type { CreateChatBody } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { findChatIdInHtml, findChatIdInText } from '../../../ui/src/email-panel.ts';
+import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import { CHAT_HEADER, mailboxAddress } from '../compose/draft.ts';
 import { officeCall, supportsMailbox } from '../office/async.ts';
 
@@ -38,7 +39,7 @@ export async function findChatForItem(item: Office.MessageRead, serverUrl: strin
   }
   try {
     const html = await bodyAs(item, 'html');
-    const inHtml = findChatIdInHtml(html, serverUrl) ?? findChatIdInHtml(safeLinksDecoded(html), serverUrl);
+    const inHtml = findChatIdInHtml(html, serverUrl) ?? findChatIdInHtml(unwrapSafeLinks(html), serverUrl);
     if (inHtml) return inHtml;
   } catch {
     // Fall through to plain text.
@@ -48,17 +49,6 @@ export async function findChatForItem(item: Office.MessageRead, serverUrl: strin
   } catch {
     return null;
   }
-}
-
-/** Safe Links wraps every URL as `...?url=<percent-encoded>`; decoding exposes our link again. */
-function safeLinksDecoded(html: string): string {
-  return html.replace(/https?%3A%2F%2F[^"'&\s<>]+/gi, (m) => {
-    try {
-      return decodeURIComponent(m);
-    } catch {
-      return m;
-    }
-  });
 }
 
 function unique(list: string[], except: string[]): string[] {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import express, { Router, type Response } from 'express';
 import { socketOrigin } from './origins.ts';
 import { appPackageZip, JSON_MANIFEST, withOrigin, XML_MANIFEST } from './addin-package.ts';
@@ -88,4 +89,68 @@ export function addinPages(publicUrl: () => string): Router {
 /** The public URL is configuration, but a URL may still hold `&`; it goes into XML attributes and text. */
 function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The Thunderbird extension as built by `npm run build:thunderbird`. */
+export const THUNDERBIRD_XPI = path.resolve(import.meta.dirname, '../../../dist/inbox-chat-thunderbird.xpi');
+/** The origin the extension's manifest is built with; replaced by this server's public URL. */
+export const THUNDERBIRD_MANIFEST_ORIGIN = 'https://localhost:3000';
+
+interface ExtensionManifest {
+  version: string;
+  browser_specific_settings: { gecko: { id: string; strict_min_version?: string; update_url?: string } };
+}
+
+/**
+ * `/thunderbird/inbox-chat.xpi` (the extension, its `update_url` pointing at this server) and
+ * `/thunderbird/updates.json` (Thunderbird's update manifest for it). Enterprise policies
+ * (`ExtensionSettings.install_url`) point at the .xpi; installed copies update from here.
+ */
+export function thunderbirdPages(publicUrl: () => string): Router {
+  const r = Router();
+  const built = new Map<string, { mtimeMs: number; xpi: Buffer; manifest: ExtensionManifest }>();
+  /** The built .xpi with the public URL substituted (cached per URL until the .xpi changes). */
+  const load = (base: string) => {
+    const mtimeMs = statSync(THUNDERBIRD_XPI).mtimeMs;
+    const cached = built.get(base);
+    if (cached && cached.mtimeMs === mtimeMs) return cached;
+    const files = unzipSync(readFileSync(THUNDERBIRD_XPI));
+    const text = strFromU8(files['manifest.json']!).split(THUNDERBIRD_MANIFEST_ORIGIN).join(base);
+    files['manifest.json'] = strToU8(text);
+    const entry = { mtimeMs, xpi: Buffer.from(zipSync(files, { level: 9 })), manifest: JSON.parse(text) as ExtensionManifest };
+    built.set(base, entry);
+    return entry;
+  };
+  r.use((_req, res, next) => {
+    if (!existsSync(THUNDERBIRD_XPI)) {
+      res.status(503).type('text').send('The Thunderbird extension is not built yet: run `npm run build:thunderbird`.');
+      return;
+    }
+    next();
+  });
+  r.get('/inbox-chat.xpi', (_req, res) => {
+    const { xpi } = load(publicUrl().replace(/\/$/, ''));
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('application/x-xpinstall').send(xpi);
+  });
+  r.get('/updates.json', (_req, res) => {
+    const base = publicUrl().replace(/\/$/, '');
+    const { manifest } = load(base);
+    const gecko = manifest.browser_specific_settings.gecko;
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json({
+      addons: {
+        [gecko.id]: {
+          updates: [
+            {
+              version: manifest.version,
+              update_link: `${base}/thunderbird/inbox-chat.xpi`,
+              applications: { gecko: { strict_min_version: gecko.strict_min_version } },
+            },
+          ],
+        },
+      },
+    });
+  });
+  return r;
 }

@@ -13,7 +13,7 @@ import { secondsSince, type Metrics } from '../ops/metrics.ts';
 import { createRateLimit } from '../ops/rate-limits.ts';
 import type { Services } from '../services.ts';
 import type { Redis } from 'ioredis';
-import { addinPages } from './addin-pages.ts';
+import { addinPages, thunderbirdPages } from './addin-pages.ts';
 import { bearerToken } from './auth.ts';
 import { devMailboxRoutes } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
@@ -118,6 +118,7 @@ export function createHttpApp(d: HttpDeps): Express {
 
   app.use('/assets', express.static(UI_DIST, { index: false, maxAge: '1h' }));
   app.use('/addin', addinPages(d.publicUrl));
+  app.use('/thunderbird', thunderbirdPages(d.publicUrl));
   const page = (name: string) => (_req: express.Request, res: express.Response) => {
     const file = path.join(UI_DIST, name);
     if (!existsSync(file)) {

@@ -72,6 +72,8 @@ export interface SentToTab {
 
 export class MessengerMock {
   storageData: Record<string, unknown> = {};
+  /** storage.session: survives a (simulated) background restart, not a Thunderbird restart. */
+  sessionData: Record<string, unknown> = {};
   composeDetails = new Map<number, ComposeDetails>();
   displayed = new Map<number, { header: MessageHeader; full: MessagePart }>();
   sentToTabs: SentToTab[] = [];
@@ -81,6 +83,7 @@ export class MessengerMock {
   registered: { compose: ScriptDetails[]; messageDisplay: ScriptDetails[] } = { compose: [], messageDisplay: [] };
   accounts: MailAccount[] = [];
   focused = true;
+  alarms = new Set<string>();
   optionsOpened = 0;
 
   readonly events = {
@@ -132,6 +135,19 @@ export class MessengerMock {
               delete self.storageData[k];
             }
             if (Object.keys(changes).length) await self.events.storageChanged.fire(changes, 'local');
+          },
+        },
+        session: {
+          async get(keys?: string | string[] | null) {
+            if (keys === null || keys === undefined) return structuredClone(self.sessionData);
+            const list = typeof keys === 'string' ? [keys] : keys;
+            return Object.fromEntries(list.filter((k) => k in self.sessionData).map((k) => [k, structuredClone(self.sessionData[k])]));
+          },
+          async set(items: Record<string, unknown>) {
+            for (const [k, v] of Object.entries(items)) self.sessionData[k] = structuredClone(v);
+          },
+          async remove(keys: string | string[]) {
+            for (const k of typeof keys === 'string' ? [keys] : keys) delete self.sessionData[k];
           },
         },
         onChanged: this.events.storageChanged,
@@ -196,6 +212,11 @@ export class MessengerMock {
         query: async () => [],
         update: async (_id: number, b: { badgeText?: string }) => void self.spaceUpdates.push(b),
         open: async () => ({ id: 8, active: true }) as Tab,
+      },
+      alarms: {
+        create: async (name: string) => void self.alarms.add(name),
+        get: async (name: string) => (self.alarms.has(name) ? { name } : undefined),
+        onAlarm: ev(),
       },
       notifications: {
         create: async (id: string, o: { title: string; message: string }) => {

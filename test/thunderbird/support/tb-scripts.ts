@@ -23,10 +23,19 @@ const PRELUDE = `
     return w && w.document.readyState === 'complete' && w.document.getElementById('tabmail')?.tabInfo?.[0]?.chromeBrowser && w;
   });
   const tabmail = win.document.getElementById('tabmail');
-  function optionsDoc() {
-    const tab = tabmail.tabInfo.find((t) => t.browser?.currentURI?.spec?.endsWith('/options.html'));
-    return tab?.browser?.contentDocument;
+  /**
+   * Runs a function body inside an extension page (options, Chats) and returns its JSON-able
+   * value. Extension pages run in their own process (as for users), out of chrome's reach; the
+   * Marionette window actor that Marionette itself uses for content runs the script there.
+   */
+  async function inPage(suffix, body, pageArgs = []) {
+    const tab = tabmail.tabInfo.find((t) => t.browser?.currentURI?.spec?.endsWith(suffix));
+    const global = tab?.browser?.browsingContext?.currentWindowGlobal;
+    if (!global) return undefined;
+    return global.getActor('MarionetteCommands').executeScript(body, pageArgs, { timeout: 60000 });
   }
+  const inOptions = (body, pageArgs) => inPage('/options.html', body, pageArgs);
+  const extension = () => WebExtensionPolicy.getByID('inbox-chat@inbox-chat.example')?.extension;
   function messagePaneDoc() {
     const tab = tabmail.tabInfo.find((t) => t.mode?.name === 'mailMessageTab');
     const pane = tab?.chromeBrowser?.contentWindow?.getMessagePaneBrowser?.();
@@ -49,32 +58,49 @@ export const WAIT_FOR_EXTENSION = script(`
 /** Opens the options page in a tab, like "Add-ons > Inbox Chat > Options". */
 export const OPEN_OPTIONS = script(`
   tabmail.openTab('contentTab', { url: args[0] });
-  await until(() => optionsDoc()?.getElementById('backend-url'));
+  await until(() => inOptions('return !!document.getElementById("backend-url")'));
   return true;
 `);
 
 export const SET_SERVER = script(`
-  const doc = optionsDoc();
-  doc.getElementById('backend-url').value = args[0];
-  doc.querySelector('#server button[type=submit]').click();
+  await inOptions('document.getElementById("backend-url").value = arguments[0]; document.querySelector("#server button[type=submit]").click();', [args[0]]);
   // The page re-renders with the server the background now uses.
-  await until(() => optionsDoc()?.getElementById('server-current')?.textContent === args[0] && optionsDoc().getElementById('signin-address'));
+  await until(() => inOptions('return document.getElementById("server-current")?.textContent === arguments[0] && !!document.getElementById("signin-address")', [args[0]]));
   return true;
 `);
 
 export const REQUEST_CODE = script(`
-  const doc = optionsDoc();
-  doc.getElementById('signin-address').value = args[0];
-  doc.querySelector('#account button[type=submit]').click();
-  await until(() => optionsDoc()?.getElementById('signin-code'));
+  await inOptions('document.getElementById("signin-address").value = arguments[0]; document.querySelector("#account button[type=submit]").click();', [args[0]]);
+  await until(() => inOptions('return !!document.getElementById("signin-code")'));
   return true;
 `);
 
+/** Types the code and submits; returns the "Signed in as" line, or the error the page shows. */
 export const ENTER_CODE = script(`
-  const doc = optionsDoc();
-  doc.getElementById('signin-code').value = args[0];
-  doc.querySelector('#account button[type=submit]').click();
-  return await until(() => optionsDoc()?.getElementById('signed-in-as')?.textContent);
+  await inOptions('document.getElementById("signin-code").value = arguments[0]; document.querySelector("#account button[type=submit]").click();', [args[0]]);
+  return await until(() => inOptions('return document.getElementById("signed-in-as")?.textContent || [...document.querySelectorAll("#account .form-error")].find((e) => !e.hidden)?.textContent'));
+`);
+
+/**
+ * Counts the times Thunderbird suspended the extension's background (its idle timeout in the
+ * test profile is a few seconds). The first call starts counting.
+ */
+export const SUSPENSIONS = script(`
+  const ext = await until(() => extension());
+  if (ext.inboxChatTestSuspensions === undefined) {
+    ext.inboxChatTestSuspensions = 0;
+    ext.on('background-script-suspend', () => { ext.inboxChatTestSuspensions++; });
+  }
+  return ext.inboxChatTestSuspensions;
+`);
+
+/**
+ * Waits until the background was suspended since the count was args[0], or is asleep right now
+ * (a suspension just before counting started); returns true.
+ */
+export const WAIT_FOR_SUSPENSION = script(`
+  const ext = extension();
+  return await until(() => ext.inboxChatTestSuspensions > args[0] || ext.backgroundState === 'stopped');
 `);
 
 /** Opens the first email of Local Folders/Inbox in a message tab (a double-click in the list). */
@@ -196,3 +222,118 @@ export const ADD_RECIPIENT_AND_SEND = script(`
   return true;
 `);
 
+
+/** Opens the Inbox email with subject args[0] in a message tab; waits until args[1] shows. */
+export const OPEN_MESSAGE = script(`
+  const { MailServices } = ChromeUtils.importESModule('resource:///modules/MailServices.sys.mjs');
+  const inbox = MailServices.accounts.localFoldersServer.rootFolder.getChildNamed('Inbox');
+  tabmail.switchToTab(0);
+  (await until(() => tabmail.currentAbout3Pane)).displayFolder(inbox.URI);
+  const hdr = await until(() => [...inbox.messages].find((h) => h.mime2DecodedSubject === args[0]));
+  for (const t of tabmail.tabInfo.filter((t) => t.mode?.name === 'mailMessageTab')) tabmail.closeTab(t);
+  tabmail.openTab('mailMessageTab', { messageURI: inbox.getUriForMsg(hdr), background: false });
+  await until(() => messagePaneDoc()?.body?.textContent?.includes(args[1]));
+  return hdr.mime2DecodedSubject;
+`);
+
+/** What the message pane shows under a panel: the chat's state, or the note about another server. */
+export const PANE_STATE = script(`
+  return await until(() => {
+    const h = messagePaneDoc()?.getElementById('inbox-chat-live');
+    if (!h) return undefined;
+    const panel = h.querySelector('.ic-panel');
+    if (h.dataset.otherServer) return { otherServer: h.dataset.otherServer, note: h.textContent };
+    // Joined: online, and the composer enabled (the title is a placeholder until then).
+    const ready = panel?.dataset?.status === 'online' && h.querySelector('textarea.ic-draft:not([disabled])');
+    return ready && { status: 'online', title: h.querySelector('.ic-title')?.textContent };
+  });
+`);
+
+/**
+ * Clicks "Embed IM" in the open compose window. Returns the chat ids of the panels in the body
+ * once they stopped changing (a bounded wait: a click that inserts nothing returns []), and
+ * whether the click opened the options page instead.
+ */
+export const EMBED_IM_COUNT = script(`
+  const cw = Services.wm.getMostRecentWindow('msgcompose');
+  const button = await until(() => cw.document.querySelector('[id$="-composeAction-toolbarbutton"]'));
+  const optionsShown = () => !!tabmail.currentTabInfo?.browser?.currentURI?.spec?.endsWith('/options.html');
+  const optionsBefore = optionsShown();
+  cw.GetCurrentEditorElement().contentWindow.focus();
+  button.dispatchEvent(new cw.MouseEvent('mousedown', { button: 0, bubbles: true, cancelable: true }));
+  const panels = () => [...cw.GetCurrentEditorElement().contentDocument.body.innerHTML.matchAll(/\\/c\\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+  const started = Date.now();
+  while (panels().length === 0 && Date.now() - started < 30000) await sleep(200);
+  // Duplicates would arrive right after the first one.
+  await sleep(2000);
+  return { chatIds: panels(), openedOptions: !optionsBefore && optionsShown() };
+`);
+
+/** Lists the transcript folder choices on the options page and picks the one ending in args[0]. */
+export const CHOOSE_TRANSCRIPT_FOLDER = script(`
+  const labels = await until(() => inOptions('const o = [...document.querySelectorAll("#transcript-folder option")].filter((x) => x.value).map((x) => x.textContent); return o.length && o;'));
+  await inOptions(\`
+    const select = document.getElementById('transcript-folder');
+    const option = [...select.options].find((o) => o.textContent.endsWith(arguments[0]));
+    select.value = option.value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  \`, [args[0]]);
+  const result = await until(() => inOptions('return document.querySelector("#transcripts .ext-result")?.textContent'));
+  return { labels, result };
+`);
+
+const CHATS_TAB = `
+  const inChats = (body, pageArgs) => inPage('/chats.html', body, pageArgs);
+`;
+
+/** Opens the "Chats" space and the chat args[0] in it; waits until it is online. */
+export const OPEN_CHAT_IN_SPACE = script(`${CHATS_TAB}
+  const button = [...win.document.querySelectorAll('#spacesToolbar button')].find((b) => b.title === 'Chats');
+  button.click();
+  await until(() => inChats('const b = document.querySelector(\\'.chats-list button[data-chat-id="\\' + arguments[0] + \\'"]\\'); if (b) b.click(); return !!b;', [args[0]]));
+  return await until(() => inChats('return !!document.querySelector(".chats-main .ic-panel[data-status=online] textarea.ic-draft:not([disabled])")'));
+`);
+
+/** Where the Chats tab puts the list and the open chat (CSS pixels). */
+export const CHATS_LAYOUT = script(`${CHATS_TAB}
+  return await inChats(\`
+    const r = (s) => { const b = document.querySelector(s).getBoundingClientRect(); return { left: b.left, right: b.right, top: b.top, bottom: b.bottom }; };
+    return { list: r('.chats-list'), main: r('.chats-main'), width: innerWidth };
+  \`);
+`);
+
+/** Clicks "Save transcript" under the open chat in the Chats tab; returns the result line. */
+export const SAVE_TRANSCRIPT_IN_SPACE = script(`${CHATS_TAB}
+  await inChats('[...document.querySelectorAll(".chats-main .ext-actions button")].find((b) => b.textContent === "Save transcript").click()');
+  return await until(() => inChats('const t = document.querySelector(".chats-main .ext-actions .ext-result")?.textContent; return t && t !== "Saving…" && t;'));
+`);
+
+/** Subjects of the messages in the Local Folders folder named args[0]. */
+export const FOLDER_SUBJECTS = script(`
+  const { MailServices } = ChromeUtils.importESModule('resource:///modules/MailServices.sys.mjs');
+  const folder = MailServices.accounts.localFoldersServer.rootFolder.getChildNamed(args[0]);
+  return await until(() => { const s = [...folder.messages].map((h) => h.mime2DecodedSubject); return s.length && s; });
+`);
+
+/** Debugging aid: the options page's text and the background's state. */
+export const DEBUG_STATE = script(`
+  const ext = extension();
+  return { bg: ext?.backgroundState, suspensions: ext?.inboxChatTestSuspensions, options: await inOptions('return document.body.innerText').catch((e) => String(e)), tabs: tabmail.tabInfo.map((t) => t.browser?.currentURI?.spec) };
+`);
+
+/**
+ * Closes every tab that shows a chat (message tabs, the Chats space), so no view keeps the
+ * background awake; returns the Chats badge count.
+ */
+export const CLOSE_CHAT_VIEWS = script(`${BADGE}
+  for (const t of [...tabmail.tabInfo]) {
+    if (t.mode?.name === 'mailMessageTab' || t.browser?.currentURI?.spec?.endsWith('/chats.html')) tabmail.closeTab(t);
+  }
+  await until(() => !messagePaneDoc() && !tabmail.tabInfo.some((t) => t.browser?.currentURI?.spec?.endsWith('/chats.html')));
+  return badge();
+`);
+
+/** The Chats badge count now. */
+export const BADGE_NOW = script(`${BADGE}
+  return badge();
+`);

@@ -54,14 +54,29 @@ function recipients(list: ComposeRecipientList | undefined): string[] {
   return addressesOf(arr.filter((r): r is string => typeof r === 'string'));
 }
 
-export class ComposeChats {
-  /** Per compose tab: the draft key that makes a second "Embed IM" reuse the same chat. */
-  private readonly drafts = new Map<number, string>();
+/**
+ * Per compose tab: the draft key that makes a second "Embed IM" reuse the same chat. Kept in
+ * `storage.session` because the background may be suspended between two clicks.
+ */
+const DRAFTS_KEY = 'composeDrafts';
 
+export class ComposeChats {
   constructor(
     private readonly m: Messenger,
     private readonly deps: ComposeDeps,
   ) {}
+
+  private async drafts(): Promise<Record<string, string>> {
+    const raw = (await this.m.storage.session.get(DRAFTS_KEY))[DRAFTS_KEY];
+    return raw && typeof raw === 'object' ? (raw as Record<string, string>) : {};
+  }
+
+  private async draftKeyOf(tabId: number): Promise<string> {
+    const drafts = await this.drafts();
+    const key = drafts[tabId] ?? `thunderbird:${crypto.randomUUID()}`;
+    if (!drafts[tabId]) await this.m.storage.session.set({ [DRAFTS_KEY]: { ...drafts, [tabId]: key } });
+    return key;
+  }
 
   async audienceOf(details: ComposeDetails): Promise<{ from: string[]; to: string[]; cc: string[]; bcc: string[] }> {
     let from = typeof details.from === 'string' ? addressesOf(details.from) : [];
@@ -80,8 +95,7 @@ export class ComposeChats {
     const existing = chatIdOfDraft(details);
     if (existing) return { status: 'already-embedded', chatId: existing };
 
-    const draftKey = this.drafts.get(tabId) ?? `thunderbird:${crypto.randomUUID()}`;
-    this.drafts.set(tabId, draftKey);
+    const draftKey = await this.draftKeyOf(tabId);
     const subject = details.subject ?? '';
     const chat = await api.createChat({
       subject,
@@ -120,14 +134,17 @@ export class ComposeChats {
       }
       sync.catch(() => undefined);
     }
-    if (tab.id !== undefined) this.drafts.delete(tab.id);
+    if (tab.id !== undefined) await this.forget(tab.id);
     const headers: CustomHeader[] = (details.customHeaders ?? []).filter(
       (h) => h.name.toLowerCase() !== CHAT_HEADER.toLowerCase(),
     );
     return { details: { customHeaders: [...headers, { name: CHAT_HEADER, value: chatId }] } };
   }
 
-  forget(tabId: number): void {
-    this.drafts.delete(tabId);
+  async forget(tabId: number): Promise<void> {
+    const drafts = await this.drafts();
+    if (!(tabId in drafts)) return;
+    delete drafts[tabId];
+    await this.m.storage.session.set({ [DRAFTS_KEY]: drafts });
   }
 }

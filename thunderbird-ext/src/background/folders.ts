@@ -2,6 +2,8 @@
 import type { MailFolder, Messenger } from '../messenger.ts';
 import type { FolderChoice } from '../shared/commands.ts';
 
+const LOCAL_TYPES = new Set(['local', 'none']);
+
 type FolderTree = MailFolder & { subFolders?: FolderTree[] };
 
 export async function localFolders(m: Messenger): Promise<FolderChoice[]> {
@@ -14,8 +16,9 @@ export async function localFolders(m: Messenger): Promise<FolderChoice[]> {
     }
   };
   for (const account of await m.accounts.list(true)) {
-    // Local Folders is the account of type "none"; transcripts stay on this computer.
-    if (account.type !== 'none' || !account.rootFolder) continue;
+    // Local Folders: transcripts stay on this computer. Thunderbird 128 reported its type as
+    // "none", 153 reports "local".
+    if (!LOCAL_TYPES.has(account.type) || !account.rootFolder) continue;
     visit(account.rootFolder as FolderTree, account.name);
   }
   return out;

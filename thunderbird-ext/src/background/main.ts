@@ -2,6 +2,13 @@
  * The background page: the composition root. It owns the session and the one socket, serves the
  * views over the relay, and handles compose, the message display action, the Chats space,
  * unread badge and notifications.
+ *
+ * Thunderbird suspends this Manifest V3 background after ~30 s without activity and starts it
+ * again for the next event. So every listener is registered synchronously at the top level (an
+ * event that wakes the background is only delivered to listeners that exist when the script
+ * first runs), every handler waits for `ready` before it touches state, and nothing that must
+ * outlive a suspension lives only in memory: settings and the session in `storage.local`,
+ * compose drafts and the chat a notification asked to show in `storage.session`.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { chatUrlFor } from '../../../ui/src/email-panel.ts';
@@ -28,7 +35,9 @@ const COMPOSE_SCRIPT = { id: 'inbox-chat-compose', js: ['compose-script.js'] };
 const backend = new Backend(m, (url, getToken) => new SocketTransport({ url, getToken, visible: () => relay.visible }));
 const threads = new Threads(m);
 let spaceId: number | null = null;
-let pendingChat: string | null = null;
+/** The chat a notification click asked the Chats tab to show (that tab may still be loading). */
+const PENDING_CHAT_KEY = 'pendingChat';
+const UNREAD_SEQS_KEY = 'unreadSeqs';
 
 // ---------- relay ----------
 const relay = new RelayHost({
@@ -50,6 +59,9 @@ const relay = new RelayHost({
     const t = backend.transport;
     if (t instanceof SocketTransport) t.reportVisibility();
   },
+  ready: () => ready,
+  // Any call from the background to Thunderbird resets its idle timer; a small write is one.
+  keepAlive: () => m.storage.session.set({ keptAwakeAt: Date.now() }),
 });
 m.runtime.onConnect.addListener((port) => {
   if (!relay.accept(port)) return;
@@ -83,14 +95,36 @@ const unread = new UnreadTracker({
       iconUrl: 'icons/chat-64.png',
     });
   },
+  memory: {
+    // Per signed-in address: another account's seqs must not decide what is new.
+    async load() {
+      const raw = (await m.storage.session.get(UNREAD_SEQS_KEY))[UNREAD_SEQS_KEY] as { address?: string; seqs?: Record<string, number> } | undefined;
+      return raw?.address && raw.address === backend.address && raw.seqs ? raw.seqs : null;
+    },
+    async save(seqs) {
+      if (backend.address) await m.storage.session.set({ [UNREAD_SEQS_KEY]: { address: backend.address, seqs } });
+    },
+  },
 });
+/**
+ * While the background sleeps nothing hears the socket, so an alarm wakes it now and then: the
+ * start-up reconnects, lists the chats, sets the badge and notifies about what is new (the last
+ * seqs it compares with are in storage.session).
+ */
+const UNREAD_ALARM = 'inbox-chat-unread';
+const UNREAD_PERIOD_MINUTES = 1;
+m.alarms.onAlarm.addListener((alarm) => {
+  // Waking is the point: start() connects and the tracker lists the chats once online.
+  if (alarm.name === UNREAD_ALARM) void ready;
+});
+
 m.notifications.onClicked.addListener((id) => {
   const chatId = /^inbox-chat:([0-9a-f-]{36}):/.exec(id)?.[1];
-  if (chatId) void showChat(chatId);
+  if (chatId) void ready.then(() => showChat(chatId));
 });
 
 async function showChat(chatId: string): Promise<void> {
-  pendingChat = chatId;
+  await m.storage.session.set({ [PENDING_CHAT_KEY]: chatId });
   if (spaceId !== null) await m.spaces.open(spaceId);
   const msg: ShowChatMessage = { type: 'inbox-chat:show-chat', chatId };
   // An already open Chats tab switches now; a new one asks for the pending chat when it loads.
@@ -104,33 +138,34 @@ backend.onChange(() => {
   unread.attach();
 });
 m.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && settingsChanged(changes)) void backend.reload();
+  if (area === 'local' && settingsChanged(changes)) void ready.then(() => backend.reload());
 });
 
 // ---------- compose ----------
 const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, log });
 m.composeAction.onClicked.addListener((tab) => {
-  compose.embed(tab).then(
+  // A click may be what woke the background: without waiting, it would look signed out.
+  ready.then(() => compose.embed(tab)).then(
     (r) => {
       if (r.status === 'signed-out') void m.runtime.openOptionsPage();
     },
     (err) => log('Embed IM failed', err),
   );
 });
-m.compose.onBeforeSend.addListener((tab, details) => compose.beforeSend(tab, details));
+m.compose.onBeforeSend.addListener((tab, details) => ready.then(() => compose.beforeSend(tab, details)));
 m.compose.onAfterSend.addListener((_tab, info) => {
   // Learn the sent email's Message-ID for transcript threading.
   const sent = info.messages?.[0];
   if (!sent || info.error) return;
-  void m.messages
-    .getFull(sent.id)
+  void ready
+    .then(() => m.messages.getFull(sent.id))
     .then((full) => {
       const chatId = chatIdOfMessage(full, backend.backendUrl);
       if (chatId) return threads.remember(chatId, sent.headerMessageId);
     })
     .catch(() => undefined);
 });
-m.tabs.onRemoved.addListener((tabId) => compose.forget(tabId));
+m.tabs.onRemoved.addListener((tabId) => void compose.forget(tabId).catch(() => undefined));
 
 // ---------- commands from the extension's pages ----------
 async function chatOfTab(tabId: number): Promise<{ chatId: string | null; subject: string }> {
@@ -177,10 +212,12 @@ async function handle(c: Command): Promise<unknown> {
       );
     }
     case 'inbox-chat:take-pending-chat': {
-      const chatId = pendingChat;
-      pendingChat = null;
-      return chatId;
+      const chatId = (await m.storage.session.get(PENDING_CHAT_KEY))[PENDING_CHAT_KEY];
+      await m.storage.session.remove(PENDING_CHAT_KEY);
+      return typeof chatId === 'string' ? chatId : null;
     }
+    case 'inbox-chat:settings-saved':
+      return backend.reload();
     case 'inbox-chat:list-folders':
       return localFolders(m) satisfies Promise<FolderChoice[]>;
     default:
@@ -191,7 +228,7 @@ async function handle(c: Command): Promise<unknown> {
 m.runtime.onMessage.addListener((message: Command, sender) => {
   if (typeof message?.type !== 'string' || !message.type.startsWith('inbox-chat:')) return;
   if (sender.id !== m.runtime.id) return;
-  return handle(message).then(
+  return ready.then(() => handle(message)).then(
     (value): CommandResult<unknown> => ({ ok: true, value: value ?? null }),
     (err: { code?: string; message?: string }): CommandResult<unknown> => ({
       ok: false,
@@ -234,8 +271,16 @@ async function start(): Promise<void> {
   await createSpace().catch((e) => log('spaces', e));
   relay.attach(backend.transport);
   unread.attach();
-  await registerScripts().catch((e) => log('scripts', e));
 }
 
-void start();
+/** Every handler waits for this; it never rejects (a failed start still answers, signed out). */
+const ready: Promise<void> = start().catch((e) => log('start', e));
+
+// Not part of `ready`: views and clicks need not wait for scripts to be injected into every open
+// tab. Registration is idempotent and the scripts guard against running twice in one document,
+// so repeating this on every wake-up is harmless.
+void ready.then(async () => {
+  await registerScripts().catch((e) => log('scripts', e));
+  if (!(await m.alarms.get(UNREAD_ALARM))) await m.alarms.create(UNREAD_ALARM, { periodInMinutes: UNREAD_PERIOD_MINUTES });
+});
 

@@ -17,6 +17,10 @@ export interface RelayBackend {
   openOptions(): Promise<void>;
   /** Whether any view is visible changed: the socket reports it as this client's visibility. */
   visibilityChanged(visible: boolean): void;
+  /** Resolves once the background finished starting (settings loaded, socket created). */
+  ready?(): Promise<void>;
+  /** A view with a chat on screen asks the background to stay awake. */
+  keepAlive?(): Promise<void>;
 }
 
 interface ViewState {
@@ -95,6 +99,8 @@ export class RelayHost {
       this.updateVisibility();
       return;
     }
+    // A woken background gets a view's first request before it has loaded its state.
+    await this.backend.ready?.();
     if (m.kind === 'typing') {
       if (view.chats.has(m.chatId)) this.backend.transport().typing(m.chatId, m.typing);
       return;
@@ -147,6 +153,8 @@ export class RelayHost {
         return this.backend.fetchApi(m.method, m.path, m.body);
       case 'openOptions':
         return this.backend.openOptions();
+      case 'keepAlive':
+        return this.backend.keepAlive?.();
       default:
         throw Object.assign(new Error('Unknown relay request'), { code: 'BAD_INPUT' });
     }

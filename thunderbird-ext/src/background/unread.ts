@@ -16,6 +16,14 @@ export interface UnreadDeps {
   notify(chat: ChatSummary): void;
   /** Debounce for bursts of activity. */
   delayMs?: number;
+  /**
+   * Each chat's last seq as of the previous list, kept across the background being suspended,
+   * so the first list after waking still notifies about what arrived while it slept.
+   */
+  memory?: {
+    load(): Promise<Record<string, number> | null>;
+    save(lastSeqs: Record<string, number>): Promise<void>;
+  };
 }
 
 export function totalUnread(chats: readonly ChatSummary[]): number {
@@ -70,8 +78,12 @@ export class UnreadTracker {
   private async watch(): Promise<void> {
     const gen = this.generation;
     try {
+      const remembered = await this.deps.memory?.load().catch(() => null);
       const chats = await this.deps.transport().watchChats();
-      if (gen === this.generation) this.apply(chats, false);
+      if (gen !== this.generation) return;
+      // Without a memory of the previous list, everything would look new: no notifications then.
+      if (remembered && this.lastSeqs.size === 0) this.lastSeqs = new Map(Object.entries(remembered));
+      await this.apply(chats, !!remembered || this.lastSeqs.size > 0);
     } catch {
       // Offline or signed out: the next 'online' status retries.
     }
@@ -94,6 +106,7 @@ export class UnreadTracker {
     this.chats = chats;
     this.lastSeqs = new Map(chats.map((c) => [c.id, c.lastSeq]));
     this.deps.setBadge(totalUnread(chats));
+    await this.deps.memory?.save(Object.fromEntries(this.lastSeqs)).catch(() => undefined);
     if (fresh.length && (await this.deps.inBackground())) for (const c of fresh) this.deps.notify(c);
   }
 

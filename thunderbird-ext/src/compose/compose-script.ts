@@ -14,7 +14,16 @@ function insert(m: InsertPanelMessage): boolean {
   return document.execCommand('insertHTML', false, `${m.html}<p><br></p>`);
 }
 
-messenger.runtime.onMessage.addListener((message: InsertPanelMessage) => {
-  if (message?.type !== 'inbox-chat:insert-panel') return;
-  return Promise.resolve({ inserted: insert(message) });
-});
+/**
+ * The background injects this script into open compose windows every time it starts, and
+ * Thunderbird suspends and restarts it often; content scripts of one extension share their
+ * global in a document, so a flag there keeps it to one listener (one panel per click).
+ */
+const scope = globalThis as { inboxChatComposeScript?: boolean };
+if (!scope.inboxChatComposeScript) {
+  scope.inboxChatComposeScript = true;
+  messenger.runtime.onMessage.addListener((message: InsertPanelMessage) => {
+    if (message?.type !== 'inbox-chat:insert-panel') return;
+    return Promise.resolve({ inserted: insert(message) });
+  });
+}

@@ -7,6 +7,7 @@ import { ApiClient } from '../../../ui/src/api-client.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
 import { findChatIdInText } from '../../../ui/src/email-panel.ts';
+import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import type { Messenger } from '../messenger.ts';
 import { RELAY_PORT } from '../relay/protocol.ts';
 import { RelayTransport } from '../relay/relay-transport.ts';
@@ -44,20 +45,33 @@ export function deliverSubmits(host: HTMLElement): void {
   });
 }
 
-/** The panel's link, and the element to put the live chat after (the panel's table). */
-export function findPanel(doc: Document, base: string): { chatId: string; after: Element } | null {
+const CHAT_LINK = /(https?:\/\/[^\s"'<>]+?)\/c\/[0-9a-fA-F-]{36}(?![0-9a-fA-F-])/;
+
+/**
+ * The panel's link, and the element to put the live chat after (the panel's table). A link to
+ * another Inbox Chat server is reported as `otherServer` (its address), so the user can be told
+ * which server to set.
+ */
+export function findPanel(doc: Document, base: string): { chatId: string; after: Element } | { otherServer: string; after: Element } | null {
+  let other: { otherServer: string; after: Element } | null = null;
   for (const a of Array.from(doc.querySelectorAll('a[href]'))) {
-    const chatId = findChatIdInText(a.getAttribute('href') ?? '', base);
-    if (!chatId) continue;
+    const href = a.getAttribute('href') ?? '';
+    const unwrapped = unwrapSafeLinks(href);
     const after = a.closest('table') ?? a.closest('pre, blockquote, div, p') ?? a;
-    return { chatId, after };
+    const chatId = findChatIdInText(href, base) ?? findChatIdInText(unwrapped, base);
+    if (chatId) return { chatId, after };
+    const elsewhere = CHAT_LINK.exec(unwrapped)?.[1];
+    if (elsewhere && !other) other = { otherServer: elsewhere, after };
   }
-  return null;
+  return other;
 }
 
 async function main(): Promise<void> {
-  if (document.getElementById(HOST_ID)) return; // injected twice (registered + already open)
-  const transport = new RelayTransport(messenger.runtime.connect({ name: RELAY_PORT }));
+  // Injected again on every background start (registered + already open): one chat per email.
+  const scope = globalThis as { inboxChatMessageScript?: boolean };
+  if (scope.inboxChatMessageScript || document.getElementById(HOST_ID)) return;
+  scope.inboxChatMessageScript = true;
+  const transport = new RelayTransport(() => messenger.runtime.connect({ name: RELAY_PORT }));
   const hello = await transport.hello();
   const found = findPanel(document, hello.backendUrl);
   if (!found) {
@@ -66,6 +80,21 @@ async function main(): Promise<void> {
   }
   const host = el('div', { id: HOST_ID, class: 'inbox-chat-host' });
   found.after.after(host);
+  if ('otherServer' in found) {
+    // Typically a fresh install still on the default server: say which server this chat is on.
+    window.addEventListener('pagehide', () => transport.close());
+    const button = el('button', { type: 'button', class: 'inbox-chat-signin', text: 'Open Inbox Chat options' });
+    button.addEventListener('click', () => void transport.openOptions());
+    host.setAttribute('data-other-server', found.otherServer);
+    host.append(
+      el('p', {
+        class: 'inbox-chat-note',
+        text: `This email has a live chat on ${found.otherServer}, but Inbox Chat is set to ${hello.backendUrl}. Set the server to ${found.otherServer} in the options to chat here.`,
+      }),
+      button,
+    );
+    return;
+  }
   deliverSubmits(host);
 
   let panel: ChatPanel | null = null;

@@ -17,7 +17,8 @@ export interface Connection {
 }
 
 export async function connect(): Promise<Connection> {
-  const transport = new RelayTransport(messenger.runtime.connect({ name: RELAY_PORT }));
+  // The relay reconnects by itself when Thunderbird suspends and restarts the background.
+  const transport = new RelayTransport(() => messenger.runtime.connect({ name: RELAY_PORT }));
   const hello = await transport.hello();
   const api = new ApiClient({ baseUrl: hello.backendUrl, getToken: () => null, fetch: transport.fetch });
   return { transport, hello, api };

@@ -16,16 +16,40 @@ import {
 import { connect, messenger, send, type Connection } from './common.ts';
 
 const app = document.getElementById('app')!;
+/** The name of this sign-in in the user's session list (next to browsers and Outlook). */
+const SESSION_LABEL = 'Thunderbird (Inbox Chat extension)';
 let conn: Connection | null = null;
+/** Renders can overlap (a save and the background's session notice): the newest one wins. */
+let renders = 0;
 
 async function render(): Promise<void> {
+  const mine = ++renders;
+  const c = await connect();
+  const settings = await loadSettings(messenger);
+  const folders = await folderSection(settings.transcriptFolderId);
+  if (mine !== renders) {
+    c.transport.close();
+    return;
+  }
   conn?.transport.close();
-  conn = await connect();
+  conn = c;
   // Sign-in, sign-out and a new server reach the background through storage; it reconnects and
   // tells every view, and this page shows the new state.
-  conn.transport.onSession(() => void render());
-  const settings = await loadSettings(messenger);
-  app.replaceChildren(el('h1', { text: 'Inbox Chat' }), serverSection(settings.backendUrl, conn), accountSection(conn), await folderSection(settings.transcriptFolderId));
+  // (Only a change re-renders: the notice of a change this page already shows would otherwise
+  // wipe a sign-in in progress.)
+  c.transport.onSession((s) => {
+    if (s.address !== c.hello.address || s.backendUrl !== c.hello.backendUrl) void render();
+  });
+  app.replaceChildren(el('h1', { text: 'Inbox Chat' }), serverSection(settings.backendUrl, c), accountSection(c), folders);
+}
+
+/**
+ * Makes the background use the saved settings, then shows them. The background also tells every
+ * view (this one included) through the relay; a second render is harmless.
+ */
+async function settingsSaved(): Promise<void> {
+  await send({ type: 'inbox-chat:settings-saved' }).catch(() => undefined);
+  await render();
 }
 
 function serverSection(current: string, c: Connection): HTMLElement {
@@ -50,6 +74,7 @@ function serverSection(current: string, c: Connection): HTMLElement {
     }
     result.textContent = `Saved: ${url}`;
     await saveBackendUrl(messenger, url);
+    await settingsSaved();
   });
   return el('section', { class: 'card', id: 'server' }, el('h2', { text: 'Server' }), using, form);
 }
@@ -61,6 +86,7 @@ function accountSection(c: Connection): HTMLElement {
     out.addEventListener('click', async () => {
       await c.api.signOut().catch(() => undefined);
       await saveSession(messenger, null);
+      await settingsSaved();
     });
     section.append(el('p', { id: 'signed-in-as', text: `Signed in as ${c.hello.address}.` }), out);
     return section;
@@ -68,8 +94,10 @@ function accountSection(c: Connection): HTMLElement {
   section.append(
     signInView({
       api: c.api,
+      sessionLabel: SESSION_LABEL,
       onSignedIn: async (session) => {
         await saveSession(messenger, sessionFrom(session));
+        await settingsSaved();
       },
     }),
   );

@@ -17,7 +17,9 @@ export type RelayOp =
   | { op: 'watchChats' }
   | { op: 'history'; chatId: string; query: { before?: number; after?: number; limit?: number } }
   | { op: 'fetch'; method: string; path: string; body?: string }
-  | { op: 'openOptions' };
+  | { op: 'openOptions' }
+  /** A chat is on screen: keep the background (and its socket) from being suspended. */
+  | { op: 'keepAlive' };
 
 export type RelayRequest = { kind: 'call'; id: number } & RelayOp;
 export type RelayTyping = { kind: 'typing'; chatId: string; typing: boolean };

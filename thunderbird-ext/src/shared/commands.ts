@@ -9,7 +9,12 @@ export type Command =
   | { type: 'inbox-chat:save-transcript'; chatId: string }
   /** The Chats tab asks which chat a notification click wanted to show. */
   | { type: 'inbox-chat:take-pending-chat' }
-  | { type: 'inbox-chat:list-folders' };
+  | { type: 'inbox-chat:list-folders' }
+  /**
+   * The options page changed the settings. A suspended background misses storage.onChanged,
+   * and a woken one may answer before its own storage listener ran: this makes it re-read them.
+   */
+  | { type: 'inbox-chat:settings-saved' };
 
 export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 

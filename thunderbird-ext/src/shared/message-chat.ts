@@ -5,6 +5,7 @@
 import type { CreateChatBody } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { findChatIdInHtml, findChatIdInText } from '../../../ui/src/email-panel.ts';
+import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import type { MessageHeader, MessagePart } from '../messenger.ts';
 import { addressesOf, mailboxAddress } from './addresses.ts';
 
@@ -20,7 +21,9 @@ export function chatIdOfMessage(full: MessagePart, base: string): string | null 
   for (const p of walk(full)) {
     const type = (p.contentType ?? '').toLowerCase();
     if (!p.body) continue;
-    const id = type === 'text/html' ? findChatIdInHtml(p.body, base) : type === 'text/plain' ? findChatIdInText(p.body, base) : null;
+    const find = type === 'text/html' ? findChatIdInHtml : type === 'text/plain' ? findChatIdInText : null;
+    // A link rewritten by Safe Links still names the chat once unwrapped.
+    const id = find && (find(p.body, base) ?? find(unwrapSafeLinks(p.body), base));
     if (id) return id;
   }
   const header = full.headers?.['x-inbox-chat']?.[0]?.trim();

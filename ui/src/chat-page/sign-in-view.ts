@@ -13,6 +13,8 @@ export interface SignInOptions {
   /** Shown above the form, e.g. why the previous session or link did not work. */
   message?: string;
   onSignedIn: (session: SessionView) => void;
+  /** How the new session is named in the session list (default: a web browser). */
+  sessionLabel?: string;
 }
 
 const SESSION_LABEL = 'Web browser';
@@ -107,7 +109,7 @@ function showCodeStep(root: HTMLElement, opts: SignInOptions, verificationId: st
     button.disabled = true;
     error.hidden = true;
     try {
-      opts.onSignedIn(await opts.api.verifyCode(verificationId, input.value.trim(), SESSION_LABEL));
+      opts.onSignedIn(await opts.api.verifyCode(verificationId, input.value.trim(), opts.sessionLabel ?? SESSION_LABEL));
     } catch (err) {
       const final = err instanceof ApiError && (err.code === 'CODE_EXPIRED' || err.code === 'TOO_MANY_ATTEMPTS');
       error.textContent = err instanceof Error ? err.message : 'Could not sign in';
