@@ -47,66 +47,79 @@ function looksLikeAttribution(text: string): boolean {
   return ATTRIBUTION.test(text) || ON_WROTE.test(text) || DATED_ADDRESS.test(text) || ADDRESS_WROTE_DATE.test(text) || DATED_VERB_NAME.test(text);
 }
 
+/** Cheap test before the regexes: an attribution ends in a colon, a dash frame, "wrote" or an address. */
+function mayEndAttribution(text: string): boolean {
+  const tail = text.trimEnd().slice(-8);
+  return /[:：\->]$/.test(tail) || /wrote$/i.test(tail);
+}
+
 /**
- * How many lines from `i` form an attribution line ("On …, X <\nx@y> wrote:" as Gmail and Apple
- * Mail wrap it over up to four lines), or 0. A wrapped header continues only on lines that are
- * not blank, except for a line that starts with "<" (Polymail puts the address after a blank).
+ * For each line, how many lines from it form an attribution line ("On …, X <\nx@y> wrote:" as
+ * Gmail and Apple Mail wrap it over up to four lines), or 0. A wrapped header continues only on
+ * lines that are not blank, except for a line that starts with "<" (Polymail puts the address
+ * after a blank). Answers are remembered, so a reply is scanned in linear time.
  */
-export function attributionAt(lines: readonly string[], i: number): number {
-  const first = lines[i]!;
-  if (!first.trim() || first.length > MAX_HEADER_CHARS) return 0;
-  let joined = '';
-  let used = 0;
-  for (let j = i; j < lines.length && used < 6; j++) {
-    const line = lines[j]!;
-    if (!line.trim()) {
-      const next = lines[j + 1]?.trim() ?? '';
-      if (j > i && next.startsWith('<')) {
-        used++;
-        continue;
+export function attributionFinder(lines: readonly string[]): (i: number) => number {
+  const memo = new Int8Array(lines.length).fill(-1);
+  const at = (i: number): number => {
+    if (i >= lines.length) return 0;
+    if (memo[i]! < 0) memo[i] = scan(i);
+    return memo[i]!;
+  };
+  // A header joined from line `i` is text followed by a header when a later line of it is a
+  // header by itself and either starts like one or line `i` names no date or address
+  // ("Hi,\nOn … wrote:").
+  const laterStart = (i: number, to: number): boolean => {
+    const first = lines[i]!;
+    for (let k = i + 1; k <= to; k++) {
+      const line = lines[k]!;
+      // "at 10:18, John <…> wrote:" and "1234@host> wrote:" continue a header; they do not open one.
+      const opens = OPENER.test(line) && !CONTINUATION.test(line);
+      if ((opens || !/\d|@/.test(first)) && at(k) > 0) return true;
+    }
+    return false;
+  };
+  const scan = (i: number): number => {
+    const first = lines[i]!;
+    if (!first.trim() || first.length > MAX_HEADER_CHARS) return 0;
+    let joined = '';
+    let used = 0;
+    for (let j = i; j < lines.length && used < 6; j++) {
+      const line = lines[j]!;
+      if (!line.trim()) {
+        const next = lines[j + 1]?.trim() ?? '';
+        if (j > i && next.startsWith('<')) {
+          used++;
+          continue;
+        }
+        break;
       }
-      break;
+      // "<\naddress>" and "address\n>:" rejoin without a space, so the address reads whole.
+      const glue = joined.endsWith('<') || line.trimStart().startsWith('>') ? '' : ' ';
+      joined = joined ? `${joined}${glue}${line.trim()}` : line;
+      used++;
+      if (joined.length > MAX_HEADER_CHARS) break;
+      if (mayEndAttribution(joined) && looksLikeAttribution(joined)) {
+        // A header starts a logical line: the first line alone must not be a full sentence
+        // that happens to be followed by a short "wrote:" line further down.
+        if (j > i && (/[.!?]\s*$/.test(first) || laterStart(i, j))) return 0;
+        return j - i + 1;
+      }
     }
-    // "<\naddress>" and "address\n>:" rejoin without a space, so the address reads whole.
-    const glue = joined.endsWith('<') || line.trimStart().startsWith('>') ? '' : ' ';
-    joined = joined ? `${joined}${glue}${line.trim()}` : line;
-    used++;
-    if (joined.length > MAX_HEADER_CHARS) break;
-    if (looksLikeAttribution(joined)) {
-      // A header starts a logical line: the first line alone must not be a full sentence
-      // that happens to be followed by a short "wrote:" line further down.
-      // Nor may a later line be a header by itself ("Hi,\nOn … wrote:" is text, then a header).
-      if (j > i && (/[.!?]\s*$/.test(first) || hasAttributionStart(lines, i + 1, j))) return 0;
-      return j - i + 1;
-    }
-  }
-  return 0;
+    return 0;
+  };
+  return at;
 }
 
 // How attribution lines begin: "On", "Le", "Am", "El", "Il", "Em", "Op", "W dniu", "Dnia", "Den",
 // "På", "Vào", "In data", a date or a short weekday ("ср,", "tir.", "pe").
 const OPENER = /^\s{0,4}(?:On|Le|Am|El|Il|Em|Op|W dniu|Dnia|Den|På|Vào|In data|\d|\p{L}{2,4}\.?,? \d)/u;
-
 const CONTINUATION = /^\s{0,4}(?:<|[^\s<>@]{1,200}@|(?:at|um|à|a las|alle|om|kl\.?|o)\s)/iu;
-
-/**
- * A header joined from line `i` is text followed by a header when a later line of it is a header
- * by itself and either starts like one or line `i` names no date or address ("Hi,\nOn … wrote:").
- */
-function hasAttributionStart(lines: readonly string[], from: number, to: number): boolean {
-  const first = lines[from - 1]!;
-  for (let k = from; k <= to; k++) {
-    const line = lines[k]!;
-    // "at 10:18, John <…> wrote:" and "1234@host> wrote:" continue a header; they do not open one.
-    const opens = OPENER.test(line) && !CONTINUATION.test(line);
-    if (attributionAt(lines, k) > 0 && (opens || !/\d|@/.test(first))) return true;
-  }
-  return false;
-}
 
 /** "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:": text and header on one line. */
 const SHARED_LINE = /^(.{1,200}?)\s{0,4}-{0,3}\s{0,2}(On\s(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6},.{1,200}\bwrote:)\s{0,2}$/u;
 export function textBeforeSharedHeader(line: string): string | null {
+  if (!line.includes('On ') || !/wrote:\s*$/.test(line)) return null;
   const m = SHARED_LINE.exec(line);
   return m ? m[1]!.replace(/-+$/, '').trimEnd() : null;
 }
@@ -132,7 +145,8 @@ const SEPARATOR = new RegExp(
 const BEGIN_FORWARD = /^\s{0,4}(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado)\s?:\s*$/iu;
 
 export function isSeparator(line: string): boolean {
-  return line.length <= 120 && (SEPARATOR.test(line) || BEGIN_FORWARD.test(line));
+  if (line.length > 120) return false;
+  return line.includes('--') ? SEPARATOR.test(line) : BEGIN_FORWARD.test(line);
 }
 
 // The field that opens a header block of a quoted or forwarded email (Outlook, Yahoo, Apple).

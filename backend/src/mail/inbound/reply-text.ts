@@ -1,6 +1,6 @@
 import { convert } from 'html-to-text';
 import { stripControlCharacters } from '../../../../protocol/index.ts';
-import { attributionAt, headerBlockAt, isSeparator, textBeforeSharedHeader } from './quote-headers.ts';
+import { attributionFinder, headerBlockAt, isSeparator, textBeforeSharedHeader } from './quote-headers.ts';
 import { cutSignature, dropTrailingRules, isMobileSignature } from './signatures.ts';
 
 /**
@@ -83,6 +83,7 @@ function htmlToText(html: string): string {
  */
 function newLines(lines: string[], flowed: boolean): string[] {
   const out: string[] = [];
+  const attributionAt = attributionFinder(lines);
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
@@ -91,7 +92,7 @@ function newLines(lines: string[], flowed: boolean): string[] {
       out.push(shared);
       break;
     }
-    const header = attributionAt(lines, i);
+    const header = attributionAt(i);
     if (header > 0) {
       let next = i + header;
       while (next < lines.length && !lines[next]!.trim()) next++;
@@ -104,7 +105,7 @@ function newLines(lines: string[], flowed: boolean): string[] {
     if (i > 0 || out.length > 0) {
       if (isSeparator(line) || headerBlockAt(lines, i) || isMobileSignature(line)) break;
     } else if (isSeparator(line) || headerBlockAt(lines, i)) break;
-    if (isQuoted(line) && !isLoneMarkerLine(lines, i)) {
+    if (isQuoted(line) && !isLoneMarkerLine(lines, i, attributionAt)) {
       i = skipQuote(lines, i, flowed);
       continue;
     }
@@ -115,10 +116,10 @@ function newLines(lines: string[], flowed: boolean): string[] {
 }
 
 /** One ">" line wedged between two lines of text (">>> link <<<") is decoration, not a quote. */
-function isLoneMarkerLine(lines: string[], i: number): boolean {
+function isLoneMarkerLine(lines: string[], i: number, attributionAt: (i: number) => number): boolean {
   const before = lines[i - 1];
   const after = lines[i + 1];
-  return !!before?.trim() && !isQuoted(before) && !!after?.trim() && !isQuoted(after) && attributionAt(lines, i + 1) === 0;
+  return !!before?.trim() && !isQuoted(before) && !!after?.trim() && !isQuoted(after) && attributionAt(i + 1) === 0;
 }
 
 function isQuoted(line: string): boolean {

@@ -28,9 +28,12 @@ const MOBILE_SIGNATURE = [
   /^从我的 ?iPhone ?发送$/u,
 ];
 
+// The first words of every pattern above: most lines are ruled out by this one test.
+const MOBILE_START = /^(?:Sent|Get|Download|Obtener|Outlook|Gesendet|Télécharger|Envoyé|Von|Enviado|Inviato|Verzonden|Skickat|Sendt|Wysłane|Отправлено|iPhone|从)/iu;
+
 export function isMobileSignature(line: string): boolean {
   const t = line.trim();
-  return t.length > 0 && t.length <= 200 && MOBILE_SIGNATURE.some((re) => re.test(t));
+  return t.length > 0 && t.length <= 200 && MOBILE_START.test(t) && MOBILE_SIGNATURE.some((re) => re.test(t));
 }
 
 /** Lines that separate a signature block: "-- " (RFC 3676), "--", an em-dash rule, underscores. */
