@@ -98,13 +98,45 @@ describe('reply parsing: time', function () {
     'header fields': fill('From: 1@x\nDate: 1\n'),
     'signature-like lines': fill('Sent from my a b c d e f g h i j k l m n o p\n'),
     'framed headers': fill('-- On 1 x wrote --\n'),
+    'short lines': fill('a\n'),
   };
+  const html: Record<string, string> = {
+    'empty elements': fill('<div>a</div>'),
+    'nested elements': fill('<div>'),
+    'table cells': `<table>${fill('<tr><td>a</td><td>b</td></tr>')}</table>`,
+  };
+  for (const [name, markup] of Object.entries(html)) {
+    it(`256 KB of HTML ${name} is read in well under a second`, () => {
+      let ms = Infinity;
+      for (let run = 0; run < 2; run++) {
+        const started = performance.now();
+        extractReplyText({ html: markup });
+        ms = Math.min(ms, performance.now() - started);
+      }
+      assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+    });
+  }
+  it('the MIME parser does not linkify: 256 KB of domain names reads in well under a second', async () => {
+    const raw = Buffer.from(`From: Bob <bob@example.com>\r\nSubject: hi\r\n\r\n${fill('a.com ')}`);
+    await readReply(Buffer.from('From: Bob <bob@example.com>\r\n\r\nwarm up\r\n'));
+    let ms = Infinity;
+    for (let run = 0; run < 2; run++) {
+      const started = performance.now();
+      await readReply(raw);
+      ms = Math.min(ms, performance.now() - started);
+    }
+    assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+  });
   extractReplyText({ text: 'warm up\n\nOn Mon, 1 Jan 2024, A <a@b.c> wrote:\n> x' });
   for (const [name, text] of Object.entries(inputs)) {
     it(`256 KB of ${name} is trimmed in well under a second`, () => {
-      const started = performance.now();
-      extractReplyText({ text });
-      const ms = performance.now() - started;
+      // The faster of two runs: other work on a shared machine should not decide the result.
+      let ms = Infinity;
+      for (let run = 0; run < 2; run++) {
+        const started = performance.now();
+        extractReplyText({ text });
+        ms = Math.min(ms, performance.now() - started);
+      }
       assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
     });
   }

@@ -82,6 +82,8 @@ export function attributionFinder(lines: readonly string[]): (i: number) => numb
   const scan = (i: number): number => {
     const first = lines[i]!;
     if (!first.trim() || first.length > MAX_HEADER_CHARS) return 0;
+    // Every attribution's first line carries its date or address, or opens with a dash frame.
+    if (!/[\d@]|^\s{0,4}-/.test(first)) return 0;
     let joined = '';
     let used = 0;
     for (let j = i; j < lines.length && used < 6; j++) {

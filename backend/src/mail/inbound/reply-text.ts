@@ -59,15 +59,41 @@ export function cutHtmlQuote(html: string): string {
   return html.slice(0, cut);
 }
 
+/**
+ * html-to-text costs about 80 µs per element; a reply within the size limit can hold tens of
+ * thousands of empty elements. Beyond this many tags the markup is read by a linear tag
+ * stripper instead, which keeps the text and the line breaks of block elements.
+ */
+const MAX_HTML_TAGS = 5000;
+
 function htmlToText(html: string): string {
+  let tags = 0;
+  for (let i = html.indexOf('<'); i >= 0 && tags <= MAX_HTML_TAGS; i = html.indexOf('<', i + 1)) tags++;
+  if (tags > MAX_HTML_TAGS) return stripTags(html);
   return convert(html, {
     wordwrap: false,
+    // Deeper nesting than any client writes would overflow the converter's recursion.
+    limits: { maxDepth: 100 },
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },
       { selector: 'img', format: 'skip' },
       { selector: 'hr', format: 'skip' },
     ],
   });
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function stripTags(html: string): string {
+  return html
+    .replace(/<(?:style|script|head)\b[^>]{0,1000}>[^<]{0,100000}<\/(?:style|script|head)>/gi, '')
+    .replace(/<(?:br|\/p|\/div|\/li|\/tr|\/h[1-6]|\/blockquote)\b[^>]{0,1000}>/gi, '\n')
+    .replace(/<[^>]{0,1000}>/g, '')
+    .replace(/&(#\d{1,7}|#x[\da-f]{1,6}|[a-z]{2,6});/gi, (m, e: string) => {
+      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+    });
 }
 
 /**
