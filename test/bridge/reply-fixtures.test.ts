@@ -108,6 +108,9 @@ describe('reply parsing: time', function () {
   const html: Record<string, string> = {
     'empty elements': fill('<div>a</div>'),
     'nested elements': fill('<div>'),
+    'unclosed tags': fill('<div '),
+    'unclosed attributes': fill('<div class="'),
+    'style blocks': fill('<style>a</style><p>x &amp; y</p>'),
     'table cells': `<table>${fill('<tr><td>a</td><td>b</td></tr>')}</table>`,
   };
   for (const [name, markup] of Object.entries(html)) {

@@ -34,29 +34,42 @@ export function extractReplyText(mail: {
   return tidy(newLines(stripPgpArmour(normalised).split('\n'), mail.flowed === true).join('\n'));
 }
 
-// Where each client's quoted original (or signature) starts in its HTML.
+// Where each client's quoted original (or signature) starts in its HTML: tests on one opening
+// tag (its text from "<" to ">").
 const HTML_QUOTE_MARKERS = [
-  /<div[^>]+class=["'][^"']*\bgmail_quote\b/i, // Gmail
-  /<div[^>]+class=["'][^"']*\bgmail_signature\b/i,
-  /<div[^>]+class=["'][^"']*\bgmail_extra\b/i,
-  /<div[^>]+id=["']divRplyFwdMsg["']/i, // Outlook on the web / new Outlook
-  /<div[^>]+id=["']appendonsend["']/i,
-  /<div[^>]+id=["']mail-editor-reference-message-container["']/i,
-  /<div[^>]+id=["']Signature["']/i,
-  /<div[^>]+style=["'][^"']*border-top:\s*solid\s+#E1E1E1/i, // classic Outlook's header rule
-  /<div[^>]+class=["'][^"']*\bmoz-cite-prefix\b/i, // Thunderbird
-  /<(?:div|pre)[^>]+class=["'][^"']*\bmoz-signature\b/i,
-  /<blockquote[^>]+type=["']cite["']/i, // Apple Mail, Thunderbird
-  /<div[^>]+class=["'][^"']*\byahoo_quoted\b/i,
+  /^<div\b[^>]*\bclass=["'][^"']*\bgmail_quote\b/i, // Gmail
+  /^<div\b[^>]*\bclass=["'][^"']*\bgmail_signature\b/i,
+  /^<div\b[^>]*\bclass=["'][^"']*\bgmail_extra\b/i,
+  /^<div\b[^>]*\bid=["']divRplyFwdMsg["']/i, // Outlook on the web / new Outlook
+  /^<div\b[^>]*\bid=["']appendonsend["']/i,
+  /^<div\b[^>]*\bid=["']mail-editor-reference-message-container["']/i,
+  /^<div\b[^>]*\bid=["']Signature["']/i,
+  /^<div\b[^>]*\bstyle=["'][^"']*border-top:\s*solid\s+#E1E1E1/i, // classic Outlook's header rule
+  /^<div\b[^>]*\bclass=["'][^"']*\bmoz-cite-prefix\b/i, // Thunderbird
+  /^<(?:div|pre)\b[^>]*\bclass=["'][^"']*\bmoz-signature\b/i,
+  /^<blockquote\b[^>]*\btype=["']cite["']/i, // Apple Mail, Thunderbird
+  /^<div\b[^>]*\bclass=["'][^"']*\byahoo_quoted\b/i,
 ];
+/** A longer "tag" is not one a client wrote; skipping it keeps the scan linear. */
+const MAX_TAG_CHARS = 2000;
 
+/**
+ * The HTML before the first quote marker. One pass over the tags: each "<" is paired with the
+ * next ">" (found by a pointer that only moves forward), so crafted markup such as thousands of
+ * "<div " without a ">" costs linear time, not quadratic.
+ */
 export function cutHtmlQuote(html: string): string {
-  let cut = html.length;
-  for (const re of HTML_QUOTE_MARKERS) {
-    const m = re.exec(html);
-    if (m && m.index < cut) cut = m.index;
+  let close = -1;
+  for (let open = html.indexOf('<'); open >= 0; open = html.indexOf('<', open + 1)) {
+    if (close < open) close = html.indexOf('>', open);
+    if (close < 0) break;
+    if (close - open > MAX_TAG_CHARS) continue;
+    const c = html.charCodeAt(open + 1) | 0x20; // "d"iv, "b"lockquote, "p"re
+    if (c !== 0x64 && c !== 0x62 && c !== 0x70) continue;
+    const tag = html.slice(open, close + 1);
+    if (HTML_QUOTE_MARKERS.some((re) => re.test(tag))) return html.slice(0, open);
   }
-  return html.slice(0, cut);
+  return html;
 }
 
 /**
@@ -84,17 +97,38 @@ function htmlToText(html: string): string {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
+/** Text of the markup in one forward pass: tags dropped, block ends as line breaks, entities decoded. */
 function stripTags(html: string): string {
-  return html
-    .replace(/<(?:style|script|head)\b[^>]{0,1000}>[^<]{0,100000}<\/(?:style|script|head)>/gi, '')
-    .replace(/<(?:br|\/p|\/div|\/li|\/tr|\/h[1-6]|\/blockquote)\b[^>]{0,1000}>/gi, '\n')
-    .replace(/<[^>]{0,1000}>/g, '')
-    .replace(/&(#\d{1,7}|#x[\da-f]{1,6}|[a-z]{2,6});/gi, (m, e: string) => {
-      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
-      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
-    });
+  const out: string[] = [];
+  const lower = html.toLowerCase();
+  let text = 0; // start of the text not yet copied
+  let close = -1;
+  for (let open = html.indexOf('<'); open >= 0; open = html.indexOf('<', open + 1)) {
+    if (close < open) close = html.indexOf('>', open);
+    if (close < 0) break;
+    if (close - open > MAX_TAG_CHARS) continue; // a lone "<" is text
+    out.push(html.slice(text, open));
+    const name = /^<\/?([a-z][a-z0-9]{0,9})/i.exec(html.slice(open, Math.min(close + 1, open + 12)))?.[1]?.toLowerCase() ?? '';
+    if (html[open + 1] !== '/' && (name === 'style' || name === 'script' || name === 'head')) {
+      const end = lower.indexOf(`</${name}`, close);
+      const after = end < 0 ? -1 : html.indexOf('>', end);
+      open = after < 0 ? html.length : after;
+      text = open + 1;
+      continue;
+    }
+    if (BLOCK_ENDS.has(html[open + 1] === '/' ? `/${name}` : name)) out.push('\n');
+    text = close + 1;
+    open = close;
+  }
+  out.push(html.slice(text));
+  return out.join('').replace(/&(#\d{1,7}|#x[\da-f]{1,6}|[a-z]{2,6});/gi, (m, e: string) => {
+    if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+    const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
 }
+
+const BLOCK_ENDS = new Set(['br', '/p', '/div', '/li', '/tr', '/h1', '/h2', '/h3', '/h4', '/h5', '/h6', '/blockquote']);
 
 /**
  * The lines the person wrote. Walking down the reply:
