@@ -123,6 +123,24 @@ describe('dev mailbox: reply by email without a DNS server (Chromium)', function
     assert.match(res, /^Reply refused\. .*550/);
   });
 
+  it('the reply form takes posts only from its own page', async () => {
+    const mail = server.catcher!.list().find((m) => m.to.includes(BOB) && /^reply\+/.test(m.replyTo ?? ''))!;
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/dev/mail/${mail.id}/reply`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ from: BOB, text: 'Posted by another site' }),
+      });
+    assert.equal((await post({ 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+    assert.equal((await post({ Origin: 'https://evil.example.org' })).status, 403);
+    const same = await post({ Origin: server.url, 'Sec-Fetch-Site': 'same-origin' });
+    assert.equal(same.status, 303);
+    assert.match(decodeURIComponent(same.headers.get('location') ?? ''), /status=sent/, same.headers.get('location') ?? '');
+    const history = await api<{ messages: MessageView[] }>(server, 'GET', `/api/chats/${chatId}/messages`, undefined, alice.token);
+    assert.equal(history.body.messages.filter((m) => m.body === 'Posted by another site').length, 1, 'only the same-origin post went through');
+  });
+
   it('keeps the caught mail across a restart (DEV_MAILBOX_FILE, readable by its owner only)', async () => {
     const before = server.catcher!.list();
     assert.ok(before.length > 0);
