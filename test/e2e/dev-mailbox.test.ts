@@ -134,6 +134,7 @@ describe('dev mailbox: reply by email without a DNS server (Chromium)', function
       });
     assert.equal((await post({ 'Sec-Fetch-Site': 'cross-site' })).status, 403);
     assert.equal((await post({ Origin: 'https://evil.example.org' })).status, 403);
+    assert.equal((await post({ Origin: 'not a url' })).status, 403);
     const same = await post({ Origin: server.url, 'Sec-Fetch-Site': 'same-origin' });
     assert.equal(same.status, 303);
     assert.match(decodeURIComponent(same.headers.get('location') ?? ''), /status=sent/, same.headers.get('location') ?? '');

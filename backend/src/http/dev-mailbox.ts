@@ -136,7 +136,7 @@ function refuseCrossSite(req: Request): void {
   const site = req.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') throw new AppError('FORBIDDEN', 'The dev mailbox only takes its own form');
   const origin = req.get('origin');
-  if (origin && origin !== 'null' && new URL(origin).host !== req.get('host')) {
+  if (origin && origin !== 'null' && URL.parse(origin)?.host !== req.get('host')) {
     throw new AppError('FORBIDDEN', 'The dev mailbox only takes its own form');
   }
 }
