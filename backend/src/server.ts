@@ -86,7 +86,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     let catcher: MailCatcher | undefined;
     let smtpUrl = config.smtpUrl;
     if (!smtpUrl) {
-      catcher = new MailCatcher(log.child({ component: 'mail-catcher' }));
+      catcher = new MailCatcher(log.child({ component: 'mail-catcher' }), 500, config.devMailbox ? config.devMailboxFile : null);
       smtpUrl = await catcher.listen(0);
       cleanups.push(() => catcher!.close());
       log.info({ smtpUrl }, 'no SMTP_URL: outgoing mail is caught by the embedded SMTP catcher');
@@ -187,6 +187,13 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       metrics,
       isAllowedOrigin,
       catcher,
+      // Replies from the dev mailbox go over loopback, where the development rule can vouch for them.
+      inboundAddress: () => {
+        const port = bridge.inbound?.port;
+        if (!port) return null;
+        const host = config.bridge.inboundHost;
+        return { host: host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host, port };
+      },
       redis: redis?.commands,
       isReady: async () => accepting && (await pool.query('SELECT 1').then(() => true, () => false)),
     });

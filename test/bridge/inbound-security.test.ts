@@ -240,7 +240,8 @@ describe('inbound mail: no forged From, no stalled server', function () {
   });
 
   for (const [name, body] of [
-    // email-reply-parser is quadratic in both: seconds per 16 KB, minutes at this size.
+    // email-reply-parser was quadratic in both (seconds per 16 KB, minutes at this size); the
+    // line rules that replaced it (reply-text.ts) are linear, so these are now read in time.
     ['one 200 KB line of "On "', 'On '.repeat((200 * 1024) / 3)],
     ['120 K empty lines', '\r\n'.repeat(120 * 1024)],
   ] as const) {
@@ -264,10 +265,15 @@ describe('inbound mail: no forged From, no stalled server', function () {
         privateKey: exampleKey.privateKey,
       });
       const data = Buffer.from(signatures + message);
-      const { result, lagMs } = await eventLoopLag(() => refusedRaw({ from: 'bob@example.com', to: bobReply, data }));
+      const before = await lastSeq();
+      const { result, lagMs } = await eventLoopLag(() =>
+        sendRawSmtp({ port: server.bridge.inbound!.port, from: 'bob@example.com', to: bobReply, data }),
+      );
       assert.ok(lagMs < 1000, `the event loop stalled for ${Math.round(lagMs)} ms`);
-      assert.equal(result.code, 550, result.text);
-      assert.match(result.text, /could not read your reply in the time we allow/);
+      assert.doesNotMatch(result.text, /could not read your reply in the time we allow/);
+      // Judged on its merits: posted as just "Hi", or refused for what it is, never half-read.
+      if (result.code === 250) assert.equal((await lastMessage()).body, 'Hi');
+      else assert.equal(await lastSeq(), before, result.text);
     });
   }
 

@@ -58,6 +58,8 @@ const envSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEV_MAILBOX: boolish.optional(),
+  DEV_MAILBOX_FILE: z.string().min(1).optional(),
+  DEV_LOOPBACK_AUTH: boolish.optional(),
   TRUST_PROXY: boolish.default(false),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
@@ -105,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (e.NODE_ENV === 'production' && e.DATABASE_URL !== undefined && e.SECRET_KEY === undefined) {
     // Several nodes share that database and must hash sign-in codes with one key.
     throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required in production with DATABASE_URL (the same random value of 32+ characters on every node)');
+  }
+  if (e.DEV_LOOPBACK_AUTH === true && (e.NODE_ENV === 'production' || e.SMTP_URL !== undefined)) {
+    // The local rule trusts any mail from this machine: never where real mail flows.
+    throw new ConfigError('Invalid configuration:\n  DEV_LOOPBACK_AUTH: only for development without SMTP_URL (it would let anyone on this host post as any member)');
   }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
@@ -160,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.LOG_LEVEL,
     /** The dev mailbox page shows caught mail; only on when mail is caught in-process. */
     devMailbox: e.DEV_MAILBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production'),
+    /** Caught mail survives a restart in this JSONL file (tests keep theirs in memory unless they name one). */
+    devMailboxFile: e.DEV_MAILBOX_FILE ?? (e.NODE_ENV === 'test' ? null : `${e.DATA_DIR.replace(/\/$/, '')}/dev-mailbox.jsonl`),
     trustProxy: e.TRUST_PROXY,
     /** Serve HTTPS (and wss) directly, e.g. with an office-addin-dev-certs certificate; Outlook needs HTTPS. */
     tls,
@@ -173,6 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       inboundDomain: (e.INBOUND_DOMAIN ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).hostname : 'inbox-chat.localhost')).toLowerCase(),
       inboundMaxBytes: e.INBOUND_MAX_KB * 1024,
       inboundAuthFailure: e.INBOUND_AUTH_FAILURE,
+      /**
+       * Development only: replies that reach the inbound listener from this machine count as
+       * authenticated (the dev mailbox's reply form sends them), since no DNS vouches for a
+       * local sender. Never with NODE_ENV=production or SMTP_URL (refused above when asked for).
+       */
+      inboundLoopbackAuth: (e.DEV_LOOPBACK_AUTH ?? e.NODE_ENV === 'development') && e.NODE_ENV !== 'production' && e.SMTP_URL === undefined,
       inboundDnsServers: e.INBOUND_DNS_SERVERS,
       batchWindowMs: e.EMAIL_BATCH_WINDOW_MS,
       offlineDelayMs: e.EMAIL_OFFLINE_DELAY_MS,

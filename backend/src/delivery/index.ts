@@ -98,6 +98,7 @@ export class EmailBridge {
           maxMessageChars: d.config.maxMessageChars,
           authFailure: b.inboundAuthFailure,
           resolver: d.dnsResolver ?? dnsResolver(b.inboundDnsServers),
+          loopbackAuth: b.inboundLoopbackAuth,
         })
       : null;
     const ctx: BridgeContext = {

@@ -15,7 +15,7 @@ import type { Services } from '../services.ts';
 import type { Redis } from 'ioredis';
 import { addinPages, thunderbirdPages } from './addin-pages.ts';
 import { bearerToken } from './auth.ts';
-import { devMailboxRoutes } from './dev-mailbox.ts';
+import { devMailboxRoutes, type InboundAddress } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
 import { socketOrigin } from './origins.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -34,6 +34,8 @@ export interface HttpDeps {
   isAllowedOrigin: (origin: string | undefined) => boolean;
   isReady: () => Promise<boolean>;
   catcher?: MailCatcher;
+  /** The inbound SMTP listener's address, for the dev mailbox's reply form. */
+  inboundAddress?: InboundAddress;
   redis?: Redis;
 }
 
@@ -114,7 +116,7 @@ export function createHttpApp(d: HttpDeps): Express {
   api.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'No such API route')));
   app.use('/api', api);
 
-  if (d.catcher && d.config.devMailbox) app.use(devMailboxRoutes(d.catcher));
+  if (d.catcher && d.config.devMailbox) app.use(devMailboxRoutes(d.catcher, d.inboundAddress ?? (() => null), d.log));
 
   app.use('/assets', express.static(UI_DIST, { index: false, maxAge: '1h' }));
   app.use('/addin', addinPages(d.publicUrl));

@@ -19,6 +19,22 @@ export function dnsResolver(servers: string[]): DNSResolver {
   return (name, rrtype) => r.resolve(name, rrtype as 'TXT') as Promise<string[][] | string[]>;
 }
 
+/** 127.0.0.0/8 and ::1: the connection comes from this machine. */
+export function isLoopback(ip: string): boolean {
+  const v4 = ip.replace(/^::ffff:/i, '');
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || ip === '::1';
+}
+
+/**
+ * The development rule (config bridge.inboundLoopbackAuth, never in production or with
+ * SMTP_URL): mail from loopback is vouched for by the machine itself, since no DNS can vouch
+ * for a local sender. The From must still be one of the member's addresses.
+ */
+export function loopbackVerdict(ip: string): AuthVerdict | null {
+  if (!isLoopback(ip)) return null;
+  return { outcome: 'pass', reason: 'development: mail from loopback (DEV_LOOPBACK_AUTH)', results: `local; loopback=pass (development rule) smtp.remote-ip=${ip}` };
+}
+
 /**
  * DKIM, SPF and DMARC through mailauth. Policy (docs/email-bridge.md):
  * - The verdict is only about `authorFrom` (the parsed From that identifies the member):

@@ -8,7 +8,7 @@ import type { Caller } from '../../identity/sessions.ts';
 import type { Logger } from '../../log.ts';
 import type { MessageService } from '../../chats/messages.ts';
 import { lookupReplyToken } from '../../delivery/links.ts';
-import { checkSender, type AuthVerdict, type DNSResolver } from './authenticate.ts';
+import { checkSender, loopbackVerdict, type AuthVerdict, type DNSResolver } from './authenticate.ts';
 import { DEFAULT_READER, ReplyReader, type ReaderOptions } from './reader.ts';
 import { refusals, SmtpReply } from './refusals.ts';
 import { screenRawMessage } from './screen.ts';
@@ -25,6 +25,8 @@ export interface InboundOptions {
   resolver: DNSResolver;
   /** How untrusted mail is parsed off the main thread (deadline, concurrency). */
   reader?: ReaderOptions;
+  /** Development only: mail from loopback is authenticated by the local rule (authenticate.ts). */
+  loopbackAuth?: boolean;
 }
 
 interface Target {
@@ -104,6 +106,12 @@ export class InboundMail {
     this.port = (this.server.server.address() as AddressInfo).port;
     this.reader.warmUp();
     this.log.info({ port: this.port, domain: this.opts.domain }, 'inbound SMTP listening');
+    if (this.opts.loopbackAuth) {
+      this.log.warn(
+        { port: this.port },
+        'development: replies from loopback (127.0.0.1, ::1) are authenticated by the local rule, without DKIM/SPF/DMARC (DEV_LOOPBACK_AUTH; never in production or with SMTP_URL)',
+      );
+    }
     return this.port;
   }
 
@@ -188,9 +196,15 @@ export class InboundMail {
     return `Posted to the chat (message ${posted.join(', ')})`;
   }
 
-  private authenticate(raw: Buffer, session: SMTPServerSession, authorFrom: string): Promise<AuthVerdict> {
+  private async authenticate(raw: Buffer, session: SMTPServerSession, authorFrom: string): Promise<AuthVerdict> {
+    const ip = (session.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const local = this.opts.loopbackAuth ? loopbackVerdict(ip) : null;
+    if (local) {
+      this.log.info({ from: authorFrom, ip }, 'reply authenticated by the development loopback rule');
+      return local;
+    }
     return checkSender(raw, {
-      ip: (session.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      ip,
       helo: session.hostNameAppearsAs || session.clientHostname || '',
       mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       mta: this.opts.domain,

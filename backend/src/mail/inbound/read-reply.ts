@@ -1,4 +1,5 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { decodeFlowed, decodesAsUtf8, multipartWithoutParts, relabelAsUtf8, takeFlowed } from './reply-mime.ts';
 import { extractReplyText } from './reply-text.ts';
 
 /** What the listener needs from an emailed reply: plain data, so it can cross from a worker thread. */
@@ -14,16 +15,50 @@ export interface ReadReply {
   text: string;
 }
 
+/**
+ * Only the text, the HTML and the header are used: the parser's own conversions (text to HTML
+ * with linkified URLs, HTML to text) are skipped. Linkifying 256 KB of "a.com " takes seconds.
+ */
+const PARSER_OPTIONS = { skipTextToHtml: true, skipHtmlToText: true, skipTextLinks: true, skipImageLinks: true } as const;
+
 /** Parses one untrusted email and keeps only what the listener needs. Runs in a worker (reader.ts). */
 export async function readReply(raw: Buffer): Promise<ReadReply> {
-  const parsed = await simpleParser(raw);
+  const { raw: fixed, flowed } = takeFlowed(raw);
+  const parsed = await simpleParser(fixed, PARSER_OPTIONS);
+  const body = await readableBody(fixed, parsed);
   return {
     from: (parsed.from?.value ?? []).map((a) => a.address ?? ''),
     messageId: parsed.messageId ?? null,
     automatic: isAutomatic(parsed),
     attachments: hasRealAttachments(parsed),
-    text: extractReplyText({ text: parsed.text, html: typeof parsed.html === 'string' ? parsed.html : null }),
+    text: extractReplyText({ text: body.text && flowed ? decodeFlowed(body.text, flowed) : body.text, html: body.html, flowed: flowed !== null }),
   };
+}
+
+/**
+ * The text and HTML as the person wrote them, repairing what clients get wrong (reply-mime.ts):
+ * a multipart without parts is read as one text part; a charset label that the bytes contradict
+ * (UTF-8 bytes labelled Big5 or ISO-8859-1) gives way to UTF-8 when that reading is clean.
+ */
+async function readableBody(raw: Buffer, parsed: ParsedMail): Promise<{ text: string | null; html: string | null }> {
+  let text = parsed.text ?? null;
+  let html = typeof parsed.html === 'string' ? parsed.html : null;
+  if (!text?.trim() && !html) {
+    const single = multipartWithoutParts(raw);
+    if (single) text = (await simpleParser(single, PARSER_OPTIONS)).text ?? null;
+  }
+  if ((text && /[^\x00-\x7f]/.test(text)) || (html && /[^\x00-\x7f]/.test(html))) {
+    const relabelled = relabelAsUtf8(raw);
+    if (relabelled) {
+      const again = await simpleParser(relabelled, PARSER_OPTIONS);
+      const againHtml = typeof again.html === 'string' ? again.html : null;
+      if (decodesAsUtf8((again.text ?? '') + (againHtml ?? ''))) {
+        text = again.text ?? null;
+        html = againHtml;
+      }
+    }
+  }
+  return { text, html };
 }
 
 function isAutomatic(parsed: ParsedMail): boolean {
@@ -33,7 +68,24 @@ function isAutomatic(parsed: ParsedMail): boolean {
   return auto !== 'no' || ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence) || h.has('x-autoreply') || h.has('x-autorespond');
 }
 
+/**
+ * Parts a client adds on its own: an S/MIME or PGP/MIME signature, Outlook's winmail.dat, the
+ * calendar part of a meeting answer. A company that signs all mail must still be able to reply.
+ */
+const CLIENT_PARTS = new Set([
+  'application/pkcs7-signature',
+  'application/x-pkcs7-signature',
+  'application/pgp-signature',
+  'application/ms-tnef',
+  'application/vnd.ms-tnef',
+  'text/calendar',
+  'application/ics',
+]);
+
 /** Inline images in a signature or a quoted email are not attachments the person chose to send. */
 function hasRealAttachments(parsed: ParsedMail): boolean {
-  return parsed.attachments.some((a) => !(a.related || (a.contentDisposition === 'inline' && a.contentType.startsWith('image/') && a.cid)));
+  return parsed.attachments.some(
+    (a) =>
+      !(a.related || CLIENT_PARTS.has(a.contentType.toLowerCase()) || (a.contentDisposition === 'inline' && a.contentType.startsWith('image/') && a.cid)),
+  );
 }

@@ -25,9 +25,9 @@ interface Slot {
 }
 
 /**
- * Parses untrusted email off the main thread. The MIME parser and the reply trimmer have
- * inputs that cost far more than linear time (email-reply-parser takes seconds on a few
- * thousand blank-ish lines); on the main thread that would stall every chat on this node.
+ * Parses untrusted email off the main thread. Reply trimming is linear now (reply-text.ts),
+ * but a 256 KB reply still costs up to a few hundred milliseconds of CPU, and the MIME parser
+ * is third-party code; on the main thread either would stall every chat on this node.
  * Here emails are parsed in long-lived worker threads, one email per worker at a time, each
  * with a deadline. A worker past its deadline is terminated (which also stops a regex
  * mid-match) and replaced, so one crafted reply costs one refused email and at most
