@@ -2,26 +2,10 @@
  * Domain errors carry a stable machine code and a human sentence. Adapters map codes to
  * HTTP statuses or socket acks; domain code never knows about either.
  */
-export type ErrorCode =
-  | 'BAD_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_IN_AUDIENCE'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'CODE_WRONG'
-  | 'CODE_EXPIRED'
-  | 'TOO_MANY_ATTEMPTS'
-  | 'LINK_EXPIRED'
-  | 'CHAT_ENDED'
-  | 'TOO_LARGE'
-  /** A store's per-user or global cap is reached (details.scope says which). */
-  | 'QUOTA_EXCEEDED'
-  /** Too many open sockets for one identity or one client IP. */
-  | 'TOO_MANY_CONNECTIONS'
-  | 'UNAVAILABLE'
-  | 'INTERNAL';
+import type { ErrorCode } from '../../protocol/codes.ts';
+
+/** The codes are the protocol's (protocol/codes.ts): clients switch on the same union. */
+export type { ErrorCode };
 
 export class AppError extends Error {
   constructor(

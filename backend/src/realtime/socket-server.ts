@@ -13,6 +13,7 @@ import {
   watchEvent,
   type Ack,
   type ClientToServerEvents,
+  type ServerClosingReason,
   type ServerToClientEvents,
 } from '../../../protocol/index.ts';
 import { AppError, publicError } from '../errors.ts';
@@ -203,7 +204,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     socket.on('disconnect', () => d.metrics.socketsConnected.dec());
     void socket.join([rooms.identity(caller.identityId), rooms.session(caller.sessionId)]);
 
-    const cutOff = (why: string, event: string) => {
+    const cutOff = (why: ServerClosingReason, event: string) => {
       if (socket.disconnected) return;
       d.log.warn({ identityId: caller.identityId, event, why }, 'socket flood: disconnecting');
       d.metrics.socketEvents.inc({ event, outcome: 'flood' });
