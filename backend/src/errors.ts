@@ -18,9 +18,6 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
-export const forbidden = (why: string) => new AppError('FORBIDDEN', why);
-
 /** What a client may see of any error: our own errors as they are, anything else as INTERNAL. */
 export function publicError(err: unknown): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
   if (err instanceof AppError) {
