@@ -1,7 +1,9 @@
 /**
  * The one protocol module: every REST body and socket event, as zod schemas for the
  * server's boundary and as TypeScript types for the server and every client.
- * Browser code imports types only (`import type`), so zod never ships to a pane.
+ * Browser code imports types only (`import type`), so zod never ships to a pane; what it needs
+ * at run time lives in the zod-free modules beside this one: limits.ts, codes.ts (error codes,
+ * `server:closing` reasons), patterns.ts (the UUID pattern) and routes.ts (the REST route table).
  */
 import { z } from 'zod';
 import { SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, type ErrorCode, type ServerClosingReason } from './codes.ts';
