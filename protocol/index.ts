@@ -1,12 +1,19 @@
 /**
  * The one protocol module: every REST body and socket event, as zod schemas for the
  * server's boundary and as TypeScript types for the server and every client.
- * Browser code imports types only (`import type`), so zod never ships to a pane.
+ * Browser code imports types only (`import type`), so zod never ships to a pane; what it needs
+ * at run time lives in the zod-free modules beside this one: limits.ts, codes.ts (error codes,
+ * `server:closing` reasons), patterns.ts (the UUID pattern) and routes.ts (the REST route table).
  */
 import { z } from 'zod';
+import { SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, type ErrorCode, type ServerClosingReason } from './codes.ts';
 import { LIMITS } from './limits.ts';
+import { UUID_PATTERN } from './patterns.ts';
+import type { RouteName } from './routes.ts';
 
-export { LIMITS };
+export { LIMITS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
+export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
+export { ROUTES, routePath, type HttpMethod, type PathParamNames, type RouteName, type RouteSpec } from './routes.ts';
 
 /**
  * Control characters people never type: C0 except tab, line feed and carriage return (a CRLF
@@ -51,7 +58,9 @@ export const addressSchema = plainText(LIMITS.addressChars * 2)
       .regex(/^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/, 'not an email address'),
   );
 
-export const uuidSchema = z.uuid();
+export const uuidSchema = z.string().regex(new RegExp(`^${UUID_PATTERN}$`), 'Invalid UUID').meta({ format: 'uuid' });
+/** A 6-digit code from a sign-in or address-link email. */
+export const codeSchema = z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits');
 export const clientIdSchema = z.string().min(1).max(LIMITS.clientIdChars).regex(/^[A-Za-z0-9_.:-]+$/);
 export const seqSchema = z.number().int().min(0).max(2_147_483_647);
 
@@ -59,8 +68,6 @@ export const retentionSchema = z.enum(['ARCHIVED', 'EPHEMERAL']);
 export const chatSourceSchema = z.enum(['EMAIL', 'STANDALONE']);
 export type Retention = z.infer<typeof retentionSchema>;
 export type ChatSource = z.infer<typeof chatSourceSchema>;
-export type AudienceRole = 'FROM' | 'TO' | 'CC' | 'BCC' | 'ADDED';
-export type MessageKind = 'TEXT' | 'SYSTEM' | 'DELETION' | 'QUOTE';
 
 // ---------- REST bodies ----------
 
@@ -73,7 +80,7 @@ export type AuthStartBody = z.infer<typeof authStartBody>;
 
 export const authVerifyBody = z.strictObject({
   verificationId: uuidSchema,
-  code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'),
+  code: codeSchema,
   label: trimmed(100).optional(),
 });
 export type AuthVerifyBody = z.infer<typeof authVerifyBody>;
@@ -156,113 +163,137 @@ export const memberSettingsBody = z.strictObject({
 });
 
 // ---------- Views (server -> client) ----------
-
-export interface IdentityView {
-  id: string;
-  addresses: string[];
-}
-
-export interface SessionView {
-  token: string;
-  expiresAt: string;
-  identity: IdentityView;
-  /** Set when the session is limited to one chat (an invitation link). */
-  chatId: string | null;
-}
-
-export interface VerificationStarted {
-  verificationId: string;
-  address: string;
-  expiresAt: string;
-}
+// Zod schemas too, so the OpenAPI document describes answers as exactly as requests; the
+// server never parses its own answers with them, and the types are what the code uses.
 
 /**
  * Members are named in every chat-scoped view and event (authorId, ownerId, members[].identityId,
- * me.identityId, typing, read and delivery notices) by a per-chat member handle, never by
- * their global identity id: the same person has a different handle in each chat, so nobody can
- * recognise a hidden (Bcc) member across chats. Compare with `me.identityId` of the same chat.
+ * me.identityId, typing, read and delivery notices) by a per-chat member HANDLE, never by their
+ * global identity id, despite the field names: the same person has a different handle in each
+ * chat, so nobody can recognise a hidden (Bcc) member across chats. Compare them only with
+ * `me.identityId` of the same chat. Only IdentityView.id, SessionView.identity and MeView.id
+ * carry the signed-in person's own identity id.
  */
-export interface MessageView {
-  chatId: string;
-  seq: number;
-  clientId: string;
+const memberHandle = z.string().describe("A member's per-chat handle (not an identity id)");
+const isoTime = z.string().describe('ISO 8601 timestamp');
+
+export const identityView = z.object({ id: z.string(), addresses: z.array(z.string()) });
+export type IdentityView = z.infer<typeof identityView>;
+
+export const sessionView = z.object({
+  token: z.string(),
+  expiresAt: isoTime,
+  identity: identityView,
+  /** Set when the session is limited to one chat (an invitation link). */
+  chatId: z.string().nullable(),
+});
+export type SessionView = z.infer<typeof sessionView>;
+
+/** `GET /me`: who this session signs in as. */
+export const meView = z.object({
+  id: z.string(),
+  addresses: z.array(z.string()),
+  /** Set when this session only opens one chat (a magic link landing). */
+  chatId: z.string().nullable(),
+});
+export type MeView = z.infer<typeof meView>;
+
+export const verificationStarted = z.object({ verificationId: z.string(), address: z.string(), expiresAt: isoTime });
+export type VerificationStarted = z.infer<typeof verificationStarted>;
+
+const audienceRoleSchema = z.enum(['FROM', 'TO', 'CC', 'BCC', 'ADDED']);
+const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE']);
+export type AudienceRole = z.infer<typeof audienceRoleSchema>;
+export type MessageKind = z.infer<typeof messageKindSchema>;
+
+export const messageView = z.object({
+  chatId: z.string(),
+  seq: z.number().int(),
+  clientId: z.string(),
   /** The author's member handle in this chat. */
-  authorId: string | null;
-  authorAddress: string | null;
-  kind: MessageKind;
-  body: string;
+  authorId: memberHandle.nullable(),
+  authorAddress: z.string().nullable(),
+  kind: messageKindSchema,
+  body: z.string(),
   /** For DELETION events: the seq that became a tombstone. */
-  targetSeq: number | null;
-  createdAt: string;
-  deleted: boolean;
-}
+  targetSeq: z.number().int().nullable(),
+  createdAt: isoTime,
+  deleted: z.boolean(),
+});
+export type MessageView = z.infer<typeof messageView>;
 
-export interface MemberView {
-  identityId: string;
-  address: string;
-  joinedAt: string;
-  lastReadSeq: number;
-}
+export const memberView = z.object({
+  /** The member's handle in this chat. */
+  identityId: memberHandle,
+  address: z.string(),
+  joinedAt: isoTime,
+  lastReadSeq: z.number().int(),
+});
+export type MemberView = z.infer<typeof memberView>;
 
-export interface AudienceView {
-  address: string;
-  role: AudienceRole;
-  joined: boolean;
-}
+export const audienceView = z.object({ address: z.string(), role: audienceRoleSchema, joined: z.boolean() });
+export type AudienceView = z.infer<typeof audienceView>;
 
-export interface ChatView {
-  id: string;
-  subject: string;
-  source: ChatSource;
-  retention: Retention;
-  ownerId: string;
-  isOwner: boolean;
-  emailMessageId: string | null;
-  lastSeq: number;
-  lastActivityAt: string;
-  createdAt: string;
-  endedAt: string | null;
-  members: MemberView[];
+export const chatView = z.object({
+  id: z.string(),
+  subject: z.string(),
+  source: chatSourceSchema,
+  retention: retentionSchema,
+  /** The owner's member handle. */
+  ownerId: memberHandle,
+  isOwner: z.boolean(),
+  emailMessageId: z.string().nullable(),
+  lastSeq: z.number().int(),
+  lastActivityAt: isoTime,
+  createdAt: isoTime,
+  endedAt: isoTime.nullable(),
+  members: z.array(memberView),
   /** BCC entries appear only to the owner and to the BCC'd address itself. */
-  audience: AudienceView[];
-  me: { identityId: string; address: string; lastReadSeq: number; emailNotify: boolean };
-  unread: number;
-}
+  audience: z.array(audienceView),
+  /** `identityId`: my member handle in this chat. */
+  me: z.object({ identityId: memberHandle, address: z.string(), lastReadSeq: z.number().int(), emailNotify: z.boolean() }),
+  unread: z.number().int(),
+});
+export type ChatView = z.infer<typeof chatView>;
 
-export interface ChatSummary {
-  id: string;
-  subject: string;
-  retention: Retention;
-  isOwner: boolean;
-  lastSeq: number;
-  lastActivityAt: string;
-  endedAt: string | null;
-  unread: number;
-  lastMessage: MessageView | null;
-  memberAddresses: string[];
+export const chatSummary = z.object({
+  id: z.string(),
+  subject: z.string(),
+  retention: retentionSchema,
+  isOwner: z.boolean(),
+  lastSeq: z.number().int(),
+  lastActivityAt: isoTime,
+  endedAt: isoTime.nullable(),
+  unread: z.number().int(),
+  lastMessage: messageView.nullable(),
+  memberAddresses: z.array(z.string()),
   /** My member handle in this chat (compare with lastMessage.authorId). */
-  me: { identityId: string };
-}
+  me: z.object({ identityId: memberHandle }),
+});
+export type ChatSummary = z.infer<typeof chatSummary>;
 
-export interface AccessRequestView {
-  id: string;
-  chatId: string;
-  address: string;
-  note: string;
-  status: 'PENDING' | 'APPROVED' | 'DECLINED';
-  createdAt: string;
-  decidedAt: string | null;
-}
+export const accessRequestView = z.object({
+  id: z.string(),
+  chatId: z.string(),
+  address: z.string(),
+  note: z.string(),
+  status: z.enum(['PENDING', 'APPROVED', 'DECLINED']),
+  createdAt: isoTime,
+  decidedAt: isoTime.nullable(),
+});
+export type AccessRequestView = z.infer<typeof accessRequestView>;
 
-export interface HistoryPage {
-  messages: MessageView[];
+export const historyPage = z.object({
+  messages: z.array(messageView),
   /** True when older (for `before`) or newer (for `after`) messages remain. */
-  hasMore: boolean;
-}
+  hasMore: z.boolean(),
+});
+export type HistoryPage = z.infer<typeof historyPage>;
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
+export const errorBody = z.object({
+  error: z.object({ code: z.enum(SERVER_ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
+export type ErrorBody = z.infer<typeof errorBody>;
 
 // ---------- Socket events ----------
 
@@ -284,7 +315,7 @@ export const watchEvent = z.strictObject({});
  */
 export const visibilityEvent = z.strictObject({ visible: z.boolean() });
 
-export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
 
 export interface JoinResult {
   chat: ChatView;
@@ -300,12 +331,14 @@ export interface JoinResult {
  */
 export interface TypingNotice {
   chatId: string;
+  /** The typist's member handle in this chat. */
   identityId: string;
   typing: boolean;
 }
 
 export interface ReadNotice {
   chatId: string;
+  /** The reader's member handle in this chat. */
   identityId: string;
   seq: number;
 }
@@ -339,7 +372,7 @@ export interface ServerToClientEvents {
   'access:decided': (r: AccessRequestView) => void;
   'access:requested': (r: AccessRequestView) => void;
   /** Sent before the server closes a socket on purpose (shutdown, session revoked). */
-  'server:closing': (r: { reason: string }) => void;
+  'server:closing': (r: { reason: ServerClosingReason }) => void;
   /** To a chat's room: a member's delivered/emailed position moved (senders' receipts). */
   delivery: (d: DeliveryNotice) => void;
 }
@@ -357,11 +390,12 @@ export const redeemLinkBody = z.strictObject({
 });
 export type RedeemLinkBody = z.infer<typeof redeemLinkBody>;
 
-export interface LinkRedeemed {
+export const linkRedeemed = z.object({
   /** A session limited to this one chat. */
-  session: SessionView;
-  chat: ChatView;
-}
+  session: sessionView,
+  chat: chatView,
+});
+export type LinkRedeemed = z.infer<typeof linkRedeemed>;
 
 export const dndModeSchema = z.enum(['RESEND', 'DIGEST']);
 export type DndMode = z.infer<typeof dndModeSchema>;
@@ -374,31 +408,25 @@ export const availabilityBody = z.strictObject({
 });
 export type AvailabilityBody = z.infer<typeof availabilityBody>;
 
-export interface AvailabilityView {
-  dnd: boolean;
-  mode: DndMode;
-  resendMinutes: number;
-  since: string | null;
-}
+export const availabilityView = z.object({
+  dnd: z.boolean(),
+  mode: dndModeSchema,
+  resendMinutes: z.number().int(),
+  since: isoTime.nullable(),
+});
+export type AvailabilityView = z.infer<typeof availabilityView>;
 
 /** Send the transcript so far as an email to the chat's other members. */
 export const transcriptBody = z.strictObject({}).default({});
 
-export interface TranscriptSent {
-  recipients: number;
-}
+export const transcriptSent = z.object({ recipients: z.number().int() });
+export type TranscriptSent = z.infer<typeof transcriptSent>;
 
 export const linkAddressBody = z.strictObject({ address: addressSchema });
-export const verifyAddressBody = z.strictObject({
-  linkId: uuidSchema,
-  code: z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits'),
-});
+export const verifyAddressBody = z.strictObject({ linkId: uuidSchema, code: codeSchema });
 
-export interface AddressLinkStarted {
-  linkId: string;
-  address: string;
-  expiresAt: string;
-}
+export const addressLinkStarted = z.object({ linkId: z.string(), address: z.string(), expiresAt: isoTime });
+export type AddressLinkStarted = z.infer<typeof addressLinkStarted>;
 
 /**
  * Per-message state for its sender, from these positions of each other member:
@@ -409,12 +437,91 @@ export type DeliveryStatus = 'sent' | 'delivered' | 'emailed' | 'read';
 
 export interface DeliveryNotice {
   chatId: string;
+  /** The member's handle in this chat (inside the server, before fan-out: their identity id). */
   identityId: string;
   deliveredSeq: number;
   emailedSeq: number;
 }
 
-export interface DeliveryView {
-  chatId: string;
-  members: { identityId: string; address: string; deliveredSeq: number; emailedSeq: number; readSeq: number }[];
+export const deliveryView = z.object({
+  chatId: z.string(),
+  members: z.array(
+    z.object({
+      /** The member's handle in this chat. */
+      identityId: memberHandle,
+      address: z.string(),
+      deliveredSeq: z.number().int(),
+      emailedSeq: z.number().int(),
+      readSeq: z.number().int(),
+    }),
+  ),
+});
+export type DeliveryView = z.infer<typeof deliveryView>;
+
+// ---------- REST routes (the table is routes.ts; these are its schemas, by the same names) ----------
+
+export const chatParams = z.strictObject({ chatId: uuidSchema });
+export const seqParams = z.strictObject({ chatId: uuidSchema, seq: z.coerce.number().int().min(1).max(2_147_483_647) });
+export const requestParams = z.strictObject({ chatId: uuidSchema, requestId: uuidSchema });
+
+/** What a route reads (`params` from its path, `query`, `body`) and what it answers (`response`; none for 204). */
+export interface RouteSchemas {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response?: z.ZodType;
 }
+
+export const routeSchemas = {
+  openApi: { response: z.record(z.string(), z.unknown()) },
+
+  startSignIn: { body: authStartBody, response: verificationStarted },
+  verifyCode: { body: authVerifyBody, response: sessionView },
+  verifyLink: { body: authLinkBody, response: sessionView },
+  signOut: {},
+  me: { response: meView },
+
+  redeemLink: { body: redeemLinkBody, response: linkRedeemed },
+  invite: { params: chatParams, body: inviteBody, response: chatView },
+  delivery: { params: chatParams, response: deliveryView },
+  sendTranscript: { params: chatParams, body: transcriptBody, response: transcriptSent },
+  availability: { response: availabilityView },
+  setAvailability: { body: availabilityBody, response: availabilityView },
+  startAddressLink: { body: linkAddressBody, response: addressLinkStarted },
+  verifyAddressLink: { body: verifyAddressBody, response: identityView },
+
+  listChats: { response: z.object({ chats: z.array(chatSummary) }) },
+  createChat: { body: createChatBody, response: chatView },
+  chat: { params: chatParams, response: chatView },
+  openChat: { params: chatParams, response: chatView },
+  endChat: { params: chatParams, response: chatView },
+  replaceAudience: { params: chatParams, body: replaceAudienceBody, response: chatView },
+  addToAudience: { params: chatParams, body: addAudienceBody, response: chatView },
+  updateMySettings: { params: chatParams, body: memberSettingsBody, response: chatView },
+
+  history: { params: chatParams, query: historyQuery, response: historyPage },
+  sendMessage: { params: chatParams, body: sendMessageBody, response: messageView },
+  deleteMessage: { params: seqParams, response: messageView },
+  markRead: { params: chatParams, body: markReadBody, response: z.object({ lastReadSeq: z.number().int() }) },
+
+  requestAccess: { params: chatParams, body: accessRequestBody, response: accessRequestView },
+  accessRequests: { params: chatParams, response: z.object({ requests: z.array(accessRequestView) }) },
+  myAccessRequest: { params: chatParams, response: z.object({ request: accessRequestView.nullable() }) },
+  decideAccess: { params: requestParams, body: accessDecisionBody, response: accessRequestView },
+} as const satisfies Record<RouteName, RouteSchemas>;
+
+type SchemasOf<N extends RouteName> = (typeof routeSchemas)[N];
+type Part<N extends RouteName, K extends keyof RouteSchemas, IO extends 'in' | 'out'> =
+  SchemasOf<N> extends { [P in K]: infer S extends z.ZodType } ? (IO extends 'in' ? z.input<S> : z.output<S>) : undefined;
+
+/** What a client sends to route N. */
+export type RouteBody<N extends RouteName> = Part<N, 'body', 'in'>;
+export type RouteQuery<N extends RouteName> = Part<N, 'query', 'in'>;
+/** What the server hands its handler for route N, validated. */
+export interface RouteInput<N extends RouteName> {
+  params: Part<N, 'params', 'out'>;
+  query: Part<N, 'query', 'out'>;
+  body: Part<N, 'body', 'out'>;
+}
+/** What route N answers (undefined for a 204). */
+export type RouteResponse<N extends RouteName> = Part<N, 'response', 'out'>;

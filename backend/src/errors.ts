@@ -4,26 +4,10 @@ import type { Logger } from './log.ts';
  * Domain errors carry a stable machine code and a human sentence. Adapters map codes to
  * HTTP statuses or socket acks; domain code never knows about either.
  */
-export type ErrorCode =
-  | 'BAD_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_IN_AUDIENCE'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'CODE_WRONG'
-  | 'CODE_EXPIRED'
-  | 'TOO_MANY_ATTEMPTS'
-  | 'LINK_EXPIRED'
-  | 'CHAT_ENDED'
-  | 'TOO_LARGE'
-  /** A store's per-user or global cap is reached (details.scope says which). */
-  | 'QUOTA_EXCEEDED'
-  /** Too many open sockets for one identity or one client IP. */
-  | 'TOO_MANY_CONNECTIONS'
-  | 'UNAVAILABLE'
-  | 'INTERNAL';
+import type { ErrorCode } from '../../protocol/codes.ts';
+
+/** The codes are the protocol's (protocol/codes.ts): clients switch on the same union. */
+export type { ErrorCode };
 
 export class AppError extends Error {
   constructor(
@@ -35,9 +19,6 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
-
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
-export const forbidden = (why: string) => new AppError('FORBIDDEN', why);
 
 /** Socket-level failures: the peer (PostgreSQL, Redis) is down, restarting or unreachable. */
 const CONNECTION_ERRNOS = new Set([

@@ -91,7 +91,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       cleanups.push(() => catcher!.close());
       log.info({ smtpUrl }, 'no SMTP_URL: outgoing mail is caught by the embedded SMTP catcher');
     }
-    const mailer = createMailer(smtpUrl, config.mailFrom, log.child({ component: 'mail' }));
+    const metrics = createMetrics({ jobCounts: () => jobCounts(pool) });
+    const mailer = createMailer(smtpUrl, config.mailFrom, log.child({ component: 'mail' }), (outcome) => metrics.mailSent.inc({ outcome }));
     cleanups.push(() => mailer.close());
 
     let redis: RedisClients | undefined;
@@ -107,7 +108,6 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         throw new StartupError(`Cannot read or create the secret key under ${config.dataDir}: ${err.message}`);
       }),
     );
-    const metrics = createMetrics({ jobCounts: () => jobCounts(pool) });
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;

@@ -149,7 +149,8 @@ describe('leaks: what the server must not give away', function () {
       const tombstone = nextEvent<MessageView>(watcher, 'message', (m) => m.kind === 'DELETION' && m.targetSeq === mine.seq, 5000);
       const del = await api(server, 'DELETE', `/api/chats/${chat.id}/messages/${mine.seq}`, undefined, owner.token);
       assert.equal(del.status, 200, JSON.stringify(del.body));
-      assert.equal((await tombstone).authorAddress, 'owner@example.com');
+      // Views name members by their per-chat handle: the owner's is `me.identityId` of the owner's view.
+      assert.equal((await tombstone).authorId, chat.me.identityId);
       // Deleting again is still idempotent.
       assert.equal((await api(server, 'DELETE', `/api/chats/${chat.id}/messages/${mine.seq}`, undefined, owner.token)).status, 200);
     } finally {

@@ -83,11 +83,12 @@ describe('ApiClient and SocketTransport: email bridge', function () {
     const code = /\b(\d{6})\b/.exec(mail.subject)![1]!;
     const identity = await client.verifyAddressLink(started.linkId, code);
     assert.deepEqual([...identity.addresses].sort(), ['quinn@example.com', 'quinn@work.example']);
-    // Whether an address belongs to someone else is told only to whoever proves the mailbox.
-    const before2 = lastMailId(server);
-    const other = await client.startAddressLink('rosa@example.com');
-    const rosaMail = await server.catcher!.waitFor((m) => m.id > before2 && m.to.includes('rosa@example.com'));
-    const taken = await rejection(client.verifyAddressLink(other.linkId, /\b(\d{6})\b/.exec(rosaMail.subject)![1]!), ApiError);
+    // Whether an address is someone else's is told only to whoever proves that mailbox with its code.
+    const beforeRosa = lastMailId(server);
+    const rosaLink = await client.startAddressLink('rosa@example.com');
+    const rosaMail = await server.catcher!.waitFor((m) => m.id > beforeRosa && m.to.includes('rosa@example.com'));
+    const rosaCode = /\b(\d{6})\b/.exec(rosaMail.subject)![1]!;
+    const taken = await rejection(client.verifyAddressLink(rosaLink.linkId, rosaCode), ApiError);
     assert.equal(taken.code, 'CONFLICT');
     assert.equal(taken.details.reason, 'ADDRESS_TAKEN');
   });

@@ -6,6 +6,7 @@ import type {
   AccessDecision,
   AccessRequestView,
   AddressLinkStarted,
+  AnyErrorCode,
   AudienceInput,
   AvailabilityBody,
   AvailabilityView,
@@ -18,22 +19,32 @@ import type {
   HistoryQuery,
   IdentityView,
   LinkRedeemed,
+  MeView,
   MessageView,
+  PathParamNames,
+  RouteBody,
+  RouteName,
+  RouteQuery,
+  RouteResponse,
   SessionView,
   TranscriptSent,
   VerificationStarted,
 } from '../../protocol/index.ts';
+// The zod-free half of the route table: method and path at run time, without the schema library.
+import { ROUTES, routePath } from '../../protocol/routes.ts';
 
-export interface MeView {
-  id: string;
-  addresses: string[];
-  /** Set when this session only opens one chat (a magic link landing). */
-  chatId: string | null;
-}
+export type { MeView };
+
+/** What one request to route N carries; each part only where the route has it. */
+type RequestParts<N extends RouteName> = ([PathParamNames<(typeof ROUTES)[N]['path']>] extends [never]
+  ? { params?: undefined }
+  : { params: Record<PathParamNames<(typeof ROUTES)[N]['path']>, string | number> }) &
+  (RouteBody<N> extends undefined ? { body?: undefined } : { body: RouteBody<N> }) &
+  (RouteQuery<N> extends undefined ? { query?: undefined } : { query?: RouteQuery<N> });
 
 export class ApiError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: AnyErrorCode,
     readonly status: number,
     message: string,
     readonly details: Record<string, unknown> = {},
@@ -65,111 +76,115 @@ export class ApiClient {
 
   // ---- identity ----
   startSignIn(address: string, chatId?: string): Promise<VerificationStarted> {
-    return this.call('POST', '/api/auth/start', chatId ? { address, chatId } : { address });
+    return this.request('startSignIn', { body: chatId ? { address, chatId } : { address } });
   }
   verifyCode(verificationId: string, code: string, label?: string): Promise<SessionView> {
-    return this.call('POST', '/api/auth/verify', { verificationId, code, ...(label ? { label } : {}) });
+    return this.request('verifyCode', { body: { verificationId, code, ...(label ? { label } : {}) } });
   }
   verifyLink(token: string, label?: string): Promise<SessionView> {
-    return this.call('POST', '/api/auth/link', { token, ...(label ? { label } : {}) });
+    return this.request('verifyLink', { body: { token, ...(label ? { label } : {}) } });
   }
   signOut(): Promise<void> {
-    return this.call('POST', '/api/auth/logout');
+    return this.request('signOut', {});
   }
   me(): Promise<MeView> {
-    return this.call('GET', '/api/me');
+    return this.request('me', {});
   }
 
   // ---- chats ----
   async listChats(): Promise<ChatSummary[]> {
-    return (await this.call<{ chats: ChatSummary[] }>('GET', '/api/chats')).chats;
+    return (await this.request('listChats', {})).chats;
   }
   createChat(body: CreateChatBody): Promise<ChatView> {
-    return this.call('POST', '/api/chats', body);
+    return this.request('createChat', { body });
   }
   chat(chatId: string): Promise<ChatView> {
-    return this.call('GET', `/api/chats/${seg(chatId)}`);
+    return this.request('chat', { params: { chatId } });
   }
   /** Joins the chat when one of my addresses is in its audience; NOT_IN_AUDIENCE otherwise. */
   openChat(chatId: string): Promise<ChatView> {
-    return this.call('POST', `/api/chats/${seg(chatId)}/open`);
+    return this.request('openChat', { params: { chatId } });
   }
   endChat(chatId: string): Promise<ChatView> {
-    return this.call('DELETE', `/api/chats/${seg(chatId)}`);
+    return this.request('endChat', { params: { chatId } });
   }
   replaceAudience(chatId: string, audience: AudienceInput): Promise<ChatView> {
-    return this.call('PUT', `/api/chats/${seg(chatId)}/audience`, { audience });
+    return this.request('replaceAudience', { params: { chatId }, body: { audience } });
   }
   addToAudience(chatId: string, address: string): Promise<ChatView> {
-    return this.call('POST', `/api/chats/${seg(chatId)}/audience`, { address });
+    return this.request('addToAudience', { params: { chatId }, body: { address } });
   }
   updateMySettings(chatId: string, settings: { emailNotify?: boolean; language?: string }): Promise<ChatView> {
-    return this.call('PATCH', `/api/chats/${seg(chatId)}/me`, settings);
+    return this.request('updateMySettings', { params: { chatId }, body: settings });
   }
 
   // ---- messages ----
   history(chatId: string, query: HistoryQuery = {}): Promise<HistoryPage> {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
-    const qs = q.toString();
-    return this.call('GET', `/api/chats/${seg(chatId)}/messages${qs ? `?${qs}` : ''}`);
+    return this.request('history', { params: { chatId }, query });
   }
   sendMessage(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return this.call('POST', `/api/chats/${seg(chatId)}/messages`, { clientId, body });
+    return this.request('sendMessage', { params: { chatId }, body: { clientId, body } });
   }
   deleteMessage(chatId: string, seq: number): Promise<MessageView> {
-    return this.call('DELETE', `/api/chats/${seg(chatId)}/messages/${seq}`);
+    return this.request('deleteMessage', { params: { chatId, seq } });
   }
   async markRead(chatId: string, seq: number): Promise<number> {
-    return (await this.call<{ lastReadSeq: number }>('POST', `/api/chats/${seg(chatId)}/read`, { seq })).lastReadSeq;
+    return (await this.request('markRead', { params: { chatId }, body: { seq } })).lastReadSeq;
   }
 
   // ---- access requests ----
   requestAccess(chatId: string, note = ''): Promise<AccessRequestView> {
-    return this.call('POST', `/api/chats/${seg(chatId)}/access-requests`, { note });
+    return this.request('requestAccess', { params: { chatId }, body: { note } });
   }
   async accessRequests(chatId: string): Promise<AccessRequestView[]> {
-    return (await this.call<{ requests: AccessRequestView[] }>('GET', `/api/chats/${seg(chatId)}/access-requests`))
-      .requests;
+    return (await this.request('accessRequests', { params: { chatId } })).requests;
   }
   async myAccessRequest(chatId: string): Promise<AccessRequestView | null> {
-    return (
-      await this.call<{ request: AccessRequestView | null }>('GET', `/api/chats/${seg(chatId)}/access-requests/mine`)
-    ).request;
+    return (await this.request('myAccessRequest', { params: { chatId } })).request;
   }
   decideAccess(chatId: string, requestId: string, decision: AccessDecision): Promise<AccessRequestView> {
-    return this.call('POST', `/api/chats/${seg(chatId)}/access-requests/${seg(requestId)}`, { decision });
+    return this.request('decideAccess', { params: { chatId, requestId }, body: { decision } });
   }
 
   // ---- email bridge ----
   /** Uses up a personal link from an email (`/c/<id>#link=<token>`): a one-chat session, already joined. */
   redeemLink(token: string, label?: string): Promise<LinkRedeemed> {
-    return this.call('POST', '/api/links/redeem', { token, ...(label ? { label } : {}) });
+    return this.request('redeemLink', { body: { token, ...(label ? { label } : {}) } });
   }
   /** Adds the address to the chat and emails it a one-click invitation. */
   invite(chatId: string, address: string): Promise<ChatView> {
-    return this.call('POST', `/api/chats/${seg(chatId)}/invitations`, { address });
+    return this.request('invite', { params: { chatId }, body: { address } });
   }
   /** Every visible member's delivered, emailed and read positions (senders' receipts). */
   delivery(chatId: string): Promise<DeliveryView> {
-    return this.call('GET', `/api/chats/${seg(chatId)}/delivery`);
+    return this.request('delivery', { params: { chatId } });
   }
   /** Emails the transcript so far to the chat's other members. */
   sendTranscript(chatId: string): Promise<TranscriptSent> {
-    return this.call('POST', `/api/chats/${seg(chatId)}/transcript`, {});
+    return this.request('sendTranscript', { params: { chatId }, body: {} });
   }
   availability(): Promise<AvailabilityView> {
-    return this.call('GET', '/api/me/availability');
+    return this.request('availability', {});
   }
   setAvailability(body: AvailabilityBody): Promise<AvailabilityView> {
-    return this.call('PUT', '/api/me/availability', body);
+    return this.request('setAvailability', { body });
   }
   /** Emails a code to an address I want to add to my sign-in. */
   startAddressLink(address: string): Promise<AddressLinkStarted> {
-    return this.call('POST', '/api/me/addresses', { address });
+    return this.request('startAddressLink', { body: { address } });
   }
   verifyAddressLink(linkId: string, code: string): Promise<IdentityView> {
-    return this.call('POST', '/api/me/addresses/verify', { linkId, code });
+    return this.request('verifyAddressLink', { body: { linkId, code } });
+  }
+
+  /** One call of route N of the table: its method, its path with `params` filled in, its body and query. */
+  private request<N extends RouteName>(name: N, parts: RequestParts<N>): Promise<RouteResponse<N>> {
+    const { params, query, body }: { params?: Record<string, string | number>; query?: unknown; body?: unknown } = parts;
+    const q = new URLSearchParams();
+    if (typeof query === 'object' && query !== null) for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    const path = `/api${params ? routePath(name, params) : ROUTES[name].path}${qs ? `?${qs}` : ''}`;
+    return this.call(ROUTES[name].method, path, body);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -4,6 +4,7 @@
  * inline-styled table; the chat's UUID travels in the link `<base>/c/<uuid>` and in visible text.
  * Shared by the Outlook add-in and the Thunderbird extension: pure functions, no DOM.
  */
+import { UUID_PATTERN as UUID } from '../../protocol/patterns.ts';
 
 export interface PanelInput {
   /** The chat page, `${PUBLIC_URL}/c/<uuid>`. */
@@ -12,7 +13,6 @@ export interface PanelInput {
   subject: string;
 }
 
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 export function chatUrlFor(baseUrl: string, chatId: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/c/${chatId}`;

@@ -35,10 +35,12 @@ export interface SocketTransportOptions {
 /** After the server refused the connection for its cap, wait this long before trying again. */
 export const REFUSED_RETRY_MS = 60_000;
 
-const FORWARDED = ['message', 'typing', 'read', 'chat:updated', 'chats:activity', 'access:decided', 'access:requested', 'delivery'] as const;
+type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The socket with an ack deadline: its emitWithAck is typed by the protocol's ack for each event. */
+type TimedSocket = ReturnType<TypedSocket['timeout']>;
 
 export class SocketTransport extends TransportEventHub implements ChatTransport {
-  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly socket: TypedSocket;
   private readonly ackTimeoutMs: number;
   private closed = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -99,13 +101,19 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
         this.socket.disconnect();
       }
     });
-    for (const event of FORWARDED) {
-      this.socket.on(event, ((payload: never) => this.emitEvent(event, payload)) as never);
-    }
+    // Each server event the panels hear, typed end to end by the protocol's ServerToClientEvents.
+    this.socket.on('message', (m) => this.emitEvent('message', m));
+    this.socket.on('typing', (t) => this.emitEvent('typing', t));
+    this.socket.on('read', (r) => this.emitEvent('read', r));
+    this.socket.on('chat:updated', (c) => this.emitEvent('chat:updated', c));
+    this.socket.on('chats:activity', (a) => this.emitEvent('chats:activity', a));
+    this.socket.on('access:decided', (r) => this.emitEvent('access:decided', r));
+    this.socket.on('access:requested', (r) => this.emitEvent('access:requested', r));
+    this.socket.on('delivery', (d) => this.emitEvent('delivery', d));
   }
 
   async join(chatId: string, lastSeq: number): Promise<JoinResult> {
-    const r = await this.request<JoinResult>('chat:join', { chatId, lastSeq });
+    const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq }));
     return { chat: r.chat, missed: r.missed, hasMore: r.hasMore };
   }
 
@@ -114,11 +122,11 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   }
 
   async send(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return (await this.request<{ message: MessageView }>('message:send', { chatId, clientId, body })).message;
+    return (await this.request((s) => s.emitWithAck('message:send', { chatId, clientId, body }))).message;
   }
 
   async deleteMessage(chatId: string, seq: number): Promise<MessageView> {
-    return (await this.request<{ message: MessageView }>('message:delete', { chatId, seq })).message;
+    return (await this.request((s) => s.emitWithAck('message:delete', { chatId, seq }))).message;
   }
 
   typing(chatId: string, typing: boolean): void {
@@ -127,11 +135,11 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   }
 
   async markRead(chatId: string, seq: number): Promise<number> {
-    return (await this.request<{ lastReadSeq: number }>('read', { chatId, seq })).lastReadSeq;
+    return (await this.request((s) => s.emitWithAck('read', { chatId, seq }))).lastReadSeq;
   }
 
   async watchChats(): Promise<ChatSummary[]> {
-    return (await this.request<{ chats: ChatSummary[] }>('chats:watch', {})).chats;
+    return (await this.request((s) => s.emitWithAck('chats:watch', {}))).chats;
   }
 
   close(): void {
@@ -176,17 +184,14 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
    * Waits for a connection rather than letting socket.io buffer the packet: a buffered request
    * would be replayed after its caller already gave up and retried.
    */
-  private async request<T extends object>(event: keyof ClientToServerEvents, payload: object): Promise<T> {
+  private async request<T extends object>(emit: (timed: TimedSocket) => Promise<Ack<T>>): Promise<T> {
     if (this.closed) throw new TransportError('CLOSED', 'The connection was closed');
     if (this.current === 'unauthorized') throw new TransportError('UNAUTHENTICATED', 'Sign in to continue');
     const deadline = Date.now() + this.ackTimeoutMs;
     if (!this.socket.connected) await this.connected(this.ackTimeoutMs);
     let reply: Ack<T>;
     try {
-      const emitter = this.socket.timeout(Math.max(1, deadline - Date.now())) as unknown as {
-        emitWithAck(event: string, payload: object): Promise<Ack<T>>;
-      };
-      reply = await emitter.emitWithAck(event, payload);
+      reply = await emit(this.socket.timeout(Math.max(1, deadline - Date.now())));
     } catch (err) {
       const disconnected = err instanceof Error && /disconnected/.test(err.message);
       if (disconnected) throw new TransportError('OFFLINE', 'The connection dropped before the server answered');

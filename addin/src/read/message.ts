@@ -5,18 +5,18 @@
  */
 import type { CreateChatBody } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
+import { isUuid } from '../../../protocol/patterns.ts';
 import { findChatIdInHtml, findChatIdInText } from '../../../ui/src/email-panel.ts';
 import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import { CHAT_HEADER, mailboxAddress } from '../compose/draft.ts';
 import { officeCall, supportsMailbox } from '../office/async.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The chat named by a raw header block, e.g. from getAllInternetHeadersAsync. */
 export function chatIdFromHeaders(raw: string): string | null {
   const re = new RegExp(`^${CHAT_HEADER}:[ \\t]*([^\\r\\n]+)`, 'im');
   const value = re.exec(raw)?.[1]?.trim() ?? '';
-  return UUID.test(value) ? value.toLowerCase() : null;
+  return isUuid(value) ? value.toLowerCase() : null;
 }
 
 function bodyAs(item: Office.MessageRead, kind: 'html' | 'text'): Promise<string> {

@@ -15,13 +15,3 @@ export interface ChatEvents {
   accessRequested(ownerId: string, request: AccessRequestView): void;
   accessDecided(identityId: string, request: AccessRequestView): void;
 }
-
-export const silentEvents: ChatEvents = {
-  messagePosted() {},
-  chatUpdated() {},
-  memberJoined() {},
-  memberRemoved() {},
-  readMoved() {},
-  accessRequested() {},
-  accessDecided() {},
-};

@@ -32,12 +32,9 @@ interface Pending {
   reject(e: unknown): void;
 }
 
+/** What the writer counts; the commit metrics live with the onCommitted callback (server.ts). */
 export interface WriterStats {
-  batches: number;
-  messages: number;
-  /** Batches that hit a concurrently committed idempotency key and were redone in a transaction. */
-  retriedInTransaction: number;
-  /** Refused batches split (by chat, then in halves) to find the item the database refused. */
+  /** Refused batches split (by chat, then in halves) to find the item the database refused: tests check a split happened. */
   isolated: number;
 }
 
@@ -52,7 +49,7 @@ export interface WriterStats {
 export class MessageWriter {
   private readonly lanes: Lane[];
   private drainWaiters: (() => void)[] = [];
-  readonly stats: WriterStats = { batches: 0, messages: 0, retriedInTransaction: 0, isolated: 0 };
+  readonly stats: WriterStats = { isolated: 0 };
 
   /**
    * `lanes` independent group-commit queues, one batch in flight each. A chat always maps to
@@ -121,13 +118,11 @@ export class MessageWriter {
       for (const part of isolationParts(batch)) await this.flushIsolated(part);
       return;
     }
-    this.stats.batches++;
     const fresh: MessageView[] = [];
     for (const c of committed) {
       if (c.fresh) fresh.push(c.view);
       c.pending.resolve(c.view);
     }
-    this.stats.messages += fresh.length;
     if (fresh.length > 0) this.onCommitted(fresh, (performance.now() - started) / 1000);
   }
 
@@ -145,7 +140,6 @@ export class MessageWriter {
       // retry whose original another process committed meanwhile trips the unique key. The same
       // statement run again after taking the chat locks sees that commit and answers it.
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-      this.stats.retriedInTransaction++;
       return appendAfterLocking(this.pool, batch);
     }
   }

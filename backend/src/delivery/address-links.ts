@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { newCode, sameHash } from '../identity/tokens.ts';
+import { checkCode } from '../identity/code-check.ts';
+import { newCode } from '../identity/tokens.ts';
 import type { AddressLinkStarted, IdentityView } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
 import type { BridgeContext } from './context.ts';
@@ -49,20 +50,12 @@ export class AddressLinks {
 
   async verify(caller: Caller, linkId: string, code: string): Promise<IdentityView> {
     if (caller.chatScope) throw new AppError('FORBIDDEN', 'Sign in with a code to add addresses');
-    const res = await this.ctx.pool.query<{ id: string; address: string; code_hash: string; attempts: number; expired: boolean; consumed: boolean }>(
+    const res = await this.ctx.pool.query<{ id: string; address: string; codeHash: string; attempts: number; expired: boolean; consumed: boolean }>(
       `UPDATE address_link SET attempts = attempts + 1 WHERE id = $1 AND identity_id = $2
-       RETURNING id, address, code_hash, attempts, expires_at <= now() AS expired, consumed_at IS NOT NULL AS consumed`,
+       RETURNING id, address, code_hash AS "codeHash", attempts, expires_at <= now() AS expired, consumed_at IS NOT NULL AS consumed`,
       [linkId, caller.identityId],
     );
-    const link = res.rows[0];
-    if (!link || link.expired || link.consumed) throw new AppError('CODE_EXPIRED', 'That code is no longer valid; ask for a new one');
-    if (link.attempts > this.ctx.codeMaxAttempts) throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes; ask for a new one');
-    if (!sameHash(link.code_hash, this.ctx.hashCode(link.id, code))) {
-      const left = this.ctx.codeMaxAttempts - link.attempts;
-      throw new AppError(left > 0 ? 'CODE_WRONG' : 'TOO_MANY_ATTEMPTS', left > 0 ? `That code is not right; ${left} left` : 'Too many wrong codes; ask for a new one', {
-        attemptsLeft: left,
-      });
-    }
+    const link = checkCode(res.rows[0], code, { maxAttempts: this.ctx.codeMaxAttempts, hashCode: this.ctx.hashCode });
     await inTransaction(this.ctx.pool, async (client) => {
       await client.query(`UPDATE address_link SET consumed_at = now() WHERE id = $1`, [link.id]);
       const added = await client.query(

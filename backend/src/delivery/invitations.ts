@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
@@ -66,35 +65,9 @@ export class Invitations {
     if (!link) {
       throw new AppError('LINK_EXPIRED', 'This link was already used or has expired; sign in with a code from the chat page');
     }
-    const identityId = await this.identityFor(link.address);
-    const session = await this.ctx.sessions.create(identityId, { chatId: link.chat_id, label: label ?? 'email link' });
+    const session = await this.ctx.sessions.createForAddress(link.address, { chatId: link.chat_id, label: label ?? 'email link' });
     const caller = await this.ctx.sessions.authenticate(session.token);
     const chat = await this.ctx.chats.open(caller, link.chat_id);
     return { session, chat };
-  }
-
-  /** The identity owning an address; created on first proof (the link proves the address). */
-  private async identityFor(address: string): Promise<string> {
-    const find = async () =>
-      (await this.ctx.pool.query<{ identity_id: string }>(`SELECT identity_id FROM email_address WHERE address = $1`, [address]))
-        .rows[0]?.identity_id;
-    const existing = await find();
-    if (existing) return existing;
-    const created = await inTransaction(this.ctx.pool, async (client) => {
-      const id = randomUUID();
-      await client.query(`INSERT INTO identity (id) VALUES ($1)`, [id]);
-      const linked = await client.query(
-        `INSERT INTO email_address (address, identity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING address`,
-        [address, id],
-      );
-      if (linked.rowCount === 0) throw new AppError('CONFLICT', 'raced');
-      return id;
-    }).catch(async (err) => {
-      // A first sign-in of the same address won the race: its identity is the one.
-      if (err instanceof AppError && err.code === 'CONFLICT') return find();
-      throw err;
-    });
-    if (!created) throw new AppError('INTERNAL', 'Could not create the identity');
-    return created;
   }
 }

@@ -18,9 +18,11 @@ import { bearerToken } from './auth.ts';
 import { devMailboxRoutes, type InboundAddress } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
 import { socketOrigin } from './origins.ts';
-import { authRoutes } from './routes/auth.ts';
-import { bridgeRoutes } from './routes/bridge.ts';
-import { chatRoutes } from './routes/chats.ts';
+import { openApiDocument } from '../../../protocol/openapi.ts';
+import { authHandlers } from './routes/auth.ts';
+import { bridgeHandlers } from './routes/bridge.ts';
+import { chatHandlers } from './routes/chats.ts';
+import { registerRoutes } from './routes/index.ts';
 
 export const UI_DIST = path.resolve(import.meta.dirname, '../../../dist/ui');
 
@@ -109,10 +111,22 @@ export function createHttpApp(d: HttpDeps): Express {
     next();
   });
   api.use(express.json({ limit: d.config.maxBodyBytes, strict: true }));
-  api.use(authRoutes(d.services));
-  // Before chatRoutes: that router demands a session for every path, and link redemption has none.
-  api.use(bridgeRoutes(d.services));
-  api.use(chatRoutes(d.services));
+  // Exactly the routes of protocol/routes.ts, each with its schemas; the OpenAPI document lists the same table.
+  let openApi: { url: string; doc: Record<string, unknown> } | undefined;
+  registerRoutes(
+    api,
+    {
+      openApi: async () => {
+        const url = d.publicUrl();
+        if (openApi?.url !== url) openApi = { url, doc: openApiDocument({ serverUrl: url }) };
+        return openApi.doc;
+      },
+      ...authHandlers(d.services),
+      ...bridgeHandlers(d.services),
+      ...chatHandlers(d.services),
+    },
+    d.services.sessions,
+  );
   api.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'No such API route')));
   app.use('/api', api);
 

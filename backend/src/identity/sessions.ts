@@ -56,6 +56,14 @@ export class Sessions {
     };
   }
 
+  /**
+   * A session for a just-proven address (a code, a sign-in link or a personal link from an
+   * email): the address's identity, created on its first proof, since there is no sign-up form.
+   */
+  async createForAddress(address: string, opts: { label?: string; chatId?: string | null } = {}): Promise<SessionView> {
+    return this.create(await this.identityFor(address), opts);
+  }
+
   /** Resolves a token, or throws UNAUTHENTICATED. Expired and revoked sessions fail alike. */
   async authenticate(token: string | undefined): Promise<Caller> {
     if (!token || token.length > 200) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
@@ -87,6 +95,22 @@ export class Sessions {
   async revoke(sessionId: string): Promise<void> {
     await this.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
     this.onRevoked(sessionId);
+  }
+
+  /** The identity owning an address; created with it in one transaction, so no identity is left without an address. */
+  private async identityFor(address: string): Promise<string> {
+    const existing = await this.db.emailAddress.findUnique({ where: { address } });
+    if (existing) return existing.identityId;
+    try {
+      const id = randomUUID();
+      await this.db.identity.create({ data: { id, addresses: { create: { address } } } });
+      return id;
+    } catch (err) {
+      // Two first proofs of one address at once (say a code and a link): the other one won; use its identity.
+      const winner = await this.db.emailAddress.findUnique({ where: { address } });
+      if (!winner) throw err;
+      return winner.identityId;
+    }
   }
 
   private async addressesOf(identityId: string): Promise<string[]> {

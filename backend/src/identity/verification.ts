@@ -7,7 +7,8 @@ import type { RateLimit } from '../ops/rate-limits.ts';
 import type { SessionView, VerificationStarted } from '../../../protocol/index.ts';
 import { normaliseAddress } from './addresses.ts';
 import type { Sessions } from './sessions.ts';
-import { hashToken, newCode, newToken, sameHash, type CodeHasher } from './tokens.ts';
+import { checkCode } from './code-check.ts';
+import { hashToken, newCode, newToken, type CodeHasher } from './tokens.ts';
 
 export interface VerificationOptions {
   codeTtlMs: number;
@@ -81,21 +82,12 @@ export class Verification {
     >`UPDATE verification SET attempts = attempts + 1 WHERE id = ${verificationId}::uuid
       RETURNING id, address, code_hash, attempts, expires_at, consumed_at`;
     const v = rows[0];
-    if (!v) throw new AppError('CODE_EXPIRED', 'That code is no longer valid; ask for a new one');
-    if (v.consumed_at) throw new AppError('CODE_EXPIRED', 'That code was already used; ask for a new one');
-    if (v.expires_at <= new Date()) throw new AppError('CODE_EXPIRED', 'That code has expired; ask for a new one');
-    if (v.attempts > this.opts.maxAttempts) {
-      throw new AppError('TOO_MANY_ATTEMPTS', 'Too many wrong codes; ask for a new one');
-    }
-    if (!sameHash(v.code_hash, this.opts.hashCode(v.id, code))) {
-      const left = this.opts.maxAttempts - v.attempts;
-      throw new AppError(
-        left > 0 ? 'CODE_WRONG' : 'TOO_MANY_ATTEMPTS',
-        left > 0 ? `That code is not right; ${left} ${left === 1 ? 'try' : 'tries'} left` : 'Too many wrong codes; ask for a new one',
-        { attemptsLeft: left },
-      );
-    }
-    return this.consume(v.id, v.address, label);
+    const right = checkCode(
+      v && { id: v.id, address: v.address, codeHash: v.code_hash, attempts: v.attempts, expired: v.expires_at <= new Date(), consumed: v.consumed_at !== null },
+      code,
+      this.opts,
+    );
+    return this.consume(right.id, right.address, label);
   }
 
   async verifyLink(linkToken: string, label?: string): Promise<SessionView> {
@@ -112,23 +104,6 @@ export class Verification {
       data: { consumedAt: new Date() },
     });
     if (taken.count === 0) throw new AppError('CODE_EXPIRED', 'That code was already used; ask for a new one');
-    const identityId = await this.identityFor(address);
-    return this.sessions.create(identityId, { label });
-  }
-
-  /** The identity owning an address, created on first proof: no sign-up form. */
-  private async identityFor(address: string): Promise<string> {
-    const existing = await this.db.emailAddress.findUnique({ where: { address } });
-    if (existing) return existing.identityId;
-    const id = randomUUID();
-    try {
-      await this.db.identity.create({ data: { id, addresses: { create: { address } } } });
-      return id;
-    } catch {
-      // Two first proofs of one address at once: the other one won; use its identity.
-      const winner = await this.db.emailAddress.findUnique({ where: { address } });
-      if (!winner) throw new AppError('INTERNAL', 'Could not create the identity');
-      return winner.identityId;
-    }
+    return this.sessions.createForAddress(address, { label });
   }
 }

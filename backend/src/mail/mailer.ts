@@ -21,13 +21,21 @@ export interface Mailer {
   close(): void;
 }
 
-/** Outbound mail over SMTP (SMTP_URL, or the embedded catcher's loopback address). */
-export function createMailer(smtpUrl: string, from: string, log: Logger): Mailer {
+/**
+ * Outbound mail over SMTP (SMTP_URL, or the embedded catcher's loopback address). `counted` hears
+ * each hand-over's outcome (the inbox_chat_mail_sent_total metric): every email the server sends
+ * goes through here, codes sent directly and queued mail jobs alike.
+ */
+export function createMailer(smtpUrl: string, from: string, log: Logger, counted: (outcome: 'sent' | 'failed') => void = () => {}): Mailer {
   const transport: Transporter = nodemailer.createTransport(smtpUrl);
   return {
     async send(mail) {
       const { fromName, ...rest } = mail;
-      const info = await transport.sendMail({ from: fromName ? withDisplayName(from, fromName) : from, ...rest });
+      const info = await transport.sendMail({ from: fromName ? withDisplayName(from, fromName) : from, ...rest }).catch((err: unknown) => {
+        counted('failed');
+        throw err;
+      });
+      counted('sent');
       // No subject or body: a sign-in email's subject carries its code, and others carry chat text.
       log.debug({ to: mail.to, messageId: info.messageId }, 'mail sent');
       return { messageId: info.messageId };

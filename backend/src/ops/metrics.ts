@@ -78,7 +78,7 @@ export function createMetrics(sources: MetricsSources = {}) {
     }),
     mailSent: new client.Counter({
       name: 'inbox_chat_mail_sent_total',
-      help: 'Emails handed to the SMTP server, by kind and outcome',
+      help: 'Emails handed to the SMTP server, by outcome (sent, failed)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

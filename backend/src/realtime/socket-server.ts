@@ -14,6 +14,7 @@ import {
   watchEvent,
   type Ack,
   type ClientToServerEvents,
+  type ServerClosingReason,
   type ServerToClientEvents,
 } from '../../../protocol/index.ts';
 import { AppError, failureLogger, publicError } from '../errors.ts';
@@ -262,7 +263,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     socket.on('disconnect', () => d.metrics.socketsConnected.dec());
     void socket.join([rooms.identity(caller.identityId), rooms.session(caller.sessionId)]);
 
-    const cutOff = (why: string, event: string) => {
+    const cutOff = (why: ServerClosingReason, event: string) => {
       if (socket.disconnected) return;
       d.log.warn({ identityId: caller.identityId, event, why }, 'socket flood: disconnecting');
       d.metrics.socketEvents.inc({ event, outcome: 'flood' });
@@ -288,15 +289,20 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       next();
     });
 
-    /** Wraps a handler: zod validation, error-to-ack mapping, metrics (the budget is above). Never throws. */
-    function on<S extends z.ZodType, R extends object>(
-      event: string,
+    /**
+     * The listener for one client event: zod validation, error-to-ack mapping, metrics (the
+     * budget is above). Never throws. Typed by the protocol's ClientToServerEvents where it is
+     * registered, so a handler's result must be what that event's ack promises.
+     */
+    function handle<S extends z.ZodType, R extends object>(
+      event: keyof ClientToServerEvents,
       schema: S,
       handler: (input: z.output<S>) => Promise<R>,
     ) {
       handled.add(event);
-      socket.on(event as 'typing', ((payload: unknown, ack?: unknown) => {
-        const reply = typeof ack === 'function' ? (ack as (r: Ack<R>) => void) : () => {};
+      return (payload: unknown, ack?: (r: Ack<R>) => void): void => {
+        // A client may put anything where the ack goes: only a function is called back.
+        const reply = typeof ack === 'function' ? ack : () => {};
         const started = performance.now();
         Promise.resolve()
           .then(() => handler(parseInput(schema, payload)))
@@ -314,50 +320,50 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
               reply({ ok: false, error: { code: e.code, message: e.message } });
             },
           );
-      }) as never);
+      };
     }
 
-    on('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
+    socket.on('chat:join', handle('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
       const chat = await d.services.chats.open(caller, chatId);
       // Join the room before reading the catch-up, so nothing committed in between is missed;
       // the client drops anything it already has by seq.
       await socket.join(rooms.chat(chatId));
       const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
       return { chat, missed: page.messages, hasMore: page.hasMore };
-    });
+    }));
 
-    on('chat:leave', leaveEvent, async ({ chatId }) => {
+    socket.on('chat:leave', handle('chat:leave', leaveEvent, async ({ chatId }) => {
       await socket.leave(rooms.chat(chatId));
       return {};
-    });
+    }));
 
-    on('message:send', sendEvent, async ({ chatId, clientId, body }) => {
+    socket.on('message:send', handle('message:send', sendEvent, async ({ chatId, clientId, body }) => {
       if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
       const message = await d.services.messages.send(caller, chatId, clientId, body);
       return { message };
-    });
+    }));
 
-    on('message:delete', deleteEvent, async ({ chatId, seq }) => {
+    socket.on('message:delete', handle('message:delete', deleteEvent, async ({ chatId, seq }) => {
       if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
       return { message: await d.services.messages.delete(caller, chatId, seq) };
-    });
+    }));
 
-    on('typing', typingEvent, async ({ chatId, typing }) => {
+    socket.on('typing', handle('typing', typingEvent, async ({ chatId, typing }) => {
       // Only sockets whose join passed the membership check are in the room.
       if (!socket.rooms.has(rooms.chat(chatId))) throw new AppError('FORBIDDEN', 'Join the chat first');
       await d.fanout.typing(chatId, caller.identityId, typing, socket.id);
       return {};
-    });
+    }));
 
-    on('read', readEvent, async ({ chatId, seq }) => {
+    socket.on('read', handle('read', readEvent, async ({ chatId, seq }) => {
       return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
-    });
+    }));
 
-    on('chats:watch', watchEvent, async () => {
+    socket.on('chats:watch', handle('chats:watch', watchEvent, async () => {
       const chats = await d.services.myChats(caller);
       await socket.join([rooms.watcher(caller.identityId), ...chats.map((c) => rooms.activity(c.id))]);
       return { chats };
-    });
+    }));
   });
 
   return io;

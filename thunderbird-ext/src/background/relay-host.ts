@@ -3,9 +3,9 @@
  * Joins are counted per chat so one view closing does not unsubscribe another that shows the
  * same chat; events reach only the views that joined that chat (or watch the chat list).
  */
-import type { ChatTransport, TransportEvents } from '../../../ui/src/transport.ts';
+import type { ChatTransport } from '../../../ui/src/transport.ts';
 import type { Port } from '../messenger.ts';
-import { RELAY_PORT, type BackgroundToView, type FetchResult, type HelloResult, type RelayRequest, type ViewToBackground } from '../relay/protocol.ts';
+import { RELAY_PORT, type BackgroundToView, type FetchResult, type HelloResult, type RelayEvent, type RelayRequest, type ViewToBackground } from '../relay/protocol.ts';
 
 export interface RelayBackend {
   /** The current transport; replaced when the user signs in, out, or changes the server. */
@@ -30,8 +30,6 @@ interface ViewState {
   visible: boolean;
 }
 
-const CHAT_EVENTS = ['message', 'typing', 'read', 'chat:updated'] as const;
-const LIST_EVENTS = ['chats:activity', 'access:decided', 'access:requested'] as const;
 
 export class RelayHost {
   private readonly views = new Set<ViewState>();
@@ -45,12 +43,14 @@ export class RelayHost {
   attach(transport: ChatTransport): void {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [
-      ...CHAT_EVENTS.map((event) =>
-        transport.on(event, ((payload: { chatId: string }) => this.toChatViews(event, payload)) as TransportEvents[typeof event]),
-      ),
-      ...LIST_EVENTS.map((event) =>
-        transport.on(event, ((payload: unknown) => this.toWatchers(event, payload)) as TransportEvents[typeof event]),
-      ),
+      // A chat's events go to the views showing that chat; list events to the views watching the list.
+      transport.on('message', (payload) => this.toChatViews(payload.chatId, { event: 'message', payload })),
+      transport.on('typing', (payload) => this.toChatViews(payload.chatId, { event: 'typing', payload })),
+      transport.on('read', (payload) => this.toChatViews(payload.chatId, { event: 'read', payload })),
+      transport.on('chat:updated', (payload) => this.toChatViews(payload.chatId, { event: 'chat:updated', payload })),
+      transport.on('chats:activity', (payload) => this.toWatchers({ event: 'chats:activity', payload })),
+      transport.on('access:decided', (payload) => this.toWatchers({ event: 'access:decided', payload })),
+      transport.on('access:requested', (payload) => this.toWatchers({ event: 'access:requested', payload })),
       transport.on('status', (s) => this.broadcast({ kind: 'event', event: 'status', payload: s })),
     ];
     // The new transport has no rooms yet; views re-join when it reports 'online'.
@@ -170,14 +170,14 @@ export class RelayHost {
     void this.backend.transport().leave(chatId).catch(() => undefined);
   }
 
-  private toChatViews(event: string, payload: { chatId: string }): void {
+  private toChatViews(chatId: string, e: RelayEvent): void {
     for (const v of this.views) {
-      if (v.chats.has(payload.chatId)) this.post(v, { kind: 'event', event: event as never, payload });
+      if (v.chats.has(chatId)) this.post(v, { kind: 'event', ...e });
     }
   }
 
-  private toWatchers(event: string, payload: unknown): void {
-    for (const v of this.views) if (v.watching) this.post(v, { kind: 'event', event: event as never, payload });
+  private toWatchers(e: RelayEvent): void {
+    for (const v of this.views) if (v.watching) this.post(v, { kind: 'event', ...e });
   }
 
   private broadcast(m: BackgroundToView): void {

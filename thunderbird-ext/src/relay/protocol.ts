@@ -40,9 +40,11 @@ export interface FetchResult {
 }
 
 export type RelayEventName = keyof TransportEvents;
+/** One relayed transport event: its name with exactly the payload that event carries. */
+export type RelayEvent = { [E in RelayEventName]: { event: E; payload: Parameters<TransportEvents[E]>[0] } }[RelayEventName];
 
 export type BackgroundToView =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: { code: string; message: string } }
-  | { kind: 'event'; event: RelayEventName; payload: unknown }
+  | ({ kind: 'event' } & RelayEvent)
   | { kind: 'session'; address: string | null; backendUrl: string };

@@ -7,7 +7,6 @@ import type { ChatSummary, HistoryPage, JoinResult, MessageView } from '../../..
 import {
   TransportError,
   type ChatTransport,
-  type ConnectionStatus,
 } from '../../../ui/src/transport.ts';
 import type { Port } from '../messenger.ts';
 import type { BackgroundToView, FetchResult, HelloResult, RelayOp, ViewToBackground } from './protocol.ts';
@@ -260,10 +259,9 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
       else p.reject(new TransportError(m.error.code, m.error.message));
     } else if (m.kind === 'event') {
       if (m.event === 'status') {
-        this.setStatus(m.payload as ConnectionStatus);
+        this.setStatus(m.payload);
         if (m.payload === 'online') this.afterOnline();
-      }
-      else this.emitEvent(m.event, m.payload as never);
+      } else this.emitEvent(m.event, m.payload);
     } else if (m.kind === 'session') {
       this.session = { address: m.address, backendUrl: m.backendUrl };
       for (const l of this.sessionListeners) l({ address: m.address, backendUrl: m.backendUrl });

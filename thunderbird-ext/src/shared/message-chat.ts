@@ -4,12 +4,12 @@
  */
 import type { CreateChatBody } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
+import { isUuid } from '../../../protocol/patterns.ts';
 import { findChatIdInHtml, findChatIdInText } from '../../../ui/src/email-panel.ts';
 import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import type { MessageHeader, MessagePart } from '../messenger.ts';
 import { addressesOf, mailboxAddress } from './addresses.ts';
 
-const UUID_ONLY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function* walk(part: MessagePart): Generator<MessagePart> {
   yield part;
@@ -27,7 +27,7 @@ export function chatIdOfMessage(full: MessagePart, base: string): string | null 
     if (id) return id;
   }
   const header = full.headers?.['x-inbox-chat']?.[0]?.trim();
-  return header && UUID_ONLY.test(header) ? header.toLowerCase() : null;
+  return header && isUuid(header) ? header.toLowerCase() : null;
 }
 
 /** Text of an HTML body without markup, for quoting (no DOM needed; runs in tests too). */

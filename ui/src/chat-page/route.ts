@@ -1,15 +1,16 @@
+import { isUuid } from '../../../protocol/patterns.ts';
+
 /** Which page the address bar asks for: home, a chat, or a chat link that cannot be right. */
 export type Route = { kind: 'home' } | { kind: 'chat'; chatId: string } | { kind: 'not-found' };
 
 const CHAT_PATH = /^\/c\/([^/]+)\/?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { kind: 'home' };
   const m = CHAT_PATH.exec(pathname);
   if (!m) return { kind: 'not-found' };
   const id = decodeURIComponent(m[1]!);
-  return UUID.test(id) ? { kind: 'chat', chatId: id.toLowerCase() } : { kind: 'not-found' };
+  return isUuid(id) ? { kind: 'chat', chatId: id.toLowerCase() } : { kind: 'not-found' };
 }
 
 /** The magic-link token from a `#signin=<token>` fragment, if present. */

@@ -1,30 +1,15 @@
-import { Router } from 'express';
-import { authLinkBody, authStartBody, authVerifyBody } from '../../../../protocol/index.ts';
 import type { Services } from '../../services.ts';
-import { parseInput } from '../../validate.ts';
-import { callerOf, requireCaller } from '../auth.ts';
+import type { RouteHandlers } from './index.ts';
 
-export function authRoutes(s: Services): Router {
-  const r = Router();
-  r.post('/auth/start', async (req, res) => {
-    const body = parseInput(authStartBody, req.body);
-    res.status(202).json(await s.verification.start(body.address, req.ip ?? 'unknown', body.chatId));
-  });
-  r.post('/auth/verify', async (req, res) => {
-    const body = parseInput(authVerifyBody, req.body);
-    res.json(await s.verification.verifyCode(body.verificationId, body.code, body.label));
-  });
-  r.post('/auth/link', async (req, res) => {
-    const body = parseInput(authLinkBody, req.body);
-    res.json(await s.verification.verifyLink(body.token, body.label));
-  });
-  r.post('/auth/logout', requireCaller(s.sessions), async (req, res) => {
-    await s.sessions.revoke(callerOf(req).sessionId);
-    res.status(204).end();
-  });
-  r.get('/me', requireCaller(s.sessions), (req, res) => {
-    const c = callerOf(req);
-    res.json({ id: c.identityId, addresses: c.addresses, chatId: c.chatScope });
-  });
-  return r;
+export function authHandlers(s: Services): Pick<RouteHandlers, 'startSignIn' | 'verifyCode' | 'verifyLink' | 'signOut' | 'me'> {
+  return {
+    startSignIn: ({ body }, { ip }) => s.verification.start(body.address, ip, body.chatId),
+    verifyCode: ({ body }) => s.verification.verifyCode(body.verificationId, body.code, body.label),
+    verifyLink: ({ body }) => s.verification.verifyLink(body.token, body.label),
+    signOut: async (_input, { caller }) => {
+      await s.sessions.revoke(caller.sessionId);
+      return undefined;
+    },
+    me: async (_input, { caller }) => ({ id: caller.identityId, addresses: caller.addresses, chatId: caller.chatScope }),
+  };
 }

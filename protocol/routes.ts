@@ -1,0 +1,82 @@
+/**
+ * The REST route table: every `/api` route once, by name. The server registers exactly these
+ * (backend/src/http/routes), the API client builds its requests from them (ui/src/api-client.ts)
+ * and the OpenAPI document lists them (protocol/openapi.ts). Their zod schemas live beside the
+ * other schemas in index.ts (`routeSchemas`, same names); this half is zod-free so a browser
+ * bundle can use it at run time.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Under `/api`, in Express syntax (`:name` is a path parameter). */
+  path: string;
+  /** 'session': needs `Authorization: Bearer <token>`; 'none': the body itself is the proof (or public). */
+  auth: 'session' | 'none';
+  /** Success status; 204 answers without a body. */
+  status: 200 | 201 | 202 | 204;
+  summary: string;
+}
+
+/** Order matters only among paths that could match one request; Express tries them in this order. */
+export const ROUTES = {
+  openApi: { method: 'GET', path: '/openapi.json', auth: 'none', status: 200, summary: 'This API as an OpenAPI 3.1 document' },
+
+  // ---- identity ----
+  startSignIn: { method: 'POST', path: '/auth/start', auth: 'none', status: 202, summary: 'Mails a sign-in code and link to an address' },
+  verifyCode: { method: 'POST', path: '/auth/verify', auth: 'none', status: 200, summary: 'Trades the emailed 6-digit code for a session' },
+  verifyLink: { method: 'POST', path: '/auth/link', auth: 'none', status: 200, summary: "Trades the sign-in link's fragment token for a session" },
+  signOut: { method: 'POST', path: '/auth/logout', auth: 'session', status: 204, summary: 'Revokes this session and closes its sockets' },
+  me: { method: 'GET', path: '/me', auth: 'session', status: 200, summary: 'Who this session signs in as' },
+
+  // ---- email bridge (the link is its own proof, so it comes before anything that needs a session) ----
+  redeemLink: { method: 'POST', path: '/links/redeem', auth: 'none', status: 200, summary: 'Uses up a personal link from an email: a one-chat session, already joined' },
+  invite: { method: 'POST', path: '/chats/:chatId/invitations', auth: 'session', status: 201, summary: 'Adds an address to the audience and emails it a one-click invitation' },
+  delivery: { method: 'GET', path: '/chats/:chatId/delivery', auth: 'session', status: 200, summary: "Visible members' delivered, emailed and read positions (senders' receipts)" },
+  sendTranscript: { method: 'POST', path: '/chats/:chatId/transcript', auth: 'session', status: 202, summary: "Emails the transcript so far to the chat's other members" },
+  availability: { method: 'GET', path: '/me/availability', auth: 'session', status: 200, summary: 'My do-not-disturb state' },
+  setAvailability: { method: 'PUT', path: '/me/availability', auth: 'session', status: 200, summary: 'Turns do-not-disturb on or off' },
+  startAddressLink: { method: 'POST', path: '/me/addresses', auth: 'session', status: 202, summary: 'Emails a code to an address I want to add to my sign-in' },
+  verifyAddressLink: { method: 'POST', path: '/me/addresses/verify', auth: 'session', status: 200, summary: "Adds the address once its code is right" },
+
+  // ---- chats ----
+  listChats: { method: 'GET', path: '/chats', auth: 'session', status: 200, summary: 'My chats, newest activity first' },
+  createChat: { method: 'POST', path: '/chats', auth: 'session', status: 201, summary: 'Creates a chat (or, for the same draftKey, returns it)' },
+  chat: { method: 'GET', path: '/chats/:chatId', auth: 'session', status: 200, summary: 'The chat as I may see it' },
+  openChat: { method: 'POST', path: '/chats/:chatId/open', auth: 'session', status: 200, summary: 'Joins (first time) when one of my addresses is in the audience' },
+  endChat: { method: 'DELETE', path: '/chats/:chatId', auth: 'session', status: 200, summary: 'Ends the chat (owner)' },
+  replaceAudience: { method: 'PUT', path: '/chats/:chatId/audience', auth: 'session', status: 200, summary: "The draft's recipients changed (owner)" },
+  addToAudience: { method: 'POST', path: '/chats/:chatId/audience', auth: 'session', status: 200, summary: 'Adds an address to the audience' },
+  updateMySettings: { method: 'PATCH', path: '/chats/:chatId/me', auth: 'session', status: 200, summary: 'My settings in this chat' },
+
+  // ---- messages ----
+  history: { method: 'GET', path: '/chats/:chatId/messages', auth: 'session', status: 200, summary: 'A keyset page of messages by seq' },
+  sendMessage: { method: 'POST', path: '/chats/:chatId/messages', auth: 'session', status: 201, summary: 'Posts; a retry with the same clientId returns the first result' },
+  deleteMessage: { method: 'DELETE', path: '/chats/:chatId/messages/:seq', auth: 'session', status: 200, summary: 'Tombstones my message' },
+  markRead: { method: 'POST', path: '/chats/:chatId/read', auth: 'session', status: 200, summary: 'Moves my read position' },
+
+  // ---- access requests ----
+  requestAccess: { method: 'POST', path: '/chats/:chatId/access-requests', auth: 'session', status: 201, summary: 'Asks the owner for access' },
+  accessRequests: { method: 'GET', path: '/chats/:chatId/access-requests', auth: 'session', status: 200, summary: 'Pending requests (owner)' },
+  myAccessRequest: { method: 'GET', path: '/chats/:chatId/access-requests/mine', auth: 'session', status: 200, summary: "My request's state" },
+  decideAccess: { method: 'POST', path: '/chats/:chatId/access-requests/:requestId', auth: 'session', status: 200, summary: 'Approves or declines a request (owner)' },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** The `:name` parameters of an Express path, as a union of their names. */
+export type PathParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+/** The path of route `N` with its parameters filled in (each one URI-encoded). */
+export function routePath<N extends RouteName>(name: N, params: Record<PathParamNames<(typeof ROUTES)[N]['path']>, string | number>): string {
+  const values: Record<string, string | number> = params;
+  return ROUTES[name].path.replace(/:([A-Za-z]+)/g, (_m, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`route ${name} needs the path parameter ${key}`);
+    return encodeURIComponent(String(value));
+  });
+}
