@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import {
   api,
@@ -186,33 +183,5 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
     const r = await runFailingStart({ DATABASE_URL: database.url, PORT: 'eighty' });
     assert.equal(r.code, 2);
     assert.match(r.output, /Invalid configuration:\n\s+PORT/);
-  });
-
-  it('a failing migration stops the start and is reported by name (migrator unit)', async () => {
-    const { migrate } = await import('../../backend/src/db/migrator.ts');
-    const { createLogger } = await import('../../backend/src/log.ts');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
-    const db = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: db.url });
-    try {
-      await mkdir(path.join(dir, '20260101000000_good'));
-      await writeFile(path.join(dir, '20260101000000_good', 'migration.sql'), 'CREATE TABLE t (id int);');
-      await mkdir(path.join(dir, '20260102000000_bad'));
-      await writeFile(path.join(dir, '20260102000000_bad', 'migration.sql'), 'CREATE TABLE t (id int);');
-      await assert.rejects(migrate(pool, createLogger('silent'), dir), /Migration 20260102000000_bad failed: .*already exists/);
-      const book = (await pool.query('SELECT migration_name, finished_at, rolled_back_at, checksum FROM "_prisma_migrations" ORDER BY started_at')).rows;
-      assert.equal(book[0].migration_name, '20260101000000_good');
-      assert.ok(book[0].finished_at);
-      assert.match(book[0].checksum, /^[0-9a-f]{64}$/);
-      assert.ok(book[1].rolled_back_at, 'the failed one is marked rolled back so a fixed file can be retried');
-      // Fix the file: the next start applies it.
-      await writeFile(path.join(dir, '20260102000000_bad', 'migration.sql'), 'CREATE TABLE u (id int);');
-      assert.deepEqual(await migrate(pool, createLogger('silent'), dir), ['20260102000000_bad']);
-      assert.deepEqual(await migrate(pool, createLogger('silent'), dir), [], 'applied migrations are not re-run');
-    } finally {
-      await pool.end();
-      await db.drop();
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
