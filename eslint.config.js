@@ -43,4 +43,14 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },
   },
+  {
+    // CommonJS on purpose (mocha --config loads these synchronously).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Served to Chromium in place of office.js.
+    files: ['test/addin/support/office-mock.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

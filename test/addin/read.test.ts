@@ -115,13 +115,13 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
 
     office.select(plain);
     office.fireItemChanged();
-    await waitUntil(() => shown.length === 2, 'the switch to a plain email is shown');
+    await waitUntil('the switch to a plain email is shown', () => shown.length === 2, 5_000);
     assert.equal(shown[1]!.kind, 'no-chat');
     assert.equal(plain.notifications.size, 0);
 
     office.select(second);
     office.fireItemChanged();
-    await waitUntil(() => shown.length === 3, 'the switch to the second chat email is shown');
+    await waitUntil('the switch to the second chat email is shown', () => shown.length === 3, 5_000);
     assert.equal(shown[2]!.kind === 'chat' && shown[2]!.chatId, chat2);
     assert.equal(second.notifications.get('inboxChatUnread')?.message, '1 unread IM');
   });

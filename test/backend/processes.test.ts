@@ -149,9 +149,10 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
     const acked: number[] = [];
     const refused: string[] = [];
     const sends = Array.from({ length: 300 }, (_, i) =>
-      (socket.timeout(15_000) as any)
+      socket
+        .timeout(15_000)
         .emitWithAck('message:send', { chatId: chat.id, clientId: `t${i}`, body: `m${i}` })
-        .then((r: any) => (r.ok ? acked.push(r.message.seq) : refused.push(r.error.code)))
+        .then((r) => (r.ok ? acked.push(r.message.seq) : refused.push(r.error.code)))
         .catch(() => refused.push('no-ack')),
     );
     // Terminate as soon as the first send is acknowledged, while the rest are in flight.

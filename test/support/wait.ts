@@ -1,16 +1,14 @@
 /**
- * Waits until `check` holds, polling every `intervalMs`, and fails with `what` once `timeoutMs`
- * has passed: tests wait on conditions, never on fixed sleeps, and never forever.
+ * Waits until `check` returns something truthy and returns it, polling every 25 ms; fails naming
+ * `what` once `timeoutMs` has passed. Tests wait on conditions like this, never on fixed sleeps,
+ * and never without a deadline.
  */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  { timeoutMs = 5_000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<void> {
+export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await check()) return;
-    if (Date.now() >= deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
