@@ -10,6 +10,7 @@ import {
 } from '../support/server.ts';
 import { runFailingStart, startServerProcess, type ServerProcess } from '../support/process.ts';
 import type { MessageView } from '../../protocol/index.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -156,7 +157,7 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
         .catch(() => refused.push('no-ack')),
     );
     // Terminate as soon as the first send is acknowledged, while the rest are in flight.
-    while (acked.length === 0 && refused.length === 0) await new Promise((r) => setTimeout(r, 1));
+    await waitUntil('the first send is answered', () => acked.length > 0 || refused.length > 0, 15_000, 1);
     const code = await p.terminate();
     await Promise.all(sends);
     socket.close();
