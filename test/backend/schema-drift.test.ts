@@ -26,6 +26,8 @@ interface TableSpec {
   primaryKey: string[];
   /** "unique:a,b" or "index:a,b", sorted. */
   indexes: string[];
+  /** "a,b -> table(c,d) on delete cascade", sorted. */
+  foreignKeys: string[];
 }
 
 /** The column type PostgreSQL reports for a Prisma scalar, honouring a native @db type. */
@@ -79,14 +81,25 @@ function parseSchema(text: string): { tables: Map<string, TableSpec>; enums: Map
   const modelNames = new Set(models.map((m) => m.name));
   const enumNames = new Set(enums.keys());
   const tables = new Map<string, TableSpec>();
+  const tableOf = new Map<string, string>();
+  const columnsOf = new Map<string, Map<string, string>>();
+  const relations: { spec: TableSpec; model: string; target: string; fields: string; references: string; onDelete: string }[] = [];
   for (const model of models) {
     const table = /@@map\("(\w+)"\)/.exec(model.body)?.[1] ?? model.name;
     const columnOf = new Map<string, string>();
-    const spec: TableSpec = { columns: new Map(), primaryKey: [], indexes: [] };
+    tableOf.set(model.name, table);
+    columnsOf.set(model.name, columnOf);
+    const spec: TableSpec = { columns: new Map(), primaryKey: [], indexes: [], foreignKeys: [] };
     for (const line of model.body.split('\n').map((l) => l.trim())) {
       const f = /^(\w+)\s+(\w+)(\[\]|\?)?\s*(.*)$/.exec(line);
       if (!f || line.startsWith('@@')) continue;
       const [, field = '', type = '', modifier, attrs = ''] = f;
+      const relation = /@relation\(.*fields: \[([^\]]*)\], references: \[([^\]]*)\](?:, onDelete: (\w+))?/.exec(attrs);
+      if (relation && modelNames.has(type)) {
+        // Prisma's default: a required relation restricts deletion, an optional one sets null.
+        const onDelete = relation[3] ?? (modifier === '?' ? 'SetNull' : 'Restrict');
+        relations.push({ spec, model: model.name, target: type, fields: relation[1] ?? '', references: relation[2] ?? '', onDelete });
+      }
       if (modelNames.has(type) || modifier === '[]') continue; // a relation, not a column
       const column = /@map\("(\w+)"\)/.exec(attrs)?.[1] ?? field;
       columnOf.set(field, column);
@@ -104,6 +117,12 @@ function parseSchema(text: string): { tables: Map<string, TableSpec>; enums: Map
     spec.indexes.sort();
     tables.set(table, spec);
   }
+  const actions: Record<string, string> = { Cascade: 'cascade', Restrict: 'restrict', SetNull: 'set null', NoAction: 'no action', SetDefault: 'set default' };
+  for (const r of relations) {
+    const own = (list: string, model: string) => list.split(',').map((f) => columnsOf.get(model)?.get(f.trim()) ?? `?${f.trim()}`).join(',');
+    r.spec.foreignKeys.push(`${own(r.fields, r.model)} -> ${tableOf.get(r.target)}(${own(r.references, r.target)}) on delete ${actions[r.onDelete] ?? r.onDelete}`);
+  }
+  for (const spec of tables.values()) spec.foreignKeys.sort();
   return { tables, enums };
 }
 
@@ -126,7 +145,7 @@ async function readDatabase(pool: pg.Pool): Promise<{ tables: Map<string, TableS
       ORDER BY c.table_name, c.ordinal_position`,
   );
   for (const c of cols.rows) {
-    const spec = tables.get(c.table_name) ?? { columns: new Map(), primaryKey: [], indexes: [] };
+    const spec = tables.get(c.table_name) ?? { columns: new Map(), primaryKey: [], indexes: [], foreignKeys: [] };
     tables.set(c.table_name, spec);
     spec.columns.set(c.column_name, {
       type: c.data_type === 'USER-DEFINED' ? `enum ${c.udt_name}` : c.type,
@@ -148,7 +167,25 @@ async function readDatabase(pool: pg.Pool): Promise<{ tables: Map<string, TableS
     if (i.primary) spec.primaryKey = i.columns;
     else spec.indexes.push(`${i.unique ? 'unique' : 'index'}:${i.columns.join(',')}`);
   }
-  for (const spec of tables.values()) spec.indexes.sort();
+  const fks = await pool.query<{ table_name: string; columns: string[]; target: string; target_columns: string[]; on_delete: string }>(
+    `SELECT t.relname AS table_name, r.relname AS target,
+            array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns,
+            array(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(attnum, n)
+                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS target_columns,
+            CASE c.confdeltype WHEN 'c' THEN 'cascade' WHEN 'r' THEN 'restrict' WHEN 'n' THEN 'set null'
+                               WHEN 'a' THEN 'no action' WHEN 'd' THEN 'set default' END AS on_delete
+       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
+       JOIN pg_namespace ns ON ns.oid = t.relnamespace
+      WHERE c.contype = 'f' AND ns.nspname = 'public'`,
+  );
+  for (const f of fks.rows) {
+    tables.get(f.table_name)?.foreignKeys.push(`${f.columns.join(',')} -> ${f.target}(${f.target_columns.join(',')}) on delete ${f.on_delete}`);
+  }
+  for (const spec of tables.values()) {
+    spec.indexes.sort();
+    spec.foreignKeys.sort();
+  }
   const enums = new Map<string, string[]>();
   const en = await pool.query<{ name: string; value: string }>(
     `SELECT t.typname AS name, e.enumlabel AS value FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid ORDER BY t.typname, e.enumsortorder`,
@@ -177,7 +214,7 @@ describe('database schema: prisma/schema.prisma and the migrations agree', funct
     assert.deepEqual(poolErrors, []);
   });
 
-  it('a freshly migrated database has exactly the tables, columns, types, nullability, defaults, keys, indexes and enums of the schema', async () => {
+  it('a freshly migrated database has exactly the tables, columns, types, nullability, defaults, keys, indexes, foreign keys and enums of the schema', async () => {
     await migrate(pool, createLogger('silent'), MIGRATIONS_DIR);
     const expected = parseSchema(await readFile(SCHEMA_FILE, 'utf8'));
     const actual = await readDatabase(pool);
