@@ -46,11 +46,8 @@ io.on('connection', (socket) => {
 });
 
 await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-answerProbes(
-  () =>
-    new Promise<void>((resolve) => {
-      io.disconnectSockets(true);
-      io.close(() => resolve());
-    }),
-);
+answerProbes(async () => {
+  io.disconnectSockets(true);
+  await io.close();
+});
 process.send!({ type: 'ready', url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` });

@@ -5,12 +5,12 @@ const here = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 /** A child process spoken to over IPC: send a command, await the first reply of a given type. */
 export class Child {
-  private waiters: { type: string; resolve(m: any): void; reject(e: Error): void }[] = [];
+  private waiters: { type: string; resolve(m: unknown): void; reject(e: Error): void }[] = [];
   private exited = false;
   readonly exit: Promise<number | null>;
 
   constructor(readonly name: string, readonly proc: ChildProcess) {
-    proc.on('message', (m: any) => {
+    proc.on('message', (m: { type?: string } | null) => {
       const i = this.waiters.findIndex((w) => w.type === m?.type);
       if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);
     });
@@ -23,12 +23,13 @@ export class Child {
     );
   }
 
-  next<T = any>(type: string): Promise<T> {
+  /** `T` is what the child sends for `type` (the child scripts in bench/ are the other side). */
+  next<T = unknown>(type: string): Promise<T> {
     if (this.exited) return Promise.reject(new Error(`${this.name} has exited`));
-    return new Promise((resolve, reject) => this.waiters.push({ type, resolve, reject }));
+    return new Promise<T>((resolve, reject) => this.waiters.push({ type, resolve: (m) => resolve(m as T), reject }));
   }
 
-  ask<T = any>(command: { type: string; [key: string]: unknown }, replyType = command.type): Promise<T> {
+  ask<T = unknown>(command: { type: string; [key: string]: unknown }, replyType = command.type): Promise<T> {
     const reply = this.next<T>(replyType);
     this.proc.send(command);
     return reply;

@@ -19,6 +19,24 @@ import { launchChromium } from '../support/browser.ts';
 import { api, codeFromMail, lastMailId, signIn as signInSession, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';
 
+/** What test/addin/support/office-mock.js exposes to drive and inspect the stand-in Outlook. */
+interface OutlookMock {
+  state: {
+    draft: { body: string };
+    headers: Record<string, string>;
+    inserts: { data: string; coercionType: string }[];
+    infoBarLog: string[];
+    actions: Record<string, unknown>;
+  };
+  setRecipients(kind: 'to' | 'cc' | 'bcc', addresses: string[]): void;
+  select(item: { kind: 'read' | 'compose'; subject: string; from: string; to: string[]; text?: string; html?: string; headers?: string }): void;
+}
+declare global {
+  interface Window {
+    __outlook?: OutlookMock;
+  }
+}
+
 const SCREENSHOTS = screenshotDir();
 const OFFICE_MOCK = readFileSync(path.join(import.meta.dirname, 'support/office-mock.js'), 'utf8');
 const ALICE = 'alice@contoso.example';
@@ -146,7 +164,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await signIn(alice.pane(), ALICE, true);
     await alice.pane().locator('.ic-panel[data-status="online"]').waitFor();
     await alice.pane().getByText('The chat panel is in your email').waitFor();
-    const state = await alice.pane().evaluate(() => (window as any).__outlook.state);
+    const state = await alice.pane().evaluate(() => window.__outlook!.state);
     const draftHtml: string = state.draft.body;
     const chatId = findChatIdInHtml(draftHtml, server.url);
     assert.ok(chatId, 'the draft now carries the panel link');
@@ -159,7 +177,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await alice.page.screenshot({ path: path.join(SCREENSHOTS, 'outlook-compose.png') });
 
     // Alice adds a Cc while the pane is open: the chat's audience follows.
-    await alice.pane().evaluate(() => (window as any).__outlook.setRecipients('cc', ['erin@contoso.example']));
+    await alice.pane().evaluate(() => window.__outlook!.setRecipients('cc', ['erin@contoso.example']));
     await alice.pane().getByText('The chat now includes the email’s current recipients.').waitFor();
     const aliceToken = await signInApi(ALICE);
     const audience = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, aliceToken)).body.audience;
@@ -189,7 +207,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await signIn(carol.pane(), CAROL, true);
     await carol.pane().locator('.ic-panel[data-status="online"]').waitFor();
     await seen(carol.pane(), 'Bob here from the web page');
-    const infoBars: string[] = await carol.pane().evaluate(() => (window as any).__outlook.state.infoBarLog);
+    const infoBars: string[] = await carol.pane().evaluate(() => window.__outlook!.state.infoBarLog);
     assert.match(infoBars[0] ?? '', /^\d+ unread IMs?$/, `info bar on opening: ${JSON.stringify(infoBars)}`);
 
     // ---- Live both ways, and Alice's compose pane sees it all ----
@@ -209,7 +227,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
 
     // ---- Carol moves to an email without a panel: Reply with IM and her chats ----
     await carol.pane().evaluate((bob) => {
-      (window as any).__outlook.select({ kind: 'read', subject: 'Lunch?', from: bob, to: ['carol@contoso.example'], text: 'Lunch on Thursday?' });
+      window.__outlook!.select({ kind: 'read', subject: 'Lunch?', from: bob, to: ['carol@contoso.example'], text: 'Lunch on Thursday?' });
     }, BOB);
     const reply = carol.pane().getByRole('button', { name: 'Reply with IM' });
     await reply.waitFor();
@@ -221,7 +239,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     // ---- And back to the first email: its chat again ----
     await carol.pane().evaluate(
       ({ html, chatId, subject }) => {
-        (window as any).__outlook.select({ kind: 'read', subject, from: 'alice@contoso.example', to: [], html, headers: `X-Inbox-Chat: ${chatId}\r\n` });
+        window.__outlook!.select({ kind: 'read', subject, from: 'alice@contoso.example', to: [], html, headers: `X-Inbox-Chat: ${chatId}\r\n` });
       },
       { html: draftHtml, chatId, subject: SUBJECT },
     );
@@ -371,7 +389,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
         { token, address: OWNER },
       );
       await page.reload();
-      await page.waitForFunction(() => typeof (window as any).__outlook?.state.actions.onMessageSend === 'function');
+      await page.waitForFunction(() => typeof window.__outlook?.state.actions.onMessageSend === 'function');
       // A string, so the test runner's helpers (esbuild's __name) stay out of the page.
       return page.evaluate(
         'new Promise(function (resolve) { window.__outlook.state.actions.onMessageSend({ completed: function (o) { resolve(o || {}); } }); })',

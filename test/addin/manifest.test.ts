@@ -21,7 +21,7 @@ async function validate(file: string): Promise<{ ok: boolean; output: string }> 
     return { ok: true, output: stderr };
   } catch (err) {
     const e = err as { stderr?: string; code?: number | string };
-    if (e.code === 'ENOENT') throw new Error('xmllint is missing: apt-get install -y libxml2-utils');
+    if (e.code === 'ENOENT') throw new Error('xmllint is missing: apt-get install -y libxml2-utils', { cause: err });
     return { ok: false, output: e.stderr ?? String(err) };
   }
 }

@@ -4,6 +4,7 @@
  * Outlook itself is mocked (office-addin-mock; see support/outlook.ts) because it cannot run here.
  */
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { ReadController, type ReadTarget } from '../../addin/src/read/controller.ts';
 import { chatIdFromHeaders, findChatForItem, replyWithImBody, showUnreadInfoBar } from '../../addin/src/read/message.ts';
 import { createContext, type AddinContext } from '../../addin/src/office/context.ts';
@@ -12,6 +13,7 @@ import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
 import type { SessionView } from '../../protocol/index.ts';
 import { api, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { FakeMessage, installOffice, type InstalledOffice } from './support/outlook.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const OWNER = 'olga@owner.example';
 const READER = 'bruno@reader.example';
@@ -113,13 +115,13 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
 
     office.select(plain);
     office.fireItemChanged();
-    await waitFor(() => shown.length === 2);
+    await waitUntil('the switch to a plain email is shown', () => shown.length === 2, 5_000);
     assert.equal(shown[1]!.kind, 'no-chat');
     assert.equal(plain.notifications.size, 0);
 
     office.select(second);
     office.fireItemChanged();
-    await waitFor(() => shown.length === 3);
+    await waitUntil('the switch to the second chat email is shown', () => shown.length === 3, 5_000);
     assert.equal(shown[2]!.kind === 'chat' && shown[2]!.chatId, chat2);
     assert.equal(second.notifications.get('inboxChatUnread')?.message, '1 unread IM');
   });
@@ -183,6 +185,7 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     office = installOffice(READER, email);
     const ctx = await readerContext();
     const mailsBefore = lastMailId(server);
+    const jobsBefore = await lastJobId(server);
 
     const body = await replyWithImBody(Office.context.mailbox.item as Office.MessageRead);
     const chat = await ctx.api.createChat(body);
@@ -204,12 +207,28 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     // Pressing it again on the same email opens the same chat.
     const again = await ctx.api.createChat(await replyWithImBody(Office.context.mailbox.item as Office.MessageRead));
     assert.equal(again.id, chat.id);
-    // Nothing went into anyone's mailbox.
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing went into anyone's mailbox: outbound mail and reminders are queued as jobs in the same
+    // transaction as the chat, so a job would already exist (no sleep needed to see it).
+    assert.deepEqual(await queuedSince(server, jobsBefore), []);
     assert.equal(lastMailId(server), mailsBefore);
   });
 });
 
-async function waitFor(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 10));
+async function jobQuery<R extends pg.QueryResultRow>(server: TestServer, sql: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: server.database.url });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function lastJobId(server: TestServer): Promise<string> {
+  return (await jobQuery<{ id: string | null }>(server, 'SELECT max(id)::text AS id FROM job'))[0]?.id ?? '0';
+}
+
+/** The queues of the jobs created after `afterId` (outbound mail, reminders, digests). */
+async function queuedSince(server: TestServer, afterId: string): Promise<string[]> {
+  return (await jobQuery<{ queue: string }>(server, 'SELECT queue FROM job WHERE id > $1::bigint ORDER BY id', [afterId])).map((j) => j.queue);
 }

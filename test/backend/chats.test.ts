@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { api, signInAll, startTestServer, type TestServer } from '../support/server.ts';
-import type { SessionView } from '../../protocol/index.ts';
+import type { AudienceView, ChatSummary, MemberView, MessageView, SessionView } from '../../protocol/index.ts';
 
 describe('chats: audience, membership and access', function () {
   let server: TestServer;
@@ -32,23 +32,23 @@ describe('chats: audience, membership and access', function () {
     assert.equal(chat.isOwner, true);
     assert.equal(chat.emailMessageId, '<abc@example.com>');
     assert.deepEqual(
-      chat.audience.map((a: any) => [a.address, a.role]),
+      chat.audience.map((a: AudienceView) => [a.address, a.role]),
       [['alice@example.com', 'FROM'], ['bob@example.com', 'TO'], ['carol@example.com', 'CC'], ['dave@example.com', 'BCC']],
     );
-    assert.deepEqual(chat.members.map((m: any) => m.address), ['alice@example.com']);
+    assert.deepEqual(chat.members.map((m: MemberView) => m.address), ['alice@example.com']);
 
     const bobView = await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob.token);
     assert.equal(bobView.status, 200);
     assert.equal(bobView.body.isOwner, false);
-    assert.ok(!bobView.body.audience.some((a: any) => a.address === 'dave@example.com'), 'Bcc never shown to others');
+    assert.ok(!bobView.body.audience.some((a: AudienceView) => a.address === 'dave@example.com'), 'Bcc never shown to others');
 
     const daveView = await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, dave.token);
     assert.equal(daveView.status, 200, 'a Bcc recipient can still join');
-    assert.ok(daveView.body.audience.some((a: any) => a.address === 'dave@example.com' && a.role === 'BCC'));
+    assert.ok(daveView.body.audience.some((a: AudienceView) => a.address === 'dave@example.com' && a.role === 'BCC'));
     const bobAgain = await api(server, 'GET', `/api/chats/${chat.id}`, undefined, bob.token);
-    assert.ok(!bobAgain.body.members.some((m: any) => m.address === 'dave@example.com'), 'Bcc member hidden from others');
+    assert.ok(!bobAgain.body.members.some((m: MemberView) => m.address === 'dave@example.com'), 'Bcc member hidden from others');
     const aliceView = await api(server, 'GET', `/api/chats/${chat.id}`, undefined, alice.token);
-    assert.ok(aliceView.body.members.some((m: any) => m.address === 'dave@example.com'), 'owner sees the Bcc member');
+    assert.ok(aliceView.body.members.some((m: MemberView) => m.address === 'dave@example.com'), 'owner sees the Bcc member');
   });
 
   it('embedding twice in the same draft returns the same chat, also when raced', async () => {
@@ -110,12 +110,12 @@ describe('chats: audience, membership and access', function () {
     await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, carol.token);
     const added = await api(server, 'POST', `/api/chats/${chat.id}/audience`, { address: 'Eve@Example.com' }, bob.token);
     assert.equal(added.status, 200);
-    assert.ok(added.body.audience.some((a: any) => a.address === 'eve@example.com' && a.role === 'ADDED'));
+    assert.ok(added.body.audience.some((a: AudienceView) => a.address === 'eve@example.com' && a.role === 'ADDED'));
     // Non-owners cannot rewrite the audience.
     assert.equal((await api(server, 'PUT', `/api/chats/${chat.id}/audience`, { audience: { to: [] } }, bob.token)).status, 403);
     const replaced = await api(server, 'PUT', `/api/chats/${chat.id}/audience`, { audience: { to: ['bob@example.com'] } }, alice.token);
     assert.equal(replaced.status, 200);
-    const addresses = replaced.body.audience.map((a: any) => a.address).sort();
+    const addresses = replaced.body.audience.map((a: AudienceView) => a.address).sort();
     assert.deepEqual(addresses, ['alice@example.com', 'bob@example.com', 'eve@example.com'], 'owner kept, added kept, carol dropped');
     const carolNow = await api(server, 'GET', `/api/chats/${chat.id}/messages`, undefined, carol.token);
     assert.equal(carolNow.status, 403, 'removed from the audience means no more access');
@@ -127,7 +127,7 @@ describe('chats: audience, membership and access', function () {
     await api(server, 'POST', `/api/chats/${chat.id}/audience`, { address: 'carol@example.com' }, bob.token);
     const h = await api(server, 'GET', `/api/chats/${chat.id}/messages?after=0`, undefined, alice.token);
     assert.deepEqual(
-      h.body.messages.map((m: any) => [m.seq, m.kind, m.body]),
+      h.body.messages.map((m: MessageView) => [m.seq, m.kind, m.body]),
       [[1, 'SYSTEM', 'bob@example.com joined'], [2, 'SYSTEM', 'carol@example.com was added']],
     );
   });
@@ -142,7 +142,7 @@ describe('chats: audience, membership and access', function () {
     });
     assert.equal(r.status, 201);
     const h = await api(server, 'GET', `/api/chats/${r.body.id}/messages?after=0`, undefined, alice.token);
-    assert.deepEqual(h.body.messages.map((m: any) => [m.seq, m.kind, m.authorAddress, m.body]), [
+    assert.deepEqual(h.body.messages.map((m: MessageView) => [m.seq, m.kind, m.authorAddress, m.body]), [
       [1, 'QUOTE', 'bob@example.com', 'Shall we meet on Friday?\nBob'],
     ]);
     assert.equal(server.catcher!.list().length, mailBefore);
@@ -157,18 +157,18 @@ describe('chats: audience, membership and access', function () {
     await api(server, 'POST', `/api/chats/${first.id}/messages`, { clientId: 'm1', body: 'hello first' }, alice.token);
     await api(server, 'POST', `/api/chats/${first.id}/messages`, { clientId: 'm2', body: 'again' }, alice.token);
     const list = (await api(server, 'GET', '/api/chats', undefined, bob.token)).body.chats;
-    const mine = list.filter((c: any) => c.id === first.id || c.id === second.id);
-    assert.deepEqual(mine.map((c: any) => c.subject), ['First', 'Second']);
+    const mine = list.filter((c: ChatSummary) => c.id === first.id || c.id === second.id);
+    assert.deepEqual(mine.map((c: ChatSummary) => c.subject), ['First', 'Second']);
     assert.equal(mine[0].lastMessage.body, 'again');
     // Alice's two texts; Bob's own join notice does not count.
     assert.equal(mine[0].unread, 2);
     assert.deepEqual(mine[0].memberAddresses, ['alice@example.com', 'bob@example.com']);
     const read = await api(server, 'POST', `/api/chats/${first.id}/read`, { seq: 3 }, bob.token);
     assert.equal(read.body.lastReadSeq, 3);
-    const after = (await api(server, 'GET', '/api/chats', undefined, bob.token)).body.chats.find((c: any) => c.id === first.id);
+    const after = (await api(server, 'GET', '/api/chats', undefined, bob.token)).body.chats.find((c: ChatSummary) => c.id === first.id);
     assert.equal(after.unread, 0);
     // The author's own messages never count as unread for them.
-    const forAlice = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find((c: any) => c.id === first.id);
+    const forAlice = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find((c: ChatSummary) => c.id === first.id);
     assert.equal(forAlice.unread, 0);
   });
 
@@ -191,7 +191,7 @@ describe('chats: audience, membership and access', function () {
     const again = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'e1', body: 'secret words' }, bob.token);
     assert.equal(again.body.seq, sent.body.seq, 'idempotent in memory too');
     const h = await api(server, 'GET', `/api/chats/${chat.id}/messages?after=0`, undefined, alice.token);
-    assert.deepEqual(h.body.messages.map((m: any) => m.body), ['bob@example.com joined', 'secret words']);
+    assert.deepEqual(h.body.messages.map((m: MessageView) => m.body), ['bob@example.com joined', 'secret words']);
     const c = new pg.Client({ connectionString: server.database.url });
     await c.connect();
     const rows = await c.query('SELECT count(*)::int AS n FROM message WHERE chat_id = $1', [chat.id]);
@@ -201,7 +201,7 @@ describe('chats: audience, membership and access', function () {
     assert.equal(anywhere.rows[0].n, 0);
     await api(server, 'DELETE', `/api/chats/${chat.id}`, undefined, alice.token);
     const gone = await api(server, 'GET', `/api/chats/${chat.id}/messages?after=0`, undefined, alice.token);
-    assert.ok(!gone.body.messages.some((m: any) => m.body === 'secret words'));
+    assert.ok(!gone.body.messages.some((m: MessageView) => m.body === 'secret words'));
   });
 
   it('an audience over the size cap is refused with a clear error', async () => {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { EphemeralStore, footprint, type EphemeralLimits, type EphemeralLog } from '../../backend/src/chats/ephemeral-store.ts';
 import { RedisEphemeralStore } from '../../backend/src/chats/redis-ephemeral-store.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -105,7 +106,7 @@ for (const kind of kinds) {
       try {
         await store.append(msg('old'));
         // Wait for the sweeper (no timing assertion: poll until the condition holds).
-        while ((await bodies(store)).length > 0) await new Promise((r) => setTimeout(r, 10));
+        await waitUntil('the sweeper dropped the expired message', async () => (await bodies(store)).length === 0, 5_000, 10);
         assert.equal(await held(), 0);
         await store.append(msg('new'));
         assert.deepEqual(await bodies(store), ['new']);

@@ -3,6 +3,7 @@ import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import type { ConnectionStatus } from '../../ui/src/transport.ts';
 import { api, connectSocket, request, signInAll, startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
 import type { SessionView } from '../../protocol/index.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /** Emits any event name with any payload, as a hostile client would. */
 const raw = (s: ClientSocket) => s as unknown as { emit(event: string, ...args: unknown[]): void };
@@ -100,13 +101,13 @@ describe('floods: budgets at the transport, connection caps', function () {
       const seen: ConnectionStatus[] = [];
       t.on('status', (s) => seen.push(s));
       const status = (): ConnectionStatus => t.status;
-      while (status() !== 'refused') await new Promise((r) => setTimeout(r, 20));
+      await waitUntil('the transport is refused', () => status() === 'refused', 10_000, 20);
       const before = handshakes;
       await new Promise((r) => setTimeout(r, 1_000));
       assert.equal(status(), 'refused');
       assert.equal(handshakes, before, 'no new attempt while waiting');
       held[0]!.close();
-      while (status() !== 'online') await new Promise((r) => setTimeout(r, 20));
+      await waitUntil('the transport is online again', () => status() === 'online', 10_000, 20);
       assert.deepEqual(seen, ['refused', 'online']);
     } finally {
       t.close();

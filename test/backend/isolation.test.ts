@@ -3,6 +3,7 @@ import pg from 'pg';
 import { api, connectSocket, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
 import { appendAfterLocking, appendInOneStatement, MessageWriter, type NewMessage } from '../../backend/src/chats/message-writer.ts';
 import { stripControlCharacters, type MessageView, type SessionView } from '../../protocol/index.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /** A batch item as the writer queues it, recording how it settled. */
 function item(msg: NewMessage) {
@@ -160,7 +161,7 @@ describe('isolation: one bad message cannot fail anyone else', function () {
       // Both wait for the lock before the original commits.
       const waiting = async () =>
         (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n;
-      while ((await waiting()) < 2) await new Promise((r) => setTimeout(r, 20));
+      await waitUntil('both writers wait for the lock', async () => (await waiting()) >= 2, 10_000, 20);
       await other.query('COMMIT');
 
       assert.equal(await raced, '23505', 'the one-statement path alone cannot answer this race');

@@ -11,7 +11,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/server.ts';
-import type { MessageView, SessionView } from '../../protocol/index.ts';
+import type { MessageView, ReadNotice, SessionView } from '../../protocol/index.ts';
 
 describe('messages: ordering, idempotency, resync, fan-out', function () {
   let database: TestDatabase;
@@ -179,7 +179,7 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
     a.emit('typing', { chatId, typing: true });
     assert.deepEqual(await typing, { chatId, identityId: aliceIn, typing: true });
     const sent = await request(a, 'message:send', { chatId, clientId: 'r1', body: 'read me' });
-    const read = nextEvent(a, 'read', (r: any) => r.identityId === bobIn);
+    const read = nextEvent(a, 'read', (r: ReadNotice) => r.identityId === bobIn);
     assert.equal((await request(b, 'read', { chatId, seq: sent.message.seq })).lastReadSeq, sent.message.seq);
     assert.equal((await read).seq, sent.message.seq);
     assert.equal(selfTyping, false);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { DeliveryNotice } from '../../protocol/index.ts';
+import type { AudienceView, DeliveryNotice, MemberView } from '../../protocol/index.ts';
 import { api, connectSocket, nextEvent, request, type TestServer } from '../support/server.ts';
 import { FakeDns, MailSink, jobsSettled, signInVia, sql, startBridgeServer, waitUntil } from './support.ts';
 
@@ -28,7 +28,7 @@ describe('email bridge: invitations, receipts, availability, transcript, address
     const before = sink.mail.length;
     const inv = await api(server, 'POST', `/api/chats/${chatId}/invitations`, { address: 'Pia@Example.com' }, owner.token);
     assert.equal(inv.status, 201);
-    assert.ok(inv.body.audience.some((a: any) => a.address === 'pia@example.com'));
+    assert.ok(inv.body.audience.some((a: AudienceView) => a.address === 'pia@example.com'));
     const mail = await waitUntil('invitation email', () => sink.mail.slice(before).find((m) => m.to.includes('pia@example.com')));
     assert.match(mail.subject, /Invitation: Launch/);
     assert.ok(mail.html.includes(`/c/${chatId}`));
@@ -70,7 +70,7 @@ describe('email bridge: invitations, receipts, availability, transcript, address
       await request(ritaSocket, 'read', { chatId, seq });
       const view = await waitUntil('read receipt', async () => {
         const d = await api(server, 'GET', `/api/chats/${chatId}/delivery`, undefined, owner.token);
-        const r = d.body.members.find((m: any) => m.identityId === ritaIn);
+        const r = d.body.members.find((m: MemberView) => m.identityId === ritaIn);
         return r.readSeq >= seq ? r : null;
       });
       assert.ok(view.deliveredSeq >= seq);

@@ -78,7 +78,7 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     const port = sink.port;
     await sink.stop();
     const mailJobs = async () =>
-      (await sql(server, `SELECT count(*)::int AS n FROM job WHERE queue = 'mail.send' AND payload->>'to' = 'bea@example.com'`))[0].n;
+      (await sql(server, `SELECT count(*)::int AS n FROM job WHERE queue = 'mail.send' AND payload->>'to' = 'bea@example.com'`))[0]!.n;
     // Each message in its own batch window, each window's email built and failing against the dead server.
     for (let i = 1; i <= 3; i++) {
       await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: `b${i}`, body: `Burst message #${i}` }, a.token);
@@ -95,7 +95,7 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     for (let i = 1; i <= 3; i++) assert.ok(arrived[0]!.text.includes(`Burst message #${i}`));
     // Her emailed position covers all three.
     const [state] = await sql(server, `SELECT emailed_seq FROM delivery_state WHERE chat_id = $1 AND identity_id = $2`, [chatId, b.identity.id]);
-    assert.equal(state.emailed_seq, (await api(server, 'GET', `/api/chats/${chatId}`, undefined, a.token)).body.lastSeq);
+    assert.equal(state!.emailed_seq, (await api(server, 'GET', `/api/chats/${chatId}`, undefined, a.token)).body.lastSeq);
   });
 
   it('a recipient the mail server refuses for good (5xx) fails at once instead of retrying for hours', async () => {

@@ -76,7 +76,7 @@ describe('email bridge: policies', function () {
     assert.match(r.response, /^250 .*Held/);
     const held = await sql(node1, `SELECT header_from, reason FROM held_mail WHERE header_from = $1`, [address]);
     assert.equal(held.length, 1);
-    assert.match(held[0].reason, /DMARC/);
+    assert.match(held[0]!.reason, /DMARC/);
     assert.equal((await api(node1, 'GET', `/api/chats/${chatId}`, undefined, amy.token)).body.lastSeq, before);
   });
 

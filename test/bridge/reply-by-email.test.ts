@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MessageView } from '../../protocol/index.ts';
+import type { MemberView, MessageView } from '../../protocol/index.ts';
 import { api, connectSocket, nextEvent, request, type ClientSocket, type TestServer } from '../support/server.ts';
 import {
   FakeDns,
@@ -96,7 +96,7 @@ describe('email bridge: offline members by email, reply by email', function () {
   it('the receipts say the messages were emailed to the offline member', async () => {
     const d = await api(server, 'GET', `/api/chats/${chatId}/delivery`, undefined, alice.token);
     assert.equal(d.status, 200);
-    const b = d.body.members.find((m: any) => m.address === 'bob@example.com');
+    const b = d.body.members.find((m: MemberView) => m.address === 'bob@example.com');
     const lastSeq = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, alice.token)).body.lastSeq;
     assert.equal(b.emailedSeq, lastSeq);
     assert.equal(b.readSeq, 0);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import type { SessionView } from '../../protocol/index.ts';
 import { api, connectSocket, request, startTestServer, type ClientSocket, type TestDatabase, type TestServer } from '../support/server.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /**
  * Fake DNS for mailauth. This machine has no internet, so SPF, DKIM and DMARC records are
@@ -274,18 +275,10 @@ export class MailSink {
   }
 }
 
-/** Polls until check() returns a truthy value; fails with `what` after a generous wait (no timing claims). */
-export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Shared with every suite (test/support/wait.ts); re-exported for the bridge tests' imports. */
+export { waitUntil };
 
-export async function sql<T extends pg.QueryResultRow = any>(server: { database: TestDatabase }, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(server: { database: TestDatabase }, text: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: server.database.url });
   await c.connect();
   try {
@@ -297,7 +290,7 @@ export async function sql<T extends pg.QueryResultRow = any>(server: { database:
 
 /** No job is waiting or running: every batch window closed and every email went out (or failed for good). */
 export function jobsSettled(server: { database: TestDatabase }): Promise<boolean> {
-  return sql(server, `SELECT count(*)::int AS n FROM job WHERE done_at IS NULL AND failed_at IS NULL`).then((r) => r[0].n === 0);
+  return sql(server, `SELECT count(*)::int AS n FROM job WHERE done_at IS NULL AND failed_at IS NULL`).then((r) => r[0]!.n === 0);
 }
 
 /** Signs in with the code from the given mailbox (for servers whose mail goes to a MailSink). */

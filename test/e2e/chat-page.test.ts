@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { UI_DIST } from '../../backend/src/http/app.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';

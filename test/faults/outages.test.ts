@@ -31,7 +31,6 @@ describe('faults: restarts and outages drop nobody', function () {
   let A: Node;
   let B: Node;
   const clients: PanelClient[] = [];
-  const stopped: ServerProcess[] = [];
   let people = 0;
 
   const env = (port: number): Record<string, string> => ({

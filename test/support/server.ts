@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import { loadConfig } from '../../backend/src/config/index.ts';
 import { createLogger } from '../../backend/src/log.ts';
@@ -49,6 +48,9 @@ export async function startTestServer(
   };
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- test helpers read response bodies and socket
+   payloads loosely on purpose: each test asserts the fields it cares about, and the protocol's zod
+   schemas (not these helpers) are what types the real clients. */
 export interface ApiResult<T = any> {
   status: number;
   body: T;
@@ -154,3 +156,4 @@ export function nextEvent<T = any>(socket: ClientSocket, event: string, match: (
     (socket as any).on(event, handler);
   });
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -8,6 +8,7 @@ import { makeHandlers } from './handlers.ts';
 
 const handlers = makeHandlers(() => createContext());
 
-Office.onReady(() => undefined);
+// Nothing waits on readiness here: Office calls the associated handlers once it is ready.
+void Office.onReady(() => undefined);
 Office.actions.associate('onMessageRecipientsChanged', handlers.onMessageRecipientsChanged);
 Office.actions.associate('onMessageSend', handlers.onMessageSend);

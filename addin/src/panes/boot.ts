@@ -12,7 +12,7 @@ import { createContext, type AddinContext } from '../office/context.ts';
 
 export async function officeReady(): Promise<void> {
   await new Promise<void>((resolve) => {
-    Office.onReady(() => resolve());
+    void Office.onReady(() => resolve());
   });
 }
 

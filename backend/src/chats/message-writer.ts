@@ -215,10 +215,10 @@ numbered AS MATERIALIZED (
 ),
 inserted AS (
   INSERT INTO message (chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at)
-  SELECT chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, $9::timestamp(3) FROM numbered
+  SELECT chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, $9::timestamptz(3) FROM numbered
 ),
 chat_moved AS (
-  UPDATE chat SET last_seq = n.seq, last_activity_at = $9::timestamp(3)
+  UPDATE chat SET last_seq = n.seq, last_activity_at = $9::timestamptz(3)
     FROM (SELECT chat_id, max(seq) AS seq FROM numbered GROUP BY chat_id) n
    WHERE chat.id = n.chat_id
 ),
@@ -251,7 +251,6 @@ interface VerdictRow {
 
 export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: Pending[]): Promise<Committed[]> {
   const now = new Date();
-  const at = toTimestamp(now);
   const result = await db.query<VerdictRow>({
     name: 'inbox-chat-append-messages',
     text: APPEND_SQL,
@@ -264,7 +263,7 @@ export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: P
       batch.map((p) => p.msg.body),
       batch.map((p) => p.msg.targetSeq ?? null),
       batch.map((p) => p.msg.trusted === true),
-      at,
+      now,
     ],
   });
   const rows = new Array<VerdictRow | undefined>(batch.length);
@@ -339,11 +338,6 @@ export async function appendAfterLocking(pool: pg.Pool, batch: Pending[]): Promi
   } finally {
     client.release();
   }
-}
-
-/** Prisma stores TIMESTAMP(3) without zone, in UTC; pass the same. */
-function toTimestamp(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 /** The row a new message becomes once it has its seq. */

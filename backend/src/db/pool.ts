@@ -5,21 +5,11 @@ export type PoolClient = pg.PoolClient;
 
 /** One pg pool per process, shared by Prisma's driver adapter and the hot-path SQL. */
 export function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000, types: utcTimestamps });
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return pool;
 }
-
-const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
-
-/** Prisma writes TIMESTAMP(3) columns in UTC; read them back as UTC in raw queries too. */
-const utcTimestamps = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP_WITHOUT_TIME_ZONE
-      ? (s: string) => new Date(`${s.replace(' ', 'T')}Z`)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
 
 export async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -64,9 +64,9 @@ export class EmailNotifier {
     /** Told when a member's emailed position moved (delivery receipts). */
     private readonly onEmailed: (chatId: string, identityId: string) => void = () => {},
   ) {
-    runner.register(NOTIFY_QUEUE, (p, job) => this.notify(p, job));
-    runner.register(REMIND_QUEUE, (p) => this.remind(p));
-    runner.register(DIGEST_QUEUE, (p) => this.digest(p));
+    runner.register(NOTIFY_QUEUE, (p: { chatId: string; identityId: string }, job) => this.notify(p, job));
+    runner.register(REMIND_QUEUE, (p: { chatId: string; identityId: string }) => this.remind(p));
+    runner.register(DIGEST_QUEUE, (p: { identityId: string }) => this.digest(p));
   }
 
   /** Called for every committed batch of archived messages. Never throws; never blocks the sender. */

@@ -81,8 +81,7 @@ export class Sessions {
     }
     // Touch at most once a minute so reads stay cheap.
     if (now.getTime() - session.last_used_at.getTime() > 60_000) {
-      // Columns hold UTC wall time (as Prisma writes them), whatever the server's time zone.
-      await this.pool.query("UPDATE session SET last_used_at = (now() AT TIME ZONE 'UTC') WHERE id = $1", [session.id]);
+      await this.pool.query('UPDATE session SET last_used_at = now() WHERE id = $1', [session.id]);
     }
     return {
       identityId: session.identity_id,

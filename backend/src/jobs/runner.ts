@@ -9,8 +9,11 @@ export interface JobContext {
   attempt: number;
 }
 
-/** A handler throws to be retried with backoff; `Retry.after` reschedules without counting as a failure. */
-export type JobHandler = (payload: any, job: JobContext) => Promise<void>;
+/**
+ * A handler throws to be retried with backoff; `Retry.after` reschedules without counting as a failure.
+ * `P` is the payload its queue is fed (each queue has one producer module and one handler).
+ */
+export type JobHandler<P = unknown> = (payload: P, job: JobContext) => Promise<void>;
 
 export class RetryLater extends Error {
   constructor(readonly delayMs: number) {
@@ -42,7 +45,7 @@ export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
   /** Polls run several times a second: while the database is down, say so once per window. */
   private readonly logPollFailure: ReturnType<typeof failureLogger>;
-  private readonly scrubbers = new Map<string, (payload: any) => unknown>();
+  private readonly scrubbers = new Map<string, (payload: unknown) => unknown>();
   private lastHousekeeping = 0;
   private running = false;
   private timer: NodeJS.Timeout | null = null;
@@ -62,9 +65,10 @@ export class JobRunner {
    * `scrub` rewrites a finished job's payload: an outbound email carries one-time tokens in
    * its text, and they must not outlive the send in clear (tokens are stored hashed).
    */
-  register(queue: string, handler: JobHandler, opts: { scrub?: (payload: any) => unknown } = {}): void {
-    this.handlers.set(queue, handler);
-    if (opts.scrub) this.scrubbers.set(queue, opts.scrub);
+  register<P>(queue: string, handler: JobHandler<P>, opts: { scrub?: (payload: P) => unknown } = {}): void {
+    // The payload stored for this queue is the P its producer enqueued.
+    this.handlers.set(queue, handler as JobHandler);
+    if (opts.scrub) this.scrubbers.set(queue, opts.scrub as (payload: unknown) => unknown);
   }
 
   start(): void {

@@ -12,11 +12,6 @@
       if (typeof cb === 'function') cb({ status: 'succeeded', value: value });
     }, 0);
   };
-  var fail = function (cb, message) {
-    setTimeout(function () {
-      if (typeof cb === 'function') cb({ status: 'failed', error: { code: 9000, name: 'GenericError', message: message } });
-    }, 0);
-  };
   var lastFn = function (args) {
     for (var i = args.length - 1; i >= 0; i--) if (typeof args[i] === 'function') return args[i];
     return undefined;
@@ -62,7 +57,7 @@
       bcc: recipients('bcc'),
       body: {
         getTypeAsync: function () { ok(lastFn(arguments), d.bodyKind || 'html'); },
-        getAsync: function (kind) { ok(lastFn(arguments), d.body); },
+        getAsync: function () { ok(lastFn(arguments), d.body); },
         setSelectedDataAsync: function (data, options) {
           state.inserts.push({ data: data, coercionType: (options && options.coercionType) || 'text' });
           d.body = d.body.slice(0, d.cursor) + data + d.body.slice(d.cursor);

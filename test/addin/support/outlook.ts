@@ -10,13 +10,14 @@ type Result<T> = { status: 'succeeded'; value: T } | { status: 'failed'; error: 
 type Cb<T> = (r: Result<T>) => void;
 
 const ok = <T>(cb: Cb<T> | undefined, value: T) => queueMicrotask(() => cb?.({ status: 'succeeded', value }));
-const fail = (cb: Cb<any> | undefined, message: string) =>
+// Cb<never>: a failure carries no value, so any callback takes it.
+const fail = (cb: Cb<never> | undefined, message: string) =>
   queueMicrotask(() => cb?.({ status: 'failed', error: { code: 9000, name: 'GenericError', message } }));
 
 /** Last argument that is a function: Office's async methods take options before the callback. */
-function callbackOf(args: unknown[]): Cb<any> | undefined {
+function callbackOf<T>(args: unknown[]): Cb<T> | undefined {
   const last = args[args.length - 1];
-  return typeof last === 'function' ? (last as Cb<any>) : undefined;
+  return typeof last === 'function' ? (last as Cb<T>) : undefined;
 }
 
 export interface Person {
@@ -213,7 +214,7 @@ export function installOffice(me: string, item: FakeDraft | FakeMessage, opts: {
         },
       },
       EventType: { ItemChanged: 'olkItemSelectedChanged', RecipientsChanged: 'olkRecipientsChanged' },
-    } as any);
+    });
   const g = globalThis as { Office?: unknown };
   const previous = g.Office;
   let office = build(item);

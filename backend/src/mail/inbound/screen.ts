@@ -39,6 +39,7 @@ export function screenRawMessage(raw: Buffer): SmtpReply | null {
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!;
     // Tab is the only control character a header may hold; 8-bit bytes are UTF-8 (SMTPUTF8).
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point here
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(line)) return refusals.malformedHeader(n + 1);
     if (n > 0 && (line.startsWith(' ') || line.startsWith('\t'))) continue;
     const field = /^([\x21-\x39\x3b-\x7e]+):/.exec(line);
