@@ -14,7 +14,16 @@ export interface ClientSpec {
 
 export type WorkerCommand =
   | { type: 'connect'; url: string; clients: ClientSpec[]; join: boolean; concurrency: number }
-  | { type: 'run'; startAt: number; warmupMs: number; measureMs: number; drainMs: number; rate: number; maxOutstanding: number; bodyChars: number }
+  | {
+      type: 'run';
+      startAt: number;
+      warmupMs: number;
+      measureMs: number;
+      drainMs: number;
+      rate: number;
+      maxOutstanding: number;
+      bodyChars: number;
+    }
   | { type: 'memory' }
   | { type: 'close' };
 
@@ -85,7 +94,10 @@ function connectOne(url: string, spec: ClientSpec, join: boolean): Promise<Socke
       socket
         .timeout(60_000)
         .emitWithAck('chat:join', { chatId: spec.chatId, lastSeq: 0 })
-        .then((r: { ok: boolean; error?: { code: string } }) => (r.ok ? resolve(socket) : reject(new Error(`join: ${r.error?.code}`))), reject);
+        .then(
+          (r: { ok: boolean; error?: { code: string } }) => (r.ok ? resolve(socket) : reject(new Error(`join: ${r.error?.code}`))),
+          reject,
+        );
     });
   });
 }

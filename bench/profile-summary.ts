@@ -39,7 +39,8 @@ for (const n of profile.nodes) {
 }
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title} (of ${total} samples, ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)`);
-  for (const [l, h] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((h / total) * 100).toFixed(1).padStart(6)}%  ${l}`);
+  for (const [l, h] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${((h / total) * 100).toFixed(1).padStart(6)}%  ${l}`);
 };
 show('self time', self);
 show('total time', inclusive);
@@ -50,7 +51,13 @@ for (const n of profile.nodes) {
   if (!n.hitCount) continue;
   const url = n.callFrame.url;
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  const key = m ? m[1]! : /\/(backend|bench|protocol)\//.test(url) ? 'our code' : url.startsWith('node:') ? 'node internals' : `(${n.callFrame.functionName || 'native'})`;
+  const key = m
+    ? m[1]!
+    : /\/(backend|bench|protocol)\//.test(url)
+      ? 'our code'
+      : url.startsWith('node:')
+        ? 'node internals'
+        : `(${n.callFrame.functionName || 'native'})`;
   byPackage.set(key, (byPackage.get(key) ?? 0) + n.hitCount);
 }
 show('self time by package', byPackage);

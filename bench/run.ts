@@ -46,7 +46,10 @@ const opts = {
   profileDir: env.BENCH_PROFILE,
   nice: Number(env.BENCH_NICE ?? -10),
   serverEnv: Object.fromEntries(
-    (env.BENCH_SERVER_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]),
+    (env.BENCH_SERVER_ENV ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=') as [string, string]),
   ),
 };
 
@@ -119,7 +122,10 @@ async function prioritiseDatabase(url: string): Promise<void> {
   const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
   await c.end();
   // Their autogroup is the whole PostgreSQL service, shared with others: only the process nice.
-  prioritise(r.rows.map((x) => x.pid), false);
+  prioritise(
+    r.rows.map((x) => x.pid),
+    false,
+  );
 }
 
 async function batchStats(url: string): Promise<{ sum: number; count: number }> {
@@ -140,11 +146,18 @@ async function connectWorkers(url: string, chats: SeededMember[][], count: numbe
   chats.forEach((members, i) => shares[i % count]!.push(...members));
   const started = Date.now();
   const replies = await Promise.all(
-    workers.map((w, i) => w.ask<{ ok: number; failed: number; firstError?: string }>({ type: 'connect', url, clients: shares[i]!, join, concurrency: 50 }, 'connected')),
+    workers.map((w, i) =>
+      w.ask<{ ok: number; failed: number; firstError?: string }>(
+        { type: 'connect', url, clients: shares[i]!, join, concurrency: 50 },
+        'connected',
+      ),
+    ),
   );
   const ok = replies.reduce((s, r) => s + r.ok, 0);
   const failed = replies.reduce((s, r) => s + r.failed, 0);
-  log(`  connected ${ok} clients${join ? ' and joined their chats' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} failed (${replies.find((r) => r.firstError)?.firstError})` : ''}`);
+  log(
+    `  connected ${ok} clients${join ? ' and joined their chats' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} failed (${replies.find((r) => r.firstError)?.firstError})` : ''}`,
+  );
   if (failed > 0) throw new Error('clients failed to connect');
   return workers;
 }
@@ -202,7 +215,12 @@ async function runScenario(target: Scenario['target'], server: ServerChild, work
     incomplete: sum((r) => r.incomplete),
     errors,
     serverCpuPct: ((cpu1 - cpu0) / wallMs) * 100,
-    serverCpuUsPerMessage: ((cpu1 - cpu0) * 1000) / Math.max(1, sum((r) => r.acked)),
+    serverCpuUsPerMessage:
+      ((cpu1 - cpu0) * 1000) /
+      Math.max(
+        1,
+        sum((r) => r.acked),
+      ),
     generatorCpuPct: (sum((r) => r.cpuMs) / wallMs) * 100,
     avgBatch: batch0 && batch1 ? (batch1.sum - batch0.sum) / (batch1.count - batch0.count) : undefined,
   };
@@ -271,7 +289,9 @@ async function main(): Promise<void> {
   log(`Inbox Chat bench on ${(await import('node:os')).cpus().length} cores, Node ${process.version}${quick ? ' (BENCH_QUICK)' : ''}`);
   log(`  identities, sessions (random token, sha256 stored), chats and members are seeded with SQL; all messaging goes through the server`);
   log(`  priority: bench processes and their PostgreSQL backends at nice ${opts.nice} (BENCH_NICE; the machine is shared)`);
-  log(`  load: ${opts.chats} chats x ${opts.members} members = ${opts.chats * opts.members} socket.io-client websocket clients in ${opts.workers} generator processes`);
+  log(
+    `  load: ${opts.chats} chats x ${opts.members} members = ${opts.chats * opts.members} socket.io-client websocket clients in ${opts.workers} generator processes`,
+  );
   const db = await createBenchDatabase();
   databaseUrl = db.url;
   prioritise([process.pid]);
@@ -307,12 +327,16 @@ async function main(): Promise<void> {
     if (opts.phases.has('memory')) {
       const limit = await openFileLimit();
       // The server process needs a few descriptors of its own (pool, listener, stdio, epoll).
-      const fits = Math.floor((Math.min(limit - 200, idleClients)) / opts.members) * opts.members;
+      const fits = Math.floor(Math.min(limit - 200, idleClients) / opts.members) * opts.members;
       if (fits < idleClients) {
-        log(`\n  note: open-file hard limit is ${limit} per process here (root cannot raise it in this container); idle clients capped at ${fits}`);
+        log(
+          `\n  note: open-file hard limit is ${limit} per process here (root cannot raise it in this container); idle clients capped at ${fits}`,
+        );
         idleClients = fits;
       }
-      log(`\nMemory: ${idleClients} idle members connected${opts.idleJoin ? ' and joined to their chats' : ''}, RSS/heap after global.gc()`);
+      log(
+        `\nMemory: ${idleClients} idle members connected${opts.idleJoin ? ' and joined to their chats' : ''}, RSS/heap after global.gc()`,
+      );
       const idleChats = await seedChats(db.url, idleClients / opts.members, opts.members, 'idle');
       server = await startServerChild('server', serverEnv(db.url));
       memory.push(await memoryPhase('ours', server, idleChats));
@@ -327,14 +351,29 @@ async function main(): Promise<void> {
 
   report(scenarios, memory, integrity, idleClients);
   log(`\nbench finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-  if (env.BENCH_JSON) writeFileSync(env.BENCH_JSON, JSON.stringify({ opts: { ...opts, phases: [...opts.phases] }, scenarios: scenarios.map(({ ...s }) => s), memory, integrity }, null, 2));
+  if (env.BENCH_JSON)
+    writeFileSync(
+      env.BENCH_JSON,
+      JSON.stringify(
+        { opts: { ...opts, phases: [...opts.phases] }, scenarios: scenarios.map(({ ...s }) => s), memory, integrity },
+        null,
+        2,
+      ),
+    );
 }
 
-function report(scenarios: Scenario[], memory: MemoryResult[], integrity: { messages: number; badChats: number } | undefined, idleClients: number): void {
+function report(
+  scenarios: Scenario[],
+  memory: MemoryResult[],
+  integrity: { messages: number; badChats: number } | undefined,
+  idleClients: number,
+): void {
   const ours = scenarios.filter((s) => s.target === 'ours');
   const base = scenarios.filter((s) => s.target === 'baseline');
   log('\nSummary');
-  log('| target | offered msg/s | persisted msg/s | deliveries/s | all-members p50 / p95 / p99 ms | per-receipt p50 / p95 / p99 ms | server CPU | server CPU µs/msg |');
+  log(
+    '| target | offered msg/s | persisted msg/s | deliveries/s | all-members p50 / p95 / p99 ms | per-receipt p50 / p95 / p99 ms | server CPU | server CPU µs/msg |',
+  );
   log('|---|---|---|---|---|---|---|---|');
   for (const s of scenarios) {
     log(
@@ -358,7 +397,10 @@ function report(scenarios: Scenario[], memory: MemoryResult[], integrity: { mess
     const fiveK = ours.find((s) => s.persistedPerS >= 4950 && s.incomplete === 0 && Object.keys(s.errors).length === 0);
     log(`  5,000 persisted msg/s fanned out to ${opts.members} members: ${fiveK ? 'REACHED' : 'NOT reached'} (peak ${fmt(peak(ours))}/s)`);
     const at2k = ours.find((s) => s.offered === 2000);
-    if (at2k) log(`  p99 under 50 ms at 2,000 msg/s: ${at2k.message.p99 < 50 ? 'REACHED' : 'NOT reached'} (all-members p99 ${fmt(at2k.message.p99)} ms, per-receipt p99 ${fmt(at2k.receipt.p99)} ms)`);
+    if (at2k)
+      log(
+        `  p99 under 50 ms at 2,000 msg/s: ${at2k.message.p99 < 50 ? 'REACHED' : 'NOT reached'} (all-members p99 ${fmt(at2k.message.p99)} ms, per-receipt p99 ${fmt(at2k.receipt.p99)} ms)`,
+      );
     if (base.length) {
       const r = peak(ours) / peak(base);
       // Unless the baseline ran out of capacity at some offered rate, its peak is only the offered load.
@@ -372,11 +414,17 @@ function report(scenarios: Scenario[], memory: MemoryResult[], integrity: { mess
   const mem = memory.find((m) => m.target === 'ours');
   if (mem) {
     const ok = mem.kbPerClientRss <= 20 && mem.clients >= 20_000;
-    log(`  20,000 idle members at <= 20 KB each: ${ok ? 'REACHED' : 'NOT reached'} (${mem.clients} connected, ${fmt(mem.kbPerClientRss, 2)} KB RSS / ${fmt(mem.kbPerClientHeap, 2)} KB heap per client)`);
+    log(
+      `  20,000 idle members at <= 20 KB each: ${ok ? 'REACHED' : 'NOT reached'} (${mem.clients} connected, ${fmt(mem.kbPerClientRss, 2)} KB RSS / ${fmt(mem.kbPerClientHeap, 2)} KB heap per client)`,
+    );
     const b = memory.find((m) => m.target === 'baseline');
-    if (b) log(`  memory per client ours / baseline: RSS ${ratio(mem.kbPerClientRss, b.kbPerClientRss)}, heap ${ratio(mem.kbPerClientHeap, b.kbPerClientHeap)}`);
+    if (b)
+      log(
+        `  memory per client ours / baseline: RSS ${ratio(mem.kbPerClientRss, b.kbPerClientRss)}, heap ${ratio(mem.kbPerClientHeap, b.kbPerClientHeap)}`,
+      );
   }
-  if (integrity) log(`  seq integrity: ${integrity.badChats === 0 ? 'ok' : `${integrity.badChats} chats broken`} over ${integrity.messages} messages`);
+  if (integrity)
+    log(`  seq integrity: ${integrity.badChats === 0 ? 'ok' : `${integrity.badChats} chats broken`} over ${integrity.messages} messages`);
   void idleClients;
 }
 

@@ -32,7 +32,14 @@ try {
     Array.from({ length: size }, () => {
       const who = members[Math.floor(Math.random() * members.length)]!;
       return {
-        msg: { chatId: who.chatId, clientId: `c${n++}`, authorId: who.identityId, authorAddress: 'x@bench.example', kind: 'TEXT' as const, body: 'x'.repeat(100) },
+        msg: {
+          chatId: who.chatId,
+          clientId: `c${n++}`,
+          authorId: who.identityId,
+          authorAddress: 'x@bench.example',
+          kind: 'TEXT' as const,
+          body: 'x'.repeat(100),
+        },
         resolve() {},
         reject(e: unknown) {
           throw e;

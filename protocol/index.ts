@@ -58,10 +58,20 @@ export const addressSchema = plainText(LIMITS.addressChars * 2)
       .regex(/^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/, 'not an email address'),
   );
 
-export const uuidSchema = z.string().regex(new RegExp(`^${UUID_PATTERN}$`), 'Invalid UUID').meta({ format: 'uuid' });
+export const uuidSchema = z
+  .string()
+  .regex(new RegExp(`^${UUID_PATTERN}$`), 'Invalid UUID')
+  .meta({ format: 'uuid' });
 /** A 6-digit code from a sign-in or address-link email. */
-export const codeSchema = z.string().trim().regex(/^\d{6}$/, 'the code has 6 digits');
-export const clientIdSchema = z.string().min(1).max(LIMITS.clientIdChars).regex(/^[A-Za-z0-9_.:-]+$/);
+export const codeSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'the code has 6 digits');
+export const clientIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.clientIdChars)
+  .regex(/^[A-Za-z0-9_.:-]+$/);
 export const seqSchema = z.number().int().min(0).max(2_147_483_647);
 
 export const retentionSchema = z.enum(['ARCHIVED', 'EPHEMERAL']);
@@ -404,7 +414,12 @@ export const availabilityBody = z.strictObject({
   dnd: z.boolean(),
   /** RESEND: held emails go out on a schedule until read. DIGEST: one digest when do-not-disturb ends. */
   mode: dndModeSchema.optional(),
-  resendMinutes: z.number().int().min(5).max(24 * 60).optional(),
+  resendMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .optional(),
 });
 export type AvailabilityBody = z.infer<typeof availabilityBody>;
 

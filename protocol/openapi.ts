@@ -92,7 +92,9 @@ export function openApiDocument(opts: { serverUrl?: string } = {}): JsonSchema {
     paths,
     components: {
       schemas: { ErrorBody: jsonSchema(errorBody, 'output') },
-      securitySchemes: { session: { type: 'http', scheme: 'bearer', description: 'The token of a session from /auth/verify, /auth/link or /links/redeem' } },
+      securitySchemes: {
+        session: { type: 'http', scheme: 'bearer', description: 'The token of a session from /auth/verify, /auth/link or /links/redeem' },
+      },
     },
   };
 }

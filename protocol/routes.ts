@@ -25,41 +25,137 @@ export const ROUTES = {
   // ---- identity ----
   startSignIn: { method: 'POST', path: '/auth/start', auth: 'none', status: 202, summary: 'Mails a sign-in code and link to an address' },
   verifyCode: { method: 'POST', path: '/auth/verify', auth: 'none', status: 200, summary: 'Trades the emailed 6-digit code for a session' },
-  verifyLink: { method: 'POST', path: '/auth/link', auth: 'none', status: 200, summary: "Trades the sign-in link's fragment token for a session" },
+  verifyLink: {
+    method: 'POST',
+    path: '/auth/link',
+    auth: 'none',
+    status: 200,
+    summary: "Trades the sign-in link's fragment token for a session",
+  },
   signOut: { method: 'POST', path: '/auth/logout', auth: 'session', status: 204, summary: 'Revokes this session and closes its sockets' },
   me: { method: 'GET', path: '/me', auth: 'session', status: 200, summary: 'Who this session signs in as' },
 
   // ---- email bridge (the link is its own proof, so it comes before anything that needs a session) ----
-  redeemLink: { method: 'POST', path: '/links/redeem', auth: 'none', status: 200, summary: 'Uses up a personal link from an email: a one-chat session, already joined' },
-  invite: { method: 'POST', path: '/chats/:chatId/invitations', auth: 'session', status: 201, summary: 'Adds an address to the audience and emails it a one-click invitation' },
-  delivery: { method: 'GET', path: '/chats/:chatId/delivery', auth: 'session', status: 200, summary: "Visible members' delivered, emailed and read positions (senders' receipts)" },
-  sendTranscript: { method: 'POST', path: '/chats/:chatId/transcript', auth: 'session', status: 202, summary: "Emails the transcript so far to the chat's other members" },
+  redeemLink: {
+    method: 'POST',
+    path: '/links/redeem',
+    auth: 'none',
+    status: 200,
+    summary: 'Uses up a personal link from an email: a one-chat session, already joined',
+  },
+  invite: {
+    method: 'POST',
+    path: '/chats/:chatId/invitations',
+    auth: 'session',
+    status: 201,
+    summary: 'Adds an address to the audience and emails it a one-click invitation',
+  },
+  delivery: {
+    method: 'GET',
+    path: '/chats/:chatId/delivery',
+    auth: 'session',
+    status: 200,
+    summary: "Visible members' delivered, emailed and read positions (senders' receipts)",
+  },
+  sendTranscript: {
+    method: 'POST',
+    path: '/chats/:chatId/transcript',
+    auth: 'session',
+    status: 202,
+    summary: "Emails the transcript so far to the chat's other members",
+  },
   availability: { method: 'GET', path: '/me/availability', auth: 'session', status: 200, summary: 'My do-not-disturb state' },
   setAvailability: { method: 'PUT', path: '/me/availability', auth: 'session', status: 200, summary: 'Turns do-not-disturb on or off' },
-  startAddressLink: { method: 'POST', path: '/me/addresses', auth: 'session', status: 202, summary: 'Emails a code to an address I want to add to my sign-in' },
-  verifyAddressLink: { method: 'POST', path: '/me/addresses/verify', auth: 'session', status: 200, summary: "Adds the address once its code is right" },
+  startAddressLink: {
+    method: 'POST',
+    path: '/me/addresses',
+    auth: 'session',
+    status: 202,
+    summary: 'Emails a code to an address I want to add to my sign-in',
+  },
+  verifyAddressLink: {
+    method: 'POST',
+    path: '/me/addresses/verify',
+    auth: 'session',
+    status: 200,
+    summary: 'Adds the address once its code is right',
+  },
 
   // ---- chats ----
   listChats: { method: 'GET', path: '/chats', auth: 'session', status: 200, summary: 'My chats, newest activity first' },
-  createChat: { method: 'POST', path: '/chats', auth: 'session', status: 201, summary: 'Creates a chat (or, for the same draftKey, returns it)' },
+  createChat: {
+    method: 'POST',
+    path: '/chats',
+    auth: 'session',
+    status: 201,
+    summary: 'Creates a chat (or, for the same draftKey, returns it)',
+  },
   chat: { method: 'GET', path: '/chats/:chatId', auth: 'session', status: 200, summary: 'The chat as I may see it' },
-  openChat: { method: 'POST', path: '/chats/:chatId/open', auth: 'session', status: 200, summary: 'Joins (first time) when one of my addresses is in the audience' },
+  openChat: {
+    method: 'POST',
+    path: '/chats/:chatId/open',
+    auth: 'session',
+    status: 200,
+    summary: 'Joins (first time) when one of my addresses is in the audience',
+  },
   endChat: { method: 'DELETE', path: '/chats/:chatId', auth: 'session', status: 200, summary: 'Ends the chat (owner)' },
-  replaceAudience: { method: 'PUT', path: '/chats/:chatId/audience', auth: 'session', status: 200, summary: "The draft's recipients changed (owner)" },
-  addToAudience: { method: 'POST', path: '/chats/:chatId/audience', auth: 'session', status: 200, summary: 'Adds an address to the audience' },
+  replaceAudience: {
+    method: 'PUT',
+    path: '/chats/:chatId/audience',
+    auth: 'session',
+    status: 200,
+    summary: "The draft's recipients changed (owner)",
+  },
+  addToAudience: {
+    method: 'POST',
+    path: '/chats/:chatId/audience',
+    auth: 'session',
+    status: 200,
+    summary: 'Adds an address to the audience',
+  },
   updateMySettings: { method: 'PATCH', path: '/chats/:chatId/me', auth: 'session', status: 200, summary: 'My settings in this chat' },
 
   // ---- messages ----
   history: { method: 'GET', path: '/chats/:chatId/messages', auth: 'session', status: 200, summary: 'A keyset page of messages by seq' },
-  sendMessage: { method: 'POST', path: '/chats/:chatId/messages', auth: 'session', status: 201, summary: 'Posts; a retry with the same clientId returns the first result' },
+  sendMessage: {
+    method: 'POST',
+    path: '/chats/:chatId/messages',
+    auth: 'session',
+    status: 201,
+    summary: 'Posts; a retry with the same clientId returns the first result',
+  },
   deleteMessage: { method: 'DELETE', path: '/chats/:chatId/messages/:seq', auth: 'session', status: 200, summary: 'Tombstones my message' },
   markRead: { method: 'POST', path: '/chats/:chatId/read', auth: 'session', status: 200, summary: 'Moves my read position' },
 
   // ---- access requests ----
-  requestAccess: { method: 'POST', path: '/chats/:chatId/access-requests', auth: 'session', status: 201, summary: 'Asks the owner for access' },
-  accessRequests: { method: 'GET', path: '/chats/:chatId/access-requests', auth: 'session', status: 200, summary: 'Pending requests (owner)' },
-  myAccessRequest: { method: 'GET', path: '/chats/:chatId/access-requests/mine', auth: 'session', status: 200, summary: "My request's state" },
-  decideAccess: { method: 'POST', path: '/chats/:chatId/access-requests/:requestId', auth: 'session', status: 200, summary: 'Approves or declines a request (owner)' },
+  requestAccess: {
+    method: 'POST',
+    path: '/chats/:chatId/access-requests',
+    auth: 'session',
+    status: 201,
+    summary: 'Asks the owner for access',
+  },
+  accessRequests: {
+    method: 'GET',
+    path: '/chats/:chatId/access-requests',
+    auth: 'session',
+    status: 200,
+    summary: 'Pending requests (owner)',
+  },
+  myAccessRequest: {
+    method: 'GET',
+    path: '/chats/:chatId/access-requests/mine',
+    auth: 'session',
+    status: 200,
+    summary: "My request's state",
+  },
+  decideAccess: {
+    method: 'POST',
+    path: '/chats/:chatId/access-requests/:requestId',
+    auth: 'session',
+    status: 200,
+    summary: 'Approves or declines a request (owner)',
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -72,7 +168,10 @@ export type PathParamNames<P extends string> = P extends `${string}:${infer Name
     : never;
 
 /** The path of route `N` with its parameters filled in (each one URI-encoded). */
-export function routePath<N extends RouteName>(name: N, params: Record<PathParamNames<(typeof ROUTES)[N]['path']>, string | number>): string {
+export function routePath<N extends RouteName>(
+  name: N,
+  params: Record<PathParamNames<(typeof ROUTES)[N]['path']>, string | number>,
+): string {
   const values: Record<string, string | number> = params;
   return ROUTES[name].path.replace(/:([A-Za-z]+)/g, (_m, key: string) => {
     const value = values[key];

@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tooling = ['node_modules/prisma/package.json', 'node_modules/webpack/package.json'];
 if (!tooling.every((f) => existsSync(root + f))) {
-  console.log('inbox-chat: production install (no dev dependencies): skipping `npm run generate && npm run build`; ' +
-    'copy backend/src/generated/ and dist/ from a build (see docs/deploy.md).');
+  console.log(
+    'inbox-chat: production install (no dev dependencies): skipping `npm run generate && npm run build`; ' +
+      'copy backend/src/generated/ and dist/ from a build (see docs/deploy.md).',
+  );
   process.exit(0);
 }
 const npm = process.env.npm_execpath;

@@ -34,8 +34,14 @@ function fail(lines) {
 function reachable(port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port, timeout: 1500 });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -49,7 +55,10 @@ const mode = new URL(import.meta.url).searchParams.get('mode') ?? process.argv[2
 if (mode === 'dev') {
   const missing = missingBuild();
   if (missing.length) {
-    if (!hasTooling()) fail([`Inbox Chat is not built (${missing.join(', ')} missing) and this install has no dev dependencies: run \`npm install\` (not --omit=dev) first.`]);
+    if (!hasTooling())
+      fail([
+        `Inbox Chat is not built (${missing.join(', ')} missing) and this install has no dev dependencies: run \`npm install\` (not --omit=dev) first.`,
+      ]);
     if (missing.includes(BUILT[0])) npmRun('generate');
     if (missing.includes(BUILT[1])) npmRun('build');
   }
@@ -71,10 +80,13 @@ if (mode === 'dev') {
   const problems = [];
   if (!existsSync(chromium)) problems.push(`Chromium (${chromium}): apt-get install chromium, or set CHROMIUM_PATH`);
   if (process.env.INBOX_CHAT_SKIP_THUNDERBIRD !== '1' && !hasCommand(thunderbird)) {
-    problems.push(`Thunderbird (${thunderbird}): apt-get install thunderbird, or set THUNDERBIRD_BIN (INBOX_CHAT_SKIP_THUNDERBIRD=1 skips its test)`);
+    problems.push(
+      `Thunderbird (${thunderbird}): apt-get install thunderbird, or set THUNDERBIRD_BIN (INBOX_CHAT_SKIP_THUNDERBIRD=1 skips its test)`,
+    );
   }
   if (!hasCommand('xmllint')) problems.push('xmllint (manifest schema checks): apt-get install libxml2-utils');
-  if (!process.env.TEST_ADMIN_DATABASE_URL && !(await reachable(5432))) problems.push('PostgreSQL on 127.0.0.1:5432 (user postgres, trust), or set TEST_ADMIN_DATABASE_URL');
+  if (!process.env.TEST_ADMIN_DATABASE_URL && !(await reachable(5432)))
+    problems.push('PostgreSQL on 127.0.0.1:5432 (user postgres, trust), or set TEST_ADMIN_DATABASE_URL');
   if (!(await reachable(6379))) problems.push('Redis on 127.0.0.1:6379');
   if (problems.length) {
     fail(['npm test needs what is missing below (`.ci/run` installs and starts all of it on Debian):', ...problems.map((p) => `  - ${p}`)]);

@@ -17,7 +17,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convert } from 'office-addin-manifest-converter';
 // The server serves the same package; one module knows the origin, icons and zip layout.
-import { appPackageZip, JSON_MANIFEST, MANIFEST_ORIGIN, PACKAGE_ICONS, withOrigin, XML_MANIFEST } from '../backend/src/http/addin-package.ts';
+import {
+  appPackageZip,
+  JSON_MANIFEST,
+  MANIFEST_ORIGIN,
+  PACKAGE_ICONS,
+  withOrigin,
+  XML_MANIFEST,
+} from '../backend/src/http/addin-package.ts';
 
 export { JSON_MANIFEST, XML_MANIFEST };
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,8 +58,7 @@ function tidy(m) {
     const droppedActions = new Set(dropped.flatMap((r) => (r.actions ?? []).map((a) => a.id)));
     ext.runtimes = ext.runtimes.filter((r) => !dropped.includes(r));
     ext.ribbons = (ext.ribbons ?? []).filter(
-      (ribbon) =>
-        !ribbon.tabs.some((t) => (t.groups ?? []).some((g) => (g.controls ?? []).some((c) => droppedActions.has(c.actionId)))),
+      (ribbon) => !ribbon.tabs.some((t) => (t.groups ?? []).some((g) => (g.controls ?? []).some((c) => droppedActions.has(c.actionId)))),
     );
   }
   return m;

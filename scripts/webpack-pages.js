@@ -17,14 +17,15 @@ export class PageHtmlPlugin {
 
   apply(compiler) {
     compiler.hooks.thisCompilation.tap('PageHtmlPlugin', (compilation) => {
-      compilation.hooks.processAssets.tap(
-        { name: 'PageHtmlPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_SUMMARIZE },
-        () => {
-          for (const [name, page] of Object.entries(this.pages)) {
-            const files = compilation.entrypoints.get(name).getFiles().filter((f) => !f.endsWith('.map'));
-            const css = files.filter((f) => f.endsWith('.css'));
-            const js = files.filter((f) => f.endsWith('.js'));
-            const html = `<!doctype html>
+      compilation.hooks.processAssets.tap({ name: 'PageHtmlPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_SUMMARIZE }, () => {
+        for (const [name, page] of Object.entries(this.pages)) {
+          const files = compilation.entrypoints
+            .get(name)
+            .getFiles()
+            .filter((f) => !f.endsWith('.map'));
+          const css = files.filter((f) => f.endsWith('.css'));
+          const js = files.filter((f) => f.endsWith('.js'));
+          const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -42,11 +43,10 @@ ${[
 </body>
 </html>
 `;
-            compilation.emitAsset(page.html, new webpack.sources.RawSource(html));
-          }
-          this.emitExtra(compilation);
-        },
-      );
+          compilation.emitAsset(page.html, new webpack.sources.RawSource(html));
+        }
+        this.emitExtra(compilation);
+      });
     });
   }
 }

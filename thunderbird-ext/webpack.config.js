@@ -36,12 +36,14 @@ function thirdPartyNotices(compilation) {
       if (m) packages.set(m[2].replace(/\\/g, '/'), path.join(m[1], m[2]));
     }
   }
-  const sections = [...packages.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
-    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    const file = LICENCE_FILES.map((f) => path.join(dir, f)).find((f) => existsSync(f));
-    const text = file ? readFileSync(file, 'utf8').trim() : `Licence: ${pkg.license ?? 'see the package'}`;
-    return `${name} ${pkg.version} (${pkg.license ?? 'unknown licence'})\n${'-'.repeat(60)}\n${text}\n`;
-  });
+  const sections = [...packages.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, dir]) => {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      const file = LICENCE_FILES.map((f) => path.join(dir, f)).find((f) => existsSync(f));
+      const text = file ? readFileSync(file, 'utf8').trim() : `Licence: ${pkg.license ?? 'see the package'}`;
+      return `${name} ${pkg.version} (${pkg.license ?? 'unknown licence'})\n${'-'.repeat(60)}\n${text}\n`;
+    });
   return `Inbox Chat for Thunderbird includes the following third-party software.\n\n${sections.join('\n')}`;
 }
 
@@ -49,9 +51,8 @@ function thirdPartyNotices(compilation) {
 class ExtensionPackPlugin {
   apply(compiler) {
     compiler.hooks.thisCompilation.tap('ExtensionPackPlugin', (compilation) => {
-      compilation.hooks.processAssets.tap(
-        { name: 'ExtensionPackPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
-        () => compilation.emitAsset('THIRD-PARTY-NOTICES.txt', new webpack.sources.RawSource(thirdPartyNotices(compilation))),
+      compilation.hooks.processAssets.tap({ name: 'ExtensionPackPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT }, () =>
+        compilation.emitAsset('THIRD-PARTY-NOTICES.txt', new webpack.sources.RawSource(thirdPartyNotices(compilation))),
       );
       compilation.hooks.processAssets.tap(
         { name: 'ExtensionPackPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL },

@@ -57,7 +57,12 @@ export function isUnavailable(err: unknown): boolean {
     if (CONNECTION_ERRNOS.has(code) || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_PRISMA_CODES.has(code)) return true;
     if (/^08[0-9A-Z]{3}$/.test(code)) return true;
     if (o.name === 'PrismaClientInitializationError' || o.name === 'MaxRetriesPerRequestError') return true;
-    if (o.kind === 'DatabaseNotReachable' || o.kind === 'ConnectionClosed' || o.kind === 'SocketTimeout' || o.kind === 'TooManyConnections') {
+    if (
+      o.kind === 'DatabaseNotReachable' ||
+      o.kind === 'ConnectionClosed' ||
+      o.kind === 'SocketTimeout' ||
+      o.kind === 'TooManyConnections'
+    ) {
       return true;
     }
     if (typeof o.message === 'string' && UNAVAILABLE_MESSAGES.test(o.message)) return true;

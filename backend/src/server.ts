@@ -195,11 +195,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         return { host: host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host, port };
       },
       redis: redis?.commands,
-      isReady: async () => accepting && (await pool.query('SELECT 1').then(() => true, () => false)),
+      isReady: async () =>
+        accepting &&
+        (await pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        )),
     });
-    const httpServer: HttpServer = config.tls
-      ? createHttpsServer(await readTls(config.tls), app)
-      : createServer(app);
+    const httpServer: HttpServer = config.tls ? createHttpsServer(await readTls(config.tls), app) : createServer(app);
     httpServer.keepAliveTimeout = 65_000;
     const io = createSocketServer({
       httpServer,
@@ -231,7 +234,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close.
     cleanups.push(() => bridge.stop());
     await bridge.start().catch((err: Error) => {
-      throw new StartupError(`Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`);
+      throw new StartupError(
+        `Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`,
+      );
     });
 
     const stop = async () => {

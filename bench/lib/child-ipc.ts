@@ -36,7 +36,16 @@ export function answerProbes(stop: () => Promise<void>): void {
         gc?.();
         gc?.();
         const u = process.memoryUsage();
-        process.send!({ type: 'memory', id: m.id, rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, arrayBuffers: u.arrayBuffers, gc: !!gc });
+        process.send!({
+          type: 'memory',
+          id: m.id,
+          rss: u.rss,
+          heapUsed: u.heapUsed,
+          heapTotal: u.heapTotal,
+          external: u.external,
+          arrayBuffers: u.arrayBuffers,
+          gc: !!gc,
+        });
       }, 1000);
     } else if (m.type === 'cpu') {
       const c = process.cpuUsage();

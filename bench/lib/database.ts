@@ -69,10 +69,11 @@ export async function seedChats(url: string, chats: number, perChat: number, tag
          SELECT c, a, 'TO' FROM unnest($1::uuid[], $2::text[]) AS v(c, a)`,
         [memberChats, addresses],
       );
-      await client.query(
-        `INSERT INTO member (chat_id, identity_id, address) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])`,
-        [memberChats, ids, addresses],
-      );
+      await client.query(`INSERT INTO member (chat_id, identity_id, address) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])`, [
+        memberChats,
+        ids,
+        addresses,
+      ]);
       await client.query('COMMIT');
     }
     return out;

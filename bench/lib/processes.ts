@@ -9,7 +9,10 @@ export class Child {
   private exited = false;
   readonly exit: Promise<number | null>;
 
-  constructor(readonly name: string, readonly proc: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly proc: ChildProcess,
+  ) {
     proc.on('message', (m: { type?: string } | null) => {
       const i = this.waiters.findIndex((w) => w.type === m?.type);
       if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);
@@ -53,7 +56,12 @@ export async function startServerChild(kind: 'server' | 'baseline', env: Record<
   const script = here(kind === 'server' ? 'server-child.ts' : 'baseline-server.ts');
   const execArgv = ['--expose-gc', '--import', 'tsx'];
   // Its own session, hence its own scheduler autogroup, like a service of its own (see prioritise in run.ts).
-  const proc = fork(script, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+  const proc = fork(script, [], {
+    execArgv,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
   const child = new Child(kind, proc);
   const ready = await child.next<{ url: string }>('ready');
   return Object.assign(child, { url: ready.url });

@@ -110,11 +110,7 @@ describe('Outlook add-in: compose (Embed IM, audience sync, send)', function () 
     assert.equal(second.chat.id, first.chat.id);
     assert.equal(second.inserted, false);
     assert.equal(draft.inserts.length, 1);
-    assert.deepEqual(Object.keys(roles(await chatAsOwner(first.chat.id))).sort(), [
-      'erin@example.com',
-      'frank@example.com',
-      OWNER,
-    ]);
+    assert.deepEqual(Object.keys(roles(await chatAsOwner(first.chat.id))).sort(), ['erin@example.com', 'frank@example.com', OWNER]);
   });
 
   it('a plain-text draft gets the text version of the panel', async () => {

@@ -29,7 +29,15 @@ interface OutlookMock {
     actions: Record<string, unknown>;
   };
   setRecipients(kind: 'to' | 'cc' | 'bcc', addresses: string[]): void;
-  select(item: { kind: 'read' | 'compose'; subject: string; from: string; to: string[]; text?: string; html?: string; headers?: string }): void;
+  select(item: {
+    kind: 'read' | 'compose';
+    subject: string;
+    from: string;
+    to: string[];
+    text?: string;
+    html?: string;
+    headers?: string;
+  }): void;
 }
 declare global {
   interface Window {
@@ -98,9 +106,12 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
   async function outlookFor(me: string, item: ItemSpec, harness: string): Promise<{ page: Page; pane: () => Frame }> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
     contexts.push(context);
-    await context.addInitScript((cfg) => {
-      (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
-    }, { me, item });
+    await context.addInitScript(
+      (cfg) => {
+        (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+      },
+      { me, item },
+    );
     await context.route('https://appsforoffice.microsoft.com/**', (route) =>
       route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),
     );
@@ -109,11 +120,19 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     );
     const page = await context.newPage();
     page.on('pageerror', (err) => console.error(`[${me}] page error:`, err.message));
-    page.on('console', (m) => { if (m.type() === 'error') console.error(`[${me}] console:`, m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') console.error(`[${me}] console:`, m.text());
+    });
     await page.goto('https://outlook.office.com/mail/');
     const pane = () => {
       const frame = page.frames().find((f) => f.url().startsWith(`${server.url}/addin/`));
-      if (!frame) throw new Error(`the task pane did not load; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+      if (!frame)
+        throw new Error(
+          `the task pane did not load; frames: ${page
+            .frames()
+            .map((f) => f.url())
+            .join(', ')}`,
+        );
       return frame;
     };
     return { page, pane };
@@ -158,8 +177,23 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     const greeting = '<div>Hi both,</div>';
     const alice = await outlookFor(
       ALICE,
-      { kind: 'compose', subject: SUBJECT, from: ALICE, to: [BOB, CAROL], body: `${greeting}<div>See you Friday.</div><div>Alice</div>`, cursor: greeting.length },
-      outlookWindow(SUBJECT, [['From', ALICE], ['To', `${BOB}; ${CAROL}`], ['Subject', SUBJECT]], `${server.url}/addin/compose.html`),
+      {
+        kind: 'compose',
+        subject: SUBJECT,
+        from: ALICE,
+        to: [BOB, CAROL],
+        body: `${greeting}<div>See you Friday.</div><div>Alice</div>`,
+        cursor: greeting.length,
+      },
+      outlookWindow(
+        SUBJECT,
+        [
+          ['From', ALICE],
+          ['To', `${BOB}; ${CAROL}`],
+          ['Subject', SUBJECT],
+        ],
+        `${server.url}/addin/compose.html`,
+      ),
     );
     await signIn(alice.pane(), ALICE, true);
     await alice.pane().locator('.ic-panel[data-status="online"]').waitFor();
@@ -181,10 +215,12 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await alice.pane().getByText('The chat now includes the email’s current recipients.').waitFor();
     const aliceToken = await signInApi(ALICE);
     const audience = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, aliceToken)).body.audience;
-    assert.deepEqual(
-      audience.map((a: { address: string; role: string }) => `${a.role}:${a.address}`).sort(),
-      [`CC:erin@contoso.example`, `FROM:${ALICE}`, `TO:${BOB}`, `TO:${CAROL}`],
-    );
+    assert.deepEqual(audience.map((a: { address: string; role: string }) => `${a.role}:${a.address}`).sort(), [
+      `CC:erin@contoso.example`,
+      `FROM:${ALICE}`,
+      `TO:${BOB}`,
+      `TO:${CAROL}`,
+    ]);
 
     // ---- Bob has no add-in: he follows the panel's link to the plain chat page ----
     const bobContext = await browser.newContext({ viewport: { width: 900, height: 700 } });
@@ -198,8 +234,22 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     // ---- Carol reads the email in Outlook with the add-in ----
     const carol = await outlookFor(
       CAROL,
-      { kind: 'read', subject: SUBJECT, from: ALICE, to: [BOB, CAROL], html: draftHtml, headers: `Subject: ${SUBJECT}\r\nX-Inbox-Chat: ${chatId}\r\n` },
-      outlookWindow(SUBJECT, [['From', ALICE], ['To', `${BOB}; ${CAROL}`]], `${server.url}/addin/read.html`),
+      {
+        kind: 'read',
+        subject: SUBJECT,
+        from: ALICE,
+        to: [BOB, CAROL],
+        html: draftHtml,
+        headers: `Subject: ${SUBJECT}\r\nX-Inbox-Chat: ${chatId}\r\n`,
+      },
+      outlookWindow(
+        SUBJECT,
+        [
+          ['From', ALICE],
+          ['To', `${BOB}; ${CAROL}`],
+        ],
+        `${server.url}/addin/read.html`,
+      ),
     );
     await carol.page.evaluate((html) => {
       document.getElementById('body')!.innerHTML = html;
@@ -239,7 +289,14 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     // ---- And back to the first email: its chat again ----
     await carol.pane().evaluate(
       ({ html, chatId, subject }) => {
-        window.__outlook!.select({ kind: 'read', subject, from: 'alice@contoso.example', to: [], html, headers: `X-Inbox-Chat: ${chatId}\r\n` });
+        window.__outlook!.select({
+          kind: 'read',
+          subject,
+          from: 'alice@contoso.example',
+          to: [],
+          html,
+          headers: `X-Inbox-Chat: ${chatId}\r\n`,
+        });
       },
       { html: draftHtml, chatId, subject: SUBJECT },
     );
@@ -301,7 +358,9 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await say(pane(), 'Mountains!');
     await seen(pane(), 'Mountains!');
     await pane().getByRole('button', { name: '← All chats' }).click();
-    await pane().locator('.chat-row-preview', { hasText: `${DAVE}: Mountains!` }).waitFor();
+    await pane()
+      .locator('.chat-row-preview', { hasText: `${DAVE}: Mountains!` })
+      .waitFor();
     assert.equal(await pane().locator('.chat-row', { hasText: 'Team offsite' }).locator('.chat-row-badge').count(), 0);
   });
 
@@ -315,9 +374,22 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
 
     const context = await browser.newContext({ viewport: { width: 320, height: 500 } });
     contexts.push(context);
-    await context.addInitScript((cfg) => {
-      Object.assign(window, { __OUTLOOK__: cfg });
-    }, { me: READER, item: { kind: 'read', subject: 'Long thread', from: OWNER, to: [READER], html: `<p><a href="${server.url}/c/${chatId}">Open the chat</a></p>`, headers: `X-Inbox-Chat: ${chatId}\r\n` } });
+    await context.addInitScript(
+      (cfg) => {
+        Object.assign(window, { __OUTLOOK__: cfg });
+      },
+      {
+        me: READER,
+        item: {
+          kind: 'read',
+          subject: 'Long thread',
+          from: OWNER,
+          to: [READER],
+          html: `<p><a href="${server.url}/c/${chatId}">Open the chat</a></p>`,
+          headers: `X-Inbox-Chat: ${chatId}\r\n`,
+        },
+      },
+    );
     await context.route('https://appsforoffice.microsoft.com/**', (route) =>
       route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),
     );
@@ -325,7 +397,10 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await page.goto(`${server.url}/addin/read.html`);
     await page.evaluate(
       ({ token, address }) =>
-        localStorage.setItem('inbox-chat.addin.session', JSON.stringify({ token, address, expiresAt: new Date(Date.now() + 864e5).toISOString() })),
+        localStorage.setItem(
+          'inbox-chat.addin.session',
+          JSON.stringify({ token, address, expiresAt: new Date(Date.now() + 864e5).toISOString() }),
+        ),
       { token: reader, address: READER },
     );
     await page.reload();
@@ -347,7 +422,15 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
         draft: rect('.ic-draft'),
         send: rect('.ic-send')
       };
-    })()`)) as { viewport: number; page: number; app: { scroll: number; client: number }; list: { scroll: number; client: number }; header: Box; draft: Box; send: Box };
+    })()`)) as {
+      viewport: number;
+      page: number;
+      app: { scroll: number; client: number };
+      list: { scroll: number; client: number };
+      header: Box;
+      draft: Box;
+      send: Box;
+    };
     const where = JSON.stringify(layout);
     assert.ok(layout.page <= layout.viewport, `the page does not scroll: ${where}`);
     assert.ok(layout.app.scroll <= layout.app.client, `the pane does not scroll either: ${where}`);
@@ -371,12 +454,22 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     async function send(chatId: string, body: string, to: string[]) {
       const context = await browser.newContext();
       contexts.push(context);
-      await context.addInitScript((cfg) => {
-        (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
-      }, {
-        me: OWNER,
-        item: { kind: 'compose', subject: 'x', from: OWNER, to, body, customProperties: { inboxChatId: chatId, inboxChatDraftKey: `k-${chatId}` } },
-      });
+      await context.addInitScript(
+        (cfg) => {
+          (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+        },
+        {
+          me: OWNER,
+          item: {
+            kind: 'compose',
+            subject: 'x',
+            from: OWNER,
+            to,
+            body,
+            customProperties: { inboxChatId: chatId, inboxChatDraftKey: `k-${chatId}` },
+          },
+        },
+      );
       await context.route('https://appsforoffice.microsoft.com/**', (route) =>
         route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),
       );
@@ -385,7 +478,10 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
       await page.goto(`${server.url}/addin/commands.html`);
       await page.evaluate(
         ({ token, address }) =>
-          localStorage.setItem('inbox-chat.addin.session', JSON.stringify({ token, address, expiresAt: new Date(Date.now() + 864e5).toISOString() })),
+          localStorage.setItem(
+            'inbox-chat.addin.session',
+            JSON.stringify({ token, address, expiresAt: new Date(Date.now() + 864e5).toISOString() }),
+          ),
         { token, address: OWNER },
       );
       await page.reload();
@@ -398,7 +494,10 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
 
     assert.deepEqual(await send(kept, panelLink(kept), ['gus@contoso.example', 'hana@contoso.example']), { allowEvent: true });
     const keptChat = (await api(server, 'GET', `/api/chats/${kept}`, undefined, token)).body;
-    assert.ok(keptChat.audience.some((a: { address: string }) => a.address === 'hana@contoso.example'), 'audience synced on send');
+    assert.ok(
+      keptChat.audience.some((a: { address: string }) => a.address === 'hana@contoso.example'),
+      'audience synced on send',
+    );
     assert.equal(keptChat.endedAt, null);
 
     assert.deepEqual(await send(dropped, '<div>Hi, no chat after all</div>', ['gus@contoso.example']), { allowEvent: true });

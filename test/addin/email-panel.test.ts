@@ -48,7 +48,11 @@ describe('Email panel HTML (what the add-ins insert)', function () {
     const rows = html.split('<tr>').slice(1);
     for (const row of rows) {
       const cells = [...row.matchAll(/<td([^>]*)>/g)].map((c) => Number(/colspan="(\d+)"/.exec(c[1]!)?.[1] ?? 1));
-      assert.equal(cells.reduce((a, b) => a + b, 0), 3, `each row spans the three columns: ${row.slice(0, 80)}`);
+      assert.equal(
+        cells.reduce((a, b) => a + b, 0),
+        3,
+        `each row spans the three columns: ${row.slice(0, 80)}`,
+      );
     }
     assert.equal(findChatIdInHtml(html), CHAT_ID);
     assert.ok(html.includes('Plan &#38; &#34;budget&#34;'), 'subject escaped');

@@ -133,19 +133,44 @@ describe('Outlook add-in: the event bundle for classic Outlook (ES2016)', functi
       const body = `<div>Hi</div><table><tr><td><a href="${server.url}/c/${chatId}">Open the chat</a></td></tr></table>`;
       const customProperties = { inboxChatId: chatId, inboxChatDraftKey: `k-${chatId}` };
 
-      const sending = await classicRuntime({ kind: 'compose', subject: 'Classic', from: OWNER, to: ['rose@example.com', 'sam@example.com'], body, customProperties });
+      const sending = await classicRuntime({
+        kind: 'compose',
+        subject: 'Classic',
+        from: OWNER,
+        to: ['rose@example.com', 'sam@example.com'],
+        body,
+        customProperties,
+      });
       assert.equal((await sending.fire('onMessageSend')).allowEvent, true);
       let chat = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, token)).body;
       assert.deepEqual(chat.audience.map((a: { address: string }) => a.address).sort(), [OWNER, 'rose@example.com', 'sam@example.com']);
 
-      const editing = await classicRuntime({ kind: 'compose', subject: 'Classic', from: OWNER, to: ['rose@example.com'], cc: ['tom@example.com'], body, customProperties });
+      const editing = await classicRuntime({
+        kind: 'compose',
+        subject: 'Classic',
+        from: OWNER,
+        to: ['rose@example.com'],
+        cc: ['tom@example.com'],
+        body,
+        customProperties,
+      });
       await editing.fire('onMessageRecipientsChanged');
       chat = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, token)).body;
-      assert.ok(chat.audience.some((a: { address: string }) => a.address === 'tom@example.com'), 'recipients change synced');
+      assert.ok(
+        chat.audience.some((a: { address: string }) => a.address === 'tom@example.com'),
+        'recipients change synced',
+      );
       assert.ok(!chat.audience.some((a: { address: string }) => a.address === 'sam@example.com'), 'removed recipient dropped');
 
       // The panel was deleted from the draft before sending: the send ends the chat, and goes out.
-      const removed = await classicRuntime({ kind: 'compose', subject: 'Classic', from: OWNER, to: ['rose@example.com'], body: '<div>Hi, no chat after all</div>', customProperties });
+      const removed = await classicRuntime({
+        kind: 'compose',
+        subject: 'Classic',
+        from: OWNER,
+        to: ['rose@example.com'],
+        body: '<div>Hi, no chat after all</div>',
+        customProperties,
+      });
       assert.equal((await removed.fire('onMessageSend')).allowEvent, true);
       chat = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, token)).body;
       assert.notEqual(chat.endedAt, null, 'panel removed: chat ended');

@@ -34,7 +34,7 @@ describe('Outlook add-in: Fluent 2 styling and bundle budget', function () {
     const withoutComments = paneCss.replace(/\/\*[\s\S]*?\*\//g, '');
     assert.doesNotMatch(withoutComments, /#[0-9a-fA-F]{3,8}\b/, 'hex colour');
     assert.doesNotMatch(withoutComments, /\brgba?\(|\bhsla?\(/, 'functional colour');
-    assert.doesNotMatch(withoutComments, /border-radius:\s*[1-9]/, "literal radius (0 is fine)");
+    assert.doesNotMatch(withoutComments, /border-radius:\s*[1-9]/, 'literal radius (0 is fine)');
     assert.doesNotMatch(withoutComments, /font-size:\s*\d/, 'literal font size');
   });
 

@@ -69,7 +69,10 @@ describe('Outlook add-in: serving and pane logic', function () {
       assert.equal(res.status, 200);
       const csp = res.headers.get('content-security-policy') ?? '';
       assert.match(csp, /script-src 'self' https:\/\/appsforoffice\.microsoft\.com/);
-      assert.match(csp, /frame-ancestors 'self' https:\/\/outlook\.office\.com https:\/\/outlook\.office365\.com https:\/\/outlook\.live\.com https:\/\/\*\.officeapps\.live\.com/);
+      assert.match(
+        csp,
+        /frame-ancestors 'self' https:\/\/outlook\.office\.com https:\/\/outlook\.office365\.com https:\/\/outlook\.live\.com https:\/\/\*\.officeapps\.live\.com/,
+      );
       assert.equal(res.headers.get('x-frame-options'), null);
       const html = await res.text();
       assert.match(html, /<script src="?https:\/\/appsforoffice\.microsoft\.com\/lib\/1\/hosted\/office\.js"?>/);
@@ -98,7 +101,13 @@ describe('Outlook add-in: serving and pane logic', function () {
       const dir = await mkdtemp(path.join(tmpdir(), 'inbox-chat-'));
       try {
         await writeFile(path.join(dir, 'm.xml'), xml);
-        await promisify(execFile)('xmllint', ['--noout', '--nonet', '--schema', path.join(ROOT, 'addin/schemas/OfficeAppManifestV1_1.xsd'), path.join(dir, 'm.xml')]);
+        await promisify(execFile)('xmllint', [
+          '--noout',
+          '--nonet',
+          '--schema',
+          path.join(ROOT, 'addin/schemas/OfficeAppManifestV1_1.xsd'),
+          path.join(dir, 'm.xml'),
+        ]);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -115,19 +124,61 @@ describe('Outlook add-in: serving and pane logic', function () {
 
   describe('sidebar list', function () {
     const chats = [
-      summary({ id: 'a', subject: 'Budget', lastActivityAt: '2026-01-02T00:00:00Z', unread: 0, isOwner: true, lastMessage: message('totals in the sheet'), memberAddresses: ['me@x.example', 'ann@example.com'] }),
-      summary({ id: 'b', subject: 'Offsite', lastActivityAt: '2026-01-03T00:00:00Z', unread: 2, lastMessage: message('lake or mountains?'), memberAddresses: ['me@x.example', 'bo@example.com'] }),
-      summary({ id: 'c', subject: 'Old', lastActivityAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T01:00:00Z', memberAddresses: ['me@x.example'] }),
+      summary({
+        id: 'a',
+        subject: 'Budget',
+        lastActivityAt: '2026-01-02T00:00:00Z',
+        unread: 0,
+        isOwner: true,
+        lastMessage: message('totals in the sheet'),
+        memberAddresses: ['me@x.example', 'ann@example.com'],
+      }),
+      summary({
+        id: 'b',
+        subject: 'Offsite',
+        lastActivityAt: '2026-01-03T00:00:00Z',
+        unread: 2,
+        lastMessage: message('lake or mountains?'),
+        memberAddresses: ['me@x.example', 'bo@example.com'],
+      }),
+      summary({
+        id: 'c',
+        subject: 'Old',
+        lastActivityAt: '2026-01-01T00:00:00Z',
+        endedAt: '2026-01-01T01:00:00Z',
+        memberAddresses: ['me@x.example'],
+      }),
     ];
 
     it('newest first; filters by unread, mine and not ended; searches subject, messages and people', () => {
-      assert.deepEqual(visibleChats(chats, 'all', '').map((c) => c.id), ['b', 'a', 'c']);
-      assert.deepEqual(visibleChats(chats, 'unread', '').map((c) => c.id), ['b']);
-      assert.deepEqual(visibleChats(chats, 'mine', '').map((c) => c.id), ['a']);
-      assert.deepEqual(visibleChats(chats, 'active', '').map((c) => c.id), ['b', 'a']);
-      assert.deepEqual(visibleChats(chats, 'all', 'SHEET').map((c) => c.id), ['a']);
-      assert.deepEqual(visibleChats(chats, 'all', 'bo@example').map((c) => c.id), ['b']);
-      assert.deepEqual(visibleChats(chats, 'all', 'lake budget').map((c) => c.id), []);
+      assert.deepEqual(
+        visibleChats(chats, 'all', '').map((c) => c.id),
+        ['b', 'a', 'c'],
+      );
+      assert.deepEqual(
+        visibleChats(chats, 'unread', '').map((c) => c.id),
+        ['b'],
+      );
+      assert.deepEqual(
+        visibleChats(chats, 'mine', '').map((c) => c.id),
+        ['a'],
+      );
+      assert.deepEqual(
+        visibleChats(chats, 'active', '').map((c) => c.id),
+        ['b', 'a'],
+      );
+      assert.deepEqual(
+        visibleChats(chats, 'all', 'SHEET').map((c) => c.id),
+        ['a'],
+      );
+      assert.deepEqual(
+        visibleChats(chats, 'all', 'bo@example').map((c) => c.id),
+        ['b'],
+      );
+      assert.deepEqual(
+        visibleChats(chats, 'all', 'lake budget').map((c) => c.id),
+        [],
+      );
     });
 
     it('previews the last message and names the others in the chat', () => {

@@ -230,5 +230,7 @@ async function lastJobId(server: TestServer): Promise<string> {
 
 /** The queues of the jobs created after `afterId` (outbound mail, reminders, digests). */
 async function queuedSince(server: TestServer, afterId: string): Promise<string[]> {
-  return (await jobQuery<{ queue: string }>(server, 'SELECT queue FROM job WHERE id > $1::bigint ORDER BY id', [afterId])).map((j) => j.queue);
+  return (await jobQuery<{ queue: string }>(server, 'SELECT queue FROM job WHERE id > $1::bigint ORDER BY id', [afterId])).map(
+    (j) => j.queue,
+  );
 }

@@ -73,9 +73,21 @@ describe('Outlook add-in: unified manifest (JSON app package)', function () {
       change(copy);
       return validate(copy);
     };
-    assert.notDeepEqual(broken((m) => delete (m as Partial<Manifest>).id), [], 'id is required');
-    assert.notDeepEqual(broken((m) => (m.description.short = 'x'.repeat(81))), [], 'short description is at most 80');
-    assert.notDeepEqual(broken((m) => (m.extensions[0]!.autoRunEvents[0]!.events[1]!.options = { sendMode: 'sometimes' })), [], 'send mode enum');
+    assert.notDeepEqual(
+      broken((m) => delete (m as Partial<Manifest>).id),
+      [],
+      'id is required',
+    );
+    assert.notDeepEqual(
+      broken((m) => (m.description.short = 'x'.repeat(81))),
+      [],
+      'short description is at most 80',
+    );
+    assert.notDeepEqual(
+      broken((m) => (m.extensions[0]!.autoRunEvents[0]!.events[1]!.options = { sendMode: 'sometimes' })),
+      [],
+      'send mode enum',
+    );
   });
 
   it('says what manifest.xml says: same id, HTTPS pages, events.js for classic Outlook, PromptUser, each button once', () => {

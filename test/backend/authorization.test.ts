@@ -1,13 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  api,
-  connectSocket,
-  request,
-  signInAll,
-  startTestServer,
-  type ClientSocket,
-  type TestServer,
-} from '../support/server.ts';
+import { api, connectSocket, request, signInAll, startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
 import type { SessionView } from '../../protocol/index.ts';
 
 type Role = 'anonymous' | 'nonMember' | 'member' | 'owner';
@@ -34,10 +26,31 @@ interface RouteCase {
 const ROUTES: RouteCase[] = [
   { name: 'who am I', method: 'GET', path: () => '/api/me', expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 } },
   { name: 'my chats', method: 'GET', path: () => '/api/chats', expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 } },
-  { name: 'create chat', method: 'POST', path: () => '/api/chats', body: () => ({ subject: 's' }), expect: { anonymous: 401, nonMember: 201, member: 201, owner: 201 } },
-  { name: 'view chat', method: 'GET', path: (f) => `/api/chats/${f.chatId}`, expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 } },
-  { name: 'open chat', method: 'POST', path: (f) => `/api/chats/${f.chatId}/open`, expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 } },
-  { name: 'end chat', method: 'DELETE', path: (f) => `/api/chats/${f.chatId}`, expect: { anonymous: 401, nonMember: 403, member: 403, owner: 200 } },
+  {
+    name: 'create chat',
+    method: 'POST',
+    path: () => '/api/chats',
+    body: () => ({ subject: 's' }),
+    expect: { anonymous: 401, nonMember: 201, member: 201, owner: 201 },
+  },
+  {
+    name: 'view chat',
+    method: 'GET',
+    path: (f) => `/api/chats/${f.chatId}`,
+    expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
+  },
+  {
+    name: 'open chat',
+    method: 'POST',
+    path: (f) => `/api/chats/${f.chatId}/open`,
+    expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
+  },
+  {
+    name: 'end chat',
+    method: 'DELETE',
+    path: (f) => `/api/chats/${f.chatId}`,
+    expect: { anonymous: 401, nonMember: 403, member: 403, owner: 200 },
+  },
   {
     name: 'replace audience',
     method: 'PUT',
@@ -52,8 +65,19 @@ const ROUTES: RouteCase[] = [
     body: () => ({ address: 'new@example.com' }),
     expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
   },
-  { name: 'my settings', method: 'PATCH', path: (f) => `/api/chats/${f.chatId}/me`, body: () => ({ emailNotify: false }), expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 } },
-  { name: 'history', method: 'GET', path: (f) => `/api/chats/${f.chatId}/messages`, expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 } },
+  {
+    name: 'my settings',
+    method: 'PATCH',
+    path: (f) => `/api/chats/${f.chatId}/me`,
+    body: () => ({ emailNotify: false }),
+    expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
+  },
+  {
+    name: 'history',
+    method: 'GET',
+    path: (f) => `/api/chats/${f.chatId}/messages`,
+    expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
+  },
   {
     name: 'send',
     method: 'POST',
@@ -67,7 +91,13 @@ const ROUTES: RouteCase[] = [
     path: (f) => `/api/chats/${f.chatId}/messages/${f.ownerSeq}`,
     expect: { anonymous: 401, nonMember: 403, member: 403, owner: 200 },
   },
-  { name: 'mark read', method: 'POST', path: (f) => `/api/chats/${f.chatId}/read`, body: () => ({ seq: 1 }), expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 } },
+  {
+    name: 'mark read',
+    method: 'POST',
+    path: (f) => `/api/chats/${f.chatId}/read`,
+    body: () => ({ seq: 1 }),
+    expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
+  },
   {
     name: 'request access',
     method: 'POST',
@@ -75,8 +105,18 @@ const ROUTES: RouteCase[] = [
     body: () => ({ note: 'please' }),
     expect: { anonymous: 401, nonMember: 201, member: 409, owner: 409 },
   },
-  { name: 'list access requests', method: 'GET', path: (f) => `/api/chats/${f.chatId}/access-requests`, expect: { anonymous: 401, nonMember: 403, member: 403, owner: 200 } },
-  { name: 'my access request', method: 'GET', path: (f) => `/api/chats/${f.chatId}/access-requests/mine`, expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 } },
+  {
+    name: 'list access requests',
+    method: 'GET',
+    path: (f) => `/api/chats/${f.chatId}/access-requests`,
+    expect: { anonymous: 401, nonMember: 403, member: 403, owner: 200 },
+  },
+  {
+    name: 'my access request',
+    method: 'GET',
+    path: (f) => `/api/chats/${f.chatId}/access-requests/mine`,
+    expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 },
+  },
   {
     name: 'decide access request',
     method: 'POST',
@@ -91,10 +131,26 @@ type SocketCase = { event: string; payload: (f: Fixture) => unknown; expect: Rec
 
 /** Every socket event for each signed-in role (anonymous sockets never get past the handshake). */
 const SOCKET_EVENTS: SocketCase[] = [
-  { event: 'chat:join', payload: (f) => ({ chatId: f.chatId, lastSeq: 0 }), expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'ok', owner: 'ok' } },
-  { event: 'message:send', payload: (f) => ({ chatId: f.chatId, clientId: 'sock', body: 'hi' }), expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'ok', owner: 'ok' } },
-  { event: 'message:delete', payload: (f) => ({ chatId: f.chatId, seq: f.ownerSeq }), expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'FORBIDDEN', owner: 'ok' } },
-  { event: 'typing', payload: (f) => ({ chatId: f.chatId, typing: true }), expect: { nonMember: 'FORBIDDEN', member: 'FORBIDDEN', owner: 'FORBIDDEN' } },
+  {
+    event: 'chat:join',
+    payload: (f) => ({ chatId: f.chatId, lastSeq: 0 }),
+    expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'ok', owner: 'ok' },
+  },
+  {
+    event: 'message:send',
+    payload: (f) => ({ chatId: f.chatId, clientId: 'sock', body: 'hi' }),
+    expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'ok', owner: 'ok' },
+  },
+  {
+    event: 'message:delete',
+    payload: (f) => ({ chatId: f.chatId, seq: f.ownerSeq }),
+    expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'FORBIDDEN', owner: 'ok' },
+  },
+  {
+    event: 'typing',
+    payload: (f) => ({ chatId: f.chatId, typing: true }),
+    expect: { nonMember: 'FORBIDDEN', member: 'FORBIDDEN', owner: 'FORBIDDEN' },
+  },
   { event: 'read', payload: (f) => ({ chatId: f.chatId, seq: 1 }), expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'ok', owner: 'ok' } },
   { event: 'chat:leave', payload: (f) => ({ chatId: f.chatId }), expect: { nonMember: 'ok', member: 'ok', owner: 'ok' } },
   { event: 'chats:watch', payload: () => ({}), expect: { nonMember: 'ok', member: 'ok', owner: 'ok' } },
@@ -117,7 +173,8 @@ describe('authorization table: every route and event, every kind of caller', fun
 
   /** A fresh chat per cell: owner + joined member, one owner message, one pending access request. */
   async function fixture(): Promise<Fixture> {
-    const chat = (await api(server, 'POST', '/api/chats', { subject: 'authz', audience: { to: ['member@example.com'] } }, owner.token)).body;
+    const chat = (await api(server, 'POST', '/api/chats', { subject: 'authz', audience: { to: ['member@example.com'] } }, owner.token))
+      .body;
     await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, member.token);
     const msg = (await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'owner-msg', body: 'x' }, owner.token)).body;
     const req = (await api(server, 'POST', `/api/chats/${chat.id}/access-requests`, {}, requester.token)).body;
@@ -191,7 +248,10 @@ describe('authorization table: every route and event, every kind of caller', fun
     assert.equal((await api(server, 'GET', `/api/chats/${other.chatId}`, undefined, scoped.token)).status, 403);
     assert.equal((await api(server, 'POST', '/api/chats', { subject: 'x' }, scoped.token)).status, 403);
     const list = (await api(server, 'GET', '/api/chats', undefined, scoped.token)).body.chats;
-    assert.deepEqual(list.map((c: { id: string }) => c.id), [f.chatId]);
+    assert.deepEqual(
+      list.map((c: { id: string }) => c.id),
+      [f.chatId],
+    );
   });
 
   it('signing out closes that session’s live sockets', async () => {

@@ -89,10 +89,14 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
     const bystander = await connectSocket(server.url, alice.token);
     const cut = new Promise<void>((resolve) => flooder.once('disconnect', () => resolve()));
     const acks: Promise<{ ok: boolean; error?: { code: string } }>[] = [];
-    for (let i = 0; i < 200; i++) acks.push(request(flooder, 'read', { chatId, seq: 1 }).catch((e) => ({ ok: false, error: { code: String(e) } })));
+    for (let i = 0; i < 200; i++)
+      acks.push(request(flooder, 'read', { chatId, seq: 1 }).catch((e) => ({ ok: false, error: { code: String(e) } })));
     await cut;
     const results = await Promise.all(acks);
-    assert.ok(results.some((r) => r.ok === false && r.error?.code === 'RATE_LIMITED'), 'over budget is refused first');
+    assert.ok(
+      results.some((r) => r.ok === false && r.error?.code === 'RATE_LIMITED'),
+      'over budget is refused first',
+    );
     const fine = await request(bystander, 'message:send', { chatId, clientId: 'bystander', body: 'unaffected' });
     assert.equal(fine.ok, true);
     bystander.close();

@@ -33,9 +33,17 @@ describe('chats: audience, membership and access', function () {
     assert.equal(chat.emailMessageId, '<abc@example.com>');
     assert.deepEqual(
       chat.audience.map((a: AudienceView) => [a.address, a.role]),
-      [['alice@example.com', 'FROM'], ['bob@example.com', 'TO'], ['carol@example.com', 'CC'], ['dave@example.com', 'BCC']],
+      [
+        ['alice@example.com', 'FROM'],
+        ['bob@example.com', 'TO'],
+        ['carol@example.com', 'CC'],
+        ['dave@example.com', 'BCC'],
+      ],
     );
-    assert.deepEqual(chat.members.map((m: MemberView) => m.address), ['alice@example.com']);
+    assert.deepEqual(
+      chat.members.map((m: MemberView) => m.address),
+      ['alice@example.com'],
+    );
 
     const bobView = await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob.token);
     assert.equal(bobView.status, 200);
@@ -48,7 +56,10 @@ describe('chats: audience, membership and access', function () {
     const bobAgain = await api(server, 'GET', `/api/chats/${chat.id}`, undefined, bob.token);
     assert.ok(!bobAgain.body.members.some((m: MemberView) => m.address === 'dave@example.com'), 'Bcc member hidden from others');
     const aliceView = await api(server, 'GET', `/api/chats/${chat.id}`, undefined, alice.token);
-    assert.ok(aliceView.body.members.some((m: MemberView) => m.address === 'dave@example.com'), 'owner sees the Bcc member');
+    assert.ok(
+      aliceView.body.members.some((m: MemberView) => m.address === 'dave@example.com'),
+      'owner sees the Bcc member',
+    );
   });
 
   it('embedding twice in the same draft returns the same chat, also when raced', async () => {
@@ -79,13 +90,7 @@ describe('chats: audience, membership and access', function () {
     assert.equal((await api(server, 'GET', `/api/chats/${chat.id}/access-requests`, undefined, bob.token)).status, 403);
     const pending = await api(server, 'GET', `/api/chats/${chat.id}/access-requests`, undefined, alice.token);
     assert.equal(pending.body.requests.length, 1);
-    const decided = await api(
-      server,
-      'POST',
-      `/api/chats/${chat.id}/access-requests/${req.body.id}`,
-      { decision: 'APPROVE' },
-      alice.token,
-    );
+    const decided = await api(server, 'POST', `/api/chats/${chat.id}/access-requests/${req.body.id}`, { decision: 'APPROVE' }, alice.token);
     assert.equal(decided.body.status, 'APPROVED');
     await server.catcher!.waitFor((m) => m.to.includes('eve@example.com') && /Access approved/.test(m.subject));
     const mine = await api(server, 'GET', `/api/chats/${chat.id}/access-requests/mine`, undefined, eve.token);
@@ -128,7 +133,10 @@ describe('chats: audience, membership and access', function () {
     const h = await api(server, 'GET', `/api/chats/${chat.id}/messages?after=0`, undefined, alice.token);
     assert.deepEqual(
       h.body.messages.map((m: MessageView) => [m.seq, m.kind, m.body]),
-      [[1, 'SYSTEM', 'bob@example.com joined'], [2, 'SYSTEM', 'carol@example.com was added']],
+      [
+        [1, 'SYSTEM', 'bob@example.com joined'],
+        [2, 'SYSTEM', 'carol@example.com was added'],
+      ],
     );
   });
 
@@ -142,9 +150,10 @@ describe('chats: audience, membership and access', function () {
     });
     assert.equal(r.status, 201);
     const h = await api(server, 'GET', `/api/chats/${r.body.id}/messages?after=0`, undefined, alice.token);
-    assert.deepEqual(h.body.messages.map((m: MessageView) => [m.seq, m.kind, m.authorAddress, m.body]), [
-      [1, 'QUOTE', 'bob@example.com', 'Shall we meet on Friday?\nBob'],
-    ]);
+    assert.deepEqual(
+      h.body.messages.map((m: MessageView) => [m.seq, m.kind, m.authorAddress, m.body]),
+      [[1, 'QUOTE', 'bob@example.com', 'Shall we meet on Friday?\nBob']],
+    );
     assert.equal(server.catcher!.list().length, mailBefore);
   });
 
@@ -158,7 +167,10 @@ describe('chats: audience, membership and access', function () {
     await api(server, 'POST', `/api/chats/${first.id}/messages`, { clientId: 'm2', body: 'again' }, alice.token);
     const list = (await api(server, 'GET', '/api/chats', undefined, bob.token)).body.chats;
     const mine = list.filter((c: ChatSummary) => c.id === first.id || c.id === second.id);
-    assert.deepEqual(mine.map((c: ChatSummary) => c.subject), ['First', 'Second']);
+    assert.deepEqual(
+      mine.map((c: ChatSummary) => c.subject),
+      ['First', 'Second'],
+    );
     assert.equal(mine[0].lastMessage.body, 'again');
     // Alice's two texts; Bob's own join notice does not count.
     assert.equal(mine[0].unread, 2);
@@ -168,7 +180,9 @@ describe('chats: audience, membership and access', function () {
     const after = (await api(server, 'GET', '/api/chats', undefined, bob.token)).body.chats.find((c: ChatSummary) => c.id === first.id);
     assert.equal(after.unread, 0);
     // The author's own messages never count as unread for them.
-    const forAlice = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find((c: ChatSummary) => c.id === first.id);
+    const forAlice = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find(
+      (c: ChatSummary) => c.id === first.id,
+    );
     assert.equal(forAlice.unread, 0);
   });
 
@@ -184,14 +198,18 @@ describe('chats: audience, membership and access', function () {
   });
 
   it('EPHEMERAL chats never write messages to the database and lose them when ended', async () => {
-    const chat = (await create(alice.token, { subject: 'Off the record', retention: 'EPHEMERAL', audience: { to: ['bob@example.com'] } })).body;
+    const chat = (await create(alice.token, { subject: 'Off the record', retention: 'EPHEMERAL', audience: { to: ['bob@example.com'] } }))
+      .body;
     await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob.token);
     const sent = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'e1', body: 'secret words' }, bob.token);
     assert.equal(sent.status, 201);
     const again = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'e1', body: 'secret words' }, bob.token);
     assert.equal(again.body.seq, sent.body.seq, 'idempotent in memory too');
     const h = await api(server, 'GET', `/api/chats/${chat.id}/messages?after=0`, undefined, alice.token);
-    assert.deepEqual(h.body.messages.map((m: MessageView) => m.body), ['bob@example.com joined', 'secret words']);
+    assert.deepEqual(
+      h.body.messages.map((m: MessageView) => m.body),
+      ['bob@example.com joined', 'secret words'],
+    );
     const c = new pg.Client({ connectionString: server.database.url });
     await c.connect();
     const rows = await c.query('SELECT count(*)::int AS n FROM message WHERE chat_id = $1', [chat.id]);

@@ -42,7 +42,10 @@ describe('deploy: image, compose and start-up guidance', function () {
   it('the Dockerfile builds in its own stage, runs as an unprivileged user and checks /readyz', () => {
     const text = read('Dockerfile');
     const stages = dockerfileStages(text);
-    assert.deepEqual(stages.map((s) => s.name), ['build', 'deps', undefined]);
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      ['build', 'deps', undefined],
+    );
     assert.ok(stages[0]!.run.some((r) => /npm run generate && npm run build/.test(r)));
     assert.ok(stages[1]!.run.includes('npm run install:prod'));
     assert.match(JSON.parse(read('package.json')).scripts['install:prod'], /^npm ci --omit=dev --omit=optional /);

@@ -48,9 +48,13 @@ describe('ephemeral memory is bounded per person (the global cap: ephemeral-stor
   });
 
   it('ending a chat frees what its messages held', async () => {
-    const chat = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find((c: { subject: string }) => c.subject === 'flood 1');
+    const chat = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find(
+      (c: { subject: string }) => c.subject === 'flood 1',
+    );
     assert.equal((await api(server, 'DELETE', `/api/chats/${chat.id}`, undefined, alice.token)).status, 200);
-    const other = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find((c: { subject: string }) => c.subject === 'flood 2');
+    const other = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats.find(
+      (c: { subject: string }) => c.subject === 'flood 2',
+    );
     const again = await api(server, 'POST', `/api/chats/${other.id}/messages`, { clientId: 'after-end', body: 'room again' }, alice.token);
     assert.equal(again.status, 201, JSON.stringify(again.body));
   });

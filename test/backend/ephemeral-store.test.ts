@@ -17,10 +17,16 @@ const msg = (clientId: string, body = clientId, over: { chatId?: string; authorI
   trusted: over.trusted,
 });
 
-const bodies = async (store: EphemeralLog, chatId = 'c1') => (await store.page(chatId, { after: 0, limit: 100 })).messages.map((m) => m.body);
+const bodies = async (store: EphemeralLog, chatId = 'c1') =>
+  (await store.page(chatId, { after: 0, limit: 100 })).messages.map((m) => m.body);
 
 /** The same contract for the in-memory store (one process) and the Redis store (several). */
-const kinds: { name: string; make(limits: Partial<EphemeralLimits> & { ttlMs: number }): Promise<{ store: EphemeralLog; held(author?: string): Promise<number>; close(): Promise<void> }> }[] = [
+const kinds: {
+  name: string;
+  make(
+    limits: Partial<EphemeralLimits> & { ttlMs: number },
+  ): Promise<{ store: EphemeralLog; held(author?: string): Promise<number>; close(): Promise<void> }>;
+}[] = [
   {
     name: 'memory',
     async make(limits) {
@@ -130,7 +136,11 @@ for (const kind of kinds) {
 
     it('refuses a member over the per-user cap across chats, and everyone over the global cap, with QUOTA_EXCEEDED', async () => {
       const body = 'm'.repeat(800);
-      const { store, held, close } = await kind.make({ ttlMs: 60_000, maxBytesPerUser: footprint(body) * 3, maxBytesTotal: footprint(body) * 6 + 300 });
+      const { store, held, close } = await kind.make({
+        ttlMs: 60_000,
+        maxBytesPerUser: footprint(body) * 3,
+        maxBytesTotal: footprint(body) * 6 + 300,
+      });
       try {
         await store.append(msg('1', body, { chatId: 'c1' }));
         await store.append(msg('2', body, { chatId: 'c2' }));
@@ -145,11 +155,14 @@ for (const kind of kinds) {
         // Another member is not affected by the first one's cap...
         for (const id of ['5', '6', '7']) await store.append(msg(id, body, { chatId: 'c5', authorId: 'a2' }));
         // ...until the whole store is full.
-        await assert.rejects(store.append(msg('8', body, { chatId: 'c5', authorId: 'a3' })), (e: { code?: string; details?: { scope?: string } }) => {
-          assert.equal(e.code, 'QUOTA_EXCEEDED');
-          assert.equal(e.details?.scope, 'server');
-          return true;
-        });
+        await assert.rejects(
+          store.append(msg('8', body, { chatId: 'c5', authorId: 'a3' })),
+          (e: { code?: string; details?: { scope?: string } }) => {
+            assert.equal(e.code, 'QUOTA_EXCEEDED');
+            assert.equal(e.details?.scope, 'server');
+            return true;
+          },
+        );
         // Domain notices (joins, the end of a chat) are never refused.
         assert.equal((await store.append(msg('sys', 'x joined', { chatId: 'c5', authorId: null, trusted: true }))).fresh, true);
         // Ending a chat frees its messages for their authors.

@@ -28,11 +28,27 @@ describe('HTTPS: the server terminates TLS itself (Outlook loads add-in pages on
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'inbox-tls-'));
     // A self-signed localhost certificate, as office-addin-dev-certs or mkcert would make.
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = await readFile(path.join(dir, 'cert.pem'));
     server = await startTestServer({ TLS_CERT_FILE: path.join(dir, 'cert.pem'), TLS_KEY_FILE: path.join(dir, 'key.pem') });
   });
@@ -48,10 +64,14 @@ describe('HTTPS: the server terminates TLS itself (Outlook loads add-in pages on
     // Sign-in mail links to the HTTPS address.
     const before = server.catcher!.list()[0]?.id ?? 0;
     await new Promise<void>((resolve, reject) => {
-      const req = https.request(`${server.url}/api/auth/start`, { method: 'POST', ca: cert, headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(String(res.statusCode)))));
-      });
+      const req = https.request(
+        `${server.url}/api/auth/start`,
+        { method: 'POST', ca: cert, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(String(res.statusCode)))));
+        },
+      );
       req.end(JSON.stringify({ address: 'tls@example.com' }));
     });
     const mail = await server.catcher!.waitFor((m) => m.id > before && m.to.includes('tls@example.com'));
@@ -61,7 +81,13 @@ describe('HTTPS: the server terminates TLS itself (Outlook loads add-in pages on
   it('accepts Socket.IO over wss', async () => {
     // The test's fetch-based signIn would not trust the test CA, so the identity and session are made directly.
     const session = await server.services.sessions.create(await identityFor(server, 'wss@example.com'));
-    const socket = io(server.url, { transports: ['websocket'], auth: { token: session.token }, ca: cert, reconnection: false, forceNew: true } as never);
+    const socket = io(server.url, {
+      transports: ['websocket'],
+      auth: { token: session.token },
+      ca: cert,
+      reconnection: false,
+      forceNew: true,
+    } as never);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);

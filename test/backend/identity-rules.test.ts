@@ -27,9 +27,14 @@ describe('identity: one rule each for codes and for the identity of an address',
     const signInCode = await codeFromMail(server, 'ivo@example.com', before);
     const signInAnswers = [];
     for (let i = 0; i < 3; i++) {
-      signInAnswers.push((await api(server, 'POST', '/api/auth/verify', { verificationId: started.body.verificationId, code: wrong(signInCode) })).body.error);
+      signInAnswers.push(
+        (await api(server, 'POST', '/api/auth/verify', { verificationId: started.body.verificationId, code: wrong(signInCode) })).body
+          .error,
+      );
     }
-    signInAnswers.push((await api(server, 'POST', '/api/auth/verify', { verificationId: started.body.verificationId, code: signInCode })).body.error);
+    signInAnswers.push(
+      (await api(server, 'POST', '/api/auth/verify', { verificationId: started.body.verificationId, code: signInCode })).body.error,
+    );
 
     // Address-link code: the same sequence must answer the same.
     const mailBefore = lastMailId(server);
@@ -39,13 +44,22 @@ describe('identity: one rule each for codes and for the identity of an address',
     const linkCode = /\b(\d{6})\b/.exec(mail.subject)![1]!;
     const linkAnswers = [];
     for (let i = 0; i < 3; i++) {
-      linkAnswers.push((await api(server, 'POST', '/api/me/addresses/verify', { linkId: link.body.linkId, code: wrong(linkCode) }, me.token)).body.error);
+      linkAnswers.push(
+        (await api(server, 'POST', '/api/me/addresses/verify', { linkId: link.body.linkId, code: wrong(linkCode) }, me.token)).body.error,
+      );
     }
-    linkAnswers.push((await api(server, 'POST', '/api/me/addresses/verify', { linkId: link.body.linkId, code: linkCode }, me.token)).body.error);
+    linkAnswers.push(
+      (await api(server, 'POST', '/api/me/addresses/verify', { linkId: link.body.linkId, code: linkCode }, me.token)).body.error,
+    );
 
     assert.deepEqual(
       signInAnswers.map((e) => [e.code, e.details?.attemptsLeft]),
-      [['CODE_WRONG', 2], ['CODE_WRONG', 1], ['TOO_MANY_ATTEMPTS', 0], ['TOO_MANY_ATTEMPTS', undefined]],
+      [
+        ['CODE_WRONG', 2],
+        ['CODE_WRONG', 1],
+        ['TOO_MANY_ATTEMPTS', 0],
+        ['TOO_MANY_ATTEMPTS', undefined],
+      ],
     );
     assert.match(signInAnswers[0].message, /2 tries left/);
     assert.deepEqual(linkAnswers, signInAnswers, 'the same code rule answers both');

@@ -40,7 +40,13 @@ describe('isolation: one bad message cannot fail anyone else', function () {
     const lone = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'lone', body: 'half \ud83d pair' }, alice.token);
     assert.equal(lone.status, 400);
     assert.match(lone.body.error.message, /lone surrogate/);
-    const emoji = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'emoji', body: 'whole \ud83d\ude00 pair' }, alice.token);
+    const emoji = await api(
+      server,
+      'POST',
+      `/api/chats/${chatId}/messages`,
+      { clientId: 'emoji', body: 'whole \ud83d\ude00 pair' },
+      alice.token,
+    );
     assert.equal(emoji.status, 201);
     const subject = await api(server, 'POST', '/api/chats', { subject: 'hi\u0000' }, alice.token);
     assert.equal(subject.status, 400);
@@ -81,7 +87,13 @@ describe('isolation: one bad message cannot fail anyone else', function () {
       const bad: Promise<unknown>[] = [];
       const good: Promise<{ ok: boolean; message?: MessageView; error?: { code: string } }>[] = [];
       for (let i = 0; i < 100; i++) {
-        if (i % 4 === 0) bad.push(server.services.messages.send(malloryCaller, malloryChat, `nul-${i}`, `poison\u0000${i}`).then(() => 'committed', () => 'refused'));
+        if (i % 4 === 0)
+          bad.push(
+            server.services.messages.send(malloryCaller, malloryChat, `nul-${i}`, `poison\u0000${i}`).then(
+              () => 'committed',
+              () => 'refused',
+            ),
+          );
         good.push(request(socket, 'message:send', { chatId, clientId: `b-${i}`, body: `fine ${i}` }));
       }
       const acks = await Promise.all(good);
@@ -89,7 +101,11 @@ describe('isolation: one bad message cannot fail anyone else', function () {
       assert.deepEqual(failed, [], `${failed.length} of 100 unrelated sends failed`);
       assert.deepEqual(new Set(await Promise.all(bad)), new Set(['refused']));
       const seqs = acks.map((a) => a.message!.seq);
-      assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'in send order');
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((x, y) => x - y),
+        'in send order',
+      );
       assert.equal(new Set(seqs).size, 100);
       const history = await api(server, 'GET', `/api/chats/${chatId}/messages?after=${seqs[0]! - 1}&limit=100`, undefined, bob.token);
       const stored = history.body.messages.filter((m: MessageView) => m.body.startsWith('fine ')).length;
@@ -119,14 +135,20 @@ describe('isolation: one bad message cannot fail anyone else', function () {
       const first = writer.append(msg(chatId, 'w-0', 'first'));
       const rest = Array.from({ length: 10 }, (_, i) =>
         i === 6
-          ? writer.append(msg(malloryChat, 'w-bad', 'bad\u0000', mallory.identity.id)).then(() => 'committed', (e: { code?: string }) => e.code)
+          ? writer.append(msg(malloryChat, 'w-bad', 'bad\u0000', mallory.identity.id)).then(
+              () => 'committed',
+              (e: { code?: string }) => e.code,
+            )
           : writer.append(msg(chatId, `w-${i + 1}`, `m${i + 1}`)).then((v) => v.seq),
       );
       const firstSeq = (await first).seq;
       const results = await Promise.all(rest);
       assert.equal(results[6], '22021', 'the bad item gets the database error');
       const seqs = results.filter((r): r is number => typeof r === 'number');
-      assert.deepEqual(seqs, Array.from({ length: 9 }, (_, i) => firstSeq + 1 + i));
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: 9 }, (_, i) => firstSeq + 1 + i),
+      );
       assert.ok(writer.stats.isolated > 0, 'the batch was split');
       assert.equal(committed.length, 10);
     } finally {
@@ -140,7 +162,14 @@ describe('isolation: one bad message cannot fail anyone else', function () {
     const other = await pool.connect();
     try {
       const aliceId = alice.identity.id;
-      const msg = { chatId, clientId: 'raced', authorId: aliceId, authorAddress: 'alice@example.com', kind: 'TEXT' as const, body: 'original' };
+      const msg = {
+        chatId,
+        clientId: 'raced',
+        authorId: aliceId,
+        authorAddress: 'alice@example.com',
+        kind: 'TEXT' as const,
+        body: 'original',
+      };
       // Another process is committing the original of this send: it holds the chat lock.
       await other.query('BEGIN');
       const { rows } = await other.query<{ last_seq: number }>('SELECT last_seq FROM chat WHERE id = $1 FOR UPDATE', [chatId]);
@@ -153,14 +182,21 @@ describe('isolation: one bad message cannot fail anyone else', function () {
 
       // The retry's one statement, begun before that commit, trips the unique key...
       const oneStatement = item({ ...msg, body: 'retry' });
-      const raced = appendInOneStatement(pool, [oneStatement.pending]).then(() => null, (e: { code?: string }) => e.code);
+      const raced = appendInOneStatement(pool, [oneStatement.pending]).then(
+        () => null,
+        (e: { code?: string }) => e.code,
+      );
       // ...while the fallback waits for the lock and then sees the original.
       const fallback = item({ ...msg, body: 'retry' });
       const next = item({ ...msg, clientId: 'after-raced', body: 'next' });
       const viaFallback = appendAfterLocking(pool, [fallback.pending, next.pending]);
       // Both wait for the lock before the original commits.
       const waiting = async () =>
-        (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n;
+        (
+          await pool.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0].n;
       await waitUntil('both writers wait for the lock', async () => (await waiting()) >= 2, 10_000, 20);
       await other.query('COMMIT');
 

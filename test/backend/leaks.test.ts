@@ -72,7 +72,9 @@ describe('leaks: what the server must not give away', function () {
       const before = lastMailId(server);
       const start = await api(server, 'POST', '/api/auth/start', { address: 'stored@example.com' });
       const code = await codeFromMail(server, 'stored@example.com', before);
-      const [row] = await query<{ id: string; code_hash: string }>('SELECT id, code_hash FROM verification WHERE id = $1', [start.body.verificationId]);
+      const [row] = await query<{ id: string; code_hash: string }>('SELECT id, code_hash FROM verification WHERE id = $1', [
+        start.body.verificationId,
+      ]);
       // What an attacker with the row does is try all million codes under the plain hash; the
       // real code is among them, so checking it alone is the same test, a million times cheaper.
       assert.notEqual(createHash('sha256').update(`${row!.id}:${code}`).digest('hex'), row!.code_hash);
@@ -85,7 +87,10 @@ describe('leaks: what the server must not give away', function () {
 
     it('production with a shared database refuses to start without SECRET_KEY, which every node then shares', () => {
       const shared = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db.internal/inbox' };
-      assert.throws(() => loadConfig(shared), (err: unknown) => err instanceof ConfigError && /SECRET_KEY/.test(err.message));
+      assert.throws(
+        () => loadConfig(shared),
+        (err: unknown) => err instanceof ConfigError && /SECRET_KEY/.test(err.message),
+      );
       assert.throws(() => loadConfig({ ...shared, SECRET_KEY: 'too-short' }), ConfigError);
       assert.equal(loadConfig({ ...shared, SECRET_KEY: 'k'.repeat(32) }).secretKey, 'k'.repeat(32));
     });
@@ -106,7 +111,13 @@ describe('leaks: what the server must not give away', function () {
 
   describe('the email Message-ID is a msg-id, never header text', () => {
     it('the API refuses a Message-ID with CR/LF or spaces and accepts real ones', async () => {
-      for (const bad of ['<a@example.com>\r\nBcc: evil@example.com', 'a@example.com\nX: y', '<a b@example.com>', 'no-at-sign', '<a@example.com']) {
+      for (const bad of [
+        '<a@example.com>\r\nBcc: evil@example.com',
+        'a@example.com\nX: y',
+        '<a b@example.com>',
+        'no-at-sign',
+        '<a@example.com',
+      ]) {
         const r = await api(server, 'POST', '/api/chats', { subject: 'x', emailMessageId: bad }, owner.token);
         assert.equal(r.status, 400, JSON.stringify(bad));
         assert.equal(r.body.error.code, 'BAD_INPUT');
@@ -139,7 +150,8 @@ describe('leaks: what the server must not give away', function () {
     const bob = await signIn(server, 'bob@example.com');
     const chat = (await api(server, 'POST', '/api/chats', { subject: 'squat', audience: { to: ['bob@example.com'] } }, owner.token)).body;
     await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob.token);
-    const mine = (await api<MessageView>(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'm1', body: 'oops' }, owner.token)).body;
+    const mine = (await api<MessageView>(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'm1', body: 'oops' }, owner.token))
+      .body;
     // Bob takes every id an old server would give the deletion event.
     const squat = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: `del-${mine.seq}`, body: 'mine now' }, bob.token);
     assert.equal(squat.status, 201);
@@ -231,7 +243,15 @@ describe('leaks: no codes or tokens in the logs, at any level', function () {
   it('redacts secret fields even if a caller logs them', () => {
     let out = '';
     const log = createLogger('debug', { write: (line: string) => void (out += line) });
-    log.info({ token: 'T0KEN-secret', code: '123456', req: { headers: { authorization: 'Bearer abc-secret' } }, mail: { subject: '654321 is your code' } }, 'oops');
+    log.info(
+      {
+        token: 'T0KEN-secret',
+        code: '123456',
+        req: { headers: { authorization: 'Bearer abc-secret' } },
+        mail: { subject: '654321 is your code' },
+      },
+      'oops',
+    );
     assert.match(out, /"msg":"oops"/, 'the line was written where the test reads it');
     assert.ok(!/T0KEN-secret|123456|abc-secret|654321/.test(out), out);
   });

@@ -41,7 +41,15 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
   });
 
   async function newChat(retention: 'ARCHIVED' | 'EPHEMERAL' = 'ARCHIVED') {
-    const chat = (await api(server, 'POST', '/api/chats', { subject: 't', retention, audience: { to: ['bob@example.com', 'carol@example.com'] } }, alice.token)).body;
+    const chat = (
+      await api(
+        server,
+        'POST',
+        '/api/chats',
+        { subject: 't', retention, audience: { to: ['bob@example.com', 'carol@example.com'] } },
+        alice.token,
+      )
+    ).body;
     await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob.token);
     await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, carol.token);
     return chat.id as string;
@@ -79,12 +87,19 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
       if (!page.hasMore) break;
       after = page.messages.at(-1).seq;
     }
-    assert.deepEqual(history.map((m) => m.seq), Array.from({ length: history.length }, (_, i) => i + 1), 'gap-free from 1');
+    assert.deepEqual(
+      history.map((m) => m.seq),
+      Array.from({ length: history.length }, (_, i) => i + 1),
+      'gap-free from 1',
+    );
     assert.equal(history.filter((m) => m.kind === 'TEXT').length, senders.length * perSender);
     // Each sender's own messages keep the order they were sent in.
     for (let i = 0; i < senders.length; i++) {
       const mine = history.filter((m) => m.clientId.startsWith(`s${i}-`)).map((m) => Number(m.clientId.split('-')[1]));
-      assert.deepEqual(mine, [...mine].sort((a, b) => a - b));
+      assert.deepEqual(
+        mine,
+        [...mine].sort((a, b) => a - b),
+      );
     }
   });
 
@@ -96,7 +111,10 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
       request(s, 'message:send', { chatId, clientId: 'retry-1', body: 'once' }),
       request(t, 'message:send', { chatId, clientId: 'retry-1', body: 'once' }),
       request(s, 'message:send', { chatId, clientId: 'retry-1', body: 'once' }),
-      api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'retry-1', body: 'once' }, bob.token).then((r) => ({ ok: true, message: r.body })),
+      api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'retry-1', body: 'once' }, bob.token).then((r) => ({
+        ok: true,
+        message: r.body,
+      })),
     ]);
     const seqs = new Set(results.map((r) => r.message.seq));
     assert.equal(seqs.size, 1);
@@ -113,8 +131,11 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
     const bobTab2 = await open(second.url, bob.token);
     const carolPhone = await open(second.url, carol.token);
     const aliceSock = await open(server.url, alice.token);
-    for (const s of [bobTab1, bobTab2, carolPhone, aliceSock]) assert.equal((await request(s, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
-    const receipts = [bobTab1, bobTab2, carolPhone, aliceSock].map((s) => nextEvent<MessageView>(s, 'message', (m) => m.body === 'to everyone'));
+    for (const s of [bobTab1, bobTab2, carolPhone, aliceSock])
+      assert.equal((await request(s, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+    const receipts = [bobTab1, bobTab2, carolPhone, aliceSock].map((s) =>
+      nextEvent<MessageView>(s, 'message', (m) => m.body === 'to everyone'),
+    );
     const ack = await request(aliceSock, 'message:send', { chatId, clientId: 'fan-1', body: 'to everyone' });
     assert.equal(ack.ok, true);
     const got = await Promise.all(receipts);
@@ -132,27 +153,45 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
     }
     const back = await open(second.url, bob.token);
     const rejoin = await request(back, 'chat:join', { chatId, lastSeq: seen });
-    assert.deepEqual(rejoin.missed.map((m: MessageView) => m.body), ['missed 1', 'missed 2', 'missed 3', 'missed 4', 'missed 5']);
-    assert.deepEqual(rejoin.missed.map((m: MessageView) => m.seq), [seen + 1, seen + 2, seen + 3, seen + 4, seen + 5]);
+    assert.deepEqual(
+      rejoin.missed.map((m: MessageView) => m.body),
+      ['missed 1', 'missed 2', 'missed 3', 'missed 4', 'missed 5'],
+    );
+    assert.deepEqual(
+      rejoin.missed.map((m: MessageView) => m.seq),
+      [seen + 1, seen + 2, seen + 3, seen + 4, seen + 5],
+    );
     assert.equal(rejoin.hasMore, false);
   });
 
   it('history pages newest first by seq (keyset)', async () => {
     const chatId = await newChat();
-    for (let i = 1; i <= 7; i++) await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: `h${i}`, body: `h${i}` }, alice.token);
+    for (let i = 1; i <= 7; i++)
+      await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: `h${i}`, body: `h${i}` }, alice.token);
     const p1 = (await api(server, 'GET', `/api/chats/${chatId}/messages?limit=3`, undefined, bob.token)).body;
-    assert.deepEqual(p1.messages.map((m: MessageView) => m.body), ['h7', 'h6', 'h5']);
+    assert.deepEqual(
+      p1.messages.map((m: MessageView) => m.body),
+      ['h7', 'h6', 'h5'],
+    );
     assert.equal(p1.hasMore, true);
     const p2 = (await api(server, 'GET', `/api/chats/${chatId}/messages?limit=3&before=${p1.messages[2].seq}`, undefined, bob.token)).body;
-    assert.deepEqual(p2.messages.map((m: MessageView) => m.body), ['h4', 'h3', 'h2']);
+    assert.deepEqual(
+      p2.messages.map((m: MessageView) => m.body),
+      ['h4', 'h3', 'h2'],
+    );
   });
 
   it('a member deletes their own message: a tombstone for everyone, and a DELETION event that resync carries', async () => {
     const chatId = await newChat();
-    const sent = (await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'oops', body: 'wrong chat, sorry' }, bob.token)).body;
+    const sent = (await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'oops', body: 'wrong chat, sorry' }, bob.token))
+      .body;
     const carolSock = await open(second.url, carol.token);
     await request(carolSock, 'chat:join', { chatId, lastSeq: sent.seq });
-    assert.equal((await api(server, 'DELETE', `/api/chats/${chatId}/messages/${sent.seq}`, undefined, alice.token)).status, 403, 'not your message');
+    assert.equal(
+      (await api(server, 'DELETE', `/api/chats/${chatId}/messages/${sent.seq}`, undefined, alice.token)).status,
+      403,
+      'not your message',
+    );
     const event = nextEvent<MessageView>(carolSock, 'message', (m) => m.kind === 'DELETION');
     const bobSock = await open(server.url, bob.token);
     const del = await request(bobSock, 'message:delete', { chatId, seq: sent.seq });
@@ -193,6 +232,9 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
     await request(a, 'message:send', { chatId, clientId: 'e2', body: 'second' });
     const b = await open(server.url, bob.token);
     const j = await request(b, 'chat:join', { chatId, lastSeq: one.message.seq });
-    assert.deepEqual(j.missed.map((m: MessageView) => m.body), ['second']);
+    assert.deepEqual(
+      j.missed.map((m: MessageView) => m.body),
+      ['second'],
+    );
   });
 });

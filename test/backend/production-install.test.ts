@@ -221,7 +221,7 @@ describe('production install (SLOW: npm ci --omit=dev in a temp copy, ~1-2 min)'
       const ready = await fetch(`${server.url}/readyz`);
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), { ready: true });
-      assert.equal(await server.stopCommand(), 0, 'npm exits with the server\'s clean exit code');
+      assert.equal(await server.stopCommand(), 0, "npm exits with the server's clean exit code");
       assert.match(server.output(), /"msg":"shutting down"/);
       await assert.rejects(fetch(`${server.url}/readyz`), 'no server left running without its npm');
     } finally {

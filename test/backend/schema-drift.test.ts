@@ -75,7 +75,13 @@ function parseSchema(text: string): { tables: Map<string, TableSpec>; enums: Map
   const withoutComments = text.replace(/\/\/.*$/gm, '');
   const enums = new Map<string, string[]>();
   for (const m of withoutComments.matchAll(/^enum (\w+) \{([^}]*)\}/gm)) {
-    enums.set(m[1] ?? '', (m[2] ?? '').split('\n').map((l) => l.trim()).filter(Boolean));
+    enums.set(
+      m[1] ?? '',
+      (m[2] ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
   }
   const models = [...withoutComments.matchAll(/^model (\w+) \{([^}]*)\}/gm)].map((m) => ({ name: m[1] ?? '', body: m[2] ?? '' }));
   const modelNames = new Set(models.map((m) => m.name));
@@ -117,10 +123,22 @@ function parseSchema(text: string): { tables: Map<string, TableSpec>; enums: Map
     spec.indexes.sort();
     tables.set(table, spec);
   }
-  const actions: Record<string, string> = { Cascade: 'cascade', Restrict: 'restrict', SetNull: 'set null', NoAction: 'no action', SetDefault: 'set default' };
+  const actions: Record<string, string> = {
+    Cascade: 'cascade',
+    Restrict: 'restrict',
+    SetNull: 'set null',
+    NoAction: 'no action',
+    SetDefault: 'set default',
+  };
   for (const r of relations) {
-    const own = (list: string, model: string) => list.split(',').map((f) => columnsOf.get(model)?.get(f.trim()) ?? `?${f.trim()}`).join(',');
-    r.spec.foreignKeys.push(`${own(r.fields, r.model)} -> ${tableOf.get(r.target)}(${own(r.references, r.target)}) on delete ${actions[r.onDelete] ?? r.onDelete}`);
+    const own = (list: string, model: string) =>
+      list
+        .split(',')
+        .map((f) => columnsOf.get(model)?.get(f.trim()) ?? `?${f.trim()}`)
+        .join(',');
+    r.spec.foreignKeys.push(
+      `${own(r.fields, r.model)} -> ${tableOf.get(r.target)}(${own(r.references, r.target)}) on delete ${actions[r.onDelete] ?? r.onDelete}`,
+    );
   }
   for (const spec of tables.values()) spec.foreignKeys.sort();
   return { tables, enums };
@@ -180,7 +198,9 @@ async function readDatabase(pool: pg.Pool): Promise<{ tables: Map<string, TableS
       WHERE c.contype = 'f' AND ns.nspname = 'public'`,
   );
   for (const f of fks.rows) {
-    tables.get(f.table_name)?.foreignKeys.push(`${f.columns.join(',')} -> ${f.target}(${f.target_columns.join(',')}) on delete ${f.on_delete}`);
+    tables
+      .get(f.table_name)
+      ?.foreignKeys.push(`${f.columns.join(',')} -> ${f.target}(${f.target_columns.join(',')}) on delete ${f.on_delete}`);
   }
   for (const spec of tables.values()) {
     spec.indexes.sort();
@@ -195,7 +215,9 @@ async function readDatabase(pool: pg.Pool): Promise<{ tables: Map<string, TableS
 }
 
 const plain = (tables: Map<string, TableSpec>) =>
-  Object.fromEntries([...tables].sort(([a], [b]) => a.localeCompare(b)).map(([t, s]) => [t, { ...s, columns: Object.fromEntries(s.columns) }]));
+  Object.fromEntries(
+    [...tables].sort(([a], [b]) => a.localeCompare(b)).map(([t, s]) => [t, { ...s, columns: Object.fromEntries(s.columns) }]),
+  );
 
 describe('database schema: prisma/schema.prisma and the migrations agree', function () {
   let db: TestDatabase;
@@ -226,7 +248,10 @@ describe('database schema: prisma/schema.prisma and the migrations agree', funct
   it('every timestamp is timestamptz, and values written before the conversion keep their UTC instant', async () => {
     // Migrate up to (not including) the conversion, write a row the way Prisma wrote UTC wall time,
     // then apply the rest from a session in another time zone: the instant must not move.
-    const names = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const names = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     const conversion = names.findIndex((n) => n.endsWith('_timestamptz'));
     assert.ok(conversion > 0, 'the timestamptz migration exists');
     const before = await mkdtemp(path.join(os.tmpdir(), 'migrations-before-'));

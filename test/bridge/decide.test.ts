@@ -26,7 +26,10 @@ describe('decideNotify', function () {
     assert.equal(decideNotify(facts({ member: false })).action, 'skip');
     assert.equal(decideNotify(facts({ emailNotify: false })).action, 'skip');
     assert.equal(decideNotify(facts({ archived: false })).action, 'skip');
-    assert.deepEqual(decideNotify(facts({ dnd: { mode: 'DIGEST', since: null, resendMinutes: 60 } })), { action: 'skip', reason: 'digest-later' });
+    assert.deepEqual(decideNotify(facts({ dnd: { mode: 'DIGEST', since: null, resendMinutes: 60 } })), {
+      action: 'skip',
+      reason: 'digest-later',
+    });
   });
 
   it('skips when everything was read or already emailed', () => {
@@ -36,11 +39,19 @@ describe('decideNotify', function () {
 
   it('defers while a visible client is open, never more often than the minimum recheck', () => {
     assert.deepEqual(decideNotify(facts({ awaySince: null })), { action: 'retry', inMs: 60_000, reason: 'present' });
-    assert.deepEqual(decideNotify(facts({ awaySince: null, offlineDelayMs: 0 })), { action: 'retry', inMs: PRESENT_RECHECK_MIN_MS, reason: 'present' });
+    assert.deepEqual(decideNotify(facts({ awaySince: null, offlineDelayMs: 0 })), {
+      action: 'retry',
+      inMs: PRESENT_RECHECK_MIN_MS,
+      reason: 'present',
+    });
   });
 
   it('waits out the rest of the offline delay after the member went away', () => {
-    assert.deepEqual(decideNotify(facts({ awaySince: new Date(now - 45_000) })), { action: 'retry', inMs: 15_000, reason: 'away-too-briefly' });
+    assert.deepEqual(decideNotify(facts({ awaySince: new Date(now - 45_000) })), {
+      action: 'retry',
+      inMs: 15_000,
+      reason: 'away-too-briefly',
+    });
     assert.equal(decideNotify(facts({ awaySince: new Date(0) })).action, 'send');
   });
 

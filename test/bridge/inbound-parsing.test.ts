@@ -45,7 +45,10 @@ describe('inbound mail: screen, reader and sender check', function () {
       const queued = [reader.read(mail('first')), reader.read(mail('second'))];
       await assert.rejects(reader.read(mail('one too many')), (e: { reason?: string }) => e.reason === 'busy');
       await assert.rejects(slow, (e: { reason?: string }) => e.reason === 'unreadable');
-      assert.deepEqual((await Promise.all(queued)).map((r) => r.text), ['first', 'second']);
+      assert.deepEqual(
+        (await Promise.all(queued)).map((r) => r.text),
+        ['first', 'second'],
+      );
     } finally {
       await reader.close();
     }
@@ -79,7 +82,9 @@ describe('inbound mail: screen, reader and sender check', function () {
     const dns = new FakeDns();
     publishDomain(dns, 'example.com', { spfIp: '192.0.2.1' });
     dns.addTxt('evil.example.org', 'v=spf1 ip4:127.0.0.1 -all');
-    const raw = Buffer.from('From: Mallory <mallory@evil.example.org>\r\nFrom: Bob <bob@example.com>\r\nSubject: hi\r\n\r\nApprove it.\r\n');
+    const raw = Buffer.from(
+      'From: Mallory <mallory@evil.example.org>\r\nFrom: Bob <bob@example.com>\r\nSubject: hi\r\n\r\nApprove it.\r\n',
+    );
     const verdict = await checkSender(raw, {
       ip: '127.0.0.1',
       helo: 'mx.evil.example.org',

@@ -61,10 +61,16 @@ describe('inbound mail: no forged From, no stalled server', function () {
     alice = await signIn('alice@example.com');
     bob = await signIn('bob@example.com');
     carol = await signIn('carol@strict.example.net');
-    const chat = await api(server, 'POST', '/api/chats', {
-      subject: 'Wire transfer',
-      audience: { from: ['alice@example.com'], to: ['bob@example.com', 'carol@strict.example.net'] },
-    }, alice.token);
+    const chat = await api(
+      server,
+      'POST',
+      '/api/chats',
+      {
+        subject: 'Wire transfer',
+        audience: { from: ['alice@example.com'], to: ['bob@example.com', 'carol@strict.example.net'] },
+      },
+      alice.token,
+    );
     assert.equal(chat.status, 201, JSON.stringify(chat.body));
     chatId = chat.body.id;
     for (const member of [bob, carol]) {
@@ -85,7 +91,13 @@ describe('inbound mail: no forged From, no stalled server', function () {
 
   const lastMessage = async (): Promise<MessageView> => {
     const after = (await lastSeq()) - 1;
-    const page = await api<{ messages: MessageView[] }>(server, 'GET', `/api/chats/${chatId}/messages?after=${after}&limit=1`, undefined, alice.token);
+    const page = await api<{ messages: MessageView[] }>(
+      server,
+      'GET',
+      `/api/chats/${chatId}/messages?after=${after}&limit=1`,
+      undefined,
+      alice.token,
+    );
     return page.body.messages[0]!;
   };
   const lastSeq = async (): Promise<number> => (await api(server, 'GET', `/api/chats/${chatId}`, undefined, alice.token)).body.lastSeq;
@@ -116,7 +128,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
     }
   }
 
-  it('a reply signed by the member\'s domain posts, checked through the real DNS resolver', async () => {
+  it("a reply signed by the member's domain posts, checked through the real DNS resolver", async () => {
     const before = await lastSeq();
     const res = await sendMail({
       port: server.bridge.inbound!.port,
@@ -188,7 +200,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
       from: 'Alice <alice@example.com>',
       to: bobReply,
       dkim: exampleKey,
-      text: 'Posting as Bob with Bob\'s token.',
+      text: "Posting as Bob with Bob's token.",
     }).then(
       () => assert.fail('accepted'),
       (e: { responseCode: number; response: string }) => e,
@@ -227,9 +239,15 @@ describe('inbound mail: no forged From, no stalled server', function () {
 
   it('a 250 KB header full of bare CRs is refused with a clear 5xx while the event loop keeps beating', async () => {
     const data = Buffer.from(
-      ['From: Bob <bob@example.com>', `To: ${bobReply}`, `X-Filler: a${'\r'.repeat(250 * 1024)}b`, 'Subject: Re: Wire transfer', '', 'hi', ''].join(
-        '\r\n',
-      ),
+      [
+        'From: Bob <bob@example.com>',
+        `To: ${bobReply}`,
+        `X-Filler: a${'\r'.repeat(250 * 1024)}b`,
+        'Subject: Re: Wire transfer',
+        '',
+        'hi',
+        '',
+      ].join('\r\n'),
       'latin1',
     );
     const { result, lagMs, elapsedMs } = await eventLoopLag(() => refusedRaw({ from: 'bob@example.com', to: bobReply, data }));

@@ -90,7 +90,15 @@ describe('email bridge: invitations, receipts, availability, transcript, address
     await waitUntil('settled', () => jobsSettled(server));
     const before = sink.mail.length;
     await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'dnd1', body: 'Quiet hours message' }, owner.token);
-    await waitUntil('notification job ran', async () => (await sql(server, `SELECT 1 FROM job WHERE queue = 'notify.member' AND payload->>'identityId' = $1 AND done_at IS NOT NULL`, [sam.identity.id])).length > 0);
+    await waitUntil(
+      'notification job ran',
+      async () =>
+        (
+          await sql(server, `SELECT 1 FROM job WHERE queue = 'notify.member' AND payload->>'identityId' = $1 AND done_at IS NOT NULL`, [
+            sam.identity.id,
+          ])
+        ).length > 0,
+    );
     await waitUntil('settled', () => jobsSettled(server));
     assert.equal(sink.mail.slice(before).filter((m) => m.to.includes('sam@example.com')).length, 0, 'held while do-not-disturb is on');
     await api(server, 'PUT', '/api/me/availability', { dnd: false }, sam.token);
@@ -122,7 +130,13 @@ describe('email bridge: invitations, receipts, availability, transcript, address
     assert.equal(start.status, 202);
     const mail = await waitUntil('code', () => sink.mail.slice(before).find((m) => m.to.includes('olga@home.example.org')));
     const code = /\b(\d{6})\b/.exec(mail.subject)![1];
-    const wrong = await api(server, 'POST', '/api/me/addresses/verify', { linkId: start.body.linkId, code: code === '000000' ? '111111' : '000000' }, owner.token);
+    const wrong = await api(
+      server,
+      'POST',
+      '/api/me/addresses/verify',
+      { linkId: start.body.linkId, code: code === '000000' ? '111111' : '000000' },
+      owner.token,
+    );
     assert.equal(wrong.body.error.code, 'CODE_WRONG');
     const ok = await api(server, 'POST', '/api/me/addresses/verify', { linkId: start.body.linkId, code }, owner.token);
     assert.equal(ok.status, 200);

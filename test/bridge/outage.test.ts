@@ -30,7 +30,13 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     const a = await signInVia(first, sink, 'ada@example.com');
     const b = await signInVia(first, sink, 'bo@example.com');
     const c = await signInVia(first, sink, 'cy@example.com');
-    const chat = await api(first, 'POST', '/api/chats', { subject: 'Outage', audience: { to: ['bo@example.com', 'cy@example.com'] } }, a.token);
+    const chat = await api(
+      first,
+      'POST',
+      '/api/chats',
+      { subject: 'Outage', audience: { to: ['bo@example.com', 'cy@example.com'] } },
+      a.token,
+    );
     const chatId = chat.body.id;
     await api(first, 'POST', `/api/chats/${chatId}/open`, undefined, b.token);
     await api(first, 'POST', `/api/chats/${chatId}/open`, undefined, c.token);
@@ -48,7 +54,10 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
       return rows.length === 2 && rows.every((r) => r.attempts >= 2);
     });
     const errors = await sql(first, `SELECT last_error FROM job WHERE queue = 'mail.send' AND done_at IS NULL`);
-    assert.ok(errors.every((e) => /ECONNREFUSED|connect/i.test(e.last_error)), JSON.stringify(errors));
+    assert.ok(
+      errors.every((e) => /ECONNREFUSED|connect/i.test(e.last_error)),
+      JSON.stringify(errors),
+    );
 
     // The node stops (jobs in flight finish first); two others share the database from now on.
     await first.close();
@@ -83,8 +92,15 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     for (let i = 1; i <= 3; i++) {
       await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: `b${i}`, body: `Burst message #${i}` }, a.token);
       await waitUntil(`email #${i} queued`, async () => (await mailJobs()) >= i);
-      await waitUntil(`email #${i} tried`, async () =>
-        (await sql(server, `SELECT 1 FROM job WHERE queue = 'mail.send' AND payload->>'to' = 'bea@example.com' AND done_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL`)).length > 0,
+      await waitUntil(
+        `email #${i} tried`,
+        async () =>
+          (
+            await sql(
+              server,
+              `SELECT 1 FROM job WHERE queue = 'mail.send' AND payload->>'to' = 'bea@example.com' AND done_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL`,
+            )
+          ).length > 0,
       );
     }
     const before = sink.mail.length;
@@ -94,7 +110,10 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     assert.equal(arrived.length, 1, `one email, not a burst: ${arrived.map((m) => m.subject).join(', ')}`);
     for (let i = 1; i <= 3; i++) assert.ok(arrived[0]!.text.includes(`Burst message #${i}`));
     // Her emailed position covers all three.
-    const [state] = await sql(server, `SELECT emailed_seq FROM delivery_state WHERE chat_id = $1 AND identity_id = $2`, [chatId, b.identity.id]);
+    const [state] = await sql(server, `SELECT emailed_seq FROM delivery_state WHERE chat_id = $1 AND identity_id = $2`, [
+      chatId,
+      b.identity.id,
+    ]);
     assert.equal(state!.emailed_seq, (await api(server, 'GET', `/api/chats/${chatId}`, undefined, a.token)).body.lastSeq);
   });
 
@@ -106,8 +125,15 @@ describe('email bridge: SMTP outage, restarts and several nodes', function () {
     await api(server, 'POST', `/api/chats/${chat.body.id}/open`, undefined, g.token);
     sink.refuse.add('gone@example.com');
     await api(server, 'POST', `/api/chats/${chat.body.id}/messages`, { clientId: 'g1', body: 'Hello?' }, a.token);
-    const failed = await waitUntil('mail job failed', async () =>
-      (await sql(server, `SELECT attempts, last_error FROM job WHERE queue = 'mail.send' AND failed_at IS NOT NULL AND payload->>'to' = 'gone@example.com'`))[0],
+    const failed = await waitUntil(
+      'mail job failed',
+      async () =>
+        (
+          await sql(
+            server,
+            `SELECT attempts, last_error FROM job WHERE queue = 'mail.send' AND failed_at IS NOT NULL AND payload->>'to' = 'gone@example.com'`,
+          )
+        )[0],
     );
     assert.equal(failed.attempts, 1);
     assert.match(failed.last_error, /No such mailbox/);

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { api, createTestDatabase, request, type TestDatabase, type TestServer } from '../support/server.ts';
-import { FakeDns, MailSink, jobsSettled, publishDomain, sendMail, signInVia, sql, startBridgeServer, visibleSocket, waitUntil } from './support.ts';
+import {
+  FakeDns,
+  MailSink,
+  jobsSettled,
+  publishDomain,
+  sendMail,
+  signInVia,
+  sql,
+  startBridgeServer,
+  visibleSocket,
+  waitUntil,
+} from './support.ts';
 
 /**
  * Documented policies: held inbound mail, do-not-disturb re-sends, presence on any node.
@@ -41,26 +52,44 @@ describe('email bridge: policies', function () {
     return { member, address, chatId, notes };
   }
   const closeWindows = (identityId: string) =>
-    sql(node1, `UPDATE job SET run_at = now() WHERE done_at IS NULL AND queue = 'notify.member' AND payload->>'identityId' = $1`, [identityId]);
+    sql(node1, `UPDATE job SET run_at = now() WHERE done_at IS NULL AND queue = 'notify.member' AND payload->>'identityId' = $1`, [
+      identityId,
+    ]);
 
   it('a member with a visible client on another node is present: not emailed while there, nor after reading it', async () => {
     const { member, chatId, notes } = await chatWith('bo');
     const socket = await visibleSocket(node2, member.token);
     try {
-      await waitUntil('presence recorded', async () => (await sql(node1, `SELECT 1 FROM presence WHERE identity_id = $1 AND connections > 0`, [member.identity.id])).length === 1);
+      await waitUntil(
+        'presence recorded',
+        async () =>
+          (await sql(node1, `SELECT 1 FROM presence WHERE identity_id = $1 AND connections > 0`, [member.identity.id])).length === 1,
+      );
       const sent = await api(node1, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'p1', body: 'Bo is on node 2' }, amy.token);
       await closeWindows(member.identity.id);
       // The job ran on either node, saw bo present and looks again later instead of emailing.
-      await waitUntil('deferred while present', async () =>
-        (await sql(node1, `SELECT 1 FROM job WHERE queue = 'notify.member' AND payload->>'identityId' = $1 AND done_at IS NULL
-                              AND locked_until IS NULL AND run_at > now() AND run_at < now() + interval '1 minute'`, [member.identity.id])).length === 1,
+      await waitUntil(
+        'deferred while present',
+        async () =>
+          (
+            await sql(
+              node1,
+              `SELECT 1 FROM job WHERE queue = 'notify.member' AND payload->>'identityId' = $1 AND done_at IS NULL
+                              AND locked_until IS NULL AND run_at > now() AND run_at < now() + interval '1 minute'`,
+              [member.identity.id],
+            )
+          ).length === 1,
       );
       assert.equal(notes().length, 0);
       assert.equal((await request(socket, 'read', { chatId, seq: sent.body.seq })).ok, true);
     } finally {
       socket.close();
     }
-    await waitUntil('bo away', async () => (await sql(node1, `SELECT 1 FROM presence WHERE identity_id = $1 AND connections > 0`, [member.identity.id])).length === 0);
+    await waitUntil(
+      'bo away',
+      async () =>
+        (await sql(node1, `SELECT 1 FROM presence WHERE identity_id = $1 AND connections > 0`, [member.identity.id])).length === 0,
+    );
     await closeWindows(member.identity.id);
     await waitUntil('settled', () => jobsSettled(node1));
     assert.equal(notes().length, 0, 'read before leaving: nothing to email');
@@ -72,7 +101,13 @@ describe('email bridge: policies', function () {
     await closeWindows(member.identity.id);
     const note = await waitUntil('notification', () => notes()[0]);
     const before = (await api(node1, 'GET', `/api/chats/${chatId}`, undefined, amy.token)).body.lastSeq;
-    const r = await sendMail({ port: node2.bridge.inbound!.port, from: address, envelopeFrom: 'x@elsewhere.example.net', to: note.replyTo, text: 'unsigned' });
+    const r = await sendMail({
+      port: node2.bridge.inbound!.port,
+      from: address,
+      envelopeFrom: 'x@elsewhere.example.net',
+      to: note.replyTo,
+      text: 'unsigned',
+    });
     assert.match(r.response, /^250 .*Held/);
     const held = await sql(node1, `SELECT header_from, reason FROM held_mail WHERE header_from = $1`, [address]);
     assert.equal(held.length, 1);
@@ -86,8 +121,16 @@ describe('email bridge: policies', function () {
     assert.equal(on.body.mode, 'RESEND');
     await api(node1, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'p3', body: 'Ping during quiet hours' }, amy.token);
     await closeWindows(member.identity.id);
-    await waitUntil('held for later', async () =>
-      (await sql(node1, `SELECT 1 FROM job WHERE queue = 'notify.member' AND done_at IS NULL AND payload->>'identityId' = $1 AND run_at > now() + interval '1 minute'`, [member.identity.id])).length === 1,
+    await waitUntil(
+      'held for later',
+      async () =>
+        (
+          await sql(
+            node1,
+            `SELECT 1 FROM job WHERE queue = 'notify.member' AND done_at IS NULL AND payload->>'identityId' = $1 AND run_at > now() + interval '1 minute'`,
+            [member.identity.id],
+          )
+        ).length === 1,
     );
     assert.equal(notes().length, 0, 'held');
     // The interval passes.
@@ -95,7 +138,10 @@ describe('email bridge: policies', function () {
     await closeWindows(member.identity.id);
     const first = await waitUntil('held email', () => notes()[0]);
     assert.ok(first.text.includes('Ping during quiet hours'));
-    const remindNow = () => sql(node1, `UPDATE job SET run_at = now() WHERE done_at IS NULL AND queue = 'notify.remind' AND payload->>'identityId' = $1`, [member.identity.id]);
+    const remindNow = () =>
+      sql(node1, `UPDATE job SET run_at = now() WHERE done_at IS NULL AND queue = 'notify.remind' AND payload->>'identityId' = $1`, [
+        member.identity.id,
+      ]);
     await remindNow();
     const again = await waitUntil('re-sent', () => notes()[1]);
     assert.match(again.text, /^Reminder:/);

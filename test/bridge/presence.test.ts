@@ -142,10 +142,18 @@ describe('email bridge: presence and the offline email', function () {
       assert.equal(await presentRows(direct, p.member.identity.id), 1, 'the lost write left the member present');
       proxy.restore();
       await waitUntil('heartbeat wrote the true count', async () => (await presentRows(direct, p.member.identity.id)) === 0, 10_000);
-      const [row] = await sql(direct, `SELECT extract(epoch from seen_at) * 1000 AS at FROM presence WHERE identity_id = $1`, [p.member.identity.id]);
+      const [row] = await sql(direct, `SELECT extract(epoch from seen_at) * 1000 AS at FROM presence WHERE identity_id = $1`, [
+        p.member.identity.id,
+      ]);
       assert.ok(Math.abs(Number(row!.at) - left) < 1_000, 'away since the disconnect, not since PostgreSQL came back');
       const posted = await waitUntil('message accepted', async () => {
-        const r = await api(node, 'POST', `/api/chats/${p.chatId}/messages`, { clientId: 'pg1', body: 'After the database outage' }, p.owner.token);
+        const r = await api(
+          node,
+          'POST',
+          `/api/chats/${p.chatId}/messages`,
+          { clientId: 'pg1', body: 'After the database outage' },
+          p.owner.token,
+        );
         return r.status === 201 ? r : null;
       });
       assert.equal(posted.status, 201);

@@ -47,11 +47,17 @@ describe('email bridge: offline members by email, reply by email', function () {
     const b = await signInVia(server, sink, 'bob@example.com');
     alice = { token: a.token, id: a.identity.id };
     bob = { token: b.token, id: b.identity.id };
-    const chat = await api(server, 'POST', '/api/chats', {
-      subject: 'Q3 plan',
-      audience: { from: ['alice@example.com'], to: ['bob@example.com'] },
-      emailMessageId: ORIGINAL,
-    }, alice.token);
+    const chat = await api(
+      server,
+      'POST',
+      '/api/chats',
+      {
+        subject: 'Q3 plan',
+        audience: { from: ['alice@example.com'], to: ['bob@example.com'] },
+        emailMessageId: ORIGINAL,
+      },
+      alice.token,
+    );
     chatId = chat.body.id;
     // Bob joins from the web page once, then closes it: no live connection anywhere.
     assert.equal((await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, bob.token)).status, 200);
@@ -213,7 +219,13 @@ describe('email bridge: offline members by email, reply by email', function () {
     assert.equal(unknown.code, 550);
     assert.match(unknown.message, /unknown/);
     await sql(server, `UPDATE reply_address SET expires_at = now() - interval '1 day'`);
-    const expired = await refused({ port: server.bridge.inbound!.port, from: 'bob@example.com', to: notification.replyTo, dkim: key, text: 'late' });
+    const expired = await refused({
+      port: server.bridge.inbound!.port,
+      from: 'bob@example.com',
+      to: notification.replyTo,
+      dkim: key,
+      text: 'late',
+    });
     assert.equal(expired.code, 550);
     assert.match(expired.message, /expired/);
     await sql(server, `UPDATE reply_address SET expires_at = now() + interval '30 days'`);
@@ -230,7 +242,13 @@ describe('email bridge: offline members by email, reply by email', function () {
     });
     assert.equal(att.code, 550);
     assert.match(att.message, /Attachments cannot be posted/);
-    const relay = await refused({ port: server.bridge.inbound!.port, from: 'bob@example.com', to: 'someone@elsewhere.example', dkim: key, text: 'x' });
+    const relay = await refused({
+      port: server.bridge.inbound!.port,
+      from: 'bob@example.com',
+      to: 'someone@elsewhere.example',
+      dkim: key,
+      text: 'x',
+    });
     assert.equal(relay.code, 550);
   });
 
@@ -290,7 +308,13 @@ describe('email bridge: coming back online', function () {
     const a = await signInVia(server, sink, 'ann@example.com');
     const b = await signInVia(server, sink, 'ben@example.com');
     const c = await signInVia(server, sink, 'cat@example.com');
-    const chat = await api(server, 'POST', '/api/chats', { subject: 'Back online', audience: { to: ['ben@example.com', 'cat@example.com'] } }, a.token);
+    const chat = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Back online', audience: { to: ['ben@example.com', 'cat@example.com'] } },
+      a.token,
+    );
     const chatId = chat.body.id;
     await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, b.token);
     await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, c.token);
@@ -298,16 +322,25 @@ describe('email bridge: coming back online', function () {
     await waitUntil('joins settled', () => jobsSettled(server));
 
     const sent = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'm1', body: 'Anyone around?' }, a.token);
-    await waitUntil('two notification jobs pending', async () => (await sql(server, `SELECT 1 FROM job WHERE queue = 'notify.member' AND done_at IS NULL`)).length === 2);
+    await waitUntil(
+      'two notification jobs pending',
+      async () => (await sql(server, `SELECT 1 FROM job WHERE queue = 'notify.member' AND done_at IS NULL`)).length === 2,
+    );
     // Ben opens the chat page (a visible client) and reads it, as the page does.
     const ben = await visibleSocket(server, b.token);
     try {
-      await waitUntil('ben is online', async () => (await sql(server, `SELECT 1 FROM presence WHERE identity_id = $1 AND connections > 0`, [b.identity.id])).length === 1);
+      await waitUntil(
+        'ben is online',
+        async () => (await sql(server, `SELECT 1 FROM presence WHERE identity_id = $1 AND connections > 0`, [b.identity.id])).length === 1,
+      );
       assert.equal((await request(ben, 'read', { chatId, seq: sent.body.seq })).ok, true);
       await sql(server, `UPDATE job SET run_at = now() WHERE done_at IS NULL`); // the window closes
       await waitUntil('jobs settled', () => jobsSettled(server));
       const notes = sink.mail.filter((m) => m.subject === 'Re: Back online');
-      assert.deepEqual(notes.map((m) => m.to[0]), ['cat@example.com']);
+      assert.deepEqual(
+        notes.map((m) => m.to[0]),
+        ['cat@example.com'],
+      );
     } finally {
       ben.close();
     }

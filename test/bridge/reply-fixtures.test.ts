@@ -21,8 +21,14 @@ const names = readdirSync(DIR)
 describe('reply parsing: fixtures from real mail clients', function () {
   it('has fixtures for every client, format and several languages', () => {
     for (const client of ['gmail', 'outlook', 'apple', 'thunderbird']) {
-      assert.ok(names.some((n) => n.startsWith(`${client}-plain`)), `${client} plain`);
-      assert.ok(names.some((n) => n.startsWith(`${client}-html`)), `${client} HTML`);
+      assert.ok(
+        names.some((n) => n.startsWith(`${client}-plain`)),
+        `${client} plain`,
+      );
+      assert.ok(
+        names.some((n) => n.startsWith(`${client}-html`)),
+        `${client} HTML`,
+      );
     }
     const languages = new Set(names.map((n) => n.split('-').pop()));
     assert.ok(languages.size >= 5, [...languages].join(','));
@@ -63,11 +69,31 @@ describe('reply parsing: the labelled corpus', function () {
   it('has a case for every failure class of issue 13', () => {
     const names = corpus.map((c) => c.name).join('\n');
     for (const slug of [
-      'schrieb-am', 'napisal', 'pyshe', 'napisal-a', 'skrev', 'het-volgende', 'gmt-offset-wrapped', 'bold-from',
-      'date-first-block', 'oprindelig-meddelelse', 'bold-original-message', 'header-then-unquoted-body',
-      'forward-without-date', 'flowed-quote-depth', 'multipart-without-parts', 'wrong-charset-big5', 'markdown-rule',
-      'sent-from-sentence', 'hand-typed-sign-off', 'smime-signed', 'pgp-mime-signed', 'winmail-dat', 'calendar-reply',
-      'cr-only-lines', 'inline-pgp-signed',
+      'schrieb-am',
+      'napisal',
+      'pyshe',
+      'napisal-a',
+      'skrev',
+      'het-volgende',
+      'gmt-offset-wrapped',
+      'bold-from',
+      'date-first-block',
+      'oprindelig-meddelelse',
+      'bold-original-message',
+      'header-then-unquoted-body',
+      'forward-without-date',
+      'flowed-quote-depth',
+      'multipart-without-parts',
+      'wrong-charset-big5',
+      'markdown-rule',
+      'sent-from-sentence',
+      'hand-typed-sign-off',
+      'smime-signed',
+      'pgp-mime-signed',
+      'winmail-dat',
+      'calendar-reply',
+      'cr-only-lines',
+      'inline-pgp-signed',
     ]) {
       assert.ok(names.includes(`-issue13-${slug}`), slug);
     }

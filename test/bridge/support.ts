@@ -1,6 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import net, { connect as tcpConnect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
+import net, {
+  connect as tcpConnect,
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket as TcpSocket,
+} from 'node:net';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
@@ -188,11 +194,7 @@ export function publishDomain(dns: FakeDns, domain: string, opts: { spfIp?: stri
 export type DkimKey = ReturnType<typeof publishDomain>;
 
 /** A real server on its own fresh database with fake DNS for inbound mail authentication. */
-export async function startBridgeServer(
-  env: Record<string, string>,
-  dns: FakeDns,
-  database?: TestDatabase,
-): Promise<TestServer> {
+export async function startBridgeServer(env: Record<string, string>, dns: FakeDns, database?: TestDatabase): Promise<TestServer> {
   return startTestServer(
     {
       INBOUND_DOMAIN: 'reply.inbox-chat.example',
@@ -278,7 +280,11 @@ export class MailSink {
 /** Shared with every suite (test/support/wait.ts); re-exported for the bridge tests' imports. */
 export { waitUntil };
 
-export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(server: { database: TestDatabase }, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  server: { database: TestDatabase },
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const c = new pg.Client({ connectionString: server.database.url });
   await c.connect();
   try {
@@ -298,7 +304,9 @@ export async function signInVia(server: { url: string }, sink: MailSink, address
   const before = sink.mail.length;
   const start = await api(server, 'POST', '/api/auth/start', { address });
   if (start.status !== 202) throw new Error(`auth/start ${start.status}: ${JSON.stringify(start.body)}`);
-  const mail = await waitUntil('code email', () => sink.mail.slice(before).find((m) => m.to.includes(address) && /Inbox Chat code/.test(m.subject)));
+  const mail = await waitUntil('code email', () =>
+    sink.mail.slice(before).find((m) => m.to.includes(address) && /Inbox Chat code/.test(m.subject)),
+  );
   const code = /\b(\d{6})\b/.exec(mail.subject)![1];
   const verify = await api<SessionView>(server, 'POST', '/api/auth/verify', { verificationId: start.body.verificationId, code });
   if (verify.status !== 200) throw new Error(`auth/verify ${verify.status}`);
@@ -332,17 +340,21 @@ export async function sendMail(o: ReplyOptions): Promise<{ response: string }> {
     ...(o.dkim ? { dkim: o.dkim } : {}),
   });
   try {
-    const info = await transport.sendMail(o.raw ? { envelope: { from: o.envelopeFrom ?? o.from, to: o.to }, raw: o.raw } : {
-      from: o.from,
-      to: o.to,
-      envelope: { from: o.envelopeFrom ?? o.from, to: o.to },
-      subject: o.subject ?? 'Re: chat',
-      text: o.text,
-      html: o.html,
-      inReplyTo: o.inReplyTo,
-      attachments: o.attachments,
-      headers: o.headers,
-    });
+    const info = await transport.sendMail(
+      o.raw
+        ? { envelope: { from: o.envelopeFrom ?? o.from, to: o.to }, raw: o.raw }
+        : {
+            from: o.from,
+            to: o.to,
+            envelope: { from: o.envelopeFrom ?? o.from, to: o.to },
+            subject: o.subject ?? 'Re: chat',
+            text: o.text,
+            html: o.html,
+            inReplyTo: o.inReplyTo,
+            attachments: o.attachments,
+            headers: o.headers,
+          },
+    );
     return { response: info.response };
   } finally {
     transport.close();

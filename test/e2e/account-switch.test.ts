@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SessionView } from '../../protocol/index.ts';
-import { accessibilityProblems, assertUiBuilt, launchChromium, personalLink, signInThroughPage, storedSession, watchForPageProblems } from '../support/browser.ts';
+import {
+  accessibilityProblems,
+  assertUiBuilt,
+  launchChromium,
+  personalLink,
+  signInThroughPage,
+  storedSession,
+  watchForPageProblems,
+} from '../support/browser.ts';
 import { api, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 
 const VISITOR = 'visitor@example.com';
@@ -84,7 +92,7 @@ describe('account switch: a link for someone else asks first (Chromium)', functi
     assert.equal(await page.locator('.page-address').innerText(), VISITOR);
   });
 
-  it('accepting switches to the link\'s account and ends the old session', async () => {
+  it("accepting switches to the link's account and ends the old session", async () => {
     const { context, token } = await signedInVisitor();
     const page = await context.newPage();
     await page.goto(await mallorysSignInLink());
@@ -100,7 +108,13 @@ describe('account switch: a link for someone else asks first (Chromium)', functi
     assert.equal(chat.status, 201);
     const before = lastMailId(server);
     // Mallory invites an address of her own and forwards the invitation's personal link.
-    const invited = await api(server, 'POST', `/api/chats/${chat.body.id}/invitations`, { address: 'mallory.alt@example.net' }, mallory.token);
+    const invited = await api(
+      server,
+      'POST',
+      `/api/chats/${chat.body.id}/invitations`,
+      { address: 'mallory.alt@example.net' },
+      mallory.token,
+    );
     assert.equal(invited.status, 201);
     const mail = await server.catcher!.waitFor((m) => m.id > before && m.to.includes('mallory.alt@example.net'));
     const link = personalLink(mail.text);

@@ -21,7 +21,12 @@ const BOB = 'bob@example.com';
 const CAROL = 'carol@example.org';
 
 /** Signs in through the page the way a person does: address, then the code from the caught email. */
-async function signInThroughPage(page: Page, server: TestServer, address: string, opts: { wrongCodeFirst?: boolean; screenshot?: string } = {}) {
+async function signInThroughPage(
+  page: Page,
+  server: TestServer,
+  address: string,
+  opts: { wrongCodeFirst?: boolean; screenshot?: string } = {},
+) {
   const before = lastMailId(server);
   await page.getByLabel('Your email address').fill(address);
   await page.getByRole('button', { name: 'Email me a code' }).click();
@@ -73,7 +78,11 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });
@@ -216,9 +225,17 @@ describe('web chat page (Chromium)', function () {
     }
     const texts = await transcriptTexts(bob);
     const positions = offline.map((t) => texts.indexOf(t));
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'in send order');
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+      'in send order',
+    );
     const seqs = await seqsInDom(bob);
-    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'each seq once, ascending');
+    assert.deepEqual(
+      seqs,
+      [...new Set(seqs)].sort((a, b) => a - b),
+      'each seq once, ascending',
+    );
     assert.deepEqual(texts, await transcriptTexts(alice));
   });
 
@@ -260,7 +277,10 @@ describe('web chat page (Chromium)', function () {
     const before = await transcriptTexts(bob);
     await bob.reload();
     await bob.locator('.ic-panel[data-status="online"]').waitFor();
-    await bob.locator('.ic-log .ic-body').getByText(before[before.length - 1]!, { exact: true }).waitFor();
+    await bob
+      .locator('.ic-log .ic-body')
+      .getByText(before[before.length - 1]!, { exact: true })
+      .waitFor();
     assert.deepEqual(await transcriptTexts(bob), before);
   });
 
@@ -390,7 +410,13 @@ describe('web chat page (Chromium)', function () {
 
   it('a long chat opens at its newest messages and pages back with "Load earlier messages"', async () => {
     const owner = await signIn(server, ALICE);
-    const created = await api(server, 'POST', '/api/chats', { subject: 'Long chat', audience: { to: [BOB] }, source: 'STANDALONE' }, owner.token);
+    const created = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Long chat', audience: { to: [BOB] }, source: 'STANDALONE' },
+      owner.token,
+    );
     assert.equal(created.status, 201);
     const id: string = created.body.id;
     const total = 560;
@@ -404,7 +430,10 @@ describe('web chat page (Chromium)', function () {
     const page = await aliceContext.newPage();
     try {
       await page.goto(`${server.url}/c/${id}`);
-      await page.locator('.ic-log .ic-body', { hasText: `Long ${total}` }).first().waitFor();
+      await page
+        .locator('.ic-log .ic-body', { hasText: `Long ${total}` })
+        .first()
+        .waitFor();
       const earlier = page.getByRole('button', { name: 'Load earlier messages' });
       await earlier.waitFor();
       const shownBefore = await page.locator('.ic-log .ic-msg').count();
@@ -412,7 +441,11 @@ describe('web chat page (Chromium)', function () {
       await earlier.click();
       await page.waitForFunction((n) => document.querySelectorAll('.ic-log .ic-msg').length > n, shownBefore);
       const seqs = await seqsInDom(page);
-      assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'each seq once, ascending');
+      assert.deepEqual(
+        seqs,
+        [...new Set(seqs)].sort((a, b) => a - b),
+        'each seq once, ascending',
+      );
       assert.equal(seqs[seqs.length - 1]! - seqs[0]! + 1, seqs.length, 'no holes between pages');
 
       // The owner ends the chat: it stays readable but takes no new messages.

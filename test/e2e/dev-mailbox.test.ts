@@ -77,9 +77,18 @@ describe('dev mailbox: reply by email without a DNS server (Chromium)', function
   });
 
   it('an offline member answers the chat email from the dev mailbox page, and only the new text is posted', async () => {
-    const sent = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'agenda-1', body: 'Can you bring the agenda?' }, alice.token);
+    const sent = await api(
+      server,
+      'POST',
+      `/api/chats/${chatId}/messages`,
+      { clientId: 'agenda-1', body: 'Can you bring the agenda?' },
+      alice.token,
+    );
     assert.equal(sent.status, 201);
-    const mail = await server.catcher!.waitFor((m) => m.to.includes(BOB) && m.subject.includes(SUBJECT) && /^reply\+/.test(m.replyTo ?? ''), 20_000);
+    const mail = await server.catcher!.waitFor(
+      (m) => m.to.includes(BOB) && m.subject.includes(SUBJECT) && /^reply\+/.test(m.replyTo ?? ''),
+      20_000,
+    );
 
     await page.goto(`${server.url}/dev/mail`);
     const article = page.locator(`#mail-${mail.id}`);
@@ -139,7 +148,11 @@ describe('dev mailbox: reply by email without a DNS server (Chromium)', function
     assert.equal(same.status, 303);
     assert.match(decodeURIComponent(same.headers.get('location') ?? ''), /status=sent/, same.headers.get('location') ?? '');
     const history = await api<{ messages: MessageView[] }>(server, 'GET', `/api/chats/${chatId}/messages`, undefined, alice.token);
-    assert.equal(history.body.messages.filter((m) => m.body === 'Posted by another site').length, 1, 'only the same-origin post went through');
+    assert.equal(
+      history.body.messages.filter((m) => m.body === 'Posted by another site').length,
+      1,
+      'only the same-origin post went through',
+    );
   });
 
   it('keeps the caught mail across a restart (DEV_MAILBOX_FILE, readable by its owner only)', async () => {
@@ -162,7 +175,10 @@ describe('dev mailbox: reply by email without a DNS server (Chromium)', function
   it('the loopback rule cannot be turned on in production or with SMTP_URL, and is on only in development', () => {
     const base = { DATABASE_URL: 'postgres://x/y', SECRET_KEY: 'k'.repeat(40) };
     assert.throws(() => loadConfig({ ...base, NODE_ENV: 'production', DEV_LOOPBACK_AUTH: 'true' }), ConfigError);
-    assert.throws(() => loadConfig({ ...base, NODE_ENV: 'development', SMTP_URL: 'smtp://mail.example.com', DEV_LOOPBACK_AUTH: 'true' }), ConfigError);
+    assert.throws(
+      () => loadConfig({ ...base, NODE_ENV: 'development', SMTP_URL: 'smtp://mail.example.com', DEV_LOOPBACK_AUTH: 'true' }),
+      ConfigError,
+    );
     assert.equal(loadConfig({ ...base, NODE_ENV: 'production' }).bridge.inboundLoopbackAuth, false);
     assert.equal(loadConfig({ ...base, NODE_ENV: 'development', SMTP_URL: 'smtp://mail.example.com' }).bridge.inboundLoopbackAuth, false);
     assert.equal(loadConfig({ ...base, NODE_ENV: 'test' }).bridge.inboundLoopbackAuth, false);

@@ -108,7 +108,10 @@ describe('email bridge on the chat page (Chromium)', function () {
     const before = lastMailId(server);
     await alice.getByLabel('Invite by email').fill(CAROL);
     await alice.getByRole('button', { name: 'Invite', exact: true }).click();
-    await alice.getByRole('status').filter({ hasText: `Invitation sent to ${CAROL}.` }).waitFor();
+    await alice
+      .getByRole('status')
+      .filter({ hasText: `Invitation sent to ${CAROL}.` })
+      .waitFor();
     await alice.locator('.ic-system', { hasText: `${CAROL} was added` }).waitFor();
     const link = personalLink((await mailTo(CAROL, before, /^Invitation: /)).text);
 
@@ -256,7 +259,10 @@ describe('email bridge on the chat page (Chromium)', function () {
     assert.equal(await alice.getByLabel('are emailed later, and again on a schedule until I read them').isChecked(), true);
     assert.equal(await alice.getByLabel('Minutes between those emails').inputValue(), '30');
     const availability = await api(server, 'GET', '/api/me/availability', undefined, await aliceToken());
-    assert.deepEqual({ dnd: availability.body.dnd, mode: availability.body.mode, resendMinutes: availability.body.resendMinutes }, { dnd: true, mode: 'RESEND', resendMinutes: 30 });
+    assert.deepEqual(
+      { dnd: availability.body.dnd, mode: availability.body.mode, resendMinutes: availability.body.resendMinutes },
+      { dnd: true, mode: 'RESEND', resendMinutes: 30 },
+    );
   });
 
   it('(d) "Email the transcript" sends the messages so far to the other members, once an hour here', async () => {
@@ -273,16 +279,15 @@ describe('email bridge on the chat page (Chromium)', function () {
     await result.waitFor();
     assert.match(await result.innerText(), new RegExp(`${BOB}.*${CAROL}|${CAROL}.*${BOB}`));
     for (const to of [BOB, CAROL]) {
-      const mail = await server.catcher!.waitFor((m) => m.id > before && m.to.includes(to) && /sent you the transcript/.test(m.text), 30_000);
+      const mail = await server.catcher!.waitFor(
+        (m) => m.id > before && m.to.includes(to) && /sent you the transcript/.test(m.text),
+        30_000,
+      );
       assert.match(mail.text, /Bob, can you check the launch date\?/);
       assert.match(mail.text, /Hello from the invitation link/);
       assert.match(mail.text, /On it/);
     }
-    assert.equal(
-      server.catcher!.list().filter((m) => m.id > before && m.to.includes(ALICE)).length,
-      0,
-      'the sender does not get a copy',
-    );
+    assert.equal(server.catcher!.list().filter((m) => m.id > before && m.to.includes(ALICE)).length, 0, 'the sender does not get a copy');
     // TRANSCRIPTS_PER_HOUR is 1 here.
     await alice.getByRole('button', { name: 'Email the transcript' }).click();
     await alice.getByRole('button', { name: 'Send it' }).click();
@@ -302,7 +307,10 @@ describe('email bridge on the chat page (Chromium)', function () {
     const code = /\b(\d{6})\b/.exec(mail.subject)![1]!;
     await alice.getByLabel(`Code sent to ${ALICE_WORK}`).fill(code);
     await alice.getByRole('button', { name: 'Add address' }).click();
-    await alice.getByRole('status').filter({ hasText: `${ALICE_WORK} is now linked` }).waitFor();
+    await alice
+      .getByRole('status')
+      .filter({ hasText: `${ALICE_WORK} is now linked` })
+      .waitFor();
     assert.deepEqual((await list.getByRole('listitem').allInnerTexts()).sort(), [ALICE, ALICE_WORK].sort());
     const me = await api(server, 'GET', '/api/me', undefined, await aliceToken());
     assert.deepEqual([...me.body.addresses].sort(), [ALICE, ALICE_WORK].sort());

@@ -55,7 +55,12 @@ describe('page visibility and the offline email (Chromium)', function () {
   before(async () => {
     assertUiBuilt();
     // Realistic, non-zero timings, scaled down (production: 120 s, 60 s, 15 s).
-    server = await startTestServer({ EMAIL_BATCH_WINDOW_MS: '300', EMAIL_OFFLINE_DELAY_MS: '1500', PRESENCE_HEARTBEAT_MS: '300', JOBS_POLL_MS: '50' });
+    server = await startTestServer({
+      EMAIL_BATCH_WINDOW_MS: '300',
+      EMAIL_OFFLINE_DELAY_MS: '1500',
+      PRESENCE_HEARTBEAT_MS: '300',
+      JOBS_POLL_MS: '50',
+    });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 900, height: 700 } });
     context.setDefaultTimeout(30_000);
@@ -81,7 +86,13 @@ describe('page visibility and the offline email (Chromium)', function () {
     await setVisibility(page, false);
     await until('the hidden page makes bob away', async () => (await present(BOB)) === 0);
     const before = lastMailId(server);
-    const sent = await api(server, 'POST', `/api/chats/${chat.body.id}/messages`, { clientId: 'bg1', body: 'Are you there, Bob?' }, alice.token);
+    const sent = await api(
+      server,
+      'POST',
+      `/api/chats/${chat.body.id}/messages`,
+      { clientId: 'bg1', body: 'Are you there, Bob?' },
+      alice.token,
+    );
     // The hidden page receives it live but does not mark it read; the email goes out.
     await page.locator('.ic-log .ic-body', { hasText: 'Are you there, Bob?' }).waitFor();
     const mail = await server.catcher!.waitFor((m) => m.id > before && m.to.includes(BOB) && m.subject === 'Re: Background tab', 15_000);

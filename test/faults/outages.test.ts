@@ -79,25 +79,42 @@ describe('faults: restarts and outages drop nobody', function () {
     clients.push(c);
     return c;
   };
-  const joined = (...cs: PanelClient[]) => waitFor('panels joined', () => cs.every((c) => c.online && c.joins > 0 && c.transcript.size > 0));
+  const joined = (...cs: PanelClient[]) =>
+    waitFor('panels joined', () => cs.every((c) => c.online && c.joins > 0 && c.transcript.size > 0));
   const settled = (...cs: PanelClient[]) => waitFor('every outbox empty', () => cs.every((c) => c.outbox.list().length === 0), 30_000);
-
 
   /** Per sender: every typed message acknowledged once, committed once, in typing order. */
   async function assertSenderIntact(sender: PanelClient, label: string) {
     assert.deepEqual(sender.outbox.list(), [], `${label}: nothing left unsent or refused`);
     // An ack lost with a dead connection is fine when the message came back by a join instead.
-    const mine = new Set(sender.transcript.visible().filter((m) => m.authorId === sender.identityId).map((m) => m.body));
-    assert.deepEqual(sender.typed.filter((b) => !mine.has(b)), [], `${label}: every message typed is in the sender's own transcript`);
+    const mine = new Set(
+      sender.transcript
+        .visible()
+        .filter((m) => m.authorId === sender.identityId)
+        .map((m) => m.body),
+    );
+    assert.deepEqual(
+      sender.typed.filter((b) => !mine.has(b)),
+      [],
+      `${label}: every message typed is in the sender's own transcript`,
+    );
     const ackedBodies = sender.acked.map((a) => a.body);
     assert.equal(new Set(ackedBodies).size, ackedBodies.length, `${label}: no message acknowledged twice`);
     const acks = sender.acked.map((a) => a.seq);
-    assert.deepEqual(acks, [...acks].sort((x, y) => x - y), `${label}: acknowledged seqs ascend`);
-    const rows = await query(
-      `SELECT body, seq FROM message WHERE chat_id = $1 AND author_id = $2 AND kind = 'TEXT' ORDER BY seq`,
-      [sender.chatId, sender.identityId],
+    assert.deepEqual(
+      acks,
+      [...acks].sort((x, y) => x - y),
+      `${label}: acknowledged seqs ascend`,
     );
-    assert.deepEqual(rows.map((r) => r.body), sender.typed, `${label}: committed exactly once each, in typing order`);
+    const rows = await query(`SELECT body, seq FROM message WHERE chat_id = $1 AND author_id = $2 AND kind = 'TEXT' ORDER BY seq`, [
+      sender.chatId,
+      sender.identityId,
+    ]);
+    assert.deepEqual(
+      rows.map((r) => r.body),
+      sender.typed,
+      `${label}: committed exactly once each, in typing order`,
+    );
   }
 
   /** A receiver ends with exactly what was committed, each once, in seq order. */
@@ -133,7 +150,10 @@ describe('faults: restarts and outages drop nobody', function () {
     for (const c of clients.splice(0)) c.close();
     if (this.currentTest?.state !== 'failed') return;
     // What the nodes said at error level or above, to tell a crash from a slow recovery.
-    for (const [node, label] of [[A, 'A'], [B, 'B']] as const) {
+    for (const [node, label] of [
+      [A, 'A'],
+      [B, 'B'],
+    ] as const) {
       const bad = logLines(node.process.output()).filter((l) => l.level >= 50);
       console.log(`node ${label} (exit ${node.process.child.exitCode}):\n${bad.map((l) => JSON.stringify(l).slice(0, 2_000)).join('\n')}`);
     }
@@ -153,7 +173,11 @@ describe('faults: restarts and outages drop nobody', function () {
     await waitFor('the client of the stopped node noticed', () => !onB.online, 5_000);
     await sleep(1_500);
     for (const c of onA) {
-      assert.deepEqual(c.statuses.map((s) => s.status), ['online'], "the other node's clients were not disconnected");
+      assert.deepEqual(
+        c.statuses.map((s) => s.status),
+        ['online'],
+        "the other node's clients were not disconnected",
+      );
     }
     // While B is down, A's members keep chatting.
     onA[0]!.send('during the restart');
@@ -216,7 +240,11 @@ describe('faults: restarts and outages drop nobody', function () {
       await sleep(2_000);
       clearInterval(typing);
       await settled(alice, bob);
-      await waitFor('the member refused during the outage is in', () => latecomer!.online && latecomer!.joins > 0 && latecomer!.transcript.size > 0, 10_000);
+      await waitFor(
+        'the member refused during the outage is in',
+        () => latecomer!.online && latecomer!.joins > 0 && latecomer!.transcript.size > 0,
+        10_000,
+      );
 
       for (const s of [alice, bob]) {
         const first = s.acked.find((a) => a.at >= recoveredAt);
@@ -228,11 +256,19 @@ describe('faults: restarts and outages drop nobody', function () {
       // A last message makes any receiver that missed one during the outage notice the hole.
       alice.send('all clear');
       await settled(alice);
-      for (const [c, label] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol'], [latecomer!, 'carol on a second device']] as const) {
+      for (const [c, label] of [
+        [alice, 'alice'],
+        [bob, 'bob'],
+        [carol, 'carol'],
+        [latecomer!, 'carol on a second device'],
+      ] as const) {
         await assertReceiverComplete(c, label);
       }
 
-      for (const [node, label] of [[A, 'A'], [B, 'B']] as const) {
+      for (const [node, label] of [
+        [A, 'A'],
+        [B, 'B'],
+      ] as const) {
         const during = logLines(node.process.output()).filter((l) => {
           const t = new Date(l.time);
           return t >= outageStart && t <= outageEnd;
@@ -241,15 +277,21 @@ describe('faults: restarts and outages drop nobody', function () {
         // error, and its fix (retrying the schedule) belongs to the email bridge; the email
         // assertions below catch what it costs members.
         const errors = during.filter((l) => l.level >= 50 && l.msg !== 'could not schedule email notifications');
-        assert.deepEqual(errors.map((l) => l.msg), [], `node ${label}: no error lines for an outage`);
+        assert.deepEqual(
+          errors.map((l) => l.msg),
+          [],
+          `node ${label}: no error lines for an outage`,
+        );
         // Each component says "unavailable" about once per 10 s window; ~400 lines per node before.
-        assert.ok(during.length <= 25, `node ${label}: ${during.length} log lines during a 4 s outage:\n${during.map((l) => l.msg).join('\n')}`);
+        assert.ok(
+          during.length <= 25,
+          `node ${label}: ${during.length} log lines during a 4 s outage:\n${during.map((l) => l.msg).join('\n')}`,
+        );
       }
     } finally {
       clearInterval(typing);
       raw.close();
     }
-
   });
 
   /**
@@ -276,7 +318,10 @@ describe('faults: restarts and outages drop nobody', function () {
     const burst = ['burst one', 'burst two', 'burst three'];
     for (const b of burst) alice.send(b);
     await settled(alice);
-    const people = [['eve (never connected)', eve.address], ['dee (left during the outage)', dee.address]] as const;
+    const people = [
+      ['eve (never connected)', eve.address],
+      ['dee (left during the outage)', dee.address],
+    ] as const;
     const missing: string[] = [];
     await waitFor('both offline members emailed', () => people.every(([, address]) => mailsTo(address).length > 0), 20_000).catch(() => {
       for (const [who, address] of people) if (mailsTo(address).length === 0) missing.push(who);
@@ -323,13 +368,20 @@ describe('faults: restarts and outages drop nobody', function () {
     );
     const took = Date.now() - recoveredAt;
     assert.ok(took < 6_000, `delivered ${took} ms after Redis returned`);
-    assert.deepEqual(onB.map((c) => c.gapRejoins), onB.map(() => 0), 'recovered from the stream, not by every client re-joining');
+    assert.deepEqual(
+      onB.map((c) => c.gapRejoins),
+      onB.map(() => 0),
+      'recovered from the stream, not by every client re-joining',
+    );
     alice.send('after the outage');
     await settled(alice);
     await assertSenderIntact(alice, 'alice');
     for (const c of [sameNode, ...onB]) await assertReceiverComplete(c, 'receiver');
 
-    for (const [node, label] of [[A, 'A'], [B, 'B']] as const) {
+    for (const [node, label] of [
+      [A, 'A'],
+      [B, 'B'],
+    ] as const) {
       const out = node.process.output();
       assert.equal(node.process.child.exitCode, null, `node ${label} is still running`);
       assert.doesNotMatch(out, /Unhandled error event|MaxRetriesPerRequestError|unhandled rejection/, `node ${label}`);
@@ -356,7 +408,10 @@ describe('faults: restarts and outages drop nobody', function () {
       clearInterval(typing);
       await settled(alice);
       const firstAfter = alice.acked.find((a) => a.at > droppedAt + 50);
-      assert.ok(firstAfter && firstAfter.at - droppedAt < 8_000, `sending resumed ${firstAfter ? firstAfter.at - droppedAt : '∞'} ms after the drop`);
+      assert.ok(
+        firstAfter && firstAfter.at - droppedAt < 8_000,
+        `sending resumed ${firstAfter ? firstAfter.at - droppedAt : '∞'} ms after the drop`,
+      );
       await assertSenderIntact(alice, 'alice');
       await assertReceiverComplete(bob, 'bob');
     } finally {
@@ -392,7 +447,12 @@ describe('faults: restarts and outages drop nobody', function () {
     ].join('\n');
     // Every message did arrive live; a hole lasting past the window is possible only on a very
     // loaded machine (a node's Redis round trip taking seconds), hence "at most one".
-    for (const c of [carol, dave]) assert.deepEqual(c.neverLive().filter((s) => s > startSeq), [], `every message arrived live:\n${diag}`);
+    for (const c of [carol, dave])
+      assert.deepEqual(
+        c.neverLive().filter((s) => s > startSeq),
+        [],
+        `every message arrived live:\n${diag}`,
+      );
     assert.ok(carol.gapRejoins <= 1 && dave.gapRejoins <= 1, `re-joins: carol ${carol.gapRejoins}, dave ${dave.gapRejoins}\n${diag}`);
     console.log(`      (${diag.split('\n')[0]})`);
   });

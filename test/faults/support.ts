@@ -65,13 +65,35 @@ export class PostgresCluster {
     }
     await chmod(this.dir, 0o700);
     this.port = await freePort();
-    await run(...asPostgres(path.join(PG_BIN, 'initdb'), ['-D', path.join(this.dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']));
+    await run(
+      ...asPostgres(path.join(PG_BIN, 'initdb'), [
+        '-D',
+        path.join(this.dir, 'data'),
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--no-sync',
+      ]),
+    );
     await this.start();
   }
 
   async start(): Promise<void> {
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-    await run(...asPostgres(path.join(PG_BIN, 'pg_ctl'), ['-D', path.join(this.dir, 'data'), '-o', opts, '-l', path.join(this.dir, 'log'), '-w', 'start']));
+    await run(
+      ...asPostgres(path.join(PG_BIN, 'pg_ctl'), [
+        '-D',
+        path.join(this.dir, 'data'),
+        '-o',
+        opts,
+        '-l',
+        path.join(this.dir, 'log'),
+        '-w',
+        'start',
+      ]),
+    );
   }
 
   /** Fast shutdown: sessions are terminated, as in a failover or a restart of the database. */
@@ -95,15 +117,19 @@ export class RedisServer {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor('redis-server listening', () =>
-      new Promise<boolean>((resolve) => {
-        const s = net.connect(this.port, '127.0.0.1', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      }),
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitFor(
+      'redis-server listening',
+      () =>
+        new Promise<boolean>((resolve) => {
+          const s = net.connect(this.port, '127.0.0.1', () => {
+            s.destroy();
+            resolve(true);
+          });
+          s.on('error', () => resolve(false));
+        }),
     );
   }
 
@@ -179,15 +205,18 @@ export class PanelClient {
         this.apply([m]);
       },
     );
-    this.gaps = new GapWatch(() => this.transcript.size > 0 && this.transcript.resumeSeq < this.transcript.lastSeq, () => {
-      this.gapRejoins++;
-      const from = this.transcript.resumeSeq;
-      this.gapLog.push(`hole after seq ${from} (highest ${this.transcript.lastSeq}) at ${Date.now()}`);
-      void this.join().then(() => {
-        const filled = [...Array(this.transcript.lastSeq - from).keys()].map((i) => from + 1 + i).filter((s) => !this.arrivedAt.has(s));
-        this.gapLog.push(`after re-join at ${Date.now()}: seqs never seen live: ${filled.join(',')}`);
-      });
-    });
+    this.gaps = new GapWatch(
+      () => this.transcript.size > 0 && this.transcript.resumeSeq < this.transcript.lastSeq,
+      () => {
+        this.gapRejoins++;
+        const from = this.transcript.resumeSeq;
+        this.gapLog.push(`hole after seq ${from} (highest ${this.transcript.lastSeq}) at ${Date.now()}`);
+        void this.join().then(() => {
+          const filled = [...Array(this.transcript.lastSeq - from).keys()].map((i) => from + 1 + i).filter((s) => !this.arrivedAt.has(s));
+          this.gapLog.push(`after re-join at ${Date.now()}: seqs never seen live: ${filled.join(',')}`);
+        });
+      },
+    );
     this.transport.on('status', (s) => {
       this.statuses.push({ status: s, at: Date.now() });
       if (s === 'online') void this.join();

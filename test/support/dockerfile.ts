@@ -14,7 +14,11 @@ export interface DockerStage {
 export function dockerfileStages(text: string): DockerStage[] {
   const stages: DockerStage[] = [];
   // Continuation lines join their instruction; comments are dropped.
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   for (const line of lines) {
     const [, instruction = '', rest = ''] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
     const stage = stages.at(-1);

@@ -141,7 +141,12 @@ export async function request(socket: ClientSocket, event: string, payload: unkn
   return (socket.timeout(10_000) as any).emitWithAck(event, payload);
 }
 
-export function nextEvent<T = any>(socket: ClientSocket, event: string, match: (p: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+export function nextEvent<T = any>(
+  socket: ClientSocket,
+  event: string,
+  match: (p: T) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       (socket as any).off(event, handler);

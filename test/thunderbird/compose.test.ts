@@ -56,7 +56,12 @@ describe('Thunderbird compose: Embed IM', () => {
     assert.equal(api.created.length, 1);
     const body = api.created[0]!;
     assert.equal(body.subject, 'Budget 2027');
-    assert.deepEqual(body.audience, { from: ['bob@example.com'], to: ['ann@example.org', 'jo@example.net'], cc: ['carl@example.com'], bcc: [] });
+    assert.deepEqual(body.audience, {
+      from: ['bob@example.com'],
+      to: ['ann@example.org', 'jo@example.net'],
+      cc: ['carl@example.com'],
+      bcc: [],
+    });
     assert.equal(body.source, 'EMAIL');
     assert.match(body.draftKey!, /^thunderbird:[0-9a-f-]{36}$/);
     const sent = mock.sentToTabs[0]!;
@@ -114,10 +119,21 @@ describe('Thunderbird compose: before send', () => {
 
   it('syncs the audience with the final recipients and names the chat in an X- header', async () => {
     const { api, compose, chatId, details } = await draftWithPanel();
-    const final = { ...details, to: ['ann@example.org'], cc: [], bcc: ['boss@example.com'], customHeaders: [{ name: 'X-Other', value: '1' }] };
+    const final = {
+      ...details,
+      to: ['ann@example.org'],
+      cc: [],
+      bcc: ['boss@example.com'],
+      customHeaders: [{ name: 'X-Other', value: '1' }],
+    };
     const r = await compose.beforeSend({ id: 5, active: true }, final);
-    assert.deepEqual(api.synced, [{ chatId, audience: { from: ['bob@example.com'], to: ['ann@example.org'], cc: [], bcc: ['boss@example.com'] } }]);
-    assert.deepEqual(r.details!.customHeaders, [{ name: 'X-Other', value: '1' }, { name: CHAT_HEADER, value: chatId }]);
+    assert.deepEqual(api.synced, [
+      { chatId, audience: { from: ['bob@example.com'], to: ['ann@example.org'], cc: [], bcc: ['boss@example.com'] } },
+    ]);
+    assert.deepEqual(r.details!.customHeaders, [
+      { name: 'X-Other', value: '1' },
+      { name: CHAT_HEADER, value: chatId },
+    ]);
     assert.equal(Object.keys(r).includes('cancel'), false);
   });
 

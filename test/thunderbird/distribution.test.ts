@@ -49,7 +49,9 @@ describe('Thunderbird extension distribution (/thunderbird)', () => {
     assert.deepEqual(body, {
       addons: {
         [ID]: {
-          updates: [{ version, update_link: `${PUBLIC}/thunderbird/inbox-chat.xpi`, applications: { gecko: { strict_min_version: '153.0' } } }],
+          updates: [
+            { version, update_link: `${PUBLIC}/thunderbird/inbox-chat.xpi`, applications: { gecko: { strict_min_version: '153.0' } } },
+          ],
         },
       },
     });

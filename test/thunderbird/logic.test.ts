@@ -38,7 +38,10 @@ describe('Thunderbird logic: addresses', () => {
   it('reduces Thunderbird mailbox strings to plain, lower-cased, unique addresses', () => {
     assert.equal(mailboxAddress('Ann Lee <Ann@Example.org>'), 'Ann@Example.org');
     assert.equal(mailboxAddress('not an address'), null);
-    assert.deepEqual(addressesOf(['"Doe, Jo" <jo@example.net>, ann@example.org', 'ANN@example.org']), ['jo@example.net', 'ann@example.org']);
+    assert.deepEqual(addressesOf(['"Doe, Jo" <jo@example.net>, ann@example.org', 'ANN@example.org']), [
+      'jo@example.net',
+      'ann@example.org',
+    ]);
   });
 });
 
@@ -46,16 +49,26 @@ describe('Thunderbird logic: the chat of a received email', () => {
   const panel = { chatUrl: chatUrlFor(BASE, ID), chatId: ID, subject: 'Plan' };
 
   it('finds the panel in the HTML part, in the text part, or by the X-Inbox-Chat header', () => {
-    const html = { contentType: 'multipart/alternative', parts: [{ contentType: 'text/plain', body: 'hi' }, { contentType: 'text/html', body: panelHtml(panel) }] };
+    const html = {
+      contentType: 'multipart/alternative',
+      parts: [
+        { contentType: 'text/plain', body: 'hi' },
+        { contentType: 'text/html', body: panelHtml(panel) },
+      ],
+    };
     assert.equal(chatIdOfMessage(html, BASE), ID);
     assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: panelText(panel) }, BASE), ID);
-    assert.equal(chatIdOfMessage({ contentType: 'text/plain', body: 'no panel', headers: { 'x-inbox-chat': [ID.toUpperCase()] } }, BASE), ID);
+    assert.equal(
+      chatIdOfMessage({ contentType: 'text/plain', body: 'no panel', headers: { 'x-inbox-chat': [ID.toUpperCase()] } }, BASE),
+      ID,
+    );
   });
 
   it('finds the panel of an email whose links went through Microsoft Safe Links (the popup and transcripts use this)', () => {
     const wrapped = panelHtml(panel).replace(
       /href="([^"]+)"/g,
-      (_, url: string) => `href="https://eur01.safelinks.protection.outlook.com/?url=${encodeURIComponent(url)}&amp;data=05%7C02&amp;reserved=0"`,
+      (_, url: string) =>
+        `href="https://eur01.safelinks.protection.outlook.com/?url=${encodeURIComponent(url)}&amp;data=05%7C02&amp;reserved=0"`,
     );
     assert.equal(chatIdOfMessage({ contentType: 'text/html', body: wrapped }, BASE), ID);
     // Still only for the configured server.
@@ -78,8 +91,17 @@ describe('Thunderbird logic: the chat of a received email', () => {
       date: new Date(),
       headerMessageId: 'offsite-1@example.com',
     };
-    const body = replyChatBody(header, { contentType: 'text/html', body: '<p>Shall we go to <b>Oslo</b>?</p><p>A &amp; B</p>' }, 'bob@example.com');
-    assert.deepEqual(body.audience, { from: ['bob@example.com'], to: ['alice@example.com', 'carl@example.com'], cc: ['dee@example.com'], bcc: [] });
+    const body = replyChatBody(
+      header,
+      { contentType: 'text/html', body: '<p>Shall we go to <b>Oslo</b>?</p><p>A &amp; B</p>' },
+      'bob@example.com',
+    );
+    assert.deepEqual(body.audience, {
+      from: ['bob@example.com'],
+      to: ['alice@example.com', 'carl@example.com'],
+      cc: ['dee@example.com'],
+      bcc: [],
+    });
     assert.deepEqual(body.quote, { from: 'alice@example.com', text: 'Shall we go to Oslo?\nA & B' });
     assert.equal(body.draftKey, 'thunderbird-reply:offsite-1@example.com');
     assert.equal(body.emailMessageId, 'offsite-1@example.com');
@@ -105,7 +127,10 @@ describe('Thunderbird logic: Save transcript', () => {
       },
     };
     const got = await allMessages(api, ID);
-    assert.deepEqual(got.map((m) => m.seq), all.map((m) => m.seq));
+    assert.deepEqual(
+      got.map((m) => m.seq),
+      all.map((m) => m.seq),
+    );
     assert.deepEqual(calls, [0, 100, 200]);
   });
 
@@ -141,7 +166,13 @@ describe('Thunderbird logic: Save transcript', () => {
   it('files it into the chosen local folder, and asks for a folder first when none is chosen', async () => {
     const mock = new MessengerMock();
     const api = { chat: async () => chat, history: async (): Promise<HistoryPage> => ({ messages: [message(1)], hasMore: false }) };
-    const deps = { m: mock.messenger, api, me: 'bob@example.com', chatUrl: (id: string) => chatUrlFor(BASE, id), threadOf: async () => 'sent-1@example.com' };
+    const deps = {
+      m: mock.messenger,
+      api,
+      me: 'bob@example.com',
+      chatUrl: (id: string) => chatUrlFor(BASE, id),
+      threadOf: async () => 'sent-1@example.com',
+    };
     await assert.rejects(saveTranscript({ ...deps, folderId: null }, ID), (e: { code: string }) => e.code === 'NO_FOLDER');
     const r = await saveTranscript({ ...deps, folderId: 'account1://Transcripts' }, ID);
     assert.equal(r.count, 1);
@@ -167,9 +198,15 @@ describe('Thunderbird logic: unread badge and notifications', () => {
 
   it('totals unread and spots new messages from others only', () => {
     assert.equal(totalUnread([summary('a', 3, 2), summary('b', 1, 1)]), 3);
-    const before = new Map([['a', 3], ['b', 1]]);
+    const before = new Map([
+      ['a', 3],
+      ['b', 1],
+    ]);
     const after = [summary('a', 4, 3), summary('b', 2, 0, 'me'), summary('c', 1, 1)];
-    assert.deepEqual(newFromOthers(before, after).map((c) => c.id), ['a', 'c']);
+    assert.deepEqual(
+      newFromOthers(before, after).map((c) => c.id),
+      ['a', 'c'],
+    );
   });
 
   class FakeTransport implements Partial<ChatTransport> {
@@ -281,7 +318,9 @@ describe('client ids in a displayed email (not a secure context)', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
       // A crypto without randomUUID, as in a Thunderbird message pane or plain-http page.
-      const id = newClientId({ getRandomValues: (a: Uint8Array<ArrayBuffer>) => globalThis.crypto.getRandomValues(a) } as unknown as Crypto);
+      const id = newClientId({
+        getRandomValues: (a: Uint8Array<ArrayBuffer>) => globalThis.crypto.getRandomValues(a),
+      } as unknown as Crypto);
       assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       seen.add(id);
     }

@@ -52,7 +52,15 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
     server = await startTestServer();
     alice = await signIn(server, 'alice@example.com');
     bob = await signIn(server, 'bob@example.com');
-    chat = (await api<ChatView>(server, 'POST', '/api/chats', { subject: 'Relay', audience: { from: ['alice@example.com'], to: ['bob@example.com'] } }, alice.token)).body;
+    chat = (
+      await api<ChatView>(
+        server,
+        'POST',
+        '/api/chats',
+        { subject: 'Relay', audience: { from: ['alice@example.com'], to: ['bob@example.com'] } },
+        alice.token,
+      )
+    ).body;
     await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'a-1', body: 'first' }, alice.token);
 
     mock = new MessengerMock();
@@ -91,7 +99,11 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
       const c = new pg.Client({ connectionString: server.database.url });
       await c.connect();
       try {
-        return (await c.query<{ n: number }>(`SELECT coalesce(sum(connections), 0)::int AS n FROM presence WHERE identity_id = $1`, [bob.identity.id])).rows[0]!.n;
+        return (
+          await c.query<{ n: number }>(`SELECT coalesce(sum(connections), 0)::int AS n FROM presence WHERE identity_id = $1`, [
+            bob.identity.id,
+          ])
+        ).rows[0]!.n;
       } finally {
         await c.end();
       }
@@ -121,7 +133,10 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
     assert.equal(hello.backendUrl, server.url);
     const joined = await view.join(chat.id, 0);
     assert.equal(joined.chat.subject, 'Relay');
-    assert.deepEqual(joined.missed.filter((m) => m.kind === 'TEXT').map((m) => m.body), ['first']);
+    assert.deepEqual(
+      joined.missed.filter((m) => m.kind === 'TEXT').map((m) => m.body),
+      ['first'],
+    );
     assert.equal(view.status, 'online');
   });
 

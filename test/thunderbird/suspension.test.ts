@@ -42,7 +42,6 @@ import {
   WAIT_FOR_SUSPENSION,
 } from './support/tb-scripts.ts';
 
-
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const XPI = path.join(ROOT, 'dist/inbox-chat-thunderbird.xpi');
 const EXTENSION_ID = 'inbox-chat@inbox-chat.example';
@@ -103,7 +102,13 @@ describe('Thunderbird: the extension survives its background being suspended (re
     server = await startTestServer();
     alice = await signIn(server, ALICE);
     const create = async (subject: string) => {
-      const r = await api<ChatView>(server, 'POST', '/api/chats', { subject, audience: { from: [ALICE], to: [BOB] }, source: 'EMAIL' }, alice.token);
+      const r = await api<ChatView>(
+        server,
+        'POST',
+        '/api/chats',
+        { subject, audience: { from: [ALICE], to: [BOB] }, source: 'EMAIL' },
+        alice.token,
+      );
       assert.equal(r.status, 201, JSON.stringify(r.body));
       return r.body;
     };
@@ -132,7 +137,8 @@ describe('Thunderbird: the extension survives its background being suspended (re
   });
 
   afterEach(async function () {
-    if (process.env.TB_DEBUG && tb && this.currentTest?.state === 'failed') console.log(JSON.stringify(await tb.chrome(DEBUG_STATE), null, 1));
+    if (process.env.TB_DEBUG && tb && this.currentTest?.state === 'failed')
+      console.log(JSON.stringify(await tb.chrome(DEBUG_STATE), null, 1));
   });
 
   after(async () => {
@@ -173,7 +179,13 @@ describe('Thunderbird: the extension survives its background being suspended (re
     const waitForSuspension = await suspended();
     await waitForSuspension();
     // Alice writes after the background was suspended: the chat still gets it.
-    const posted = await api<MessageView>(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'alice-idle-1', body: 'Still there after a quiet minute?' }, alice.token);
+    const posted = await api<MessageView>(
+      server,
+      'POST',
+      `/api/chats/${chat.id}/messages`,
+      { clientId: 'alice-idle-1', body: 'Still there after a quiet minute?' },
+      alice.token,
+    );
     assert.equal(posted.status, 201);
     const got = await tb!.chrome<{ author: string }>(WAIT_FOR_MESSAGE_IN_PANE, ['Still there after a quiet minute?']);
     assert.equal(got.author, ALICE);
@@ -181,7 +193,13 @@ describe('Thunderbird: the extension survives its background being suspended (re
     const again = await suspended();
     await again();
     const seq = await tb!.chrome<string>(SEND_FROM_PANE, ['Yes, still here.']);
-    const history = await api<{ messages: MessageView[] }>(server, 'GET', `/api/chats/${chat.id}/messages?limit=50`, undefined, alice.token);
+    const history = await api<{ messages: MessageView[] }>(
+      server,
+      'GET',
+      `/api/chats/${chat.id}/messages?limit=50`,
+      undefined,
+      alice.token,
+    );
     const mine = history.body.messages.filter((m) => m.body === 'Yes, still here.');
     assert.equal(mine.length, 1, JSON.stringify(history.body));
     assert.equal(String(mine[0]!.seq), seq);
@@ -223,7 +241,10 @@ describe('Thunderbird: the extension survives its background being suspended (re
 
   it('configures the transcript folder in the options page (Local Folders are listed) and files a transcript there', async () => {
     const chosen = await tb!.chrome<{ labels: string[]; result: string }>(CHOOSE_TRANSCRIPT_FOLDER, ['/ Trash']);
-    assert.ok(chosen.labels.some((l) => l.startsWith('Local Folders / ')), JSON.stringify(chosen.labels));
+    assert.ok(
+      chosen.labels.some((l) => l.startsWith('Local Folders / ')),
+      JSON.stringify(chosen.labels),
+    );
     assert.equal(chosen.result, 'Transcripts will be filed there.');
     await tb!.chrome(OPEN_CHAT_IN_SPACE, [chat.id]);
     const saved = await tb!.chrome<string>(SAVE_TRANSCRIPT_IN_SPACE);
@@ -233,7 +254,11 @@ describe('Thunderbird: the extension survives its background being suspended (re
   });
 
   it('lays out the Chats space as a list beside the open chat (screenshot)', async () => {
-    const layout = await tb!.chrome<{ list: { left: number; right: number; top: number }; main: { left: number; right: number; top: number }; width: number }>(CHATS_LAYOUT);
+    const layout = await tb!.chrome<{
+      list: { left: number; right: number; top: number };
+      main: { left: number; right: number; top: number };
+      width: number;
+    }>(CHATS_LAYOUT);
     assert.ok(layout.list.right <= layout.main.left + 1, `list beside the chat: ${JSON.stringify(layout)}`);
     assert.equal(Math.round(layout.list.top), Math.round(layout.main.top));
     const png = await tb!.marionette.screenshot();
@@ -247,7 +272,13 @@ describe('Thunderbird: the extension survives its background being suspended (re
     const asleep = await suspended();
     await asleep();
     const before = await tb!.chrome<number>(BADGE_NOW);
-    const posted = await api(server, 'POST', `/api/chats/${safeChat.id}/messages`, { clientId: 'alice-asleep-1', body: 'While you were away' }, alice.token);
+    const posted = await api(
+      server,
+      'POST',
+      `/api/chats/${safeChat.id}/messages`,
+      { clientId: 'alice-asleep-1', body: 'While you were away' },
+      alice.token,
+    );
     assert.equal(posted.status, 201);
     // The alarm wakes the background at least once a minute.
     const after = await tb!.chrome<number>(BADGE_ABOVE, [before]);

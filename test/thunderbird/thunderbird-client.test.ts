@@ -94,14 +94,12 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     const first = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'alice-1', body: 'Welcome, Bob!' }, alice.token);
     assert.equal(first.status, 201);
 
-    tb = await startThunderbird(
-      {
-        extension: { id: EXTENSION_ID, xpi: XPI },
-        inbox: [emailWithPanel(chat, server.url)],
-        identity: { name: 'Bob Example', email: BOB },
-        smtpPort: server.catcher!.port,
-      },
-    );
+    tb = await startThunderbird({
+      extension: { id: EXTENSION_ID, xpi: XPI },
+      inbox: [emailWithPanel(chat, server.url)],
+      identity: { name: 'Bob Example', email: BOB },
+      smtpPort: server.catcher!.port,
+    });
   });
 
   afterEach(function () {
@@ -144,13 +142,25 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
   it('exchanges messages both ways with Alice on the plain chat page in Chromium', async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext();
     // Alice's browser already holds her session (she signed in with the code before).
-    await context.addInitScript((s) => {
-      localStorage.setItem('inbox-chat.session', JSON.stringify(s));
-    }, { token: alice.token, address: ALICE, expiresAt: alice.expiresAt });
+    await context.addInitScript(
+      (s) => {
+        localStorage.setItem('inbox-chat.session', JSON.stringify(s));
+      },
+      { token: alice.token, address: ALICE, expiresAt: alice.expiresAt },
+    );
     page = await context.newPage();
     await page.goto(`${server.url}/c/${chat.id}`);
     const draft = page.locator('.ic-panel[data-status="online"] textarea.ic-draft:not([disabled])');
@@ -165,9 +175,7 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     // Thunderbird -> Chromium
     const seq = await tb!.chrome<string>(SEND_FROM_PANE, ['Yes, right below your email.']);
     assert.ok(Number(seq) > 0);
-    await page
-      .locator('.ic-log .ic-msg:not(.ic-mine) .ic-body', { hasText: 'Yes, right below your email.' })
-      .waitFor({ timeout: 0 });
+    await page.locator('.ic-log .ic-msg:not(.ic-mine) .ic-body', { hasText: 'Yes, right below your email.' }).waitFor({ timeout: 0 });
     const authors = await page.locator('.ic-log .ic-msg:not(.ic-mine) .ic-author').allTextContents();
     assert.ok(authors.includes(BOB));
   });
@@ -183,7 +191,13 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
   it('counts unread IMs on the "Chats" button', async () => {
     // Bob closes the email; Alice writes again while he is not looking at the chat.
     const before = await tb!.chrome<number>(CLOSE_MESSAGE_TAB);
-    const posted = await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'alice-unread-1', body: 'One more thing…' }, alice.token);
+    const posted = await api(
+      server,
+      'POST',
+      `/api/chats/${chat.id}/messages`,
+      { clientId: 'alice-unread-1', body: 'One more thing…' },
+      alice.token,
+    );
     assert.equal(posted.status, 201);
     const after = await tb!.chrome<number>(BADGE_ABOVE, [before]);
     assert.equal(after, before + 1);
@@ -201,9 +215,6 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     const opened = await api<ChatView>(server, 'POST', `/api/chats/${chatId}/open`, undefined, dave.token);
     assert.equal(opened.status, 200, JSON.stringify(opened.body));
     assert.equal(opened.body.subject, 'Lunch on Friday');
-    assert.deepEqual(
-      opened.body.audience.map((a) => a.address).sort(),
-      [BOB, 'carol@example.com', 'dave@example.com'],
-    );
+    assert.deepEqual(opened.body.audience.map((a) => a.address).sort(), [BOB, 'carol@example.com', 'dave@example.com']);
   });
 });

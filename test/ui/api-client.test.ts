@@ -67,7 +67,10 @@ describe('ApiClient (shared REST client)', function () {
     assert.equal(refused.details.canRequestAccess, true);
     const request = await asOutsider.requestAccess(chat.id, 'please');
     assert.equal((await asOutsider.myAccessRequest(chat.id))?.status, 'PENDING');
-    assert.deepEqual((await asOwner.accessRequests(chat.id)).map((r) => r.id), [request.id]);
+    assert.deepEqual(
+      (await asOwner.accessRequests(chat.id)).map((r) => r.id),
+      [request.id],
+    );
     assert.equal((await asOwner.decideAccess(chat.id, request.id, 'APPROVE')).status, 'APPROVED');
     assert.equal((await asOutsider.openChat(chat.id)).me.address, 'gus@example.com');
 

@@ -9,12 +9,27 @@ import { GapWatch, REORDER_WINDOW_MS } from '../../ui/src/chat-panel/gap-watch.t
 import { Transcript } from '../../ui/src/chat-panel/transcript.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const msg = (seq: number) => ({ chatId: 'c', seq, clientId: `c${seq}`, authorId: 'a', authorAddress: 'a@example.com', kind: 'TEXT', body: `m${seq}`, targetSeq: null, createdAt: new Date().toISOString(), deleted: false }) as MessageView;
+const msg = (seq: number) =>
+  ({
+    chatId: 'c',
+    seq,
+    clientId: `c${seq}`,
+    authorId: 'a',
+    authorAddress: 'a@example.com',
+    kind: 'TEXT',
+    body: `m${seq}`,
+    targetSeq: null,
+    createdAt: new Date().toISOString(),
+    deleted: false,
+  }) as MessageView;
 
 function panelLike() {
   const transcript = new Transcript();
   let rejoins = 0;
-  const gaps = new GapWatch(() => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq, () => rejoins++);
+  const gaps = new GapWatch(
+    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
+    () => rejoins++,
+  );
   return {
     live(seq: number) {
       transcript.merge([msg(seq)]);

@@ -62,7 +62,11 @@ describe('chat panel outbox', () => {
   it('re-sends with the same client id after a lost acknowledgement: one message, not two', async () => {
     const server = fakeServer();
     const delivered: MessageView[] = [];
-    const outbox = new Outbox((id, body) => server.deliver(id, body), () => {}, (m) => delivered.push(m));
+    const outbox = new Outbox(
+      (id, body) => server.deliver(id, body),
+      () => {},
+      (m) => delivered.push(m),
+    );
     server.loseNextAck();
     const p = outbox.add('hello');
     await tick();
@@ -80,7 +84,11 @@ describe('chat panel outbox', () => {
 
   it('keeps waiting through offline and timeouts, and stops on a final refusal', async () => {
     const server = fakeServer();
-    const outbox = new Outbox((id, body) => server.deliver(id, body), () => {}, () => {});
+    const outbox = new Outbox(
+      (id, body) => server.deliver(id, body),
+      () => {},
+      () => {},
+    );
     server.failWith(new TransportError('TIMEOUT', 'The server did not answer in time'));
     outbox.add('one');
     await tick();
@@ -122,7 +130,11 @@ describe('chat panel outbox', () => {
     // The earlier page's send reached the server, but the page closed before the ack.
     await server.deliver('kept-1', 'first').catch(() => {});
     const delivered: MessageView[] = [];
-    const outbox = new Outbox((id, body) => server.deliver(id, body), () => {}, (m) => delivered.push(m));
+    const outbox = new Outbox(
+      (id, body) => server.deliver(id, body),
+      () => {},
+      (m) => delivered.push(m),
+    );
     outbox.restore([
       { clientId: 'kept-1', body: 'first' },
       { clientId: 'kept-2', body: 'second' },
@@ -130,7 +142,10 @@ describe('chat panel outbox', () => {
     await tick();
     assert.deepEqual(server.attempts, ['kept-1', 'kept-1', 'kept-2']);
     assert.equal(server.committed.size, 2, 'the first one is not posted again');
-    assert.deepEqual(delivered.map((m) => m.body), ['first', 'second']);
+    assert.deepEqual(
+      delivered.map((m) => m.body),
+      ['first', 'second'],
+    );
     assert.deepEqual(outbox.unsent(), []);
   });
 
@@ -148,7 +163,11 @@ describe('chat panel outbox', () => {
 
   it('after an outage, my messages commit in the order I typed them', async () => {
     const { server, recover, deliver } = flakyServer();
-    const outbox = new Outbox(deliver, () => {}, () => {});
+    const outbox = new Outbox(
+      deliver,
+      () => {},
+      () => {},
+    );
     outbox.add('typed during the outage');
     await tick();
     assert.equal(outbox.list()[0]?.state, 'retrying');
@@ -164,7 +183,11 @@ describe('chat panel outbox', () => {
   it('once a send can go through, every older waiting message goes at once, not after its backoff', async () => {
     const { server, recover, deliver } = flakyServer();
     const states: string[][] = [];
-    const outbox = new Outbox(deliver, () => states.push(outbox.list().map((p) => p.state)), () => {});
+    const outbox = new Outbox(
+      deliver,
+      () => states.push(outbox.list().map((p) => p.state)),
+      () => {},
+    );
     outbox.add('one');
     await tick();
     // Several failed attempts: the backoff has grown to seconds.
@@ -174,15 +197,25 @@ describe('chat panel outbox', () => {
     }
     outbox.add('two');
     await tick();
-    assert.deepEqual(outbox.list().map((p) => p.state), ['retrying', 'queued'], 'the newer one waits its turn, labelled as such');
+    assert.deepEqual(
+      outbox.list().map((p) => p.state),
+      ['retrying', 'queued'],
+      'the newer one waits its turn, labelled as such',
+    );
     recover();
     const sentAt = Date.now();
     outbox.add('three');
     while (server.committed.size < 3 && Date.now() - sentAt < 2_000) await new Promise((r) => setTimeout(r, 5));
     assert.ok(Date.now() - sentAt < 200, `all sent within ${Date.now() - sentAt} ms of the server recovering`);
-    assert.deepEqual([...server.committed.values()].sort((a, b) => a.seq - b.seq).map((m) => m.body), ['one', 'two', 'three']);
+    assert.deepEqual(
+      [...server.committed.values()].sort((a, b) => a.seq - b.seq).map((m) => m.body),
+      ['one', 'two', 'three'],
+    );
     assert.deepEqual(outbox.list(), []);
-    assert.ok(states.every((s) => s.filter((x) => x === 'sending').length <= 1), 'one message on the wire at a time');
+    assert.ok(
+      states.every((s) => s.filter((x) => x === 'sending').length <= 1),
+      'one message on the wire at a time',
+    );
     outbox.stop();
   });
 });

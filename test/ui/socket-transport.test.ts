@@ -10,7 +10,11 @@ import { api, signIn, startTestServer, type TestServer } from '../support/server
 import { rejection } from '../support/assertions.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 
-function next<E extends keyof TransportEvents>(t: SocketTransport, event: E, match: (p: Parameters<TransportEvents[E]>[0]) => boolean = () => true) {
+function next<E extends keyof TransportEvents>(
+  t: SocketTransport,
+  event: E,
+  match: (p: Parameters<TransportEvents[E]>[0]) => boolean = () => true,
+) {
   return new Promise<Parameters<TransportEvents[E]>[0]>((resolve) => {
     const off = t.on(event, ((p: Parameters<TransportEvents[E]>[0]) => {
       if (!match(p)) return;

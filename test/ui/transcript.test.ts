@@ -25,12 +25,24 @@ function msg(seq: number, extra: Partial<MessageView> = {}): MessageView {
 describe('chat panel transcript', () => {
   it('keeps each seq once and in order, whatever order and how often messages arrive', () => {
     const t = new Transcript();
-    assert.deepEqual(t.merge([msg(3), msg(1)]).added.map((m) => m.seq), [1, 3]);
+    assert.deepEqual(
+      t.merge([msg(3), msg(1)]).added.map((m) => m.seq),
+      [1, 3],
+    );
     // A live event, then the same messages again from a catch-up, then a send acknowledgement.
-    assert.deepEqual(t.merge([msg(2)]).added.map((m) => m.seq), [2]);
-    assert.deepEqual(t.merge([msg(1), msg(2), msg(3), msg(4)]).added.map((m) => m.seq), [4]);
+    assert.deepEqual(
+      t.merge([msg(2)]).added.map((m) => m.seq),
+      [2],
+    );
+    assert.deepEqual(
+      t.merge([msg(1), msg(2), msg(3), msg(4)]).added.map((m) => m.seq),
+      [4],
+    );
     assert.deepEqual(t.merge([msg(4)]).added, []);
-    assert.deepEqual(t.visible().map((m) => m.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      t.visible().map((m) => m.seq),
+      [1, 2, 3, 4],
+    );
     assert.equal(t.lastSeq, 4);
   });
 
@@ -52,7 +64,10 @@ describe('chat panel transcript', () => {
     assert.deepEqual(r.changed, [1]);
     assert.equal(t.get(1)!.deleted, true);
     assert.equal(t.get(1)!.body, '');
-    assert.deepEqual(t.visible().map((m) => m.seq), [1, 2]);
+    assert.deepEqual(
+      t.visible().map((m) => m.seq),
+      [1, 2],
+    );
     assert.equal(t.resumeSeq, 3, 'the deletion still counts for resync');
   });
 

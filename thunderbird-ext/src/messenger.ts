@@ -130,9 +130,7 @@ export interface Messenger {
     getComposeDetails(tabId: number): Promise<ComposeDetails>;
     setComposeDetails(tabId: number, details: ComposeDetails): Promise<void>;
     onAfterSend: Listenable<(tab: Tab, info: { mode: string; error?: string; messages: MessageHeader[] }) => void>;
-    onBeforeSend: Listenable<
-      (tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean; details?: ComposeDetails } | void>
-    >;
+    onBeforeSend: Listenable<(tab: Tab, details: ComposeDetails) => Promise<{ cancel?: boolean; details?: ComposeDetails } | void>>;
   };
   composeAction: {
     onClicked: Listenable<(tab: Tab) => void>;

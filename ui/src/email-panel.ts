@@ -13,7 +13,6 @@ export interface PanelInput {
   subject: string;
 }
 
-
 export function chatUrlFor(baseUrl: string, chatId: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/c/${chatId}`;
 }
@@ -51,7 +50,10 @@ export function panelHtml({ chatUrl, chatId, subject }: PanelInput): string {
   return (
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0" bgcolor="${FLUENT.brandBackground2}" ` +
     `style="border:1px solid ${FLUENT.brandStroke2};border-radius:8px;background:${FLUENT.brandBackground2};margin:12px 0;max-width:560px;width:100%;border-collapse:separate;">` +
-    row(`padding:12px 16px 4px 16px;${FONT}font-size:16px;line-height:22px;font-weight:600;color:${FLUENT.foreground1};`, `&#128172; Live chat about ${title}`) +
+    row(
+      `padding:12px 16px 4px 16px;${FONT}font-size:16px;line-height:22px;font-weight:600;color:${FLUENT.foreground1};`,
+      `&#128172; Live chat about ${title}`,
+    ) +
     row(
       `padding:0 16px 10px 16px;${FONT}font-size:14px;line-height:20px;color:${FLUENT.foreground2};`,
       'Everyone this email was sent to can chat here. With the Inbox Chat add-in the chat opens right in this email; otherwise use the link.',
@@ -64,7 +66,10 @@ export function panelHtml({ chatUrl, chatId, subject }: PanelInput): string {
     `<a href="${url}" style="color:${FLUENT.onBrand};text-decoration:none;font-weight:600;">Open the chat</a></td>` +
     `<td width="100%" style="font-size:0;line-height:0;">&nbsp;</td>` +
     `</tr>` +
-    row(`padding:10px 16px 10px 16px;${FONT}font-size:12px;line-height:16px;color:${FLUENT.foreground3};`, `Chat ${escapeHtml(chatId)} &middot; ${url}`) +
+    row(
+      `padding:10px 16px 10px 16px;${FONT}font-size:12px;line-height:16px;color:${FLUENT.foreground3};`,
+      `Chat ${escapeHtml(chatId)} &middot; ${url}`,
+    ) +
     `</table>`
   );
 }

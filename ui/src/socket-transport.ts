@@ -4,14 +4,7 @@
  * unless the server says the session is no good.
  */
 import { io, type Socket } from 'socket.io-client';
-import type {
-  Ack,
-  ChatSummary,
-  ClientToServerEvents,
-  JoinResult,
-  MessageView,
-  ServerToClientEvents,
-} from '../../protocol/index.ts';
+import type { Ack, ChatSummary, ClientToServerEvents, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
 import { TransportError, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
 
@@ -158,10 +151,13 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
   private retrySoon(): void {
     if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (!this.closed && this.current !== 'unauthorized' && !this.socket.connected) this.socket.connect();
-    }, 1_000 + Math.random() * 1_000);
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        if (!this.closed && this.current !== 'unauthorized' && !this.socket.connected) this.socket.connect();
+      },
+      1_000 + Math.random() * 1_000,
+    );
   }
 
   /** Drops the current connection and opens a new one (the panel re-joins and resends once online). */

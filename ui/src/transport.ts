@@ -4,13 +4,7 @@
  * message pane cannot open sockets, so its transport relays through the background page.
  * The panel only ever talks to this interface.
  */
-import type {
-  ChatSummary,
-  HistoryPage,
-  JoinResult,
-  MessageView,
-  ServerToClientEvents,
-} from '../../protocol/index.ts';
+import type { ChatSummary, HistoryPage, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
 
 /** `refused`: the server turned the connection away (too many open for this account or address). */
 export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthorized' | 'refused';

@@ -11,8 +11,7 @@ import type { ChatsApi } from './embed.ts';
 const KEY = 'inbox-chat.addin.pending';
 
 export type PendingChange =
-  | { kind: 'audience'; chatId: string; audience: AudienceInput; at: string }
-  | { kind: 'end'; chatId: string; at: string };
+  { kind: 'audience'; chatId: string; audience: AudienceInput; at: string } | { kind: 'end'; chatId: string; at: string };
 
 export class PendingChanges {
   constructor(private readonly store: KeyValueStore) {}

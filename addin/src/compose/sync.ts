@@ -19,9 +19,7 @@ export interface SyncOptions {
   sending: boolean;
 }
 
-export type SyncOutcome =
-  | { action: 'none' }
-  | { action: 'audience' | 'end'; chatId: string; delivered: boolean };
+export type SyncOutcome = { action: 'none' } | { action: 'audience' | 'end'; chatId: string; delivered: boolean };
 
 export async function syncDraft(item: Office.MessageCompose, opts: SyncOptions): Promise<SyncOutcome> {
   let state;
@@ -36,9 +34,7 @@ export async function syncDraft(item: Office.MessageCompose, opts: SyncOptions):
   if (opts.sending && !(await panelStillThere(item, chatId, opts.serverUrl))) {
     await writeDraftState(item, { draftKey: state.draftKey, chatId: null }).catch(() => undefined);
     await setChatHeader(item, null).catch(() => undefined);
-    const delivered = await deliver(opts, chatId, { kind: 'end', chatId, at: new Date().toISOString() }, () =>
-      opts.api.endChat(chatId),
-    );
+    const delivered = await deliver(opts, chatId, { kind: 'end', chatId, at: new Date().toISOString() }, () => opts.api.endChat(chatId));
     return { action: 'end', chatId, delivered };
   }
 

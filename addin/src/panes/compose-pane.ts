@@ -26,9 +26,7 @@ async function embed(ctx: AddinContext): Promise<void> {
   try {
     const result = await embedChat(item, { api: ctx.api, serverUrl: ctx.serverUrl });
     const status = notice(
-      result.inserted
-        ? 'The chat panel is in your email. Everyone you send it to can join.'
-        : 'This email already has its chat panel.',
+      result.inserted ? 'The chat panel is in your email. Everyone you send it to can join.' : 'This email already has its chat panel.',
     );
     const chatHost = el('div', { class: 'pane-chat' });
     root.replaceChildren(status, chatHost);
@@ -68,9 +66,7 @@ function followRecipients(ctx: AddinContext, item: Office.MessageCompose, status
         : 'Recipients changed; the chat will catch up when the server is reachable.';
     }
   };
-  void officeCall<void>((cb) => item.addHandlerAsync(Office.EventType.RecipientsChanged, () => void sync(), cb)).catch(
-    () => undefined,
-  );
+  void officeCall<void>((cb) => item.addHandlerAsync(Office.EventType.RecipientsChanged, () => void sync(), cb)).catch(() => undefined);
 }
 
 void main();

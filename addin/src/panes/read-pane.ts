@@ -82,7 +82,9 @@ function replyCard(ctx: AddinContext, item: Office.MessageRead): HTMLElement {
   return el(
     'section',
     { class: 'card pane-reply', 'aria-label': 'Reply with IM' },
-    el('p', { text: 'This email has no chat. Answer it live instead: the sender and the other recipients are invited, and the email is quoted first. Nobody gets an email until they reply.' }),
+    el('p', {
+      text: 'This email has no chat. Answer it live instead: the sender and the other recipients are invited, and the email is quoted first. Nobody gets an email until they reply.',
+    }),
     button,
     error,
   );

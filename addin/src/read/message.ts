@@ -11,7 +11,6 @@ import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import { CHAT_HEADER, mailboxAddress } from '../compose/draft.ts';
 import { officeCall, supportsMailbox } from '../office/async.ts';
 
-
 /** The chat named by a raw header block, e.g. from getAllInternetHeadersAsync. */
 export function chatIdFromHeaders(raw: string): string | null {
   const re = new RegExp(`^${CHAT_HEADER}:[ \\t]*([^\\r\\n]+)`, 'im');
@@ -74,7 +73,10 @@ export async function replyWithImBody(item: Office.MessageRead): Promise<CreateC
   const me = mailboxAddress();
   const sender = (item.from?.emailAddress ?? item.sender?.emailAddress ?? '').trim().toLowerCase();
   const to = unique([sender, ...(item.to ?? []).map((r) => r.emailAddress)], [me]);
-  const cc = unique((item.cc ?? []).map((r) => r.emailAddress), [me, ...to]);
+  const cc = unique(
+    (item.cc ?? []).map((r) => r.emailAddress),
+    [me, ...to],
+  );
   const text = await bodyAs(item, 'text').catch(() => '');
   const key = item.internetMessageId || item.itemId || '';
   return {

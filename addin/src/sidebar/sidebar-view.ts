@@ -58,14 +58,19 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
   function render(): void {
     const shown = visibleChats(chats, filter, query);
     clear(list);
-    status.textContent = chats.length === 0 ? 'No chats yet. Use “Embed IM” when writing an email.' : shown.length === 0 ? 'No chat matches.' : '';
+    status.textContent =
+      chats.length === 0 ? 'No chats yet. Use “Embed IM” when writing an email.' : shown.length === 0 ? 'No chat matches.' : '';
     for (const chat of shown) list.append(row(chat));
   }
 
   function row(chat: ChatSummary): HTMLLIElement {
     const button = el(
       'button',
-      { type: 'button', class: `chat-row${chat.unread > 0 ? ' chat-row-unread' : ''}`, 'aria-label': `${chat.subject || 'No subject'}, ${chat.unread} unread` },
+      {
+        type: 'button',
+        class: `chat-row${chat.unread > 0 ? ' chat-row-unread' : ''}`,
+        'aria-label': `${chat.subject || 'No subject'}, ${chat.unread} unread`,
+      },
       el(
         'span',
         { class: 'chat-row-top' },

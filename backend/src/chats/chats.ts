@@ -39,8 +39,7 @@ export class ChatService {
     }
     const entries = audienceEntries(input.audience);
     // The owner is always in the audience, under the address they wrote from when it is theirs.
-    const ownerAddress =
-      input.audience.from.map(normaliseAddress).find((a) => caller.addresses.includes(a)) ?? caller.addresses[0];
+    const ownerAddress = input.audience.from.map(normaliseAddress).find((a) => caller.addresses.includes(a)) ?? caller.addresses[0];
     if (!ownerAddress) throw new AppError('FORBIDDEN', 'Your identity has no verified address');
     if (!entries.has(ownerAddress)) entries.set(ownerAddress, 'FROM');
     if (entries.size > this.ctx.limits.maxAudience) {
@@ -202,7 +201,8 @@ export class ChatService {
     // Others hear of the change only when it touches something they can see.
     const before = new Map(current.map((e) => [e.address, e.role]));
     const visibleChange =
-      removed.some((a) => before.get(a) !== 'BCC') || [...wanted].some(([a, role]) => before.get(a) !== role && (role !== 'BCC' || before.has(a)));
+      removed.some((a) => before.get(a) !== 'BCC') ||
+      [...wanted].some(([a, role]) => before.get(a) !== role && (role !== 'BCC' || before.has(a)));
     const removedMembers = await db.$transaction(async (tx) => {
       await tx.audienceEntry.deleteMany({ where: { chatId, address: { in: removed } } });
       for (const [address, role] of wanted) {
@@ -232,8 +232,7 @@ export class ChatService {
     // Adding an address the caller cannot see (a Bcc recipient) must answer exactly as adding a
     // new one, or guessing would confirm who is hidden: the entry becomes an ADDED one and its
     // membership, if any, starts over (the next open joins it visibly, "x joined").
-    const hiddenFromCaller =
-      exists?.role === 'BCC' && me.chat.ownerId !== caller.identityId && exists.address !== me.address;
+    const hiddenFromCaller = exists?.role === 'BCC' && me.chat.ownerId !== caller.identityId && exists.address !== me.address;
     if (!exists || hiddenFromCaller) {
       const count = await db.audienceEntry.count({ where: { chatId } });
       if (count >= this.ctx.limits.maxAudience) {
@@ -281,11 +280,7 @@ export class ChatService {
     return this.view(caller, chatId);
   }
 
-  async updateMySettings(
-    caller: Caller,
-    chatId: string,
-    settings: { emailNotify?: boolean; language?: string },
-  ): Promise<ChatView> {
+  async updateMySettings(caller: Caller, chatId: string, settings: { emailNotify?: boolean; language?: string }): Promise<ChatView> {
     await requireMember(this.ctx, caller, chatId);
     await this.ctx.db.member.update({
       where: { chatId_identityId: { chatId, identityId: caller.identityId } },

@@ -137,7 +137,10 @@ export class EphemeralStore implements EphemeralLog {
     if (chat.byClientId.get(old.clientId) === old) chat.byClientId.set(old.clientId, dead);
   }
 
-  async page(chatId: string, opts: { before?: number; after?: number; limit: number }): Promise<{ messages: MessageView[]; hasMore: boolean }> {
+  async page(
+    chatId: string,
+    opts: { before?: number; after?: number; limit: number },
+  ): Promise<{ messages: MessageView[]; hasMore: boolean }> {
     const all = this.chats.get(chatId)?.messages ?? [];
     if (opts.after !== undefined) {
       const newer = all.filter((m) => m.seq > opts.after!);

@@ -32,11 +32,7 @@ export async function postSystemMessage(ctx: ChatContext, chat: ChatRef, body: s
 }
 
 /** The first history entry of a "Reply with IM" chat: the email it answers, attributed to its sender. */
-export async function postQuote(
-  ctx: ChatContext,
-  chat: ChatRef,
-  quote: { from: string; text: string },
-): Promise<MessageView> {
+export async function postQuote(ctx: ChatContext, chat: ChatRef, quote: { from: string; text: string }): Promise<MessageView> {
   const msg = {
     chatId: chat.id,
     clientId: 'quote',
@@ -95,12 +91,7 @@ export class MessageService {
   private readonly lanes = new Map<string, Promise<void>>();
 
   /** Resolves once the message is queued; `committed` resolves once it is committed. */
-  private async enqueue(
-    caller: Caller,
-    chatId: string,
-    clientId: string,
-    body: string,
-  ): Promise<{ committed: Promise<MessageView> }> {
+  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string): Promise<{ committed: Promise<MessageView> }> {
     const { retention, address: authorAddress } = await this.authorIn(caller, chatId);
     const msg = { chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT' as const, body };
     if (retention === 'EPHEMERAL') {
@@ -128,10 +119,10 @@ export class MessageService {
       if (target!.deleted) return target!;
       await this.ctx.ephemeral.tombstone(chatId, seq);
     } else {
-      const found = await this.ctx.pool.query<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq = $2`,
-        [chatId, seq],
-      );
+      const found = await this.ctx.pool.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq = $2`, [
+        chatId,
+        seq,
+      ]);
       const target = found.rows[0] ? messageView(found.rows[0]) : undefined;
       this.assertDeletable(caller, target);
       const updated = await this.ctx.pool.query(
@@ -159,22 +150,14 @@ export class MessageService {
   }
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
-  async history(
-    caller: Caller,
-    chatId: string,
-    q: { before?: number; after?: number; limit: number },
-  ): Promise<HistoryPage> {
+  async history(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
     const page = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
     return { ...page, messages: page.messages.map((m) => publicMessage(m, this.ctx.handles)) };
   }
 
-  private async page(
-    caller: Caller,
-    chatId: string,
-    q: { before?: number; after?: number; limit: number },
-  ): Promise<HistoryPage> {
+  private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
     const me = await requireMember(this.ctx, caller, chatId);
     if (me.chat.retention === 'EPHEMERAL') return this.ctx.ephemeral.page(chatId, q);
     const limit = Math.min(q.limit, LIMITS.catchUp);

@@ -210,12 +210,22 @@ export class RedisEphemeralStore implements EphemeralLog {
     await scripts.tombstone.run(this.redis, [this.p, chatId, seq, MESSAGE_OVERHEAD_BYTES]);
   }
 
-  async page(chatId: string, opts: { before?: number; after?: number; limit: number }): Promise<{ messages: MessageView[]; hasMore: boolean }> {
+  async page(
+    chatId: string,
+    opts: { before?: number; after?: number; limit: number },
+  ): Promise<{ messages: MessageView[]; hasMore: boolean }> {
     const log = `${this.p}${chatId}:log`;
     const entries =
       opts.after !== undefined
         ? await this.redis.zrangebyscore(log, `(${opts.after}`, '+inf', 'LIMIT', 0, opts.limit + 1)
-        : await this.redis.zrevrangebyscore(log, opts.before === undefined ? '+inf' : `(${opts.before}`, '-inf', 'LIMIT', 0, opts.limit + 1);
+        : await this.redis.zrevrangebyscore(
+            log,
+            opts.before === undefined ? '+inf' : `(${opts.before}`,
+            '-inf',
+            'LIMIT',
+            0,
+            opts.limit + 1,
+          );
     return { messages: entries.slice(0, opts.limit).map(parse), hasMore: entries.length > opts.limit };
   }
 

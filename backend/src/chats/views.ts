@@ -15,8 +15,7 @@ export interface MessageRow {
   deleted_at: Date | null;
 }
 
-export const MESSAGE_COLUMNS =
-  'chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at';
+export const MESSAGE_COLUMNS = 'chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at';
 
 export function messageView(r: MessageRow): MessageView {
   return {

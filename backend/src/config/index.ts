@@ -5,13 +5,14 @@ import { z } from 'zod';
  * Every environment variable the server reads, validated once at start.
  * README.md documents the same table; keep them in step.
  */
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const csv = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 function isDnsServer(entry: string): boolean {
   const m = /^(?:\[([0-9a-f:.]+)\]|([0-9.]+)|([0-9a-f:]+))(?::(\d{1,5}))?$/i.exec(entry);
@@ -44,14 +45,21 @@ const envSchema = z.object({
   SECRET_KEY: z.string().min(32, 'at least 32 characters').max(1000).optional(),
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').max(200).regex(/^\S+$/, 'no whitespace').optional(),
   MAX_MESSAGE_CHARS: z.coerce.number().int().positive().max(100_000).default(4000),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   MAX_AUDIENCE: z.coerce.number().int().positive().default(200),
   SOCKET_EVENTS_PER_10S: z.coerce.number().int().positive().default(200),
   SOCKET_KB_PER_10S: z.coerce.number().int().positive().default(1024),
   SOCKETS_PER_IDENTITY: z.coerce.number().int().positive().default(20),
   SOCKETS_PER_IP: z.coerce.number().int().positive().default(50),
   HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
-  EPHEMERAL_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
+  EPHEMERAL_TTL_MINUTES: z.coerce
+    .number()
+    .positive()
+    .default(24 * 60),
   EPHEMERAL_MAX_PER_CHAT: z.coerce.number().int().positive().default(1000),
   EPHEMERAL_USER_KB: z.coerce.number().int().positive().default(2048),
   EPHEMERAL_TOTAL_MB: z.coerce.number().int().positive().default(256),
@@ -67,7 +75,10 @@ const envSchema = z.object({
   INBOUND_SMTP: boolish.default(true),
   INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   INBOUND_SMTP_HOST: z.string().optional(),
-  INBOUND_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'a domain name').optional(),
+  INBOUND_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'a domain name')
+    .optional(),
   INBOUND_MAX_KB: z.coerce.number().int().positive().default(256),
   INBOUND_AUTH_FAILURE: z.enum(['reject', 'hold']).default('reject'),
   // host:port entries as node:dns Resolver.setServers takes them: 192.0.2.1, 192.0.2.1:5353, [2001:db8::1]:53.
@@ -85,7 +96,11 @@ const envSchema = z.object({
   JOBS_POLL_MS: z.coerce.number().int().positive().default(1000),
   JOBS_CONCURRENCY: z.coerce.number().int().positive().default(4),
   JOBS_RETRY_BASE_MS: z.coerce.number().int().positive().default(5000),
-  JOBS_RETRY_MAX_MS: z.coerce.number().int().positive().default(15 * 60_000),
+  JOBS_RETRY_MAX_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60_000),
   JOBS_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
 });
@@ -106,11 +121,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   if (e.NODE_ENV === 'production' && e.DATABASE_URL !== undefined && e.SECRET_KEY === undefined) {
     // Several nodes share that database and must hash sign-in codes with one key.
-    throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required in production with DATABASE_URL (the same random value of 32+ characters on every node)');
+    throw new ConfigError(
+      'Invalid configuration:\n  SECRET_KEY: required in production with DATABASE_URL (the same random value of 32+ characters on every node)',
+    );
   }
   if (e.DEV_LOOPBACK_AUTH === true && (e.NODE_ENV === 'production' || e.SMTP_URL !== undefined)) {
     // The local rule trusts any mail from this machine: never where real mail flows.
-    throw new ConfigError('Invalid configuration:\n  DEV_LOOPBACK_AUTH: only for development without SMTP_URL (it would let anyone on this host post as any member)');
+    throw new ConfigError(
+      'Invalid configuration:\n  DEV_LOOPBACK_AUTH: only for development without SMTP_URL (it would let anyone on this host post as any member)',
+    );
   }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
@@ -215,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
  */
 export function configWarnings(config: Pick<Config, 'publicUrl'>): string[] {
   return config.publicUrl.startsWith('http://')
-    ? [`PUBLIC_URL is ${config.publicUrl}: Outlook refuses add-ins served over http://, so the Outlook add-in will not load; use an https:// address (TLS_CERT_FILE/TLS_KEY_FILE or a TLS proxy)`]
+    ? [
+        `PUBLIC_URL is ${config.publicUrl}: Outlook refuses add-ins served over http://, so the Outlook add-in will not load; use an https:// address (TLS_CERT_FILE/TLS_KEY_FILE or a TLS proxy)`,
+      ]
     : [];
 }

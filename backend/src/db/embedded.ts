@@ -47,7 +47,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     onError: (m) => pgLog.warn(String(m instanceof Error ? m.message : m).trim()),
   });
 
-  const initialised = await access(path.join(databaseDir, 'PG_VERSION')).then(() => true, () => false);
+  const initialised = await access(path.join(databaseDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
   if (!initialised) {
     log.info({ databaseDir }, 'creating embedded PostgreSQL cluster (first start only)');
     await pg.initialise();

@@ -59,10 +59,11 @@ export async function migrate(pool: pg.Pool, log: Logger, dir = MIGRATIONS_DIR):
         );
       }
       const id = randomUUID();
-      await client.query(
-        'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-        [id, checksum, name],
-      );
+      await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [
+        id,
+        checksum,
+        name,
+      ]);
       try {
         await client.query('BEGIN');
         await client.query(sql);
@@ -71,16 +72,10 @@ export async function migrate(pool: pg.Pool, log: Logger, dir = MIGRATIONS_DIR):
         await client.query('ROLLBACK').catch(() => {});
         const message = err instanceof Error ? err.message : String(err);
         // The SQL ran in a transaction that was rolled back, so the next start may retry it.
-        await client.query('UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1', [
-          id,
-          message,
-        ]);
+        await client.query('UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1', [id, message]);
         throw new MigrationError(`Migration ${name} failed: ${message}`);
       }
-      await client.query(
-        'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-        [id],
-      );
+      await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
       applied.push(name);
       log.info({ migration: name }, 'migration applied');
     }

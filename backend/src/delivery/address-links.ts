@@ -31,10 +31,13 @@ export class AddressLinks {
     const id = randomUUID();
     const code = newCode();
     const expiresAt = new Date(Date.now() + this.ctx.codeTtlMs);
-    await this.ctx.pool.query(
-      `INSERT INTO address_link (id, identity_id, address, code_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-      [id, caller.identityId, address, this.ctx.hashCode(id, code), expiresAt],
-    );
+    await this.ctx.pool.query(`INSERT INTO address_link (id, identity_id, address, code_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
+      id,
+      caller.identityId,
+      address,
+      this.ctx.hashCode(id, code),
+      expiresAt,
+    ]);
     // Sent directly, like a sign-in code: a durable mail job would keep the code readable in the
     // job table for days, which the keyed hash above is there to prevent.
     try {
@@ -50,7 +53,14 @@ export class AddressLinks {
 
   async verify(caller: Caller, linkId: string, code: string): Promise<IdentityView> {
     if (caller.chatScope) throw new AppError('FORBIDDEN', 'Sign in with a code to add addresses');
-    const res = await this.ctx.pool.query<{ id: string; address: string; codeHash: string; attempts: number; expired: boolean; consumed: boolean }>(
+    const res = await this.ctx.pool.query<{
+      id: string;
+      address: string;
+      codeHash: string;
+      attempts: number;
+      expired: boolean;
+      consumed: boolean;
+    }>(
       `UPDATE address_link SET attempts = attempts + 1 WHERE id = $1 AND identity_id = $2
        RETURNING id, address, code_hash AS "codeHash", attempts, expires_at <= now() AS expired, consumed_at IS NOT NULL AS consumed`,
       [linkId, caller.identityId],
@@ -64,9 +74,10 @@ export class AddressLinks {
       );
       if (added.rowCount === 0) await this.assertFree(caller, link.address);
     });
-    const all = await this.ctx.pool.query<{ address: string }>(`SELECT address FROM email_address WHERE identity_id = $1 ORDER BY address`, [
-      caller.identityId,
-    ]);
+    const all = await this.ctx.pool.query<{ address: string }>(
+      `SELECT address FROM email_address WHERE identity_id = $1 ORDER BY address`,
+      [caller.identityId],
+    );
     return { id: caller.identityId, addresses: all.rows.map((r) => r.address) };
   }
 

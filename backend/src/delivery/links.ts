@@ -41,10 +41,7 @@ export async function createReplyAddress(
   return `reply+${token}@${opts.domain}`;
 }
 
-export type ReplyTokenLookup =
-  | { status: 'ok'; chatId: string; identityId: string }
-  | { status: 'expired' }
-  | { status: 'unknown' };
+export type ReplyTokenLookup = { status: 'ok'; chatId: string; identityId: string } | { status: 'expired' } | { status: 'unknown' };
 
 export async function lookupReplyToken(sql: Sql, token: string): Promise<ReplyTokenLookup> {
   if (!/^[0-9a-f]{40}$/.test(token)) return { status: 'unknown' };

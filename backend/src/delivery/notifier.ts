@@ -54,7 +54,6 @@ const line = (r: MessageRow): MailLine => ({
  * with recent history, a personal link and a reply address.
  */
 export class EmailNotifier {
-
   constructor(
     private readonly pool: pg.Pool,
     private readonly presence: Presence,
@@ -176,10 +175,15 @@ export class EmailNotifier {
   }
 
   private async scheduleReminder(chatId: string, identityId: string, minutes: number): Promise<void> {
-    await enqueue(this.pool, REMIND_QUEUE, { chatId, identityId }, {
-      delayMs: minutes * 60_000,
-      dedupeKey: `remind:${chatId}:${identityId}`,
-    });
+    await enqueue(
+      this.pool,
+      REMIND_QUEUE,
+      { chatId, identityId },
+      {
+        delayMs: minutes * 60_000,
+        dedupeKey: `remind:${chatId}:${identityId}`,
+      },
+    );
   }
 
   /**
@@ -369,10 +373,11 @@ export class EmailNotifier {
           ttlMs: this.opts.linkTtlMs,
         });
         chats.push({ subject: m.subject, chatId: m.chat_id, chatUrl: `${publicUrl}/c/${m.chat_id}`, personalUrl, fresh: fresh.map(line) });
-        await client.query(
-          `UPDATE delivery_state SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND identity_id = $2`,
-          [m.chat_id, identityId, fresh[fresh.length - 1]!.seq],
-        );
+        await client.query(`UPDATE delivery_state SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND identity_id = $2`, [
+          m.chat_id,
+          identityId,
+          fresh[fresh.length - 1]!.seq,
+        ]);
         touched.push(m.chat_id);
       }
       if (chats.length > 0) {

@@ -67,7 +67,11 @@ export class DeliveryTracker {
   async delivered(chatId: string, identityIds: string[], seq: number): Promise<void> {
     if (identityIds.length === 0 || seq <= 0) return;
     const ids = [...new Set(identityIds)];
-    await this.upsertDelivered(ids.map(() => chatId), ids, ids.map(() => seq));
+    await this.upsertDelivered(
+      ids.map(() => chatId),
+      ids,
+      ids.map(() => seq),
+    );
   }
 
   private async upsertDelivered(chats: string[], identities: string[], seqs: number[]): Promise<void> {

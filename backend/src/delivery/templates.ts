@@ -22,20 +22,27 @@ function panelHtml(opts: { chatUrl: string; chatId: string; subject: string; per
 
 function linesText(lines: MailLine[]): string {
   return lines
-    .map((l) => `${l.kind === 'QUOTE' ? `${l.author} (email)` : l.author} (${l.at.toISOString().slice(0, 16).replace('T', ' ')} UTC):\n${indent(l.body)}`)
+    .map(
+      (l) =>
+        `${l.kind === 'QUOTE' ? `${l.author} (email)` : l.author} (${l.at.toISOString().slice(0, 16).replace('T', ' ')} UTC):\n${indent(l.body)}`,
+    )
     .join('\n\n');
 }
 
 function indent(s: string): string {
-  return s.split('\n').map((l) => `  ${l}`).join('\n');
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
 
 function linesHtml(lines: MailLine[], muted: boolean): string {
   return lines
     .map(
-      (l) => `<div style="margin:6px 0;${muted ? 'color:#57606a' : ''}"><b>${escapeHtml(l.author)}</b> <span style="font-size:12px;color:#57606a">${escapeHtml(
-        l.at.toISOString().slice(0, 16).replace('T', ' '),
-      )} UTC</span><div style="white-space:pre-wrap">${escapeHtml(l.body)}</div></div>`,
+      (l) =>
+        `<div style="margin:6px 0;${muted ? 'color:#57606a' : ''}"><b>${escapeHtml(l.author)}</b> <span style="font-size:12px;color:#57606a">${escapeHtml(
+          l.at.toISOString().slice(0, 16).replace('T', ' '),
+        )} UTC</span><div style="white-space:pre-wrap">${escapeHtml(l.body)}</div></div>`,
     )
     .join('\n');
 }
@@ -94,7 +101,14 @@ ${panelHtml({ chatUrl: opts.chatUrl, chatId: opts.chatId, subject: opts.subject,
   return { subject: `Invitation: ${opts.subject.replace(/[\r\n]+/g, ' ').trim() || 'chat'}`, text, html };
 }
 
-export function transcriptMail(opts: { subject: string; chatId: string; chatUrl: string; sender: string; lines: MailLine[]; replyAddress: string }) {
+export function transcriptMail(opts: {
+  subject: string;
+  chatId: string;
+  chatUrl: string;
+  sender: string;
+  lines: MailLine[];
+  replyAddress: string;
+}) {
   const text = [
     `${opts.sender} sent you the transcript of the chat "${opts.subject || 'untitled'}".`,
     '',

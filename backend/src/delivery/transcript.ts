@@ -20,7 +20,13 @@ export class Transcripts {
       throw new AppError('FORBIDDEN', 'This chat keeps no record, so its transcript cannot be emailed');
     }
     await this.ctx.limits.transcripts.consume(`${caller.identityId}:${chatId}`, 'transcript emails for this chat');
-    const rows = await this.ctx.pool.query<{ seq: number; author_address: string | null; kind: 'TEXT' | 'QUOTE'; body: string; created_at: Date }>(
+    const rows = await this.ctx.pool.query<{
+      seq: number;
+      author_address: string | null;
+      kind: 'TEXT' | 'QUOTE';
+      body: string;
+      created_at: Date;
+    }>(
       `SELECT seq, author_address, kind, body, created_at FROM (
          SELECT seq, author_address, kind, body, created_at FROM message
           WHERE chat_id = $1 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
@@ -28,7 +34,13 @@ export class Transcripts {
       [chatId, MAX_LINES],
     );
     if (rows.rows.length === 0) throw new AppError('BAD_INPUT', 'There is nothing to send yet');
-    const lines: MailLine[] = rows.rows.map((r) => ({ seq: r.seq, author: r.author_address ?? 'someone', body: r.body, at: r.created_at, kind: r.kind }));
+    const lines: MailLine[] = rows.rows.map((r) => ({
+      seq: r.seq,
+      author: r.author_address ?? 'someone',
+      body: r.body,
+      at: r.created_at,
+      kind: r.kind,
+    }));
     const recipients = await this.ctx.pool.query<{ identity_id: string; address: string; email_message_id: string | null }>(
       `SELECT m.identity_id, m.address, c.email_message_id FROM member m JOIN chat c ON c.id = m.chat_id
         WHERE m.chat_id = $1 AND m.identity_id <> $2`,
@@ -48,7 +60,14 @@ export class Transcripts {
           client,
           {
             to: r.address,
-            ...transcriptMail({ subject: view.subject, chatId, chatUrl: `${publicUrl}/c/${chatId}`, sender: view.me.address, lines, replyAddress }),
+            ...transcriptMail({
+              subject: view.subject,
+              chatId,
+              chatUrl: `${publicUrl}/c/${chatId}`,
+              sender: view.me.address,
+              lines,
+              replyAddress,
+            }),
             fromName: `${view.me.address} via Inbox Chat`,
             replyTo: replyAddress,
             ...(root ? { inReplyTo: root, references: [root] } : {}),

@@ -22,18 +22,19 @@ const OUTLOOK_FRAMERS = [
   'https://*.outlook.com',
 ];
 
-const addinCsp = (publicUrl: string) => [
-  "default-src 'self'",
-  `script-src 'self' ${OFFICE_CDN}`,
-  "style-src 'self'",
-  "img-src 'self' data:",
-  `connect-src 'self' ${socketOrigin(publicUrl)}`,
-  `frame-src ${OFFICE_CDN}`,
-  `frame-ancestors 'self' ${OUTLOOK_FRAMERS.join(' ')}`,
-  "base-uri 'self'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ');
+const addinCsp = (publicUrl: string) =>
+  [
+    "default-src 'self'",
+    `script-src 'self' ${OFFICE_CDN}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${socketOrigin(publicUrl)}`,
+    `frame-src ${OFFICE_CDN}`,
+    `frame-ancestors 'self' ${OUTLOOK_FRAMERS.join(' ')}`,
+    "base-uri 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
 
 function addinHeaders(res: Response, publicUrl: string): void {
   res.setHeader('Content-Security-Policy', addinCsp(publicUrl));
@@ -64,7 +65,10 @@ export function addinPages(publicUrl: () => string): Router {
     res.type('application/json').send(withOrigin(readFileSync(JSON_MANIFEST, 'utf8'), publicUrl()));
   });
   r.get('/app-package.zip', (_req, res) => {
-    res.type('application/zip').attachment('inbox-chat-outlook.zip').send(Buffer.from(appPackageZip(publicUrl())));
+    res
+      .type('application/zip')
+      .attachment('inbox-chat-outlook.zip')
+      .send(Buffer.from(appPackageZip(publicUrl())));
   });
   r.use((req, res, next) => {
     if (!existsSync(ADDIN_DIST)) {

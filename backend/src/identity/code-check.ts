@@ -17,7 +17,11 @@ export interface CodeAttempt {
  * a wrong code is CODE_WRONG with the tries left, and the last wrong one locks it. Returns
  * normally (with the attempt) only for the right code; the caller then consumes it.
  */
-export function checkCode<A extends CodeAttempt>(attempt: A | undefined, code: string, opts: { maxAttempts: number; hashCode: CodeHasher }): A {
+export function checkCode<A extends CodeAttempt>(
+  attempt: A | undefined,
+  code: string,
+  opts: { maxAttempts: number; hashCode: CodeHasher },
+): A {
   if (!attempt) throw new AppError('CODE_EXPIRED', 'That code is no longer valid; ask for a new one');
   if (attempt.consumed) throw new AppError('CODE_EXPIRED', 'That code was already used; ask for a new one');
   if (attempt.expired) throw new AppError('CODE_EXPIRED', 'That code has expired; ask for a new one');

@@ -83,7 +83,14 @@ export class Verification {
       RETURNING id, address, code_hash, attempts, expires_at, consumed_at`;
     const v = rows[0];
     const right = checkCode(
-      v && { id: v.id, address: v.address, codeHash: v.code_hash, attempts: v.attempts, expired: v.expires_at <= new Date(), consumed: v.consumed_at !== null },
+      v && {
+        id: v.id,
+        address: v.address,
+        codeHash: v.code_hash,
+        attempts: v.attempts,
+        expired: v.expires_at <= new Date(),
+        consumed: v.consumed_at !== null,
+      },
       code,
       this.opts,
     );

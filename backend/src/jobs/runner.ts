@@ -180,11 +180,10 @@ export class JobRunner {
       if (job.attempts >= job.max_attempts || err instanceof GiveUp) {
         this.log.error({ err, jobId: job.id, queue: job.queue }, 'job failed for good');
         await this.pool
-          .query(`UPDATE job SET failed_at = now(), locked_until = NULL, last_error = $2, payload = COALESCE($3::jsonb, payload) WHERE id = $1`, [
-            job.id,
-            message,
-            this.scrubbers.has(job.queue) ? JSON.stringify(this.scrubbers.get(job.queue)!(job.payload)) : null,
-          ])
+          .query(
+            `UPDATE job SET failed_at = now(), locked_until = NULL, last_error = $2, payload = COALESCE($3::jsonb, payload) WHERE id = $1`,
+            [job.id, message, this.scrubbers.has(job.queue) ? JSON.stringify(this.scrubbers.get(job.queue)!(job.payload)) : null],
+          )
           .catch((e) => this.log.warn({ err: e }, 'could not mark job failed'));
         return;
       }

@@ -11,12 +11,7 @@ export interface RateLimit {
   consume(key: string, what: string): Promise<void>;
 }
 
-export function createRateLimit(
-  name: string,
-  points: number,
-  durationSeconds: number,
-  redis?: Redis,
-): RateLimit {
+export function createRateLimit(name: string, points: number, durationSeconds: number, redis?: Redis): RateLimit {
   const opts = { keyPrefix: `rl:${name}`, points, duration: durationSeconds };
   const limiter: RateLimiterAbstract = redis
     ? // While Redis is unreachable each node counts alone (fails over to memory at once, no waiting on Redis).

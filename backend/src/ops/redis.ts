@@ -29,7 +29,12 @@ export async function connectRedis(url: string, keyPrefix: string, log: Logger, 
     // Reconnect quickly at first, then every 2 s: recovery within a few seconds of Redis returning.
     retryStrategy: (times) => Math.min(100 * times, 2_000),
   };
-  const commands = watched(new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000 }), 'commands', log, logEveryMs);
+  const commands = watched(
+    new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000 }),
+    'commands',
+    log,
+    logEveryMs,
+  );
   const adapter = watched(new Redis(url, { ...base, maxRetriesPerRequest: null }), 'adapter', log, logEveryMs);
   try {
     await Promise.all([commands.connect(), adapter.connect()]);

@@ -87,7 +87,9 @@ export class SocketFanout implements ChatEvents {
     const notice = { ...n, identityId: this.handles.of(n.chatId, n.identityId) };
     // The reader's own devices always hear it (their unread counts follow).
     this.toViewers(n.chatId, [n.identityId], (id, viewers) =>
-      this.io?.to([...(viewers === 'everyone' ? [rooms.chat(n.chatId)] : viewers.map(rooms.identity)), rooms.identity(id)]).emit('read', notice),
+      this.io
+        ?.to([...(viewers === 'everyone' ? [rooms.chat(n.chatId)] : viewers.map(rooms.identity)), rooms.identity(id)])
+        .emit('read', notice),
     ).catch((err) => this.log.warn({ err, chatId: n.chatId }, 'read notice not sent'));
   }
 

@@ -168,27 +168,24 @@ function localFirst<A extends { doPublish(message: ClusterMessage): unknown }>(a
 }
 
 export function createSocketServer(d: RealtimeDeps): IoServer {
-  const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
-    d.httpServer,
-    {
-      transports: ['websocket', 'polling'],
-      perMessageDeflate: false,
-      httpCompression: false,
-      maxHttpBufferSize: d.maxPayloadBytes,
-      // A dead client (and, for an idle client, a dead server) is noticed within 15 s rather
-      // than 45 s: offline members are emailed sooner and idle panels reconnect sooner. A
-      // busy client notices faster still: its transport replaces a connection whose ack is late.
-      pingInterval: 10_000,
-      pingTimeout: 5_000,
-      cors: { origin: (origin, cb) => cb(null, d.isAllowedOrigin(origin)), credentials: false },
-      // The Origin check on the handshake itself, for websocket and polling alike.
-      allowRequest: (req, cb) => {
-        const ok = d.isAllowedOrigin(req.headers.origin);
-        if (!ok) d.log.warn({ origin: req.headers.origin }, 'socket handshake refused: origin not allowed');
-        cb(ok ? null : 'origin not allowed', ok);
-      },
+  const io: IoServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(d.httpServer, {
+    transports: ['websocket', 'polling'],
+    perMessageDeflate: false,
+    httpCompression: false,
+    maxHttpBufferSize: d.maxPayloadBytes,
+    // A dead client (and, for an idle client, a dead server) is noticed within 15 s rather
+    // than 45 s: offline members are emailed sooner and idle panels reconnect sooner. A
+    // busy client notices faster still: its transport replaces a connection whose ack is late.
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    cors: { origin: (origin, cb) => cb(null, d.isAllowedOrigin(origin)), credentials: false },
+    // The Origin check on the handshake itself, for websocket and polling alike.
+    allowRequest: (req, cb) => {
+      const ok = d.isAllowedOrigin(req.headers.origin);
+      if (!ok) d.log.warn({ origin: req.headers.origin }, 'socket handshake refused: origin not allowed');
+      cb(ok ? null : 'origin not allowed', ok);
     },
-  );
+  });
   if (d.redis) {
     // Redis Streams rather than pub/sub: a node that loses Redis for a while resumes reading
     // the stream from its last offset, so its clients get the broadcasts they missed instead
@@ -229,7 +226,10 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       // one address from holding hundreds of sockets, without a shared counter to keep right.
       const ip = clientIp(socket);
       if (perIdentity.count(caller.identityId) >= d.maxSocketsPerIdentity) {
-        throw new AppError('TOO_MANY_CONNECTIONS', `Too many open connections for this account (at most ${d.maxSocketsPerIdentity}); close some tabs or windows`);
+        throw new AppError(
+          'TOO_MANY_CONNECTIONS',
+          `Too many open connections for this account (at most ${d.maxSocketsPerIdentity}); close some tabs or windows`,
+        );
       }
       if (perIp.count(ip) >= d.maxSocketsPerIp) {
         throw new AppError('TOO_MANY_CONNECTIONS', `Too many open connections from this address (at most ${d.maxSocketsPerIp})`);
@@ -323,47 +323,68 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       };
     }
 
-    socket.on('chat:join', handle('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
-      const chat = await d.services.chats.open(caller, chatId);
-      // Join the room before reading the catch-up, so nothing committed in between is missed;
-      // the client drops anything it already has by seq.
-      await socket.join(rooms.chat(chatId));
-      const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
-      return { chat, missed: page.messages, hasMore: page.hasMore };
-    }));
+    socket.on(
+      'chat:join',
+      handle('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
+        const chat = await d.services.chats.open(caller, chatId);
+        // Join the room before reading the catch-up, so nothing committed in between is missed;
+        // the client drops anything it already has by seq.
+        await socket.join(rooms.chat(chatId));
+        const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
+        return { chat, missed: page.messages, hasMore: page.hasMore };
+      }),
+    );
 
-    socket.on('chat:leave', handle('chat:leave', leaveEvent, async ({ chatId }) => {
-      await socket.leave(rooms.chat(chatId));
-      return {};
-    }));
+    socket.on(
+      'chat:leave',
+      handle('chat:leave', leaveEvent, async ({ chatId }) => {
+        await socket.leave(rooms.chat(chatId));
+        return {};
+      }),
+    );
 
-    socket.on('message:send', handle('message:send', sendEvent, async ({ chatId, clientId, body }) => {
-      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
-      const message = await d.services.messages.send(caller, chatId, clientId, body);
-      return { message };
-    }));
+    socket.on(
+      'message:send',
+      handle('message:send', sendEvent, async ({ chatId, clientId, body }) => {
+        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
+        const message = await d.services.messages.send(caller, chatId, clientId, body);
+        return { message };
+      }),
+    );
 
-    socket.on('message:delete', handle('message:delete', deleteEvent, async ({ chatId, seq }) => {
-      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
-      return { message: await d.services.messages.delete(caller, chatId, seq) };
-    }));
+    socket.on(
+      'message:delete',
+      handle('message:delete', deleteEvent, async ({ chatId, seq }) => {
+        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+        return { message: await d.services.messages.delete(caller, chatId, seq) };
+      }),
+    );
 
-    socket.on('typing', handle('typing', typingEvent, async ({ chatId, typing }) => {
-      // Only sockets whose join passed the membership check are in the room.
-      if (!socket.rooms.has(rooms.chat(chatId))) throw new AppError('FORBIDDEN', 'Join the chat first');
-      await d.fanout.typing(chatId, caller.identityId, typing, socket.id);
-      return {};
-    }));
+    socket.on(
+      'typing',
+      handle('typing', typingEvent, async ({ chatId, typing }) => {
+        // Only sockets whose join passed the membership check are in the room.
+        if (!socket.rooms.has(rooms.chat(chatId))) throw new AppError('FORBIDDEN', 'Join the chat first');
+        await d.fanout.typing(chatId, caller.identityId, typing, socket.id);
+        return {};
+      }),
+    );
 
-    socket.on('read', handle('read', readEvent, async ({ chatId, seq }) => {
-      return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
-    }));
+    socket.on(
+      'read',
+      handle('read', readEvent, async ({ chatId, seq }) => {
+        return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
+      }),
+    );
 
-    socket.on('chats:watch', handle('chats:watch', watchEvent, async () => {
-      const chats = await d.services.myChats(caller);
-      await socket.join([rooms.watcher(caller.identityId), ...chats.map((c) => rooms.activity(c.id))]);
-      return { chats };
-    }));
+    socket.on(
+      'chats:watch',
+      handle('chats:watch', watchEvent, async () => {
+        const chats = await d.services.myChats(caller);
+        await socket.join([rooms.watcher(caller.identityId), ...chats.map((c) => rooms.activity(c.id))]);
+        return { chats };
+      }),
+    );
   });
 
   return io;

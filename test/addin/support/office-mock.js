@@ -50,14 +50,26 @@
     };
     return {
       itemType: 'message',
-      subject: { getAsync: function () { ok(lastFn(arguments), d.subject || ''); } },
-      from: { getAsync: function () { ok(lastFn(arguments), person(d.from || config.me)); } },
+      subject: {
+        getAsync: function () {
+          ok(lastFn(arguments), d.subject || '');
+        },
+      },
+      from: {
+        getAsync: function () {
+          ok(lastFn(arguments), person(d.from || config.me));
+        },
+      },
       to: recipients('to'),
       cc: recipients('cc'),
       bcc: recipients('bcc'),
       body: {
-        getTypeAsync: function () { ok(lastFn(arguments), d.bodyKind || 'html'); },
-        getAsync: function () { ok(lastFn(arguments), d.body); },
+        getTypeAsync: function () {
+          ok(lastFn(arguments), d.bodyKind || 'html');
+        },
+        getAsync: function () {
+          ok(lastFn(arguments), d.body);
+        },
         setSelectedDataAsync: function (data, options) {
           state.inserts.push({ data: data, coercionType: (options && options.coercionType) || 'text' });
           d.body = d.body.slice(0, d.cursor) + data + d.body.slice(d.cursor);
@@ -68,19 +80,39 @@
       loadCustomPropertiesAsync: function () {
         var props = state.customProperties;
         ok(lastFn(arguments), {
-          get: function (k) { return props[k]; },
-          set: function (k, v) { props[k] = v; },
-          remove: function (k) { delete props[k]; },
-          getAll: function () { return Object.assign({}, props); },
-          saveAsync: function () { ok(lastFn(arguments)); },
+          get: function (k) {
+            return props[k];
+          },
+          set: function (k, v) {
+            props[k] = v;
+          },
+          remove: function (k) {
+            delete props[k];
+          },
+          getAll: function () {
+            return Object.assign({}, props);
+          },
+          saveAsync: function () {
+            ok(lastFn(arguments));
+          },
         });
       },
       internetHeaders: {
-        setAsync: function (h) { Object.assign(state.headers, h); ok(lastFn(arguments)); },
-        removeAsync: function (names) { names.forEach(function (n) { delete state.headers[n]; }); ok(lastFn(arguments)); },
+        setAsync: function (h) {
+          Object.assign(state.headers, h);
+          ok(lastFn(arguments));
+        },
+        removeAsync: function (names) {
+          names.forEach(function (n) {
+            delete state.headers[n];
+          });
+          ok(lastFn(arguments));
+        },
         getAsync: function (names) {
           var out = {};
-          names.forEach(function (n) { if (n in state.headers) out[n] = state.headers[n]; });
+          names.forEach(function (n) {
+            if (n in state.headers) out[n] = state.headers[n];
+          });
           ok(lastFn(arguments), out);
         },
       },
@@ -109,7 +141,9 @@
           ok(lastFn(arguments), kind === 'html' ? html : m.text || html.replace(/<[^>]+>/g, ' '));
         },
       },
-      getAllInternetHeadersAsync: function () { ok(lastFn(arguments), m.headers || ''); },
+      getAllInternetHeadersAsync: function () {
+        ok(lastFn(arguments), m.headers || '');
+      },
       notificationMessages: {
         replaceAsync: function (key, details) {
           state.infoBar[key] = details.message;
@@ -139,7 +173,9 @@
     },
   };
   var readyResolve;
-  var ready = new Promise(function (r) { readyResolve = r; });
+  var ready = new Promise(function (r) {
+    readyResolve = r;
+  });
   window.Office = {
     onReady: function (cb) {
       return ready.then(function (info) {
@@ -171,11 +207,15 @@
     select: function (spec) {
       state.infoBar = {};
       mailbox.item = buildItem(spec);
-      handlers.olkItemSelectedChanged.forEach(function (h) { h({ type: 'olkItemSelectedChanged' }); });
+      handlers.olkItemSelectedChanged.forEach(function (h) {
+        h({ type: 'olkItemSelectedChanged' });
+      });
     },
     setRecipients: function (field, list) {
       mailbox.item[field].setAsync(list, function () {});
     },
   };
-  setTimeout(function () { readyResolve({ host: 'Outlook', platform: 'OfficeOnline' }); }, 0);
+  setTimeout(function () {
+    readyResolve({ host: 'Outlook', platform: 'OfficeOnline' });
+  }, 0);
 })();

@@ -164,7 +164,10 @@ export class FakeMessage {
       cc: (o.cc ?? []).map(person),
       body: {
         getAsync: (kind: string, ...a: unknown[]) =>
-          ok(callbackOf(a), kind === 'html' ? (o.html ?? `<div>${o.text ?? ''}</div>`) : (o.text ?? (o.html ?? '').replace(/<[^>]+>/g, ''))),
+          ok(
+            callbackOf(a),
+            kind === 'html' ? (o.html ?? `<div>${o.text ?? ''}</div>`) : (o.text ?? (o.html ?? '').replace(/<[^>]+>/g, '')),
+          ),
       },
       getAllInternetHeadersAsync: (...a: unknown[]) => ok(callbackOf(a), o.headers ?? 'Subject: x\r\n'),
       notificationMessages: {
@@ -209,8 +212,7 @@ export function installOffice(me: string, item: FakeDraft | FakeMessage, opts: {
           },
         },
         requirements: {
-          isSetSupported: (name: string, version = '1.1') =>
-            name === 'Mailbox' && Number(version.split('.')[1] ?? 0) <= maxMinor,
+          isSetSupported: (name: string, version = '1.1') => name === 'Mailbox' && Number(version.split('.')[1] ?? 0) <= maxMinor,
         },
       },
       EventType: { ItemChanged: 'olkItemSelectedChanged', RecipientsChanged: 'olkRecipientsChanged' },

@@ -222,7 +222,6 @@ export const ADD_RECIPIENT_AND_SEND = script(`
   return true;
 `);
 
-
 /** Opens the Inbox email with subject args[0] in a message tab; waits until args[1] shows. */
 export const OPEN_MESSAGE = script(`
   const { MailServices } = ChromeUtils.importESModule('resource:///modules/MailServices.sys.mjs');

@@ -35,7 +35,10 @@ export interface Thunderbird {
   stop(): Promise<void>;
 }
 
-export async function startThunderbird(opts: Omit<ProfileOptions, 'marionettePort'>, extraPrefs: Record<string, string | number | boolean> = {}): Promise<Thunderbird> {
+export async function startThunderbird(
+  opts: Omit<ProfileOptions, 'marionettePort'>,
+  extraPrefs: Record<string, string | number | boolean> = {},
+): Promise<Thunderbird> {
   const marionettePort = await freePort();
   const profileDir = createProfile({ ...opts, marionettePort, extraPrefs });
   let out = '';
@@ -88,17 +91,19 @@ export async function startThunderbird(opts: Omit<ProfileOptions, 'marionettePor
     profileDir,
     output: () => out,
     chrome: (body, args = []) =>
-      m.executeAsync(
-        `const done = arguments[arguments.length - 1];
+      m
+        .executeAsync(
+          `const done = arguments[arguments.length - 1];
          const args = Array.prototype.slice.call(arguments, 0, -1);
          (async () => { ${body} })().then(done, (e) => done({ __error: String(e) + '\\n' + (e && e.stack) }));`,
-        args,
-        // Marionette needs a script timeout; the test's own timeout is the real limit.
-        10 * 60_000,
-      ).then((v: any) => {
-        if (v && typeof v === 'object' && '__error' in v) throw new Error(`chrome script failed: ${v.__error}`);
-        return v;
-      }),
+          args,
+          // Marionette needs a script timeout; the test's own timeout is the real limit.
+          10 * 60_000,
+        )
+        .then((v: any) => {
+          if (v && typeof v === 'object' && '__error' in v) throw new Error(`chrome script failed: ${v.__error}`);
+          return v;
+        }),
     async stop() {
       await m.close().catch(() => undefined);
       await cleanup();

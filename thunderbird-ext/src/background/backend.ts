@@ -69,9 +69,7 @@ export class Backend {
     const same = prev && prev.backendUrl === next.backendUrl && prev.session?.token === next.session?.token;
     if (same) return;
     this.socket.close();
-    this.socket = next.session
-      ? this.makeTransport(next.backendUrl, () => this.current?.session?.token ?? null)
-      : new SignedOutTransport();
+    this.socket = next.session ? this.makeTransport(next.backendUrl, () => this.current?.session?.token ?? null) : new SignedOutTransport();
     // A revoked or expired session: forget it so every view offers sign-in again.
     this.socket.on('status', (s) => {
       if (s === 'unauthorized' && this.current?.session?.token === next.session?.token && next.session) {

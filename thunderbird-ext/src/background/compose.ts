@@ -27,9 +27,7 @@ export interface ComposeDeps {
 }
 
 export type EmbedResult =
-  | { status: 'inserted'; chatId: string }
-  | { status: 'already-embedded'; chatId: string }
-  | { status: 'signed-out' };
+  { status: 'inserted'; chatId: string } | { status: 'already-embedded'; chatId: string } | { status: 'signed-out' };
 
 /** The message the compose script acts on. */
 export interface InsertPanelMessage {
@@ -105,7 +103,12 @@ export class ComposeChats {
       retention: 'ARCHIVED',
     });
     const panel = { chatUrl: chatUrlFor(this.deps.backendUrl(), chat.id), chatId: chat.id, subject };
-    const message: InsertPanelMessage = { type: 'inbox-chat:insert-panel', html: panelHtml(panel), text: panelText(panel), plainText: details.isPlainText === true };
+    const message: InsertPanelMessage = {
+      type: 'inbox-chat:insert-panel',
+      html: panelHtml(panel),
+      text: panelText(panel),
+      plainText: details.isPlainText === true,
+    };
     await this.m.tabs.sendMessage(tabId, message);
     return { status: 'inserted', chatId: chat.id };
   }
@@ -135,9 +138,7 @@ export class ComposeChats {
       sync.catch(() => undefined);
     }
     if (tab.id !== undefined) await this.forget(tab.id);
-    const headers: CustomHeader[] = (details.customHeaders ?? []).filter(
-      (h) => h.name.toLowerCase() !== CHAT_HEADER.toLowerCase(),
-    );
+    const headers: CustomHeader[] = (details.customHeaders ?? []).filter((h) => h.name.toLowerCase() !== CHAT_HEADER.toLowerCase());
     return { details: { customHeaders: [...headers, { name: CHAT_HEADER, value: chatId }] } };
   }
 

@@ -98,7 +98,8 @@ const unread = new UnreadTracker({
   memory: {
     // Per signed-in address: another account's seqs must not decide what is new.
     async load() {
-      const raw = (await m.storage.session.get(UNREAD_SEQS_KEY))[UNREAD_SEQS_KEY] as { address?: string; seqs?: Record<string, number> } | undefined;
+      const raw = (await m.storage.session.get(UNREAD_SEQS_KEY))[UNREAD_SEQS_KEY] as
+        { address?: string; seqs?: Record<string, number> } | undefined;
       return raw?.address && raw.address === backend.address && raw.seqs ? raw.seqs : null;
     },
     async save(seqs) {
@@ -145,12 +146,14 @@ m.storage.onChanged.addListener((changes, area) => {
 const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, log });
 m.composeAction.onClicked.addListener((tab) => {
   // A click may be what woke the background: without waiting, it would look signed out.
-  ready.then(() => compose.embed(tab)).then(
-    (r) => {
-      if (r.status === 'signed-out') void m.runtime.openOptionsPage();
-    },
-    (err) => log('Embed IM failed', err),
-  );
+  ready
+    .then(() => compose.embed(tab))
+    .then(
+      (r) => {
+        if (r.status === 'signed-out') void m.runtime.openOptionsPage();
+      },
+      (err) => log('Embed IM failed', err),
+    );
 });
 m.compose.onBeforeSend.addListener((tab, details) => ready.then(() => compose.beforeSend(tab, details)));
 m.compose.onAfterSend.addListener((_tab, info) => {
@@ -228,13 +231,15 @@ async function handle(c: Command): Promise<unknown> {
 m.runtime.onMessage.addListener((message: Command, sender) => {
   if (typeof message?.type !== 'string' || !message.type.startsWith('inbox-chat:')) return;
   if (sender.id !== m.runtime.id) return;
-  return ready.then(() => handle(message)).then(
-    (value): CommandResult<unknown> => ({ ok: true, value: value ?? null }),
-    (err: { code?: string; message?: string }): CommandResult<unknown> => ({
-      ok: false,
-      error: { code: err.code ?? 'INTERNAL', message: err.message ?? 'Something went wrong' },
-    }),
-  );
+  return ready
+    .then(() => handle(message))
+    .then(
+      (value): CommandResult<unknown> => ({ ok: true, value: value ?? null }),
+      (err: { code?: string; message?: string }): CommandResult<unknown> => ({
+        ok: false,
+        error: { code: err.code ?? 'INTERNAL', message: err.message ?? 'Something went wrong' },
+      }),
+    );
 });
 
 // ---------- start ----------
@@ -255,7 +260,8 @@ async function registerScripts(): Promise<void> {
   }
   // Compose windows already open get the insert script too.
   for (const tab of await m.tabs.query({ type: 'messageCompose' })) {
-    if (tab.id !== undefined) await m.scripting.executeScript({ target: { tabId: tab.id }, files: COMPOSE_SCRIPT.js }).catch(() => undefined);
+    if (tab.id !== undefined)
+      await m.scripting.executeScript({ target: { tabId: tab.id }, files: COMPOSE_SCRIPT.js }).catch(() => undefined);
   }
 }
 
@@ -283,4 +289,3 @@ void ready.then(async () => {
   await registerScripts().catch((e) => log('scripts', e));
   if (!(await m.alarms.get(UNREAD_ALARM))) await m.alarms.create(UNREAD_ALARM, { periodInMinutes: UNREAD_PERIOD_MINUTES });
 });
-

@@ -5,7 +5,15 @@
  */
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 import type { Port } from '../messenger.ts';
-import { RELAY_PORT, type BackgroundToView, type FetchResult, type HelloResult, type RelayEvent, type RelayRequest, type ViewToBackground } from '../relay/protocol.ts';
+import {
+  RELAY_PORT,
+  type BackgroundToView,
+  type FetchResult,
+  type HelloResult,
+  type RelayEvent,
+  type RelayRequest,
+  type ViewToBackground,
+} from '../relay/protocol.ts';
 
 export interface RelayBackend {
   /** The current transport; replaced when the user signs in, out, or changes the server. */
@@ -29,7 +37,6 @@ interface ViewState {
   watching: boolean;
   visible: boolean;
 }
-
 
 export class RelayHost {
   private readonly views = new Set<ViewState>();
@@ -167,7 +174,10 @@ export class RelayHost {
       return;
     }
     this.joins.delete(chatId);
-    void this.backend.transport().leave(chatId).catch(() => undefined);
+    void this.backend
+      .transport()
+      .leave(chatId)
+      .catch(() => undefined);
   }
 
   private toChatViews(chatId: string, e: RelayEvent): void {

@@ -52,7 +52,10 @@ const CHAT_LINK = /(https?:\/\/[^\s"'<>]+?)\/c\/[0-9a-fA-F-]{36}(?![0-9a-fA-F-])
  * another Inbox Chat server is reported as `otherServer` (its address), so the user can be told
  * which server to set.
  */
-export function findPanel(doc: Document, base: string): { chatId: string; after: Element } | { otherServer: string; after: Element } | null {
+export function findPanel(
+  doc: Document,
+  base: string,
+): { chatId: string; after: Element } | { otherServer: string; after: Element } | null {
   let other: { otherServer: string; after: Element } | null = null;
   for (const a of Array.from(doc.querySelectorAll('a[href]'))) {
     const href = a.getAttribute('href') ?? '';
@@ -105,10 +108,7 @@ async function main(): Promise<void> {
     if (!address) {
       const button = el('button', { type: 'button', class: 'inbox-chat-signin', text: 'Sign in to Inbox Chat' });
       button.addEventListener('click', () => void transport.openOptions());
-      host.append(
-        el('p', { class: 'inbox-chat-note', text: 'This email has a live chat. Sign in once to chat right here.' }),
-        button,
-      );
+      host.append(el('p', { class: 'inbox-chat-note', text: 'This email has a live chat. Sign in once to chat right here.' }), button);
       return;
     }
     const api = new ApiClient({ baseUrl: backendUrl, getToken: () => null, fetch: transport.fetch });

@@ -34,7 +34,8 @@ function renderList(): void {
       return el('li', {}, button);
     }),
   );
-  if (chats.length === 0) list.replaceChildren(el('li', { class: 'chats-empty', text: 'No chats yet. Use "Embed IM" while writing an email.' }));
+  if (chats.length === 0)
+    list.replaceChildren(el('li', { class: 'chats-empty', text: 'No chats yet. Use "Embed IM" while writing an email.' }));
 }
 
 function show(c: Connection, chatId: string): void {

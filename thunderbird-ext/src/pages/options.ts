@@ -5,14 +5,7 @@
 import { el } from '../../../ui/src/dom.ts';
 import { signInView } from '../../../ui/src/chat-page/sign-in-view.ts';
 import type { FolderChoice } from '../shared/commands.ts';
-import {
-  loadSettings,
-  normaliseBackendUrl,
-  saveBackendUrl,
-  saveSession,
-  saveTranscriptFolder,
-  sessionFrom,
-} from '../shared/settings.ts';
+import { loadSettings, normaliseBackendUrl, saveBackendUrl, saveSession, saveTranscriptFolder, sessionFrom } from '../shared/settings.ts';
 import { connect, messenger, send, type Connection } from './common.ts';
 
 const app = document.getElementById('app')!;
@@ -60,7 +53,10 @@ function serverSection(current: string, c: Connection): HTMLElement {
     { class: 'form', 'aria-label': 'Chat server' },
     el('label', { for: 'backend-url', text: 'Chat server address' }),
     input,
-    el('p', { class: 'form-help', text: 'The address of your Inbox Chat server, e.g. https://chat.example.com. Changing it signs you out.' }),
+    el('p', {
+      class: 'form-help',
+      text: 'The address of your Inbox Chat server, e.g. https://chat.example.com. Changing it signs you out.',
+    }),
     el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button button-primary', text: 'Save server' })),
     result,
   );

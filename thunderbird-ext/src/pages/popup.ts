@@ -40,7 +40,9 @@ async function main(): Promise<void> {
       'section',
       { class: 'card' },
       el('h1', { text: subject || 'This email' }),
-      el('p', { text: 'This email has no live chat. Start one with everyone on it; the email is quoted as the first message and nobody is emailed.' }),
+      el('p', {
+        text: 'This email has no live chat. Start one with everyone on it; the email is quoted as the first message and nobody is emailed.',
+      }),
       reply,
       error,
     ),

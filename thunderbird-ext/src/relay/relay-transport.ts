@@ -4,14 +4,10 @@
  * which runs the real socket transport and pushes its events back.
  */
 import type { ChatSummary, HistoryPage, JoinResult, MessageView } from '../../../protocol/index.ts';
-import {
-  TransportError,
-  type ChatTransport,
-} from '../../../ui/src/transport.ts';
+import { TransportError, type ChatTransport } from '../../../ui/src/transport.ts';
 import type { Port } from '../messenger.ts';
 import type { BackgroundToView, FetchResult, HelloResult, RelayOp, ViewToBackground } from './protocol.ts';
 import { TransportEventHub } from '../../../ui/src/transport-events.ts';
-
 
 /** How a view's relay behaves when Thunderbird suspends the extension's background. */
 export interface RelayOptions {
@@ -267,5 +263,4 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
       for (const l of this.sessionListeners) l({ address: m.address, backendUrl: m.backendUrl });
     }
   }
-
 }

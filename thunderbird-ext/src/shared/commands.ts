@@ -29,10 +29,7 @@ export interface FolderChoice {
   label: string;
 }
 
-export async function command<T>(
-  send: (m: Command) => Promise<CommandResult<T> | undefined>,
-  m: Command,
-): Promise<T> {
+export async function command<T>(send: (m: Command) => Promise<CommandResult<T> | undefined>, m: Command): Promise<T> {
   const r = await send(m);
   if (!r) throw Object.assign(new Error('The extension did not answer'), { code: 'INTERNAL' });
   if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });

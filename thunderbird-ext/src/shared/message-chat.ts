@@ -10,7 +10,6 @@ import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import type { MessageHeader, MessagePart } from '../messenger.ts';
 import { addressesOf, mailboxAddress } from './addresses.ts';
 
-
 function* walk(part: MessagePart): Generator<MessagePart> {
   yield part;
   for (const p of part.parts ?? []) yield* walk(p);

@@ -139,10 +139,7 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
     };
     const poll = () => api.myAccessRequest(chatId).then(decided, () => {});
     // Live first; polling covers a decision made while this page was offline.
-    const offs = [
-      transport.on('access:decided', decided),
-      transport.on('status', (s) => s === 'online' && void poll()),
-    ];
+    const offs = [transport.on('access:decided', decided), transport.on('status', (s) => s === 'online' && void poll())];
     const timer = setInterval(() => void poll(), POLL_MS);
     const stop = () => {
       watching = false;
@@ -163,12 +160,7 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
         el('h1', { class: 'visually-hidden', text: chat.subject || 'Chat' }),
         requests?.root ?? null,
         panelHost,
-        el(
-          'p',
-          { class: 'chat-share muted' },
-          'Link to this chat: ',
-          el('a', { href: link, text: link }),
-        ),
+        el('p', { class: 'chat-share muted' }, 'Link to this chat: ', el('a', { href: link, text: link })),
       ),
     );
     let panel: { destroy(): void } | null = null;
@@ -192,7 +184,10 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
         showProblem(new ApiError(e.code, e.code === 'NOT_FOUND' ? 404 : 403, e.message));
       },
     });
-    cleanups.push(() => panel?.destroy(), () => requests?.destroy());
+    cleanups.push(
+      () => panel?.destroy(),
+      () => requests?.destroy(),
+    );
   }
 
   show(el('p', { class: 'muted', role: 'status', text: 'Opening the chat…' }));

@@ -40,7 +40,13 @@ export function homeView(opts: HomeOptions): HomeView {
     { class: 'home' },
     el('h1', { class: 'visually-hidden', text: 'Inbox Chat' }),
     scoped ? oneChatNotice(opts) : startChatForm(api),
-    el('section', { class: 'card', 'aria-labelledby': 'my-chats-title' }, el('h2', { id: 'my-chats-title', text: 'My chats' }), listState, list),
+    el(
+      'section',
+      { class: 'card', 'aria-labelledby': 'my-chats-title' },
+      el('h2', { id: 'my-chats-title', text: 'My chats' }),
+      listState,
+      list,
+    ),
     scoped ? null : settingsView(api),
   );
   if (location.hash === '#settings') queueMicrotask(() => root.querySelector('#settings')?.scrollIntoView());
@@ -163,7 +169,12 @@ function startChatForm(api: ApiClient): HTMLElement {
       button.disabled = false;
     }
   });
-  return el('section', { class: 'card', 'aria-labelledby': 'new-chat-title' }, el('h2', { id: 'new-chat-title', text: 'Start a chat' }), form);
+  return el(
+    'section',
+    { class: 'card', 'aria-labelledby': 'new-chat-title' },
+    el('h2', { id: 'new-chat-title', text: 'Start a chat' }),
+    form,
+  );
 }
 
 /** Emails each listed address its invitation (with a one-click link); returns what failed, in words. */

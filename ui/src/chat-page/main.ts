@@ -52,7 +52,13 @@ async function boot(): Promise<void> {
     }
   }
   if (route.kind === 'not-found') {
-    shell.show(messageView('Chat not found', 'This address does not point to a chat. Check the link in your email.', el('p', {}, el('a', { href: '/', text: 'Go to Inbox Chat' }))));
+    shell.show(
+      messageView(
+        'Chat not found',
+        'This address does not point to a chat. Check the link in your email.',
+        el('p', {}, el('a', { href: '/', text: 'Go to Inbox Chat' })),
+      ),
+    );
     return;
   }
   if (session.token) {
@@ -98,7 +104,6 @@ function showSignIn(message: string): void {
   if (/expired or was already used/.test(message)) view.dataset.state = 'link-expired';
   shell.show(view);
 }
-
 
 function signedIn(): void {
   const transport = new SocketTransport({ getToken: () => session.token });

@@ -8,12 +8,7 @@ import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
 
 export function settingsView(api: ApiClient): HTMLElement {
-  return el(
-    'section',
-    { id: 'settings', class: 'settings', 'aria-label': 'Settings' },
-    availabilityCard(api),
-    addressesCard(api),
-  );
+  return el('section', { id: 'settings', class: 'settings', 'aria-label': 'Settings' }, availabilityCard(api), addressesCard(api));
 }
 
 function result(): HTMLParagraphElement {
@@ -29,7 +24,15 @@ function availabilityCard(api: ApiClient): HTMLElement {
   const dnd = el('input', { id: 'dnd-on', type: 'checkbox', name: 'dnd' });
   const digest = el('input', { id: 'dnd-digest', type: 'radio', name: 'dnd-mode', value: 'DIGEST' });
   const resend = el('input', { id: 'dnd-resend', type: 'radio', name: 'dnd-mode', value: 'RESEND' });
-  const minutes = el('input', { id: 'dnd-minutes', type: 'number', name: 'resendMinutes', min: '5', max: '1440', step: '5', required: true });
+  const minutes = el('input', {
+    id: 'dnd-minutes',
+    type: 'number',
+    name: 'resendMinutes',
+    min: '5',
+    max: '1440',
+    step: '5',
+    required: true,
+  });
   const save = el('button', { type: 'submit', class: 'button button-primary', text: 'Save' });
   const done = result();
   const since = el('p', { class: 'form-help' });
@@ -42,8 +45,18 @@ function availabilityCard(api: ApiClient): HTMLElement {
       'fieldset',
       { class: 'fieldset' },
       el('legend', { text: 'While it is on, messages from chats I am away from:' }),
-      el('div', { class: 'check' }, digest, el('label', { for: 'dnd-digest', text: 'wait, and come in one digest email when I turn it off' })),
-      el('div', { class: 'check' }, resend, el('label', { for: 'dnd-resend', text: 'are emailed later, and again on a schedule until I read them' })),
+      el(
+        'div',
+        { class: 'check' },
+        digest,
+        el('label', { for: 'dnd-digest', text: 'wait, and come in one digest email when I turn it off' }),
+      ),
+      el(
+        'div',
+        { class: 'check' },
+        resend,
+        el('label', { for: 'dnd-resend', text: 'are emailed later, and again on a schedule until I read them' }),
+      ),
       el('label', { for: 'dnd-minutes', text: 'Minutes between those emails' }),
       minutes,
     ),
@@ -55,7 +68,10 @@ function availabilityCard(api: ApiClient): HTMLElement {
     (a.mode === 'RESEND' ? resend : digest).checked = true;
     minutes.value = String(a.resendMinutes);
     minutes.disabled = a.mode !== 'RESEND';
-    since.textContent = a.dnd && a.since ? `On since ${new Date(a.since).toLocaleString()}.` : 'Off: people who write while you are away get their messages to you by email.';
+    since.textContent =
+      a.dnd && a.since
+        ? `On since ${new Date(a.since).toLocaleString()}.`
+        : 'Off: people who write while you are away get their messages to you by email.';
   };
   for (const r of [digest, resend]) r.addEventListener('change', () => (minutes.disabled = !resend.checked));
   form.addEventListener('submit', async (e) => {
@@ -87,11 +103,17 @@ function availabilityCard(api: ApiClient): HTMLElement {
 function addressesCard(api: ApiClient): HTMLElement {
   const list = el('ul', { class: 'address-list', 'aria-label': 'My addresses' });
   const body = el('div', {});
-  const showList = (addresses: string[]) =>
-    list.replaceChildren(...addresses.map((a) => el('li', { class: 'address', text: a })));
+  const showList = (addresses: string[]) => list.replaceChildren(...addresses.map((a) => el('li', { class: 'address', text: a })));
 
   const addressStep = (message = '') => {
-    const input = el('input', { id: 'link-address', type: 'email', name: 'address', autocomplete: 'email', required: true, 'aria-describedby': 'link-address-help' });
+    const input = el('input', {
+      id: 'link-address',
+      type: 'email',
+      name: 'address',
+      autocomplete: 'email',
+      required: true,
+      'aria-describedby': 'link-address-help',
+    });
     const button = el('button', { type: 'submit', class: 'button', text: 'Email me a code' });
     const problem = el('p', { class: 'form-error', role: 'alert', hidden: !message, text: message });
     const form = el(
@@ -99,7 +121,11 @@ function addressesCard(api: ApiClient): HTMLElement {
       { class: 'form', 'aria-label': 'Add an address' },
       el('label', { for: 'link-address', text: 'Add another address' }),
       input,
-      el('p', { id: 'link-address-help', class: 'form-help', text: 'Chats sent to any of your addresses open with this sign-in. We email a code to prove it is yours.' }),
+      el('p', {
+        id: 'link-address-help',
+        class: 'form-help',
+        text: 'Chats sent to any of your addresses open with this sign-in. We email a code to prove it is yours.',
+      }),
       problem,
       button,
     );
@@ -155,7 +181,8 @@ function addressesCard(api: ApiClient): HTMLElement {
         addressStep();
         say(done, `${address} is now linked to your sign-in.`);
       } catch (err) {
-        const final = err instanceof ApiError && (err.code === 'CODE_EXPIRED' || err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CONFLICT');
+        const final =
+          err instanceof ApiError && (err.code === 'CODE_EXPIRED' || err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CONFLICT');
         problem.textContent = err instanceof Error ? err.message : 'Could not add the address';
         problem.hidden = false;
         button.disabled = final;

@@ -10,12 +10,7 @@ export interface Shell {
 
 export function createShell(host: HTMLElement): Shell {
   const user = el('div', { class: 'page-user' });
-  const header = el(
-    'header',
-    { class: 'page-header' },
-    el('a', { href: '/', class: 'page-brand', text: 'Inbox Chat' }),
-    user,
-  );
+  const header = el('header', { class: 'page-header' }, el('a', { href: '/', class: 'page-brand', text: 'Inbox Chat' }), user);
   const main = el('main', { id: 'main', class: 'page-main', tabindex: '-1' });
   host.replaceChildren(el('a', { href: '#main', class: 'skip-link', text: 'Skip to content' }), header, main);
   return {

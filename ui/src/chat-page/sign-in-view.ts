@@ -68,10 +68,7 @@ function showAddressStep(root: HTMLElement, opts: SignInOptions, message: string
       input.focus();
     }
   });
-  root.replaceChildren(
-    el('h1', { text: opts.chatId ? 'Sign in to join this chat' : 'Sign in to Inbox Chat' }),
-    form,
-  );
+  root.replaceChildren(el('h1', { text: opts.chatId ? 'Sign in to join this chat' : 'Sign in to Inbox Chat' }), form);
   input.focus();
 }
 

@@ -158,9 +158,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
       inviteForm,
       transcriptTool,
       notifyTool,
-      opts.settingsUrl
-        ? el('p', { class: 'ic-tool' }, el('a', { href: opts.settingsUrl, text: 'Do not disturb and my addresses' }))
-        : null,
+      opts.settingsUrl ? el('p', { class: 'ic-tool' }, el('a', { href: opts.settingsUrl, text: 'Do not disturb and my addresses' })) : null,
     ),
   );
 

@@ -88,8 +88,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   host.appendChild(ui.root);
 
   // ---------- helpers ----------
-  const sentByMe = (clientId: string) =>
-    transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
+  const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
   const me = () => chat?.me.identityId ?? '';
   const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
@@ -322,7 +321,10 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   // ---------- transport events ----------
   // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
-  const gaps = new GapWatch(() => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq, () => void join());
+  const gaps = new GapWatch(
+    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
+    () => void join(),
+  );
   cleanups.push(() => gaps.stop());
   cleanups.push(
     transport.on('status', (s) => {

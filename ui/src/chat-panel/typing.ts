@@ -38,7 +38,11 @@ export class Typists {
 
   update(identityId: string, typing: boolean): void {
     clearTimeout(this.timers.get(identityId));
-    if (typing) this.timers.set(identityId, setTimeout(() => this.update(identityId, false), EXPIRE_AFTER_MS));
+    if (typing)
+      this.timers.set(
+        identityId,
+        setTimeout(() => this.update(identityId, false), EXPIRE_AFTER_MS),
+      );
     else this.timers.delete(identityId);
     this.onChange([...this.timers.keys()]);
   }

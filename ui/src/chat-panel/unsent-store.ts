@@ -21,9 +21,7 @@ export function unsentStore(identityId: string, chatId: string): UnsentStore {
       try {
         const parsed: unknown = JSON.parse(globalThis.localStorage?.getItem(key) ?? '[]');
         if (!Array.isArray(parsed)) return [];
-        return parsed.filter(
-          (m): m is UnsentMessage => typeof m?.clientId === 'string' && typeof m?.body === 'string',
-        );
+        return parsed.filter((m): m is UnsentMessage => typeof m?.clientId === 'string' && typeof m?.body === 'string');
       } catch {
         return [];
       }

@@ -2,14 +2,7 @@ import type { Services } from '../../services.ts';
 import type { RouteHandlers } from './index.ts';
 
 type BridgeRoutes =
-  | 'redeemLink'
-  | 'invite'
-  | 'delivery'
-  | 'sendTranscript'
-  | 'availability'
-  | 'setAvailability'
-  | 'startAddressLink'
-  | 'verifyAddressLink';
+  'redeemLink' | 'invite' | 'delivery' | 'sendTranscript' | 'availability' | 'setAvailability' | 'startAddressLink' | 'verifyAddressLink';
 
 /** REST over the email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
 export function bridgeHandlers(s: Services): Pick<RouteHandlers, BridgeRoutes> {

@@ -32,7 +32,11 @@ export function isLoopback(ip: string): boolean {
  */
 export function loopbackVerdict(ip: string): AuthVerdict | null {
   if (!isLoopback(ip)) return null;
-  return { outcome: 'pass', reason: 'development: mail from loopback (DEV_LOOPBACK_AUTH)', results: `local; loopback=pass (development rule) smtp.remote-ip=${ip}` };
+  return {
+    outcome: 'pass',
+    reason: 'development: mail from loopback (DEV_LOOPBACK_AUTH)',
+    results: `local; loopback=pass (development rule) smtp.remote-ip=${ip}`,
+  };
 }
 
 /**

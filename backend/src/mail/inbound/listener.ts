@@ -85,10 +85,12 @@ export class InboundMail {
             return this.receive(Buffer.concat(chunks), session);
           })();
           this.inFlight.add(work);
-          work.then(
-            (msg) => cb(null, msg),
-            (err) => cb(toSmtpError(err)),
-          ).finally(() => this.inFlight.delete(work));
+          work
+            .then(
+              (msg) => cb(null, msg),
+              (err) => cb(toSmtpError(err)),
+            )
+            .finally(() => this.inFlight.delete(work));
         });
       },
       onClose: (session) => {
@@ -222,7 +224,16 @@ export class InboundMail {
     await this.pool.query(
       `INSERT INTO held_mail (id, chat_id, identity_id, mail_from, header_from, reason, auth_results, raw)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [randomUUID(), t.chatId, t.identityId, session.envelope.mailFrom ? session.envelope.mailFrom.address : '', headerFrom, reason, results, raw],
+      [
+        randomUUID(),
+        t.chatId,
+        t.identityId,
+        session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        headerFrom,
+        reason,
+        results,
+        raw,
+      ],
     );
   }
 }

@@ -10,29 +10,65 @@ const MAX_HEADER_CHARS = 400;
 
 // Verbs that end an attribution line ("… wrote:"), by language.
 const WROTE = [
-  'wrote', 'writes', 'sent', // en
-  'schrieb', 'geschrieben', // de
-  'a écrit', 'a ecrit', 'écrit', // fr
-  'ha scritto', 'scritto', // it
-  'escreveu', 'escribió', 'escribio', // pt, es
-  'schreef', 'het volgende geschreven', // nl
-  'skrev', 'skriver', // sv, no, da
-  'napisał\\(a\\)', 'napisała', 'napisał', 'pisze', // pl
-  'написал\\(а\\)', 'написала', 'написал', 'пише', 'писал', // ru, uk
-  'kirjoitti', 'írta', 'đã viết', 'napsal', 'napísal', 'έγραψε', 'yazdı', 'a scris', 'va escriure',
-  '写道', 'のメッセージ', '님이 작성',
+  'wrote',
+  'writes',
+  'sent', // en
+  'schrieb',
+  'geschrieben', // de
+  'a écrit',
+  'a ecrit',
+  'écrit', // fr
+  'ha scritto',
+  'scritto', // it
+  'escreveu',
+  'escribió',
+  'escribio', // pt, es
+  'schreef',
+  'het volgende geschreven', // nl
+  'skrev',
+  'skriver', // sv, no, da
+  'napisał\\(a\\)',
+  'napisała',
+  'napisał',
+  'pisze', // pl
+  'написал\\(а\\)',
+  'написала',
+  'написал',
+  'пише',
+  'писал', // ru, uk
+  'kirjoitti',
+  'írta',
+  'đã viết',
+  'napsal',
+  'napísal',
+  'έγραψε',
+  'yazdı',
+  'a scris',
+  'va escriure',
+  '写道',
+  'のメッセージ',
+  '님이 작성',
 ].join('|');
 
 /** "On <date>, <person> wrote:" and its translations, possibly framed by dashes (Android, Zoho). */
-const ATTRIBUTION = new RegExp(`^[\\s>]{0,4}-{0,8}\\s{0,2}.{0,${MAX_HEADER_CHARS}}?(?:${WROTE})\\s{0,2}(?:[:：]\\s{0,2}-{0,8}|-{2,8})$`, 'iu');
+const ATTRIBUTION = new RegExp(
+  `^[\\s>]{0,4}-{0,8}\\s{0,2}.{0,${MAX_HEADER_CHARS}}?(?:${WROTE})\\s{0,2}(?:[:：]\\s{0,2}-{0,8}|-{2,8})$`,
+  'iu',
+);
 /** "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote" (no colon): only "On … wrote". */
 const ON_WROTE = /^\s{0,4}On\s.{0,380}?\swrote\s{0,2}$/iu;
 /** "<date> <person> <address>:" (Gmail in Russian, Japanese, Chinese; GMT+02:00 dates; Mail.ru "… from x@y <x@y>:"). */
 const DATED_ADDRESS = /^\s{0,4}.{0,300}?[<(][^<>()\s]{1,200}@[^<>()\s]{1,200}[>)]\s{0,2}[:：]\s{0,2}$/u;
 /** "Alice <alice@example.com> schrieb am Sa., 21. Nov. 2026, 22:04:": address, verb, then the date. */
-const ADDRESS_WROTE_DATE = new RegExp(`^\\s{0,4}.{0,200}?[<(][^<>()\\s]{1,200}@[^<>()\\s]{1,200}[>)]\\s{0,2}(?:${WROTE})\\s.{1,80}[:：]\\s{0,2}$`, 'iu');
+const ADDRESS_WROTE_DATE = new RegExp(
+  `^\\s{0,4}.{0,200}?[<(][^<>()\\s]{1,200}@[^<>()\\s]{1,200}[>)]\\s{0,2}(?:${WROTE})\\s.{1,80}[:：]\\s{0,2}$`,
+  'iu',
+);
 /** "Am 21.11.26 um 22:04 schrieb Alice Example:" (Thunderbird): a dated opener, the verb, a name. */
-const DATED_VERB_NAME = new RegExp(`^\\s{0,4}(?:Am|Le|El|Il|Em|Op|On|W dniu|Den|På|Dne)\\s.{0,200}?\\d.{0,100}?\\s(?:${WROTE})\\s.{1,100}?[:：]\\s{0,2}$`, 'iu');
+const DATED_VERB_NAME = new RegExp(
+  `^\\s{0,4}(?:Am|Le|El|Il|Em|Op|On|W dniu|Den|På|Dne)\\s.{0,200}?\\d.{0,100}?\\s(?:${WROTE})\\s.{1,100}?[:：]\\s{0,2}$`,
+  'iu',
+);
 /** "2011/4/7 Nathan <a@b>" with no colon: only with a leading ISO-like date. */
 const ISO_DATE_ADDRESS = /^\s{0,4}\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b.{0,200}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s{0,2}$/u;
 /** "---- John Smith wrote ----" (Android) has neither date nor address. */
@@ -44,7 +80,9 @@ function looksLikeAttribution(text: string): boolean {
   if (FRAMED_WROTE.test(text)) return true;
   if (ISO_DATE_ADDRESS.test(text)) return true;
   if (!/\d|@/.test(text)) return false;
-  return ATTRIBUTION.test(text) || ON_WROTE.test(text) || DATED_ADDRESS.test(text) || ADDRESS_WROTE_DATE.test(text) || DATED_VERB_NAME.test(text);
+  return (
+    ATTRIBUTION.test(text) || ON_WROTE.test(text) || DATED_ADDRESS.test(text) || ADDRESS_WROTE_DATE.test(text) || DATED_VERB_NAME.test(text)
+  );
 }
 
 /** Cheap test before the regexes: an attribution ends in a colon, a dash frame, "wrote" or an address. */
@@ -130,21 +168,48 @@ export function textBeforeSharedHeader(line: string): string | null {
 const SEPARATOR = new RegExp(
   '^\\s{0,4}\\*?\\s{0,2}-{2,12}\\s{0,2}(?:' +
     [
-      'Original Message', 'Reply Message', 'Forwarded message', 'Forwarded Message',
-      'Ursprüngliche Nachricht', 'Antwort Nachricht', 'Weitergeleitete Nachricht',
-      'Oprindelig meddelelse', 'Oprindelig besked', 'Videresendt meddelelse',
-      "Message d'origine", 'Message transféré', 'Mensaje original', 'Mensaje reenviado',
-      'Messaggio originale', 'Messaggio inoltrato', 'Oorspronkelijk bericht', 'Doorgestuurd bericht',
-      'Mensagem original', 'Mensagem encaminhada', 'Ursprungligt meddelande', 'Vidarebefordrat meddelande',
-      'Opprinnelig melding', 'Videresendt melding', 'Alkuperäinen viesti', 'Välitetty viesti',
-      'Wiadomość oryginalna', 'Oryginalna wiadomość', 'Przekazana wiadomość',
-      'Исходное сообщение', 'Пересылаемое сообщение', 'Původní zpráva', 'Eredeti üzenet',
-      '原始邮件', '転送されたメッセージ', '원본 메시지',
+      'Original Message',
+      'Reply Message',
+      'Forwarded message',
+      'Forwarded Message',
+      'Ursprüngliche Nachricht',
+      'Antwort Nachricht',
+      'Weitergeleitete Nachricht',
+      'Oprindelig meddelelse',
+      'Oprindelig besked',
+      'Videresendt meddelelse',
+      "Message d'origine",
+      'Message transféré',
+      'Mensaje original',
+      'Mensaje reenviado',
+      'Messaggio originale',
+      'Messaggio inoltrato',
+      'Oorspronkelijk bericht',
+      'Doorgestuurd bericht',
+      'Mensagem original',
+      'Mensagem encaminhada',
+      'Ursprungligt meddelande',
+      'Vidarebefordrat meddelande',
+      'Opprinnelig melding',
+      'Videresendt melding',
+      'Alkuperäinen viesti',
+      'Välitetty viesti',
+      'Wiadomość oryginalna',
+      'Oryginalna wiadomość',
+      'Przekazana wiadomość',
+      'Исходное сообщение',
+      'Пересылаемое сообщение',
+      'Původní zpráva',
+      'Eredeti üzenet',
+      '原始邮件',
+      '転送されたメッセージ',
+      '원본 메시지',
     ].join('|') +
     ')\\s{0,2}-{2,12}\\s{0,2}\\*?\\s{0,2}$',
   'iu',
 );
-const BEGIN_FORWARD = /^\s{0,4}(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado)\s?:\s*$/iu;
+const BEGIN_FORWARD =
+  /^\s{0,4}(?:Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réenvoyé|Inicio del mensaje reenviado)\s?:\s*$/iu;
 
 export function isSeparator(line: string): boolean {
   if (line.length > 120) return false;

@@ -31,7 +31,11 @@ export async function readReply(raw: Buffer): Promise<ReadReply> {
     messageId: parsed.messageId ?? null,
     automatic: isAutomatic(parsed),
     attachments: hasRealAttachments(parsed),
-    text: extractReplyText({ text: body.text && flowed ? decodeFlowed(body.text, flowed) : body.text, html: body.html, flowed: flowed !== null }),
+    text: extractReplyText({
+      text: body.text && flowed ? decodeFlowed(body.text, flowed) : body.text,
+      html: body.html,
+      flowed: flowed !== null,
+    }),
   };
 }
 
@@ -86,6 +90,10 @@ const CLIENT_PARTS = new Set([
 function hasRealAttachments(parsed: ParsedMail): boolean {
   return parsed.attachments.some(
     (a) =>
-      !(a.related || CLIENT_PARTS.has(a.contentType.toLowerCase()) || (a.contentDisposition === 'inline' && a.contentType.startsWith('image/') && a.cid)),
+      !(
+        a.related ||
+        CLIENT_PARTS.has(a.contentType.toLowerCase()) ||
+        (a.contentDisposition === 'inline' && a.contentType.startsWith('image/') && a.cid)
+      ),
   );
 }

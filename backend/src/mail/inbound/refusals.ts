@@ -49,8 +49,7 @@ export const refusals = {
     new SmtpReply('mboxFromLine', 550, '5.6.0 Your email starts with an mbox "From " line, which is not part of an email'),
   malformedHeader: (line: number) =>
     new SmtpReply('malformedHeader', 550, `5.6.0 Header line ${line} of your email is not a well-formed header field`),
-  fromCount: () =>
-    new SmtpReply('fromCount', 550, '5.6.0 Your email must have exactly one From address'),
+  fromCount: () => new SmtpReply('fromCount', 550, '5.6.0 Your email must have exactly one From address'),
   notTheMember: () =>
     new SmtpReply(
       'notTheMember',

@@ -98,6 +98,8 @@ export function multipartWithoutParts(raw: Buffer): Buffer | null {
   const marker = boundary ? `--${boundary[1] ?? boundary[2]}` : null;
   const body = text.slice(headerEnd.index);
   if (marker && body.includes(marker)) return null;
-  const plain = header.replace(field[0], 'Content-Type: text/plain; charset=utf-8').replace(/^Content-Transfer-Encoding:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '');
+  const plain = header
+    .replace(field[0], 'Content-Type: text/plain; charset=utf-8')
+    .replace(/^Content-Transfer-Encoding:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n?/gim, '');
   return Buffer.from(plain + body, 'latin1');
 }

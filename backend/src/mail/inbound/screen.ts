@@ -31,7 +31,10 @@ export function screenRawMessage(raw: Buffer): SmtpReply | null {
   }
   const end = headerEnd(raw);
   if (end > MAX_HEADER_BYTES) return refusals.headerTooLarge(MAX_HEADER_BYTES);
-  const header = raw.subarray(0, end).toString('latin1').replace(/\r?\n$/, '');
+  const header = raw
+    .subarray(0, end)
+    .toString('latin1')
+    .replace(/\r?\n$/, '');
   if (/^From /i.test(header)) return refusals.mboxFromLine();
   const lines = header.split(/\r?\n/);
   if (lines.length > MAX_HEADER_LINES) return refusals.headerTooLarge(MAX_HEADER_BYTES);

@@ -29,7 +29,8 @@ const MOBILE_SIGNATURE = [
 ];
 
 // The first words of every pattern above: most lines are ruled out by this one test.
-const MOBILE_START = /^(?:Sent|Get|Download|Obtener|Outlook|Gesendet|Télécharger|Envoyé|Von|Enviado|Inviato|Verzonden|Skickat|Sendt|Wysłane|Отправлено|iPhone|从)/iu;
+const MOBILE_START =
+  /^(?:Sent|Get|Download|Obtener|Outlook|Gesendet|Télécharger|Envoyé|Von|Enviado|Inviato|Verzonden|Skickat|Sendt|Wysłane|Отправлено|iPhone|从)/iu;
 
 export function isMobileSignature(line: string): boolean {
   const t = line.trim();
