@@ -20,6 +20,8 @@ export { ROUTES, routePath, type HttpMethod, type PathParamNames, type RouteName
  * line break is normalised later), DEL and C1. PostgreSQL refuses NUL in text outright, and the
  * rest only hide or garble what others read. The inbound-mail helper strips this same set.
  */
+// The point of this pattern is to match control characters.
+// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /** Half of a UTF-16 surrogate pair on its own: not text in any encoding a store keeps. */

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test support for Thunderbird's untyped Marionette protocol and messenger API, whose JSON shapes the tests do not type */
 /**
  * The extension's pure logic and its messenger-facing helpers, with the messenger mock:
  * addresses, finding a received email's chat, "Reply with IM", transcripts, unread and

@@ -4,7 +4,7 @@
  * `Messenger` argument instead of reaching for the global, so unit tests pass a mock.
  */
 
-export interface Listenable<F extends (...args: any[]) => any> {
+export interface Listenable<F extends (...args: never[]) => unknown> {
   addListener(listener: F): void;
   removeListener(listener: F): void;
   hasListener?(listener: F): boolean;
@@ -84,6 +84,8 @@ export interface Port {
   sender?: { tab?: Tab; url?: string; id?: string };
   postMessage(message: unknown): void;
   disconnect(): void;
+  // Messages between this extension's own pages; each listener declares the shape it handles.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   onMessage: Listenable<(message: any, port: Port) => void>;
   onDisconnect: Listenable<(port: Port) => void>;
 }
@@ -106,8 +108,10 @@ export interface Messenger {
     readonly id: string;
     connect(info?: { name?: string }): Port;
     onConnect: Listenable<(port: Port) => void>;
+    // Messages from this extension's own scripts; each listener declares the shape it handles.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     onMessage: Listenable<(message: any, sender: { tab?: Tab; id?: string }) => Promise<unknown> | void>;
-    sendMessage(message: unknown): Promise<any>;
+    sendMessage(message: unknown): Promise<unknown>;
     openOptionsPage(): Promise<void>;
     getURL(path: string): string;
   };
@@ -120,7 +124,7 @@ export interface Messenger {
   tabs: {
     query(info: { type?: string | string[]; active?: boolean; windowId?: number; currentWindow?: boolean }): Promise<Tab[]>;
     onRemoved: Listenable<(tabId: number) => void>;
-    sendMessage(tabId: number, message: unknown): Promise<any>;
+    sendMessage(tabId: number, message: unknown): Promise<unknown>;
     create(props: { url: string; active?: boolean }): Promise<Tab>;
   };
   windows: {

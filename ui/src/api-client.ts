@@ -61,8 +61,6 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-const seg = encodeURIComponent;
-
 export class ApiClient {
   private readonly baseUrl: string;
   private readonly getToken: () => string | null | undefined;

@@ -107,7 +107,7 @@ ${rows || '<p>No mail yet.</p>'}</main></body></html>`);
     if (!target) throw new AppError('NOT_FOUND', 'Reply-by-email is off (INBOUND_SMTP=false)');
     const transport = nodemailer.createTransport({ host: target.host, port: target.port, secure: false, ignoreTLS: true });
     let status = 'sent';
-    let detail = '';
+    let detail: string;
     try {
       const info = await transport.sendMail({
         from: form.data.from,

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test support for Thunderbird's untyped Marionette protocol and messenger API, whose JSON shapes the tests do not type */
 /**
  * A minimal Marionette client (Gecko's remote protocol) over TCP, enough to drive Thunderbird's
  * chrome from a test. npm has no maintained Marionette client that works offline, and geckodriver

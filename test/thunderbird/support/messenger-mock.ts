@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-this-alias -- test support for Thunderbird's untyped Marionette protocol and messenger API, whose JSON shapes the tests do not type */
 /**
  * A `messenger` API mock for unit tests of the extension's logic: in-memory storage with change
  * events, compose tabs with details, displayed messages, imported messages, spaces, notifications

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test support for Thunderbird's untyped Marionette protocol and messenger API, whose JSON shapes the tests do not type */
 /**
  * Debian's Thunderbird, headless, on a fresh profile, driven over Marionette in chrome context.
  * Everything it creates (process, profile folder) goes away in stop().

@@ -35,7 +35,7 @@ export const DEFAULT_KEEP_ALIVE_MS = 20_000;
  */
 export class RelayTransport extends TransportEventHub implements ChatTransport {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private port: Port | null = null;
   private closed = false;
   private readonly joined = new Set<string>();
@@ -231,7 +231,8 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
     if (this.closed) return Promise.reject(new TransportError('CLOSED', 'The connection was closed'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // The background answers op by op with the value that op promises (RelayOp -> T).
+      this.pending.set(id, { resolve: (v) => resolve(v as T), reject });
       // A call after the background was suspended opens a new port, which wakes it.
       this.ensurePort();
       this.post({ kind: 'call', id, ...op });

@@ -2,6 +2,9 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { decodeFlowed, decodesAsUtf8, multipartWithoutParts, relabelAsUtf8, takeFlowed } from './reply-mime.ts';
 import { extractReplyText } from './reply-text.ts';
 
+/** Any character outside ASCII (written as \P{ASCII} so no control character appears in the pattern). */
+const NON_ASCII = /\P{ASCII}/u;
+
 /** What the listener needs from an emailed reply: plain data, so it can cross from a worker thread. */
 export interface ReadReply {
   /** Every address in the From field, as written (the listener normalises and counts them). */
@@ -51,7 +54,7 @@ async function readableBody(raw: Buffer, parsed: ParsedMail): Promise<{ text: st
     const single = multipartWithoutParts(raw);
     if (single) text = (await simpleParser(single, PARSER_OPTIONS)).text ?? null;
   }
-  if ((text && /[^\x00-\x7f]/.test(text)) || (html && /[^\x00-\x7f]/.test(html))) {
+  if ((text && NON_ASCII.test(text)) || (html && NON_ASCII.test(html))) {
     const relabelled = relabelAsUtf8(raw);
     if (relabelled) {
       const again = await simpleParser(relabelled, PARSER_OPTIONS);

@@ -80,7 +80,7 @@ export function relabelAsUtf8(raw: Buffer): Buffer | null {
 
 /** True when bytes hold non-ASCII text that is valid UTF-8 (strong evidence that UTF-8 is meant). */
 export function decodesAsUtf8(text: string): boolean {
-  return !text.includes('\uFFFD') && /[^\x00-\x7f]/.test(text);
+  return !text.includes('\uFFFD') && /\P{ASCII}/u.test(text);
 }
 
 /**
