@@ -90,7 +90,7 @@ describe('faults: restarts and outages drop nobody', function () {
     const mine = new Set(
       sender.transcript
         .visible()
-        .filter((m) => m.authorId === sender.identityId)
+        .filter((m) => m.authorId === sender.memberHandle)
         .map((m) => m.body),
     );
     assert.deepEqual(

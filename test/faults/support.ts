@@ -186,6 +186,8 @@ export class PanelClient {
   private readonly arrivedAt = new Map<number, number>();
   /** Live messages that arrived with a hole before them (each one a re-join without the window). */
   outOfOrder = 0;
+  /** My per-chat member handle (views name authors by it, not by identity id); known after the first join. */
+  memberHandle: string | null = null;
   private joining: Promise<void> | null = null;
   private joinAgain = false;
   private closed = false;
@@ -265,7 +267,7 @@ export class PanelClient {
 
   private apply(messages: MessageView[]): void {
     const { added } = this.transcript.merge(messages);
-    for (const m of added) if (m.authorId === this.identityId && m.clientId) this.outbox.settle(m.clientId);
+    for (const m of added) if (this.memberHandle && m.authorId === this.memberHandle && m.clientId) this.outbox.settle(m.clientId);
   }
 
   private join(): Promise<void> {
@@ -279,6 +281,7 @@ export class PanelClient {
         if (this.closed) return;
         this.joins++;
         let r = await this.transport.join(this.chatId, this.transcript.size ? this.transcript.resumeSeq : 0);
+        this.memberHandle = r.chat.me.identityId;
         this.apply(r.missed);
         while (r.hasMore && !this.closed) {
           r = await this.transport.join(this.chatId, this.transcript.resumeSeq);
