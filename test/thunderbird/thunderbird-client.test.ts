@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
 import type { ChatView, SessionView } from '../../protocol/index.ts';
 import { chatUrlFor, panelHtml } from '../../ui/src/email-panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
@@ -140,19 +141,7 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
   });
 
   it('exchanges messages both ways with Alice on the plain chat page in Chromium', async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext();
     // Alice's browser already holds her session (she signed in with the code before).
     await context.addInitScript(
