@@ -178,9 +178,13 @@ export class ApiClient {
   /** One call of route N of the table: its method, its path with `params` filled in, its body and query. */
   private request<N extends RouteName>(name: N, parts: RequestParts<N>): Promise<RouteResponse<N>> {
     const { params, query, body }: { params?: Record<string, string | number>; query?: unknown; body?: unknown } = parts;
-    const q = new URLSearchParams();
-    if (typeof query === 'object' && query !== null) for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
-    const qs = q.toString();
+    // Built by hand: classic Outlook's event runtime, which loads this client, has no URLSearchParams.
+    const pairs: string[] = [];
+    if (typeof query === 'object' && query !== null) {
+      for (const [k, v] of Object.entries(query))
+        if (v !== undefined) pairs.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    }
+    const qs = pairs.join('&');
     const path = `/api${params ? routePath(name, params) : ROUTES[name].path}${qs ? `?${qs}` : ''}`;
     return this.call(ROUTES[name].method, path, body);
   }
