@@ -242,6 +242,8 @@ export interface ChatSummary {
   memberAddresses: string[];
   /** My member handle in this chat (compare with lastMessage.authorId). */
   me: { identityId: string };
+  /** In the audience under one of my addresses but never opened: opening joins it. */
+  isNew: boolean;
 }
 
 export interface AccessRequestView {
