@@ -5,7 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import type { ChatActivity, ChatSummary } from '../../protocol/index.ts';
-import { api, connectSocket, nextEvent, request, type ClientSocket, type TestServer } from '../support/server.ts';
+import {
+  api,
+  connectSocket,
+  createTestDatabase,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  type ClientSocket,
+  type TestServer,
+} from '../support/server.ts';
 import { FakeDns, MailSink, signInVia, startBridgeServer, waitUntil } from './support.ts';
 
 describe('audience chats: listed before they are opened, and announced live', function () {
@@ -152,5 +162,39 @@ describe('audience chats: listed before they are opened, and announced live', fu
     const full = await list(pia);
     assert.ok(full.some((c) => c.id === other && c.isNew));
     assert.ok(!heard.some((a) => a.chatId === other), 'the link session was not told of the other chat');
+  });
+});
+
+describe('audience chats across two server processes (rooms shared through Redis)', function () {
+  this.timeout(60_000);
+  let one: TestServer, two: TestServer;
+  const sockets: ClientSocket[] = [];
+
+  before(async () => {
+    const database = await createTestDatabase();
+    const redis = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    one = await startTestServer(redis, database);
+    two = await startTestServer(redis, database);
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await two?.close();
+    await one?.close();
+    await one?.database.drop();
+  });
+
+  it('a chat created on one node is announced to the recipient watching on the other, and its messages follow', async () => {
+    const [owner, tina] = await signInAll(one, ['own@example.com', 'tina@example.com']);
+    const watcher = await connectSocket(two.url, tina!.token);
+    sockets.push(watcher);
+    assert.equal((await request(watcher, 'chats:watch', {})).ok, true);
+    const told = nextEvent<ChatActivity>(watcher, 'chats:activity');
+    const chat = (await api(one, 'POST', '/api/chats', { subject: 'Nodes', audience: { bcc: ['tina@example.com'] } }, owner!.token)).body;
+    assert.equal((await told).chatId, chat.id);
+    const next = nextEvent<ChatActivity>(watcher, 'chats:activity', (a) => a.chatId === chat.id && a.lastSeq > 0);
+    assert.equal((await api(one, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'n1', body: 'Across nodes' }, owner!.token)).status, 201);
+    await next;
+    const listed = (await api(two, 'GET', '/api/chats', undefined, tina!.token)).body.chats as ChatSummary[];
+    assert.equal(listed.find((c) => c.id === chat.id)?.isNew, true);
   });
 });
