@@ -16,7 +16,7 @@ import {
   type ClientSocket,
   type TestServer,
 } from '../support/server.ts';
-import { FakeDns, MailSink, signInVia, startBridgeServer, waitUntil } from './support.ts';
+import { FakeDns, MailSink, jobsSettled, signInVia, startBridgeServer, waitUntil } from './support.ts';
 
 describe('audience chats: listed before they are opened, and announced live', function () {
   this.timeout(60_000);
@@ -137,6 +137,34 @@ describe('audience chats: listed before they are opened, and announced live', fu
     assert.equal(put.status, 200);
     await updated;
     assert.equal((await list(oscar)).some((c) => c.id === chatId), false);
+  });
+
+  it('a chat sent to my second (linked) address is listed, new, once, and only one email goes out for both addresses', async () => {
+    const before = sink.mail.length;
+    const start = await api(server, 'POST', '/api/me/addresses', { address: 'tom@home.example.org' }, tom.token);
+    assert.equal(start.status, 202);
+    const mail = await waitUntil('code', () => sink.mail.slice(before).find((m) => m.to.includes('tom@home.example.org')));
+    const code = /\b(\d{6})\b/.exec(mail.subject)![1];
+    assert.equal((await api(server, 'POST', '/api/me/addresses/verify', { linkId: start.body.linkId, code }, tom.token)).status, 200);
+    const chatId: string = (
+      await api(
+        server,
+        'POST',
+        '/api/chats',
+        { subject: 'Dinner', audience: { from: ['olga@example.com'], to: ['tom@home.example.org'], cc: ['tom@example.com'] } },
+        olga.token,
+      )
+    ).body.id;
+    const mine = (await list(tom)).filter((c) => c.id === chatId);
+    assert.equal(mine.length, 1, 'one row for a chat reaching two of my addresses');
+    assert.equal(mine[0]!.isNew, true);
+    // Offline, he gets one notification, not one per address.
+    for (const s of sockets) s.disconnect();
+    assert.equal((await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'd1', body: 'Eight o’clock?' }, olga.token)).status, 201);
+    await waitUntil('notification', () => sink.mail.find((m) => m.subject.includes('Dinner') && m.text.includes('Eight')));
+    await waitUntil('jobs settled', () => jobsSettled(server));
+    const notices = sink.mail.filter((m) => m.subject.includes('Dinner') && m.text.includes('Eight'));
+    assert.equal(notices.length, 1, notices.map((m) => m.to.join()).join('; '));
   });
 
   it('a one-chat (link) session lists and hears only its own chat', async () => {
