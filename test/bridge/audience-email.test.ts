@@ -107,6 +107,27 @@ describe('audience email: members who never opened the chat are emailed too', fu
     assert.ok(!freshPart(mail.text).includes('Before the invitation'));
   });
 
+  it('do not disturb (digest) holds audience emails too, and the digest carries the never-opened chat', async () => {
+    const dan = await signInVia(server, sink, 'dan@example.com');
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: true, mode: 'DIGEST' }, dan.token)).status, 200);
+    const chatId = await create('Quiet chat', { to: ['dan@example.com'] });
+    await say(chatId, 'q1', 'Quiet hours message');
+    await waitUntil('audience job ran', async () =>
+      (await sql(server, `SELECT 1 FROM job WHERE queue = 'notify.audience' AND payload->>'chatId' = $1 AND done_at IS NOT NULL`, [chatId])).length > 0,
+    );
+    await settled();
+    assert.deepEqual(mailTo('dan@example.com', 'Quiet chat'), [], 'held while do-not-disturb is on');
+    const before = sink.mail.length;
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: false }, dan.token)).status, 200);
+    const digest = await waitUntil('digest', () => sink.mail.slice(before).find((m) => m.to.includes('dan@example.com') && /digest/.test(m.subject)));
+    assert.ok(digest.text.includes('Quiet hours message'));
+    assert.ok(digest.text.includes(`/c/${chatId}#link=`), 'with a one-click link');
+    await settled();
+    await say(chatId, 'q2', 'After the digest');
+    const next = await waitUntil('next email', () => mailTo('dan@example.com', 'Quiet chat').find((m) => m.text.includes('After the digest')));
+    assert.ok(!freshPart(next.text).includes('Quiet hours message'), 'what the digest carried is not sent again');
+  });
+
   it('"Reply with IM": the person answered is told by email, without their own quoted email as news', async () => {
     const chatId = await create('Re: Budget', { to: ['bob@example.net'] }, {
       emailMessageId: '<budget@example.net>',

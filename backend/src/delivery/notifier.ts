@@ -548,6 +548,46 @@ export class EmailNotifier {
         );
         touched.push(m.chat_id);
       }
+      // Chats they are in the audience of but never opened: held by do-not-disturb like the rest
+      // (decideNotify), so they belong in the digest too, counted per audience address.
+      const audience = await client.query<{ chat_id: string; address: string; subject: string; emailed_seq: number }>(
+        `SELECT a.chat_id, a.address, c.subject, a.emailed_seq
+           FROM email_address e JOIN audience_entry a ON a.address = e.address
+           JOIN chat c ON c.id = a.chat_id AND c.retention = 'ARCHIVED' AND c.last_seq > a.emailed_seq
+          WHERE e.identity_id = $1
+            AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id AND m.identity_id = $1)
+          ORDER BY a.chat_id, a.added_at, a.address
+          FOR UPDATE OF a`,
+        [identityId],
+      );
+      // One per chat (FOR UPDATE rules out DISTINCT ON): the address added first.
+      const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];
+      for (const a of perChat.slice(0, Math.max(0, 20 - chats.length))) {
+        const fresh = (
+          await client.query<MessageRow>(
+            `SELECT seq, author_id, author_address, kind, body, created_at FROM message
+              WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+                AND author_address IS DISTINCT FROM $3 ORDER BY seq DESC LIMIT 20`,
+            [a.chat_id, a.emailed_seq, a.address],
+          )
+        ).rows.reverse();
+        if (!fresh.some((r) => r.kind === 'TEXT')) continue;
+        to ||= a.address;
+        const personalUrl = await createChatLink(client, {
+          publicUrl,
+          chatId: a.chat_id,
+          address: a.address,
+          purpose: 'NOTIFY',
+          createdById: null,
+          ttlMs: this.opts.linkTtlMs,
+        });
+        chats.push({ subject: a.subject, chatId: a.chat_id, chatUrl: `${publicUrl}/c/${a.chat_id}`, personalUrl, fresh: fresh.map(line) });
+        await client.query(`UPDATE audience_entry SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND address = $2`, [
+          a.chat_id,
+          a.address,
+          fresh[fresh.length - 1]!.seq,
+        ]);
+      }
       if (chats.length > 0) {
         await queueMail(client, { to, ...digestMail(chats), headers: { 'Auto-Submitted': 'auto-generated' } }, this.opts.mailDomain);
       }
