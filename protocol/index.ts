@@ -281,6 +281,8 @@ export const chatSummary = z.object({
   memberAddresses: z.array(z.string()),
   /** My member handle in this chat (compare with lastMessage.authorId). */
   me: z.object({ identityId: memberHandle }),
+  /** In the audience under one of my addresses but never opened: opening joins it. */
+  isNew: z.boolean(),
 });
 export type ChatSummary = z.infer<typeof chatSummary>;
 

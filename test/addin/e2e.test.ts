@@ -362,6 +362,21 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
       .locator('.chat-row-preview', { hasText: `${DAVE}: Mountains!` })
       .waitFor();
     assert.equal(await pane().locator('.chat-row', { hasText: 'Team offsite' }).locator('.chat-row-badge').count(), 0);
+
+    // A chat Dave is in the audience of appears live before he opens it, marked new (issue 12).
+    await startChat(alice, 'Hiring plan', [DAVE]);
+    const fresh = pane().locator('.chat-row', { hasText: 'Hiring plan' });
+    await fresh.locator('.chat-row-new', { hasText: 'new' }).waitFor();
+    assert.match((await fresh.getAttribute('aria-label')) ?? '', /Hiring plan, new/);
+    await fresh.click();
+    await pane().locator('.ic-panel[data-status="online"]').waitFor();
+    await pane().getByRole('button', { name: '← All chats' }).click();
+    await pane().locator('.chat-row', { hasText: 'Hiring plan' }).waitFor();
+    assert.equal(
+      await pane().locator('.chat-row', { hasText: 'Hiring plan' }).locator('.chat-row-new').count(),
+      0,
+      'opened: no longer new',
+    );
   });
 
   it('the read pane at 320 x 500 with 21 messages: the list scrolls inside the pane, header and message box stay in view', async () => {

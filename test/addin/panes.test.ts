@@ -31,6 +31,7 @@ function summary(over: Partial<ChatSummary> & { id: string }): ChatSummary {
     lastMessage: null,
     memberAddresses: [],
     me: { identityId: 'me' },
+    isNew: false,
     ...over,
   };
 }

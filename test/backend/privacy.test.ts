@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CaughtMail } from '../../backend/src/mail/catcher.ts';
-import type { ChatView } from '../../protocol/index.ts';
+import type { ChatSummary, ChatView } from '../../protocol/index.ts';
 import {
   api,
   connectSocket,
@@ -110,6 +110,9 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
     assert.equal((await rest('offline', 'POST', `/api/chats/${chatId}/open`)).status, 200);
     assert.equal((await ask('outsider', 'chat:join', { chatId, lastSeq: 0 })).error.code, 'NOT_IN_AUDIENCE');
     await settle();
+    // Everyone's "my chats" before the Bcc member opened it: theirs lists it (new), and the
+    // scan below checks nobody else's reveals them.
+    for (const role of roles) await rest(role, 'GET', '/api/chats');
 
     // The Bcc member opens the chat (what showing the email in Outlook or Thunderbird does) ...
     assert.equal((await ask('bcc', 'chat:join', { chatId, lastSeq: 0 })).ok, true);
@@ -274,6 +277,31 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
       .map((r) => r.body as { chats: { id: string; memberAddresses: string[] }[] });
     const mine = summaries.at(-1)!.chats.find((c) => c.id === chatId)!;
     assert.equal(mine.memberAddresses.length, toMembers.length);
+  });
+
+  it('the Bcc member lists the chat before opening it, marked new and told live; other lists show it without them', () => {
+    const lists = (role: Role) =>
+      received.filter((r) => r.role === role && r.what === 'GET /api/chats -> 200').map((r) => (r.body as { chats: ChatSummary[] }).chats);
+    const bccFirst = lists('bcc')[0]!.find((c) => c.id === chatId);
+    assert.ok(bccFirst, 'the Bcc member lists the chat before opening it');
+    assert.equal(bccFirst.isNew, true);
+    assert.ok(
+      received.some((r) => r.role === 'bcc' && r.what === 'event chats:activity' && JSON.stringify(r.body).includes(chatId)),
+      'told live',
+    );
+    assert.equal(
+      lists('bcc')
+        .at(-1)!
+        .find((c) => c.id === chatId)?.isNew,
+      false,
+      'opened: joined',
+    );
+    const toFirst = lists('to')[0]!.find((c) => c.id === chatId)!;
+    assert.deepEqual([...toFirst.memberAddresses].sort(), [CC, OFFLINE, OWNER, REMOVED, TO].sort());
+    assert.equal(
+      lists('outsider')[0]!.some((c) => c.id === chatId),
+      false,
+    );
   });
 
   it('the Bcc member opening the chat posts no "joined" message for anyone, the owner included', () => {

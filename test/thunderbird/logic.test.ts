@@ -195,6 +195,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     lastMessage: message(lastSeq, { authorId: author, chatId: id }),
     memberAddresses: [],
     me: { identityId: 'me' },
+    isNew: false,
   });
 
   it('totals unread and spots new messages from others only', () => {

@@ -19,6 +19,7 @@ import { startThunderbird, thunderbirdVersion, type Thunderbird } from './suppor
 import {
   ADD_RECIPIENT_AND_SEND,
   BADGE_ABOVE,
+  CHAT_IN_SPACE_IS_NEW,
   CLICK_EMBED_IM,
   OPEN_COMPOSE,
   CHAT_IN_MESSAGE_PANE,
@@ -205,5 +206,18 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     assert.equal(opened.status, 200, JSON.stringify(opened.body));
     assert.equal(opened.body.subject, 'Lunch on Friday');
     assert.deepEqual(opened.body.audience.map((a) => a.address).sort(), [BOB, 'carol@example.com', 'dave@example.com']);
+  });
+
+  it('lists a chat Bob is in the audience of in the Chats space before he opens it, marked new', async () => {
+    const created = await api<ChatView>(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Hiring plan', audience: { from: [ALICE], to: [BOB] } },
+      alice.token,
+    );
+    assert.equal(created.status, 201);
+    const row = await tb!.chrome<{ isNew: boolean }>(CHAT_IN_SPACE_IS_NEW, [created.body.id]);
+    assert.equal(row.isNew, true);
   });
 });

@@ -69,12 +69,14 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
       {
         type: 'button',
         class: `chat-row${chat.unread > 0 ? ' chat-row-unread' : ''}`,
-        'aria-label': `${chat.subject || 'No subject'}, ${chat.unread} unread`,
+        'aria-label': `${chat.subject || 'No subject'}${chat.isNew ? ', new' : ''}, ${chat.unread} unread`,
       },
       el(
         'span',
         { class: 'chat-row-top' },
         el('span', { class: 'chat-row-subject', text: chat.subject || '(no subject)' }),
+        // In my audience but never opened: opening it joins it.
+        chat.isNew ? el('span', { class: 'chat-row-new', text: 'new' }) : null,
         chat.unread > 0 ? el('span', { class: 'chat-row-badge', text: String(chat.unread) }) : null,
       ),
       el('span', { class: 'chat-row-preview', text: preview(chat) }),
@@ -114,6 +116,8 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
     }, 250);
   };
   const offActivity = opts.transport.on('chats:activity', scheduleRefresh);
+  // Also sent when I leave a chat's audience: the chat leaves the list.
+  const offUpdated = opts.transport.on('chat:updated', scheduleRefresh);
   const offStatus = opts.transport.on('status', (s) => {
     if (s === 'online') {
       void opts.transport.watchChats().catch(() => undefined);
@@ -130,6 +134,7 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
     destroy() {
       destroyed = true;
       offActivity();
+      offUpdated();
       offStatus();
       if (refreshTimer) clearTimeout(refreshTimer);
       open?.destroy();

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { ChatContext } from './context.ts';
 import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf, type Visibility } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
+import { announceAudienceAdded, announceAudienceRemoved } from './my-chats.ts';
 import { unreadCounts } from './unread.ts';
 
 type CreateChat = z.output<typeof createChatBody>;
@@ -73,6 +74,7 @@ export class ChatService {
       throw err;
     }
     if (input.quote) await postQuote(this.ctx, { id, retention: input.retention }, input.quote);
+    await announceAudienceAdded(this.ctx, id, [...entries.keys()]);
     this.ctx.log.info({ chatId: id, audience: entries.size, retention: input.retention }, 'chat created');
     return this.view(caller, id);
   }
@@ -217,6 +219,12 @@ export class ChatService {
       return gone;
     });
     for (const m of removedMembers) this.ctx.events.memberRemoved(chatId, m.identityId);
+    await announceAudienceRemoved(this.ctx, chatId, removed);
+    await announceAudienceAdded(
+      this.ctx,
+      chatId,
+      [...wanted.keys()].filter((a) => !before.has(a)),
+    );
     if (visibleChange) this.ctx.events.chatUpdated(chatId);
     else this.ctx.events.chatUpdated(chatId, [chat.ownerId]);
     return this.view(caller, chatId);
@@ -252,6 +260,7 @@ export class ChatService {
       // Names no adder: the adder may be hidden, and naming only visible ones would tell.
       await postSystemMessage(this.ctx, me.chat, `${address} was added`);
       this.ctx.events.chatUpdated(chatId);
+      await announceAudienceAdded(this.ctx, chatId, [address]);
     }
     return this.view(caller, chatId);
   }

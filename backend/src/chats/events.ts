@@ -1,4 +1,4 @@
-import type { AccessRequestView, MessageView, ReadNotice } from '../../../protocol/index.ts';
+import type { AccessRequestView, ChatActivity, MessageView, ReadNotice } from '../../../protocol/index.ts';
 
 /**
  * What the chat domain announces. The realtime adapter turns these into socket
@@ -10,6 +10,13 @@ export interface ChatEvents {
   chatUpdated(chatId: string, only?: string[]): void;
   memberJoined(chatId: string, identityId: string): void;
   memberRemoved(chatId: string, identityId: string): void;
+  /**
+   * Identities not yet members got into the audience (chat created, address added): "my chats"
+   * lists the chat for them from now on. Told to them alone, so a Bcc entry reaches nobody else.
+   */
+  audienceAdded(chat: ChatActivity, identityIds: string[]): void;
+  /** Identities not members left the audience: the chat leaves their "my chats". */
+  audienceRemoved(chatId: string, identityIds: string[]): void;
   /** `identityId` is the reader's identity; the adapter names them by handle, to those who may see them. */
   readMoved(notice: ReadNotice): void;
   accessRequested(ownerId: string, request: AccessRequestView): void;

@@ -48,6 +48,13 @@ export class Invitations {
         { to: address, ...mail, fromName: 'Inbox Chat', headers: { 'X-Inbox-Chat-Id': chatId } },
         this.ctx.mailDomain,
       );
+      // The invitation stands for everything said so far: the batched notification
+      // (notifier.ts, emailAudience) carries only what is said after it, never the same message twice.
+      await client.query(
+        `UPDATE audience_entry a SET emailed_seq = GREATEST(a.emailed_seq, c.last_seq)
+           FROM chat c WHERE c.id = a.chat_id AND a.chat_id = $1 AND a.address = $2`,
+        [chatId, address],
+      );
     });
     this.ctx.runner.wake();
     return view;

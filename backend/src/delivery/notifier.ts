@@ -14,6 +14,8 @@ import { digestMail, notificationMail, type MailLine } from './templates.ts';
 export const NOTIFY_QUEUE = 'notify.member';
 export const REMIND_QUEUE = 'notify.remind';
 export const DIGEST_QUEUE = 'notify.digest';
+/** Audience addresses whose person has not joined: same batching and offline rules, keyed by address. */
+export const AUDIENCE_QUEUE = 'notify.audience';
 
 export interface NotifierOptions {
   /** Messages are gathered this long before one email goes out. */
@@ -36,6 +38,13 @@ interface MessageRow {
   body: string;
   created_at: Date;
 }
+
+/**
+ * A new member's first "emailed up to": what email carried to their audience address (any of
+ * theirs) before they joined, so joining never re-sends it (SQL over a member row `m`).
+ */
+const EMAILED_BEFORE_JOINING = `coalesce((SELECT max(a.emailed_seq) FROM audience_entry a JOIN email_address e ON e.address = a.address
+                                 WHERE a.chat_id = m.chat_id AND e.identity_id = m.identity_id), 0)`;
 
 const line = (r: MessageRow): MailLine => ({
   seq: r.seq,
@@ -66,6 +75,7 @@ export class EmailNotifier {
     runner.register(NOTIFY_QUEUE, (p: { chatId: string; identityId: string }, job) => this.notify(p, job));
     runner.register(REMIND_QUEUE, (p: { chatId: string; identityId: string }) => this.remind(p));
     runner.register(DIGEST_QUEUE, (p: { identityId: string }) => this.digest(p));
+    runner.register(AUDIENCE_QUEUE, (p: { chatId: string; address: string }, job) => this.notifyAudience(p, job));
   }
 
   /** Called for every committed batch of archived messages. Never throws; never blocks the sender. */
@@ -114,6 +124,169 @@ export class EmailNotifier {
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
       [NOTIFY_QUEUE, pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.opts.batchWindowMs],
     );
+    // The audience not joined yet: one job per person (an identity with two addresses in the
+    // audience gets one email, at the address added first), none for someone already a
+    // member under any address. Removed addresses have no entry, so they get nothing.
+    await this.pool.query(
+      `INSERT INTO job (queue, payload, dedupe_key, run_at)
+       SELECT $1, json_build_object('chatId', p.chat_id, 'address', p.address),
+              'notify-audience:' || p.chat_id || ':' || p.address,
+              now() + make_interval(secs => $3::float8 / 1000)
+         FROM (SELECT DISTINCT ON (a.chat_id, coalesce(e.identity_id::text, a.address)) a.chat_id, a.address
+                 FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = 'ARCHIVED'
+                 LEFT JOIN email_address e ON e.address = a.address
+                WHERE a.chat_id = ANY($2::uuid[])
+                  AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id
+                                     AND (m.address = a.address OR m.identity_id = e.identity_id))
+                ORDER BY a.chat_id, coalesce(e.identity_id::text, a.address), a.added_at, a.address) p
+       ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
+      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs],
+    );
+  }
+
+  /**
+   * decideNotify() facts for an audience address whose person has not joined: no read
+   * position (they never opened it), presence and do-not-disturb of the identity owning the
+   * address if any (an address nobody signed in with is never present).
+   */
+  private async audienceFacts(chatId: string, address: string): Promise<NotifyFacts & { identityId: string | null }> {
+    const res = await this.pool.query<{
+      identity_id: string | null;
+      joined: boolean;
+      retention: string;
+      last_seq: number;
+      emailed_seq: number;
+      dnd: boolean | null;
+      dnd_mode: 'RESEND' | 'DIGEST' | null;
+      resend_minutes: number | null;
+      dnd_since: Date | null;
+    }>(
+      `SELECT e.identity_id, c.retention, c.last_seq, a.emailed_seq, v.dnd, v.dnd_mode, v.resend_minutes, v.dnd_since,
+              EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id
+                         AND (m.address = a.address OR m.identity_id = e.identity_id)) AS joined
+         FROM audience_entry a JOIN chat c ON c.id = a.chat_id
+         LEFT JOIN email_address e ON e.address = a.address
+         LEFT JOIN availability v ON v.identity_id = e.identity_id
+        WHERE a.chat_id = $1 AND a.address = $2`,
+      [chatId, address],
+    );
+    const s = res.rows[0];
+    const identityId = s?.identity_id ?? null;
+    const offlineSince = identityId ? (await this.presence.status(identityId)).offlineSince : new Date(0);
+    return {
+      identityId,
+      // Joined meanwhile: the member path (notify()) owns them from now on.
+      member: !!s && !s.joined,
+      emailNotify: true,
+      archived: s?.retention === 'ARCHIVED',
+      dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
+      lastSeq: s?.last_seq ?? 0,
+      readSeq: 0,
+      emailedSeq: s?.emailed_seq ?? 0,
+      awaySince: offlineSince,
+      now: Date.now(),
+      offlineDelayMs: this.opts.offlineDelayMs,
+    };
+  }
+
+  private async notifyAudience(p: { chatId: string; address: string }, job: JobContext): Promise<void> {
+    const facts = await this.audienceFacts(p.chatId, p.address);
+    const decision = decideNotify(facts);
+    if (decision.action === 'skip') return;
+    if (decision.action === 'retry') throw new RetryLater(decision.inMs);
+    await this.pool.query(`UPDATE job SET dedupe_key = NULL WHERE id = $1`, [job.id]);
+    // No reminders: do-not-disturb re-sends follow read positions, which only members have.
+    await this.emailAudience(p.chatId, p.address);
+  }
+
+  /**
+   * Emails an audience address what no email (nor its invitation) carried yet, with a one-click
+   * link into the chat, under a lock on its audience entry so two nodes never send the same
+   * messages twice. No reply address: replying by email needs a member, and opening the link
+   * makes one.
+   */
+  async emailAudience(chatId: string, address: string): Promise<boolean> {
+    const emailed = await inTransaction(this.pool, async (client) => {
+      const state = await client.query<{
+        emailed_seq: number;
+        last_email_message_id: string | null;
+        subject: string;
+        email_message_id: string | null;
+        joined: boolean;
+      }>(
+        `SELECT a.emailed_seq, a.last_email_message_id, c.subject, c.email_message_id,
+                EXISTS (SELECT 1 FROM member m LEFT JOIN email_address e ON e.address = a.address
+                         WHERE m.chat_id = a.chat_id AND (m.address = a.address OR m.identity_id = e.identity_id)) AS joined
+           FROM audience_entry a JOIN chat c ON c.id = a.chat_id
+          WHERE a.chat_id = $1 AND a.address = $2
+          FOR UPDATE OF a`,
+        [chatId, address],
+      );
+      const st = state.rows[0];
+      if (!st || st.joined) return false;
+      // Their own words (the email a "Reply with IM" quotes) are not news to them.
+      const fresh = (
+        await client.query<MessageRow>(
+          `SELECT seq, author_id, author_address, kind, body, created_at FROM message
+            WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+              AND author_address IS DISTINCT FROM $3
+            ORDER BY seq DESC LIMIT 50`,
+          [chatId, st.emailed_seq, address],
+        )
+      ).rows.reverse();
+      if (!fresh.some((r) => r.kind === 'TEXT')) return false;
+      const history = (
+        await client.query<MessageRow>(
+          `SELECT seq, author_id, author_address, kind, body, created_at FROM message
+            WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+            ORDER BY seq DESC LIMIT $3`,
+          [chatId, fresh[0]!.seq, this.opts.historyCount],
+        )
+      ).rows.reverse();
+      const publicUrl = this.opts.publicUrl();
+      const personalUrl = await createChatLink(client, {
+        publicUrl,
+        chatId,
+        address,
+        purpose: 'NOTIFY',
+        createdById: null,
+        ttlMs: this.opts.linkTtlMs,
+      });
+      const mail = notificationMail({
+        subject: st.subject,
+        chatId,
+        chatUrl: `${publicUrl}/c/${chatId}`,
+        personalUrl,
+        replyAddress: null,
+        fresh: fresh.map(line),
+        history: history.map(line),
+      });
+      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_address ?? ''))].filter(Boolean);
+      const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
+      const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
+      const references = [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
+      const inReplyTo = references.length ? (threadRoot ?? references[references.length - 1]!) : undefined;
+      await queueMail(
+        client,
+        {
+          to: address,
+          ...mail,
+          fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
+          messageId,
+          ...(inReplyTo ? { inReplyTo, references } : {}),
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+        },
+        this.opts.mailDomain,
+      );
+      await client.query(
+        `UPDATE audience_entry SET emailed_seq = GREATEST(emailed_seq, $3), last_email_message_id = $4
+          WHERE chat_id = $1 AND address = $2`,
+        [chatId, address, fresh[fresh.length - 1]!.seq, messageId],
+      );
+      return true;
+    });
+    if (emailed) this.runner.wake();
+    return emailed;
   }
 
   /** What decideNotify() needs from the database, for one member of one chat. */
@@ -196,8 +369,8 @@ export class EmailNotifier {
     const emailed = await inTransaction(this.pool, async (client) => {
       // Only for a current member: one removed from the audience meanwhile has nothing to send.
       await client.query(
-        `INSERT INTO delivery_state (chat_id, identity_id)
-         SELECT chat_id, identity_id FROM member WHERE chat_id = $1 AND identity_id = $2
+        `INSERT INTO delivery_state (chat_id, identity_id, emailed_seq)
+         SELECT m.chat_id, m.identity_id, ${EMAILED_BEFORE_JOINING} FROM member m WHERE m.chat_id = $1 AND m.identity_id = $2
          ON CONFLICT DO NOTHING`,
         [chatId, identityId],
       );
@@ -331,8 +504,8 @@ export class EmailNotifier {
     const touched: string[] = [];
     await inTransaction(this.pool, async (client) => {
       await client.query(
-        `INSERT INTO delivery_state (chat_id, identity_id)
-         SELECT chat_id, identity_id FROM member WHERE identity_id = $1 ON CONFLICT DO NOTHING`,
+        `INSERT INTO delivery_state (chat_id, identity_id, emailed_seq)
+         SELECT m.chat_id, m.identity_id, ${EMAILED_BEFORE_JOINING} FROM member m WHERE m.identity_id = $1 ON CONFLICT DO NOTHING`,
         [identityId],
       );
       const members = await client.query<{
@@ -379,6 +552,46 @@ export class EmailNotifier {
           fresh[fresh.length - 1]!.seq,
         ]);
         touched.push(m.chat_id);
+      }
+      // Chats they are in the audience of but never opened: held by do-not-disturb like the rest
+      // (decideNotify), so they belong in the digest too, counted per audience address.
+      const audience = await client.query<{ chat_id: string; address: string; subject: string; emailed_seq: number }>(
+        `SELECT a.chat_id, a.address, c.subject, a.emailed_seq
+           FROM email_address e JOIN audience_entry a ON a.address = e.address
+           JOIN chat c ON c.id = a.chat_id AND c.retention = 'ARCHIVED' AND c.last_seq > a.emailed_seq
+          WHERE e.identity_id = $1
+            AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id AND m.identity_id = $1)
+          ORDER BY a.chat_id, a.added_at, a.address
+          FOR UPDATE OF a`,
+        [identityId],
+      );
+      // One per chat (FOR UPDATE rules out DISTINCT ON): the address added first.
+      const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];
+      for (const a of perChat.slice(0, Math.max(0, 20 - chats.length))) {
+        const fresh = (
+          await client.query<MessageRow>(
+            `SELECT seq, author_id, author_address, kind, body, created_at FROM message
+              WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+                AND author_address IS DISTINCT FROM $3 ORDER BY seq DESC LIMIT 20`,
+            [a.chat_id, a.emailed_seq, a.address],
+          )
+        ).rows.reverse();
+        if (!fresh.some((r) => r.kind === 'TEXT')) continue;
+        to ||= a.address;
+        const personalUrl = await createChatLink(client, {
+          publicUrl,
+          chatId: a.chat_id,
+          address: a.address,
+          purpose: 'NOTIFY',
+          createdById: null,
+          ttlMs: this.opts.linkTtlMs,
+        });
+        chats.push({ subject: a.subject, chatId: a.chat_id, chatUrl: `${publicUrl}/c/${a.chat_id}`, personalUrl, fresh: fresh.map(line) });
+        await client.query(`UPDATE audience_entry SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND address = $2`, [
+          a.chat_id,
+          a.address,
+          fresh[fresh.length - 1]!.seq,
+        ]);
       }
       if (chats.length > 0) {
         await queueMail(client, { to, ...digestMail(chats), headers: { 'Auto-Submitted': 'auto-generated' } }, this.opts.mailDomain);

@@ -52,7 +52,8 @@ export function notificationMail(opts: {
   chatId: string;
   chatUrl: string;
   personalUrl: string;
-  replyAddress: string;
+  /** null: no reply by email (an audience address that has not joined yet). */
+  replyAddress: string | null;
   fresh: MailLine[];
   history: MailLine[];
   reminder?: boolean;
@@ -66,7 +67,9 @@ export function notificationMail(opts: {
     ...(opts.history.length ? ['Earlier:', linesText(opts.history), '', 'New:'] : []),
     linesText(opts.fresh),
     '',
-    `Reply to this email to answer in the chat (only your new text is posted), or open the chat:`,
+    opts.replyAddress
+      ? `Reply to this email to answer in the chat (only your new text is posted), or open the chat:`
+      : 'Open the chat to answer:',
     opts.personalUrl,
     '',
     `This link signs you in to this chat once. Turn these emails off on the chat page.`,
@@ -76,7 +79,7 @@ export function notificationMail(opts: {
 <p>${escapeHtml(intro)}</p>
 ${opts.history.length ? `<div style="border-left:3px solid #d0d7de;padding-left:8px;margin-bottom:8px">${linesHtml(opts.history, true)}</div>` : ''}
 ${linesHtml(opts.fresh, false)}
-<p style="font-size:13px;color:#57606a">Reply to this email to answer in the chat; only your new text is posted.</p>
+${opts.replyAddress ? '<p style="font-size:13px;color:#57606a">Reply to this email to answer in the chat; only your new text is posted.</p>' : ''}
 ${panelHtml({ chatUrl: opts.chatUrl, chatId: opts.chatId, subject: opts.subject, personalUrl: opts.personalUrl })}
 <p style="font-size:12px;color:#57606a">The button signs you in to this chat once. You can turn these emails off on the chat page.</p>
 </div>`;

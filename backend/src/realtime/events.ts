@@ -82,6 +82,18 @@ export class SocketFanout implements ChatEvents {
     this.io.to(rooms.identity(identityId)).emit('chat:updated', { chatId });
   }
 
+  audienceAdded(chat: Parameters<ChatEvents['audienceAdded']>[0], identityIds: string[]): void {
+    if (!this.io || identityIds.length === 0) return;
+    const watchers = identityIds.map(rooms.watcher);
+    // Their open lists follow the chat's activity from now on, as for a chat they joined.
+    this.io.in(watchers).socketsJoin(rooms.activity(chat.chatId));
+    this.io.to(watchers).emit('chats:activity', chat);
+  }
+
+  audienceRemoved(chatId: string, identityIds: string[]): void {
+    for (const id of identityIds) this.memberRemoved(chatId, id);
+  }
+
   readMoved(n: Parameters<ChatEvents['readMoved']>[0]): void {
     if (!this.io) return;
     const notice = { ...n, identityId: this.handles.of(n.chatId, n.identityId) };

@@ -381,7 +381,9 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       'chats:watch',
       handle('chats:watch', watchEvent, async () => {
         const chats = await d.services.myChats(caller);
-        await socket.join([rooms.watcher(caller.identityId), ...chats.map((c) => rooms.activity(c.id))]);
+        // A one-chat (link) session hears of its chat only: the watcher room announces new chats.
+        const watcher = caller.chatScope ? [] : [rooms.watcher(caller.identityId)];
+        await socket.join([...watcher, ...chats.map((c) => rooms.activity(c.id))]);
         return { chats };
       }),
     );

@@ -293,6 +293,14 @@ export const OPEN_CHAT_IN_SPACE = script(`${CHATS_TAB}
   return await until(() => inChats('return !!document.querySelector(".chats-main .ic-panel[data-status=online] textarea.ic-draft:not([disabled])")'));
 `);
 
+/** Opens the "Chats" space; waits until the list shows chat args[0] and returns whether it is marked new. */
+export const CHAT_IN_SPACE_IS_NEW = script(`${CHATS_TAB}
+  const button = [...win.document.querySelectorAll('#spacesToolbar button')].find((b) => b.title === 'Chats');
+  button.click();
+  const q = '.chats-list button[data-chat-id="' + args[0] + '"]';
+  return await until(() => inChats('const b = document.querySelector(arguments[0]); return b ? { isNew: !!b.querySelector(".chat-new") } : null;', [q]));
+`);
+
 /** Where the Chats tab puts the list and the open chat (CSS pixels). */
 export const CHATS_LAYOUT = script(`${CHATS_TAB}
   return await inChats(\`

@@ -26,7 +26,13 @@ function renderList(): void {
       const button = el(
         'button',
         { type: 'button', 'aria-current': open?.chatId === c.id ? 'true' : 'false', 'data-chat-id': c.id },
-        el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
+        el(
+          'span',
+          { class: 'chat-subject' },
+          // In my audience but never opened: opening it joins it.
+          c.isNew ? el('span', { class: 'chat-new', text: 'new' }) : null,
+          c.subject || '(no subject)',
+        ),
         c.unread > 0 ? el('span', { class: 'chat-unread', text: String(c.unread), 'aria-label': `${c.unread} unread` }) : el('span'),
         el('span', { class: 'chat-preview', text: preview(c) }),
       );
@@ -71,6 +77,8 @@ async function start(): Promise<void> {
     refreshing = setTimeout(() => void refresh(), 250);
   };
   c.transport.on('chats:activity', later);
+  // Also sent when I leave a chat's audience: the chat leaves the list.
+  c.transport.on('chat:updated', later);
   c.transport.on('read', later);
   c.transport.on('status', (s) => s === 'online' && later());
   c.transport.onSession(() => location.reload());

@@ -98,12 +98,14 @@ function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
         'a',
         { href: `/c/${c.id}`, class: 'chat-link' },
         el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
+        // In my audience but never opened: opening the link joins it.
+        c.isNew ? el('span', { class: 'badge badge-new', text: 'new' }) : null,
         c.unread > 0 ? el('span', { class: 'badge', text: `${c.unread} unread` }) : null,
         c.endedAt ? el('span', { class: 'badge badge-muted', text: 'ended' }) : null,
       );
       return el(
         'li',
-        { class: `chat-item${c.unread > 0 ? ' chat-unread' : ''}`, 'data-chat-id': c.id },
+        { class: `chat-item${c.unread > 0 ? ' chat-unread' : ''}${c.isNew ? ' chat-new' : ''}`, 'data-chat-id': c.id },
         link,
         el('p', { class: 'chat-last', text: last }),
         el(
