@@ -299,7 +299,7 @@ describe('faults: restarts and outages drop nobody', function () {
    * while PostgreSQL was down, a notification schedule lost to the outage, and a job whose
    * lease was taken just before it (held for JOBS_LEASE_MS) each keep a member unmailed.
    */
-  it('[needs the offline-email fixes] after a database outage, offline members get one email per batch window, including one who left during it', async () => {
+  it('after a database outage, offline members get one email per batch window, including one who left during it', async () => {
     const [al, dee, eve] = [await person(A, 'al'), await person(A, 'dee'), await person(A, 'eve')];
     const chatId = await chatFor(al, [dee, eve], 'Emails after an outage');
     // eve opened the chat once from its link and never connected: offline throughout.
