@@ -54,6 +54,44 @@ const line = (r: MessageRow): MailLine => ({
   kind: r.kind,
 });
 
+/** Whose words are not news to a reader: a member's own (by identity) or an audience address's. */
+type Reader = { identityId: string } | { address: string };
+
+const MESSAGE_COLUMNS = 'seq, author_id, author_address, kind, body, created_at';
+
+/**
+ * What a reader has not been emailed yet: live text and quotes after `afterSeq` not written by
+ * them, oldest first; the newest `limit` when there are more.
+ */
+async function unseenMessages(
+  client: pg.PoolClient,
+  chatId: string,
+  afterSeq: number,
+  reader: Reader,
+  limit: number,
+): Promise<MessageRow[]> {
+  const [column, value] = 'identityId' in reader ? ['author_id', reader.identityId] : ['author_address', reader.address];
+  const { rows } = await client.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM message
+      WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+        AND ${column} IS DISTINCT FROM $3
+      ORDER BY seq DESC LIMIT $4`,
+    [chatId, afterSeq, value, limit],
+  );
+  return rows.reverse();
+}
+
+/** The history shown above the new messages: the `count` live ones before `beforeSeq`, oldest first. */
+async function earlierMessages(client: pg.PoolClient, chatId: string, beforeSeq: number, count: number): Promise<MessageRow[]> {
+  const { rows } = await client.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM message
+      WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+      ORDER BY seq DESC LIMIT $3`,
+    [chatId, beforeSeq, count],
+  );
+  return rows.reverse();
+}
+
 /**
  * Email for members who do not read what is said. A committed message schedules one job per
  * member (but the author) and chat, due after the batch window; more messages in the window
@@ -225,24 +263,9 @@ export class EmailNotifier {
       const st = state.rows[0];
       if (!st || st.joined) return false;
       // Their own words (the email a "Reply with IM" quotes) are not news to them.
-      const fresh = (
-        await client.query<MessageRow>(
-          `SELECT seq, author_id, author_address, kind, body, created_at FROM message
-            WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
-              AND author_address IS DISTINCT FROM $3
-            ORDER BY seq DESC LIMIT 50`,
-          [chatId, st.emailed_seq, address],
-        )
-      ).rows.reverse();
+      const fresh = await unseenMessages(client, chatId, st.emailed_seq, { address }, 50);
       if (!fresh.some((r) => r.kind === 'TEXT')) return false;
-      const history = (
-        await client.query<MessageRow>(
-          `SELECT seq, author_id, author_address, kind, body, created_at FROM message
-            WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
-            ORDER BY seq DESC LIMIT $3`,
-          [chatId, fresh[0]!.seq, this.opts.historyCount],
-        )
-      ).rows.reverse();
+      const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await createChatLink(client, {
         publicUrl,
@@ -413,24 +436,9 @@ export class EmailNotifier {
       for (const u of unsent) {
         if (u.payload.notify) base = Math.min(base, Math.max(u.payload.notify.fromSeq - 1, st.last_read_seq));
       }
-      const fresh = (
-        await client.query<MessageRow>(
-          `SELECT seq, author_id, author_address, kind, body, created_at FROM message
-            WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
-              AND author_id IS DISTINCT FROM $3
-            ORDER BY seq DESC LIMIT 50`,
-          [chatId, base, identityId],
-        )
-      ).rows.reverse();
+      const fresh = await unseenMessages(client, chatId, base, { identityId }, 50);
       if (fresh.length === 0) return false;
-      const history = (
-        await client.query<MessageRow>(
-          `SELECT seq, author_id, author_address, kind, body, created_at FROM message
-            WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
-            ORDER BY seq DESC LIMIT $3`,
-          [chatId, fresh[0]!.seq, this.opts.historyCount],
-        )
-      ).rows.reverse();
+      const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await createChatLink(client, {
         publicUrl,
@@ -527,14 +535,7 @@ export class EmailNotifier {
       const chats = [];
       let to = '';
       for (const m of members.rows) {
-        const fresh = (
-          await client.query<MessageRow>(
-            `SELECT seq, author_id, author_address, kind, body, created_at FROM message
-              WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
-                AND author_id IS DISTINCT FROM $3 ORDER BY seq DESC LIMIT 20`,
-            [m.chat_id, m.base, identityId],
-          )
-        ).rows.reverse();
+        const fresh = await unseenMessages(client, m.chat_id, m.base, { identityId }, 20);
         if (fresh.length === 0) continue;
         to ||= m.address;
         const personalUrl = await createChatLink(client, {
@@ -568,14 +569,7 @@ export class EmailNotifier {
       // One per chat (FOR UPDATE rules out DISTINCT ON): the address added first.
       const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];
       for (const a of perChat.slice(0, Math.max(0, 20 - chats.length))) {
-        const fresh = (
-          await client.query<MessageRow>(
-            `SELECT seq, author_id, author_address, kind, body, created_at FROM message
-              WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
-                AND author_address IS DISTINCT FROM $3 ORDER BY seq DESC LIMIT 20`,
-            [a.chat_id, a.emailed_seq, a.address],
-          )
-        ).rows.reverse();
+        const fresh = await unseenMessages(client, a.chat_id, a.emailed_seq, { address: a.address }, 20);
         if (!fresh.some((r) => r.kind === 'TEXT')) continue;
         to ||= a.address;
         const personalUrl = await createChatLink(client, {
