@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
 import {
   api,
+  type ClientSocket,
   connectSocket,
-  createTestDatabase,
   nextEvent,
   request,
   signInAll,
-  startTestServer,
-  type ClientSocket,
-  type TestDatabase,
+  startTwoNodes,
   type TestServer,
+  type TwoNodes,
 } from '../support/server.ts';
 import type { MessageView, ReadNotice, SessionView } from '../../protocol/index.ts';
 
 describe('messages: ordering, idempotency, resync, fan-out', function () {
-  let database: TestDatabase;
+  let nodes: TwoNodes | undefined;
   let server: TestServer;
   let second: TestServer; // another backend process on the same database
   let alice: SessionView, bob: SessionView, carol: SessionView;
@@ -26,18 +25,14 @@ describe('messages: ordering, idempotency, resync, fan-out', function () {
   };
 
   before(async () => {
-    database = await createTestDatabase();
-    // Two nodes share rooms through Redis, as in production (ENVIRONMENT.md: Redis on 127.0.0.1:6379).
-    const redis = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
-    server = await startTestServer(redis, database);
-    second = await startTestServer(redis, database);
+    // Two nodes share rooms through Redis, as in production.
+    nodes = await startTwoNodes();
+    ({ one: server, two: second } = nodes);
     [alice, bob, carol] = await signInAll(server, ['alice@example.com', 'bob@example.com', 'carol@example.com']);
   });
   after(async () => {
     for (const s of sockets) s.close();
-    await second.close();
-    await server.close();
-    await database.drop();
+    await nodes?.close();
   });
 
   async function newChat(retention: 'ARCHIVED' | 'EPHEMERAL' = 'ARCHIVED') {

@@ -11,15 +11,16 @@ import type { CaughtMail } from '../../backend/src/mail/catcher.ts';
 import type { ChatSummary, ChatView } from '../../protocol/index.ts';
 import {
   api,
+  type ClientSocket,
   connectSocket,
-  createTestDatabase,
   lastMailId,
   nextEvent,
   request,
   signInAll,
   startTestServer,
-  type ClientSocket,
+  startTwoNodes,
   type TestServer,
+  type TwoNodes,
 } from '../support/server.ts';
 
 const OWNER = 'olivia@example.com';
@@ -442,20 +443,17 @@ describe('privacy: the owner’s removal sticks', function () {
 
 describe('privacy across two server processes (rooms shared through Redis)', function () {
   this.timeout(60_000);
+  let nodes: TwoNodes | undefined;
   let one: TestServer, two: TestServer;
   const sockets: ClientSocket[] = [];
 
   before(async () => {
-    const database = await createTestDatabase();
-    const redis = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
-    one = await startTestServer(redis, database);
-    two = await startTestServer(redis, database);
+    nodes = await startTwoNodes();
+    ({ one, two } = nodes);
   });
   after(async () => {
     for (const s of sockets) s.close();
-    await two?.close();
-    await one?.close();
-    await one?.database.drop();
+    await nodes?.close();
   });
 
   it('a Bcc member typing and reading on one node reaches the owner on the other, and no visible member', async () => {

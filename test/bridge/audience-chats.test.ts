@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import type { ChatActivity, ChatSummary } from '../../protocol/index.ts';
 import {
   api,
+  type ClientSocket,
   connectSocket,
-  createTestDatabase,
   nextEvent,
   request,
   signInAll,
-  startTestServer,
-  type ClientSocket,
+  startTwoNodes,
   type TestServer,
+  type TwoNodes,
 } from '../support/server.ts';
 import { FakeDns, MailSink, jobsSettled, signInVia, startBridgeServer, waitUntil } from './support.ts';
 
@@ -214,20 +214,17 @@ describe('audience chats: listed before they are opened, and announced live', fu
 
 describe('audience chats across two server processes (rooms shared through Redis)', function () {
   this.timeout(60_000);
+  let nodes: TwoNodes | undefined;
   let one: TestServer, two: TestServer;
   const sockets: ClientSocket[] = [];
 
   before(async () => {
-    const database = await createTestDatabase();
-    const redis = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
-    one = await startTestServer(redis, database);
-    two = await startTestServer(redis, database);
+    nodes = await startTwoNodes();
+    ({ one, two } = nodes);
   });
   after(async () => {
     for (const s of sockets) s.close();
-    await two?.close();
-    await one?.close();
-    await one?.database.drop();
+    await nodes?.close();
   });
 
   it('a chat created on one node is announced to the recipient watching on the other, and its messages follow', async () => {

@@ -48,6 +48,32 @@ export async function startTestServer(
   };
 }
 
+/** Two nodes, as in production: one fresh database, rooms shared through Redis (on 127.0.0.1:6379 here). */
+export interface TwoNodes {
+  one: TestServer;
+  two: TestServer;
+  database: TestDatabase;
+  /** Stops both nodes, then drops the database. */
+  close(): Promise<void>;
+}
+
+export async function startTwoNodes(env: Record<string, string> = {}): Promise<TwoNodes> {
+  const database = await createTestDatabase();
+  const shared = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', ...env };
+  const one = await startTestServer(shared, database);
+  const two = await startTestServer(shared, database);
+  return {
+    one,
+    two,
+    database,
+    async close() {
+      await two.close();
+      await one.close();
+      await database.drop();
+    },
+  };
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- test helpers read response bodies and socket
    payloads loosely on purpose: each test asserts the fields it cares about, and the protocol's zod
    schemas (not these helpers) are what types the real clients. */
