@@ -157,7 +157,7 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
       el(
         'div',
         { class: 'chat-layout' },
-        el('h1', { class: 'visually-hidden', text: chat.subject || 'Chat' }),
+        el('h1', { class: 'ic-visually-hidden', text: chat.subject || 'Chat' }),
         requests?.root ?? null,
         panelHost,
         el('p', { class: 'chat-share muted' }, 'Link to this chat: ', el('a', { href: link, text: link })),

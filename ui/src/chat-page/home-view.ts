@@ -38,7 +38,7 @@ export function homeView(opts: HomeOptions): HomeView {
   const root = el(
     'div',
     { class: 'home' },
-    el('h1', { class: 'visually-hidden', text: 'Inbox Chat' }),
+    el('h1', { class: 'ic-visually-hidden', text: 'Inbox Chat' }),
     scoped ? oneChatNotice(opts) : startChatForm(api),
     el(
       'section',
