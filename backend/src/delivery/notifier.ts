@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
 import type { MessageView } from '../../../protocol/index.ts';
+import { chatUrlFor } from '../../../ui/src/email-panel.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
@@ -227,6 +228,18 @@ export class EmailNotifier {
     };
   }
 
+  /** The one-click link a notification or digest email carries for one address (single chat, expiring). */
+  private notifyLink(client: pg.PoolClient, chatId: string, address: string): Promise<string> {
+    return createChatLink(client, {
+      publicUrl: this.opts.publicUrl(),
+      chatId,
+      address,
+      purpose: 'NOTIFY',
+      createdById: null,
+      ttlMs: this.opts.linkTtlMs,
+    });
+  }
+
   private async notifyAudience(p: { chatId: string; address: string }, job: JobContext): Promise<void> {
     const facts = await this.audienceFacts(p.chatId, p.address);
     const decision = decideNotify(facts);
@@ -267,18 +280,11 @@ export class EmailNotifier {
       if (!fresh.some((r) => r.kind === 'TEXT')) return false;
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
-      const personalUrl = await createChatLink(client, {
-        publicUrl,
-        chatId,
-        address,
-        purpose: 'NOTIFY',
-        createdById: null,
-        ttlMs: this.opts.linkTtlMs,
-      });
+      const personalUrl = await this.notifyLink(client, chatId, address);
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: `${publicUrl}/c/${chatId}`,
+        chatUrl: chatUrlFor(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
         fresh: fresh.map(line),
@@ -440,14 +446,7 @@ export class EmailNotifier {
       if (fresh.length === 0) return false;
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
-      const personalUrl = await createChatLink(client, {
-        publicUrl,
-        chatId,
-        address: st.address,
-        purpose: 'NOTIFY',
-        createdById: null,
-        ttlMs: this.opts.linkTtlMs,
-      });
+      const personalUrl = await this.notifyLink(client, chatId, st.address);
       const replyAddress = await createReplyAddress(client, {
         chatId,
         identityId,
@@ -457,7 +456,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: `${publicUrl}/c/${chatId}`,
+        chatUrl: chatUrlFor(publicUrl, chatId),
         personalUrl,
         replyAddress,
         fresh: fresh.map(line),
@@ -538,15 +537,14 @@ export class EmailNotifier {
         const fresh = await unseenMessages(client, m.chat_id, m.base, { identityId }, 20);
         if (fresh.length === 0) continue;
         to ||= m.address;
-        const personalUrl = await createChatLink(client, {
-          publicUrl,
+        const personalUrl = await this.notifyLink(client, m.chat_id, m.address);
+        chats.push({
+          subject: m.subject,
           chatId: m.chat_id,
-          address: m.address,
-          purpose: 'NOTIFY',
-          createdById: null,
-          ttlMs: this.opts.linkTtlMs,
+          chatUrl: chatUrlFor(publicUrl, m.chat_id),
+          personalUrl,
+          fresh: fresh.map(line),
         });
-        chats.push({ subject: m.subject, chatId: m.chat_id, chatUrl: `${publicUrl}/c/${m.chat_id}`, personalUrl, fresh: fresh.map(line) });
         await client.query(`UPDATE delivery_state SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND identity_id = $2`, [
           m.chat_id,
           identityId,
@@ -572,15 +570,14 @@ export class EmailNotifier {
         const fresh = await unseenMessages(client, a.chat_id, a.emailed_seq, { address: a.address }, 20);
         if (!fresh.some((r) => r.kind === 'TEXT')) continue;
         to ||= a.address;
-        const personalUrl = await createChatLink(client, {
-          publicUrl,
+        const personalUrl = await this.notifyLink(client, a.chat_id, a.address);
+        chats.push({
+          subject: a.subject,
           chatId: a.chat_id,
-          address: a.address,
-          purpose: 'NOTIFY',
-          createdById: null,
-          ttlMs: this.opts.linkTtlMs,
+          chatUrl: chatUrlFor(publicUrl, a.chat_id),
+          personalUrl,
+          fresh: fresh.map(line),
         });
-        chats.push({ subject: a.subject, chatId: a.chat_id, chatUrl: `${publicUrl}/c/${a.chat_id}`, personalUrl, fresh: fresh.map(line) });
         await client.query(`UPDATE audience_entry SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND address = $2`, [
           a.chat_id,
           a.address,
