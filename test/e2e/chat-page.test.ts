@@ -202,6 +202,22 @@ describe('web chat page (Chromium)', function () {
     assert.deepEqual(await transcriptTexts(bob), await transcriptTexts(alice));
   });
 
+  it('a message over the limit is refused whole with the count, never cut, and stays in the box', async () => {
+    const long = `${'word '.repeat(820)}end`; // 4,103 characters
+    await composer(alice).fill(long);
+    await composer(alice).press('Enter');
+    const count = alice.locator('.ic-count-over');
+    await count.waitFor();
+    assert.equal(await count.innerText(), '4,103 characters: 103 over the limit of 4,000. Shorten the message or send it in parts.');
+    assert.equal(await composer(alice).inputValue(), long);
+    assert.equal(await composer(alice).getAttribute('aria-invalid'), 'true');
+    await composer(alice).fill(long.slice(0, 3990));
+    assert.equal(await count.count(), 0);
+    await composer(alice).press('Enter');
+    await bob.locator('.ic-log .ic-body', { hasText: long.slice(3900, 3990).trim() }).waitFor();
+    assert.equal(await composer(alice).inputValue(), '');
+  });
+
   it('bob goes offline, alice sends 3 messages, bob comes back and sees each exactly once, in order', async () => {
     const cdp = await goOffline(bobContext, bob, bobConnections);
     await bob.locator('.ic-panel[data-status="offline"]').waitFor();
@@ -292,6 +308,27 @@ describe('web chat page (Chromium)', function () {
       await item.waitFor();
       await say(alice, 'Ping for the list');
       await item.locator('.chat-last', { hasText: `${ALICE}: Ping for the list` }).waitFor();
+    } finally {
+      await home.close();
+    }
+  });
+
+  it('one mistyped address does not refuse the chat: the others are invited and it is named', async () => {
+    const home = await aliceContext.newPage();
+    try {
+      await home.goto(`${server.url}/`);
+      await home.getByLabel('Subject').fill('Typo test');
+      await home.getByLabel('People').fill('dave@example.org, not-an-address');
+      await home.getByRole('button', { name: 'Start chat' }).click();
+      const error = home.locator('.form-error', { hasText: 'not-an-address is not an email address' });
+      await error.waitFor();
+      assert.match(
+        await error.innerText(),
+        /The chat was started, but these invitations were not sent: not-an-address is not an email address\./,
+      );
+      await error.getByRole('link', { name: 'Open the chat' }).click();
+      await home.getByRole('heading', { name: 'Typo test' }).first().waitFor();
+      await home.locator('.ic-panel[data-status="online"]').waitFor();
     } finally {
       await home.close();
     }

@@ -16,25 +16,39 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     id,
     class: 'ic-draft',
     rows: '2',
-    maxlength: String(LIMITS.messageChars),
+    // No maxlength: the browser would cut a long paste silently; the count below says what is over.
     placeholder: 'Write a message',
     'aria-describedby': `${id}-hint`,
   });
   const send = el('button', { type: 'submit', class: 'ic-button ic-send', text: 'Send' });
   const hint = el('p', { id: `${id}-hint`, class: 'ic-hint', text: 'Enter to send, Shift+Enter for a new line' });
+  const count = el('p', { id: `${id}-count`, class: 'ic-count', 'aria-live': 'polite', hidden: true });
+  box.setAttribute('aria-describedby', `${id}-hint ${id}-count`);
   const root = el(
     'form',
     { class: 'ic-composer' },
     el('label', { for: id, class: 'ic-visually-hidden', text: 'Message' }),
     el('div', { class: 'ic-composer-row' }, box, send),
+    count,
     hint,
   );
 
+  const showCount = () => {
+    const over = messageOverLimit(box.value.trim());
+    count.hidden = over === null && box.value.length < LIMITS.messageChars * 0.9;
+    count.textContent = over ?? `${box.value.trim().length.toLocaleString()} / ${LIMITS.messageChars.toLocaleString()} characters`;
+    count.classList.toggle('ic-count-over', over !== null);
+    if (over) box.setAttribute('aria-invalid', 'true');
+    else box.removeAttribute('aria-invalid');
+  };
   const submit = () => {
     const body = box.value.trim();
     if (!body || box.disabled) return;
+    // Refused whole, never cut: the text stays in the box to be shortened or split.
+    if (messageOverLimit(body)) return showCount();
     opts.onSend(body);
     box.value = '';
+    showCount();
   };
   root.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -48,6 +62,7 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     }
   });
   box.addEventListener('input', () => {
+    showCount();
     if (box.value.trim()) opts.onTyping();
   });
 
@@ -62,4 +77,11 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
       box.focus();
     },
   };
+}
+
+/** Why a message cannot be sent as it is, with the numbers; null when it fits. */
+export function messageOverLimit(body: string): string | null {
+  const over = body.length - LIMITS.messageChars;
+  if (over <= 0) return null;
+  return `${body.length.toLocaleString()} characters: ${over.toLocaleString()} over the limit of ${LIMITS.messageChars.toLocaleString()}. Shorten the message or send it in parts.`;
 }
