@@ -516,6 +516,62 @@ describe('web chat page (Chromium)', function () {
     }
   });
 
+  it('the keyboard path: focus lands in the message box, reaching it takes as many Tabs however long the chat, arrows walk the messages', async () => {
+    const page = await aliceContext.newPage();
+    const tabsToComposer = async () => {
+      await page.goto(chatUrl);
+      await page.locator('textarea.ic-draft:enabled').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.className), 'ic-draft', 'focus starts in the message box');
+      await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+      for (let tabs = 1; tabs <= 60; tabs++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(() => document.activeElement?.className === 'ic-draft')) return tabs;
+      }
+      throw new Error('the message box is not reachable with Tab');
+    };
+    try {
+      const before = await tabsToComposer();
+      // Six more messages of alice's own, each with a Delete button.
+      for (let i = 1; i <= 6; i++) await say(alice, `Keyboard check ${i}`);
+      assert.equal(await tabsToComposer(), before);
+      // Shift+Tab goes back to the conversation (its messages' buttons are not Tab stops), then the arrows move between messages.
+      await page.keyboard.press('Shift+Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Conversation');
+      await page.keyboard.press('ArrowUp');
+      assert.match(await page.evaluate(() => (document.activeElement as HTMLElement).innerText), /Keyboard check 6/);
+      await page.keyboard.press('ArrowUp');
+      assert.match(await page.evaluate(() => (document.activeElement as HTMLElement).innerText), /Keyboard check 5/);
+      // The focused message's own Delete is the next Tab stop.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Delete this message');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('follows the system dark mode, with no contrast problems axe-core can find', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const dark = await browser.newContext({
+      colorScheme: 'dark',
+      viewport: { width: 1100, height: 760 },
+      storageState: await aliceContext.storageState(),
+    });
+    try {
+      const page = await dark.newPage();
+      await page.goto(chatUrl);
+      await page.locator('.ic-panel[data-status="online"]').waitFor();
+      const colours = await page.evaluate(() => ({
+        page: getComputedStyle(document.body).backgroundColor,
+        panel: getComputedStyle(document.querySelector('.ic-panel')!).backgroundColor,
+      }));
+      assert.deepEqual(colours, { page: 'rgb(1, 4, 9)', panel: 'rgb(13, 17, 23)' });
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-dark.png') });
+    } finally {
+      await dark.close();
+    }
+  });
+
   it('has no WCAG 2 A/AA problems axe-core can find: sign-in, home, chat wide and at 320 px', async () => {
     const problems: string[] = [];
     const context = await browser.newContext();

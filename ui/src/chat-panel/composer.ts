@@ -10,7 +10,7 @@ export interface Composer {
 
 let composerCount = 0;
 
-export function createComposer(opts: { onSend: (body: string) => void; onTyping: () => void }): Composer {
+export function createComposer(opts: { onSend: (body: string) => void; onTyping: () => void; focusWhenReady?: boolean }): Composer {
   const id = `ic-draft-${++composerCount}`;
   const box = el('textarea', {
     id,
@@ -22,6 +22,7 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
   });
   const send = el('button', { type: 'submit', class: 'ic-button ic-send', text: 'Send' });
   const hint = el('p', { id: `${id}-hint`, class: 'ic-hint', text: 'Enter to send, Shift+Enter for a new line' });
+  let focusedOnce = false;
   const count = el('p', { id: `${id}-count`, class: 'ic-count', 'aria-live': 'polite', hidden: true });
   box.setAttribute('aria-describedby', `${id}-hint ${id}-count`);
   const root = el(
@@ -69,14 +70,29 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
   return {
     root,
     setEnabled(enabled, reason) {
+      const first = enabled && box.disabled && opts.focusWhenReady && !focusedOnce;
       box.disabled = !enabled;
       send.disabled = !enabled;
       box.placeholder = reason ?? (enabled ? 'Write a message' : 'Read only');
+      // Once, and only when the person is not already somewhere else on the page.
+      if (first && !isTyping(document.activeElement)) {
+        focusedOnce = true;
+        box.focus();
+      }
     },
     focus() {
       box.focus();
     },
   };
+}
+
+function isTyping(e: Element | null): boolean {
+  return (
+    e instanceof HTMLInputElement ||
+    e instanceof HTMLTextAreaElement ||
+    e instanceof HTMLSelectElement ||
+    (e instanceof HTMLElement && e.isContentEditable)
+  );
 }
 
 /** Why a message cannot be sent as it is, with the numbers; null when it fits. */

@@ -8,6 +8,7 @@ import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
+import { attachLogKeyboard } from './log-keyboard.ts';
 import { GapWatch } from './gap-watch.ts';
 import { confirmButton } from './confirm-button.ts';
 import { renderMessage, setReceipt } from './message-view.ts';
@@ -31,6 +32,11 @@ export interface ChatPanelOptions {
   onChatLoaded?: (chat: ChatView) => void;
   /** Link to the surface's account settings (do not disturb, addresses), shown in the Options menu. */
   settingsUrl?: string;
+  /**
+   * Move focus to the message box once the chat can be written to (the web page; a reading pane
+   * must not take focus from the mail client around it).
+   */
+  focusComposer?: boolean;
   /** The chat cannot be shown (not found, not in the audience, signed out). */
   onError?: (error: { code: string; message: string }) => void;
 }
@@ -70,10 +76,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       scrollToBottom();
     },
     onTyping: () => typingSender.touched(),
+    focusWhenReady: opts.focusComposer ?? false,
   });
   composer.setEnabled(false, 'Connecting…');
   const ui = createPanelLayout({ chatId, compact: opts.compact, composer: composer.root });
   const { scroller, earlier, empty } = ui;
+  cleanups.push(attachLogKeyboard(scroller, ui.log));
   const view = new TranscriptView(ui.log, (m) =>
     renderMessage(m, {
       mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
