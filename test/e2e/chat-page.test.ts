@@ -202,6 +202,30 @@ describe('web chat page (Chromium)', function () {
     assert.deepEqual(await transcriptTexts(bob), await transcriptTexts(alice));
   });
 
+  it('web and mail addresses in a message are safe links; other schemes stay text', async () => {
+    await say(alice, 'Plan at https://example.com/plan?q=1 or mail carol@example.org, not javascript:alert(1) or data:text/html,hi');
+    const body = bob.locator('.ic-log .ic-body', { hasText: 'Plan at' });
+    await body.waitFor();
+    const links = await body
+      .locator('a')
+      .evaluateAll((as) =>
+        as.map((a) => ({
+          href: a.getAttribute('href'),
+          rel: a.getAttribute('rel'),
+          target: a.getAttribute('target'),
+          text: a.textContent,
+        })),
+      );
+    assert.deepEqual(links, [
+      { href: 'https://example.com/plan?q=1', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'https://example.com/plan?q=1' },
+      { href: 'mailto:carol@example.org', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'carol@example.org' },
+    ]);
+    assert.equal(
+      await body.innerText(),
+      'Plan at https://example.com/plan?q=1 or mail carol@example.org, not javascript:alert(1) or data:text/html,hi',
+    );
+  });
+
   it('a message over the limit is refused whole with the count, never cut, and stays in the box', async () => {
     const long = `${'word '.repeat(820)}end`; // 4,103 characters
     await composer(alice).fill(long);

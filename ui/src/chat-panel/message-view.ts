@@ -2,6 +2,7 @@
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
 import { confirmButton } from './confirm-button.ts';
+import { messageText } from './message-text.ts';
 
 export interface MessageViewOptions {
   mine: boolean;
@@ -23,7 +24,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
         'figure',
         {},
         el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
-        el('blockquote', { class: 'ic-body', text: m.body }),
+        el('blockquote', { class: 'ic-body' }, messageText(m.body)),
       ),
     );
   }
@@ -44,7 +45,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
     return item;
   }
-  item.appendChild(el('p', { class: 'ic-body', text: m.body }));
+  item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
     setReceipt(receipt, opts.receipt);
