@@ -206,16 +206,14 @@ describe('web chat page (Chromium)', function () {
     await say(alice, 'Plan at https://example.com/plan?q=1 or mail carol@example.org, not javascript:alert(1) or data:text/html,hi');
     const body = bob.locator('.ic-log .ic-body', { hasText: 'Plan at' });
     await body.waitFor();
-    const links = await body
-      .locator('a')
-      .evaluateAll((as) =>
-        as.map((a) => ({
-          href: a.getAttribute('href'),
-          rel: a.getAttribute('rel'),
-          target: a.getAttribute('target'),
-          text: a.textContent,
-        })),
-      );
+    const links = await body.locator('a').evaluateAll((as) =>
+      as.map((a) => ({
+        href: a.getAttribute('href'),
+        rel: a.getAttribute('rel'),
+        target: a.getAttribute('target'),
+        text: a.textContent,
+      })),
+    );
     assert.deepEqual(links, [
       { href: 'https://example.com/plan?q=1', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'https://example.com/plan?q=1' },
       { href: 'mailto:carol@example.org', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'carol@example.org' },
@@ -322,6 +320,18 @@ describe('web chat page (Chromium)', function () {
       .getByText(before[before.length - 1]!, { exact: true })
       .waitFor();
     assert.deepEqual(await transcriptTexts(bob), before);
+  });
+
+  it('a draft is kept per chat across a reload, and sending it clears it', async () => {
+    await composer(bob).fill('Half a thought,\nstill typing');
+    await bob.reload();
+    await bob.locator('textarea.ic-draft:enabled').waitFor();
+    assert.equal(await composer(bob).inputValue(), 'Half a thought,\nstill typing');
+    await composer(bob).press('Enter');
+    await alice.locator('.ic-log .ic-body', { hasText: 'still typing' }).waitFor();
+    await bob.reload();
+    await bob.locator('textarea.ic-draft:enabled').waitFor();
+    assert.equal(await composer(bob).inputValue(), '');
   });
 
   it("bob's home page lists the chat and follows new messages live", async () => {

@@ -1,11 +1,14 @@
 /** The message box: Enter sends, Shift+Enter starts a new line. */
 import { LIMITS } from '../../../protocol/limits.ts';
 import { el } from '../dom.ts';
+import type { ChatStorage } from './chat-storage.ts';
 
 export interface Composer {
   root: HTMLFormElement;
   setEnabled(enabled: boolean, reason?: string): void;
   focus(): void;
+  /** Keeps what is typed but not sent in this storage, and brings it back (once the identity is known). */
+  keepDraft(storage: ChatStorage): void;
 }
 
 let composerCount = 0;
@@ -23,6 +26,8 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
   const send = el('button', { type: 'submit', class: 'ic-button ic-send', text: 'Send' });
   const hint = el('p', { id: `${id}-hint`, class: 'ic-hint', text: 'Enter to send, Shift+Enter for a new line' });
   let focusedOnce = false;
+  let draft: ChatStorage | null = null;
+  const saveDraft = () => draft?.write(box.value.trim() ? box.value : null);
   const count = el('p', { id: `${id}-count`, class: 'ic-count', 'aria-live': 'polite', hidden: true });
   box.setAttribute('aria-describedby', `${id}-hint ${id}-count`);
   const root = el(
@@ -49,6 +54,7 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     if (messageOverLimit(body)) return showCount();
     opts.onSend(body);
     box.value = '';
+    saveDraft();
     showCount();
   };
   root.addEventListener('submit', (e) => {
@@ -63,6 +69,7 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     }
   });
   box.addEventListener('input', () => {
+    saveDraft();
     showCount();
     if (box.value.trim()) opts.onTyping();
   });
@@ -82,6 +89,15 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     },
     focus() {
       box.focus();
+    },
+    keepDraft(storage) {
+      draft = storage;
+      const kept = storage.read();
+      // What was typed before the chat loaded wins over an older draft.
+      if (kept && !box.value) {
+        box.value = kept;
+        showCount();
+      } else saveDraft();
     },
   };
 }

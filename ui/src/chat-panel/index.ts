@@ -9,6 +9,7 @@ import { TransportError, type ChatTransport } from '../transport.ts';
 import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
 import { attachLogKeyboard } from './log-keyboard.ts';
+import { chatStorage } from './chat-storage.ts';
 import { GapWatch } from './gap-watch.ts';
 import { confirmButton } from './confirm-button.ts';
 import { renderMessage, setReceipt } from './message-view.ts';
@@ -244,6 +245,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
     if (firstLoad) {
       unsent = unsentStore(r.chat.me.identityId, chatId);
+      composer.keepDraft(chatStorage('draft', r.chat.me.identityId, chatId));
       // Left unsent by an earlier page (closed or reloaded while offline); messages that did
       // reach the server come back as the first result for their client id.
       outbox.restore(unsent.load().filter((m) => !sentByMe(m.clientId)));
