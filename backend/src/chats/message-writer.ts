@@ -37,6 +37,8 @@ interface Pending {
 export interface WriterStats {
   /** Refused batches split (by chat, then in halves) to find the item the database refused: tests check a split happened. */
   isolated: number;
+  /** Batches answered by the race fallback (appendAfterLocking): tests check the race path ran. */
+  raced: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface WriterStats {
 export class MessageWriter {
   private readonly lanes: Lane[];
   private drainWaiters: (() => void)[] = [];
-  readonly stats: WriterStats = { isolated: 0 };
+  readonly stats: WriterStats = { isolated: 0, raced: 0 };
 
   /**
    * `lanes` independent group-commit queues, one batch in flight each. A chat always maps to
@@ -141,6 +143,7 @@ export class MessageWriter {
       // retry whose original another process committed meanwhile trips the unique key. The same
       // statement run again after taking the chat locks sees that commit and answers it.
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      this.stats.raced++;
       return appendAfterLocking(this.pool, batch);
     }
   }
