@@ -154,6 +154,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       db,
       mailer,
       domain: () => services,
+      logs,
       sessions,
       log,
       publicUrl: () => publicUrl,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
-import type { HistoryPage, MessageView, Retention } from '../../../protocol/index.ts';
+import { retentionSchema, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
 import type { NewMessage } from './message-writer.ts';
 
 /** A chat as a log needs it: its id and the counter its row keeps (archived chats number messages there). */
@@ -93,6 +93,11 @@ export class MessageLogs {
     if (this.known.size > 100_000) this.known.clear();
     this.known.set(chatId, retention);
     return this.logs[retention];
+  }
+
+  /** The retentions whose log lasts: only their chats' messages go out by email (queries filter on this list). */
+  lastingRetentions(): Retention[] {
+    return retentionSchema.options.filter((r) => this.logs[r].lasting);
   }
 
   /** Chats grouped by the log holding their messages, so a list asks each log once for all of its chats. */
