@@ -85,8 +85,8 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
  */
 export async function announceAudienceAdded(ctx: ChatContext, chatId: string, added: string[]): Promise<void> {
   if (added.length === 0) return;
-  const { rows } = await ctx.pool.query<{ identity_id: string; last_seq: number; last_activity_at: Date }>(
-    `SELECT DISTINCT e.identity_id, c.last_seq, c.last_activity_at
+  const { rows } = await ctx.pool.query<{ identity_id: string; retention: Retention; last_seq: number; last_activity_at: Date }>(
+    `SELECT DISTINCT e.identity_id, c.retention, c.last_seq, c.last_activity_at
        FROM email_address e JOIN chat c ON c.id = $1
       WHERE e.address = ANY($2::text[])
         AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = c.id AND m.identity_id = e.identity_id)`,
@@ -95,7 +95,11 @@ export async function announceAudienceAdded(ctx: ChatContext, chatId: string, ad
   const first = rows[0];
   if (!first) return;
   ctx.events.audienceAdded(
-    { chatId, lastSeq: first.last_seq, lastActivityAt: first.last_activity_at.toISOString() },
+    {
+      chatId,
+      lastSeq: await ctx.logs.of(first).lastSeq({ id: chatId, lastSeq: first.last_seq }),
+      lastActivityAt: first.last_activity_at.toISOString(),
+    },
     rows.map((r) => r.identity_id),
   );
 }
