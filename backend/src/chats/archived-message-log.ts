@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { LIMITS, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
+import type { HistoryPage, MessageView } from '../../../protocol/index.ts';
 import type { ChatPreview, LoggedChat, MessageLog, Placed, ReadPosition } from './message-log.ts';
 import type { MessageWriter, NewMessage } from './message-writer.ts';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
@@ -38,7 +38,7 @@ export class ArchivedMessageLog implements MessageLog {
   }
 
   async page(chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
-    const limit = Math.min(q.limit, LIMITS.catchUp);
+    const { limit } = q;
     const rows =
       q.after !== undefined
         ? await this.pool.query<MessageRow>(

@@ -126,7 +126,7 @@ export class MessageService {
 
   private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
     const me = await requireMember(this.ctx, caller, chatId);
-    return this.ctx.logs.of(me.chat).page(chatId, q);
+    return this.ctx.logs.of(me.chat).page(chatId, { ...q, limit: Math.min(q.limit, LIMITS.catchUp) });
   }
 
   /** What a (re)joining client missed since its last seen seq, oldest first. */
