@@ -32,8 +32,8 @@ import { createRateLimit } from './ops/rate-limits.ts';
 import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
-import { EmailBridge } from './delivery/index.ts';
-import type { DNSResolver } from './mail/inbound/authenticate.ts';
+import { EmailBridge } from './email-bridge/index.ts';
+import type { DNSResolver } from './smtp/authenticate.ts';
 import type { Services } from './services.ts';
 
 export class StartupError extends Error {}

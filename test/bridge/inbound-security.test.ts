@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import pg from 'pg';
 import type { MessageView } from '../../protocol/index.ts';
-import { createReplyAddress } from '../../backend/src/delivery/links.ts';
+import { createReplyAddress } from '../../backend/src/email-bridge/links.ts';
 import { api, type TestServer } from '../support/server.ts';
 import {
   FakeDns,
