@@ -15,6 +15,7 @@ const besideModules = globSync('{backend/src,protocol,ui/src,addin/src,thunderbi
 const unit = [
   ...besideModules,
   'test/tiers.test.ts',
+  'test/layers.test.ts',
   'test/addin/email-panel.test.ts',
   'test/addin/fluent.test.ts',
   'test/addin/manifest.test.ts',

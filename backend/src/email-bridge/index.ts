@@ -1,73 +1,42 @@
 import type pg from 'pg';
-import type { ChatService } from '../chats/chats.ts';
-import type { MessageService } from '../chats/messages.ts';
 import type { Config } from '../config/index.ts';
-import type { Db } from '../db/prisma.ts';
-import type { Caller, Sessions } from '../identity/sessions.ts';
-import type { CodeHasher } from '../identity/tokens.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import type { Logger } from '../log.ts';
-import { InboundMail } from '../smtp/listener.ts';
-import { dnsResolver, type DNSResolver } from '../smtp/authenticate.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { RateLimit } from '../ops/rate-limits.ts';
-import { rooms, type IoServer, type SocketFanout } from '../realtime/events.ts';
-import { visibilityEvent, type DeliveryView, type MessageView } from '../../../protocol/index.ts';
-import { publicError } from '../errors.ts';
-import { parseInput } from '../validate.ts';
-import { AddressLinks } from './address-links.ts';
-import { Availability } from './availability.ts';
-import type { BridgeContext } from './context.ts';
-import { Invitations } from './invitations.ts';
+import type { MessageView } from '../../../protocol/index.ts';
 import { EmailNotifier } from './notifier.ts';
 import { registerMailQueue } from './outbound.ts';
 import { Presence } from './presence.ts';
 import { DeliveryTracker } from './receipts.ts';
-import { Transcripts } from './transcript.ts';
-
-/** The member-facing side of the email bridge, for the HTTP routes. */
-export interface BridgeServices {
-  invitations: Invitations;
-  availability: Availability;
-  transcripts: Transcripts;
-  addressLinks: AddressLinks;
-  delivery(caller: Caller, chatId: string): Promise<DeliveryView>;
-}
 
 export interface BridgeDeps {
   config: Config;
   pool: pg.Pool;
-  db: Db;
   mailer: Mailer;
-  /** The chat domain, read lazily: it is composed after the bridge (the writer feeds both). */
-  domain: () => { chats: ChatService; messages: MessageService };
-  sessions: Sessions;
   log: Logger;
   publicUrl: () => string;
-  /** Keyed hash for the address-link codes (identity/tokens.ts). */
-  hashCode: CodeHasher;
-  rateLimit: (name: string, points: number, seconds: number) => RateLimit;
-  /** Tests inject fake DNS here; otherwise INBOUND_DNS_SERVERS or the system resolver. */
-  dnsResolver?: DNSResolver;
 }
 
 /**
- * The email bridge, composed: durable jobs, presence, batching notifier, receipts and the
- * inbound SMTP listener. The composition root feeds it committed messages and the socket
- * server, starts it after the database is migrated and stops it before the database closes.
+ * The email bridge's engine: durable jobs, presence, the batching notifier and receipts. It
+ * needs no chat domain, so the composition root builds it first and the message writer can
+ * feed it committed messages from the start; the member-facing services (services.ts) are made
+ * over it once the chat domain exists, and the adapters (socket server, inbound SMTP) are
+ * attached to it by the composition root. Started after the database is migrated, stopped
+ * before it closes.
  */
 export class EmailBridge {
   readonly runner: JobRunner;
   readonly presence: Presence;
   readonly notifier: EmailNotifier;
   readonly receipts: DeliveryTracker;
-  readonly inbound: InboundMail | null;
-  readonly services: BridgeServices;
+  /** The host part of MAIL_FROM: Message-IDs and threading headers are made under it. */
+  readonly mailDomain: string;
 
-  constructor(private readonly d: BridgeDeps) {
+  constructor(d: BridgeDeps) {
     const b = d.config.bridge;
     const log = d.log;
-    const mailDomain = /@([^>\s]+)>?\s*$/.exec(d.config.mailFrom)?.[1] ?? 'inbox-chat.localhost';
+    this.mailDomain = /@([^>\s]+)>?\s*$/.exec(d.config.mailFrom)?.[1] ?? 'inbox-chat.localhost';
     this.runner = new JobRunner(d.pool, log.child({ component: 'jobs' }), b.jobs);
     registerMailQueue(this.runner, d.mailer);
     this.presence = new Presence(d.pool, this.runner.nodeId, log.child({ component: 'presence' }), b.presenceHeartbeatMs);
@@ -84,62 +53,11 @@ export class EmailBridge {
         replyTtlMs: b.replyTtlMs,
         linkTtlMs: b.linkTtlMs,
         inboundDomain: b.inboundDomain,
-        mailDomain,
+        mailDomain: this.mailDomain,
         publicUrl: d.publicUrl,
       },
       (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
     );
-    this.inbound = b.inboundEnabled
-      ? new InboundMail(d.pool, { send: (...args) => d.domain().messages.send(...args) }, log.child({ component: 'inbound-mail' }), {
-          port: b.inboundPort,
-          host: b.inboundHost,
-          domain: b.inboundDomain,
-          maxBytes: b.inboundMaxBytes,
-          maxMessageChars: d.config.maxMessageChars,
-          authFailure: b.inboundAuthFailure,
-          resolver: d.dnsResolver ?? dnsResolver(b.inboundDnsServers),
-          loopbackAuth: b.inboundLoopbackAuth,
-        })
-      : null;
-    const ctx: BridgeContext = {
-      pool: d.pool,
-      db: d.db,
-      get chats() {
-        return d.domain().chats;
-      },
-      sessions: d.sessions,
-      runner: this.runner,
-      mailer: d.mailer,
-      log,
-      publicUrl: d.publicUrl,
-      mailDomain,
-      inboundDomain: b.inboundDomain,
-      inviteTtlMs: b.inviteTtlMs,
-      notifyLinkTtlMs: b.linkTtlMs,
-      replyTtlMs: b.replyTtlMs,
-      codeTtlMs: d.config.codeTtlMs,
-      codeMaxAttempts: d.config.codeMaxAttempts,
-      hashCode: d.hashCode,
-      limits: {
-        invites: d.rateLimit('invites', b.invitesPerHour, 3600),
-        transcripts: d.rateLimit('transcripts', b.transcriptsPerHour, 3600),
-        addressCodes: d.rateLimit('address-codes', d.config.codesPerAddressPerHour, 3600),
-      },
-    };
-    this.services = {
-      invitations: new Invitations(ctx),
-      availability: new Availability(ctx),
-      transcripts: new Transcripts(ctx),
-      addressLinks: new AddressLinks(ctx),
-      delivery: async (caller, chatId) => {
-        const { chats } = d.domain();
-        const view = await chats.view(caller, chatId); // membership; hides Bcc'd members, names them by handle
-        const visible = new Set(view.members.map((m) => m.identityId));
-        const all = await this.receipts.view(chatId);
-        const members = all.members.map((m) => ({ ...m, identityId: chats.memberHandle(chatId, m.identityId) }));
-        return { chatId, members: members.filter((m) => visible.has(m.identityId)) };
-      },
-    };
   }
 
   /** Every committed batch of archived messages (called from the message writer's commit callback). */
@@ -148,50 +66,13 @@ export class EmailBridge {
     this.receipts.messagesCommitted(messages);
   }
 
-  /** Presence from socket connections, and receipts out through the chat rooms. */
-  attachRealtime(io: IoServer, fanout: SocketFanout): void {
-    io.on('connection', (socket) => {
-      const identityId = socket.data.identityId;
-      if (!identityId) return;
-      this.presence.connected(socket.id, identityId);
-      socket.on('disconnect', () => this.presence.disconnected(socket.id));
-      // Only memory changes here; presence coalesces its writes, so a flapping client costs nothing more.
-      socket.on('presence:visibility', (payload, ack) => {
-        const reply = typeof ack === 'function' ? ack : () => {};
-        try {
-          const { visible } = parseInput(visibilityEvent, payload);
-          this.presence.visibility(socket.id, visible);
-          reply({ ok: true });
-        } catch (err) {
-          const e = publicError(err);
-          reply({ ok: false, error: { code: e.code, message: e.message } });
-        }
-      });
-    });
-    this.receipts.attach({
-      identitiesInChat: async (chatId) => (await io.in(rooms.chat(chatId)).fetchSockets()).map((s) => s.data.identityId),
-      emit: (notices) => void fanout.delivery(notices).catch((err) => this.d.log.warn({ err }, 'delivery notices not sent')),
-    });
-  }
-
-  async start(): Promise<void> {
+  start(): void {
     this.presence.start();
     this.runner.start();
-    if (!this.inbound) return;
-    try {
-      await this.inbound.listen();
-    } catch (err) {
-      if (this.d.config.bridge.inboundPortExplicit) throw err;
-      this.d.log.warn(
-        { err, port: this.d.config.bridge.inboundPort },
-        'reply-by-email is off: the default inbound SMTP port is taken; set INBOUND_SMTP_PORT',
-      );
-    }
   }
 
-  /** Stops taking mail, lets replies being posted and jobs being run finish, then forgets this node's sockets. */
+  /** Lets notifications being decided and jobs being run finish, then forgets this node's sockets. */
   async stop(): Promise<void> {
-    await this.inbound?.close();
     await this.notifier.drain();
     await this.runner.stop();
     await this.presence.stop();
