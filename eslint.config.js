@@ -40,6 +40,17 @@ export default tseslint.config(
     },
   },
   {
+    // Composition code builds its parts in the order they use each other, so here even a closure may
+    // not name a variable declared further down (it would be unset if called during construction).
+    files: ['backend/src/server.ts', 'ui/src/chat-panel/index.ts', 'thunderbird-ext/src/background/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-use-before-define': [
+        'error',
+        { functions: false, classes: true, variables: true, typedefs: false, enums: true, ignoreTypeReferences: true },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },
   },
