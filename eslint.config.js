@@ -37,6 +37,19 @@ export default tseslint.config(
         { functions: false, classes: true, variables: false, typedefs: false, enums: true, ignoreTypeReferences: true },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Types are checked, not asserted away: a value of the wrong shape must fail to compile.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "TSAsExpression[typeAnnotation.type='TSNeverKeyword']", message: '`as never` hides a type error; fix the types.' },
+        {
+          selector: "TSAsExpression[expression.type='TSAsExpression'][expression.typeAnnotation.type='TSUnknownKeyword']",
+          message: '`as unknown as` hides a type error; type the value (or declare the global) instead.',
+        },
+        {
+          selector: 'Literal[regex.pattern=/\\{8\\}-|\\{36\\}/]',
+          message: 'Match UUIDs with UUID_PATTERN or isUuid (protocol/patterns.ts), the one pattern the server accepts.',
+        },
+      ],
     },
   },
   {
