@@ -34,9 +34,13 @@ import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
 import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
+import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
-import { EmailBridge } from './delivery/index.ts';
-import type { DNSResolver } from './mail/inbound/authenticate.ts';
+import { EmailBridge } from './email-bridge/index.ts';
+import { createBridgeServices } from './email-bridge/services.ts';
+import type { DNSResolver } from './smtp/authenticate.ts';
+import type { InboundMail } from './smtp/listener.ts';
+import { createReplyListener, listenForReplies } from './smtp/replies.ts';
 import type { Services } from './services.ts';
 
 export class StartupError extends Error {}
@@ -46,21 +50,24 @@ export interface RunningServer {
   httpServer: HttpServer;
   services: Services;
   catcher?: MailCatcher;
-  /** The email bridge (jobs, presence, inbound SMTP listener). */
+  /** The email bridge (jobs, presence, notifier, receipts). */
   bridge: EmailBridge;
+  /** The inbound SMTP listener for reply-by-email; null when INBOUND_SMTP is off. */
+  inbound: InboundMail | null;
   /** Finishes in-flight sends, then closes sockets, HTTP, mail and the database. */
   stop(): Promise<void>;
 }
 
-/**
- * The composition root: config -> database -> mail -> domain -> realtime -> HTTP.
- * Everything it starts, stop() shuts down in reverse order.
- */
 /** What tests may swap: mailauth's DNS (there is no internet here, so tests serve fake records). */
 export interface ServerHooks {
   dnsResolver?: DNSResolver;
 }
 
+/**
+ * The composition root: config -> database -> mail -> email bridge -> chat domain -> adapters
+ * (inbound SMTP, HTTP, realtime). Each part is built after everything it uses, so no closure
+ * refers to a part declared further down. Everything it starts, stop() shuts down in reverse order.
+ */
 export async function startServer(config: Config, log: Logger, hooks: ServerHooks = {}): Promise<RunningServer> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
@@ -114,6 +121,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
+    // Before the writer: every commit feeds the bridge's notifier and receipts.
+    const bridge = new EmailBridge({ config, pool, mailer, log, publicUrl: () => publicUrl });
     const writer = new MessageWriter(pool, (messages, commitSeconds) => {
       metrics.messagesCommitted.inc(messages.length);
       metrics.commitBatchSize.observe(messages.length);
@@ -148,20 +157,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
     };
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
-    const bridge = new EmailBridge({
-      config,
-      pool,
-      db,
-      mailer,
-      domain: () => services,
-      logs,
-      sessions,
-      log,
-      publicUrl: () => publicUrl,
-      hashCode,
-      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
-      dnsResolver: hooks.dnsResolver,
-    });
+    const chats = new ChatService(ctx);
+    const messages = new MessageService(ctx);
     const services: Services = {
       sessions,
       verification: new Verification(db, mailer, sessions, {
@@ -178,12 +175,24 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         ),
         perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.commands),
       }),
-      chats: new ChatService(ctx),
-      messages: new MessageService(ctx),
+      chats,
+      messages,
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
-      bridge: bridge.services,
+      bridge: createBridgeServices(bridge, {
+        config,
+        pool,
+        db,
+        mailer,
+        chats,
+        sessions,
+        log,
+        publicUrl: () => publicUrl,
+        hashCode,
+        rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
+      }),
     };
+    const inbound = createReplyListener(config, pool, messages, log, hooks.dnsResolver);
 
     let accepting = true;
     // The own origin is only known after listen() when PORT=0, so the checker reads it live.
@@ -199,7 +208,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       catcher,
       // Replies from the dev mailbox go over loopback, where the development rule can vouch for them.
       inboundAddress: () => {
-        const port = bridge.inbound?.port;
+        const port = inbound?.port;
         if (!port) return null;
         const host = config.bridge.inboundHost;
         return { host: host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host, port };
@@ -218,6 +227,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer,
       services,
       fanout,
+      presence: bridge.presence,
       log: log.child({ component: 'realtime' }),
       metrics,
       isAllowedOrigin,
@@ -230,7 +240,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       redis: redis && { client: redis.adapter, keyPrefix: redis.keyPrefix, streamMaxLen: config.redisStreamMaxLen },
       accepting: () => accepting,
     });
-    bridge.attachRealtime(io, fanout);
+    bridge.receipts.attach(receiptSink(io, fanout, log));
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));
@@ -241,13 +251,18 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       publicUrl = `${config.tls ? 'https' : 'http'}://${displayHost(config.host)}:${port}`;
       checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
     }
-    // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close.
+    // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close;
+    // the inbound listener first (replies being posted finish), then the bridge.
     cleanups.push(() => bridge.stop());
-    await bridge.start().catch((err: Error) => {
-      throw new StartupError(
-        `Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`,
-      );
-    });
+    bridge.start();
+    if (inbound) {
+      cleanups.push(() => inbound.close());
+      await listenForReplies(inbound, config, log).catch((err: Error) => {
+        throw new StartupError(
+          `Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`,
+        );
+      });
+    }
 
     const stop = async () => {
       accepting = false;
@@ -260,7 +275,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer.closeAllConnections();
       await cleanup();
     };
-    return { url: publicUrl, httpServer, services, catcher, bridge, stop };
+    return { url: publicUrl, httpServer, services, catcher, bridge, inbound, stop };
   } catch (err) {
     await cleanup();
     throw err;

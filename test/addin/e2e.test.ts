@@ -42,6 +42,8 @@ interface OutlookMock {
 declare global {
   interface Window {
     __outlook?: OutlookMock;
+    /** What the office.js mock reads at load: who is signed in and the item open. */
+    __OUTLOOK__?: unknown;
   }
 }
 
@@ -108,7 +110,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     contexts.push(context);
     await context.addInitScript(
       (cfg) => {
-        (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+        window.__OUTLOOK__ = cfg;
       },
       { me, item },
     );
@@ -468,7 +470,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
       contexts.push(context);
       await context.addInitScript(
         (cfg) => {
-          (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+          window.__OUTLOOK__ = cfg;
         },
         {
           me: OWNER,

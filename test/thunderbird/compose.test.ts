@@ -7,6 +7,7 @@ import type { AudienceInput, ChatView, CreateChatBody } from '../../protocol/ind
 import { CHAT_HEADER, ComposeChats, type ComposeApi } from '../../thunderbird-ext/src/background/compose.ts';
 import { findChatIdInHtml } from '../../ui/src/email-panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
+import { UUID_PATTERN } from '../../protocol/patterns.ts';
 
 const BASE = 'https://chat.example.com';
 
@@ -63,7 +64,7 @@ describe('Thunderbird compose: Embed IM', () => {
       bcc: [],
     });
     assert.equal(body.source, 'EMAIL');
-    assert.match(body.draftKey!, /^thunderbird:[0-9a-f-]{36}$/);
+    assert.match(body.draftKey!, new RegExp(`^thunderbird:${UUID_PATTERN}$`));
     const sent = mock.sentToTabs[0]!;
     assert.equal(sent.tabId, 5);
     assert.equal(sent.message.type, 'inbox-chat:insert-panel');

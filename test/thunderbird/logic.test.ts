@@ -15,6 +15,7 @@ import type { ChatTransport, TransportEvents } from '../../ui/src/transport.ts';
 import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
 import { newClientId } from '../../ui/src/client-id.ts';
+import { isUuid } from '../../protocol/patterns.ts';
 
 const BASE = 'https://chat.example.com';
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -114,7 +115,12 @@ describe('Thunderbird logic: the chat of a received email', () => {
 });
 
 describe('Thunderbird logic: Save transcript', () => {
-  const chat = { id: ID, subject: 'Plan ✓', emailMessageId: null } as unknown as ChatView;
+  const at = '2026-03-02T09:00:00.000Z';
+  const chat: ChatView = {
+    ...{ id: ID, subject: 'Plan ✓', source: 'EMAIL', retention: 'ARCHIVED', ownerId: 'm1', isOwner: true, emailMessageId: null },
+    ...{ lastSeq: 0, lastActivityAt: at, createdAt: at, endedAt: null, members: [], audience: [], unread: 0 },
+    me: { identityId: 'm1', address: 'me@example.com', lastReadSeq: 0, emailNotify: true },
+  };
 
   it('reads the whole history in pages, oldest first', async () => {
     const all = Array.from({ length: 230 }, (_, i) => message(i + 1));
@@ -211,7 +217,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     );
   });
 
-  class FakeTransport implements Partial<ChatTransport> {
+  class FakeTransport implements Pick<ChatTransport, 'status' | 'on' | 'watchChats'> {
     status: ChatTransport['status'] = 'online';
     handlers = new Map<string, ((p: any) => void)[]>();
     chats: ChatSummary[] = [];
@@ -235,7 +241,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     const notified: string[] = [];
     let background = false;
     const tracker = new UnreadTracker({
-      transport: () => t as unknown as ChatTransport,
+      transport: () => t,
       listChats: () => Promise.resolve(list),
       setBadge: (n) => badges.push(n),
       inBackground: async () => background,
@@ -267,7 +273,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
       const notified: string[] = [];
       const saved: Record<string, number>[] = [];
       const tracker = new UnreadTracker({
-        transport: () => t as unknown as ChatTransport,
+        transport: () => t,
         listChats: () => Promise.resolve(t.chats),
         setBadge: () => undefined,
         inBackground: async () => true,
@@ -320,10 +326,9 @@ describe('client ids in a displayed email (not a secure context)', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
       // A crypto without randomUUID, as in a Thunderbird message pane or plain-http page.
-      const id = newClientId({
-        getRandomValues: (a: Uint8Array<ArrayBuffer>) => globalThis.crypto.getRandomValues(a),
-      } as unknown as Crypto);
-      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const id = newClientId({ getRandomValues: (a) => globalThis.crypto.getRandomValues(a) });
+      assert.ok(isUuid(id) && id === id.toLowerCase(), id);
+      assert.equal(id[14], '4', 'version 4');
       seen.add(id);
     }
     assert.equal(seen.size, 200);

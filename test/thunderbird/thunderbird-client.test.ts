@@ -35,6 +35,7 @@ import {
   WAIT_FOR_MESSAGE_IN_PANE,
 } from './support/tb-scripts.ts';
 import { screenshotDir } from '../support/screenshots.ts';
+import { isUuid } from '../../protocol/patterns.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const XPI = path.join(ROOT, 'dist/inbox-chat-thunderbird.xpi');
@@ -196,7 +197,7 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
   it('Embed IM in a real compose window; the sent email names the chat and the final recipients are in it', async () => {
     await tb!.chrome(OPEN_COMPOSE, ['carol@example.com', 'Lunch on Friday']);
     const chatId = await tb!.chrome<string>(CLICK_EMBED_IM);
-    assert.match(chatId, /^[0-9a-f-]{36}$/);
+    assert.ok(isUuid(chatId), chatId);
     await tb!.chrome(ADD_RECIPIENT_AND_SEND, ['dave@example.com']);
     const sent = await server.catcher!.waitFor((m) => m.subject === 'Lunch on Friday', 120_000);
     assert.equal(sent.headers['x-inbox-chat'], chatId);

@@ -15,6 +15,7 @@ const besideModules = globSync('{backend/src,protocol,ui/src,addin/src,thunderbi
 const unit = [
   ...besideModules,
   'test/tiers.test.ts',
+  'test/layers.test.ts',
   'test/addin/email-panel.test.ts',
   'test/addin/fluent.test.ts',
   'test/addin/manifest.test.ts',
@@ -23,6 +24,7 @@ const unit = [
   'test/bridge/reply-fixtures.test.ts',
   'test/thunderbird/compose.test.ts',
   'test/thunderbird/logic.test.ts',
+  'test/thunderbird/background.test.ts',
   'test/ui/gap-watch.test.ts',
   'test/ui/outbox.test.ts',
   'test/ui/receipts.test.ts',

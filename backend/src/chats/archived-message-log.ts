@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { HistoryPage, MessageView } from '../../../protocol/index.ts';
-import type { ChatPreview, LoggedChat, MessageLog, Placed, ReadPosition } from './message-log.ts';
-import type { MessageWriter, NewMessage } from './message-writer.ts';
+import { type ChatPreview, type NewMessage, type LoggedChat, type MessageLog, type Placed, type ReadPosition } from './message-log.ts';
+import type { MessageWriter } from './message-writer.ts';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
 
 /**
@@ -9,8 +9,6 @@ import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
  * (which announces them after each commit) and numbered by the chat row's last_seq.
  */
 export class ArchivedMessageLog implements MessageLog {
-  readonly lasting = true;
-
   constructor(
     private readonly pool: pg.Pool,
     private readonly writer: MessageWriter,

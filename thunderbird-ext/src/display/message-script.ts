@@ -9,6 +9,7 @@ import { el } from '../../../ui/src/dom.ts';
 import { findChatIdInText } from '../../../ui/src/email-panel.ts';
 import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
 import type { Messenger } from '../messenger.ts';
+import { UUID_PATTERN } from '../../../protocol/patterns.ts';
 import { RELAY_PORT } from '../relay/protocol.ts';
 import { RelayTransport } from '../relay/relay-transport.ts';
 import './message-display.css';
@@ -45,7 +46,7 @@ export function deliverSubmits(host: HTMLElement): void {
   });
 }
 
-const CHAT_LINK = /(https?:\/\/[^\s"'<>]+?)\/c\/[0-9a-fA-F-]{36}(?![0-9a-fA-F-])/;
+const CHAT_LINK = new RegExp(`(https?://[^\\s"'<>]+?)/c/${UUID_PATTERN}(?![0-9a-fA-F-])`);
 
 /**
  * The panel's link, and the element to put the live chat after (the panel's table). A link to

@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
 import type { MessageView, Retention } from '../../../protocol/index.ts';
-import type { MessageLogs } from '../chats/message-log.ts';
+import { lastingRetentions, retentionLasts } from '../chats/message-log.ts';
 import { chatUrlFor } from '../../../ui/src/email-panel.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
@@ -30,8 +30,6 @@ export interface NotifierOptions {
   inboundDomain: string;
   mailDomain: string;
   publicUrl: () => string;
-  /** Which chats keep their messages (MessageLog.lasting): only theirs go out by email. */
-  logs: MessageLogs;
 }
 
 interface MessageRow {
@@ -182,7 +180,7 @@ export class EmailNotifier {
                                      AND (m.address = a.address OR m.identity_id = e.identity_id))
                 ORDER BY a.chat_id, coalesce(e.identity_id::text, a.address), a.added_at, a.address) p
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs, this.opts.logs.lastingRetentions()],
+      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs, lastingRetentions()],
     );
   }
 
@@ -220,7 +218,7 @@ export class EmailNotifier {
       // Joined meanwhile: the member path (notify()) owns them from now on.
       member: !!s && !s.joined,
       emailNotify: true,
-      lasting: !!s && this.opts.logs.of(s).lasting,
+      lasting: !!s && retentionLasts(s.retention),
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: 0,
@@ -350,7 +348,7 @@ export class EmailNotifier {
     return {
       member: !!s,
       emailNotify: s?.email_notify ?? false,
-      lasting: !!s && this.opts.logs.of(s).lasting,
+      lasting: !!s && retentionLasts(s.retention),
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: s?.last_read_seq ?? 0,
@@ -531,7 +529,7 @@ export class EmailNotifier {
             AND c.last_seq > GREATEST(d.emailed_seq, m.last_read_seq)
           ORDER BY c.last_activity_at DESC LIMIT 20
           FOR UPDATE OF d`,
-        [identityId, this.opts.logs.lastingRetentions()],
+        [identityId, lastingRetentions()],
       );
       const publicUrl = this.opts.publicUrl();
       const chats = [];
@@ -565,7 +563,7 @@ export class EmailNotifier {
             AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id AND m.identity_id = $1)
           ORDER BY a.chat_id, a.added_at, a.address
           FOR UPDATE OF a`,
-        [identityId, this.opts.logs.lastingRetentions()],
+        [identityId, lastingRetentions()],
       );
       // One per chat (FOR UPDATE rules out DISTINCT ON): the address added first.
       const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];

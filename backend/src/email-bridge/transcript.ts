@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import { sees } from '../chats/membership.ts';
+import { retentionLasts } from '../chats/message-log.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { TranscriptSent } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
@@ -16,7 +17,7 @@ export class Transcripts {
 
   async send(caller: Caller, chatId: string): Promise<TranscriptSent> {
     const view = await this.ctx.chats.view(caller, chatId); // membership check
-    if (!this.ctx.logs.of(view).lasting) {
+    if (!retentionLasts(view.retention)) {
       throw new AppError('FORBIDDEN', 'This chat keeps no record, so its transcript cannot be emailed');
     }
     await this.ctx.limits.transcripts.consume(`${caller.identityId}:${chatId}`, 'transcript emails for this chat');
