@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { ReadController, type ReadTarget } from '../../addin/src/read/controller.ts';
-import { chatIdFromHeaders, findChatForItem, replyWithImBody, showUnreadInfoBar } from '../../addin/src/read/message.ts';
+import { findChatForItem, replyWithImBody, showUnreadInfoBar } from '../../addin/src/read/message.ts';
+import { chatIdFromHeaderBlock } from '../../mail-client/chat-header.ts';
 import { createContext, type AddinContext } from '../../addin/src/office/context.ts';
 import { memoryStore } from '../../addin/src/office/storage.ts';
-import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml, panelText } from '../../mail-client/panel.ts';
 import type { SessionView } from '../../protocol/index.ts';
 import { api, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { FakeMessage, installOffice, type InstalledOffice } from './support/outlook.ts';
@@ -65,12 +67,12 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
       subject: 'Plan',
       from: OWNER,
       to: [READER],
-      html: `<div>Hi</div>${asOutlookDelivers(panelHtml({ chatUrl: chatUrlFor(server.url, chatId), chatId, subject: 'Plan' }))}`,
+      html: `<div>Hi</div>${asOutlookDelivers(panelHtml({ chatUrl: chatUrl(server.url, chatId), chatId, subject: 'Plan' }))}`,
       ...extra,
     });
 
   it('finds the UUID by the X- header, by the panel link, through Safe Links, and in plain text', async () => {
-    const url = chatUrlFor(server.url, CHAT_A);
+    const url = chatUrl(server.url, CHAT_A);
     office = installOffice(READER, new FakeMessage({ from: OWNER, headers: `Subject: a\r\nX-Inbox-Chat: ${CHAT_A.toUpperCase()}\r\n` }));
     assert.equal(await findChatForItem(Office.context.mailbox.item as Office.MessageRead, server.url), CHAT_A);
 
@@ -90,7 +92,7 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     assert.equal(await findChatForItem(Office.context.mailbox.item as Office.MessageRead, server.url), null);
     office.select(new FakeMessage({ from: OWNER, html: `<a href="https://elsewhere.example/c/${CHAT_A}">chat</a>` }));
     assert.equal(await findChatForItem(Office.context.mailbox.item as Office.MessageRead, server.url), null);
-    assert.equal(chatIdFromHeaders('X-Inbox-Chat: not-a-uuid\r\n'), null);
+    assert.equal(chatIdFromHeaderBlock('X-Inbox-Chat: not-a-uuid\r\n'), null);
   });
 
   it('a pinned pane follows the selection: chat, then none, then another chat; the info bar counts unread IMs', async () => {

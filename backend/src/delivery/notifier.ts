@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
 import type { MessageView } from '../../../protocol/index.ts';
-import { chatUrlFor } from '../../../ui/src/email-panel.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
@@ -284,7 +284,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
         fresh: fresh.map(line),
@@ -456,7 +456,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
         fresh: fresh.map(line),
@@ -541,7 +541,7 @@ export class EmailNotifier {
         chats.push({
           subject: m.subject,
           chatId: m.chat_id,
-          chatUrl: chatUrlFor(publicUrl, m.chat_id),
+          chatUrl: chatUrl(publicUrl, m.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });
@@ -574,7 +574,7 @@ export class EmailNotifier {
         chats.push({
           subject: a.subject,
           chatId: a.chat_id,
-          chatUrl: chatUrlFor(publicUrl, a.chat_id),
+          chatUrl: chatUrl(publicUrl, a.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });

@@ -11,7 +11,7 @@
  * compose drafts and the chat a notification asked to show in `storage.session`.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
-import { chatUrlFor } from '../../../ui/src/email-panel.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { SocketTransport } from '../../../ui/src/socket-transport.ts';
 import { displayedMessage, realMessenger, type MessagePart } from '../messenger.ts';
 import type { Command, CommandResult, FolderChoice, ShowChatMessage } from '../shared/commands.ts';
@@ -207,7 +207,7 @@ async function handle(c: Command): Promise<unknown> {
           m,
           api,
           me,
-          chatUrl: (id) => chatUrlFor(backend.backendUrl, id),
+          chatUrl: (id) => chatUrl(backend.backendUrl, id),
           folderId: backend.settings.transcriptFolderId,
           threadOf: (id) => threads.of(id),
         },

@@ -6,8 +6,8 @@
 import { ApiClient } from '../../../ui/src/api-client.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
-import { findChatIdInText } from '../../../ui/src/email-panel.ts';
-import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
+import { findChatIdInText } from '../../../mail-client/panel.ts';
+import { unwrapSafeLinks } from '../../../mail-client/safe-links.ts';
 import type { Messenger } from '../messenger.ts';
 import { RELAY_PORT } from '../relay/protocol.ts';
 import { RelayTransport } from '../relay/relay-transport.ts';
