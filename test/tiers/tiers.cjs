@@ -33,6 +33,7 @@ const e2e = [
   'test/addin/e2e.test.ts',
   'test/thunderbird/thunderbird-client.test.ts',
   'test/thunderbird/suspension.test.ts',
+  'test/thunderbird/mail-rules.test.ts',
 ];
 const integration = [
   'test/backend/**/*.test.ts',
