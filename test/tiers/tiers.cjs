@@ -21,6 +21,7 @@ const unit = [
   'test/backend/addresses.test.ts',
   'test/bridge/decide.test.ts',
   'test/bridge/reply-fixtures.test.ts',
+  'test/mail-client/rules.test.ts',
   'test/thunderbird/compose.test.ts',
   'test/thunderbird/logic.test.ts',
   'test/ui/gap-watch.test.ts',
