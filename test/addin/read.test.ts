@@ -16,6 +16,7 @@ import type { SessionView } from '../../protocol/index.ts';
 import { api, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { FakeMessage, installOffice, type InstalledOffice } from './support/outlook.ts';
 import { waitUntil } from '../support/wait.ts';
+import { replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
 
 const OWNER = 'olga@owner.example';
 const READER = 'bruno@reader.example';
@@ -175,7 +176,7 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     assert.equal(message.notifications.has('inboxChatUnread'), false);
   });
 
-  it('Reply with IM starts a chat with the sender and participants, quotes the email first, and mails nobody', async () => {
+  it('Reply with IM starts a chat with the sender and participants, quotes the email first, mails nobody, and is the same chat from Thunderbird', async () => {
     const email = new FakeMessage({
       subject: 'Budget question',
       from: 'Sam@Sender.example',
@@ -209,6 +210,22 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     // Pressing it again on the same email opens the same chat.
     const again = await ctx.api.createChat(await replyWithImBody(Office.context.mailbox.item as Office.MessageRead));
     assert.equal(again.id, chat.id);
+    // So does Thunderbird's "Reply with IM" on the same email for the same person: one chat per email.
+    const fromThunderbird = replyChatBody(
+      {
+        id: 7,
+        author: 'Sam <Sam@Sender.example>',
+        recipients: [READER, 'tia@example.com'],
+        ccList: ['uma@example.com'],
+        bccList: [],
+        subject: 'Budget question',
+        date: new Date(),
+        headerMessageId: 'budget-1@sender.example',
+      },
+      { contentType: 'text/plain', body: 'Can we move 10k from travel to tooling?\n\nSam' },
+      READER,
+    );
+    assert.equal((await ctx.api.createChat(fromThunderbird)).id, chat.id);
     // Nothing went into anyone's mailbox: outbound mail and reminders are queued as jobs in the same
     // transaction as the chat, so a job would already exist (no sleep needed to see it).
     assert.deepEqual(await queuedSince(server, jobsBefore), []);
