@@ -11,7 +11,10 @@ import { LIMITS } from '../protocol/limits.ts';
  * mode) falls back to the client's own id for it, which only that client knows.
  */
 export function replyDraftKey(messageId: string | null | undefined, clientItemId?: string | null): string | null {
-  const id = (messageId ?? '').trim().replace(/^<([^>]*)>$/, '$1').trim();
+  const id = (messageId ?? '')
+    .trim()
+    .replace(/^<([^>]*)>$/, '$1')
+    .trim();
   if (id) return `reply:${id}`.slice(0, LIMITS.draftKeyChars);
   const item = (clientItemId ?? '').trim();
   return item ? `reply-item:${item}`.slice(0, LIMITS.draftKeyChars) : null;

@@ -46,7 +46,8 @@ describe('Thunderbird: panel removed before send ends the chat; the owner answer
 
   const chatAs = (token: string, id: string) => api<ChatView>(server, 'GET', `/api/chats/${id}`, undefined, token);
   const myRequest = async (token: string, id: string) =>
-    (await api<{ request: AccessRequestView | null }>(server, 'GET', `/api/chats/${id}/access-requests/mine`, undefined, token)).body.request;
+    (await api<{ request: AccessRequestView | null }>(server, 'GET', `/api/chats/${id}/access-requests/mine`, undefined, token)).body
+      .request;
 
   before(async function () {
     if (process.env.INBOX_CHAT_SKIP_THUNDERBIRD === '1') this.skip();
@@ -102,7 +103,7 @@ describe('Thunderbird: panel removed before send ends the chat; the owner answer
     assert.equal((await chatAs(bob.token, chatId)).body.endedAt, null);
   });
 
-  it("shows Bob, the owner, requests to join his chat in the Chats space, live, and saves his answers", async () => {
+  it('shows Bob, the owner, requests to join his chat in the Chats space, live, and saves his answers', async () => {
     const created = await api<ChatView>(
       server,
       'POST',

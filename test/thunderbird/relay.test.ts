@@ -178,7 +178,13 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
   });
 
   it("brings a request to join Bob's chat to a view showing that chat (the popup), not to a view of another chat", async () => {
-    const own = await api<ChatView>(server, 'POST', '/api/chats', { subject: 'Bob owns this', audience: { from: ['bob@example.com'] } }, bob.token);
+    const own = await api<ChatView>(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Bob owns this', audience: { from: ['bob@example.com'] } },
+      bob.token,
+    );
     assert.equal(own.status, 201);
     // Neither view watches the chat list: the popup shows one chat only.
     const popup = openView();

@@ -45,11 +45,7 @@ export class Invitations {
         personalUrl,
         days: Math.max(1, Math.round(this.ctx.inviteTtlMs / 86_400_000)),
       });
-      await queueMail(
-        client,
-        { to: address, ...mail, fromName: 'Inbox Chat', headers: { [CHAT_HEADER]: chatId } },
-        this.ctx.mailDomain,
-      );
+      await queueMail(client, { to: address, ...mail, fromName: 'Inbox Chat', headers: { [CHAT_HEADER]: chatId } }, this.ctx.mailDomain);
       // The invitation stands for everything said so far: the batched notification
       // (notifier.ts, emailAudience) carries only what is said after it, never the same message twice.
       await client.query(

@@ -148,7 +148,10 @@ export class ComposeChats {
     }
     const chatId = chatIdOfDraft(details);
     // Fails when I am not the owner (a quoted panel from someone else's chat): sent anyway.
-    if (chatId) calls.push(this.withinGrace(`audience sync for ${chatId}`, async (api) => api.replaceAudience(chatId, await this.audienceOf(details))));
+    if (chatId)
+      calls.push(
+        this.withinGrace(`audience sync for ${chatId}`, async (api) => api.replaceAudience(chatId, await this.audienceOf(details))),
+      );
     await Promise.all(calls);
     if (!chatId) return {};
     const headers: CustomHeader[] = (details.customHeaders ?? []).filter((h) => h.name.toLowerCase() !== CHAT_HEADER.toLowerCase());
