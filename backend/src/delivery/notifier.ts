@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
 import type { MessageView } from '../../../protocol/index.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
@@ -303,7 +304,7 @@ export class EmailNotifier {
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
       );
@@ -479,7 +480,7 @@ export class EmailNotifier {
           replyTo: replyAddress,
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
         { chatId, identityId, fromSeq: fresh[0]!.seq },
