@@ -83,9 +83,20 @@ export function panelText({ chatUrl, chatId, subject }: PanelInput): string {
   ].join('\n');
 }
 
+/** Any server: its address (scheme, host, optional path) is captured before `/c/`. */
+const ANY_SERVER = 'https?://[^\\s"\'<>/]+(?:/[^\\s"\'<>]*?)?';
+
 function pattern(base?: string): RegExp {
-  const prefix = base ? escapeRegExp(base.replace(/\/+$/, '')) : 'https?://[^\\s"\'<>/]+(?:/[^\\s"\'<>]*?)?';
+  const prefix = base ? escapeRegExp(base.replace(/\/+$/, '')) : ANY_SERVER;
   return new RegExp(`${prefix}/c/(${UUID})(?![0-9a-fA-F-])`, 'g');
+}
+
+/**
+ * The server address of the first panel link in a text (`https://chat.example.com` for
+ * `https://chat.example.com/c/<uuid>`), so a client set to another server can say which one to set.
+ */
+export function panelServerIn(text: string): string | null {
+  return new RegExp(`(${ANY_SERVER})/c/${UUID}(?![0-9a-fA-F-])`).exec(text)?.[1] ?? null;
 }
 
 function escapeRegExp(s: string): string {

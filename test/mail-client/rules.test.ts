@@ -7,7 +7,7 @@ import type { MessageView } from '../../protocol/index.ts';
 import { LIMITS } from '../../protocol/limits.ts';
 import { CHAT_HEADER, chatIdFromHeaderBlock, chatIdFromHeaderMap, chatIdFromHeaderValue } from '../../mail-client/chat-header.ts';
 import { chatUrl } from '../../mail-client/chat-url.ts';
-import { draftHasPanel, findChatIdInHtml, findChatIdInText, panelHtml, panelText } from '../../mail-client/panel.ts';
+import { draftHasPanel, findChatIdInHtml, findChatIdInText, panelHtml, panelServerIn, panelText } from '../../mail-client/panel.ts';
 import { DELETED_MESSAGE_TEXT, messagePreview } from '../../mail-client/preview.ts';
 import { replyDraftKey, replyQuote } from '../../mail-client/reply-with-im.ts';
 import { unwrapSafeLinks } from '../../mail-client/safe-links.ts';
@@ -44,6 +44,15 @@ describe('mail-client: chat URL', () => {
     const panel = { chatUrl: chatUrl(BASE, ID), chatId: ID, subject: 'Plan' };
     assert.equal(findChatIdInHtml(panelHtml(panel), BASE), ID);
     assert.equal(findChatIdInText(panelText(panel), BASE), ID);
+  });
+});
+
+describe('mail-client: which server a panel is on', () => {
+  it('is the address before /c/<id>, with its path, for a panel of any server', () => {
+    assert.equal(panelServerIn(`see ${chatUrl('https://chat.other.example', ID)} now`), 'https://chat.other.example');
+    assert.equal(panelServerIn(chatUrl('http://10.0.0.5:3000/inbox-chat/', ID)), 'http://10.0.0.5:3000/inbox-chat');
+    assert.equal(panelServerIn('https://chat.other.example/c/not-a-uuid'), null);
+    assert.equal(panelServerIn(`https://chat.other.example/c/${ID}0`), null, 'a longer id is no panel link');
   });
 });
 

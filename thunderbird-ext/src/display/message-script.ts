@@ -6,7 +6,7 @@
 import { ApiClient } from '../../../ui/src/api-client.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
-import { findChatIdInText } from '../../../mail-client/panel.ts';
+import { findChatIdInText, panelServerIn } from '../../../mail-client/panel.ts';
 import { unwrapSafeLinks } from '../../../mail-client/safe-links.ts';
 import type { Messenger } from '../messenger.ts';
 import { RELAY_PORT } from '../relay/protocol.ts';
@@ -45,8 +45,6 @@ export function deliverSubmits(host: HTMLElement): void {
   });
 }
 
-const CHAT_LINK = /(https?:\/\/[^\s"'<>]+?)\/c\/[0-9a-fA-F-]{36}(?![0-9a-fA-F-])/;
-
 /**
  * The panel's link, and the element to put the live chat after (the panel's table). A link to
  * another Inbox Chat server is reported as `otherServer` (its address), so the user can be told
@@ -63,7 +61,7 @@ export function findPanel(
     const after = a.closest('table') ?? a.closest('pre, blockquote, div, p') ?? a;
     const chatId = findChatIdInText(href, base) ?? findChatIdInText(unwrapped, base);
     if (chatId) return { chatId, after };
-    const elsewhere = CHAT_LINK.exec(unwrapped)?.[1];
+    const elsewhere = panelServerIn(unwrapped);
     if (elsewhere && !other) other = { otherServer: elsewhere, after };
   }
   return other;
