@@ -8,16 +8,22 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AccessRequestView, ChatView, SessionView } from '../../protocol/index.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml } from '../../mail-client/panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
 import {
+  ACCESS_REQUEST_IN_PANE,
   ACCESS_REQUEST_IN_SPACE,
+  CHAT_IN_MESSAGE_PANE,
   CLICK_EMBED_IM,
+  DECIDE_ACCESS_IN_PANE,
   DECIDE_ACCESS_IN_SPACE,
   ENTER_CODE,
   OPEN_CHAT_IN_SPACE,
   OPEN_COMPOSE,
+  OPEN_MESSAGE,
   OPEN_OPTIONS,
   REMOVE_PANEL_AND_SEND,
   REQUEST_CODE,
@@ -35,6 +41,24 @@ const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
 const EVE = 'eve@example.net';
 const FRANK = 'frank@example.org';
+const GUS = 'gus@example.net';
+const SENT_SUBJECT = 'Venue shortlist';
+
+/** The email Bob sent with his chat's panel, as it sits in his mailbox. */
+function sentEmail(chat: ChatView, baseUrl: string): string {
+  return [
+    `From: Bob Example <${BOB}>`,
+    `To: Alice Example <${ALICE}>`,
+    `Subject: ${SENT_SUBJECT}`,
+    'Message-ID: <venue-shortlist@example.com>',
+    'Date: Sun, 29 Nov 2026 09:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    `<html><body><p>Three venues to compare.</p>${panelHtml({ chatUrl: chatUrl(baseUrl, chat.id), chatId: chat.id, subject: SENT_SUBJECT })}</body></html>`,
+    '',
+  ].join('\r\n');
+}
 
 describe('Thunderbird: panel removed before send ends the chat; the owner answers access requests (real Thunderbird)', function () {
   // Starting Thunderbird on a shared machine is slow; this is the only limit.
@@ -43,6 +67,7 @@ describe('Thunderbird: panel removed before send ends the chat; the owner answer
   let server: TestServer;
   let tb: Thunderbird | undefined;
   let bob: SessionView;
+  let sentChat: ChatView;
 
   const chatAs = (token: string, id: string) => api<ChatView>(server, 'GET', `/api/chats/${id}`, undefined, token);
   const myRequest = async (token: string, id: string) =>
@@ -54,9 +79,20 @@ describe('Thunderbird: panel removed before send ends the chat; the owner answer
     assert.ok(thunderbirdVersion(), 'Thunderbird is not installed: apt-get install -y thunderbird (see docs/thunderbird.md)');
     assert.ok(existsSync(XPI), 'dist/inbox-chat-thunderbird.xpi is missing: run npm run build');
     server = await startTestServer();
+    // The test's own look at Bob's chats, as Bob (the extension signs in with its own session).
+    bob = await signIn(server, BOB);
+    const sent = await api<ChatView>(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: SENT_SUBJECT, audience: { from: [BOB], to: [ALICE] }, source: 'EMAIL' },
+      bob.token,
+    );
+    assert.equal(sent.status, 201);
+    sentChat = sent.body;
     tb = await startThunderbird({
       extension: { id: EXTENSION_ID, xpi: XPI },
-      inbox: [],
+      inbox: [sentEmail(sentChat, server.url)],
       identity: { name: 'Bob Example', email: BOB },
       smtpPort: server.catcher!.port,
     });
@@ -66,8 +102,6 @@ describe('Thunderbird: panel removed before send ends the chat; the owner answer
     const before = lastMailId(server);
     await tb.chrome(REQUEST_CODE, [BOB]);
     assert.equal(await tb.chrome<string>(ENTER_CODE, [await codeFromMail(server, BOB, before)]), `Signed in as ${BOB}.`);
-    // The test's own look at Bob's chats, as Bob (the extension keeps its own session).
-    bob = await signIn(server, BOB);
   });
 
   afterEach(function () {
@@ -136,6 +170,17 @@ describe('Thunderbird: panel removed before send ends the chat; the owner answer
     assert.equal((await myRequest(frank.token, chat.id))?.status, 'DECLINED');
     const opened = await api<ChatView>(server, 'POST', `/api/chats/${chat.id}/open`, undefined, eve.token);
     assert.equal(opened.status, 200, 'Eve, let in, can open the chat');
+  });
+
+  it('shows Bob a request to join above the live chat in the email he sent, and saves his answer', async () => {
+    await tb!.chrome(OPEN_MESSAGE, [SENT_SUBJECT, 'Three venues to compare.']);
+    await tb!.chrome(CHAT_IN_MESSAGE_PANE, [sentChat.id]);
+    const gus = await signIn(server, GUS);
+    assert.equal((await api(server, 'POST', `/api/chats/${sentChat.id}/access-requests`, {}, gus.token)).status, 201);
+    const shown = await tb!.chrome<{ text: string; aboveChat: boolean; afterPanel: boolean }>(ACCESS_REQUEST_IN_PANE, [GUS]);
+    assert.deepEqual(shown, { text: `${GUS} asks to join this chat.`, aboveChat: true, afterPanel: true });
+    await tb!.chrome(DECIDE_ACCESS_IN_PANE, [GUS, 'Approve']);
+    assert.equal((await myRequest(gus.token, sentChat.id))?.status, 'APPROVED');
   });
 
   it('shows no requests section in a chat Bob does not own', async () => {

@@ -393,3 +393,25 @@ export const SEND_COMPOSE = script(`
   await until(() => !Services.wm.getMostRecentWindow('msgcompose'));
   return true;
 `);
+
+/** In the displayed email: waits until a request to join from args[0] shows above the live chat; describes it. */
+export const ACCESS_REQUEST_IN_PANE = script(`
+  return await until(() => {
+    const doc = messagePaneDoc();
+    const box = doc?.querySelector('.inbox-chat-requests');
+    const li = [...(box?.querySelectorAll('.requests:not([hidden]) .request') ?? [])].find((n) => n.querySelector('strong')?.textContent === args[0]);
+    return li && {
+      text: li.querySelector('p').textContent,
+      aboveChat: box.nextElementSibling?.id === 'inbox-chat-live',
+      afterPanel: box.previousElementSibling?.tagName === 'TABLE',
+    };
+  });
+`);
+
+/** In the displayed email: clicks Approve or Decline (args[1]) on the request from args[0]; waits until it left. */
+export const DECIDE_ACCESS_IN_PANE = script(`
+  const doc = messagePaneDoc();
+  const li = [...doc.querySelectorAll('.inbox-chat-requests .request')].find((n) => n.querySelector('strong')?.textContent === args[0]);
+  [...li.querySelectorAll('button')].find((b) => b.textContent === args[1]).click();
+  return await until(() => ![...doc.querySelectorAll('.inbox-chat-requests .request strong')].some((n) => n.textContent === args[0]));
+`);

@@ -4,6 +4,7 @@
  * the background page through the relay (socket events and REST both).
  */
 import { ApiClient } from '../../../ui/src/api-client.ts';
+import { accessRequestsView } from '../../../ui/src/chat-page/access-requests-view.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
 import { findChatIdInText, panelServerIn } from '../../../mail-client/panel.ts';
@@ -99,9 +100,17 @@ async function main(): Promise<void> {
   deliverSubmits(host);
 
   let panel: ChatPanel | null = null;
+  // The owner reading the email answers requests to join right above the chat, as on the web page;
+  // for everyone else the live chat stays right after the panel.
+  const requestsHost = el('div', { class: 'inbox-chat-requests' });
+  let requests: { destroy(): void } | null = null;
   const show = (address: string | null, backendUrl: string) => {
     panel?.destroy();
     panel = null;
+    requests?.destroy();
+    requests = null;
+    requestsHost.remove();
+    requestsHost.replaceChildren();
     host.replaceChildren();
     if (!address) {
       const button = el('button', { type: 'button', class: 'inbox-chat-signin', text: 'Sign in to Inbox Chat' });
@@ -116,11 +125,19 @@ async function main(): Promise<void> {
       api,
       compact: true,
       onError: (e) => host.setAttribute('data-error', e.code),
+      onChatLoaded: (chat) => {
+        if (!chat.isOwner || requests) return;
+        const view = accessRequestsView({ api, transport, chatId: found.chatId });
+        requests = view;
+        requestsHost.replaceChildren(view.root);
+        host.before(requestsHost);
+      },
     });
   };
   show(hello.address, hello.backendUrl);
   transport.onSession((s) => show(s.address, s.backendUrl));
   window.addEventListener('pagehide', () => {
+    requests?.destroy();
     panel?.destroy();
     transport.close();
   });
