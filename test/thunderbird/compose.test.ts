@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { AudienceInput, ChatView, CreateChatBody } from '../../protocol/index.ts';
 import { CHAT_HEADER } from '../../mail-client/chat-header.ts';
-import { ComposeChats, type ComposeApi } from '../../thunderbird-ext/src/background/compose.ts';
+import { ComposeChats, pendingChangesIn, type ComposeApi } from '../../thunderbird-ext/src/background/compose.ts';
 import { findChatIdInHtml } from '../../mail-client/panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
 
@@ -41,7 +41,13 @@ class FakeApi implements ComposeApi {
 function setup(signedIn = true) {
   const mock = new MessengerMock();
   const api = new FakeApi();
-  const compose = new ComposeChats(mock.messenger, { api: () => (signedIn ? api : null), backendUrl: () => BASE, syncGraceMs: 50 });
+  const pending = pendingChangesIn(mock.messenger);
+  const compose = new ComposeChats(mock.messenger, {
+    api: () => (signedIn ? api : null),
+    backendUrl: () => BASE,
+    pending,
+    syncGraceMs: 50,
+  });
   mock.composeDetails.set(5, {
     from: 'Bob Example <Bob@Example.com>',
     to: ['Ann Lee <ann@example.org>', '"Doe, Jo" <jo@example.net>'],
@@ -51,7 +57,7 @@ function setup(signedIn = true) {
     body: '<html><body><p>Hi all</p></body></html>',
     isPlainText: false,
   });
-  return { mock, api, compose };
+  return { mock, api, compose, pending };
 }
 
 describe('Thunderbird compose: Embed IM', () => {
@@ -204,6 +210,42 @@ describe('Thunderbird compose: before send', () => {
     assert.deepEqual(await compose.beforeSend({ id: 5, active: true }, { ...mock.composeDetails.get(5)!, body: '<p>no chat</p>' }), {});
     assert.ok(Date.now() - started < 2_000, 'returned after the 50 ms grace period, not when the server answered');
     release();
+  });
+
+  it('queues the end of a chat whose panel was removed while the server is down, and delivers it when it is back', async () => {
+    const { api, compose, mock, chatId, pending } = await draftWithPanel();
+    const endChat = api.endChat.bind(api);
+    api.endChat = () => Promise.reject(new Error('ECONNREFUSED'));
+    assert.deepEqual(await compose.beforeSend({ id: 5, active: true }, { ...mock.composeDetails.get(5)!, body: '<p>no chat</p>' }), {});
+    assert.deepEqual(
+      (await pending.list()).map((c) => [c.kind, c.chatId]),
+      [['end', chatId]],
+    );
+    // Still down at the next start: kept.
+    await compose.flushPending();
+    assert.equal((await pending.list()).length, 1);
+    assert.deepEqual(api.ended, []);
+    api.endChat = endChat;
+    await compose.flushPending();
+    assert.deepEqual(api.ended, [chatId]);
+    assert.deepEqual(await pending.list(), []);
+  });
+
+  it('queues an audience sync that failed at send, and drops it once delivered', async () => {
+    const { api, compose, chatId, details, pending } = await draftWithPanel();
+    const replace = api.replace;
+    api.replace = () => Promise.reject(new Error('ECONNREFUSED'));
+    await compose.beforeSend({ id: 5, active: true }, { ...details, to: ['ann@example.org', 'new@example.com'] });
+    const [queued] = await pending.list();
+    assert.equal(queued?.kind, 'audience');
+    assert.deepEqual(queued?.kind === 'audience' && queued.audience.to, ['ann@example.org', 'new@example.com']);
+    api.replace = replace;
+    await compose.flushPending();
+    assert.deepEqual(
+      api.synced.map((s) => [s.chatId, s.audience.to]),
+      [[chatId, ['ann@example.org', 'new@example.com']]],
+    );
+    assert.deepEqual(await pending.list(), []);
   });
 
   it('leaves emails without a panel alone', async () => {

@@ -29,6 +29,7 @@ import {
   REQUEST_CODE,
   REQUESTS_SECTION_IN_SPACE,
   SEND_COMPOSE,
+  SIGN_OUT,
   SET_SERVER,
   WAIT_FOR_EXTENSION,
 } from './support/tb-scripts.ts';
@@ -135,6 +136,22 @@ describe('Thunderbird: panel removed before send ends the chat; the owner answer
     const sent = await server.catcher!.waitFor((m) => m.subject === 'Chat kept', 120_000);
     assert.equal(sent.headers['x-inbox-chat'], chatId);
     assert.equal((await chatAs(bob.token, chatId)).body.endedAt, null);
+  });
+
+  it('ends the chat once Bob is signed in again when he was signed out at send', async () => {
+    await tb!.chrome(OPEN_COMPOSE, ['erin@example.com', 'Sent while signed out']);
+    const chatId = await tb!.chrome<string>(CLICK_EMBED_IM);
+    await tb!.chrome(SIGN_OUT);
+    await tb!.chrome(REMOVE_PANEL_AND_SEND);
+    const sent = await server.catcher!.waitFor((m) => m.subject === 'Sent while signed out', 120_000);
+    assert.equal(sent.headers['x-inbox-chat'], undefined);
+    // Nothing can reach the server while signed out: the end waits in the extension's storage.
+    assert.equal((await chatAs(bob.token, chatId)).body.endedAt, null);
+
+    const before = lastMailId(server);
+    await tb!.chrome(REQUEST_CODE, [BOB]);
+    assert.equal(await tb!.chrome<string>(ENTER_CODE, [await codeFromMail(server, BOB, before)]), `Signed in as ${BOB}.`);
+    await waitUntil('the queued end reaches the server', async () => (await chatAs(bob.token, chatId)).body.endedAt, 30_000, 100);
   });
 
   it('shows Bob, the owner, requests to join his chat in the Chats space, live, and saves his answers', async () => {

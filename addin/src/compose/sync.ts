@@ -8,7 +8,7 @@ import { draftHasPanel } from '../../../mail-client/panel.ts';
 import { withTimeout } from '../office/async.ts';
 import { bodyContent, bodyKind, readAudience, readDraftState, setChatHeader, writeDraftState } from './draft.ts';
 import type { ChatsApi } from './embed.ts';
-import type { PendingChanges } from './pending.ts';
+import type { PendingChanges } from '../../../mail-client/pending-changes.ts';
 
 export interface SyncOptions {
   api: ChatsApi;

@@ -415,3 +415,10 @@ export const DECIDE_ACCESS_IN_PANE = script(`
   [...li.querySelectorAll('button')].find((b) => b.textContent === args[1]).click();
   return await until(() => ![...doc.querySelectorAll('.inbox-chat-requests .request strong')].some((n) => n.textContent === args[0]));
 `);
+
+/** Presses "Sign out" on the open options page; waits until it offers sign-in again. */
+export const SIGN_OUT = script(`
+  await until(() => inOptions('const b = [...document.querySelectorAll("#account button")].find((x) => x.textContent === "Sign out"); if (b) b.click(); return !!b;'));
+  await until(() => inOptions('return !!document.getElementById("signin-address")'));
+  return true;
+`);

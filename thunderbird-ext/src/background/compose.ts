@@ -8,6 +8,7 @@ import type { AudienceInput, ChatView, CreateChatBody } from '../../../protocol/
 import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { draftHasPanel, findChatIdInHtml, findChatIdInText, panelHtml, panelText } from '../../../mail-client/panel.ts';
+import { PendingChanges, type PendingChange, type PendingStore } from '../../../mail-client/pending-changes.ts';
 import type { ComposeDetails, ComposeRecipientList, CustomHeader, Messenger, Tab } from '../messenger.ts';
 import { addressesOf } from '../shared/addresses.ts';
 
@@ -22,6 +23,8 @@ export interface ComposeDeps {
   /** Null when signed out. */
   api(): ComposeApi | null;
   backendUrl(): string;
+  /** What could not reach the server at send; delivered when the background next runs. */
+  pending: PendingChanges;
   /** How long send may wait for the audience sync. */
   syncGraceMs?: number;
   log?: (message: string, err?: unknown) => void;
@@ -51,6 +54,18 @@ function recipients(list: ComposeRecipientList | undefined): string[] {
   // strings are what the compose window holds for typed recipients.
   const arr = Array.isArray(list) ? list : [list];
   return addressesOf(arr.filter((r): r is string => typeof r === 'string'));
+}
+
+/** The queue of undelivered changes in `storage.local`: it outlives suspensions and restarts. */
+export function pendingChangesIn(m: Messenger): PendingChanges {
+  const store: PendingStore = {
+    async get(key) {
+      const v: unknown = (await m.storage.local.get(key))[key];
+      return typeof v === 'string' ? v : null;
+    },
+    set: (key, value) => m.storage.local.set({ [key]: value }),
+  };
+  return new PendingChanges(store, 'pendingChanges');
 }
 
 /**
@@ -143,36 +158,58 @@ export class ComposeChats {
     const embedded = tab.id !== undefined ? ((await this.drafts())[tab.id]?.chatId ?? null) : null;
     if (tab.id !== undefined) await this.forget(tab.id);
     const calls: Promise<void>[] = [];
+    const at = new Date().toISOString();
     if (embedded && !draftHasPanel({ html: details.body, text: details.plainTextBody }, embedded)) {
-      calls.push(this.withinGrace(`ending ${embedded}, whose panel was removed`, (api) => api.endChat(embedded)));
+      calls.push(this.deliver({ kind: 'end', chatId: embedded, at }, (api) => api.endChat(embedded)));
     }
     const chatId = chatIdOfDraft(details);
-    // Fails when I am not the owner (a quoted panel from someone else's chat): sent anyway.
-    if (chatId)
-      calls.push(
-        this.withinGrace(`audience sync for ${chatId}`, async (api) => api.replaceAudience(chatId, await this.audienceOf(details))),
-      );
+    if (chatId) {
+      const audience = await this.audienceOf(details);
+      // Refused for good when I am not the owner (a quoted panel from someone else's chat): dropped, sent anyway.
+      calls.push(this.deliver({ kind: 'audience', chatId, audience, at }, (api) => api.replaceAudience(chatId, audience)));
+    }
     await Promise.all(calls);
     if (!chatId) return {};
     const headers: CustomHeader[] = (details.customHeaders ?? []).filter((h) => h.name.toLowerCase() !== CHAT_HEADER.toLowerCase());
     return { details: { customHeaders: [...headers, { name: CHAT_HEADER, value: chatId }] } };
   }
 
-  /** Runs a call to the server, waiting at most the grace period; offline or signed out, sending goes on. */
-  private async withinGrace(what: string, call: (api: ComposeApi) => Promise<unknown>): Promise<void> {
+  /**
+   * Makes a change on the server, waiting at most the grace period: sending goes on regardless.
+   * Late, failed or signed out, the change is queued, and flushPending() delivers it later (a late
+   * call may then arrive twice; both calls are idempotent).
+   */
+  private async deliver(change: PendingChange, call: (api: ComposeApi) => Promise<unknown>): Promise<void> {
     const api = this.deps.api();
-    if (!api) return;
+    if (!api) {
+      await this.deps.pending.put(change).catch(() => undefined);
+      return;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const work = call(api);
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.deps.syncGraceMs ?? 3_000)));
     try {
-      if ((await Promise.race([work, late])) === 'late') this.deps.log?.(`${what}: still running at send; not waiting`);
+      if ((await Promise.race([work, late])) === 'late') {
+        this.deps.log?.(`${change.kind} for ${change.chatId} still running at send; queued, not waiting`);
+        await this.deps.pending.put(change).catch(() => undefined);
+      } else {
+        await this.deps.pending.drop(change.chatId).catch(() => undefined);
+      }
     } catch (err) {
-      this.deps.log?.(`${what}: failed`, err);
+      this.deps.log?.(`${change.kind} for ${change.chatId} failed; queued`, err);
+      await this.deps.pending.put(change).catch(() => undefined);
     } finally {
       clearTimeout(timer);
     }
     work.catch(() => undefined);
+  }
+
+  /** Delivers what earlier sends could not; a change the server refuses for good is dropped. */
+  async flushPending(): Promise<void> {
+    const api = this.deps.api();
+    if (!api) return;
+    const r = await this.deps.pending.flush(api);
+    if (r.delivered || r.kept) this.deps.log?.(`pending changes: ${r.delivered} delivered, ${r.kept} still waiting`);
   }
 
   async forget(tabId: number): Promise<void> {

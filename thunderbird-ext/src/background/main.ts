@@ -18,7 +18,7 @@ import type { Command, CommandResult, FolderChoice, ShowChatMessage } from '../s
 import { chatIdOfMessage, replyChatBody } from '../shared/message-chat.ts';
 import { settingsChanged } from '../shared/settings.ts';
 import { Backend } from './backend.ts';
-import { ComposeChats } from './compose.ts';
+import { ComposeChats, pendingChangesIn } from './compose.ts';
 import { localFolders } from './folders.ts';
 import { RelayHost } from './relay-host.ts';
 import { Threads } from './threads.ts';
@@ -137,13 +137,19 @@ backend.onChange(() => {
   relay.attach(backend.transport);
   relay.sessionChanged(backend.address, backend.backendUrl);
   unread.attach();
+  // Each time the server is reachable again (also after every start: the unread alarm wakes the
+  // background each minute), what an earlier send could not deliver goes, so a chat whose panel
+  // was removed still ends.
+  backend.transport.on('status', (s) => {
+    if (s === 'online') void compose.flushPending().catch((err) => log('pending changes', err));
+  });
 });
 m.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && settingsChanged(changes)) void ready.then(() => backend.reload());
 });
 
 // ---------- compose ----------
-const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, log });
+const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, pending: pendingChangesIn(m), log });
 m.composeAction.onClicked.addListener((tab) => {
   // A click may be what woke the background: without waiting, it would look signed out.
   ready
