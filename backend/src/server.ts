@@ -10,6 +10,9 @@ import { EphemeralStore, type EphemeralLog } from './chats/ephemeral-store.ts';
 import { MemberHandles } from './chats/handles.ts';
 import { loadVisibility } from './chats/membership.ts';
 import { RedisEphemeralStore } from './chats/redis-ephemeral-store.ts';
+import { ArchivedMessageLog } from './chats/archived-message-log.ts';
+import { EphemeralMessageLog } from './chats/ephemeral-message-log.ts';
+import { MessageLogs } from './chats/message-log.ts';
 import { MessageService } from './chats/messages.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
@@ -124,12 +127,18 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       ? new RedisEphemeralStore(redis.commands, redis.keyPrefix, config.ephemeral)
       : new EphemeralStore(config.ephemeral.ttlMs, config.ephemeral.maxPerChat, config.ephemeral);
     cleanups.push(() => ephemeral.close());
+    const logs = new MessageLogs(
+      {
+        ARCHIVED: new ArchivedMessageLog(pool, writer),
+        EPHEMERAL: new EphemeralMessageLog(ephemeral, pool, (m) => fanout.messagePosted(m)),
+      },
+      pool,
+    );
 
     const ctx: ChatContext = {
       db,
       pool,
-      writer,
-      ephemeral,
+      logs,
       events: fanout,
       mailer,
       log: log.child({ component: 'chats' }),
@@ -145,6 +154,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       db,
       mailer,
       domain: () => services,
+      logs,
       sessions,
       log,
       publicUrl: () => publicUrl,

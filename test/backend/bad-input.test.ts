@@ -50,6 +50,26 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
     assert.match(badAddress.body.error.message, /address/);
   });
 
+  it('errors say what to fix in words people use, not schema paths', async () => {
+    const r = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'x', audience: { to: ['bob@example.com', 'not-an-address'] } },
+      alice.token,
+    );
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.message, 'not-an-address is not an email address');
+    assert.deepEqual(r.body.error.details.fields, [{ path: 'audience.to.1', problem: 'not an email address' }]);
+    const subject = await api(server, 'POST', '/api/chats', { subject: 's'.repeat(600) }, alice.token);
+    assert.equal(subject.status, 400);
+    assert.equal(subject.body.error.message, 'The subject is 600 characters long; the limit is 500');
+    // A pasted document is not echoed back in the error.
+    const pasted = await api(server, 'POST', '/api/auth/start', { address: 'x'.repeat(300) });
+    assert.equal(pasted.status, 400);
+    assert.ok(!pasted.body.error.message.includes('x'.repeat(121)), pasted.body.error.message);
+  });
+
   it('unknown and malformed chat ids get 404 / 400, not 500', async () => {
     assert.equal((await api(server, 'GET', `/api/chats/${randomUUID()}`, undefined, alice.token)).status, 404);
     assert.equal((await api(server, 'POST', `/api/chats/${randomUUID()}/open`, undefined, alice.token)).status, 404);

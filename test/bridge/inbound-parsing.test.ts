@@ -54,6 +54,28 @@ describe('inbound mail: screen, reader and sender check', function () {
     }
   });
 
+  it('an answer that arrives after the deadline is refused, even when a stalled event loop delivers it before the timer', async function () {
+    this.timeout(30_000);
+    const reader = new ReplyReader(createLogger('silent'), { deadlineMs: 300, concurrency: 1, maxQueued: 2 });
+    try {
+      const mail = (text: string) => Buffer.from(`From: Bob <bob@example.com>\r\nSubject: hi\r\n\r\n${text}\r\n`);
+      assert.equal((await reader.read(mail('warm'))).text, 'warm');
+      const late = reader.read(mail('quick'));
+      // Stall the event loop from a timer callback once the email is posted: the worker's answer
+      // is then taken in the poll phase, before the next timers phase runs the deadline.
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          const until = performance.now() + 1000;
+          while (performance.now() < until);
+          resolve();
+        }, 0),
+      );
+      await assert.rejects(late, (e: { reason?: string }) => e.reason === 'unreadable');
+    } finally {
+      await reader.close();
+    }
+  });
+
   const ok = 'From: Bob <bob@example.com>\r\nTo: x@example.net\r\nSubject: hi\r\n\r\nbody\r\n';
   const reason = (raw: string | Buffer) => screenRawMessage(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'latin1'))?.reason ?? null;
 

@@ -127,6 +127,30 @@ describe('email bridge: invitations, receipts, availability, transcript, address
     }
   });
 
+  it('an ephemeral chat is never emailed (members, audience) nor transcribed; an archived one beside it is', async () => {
+    const tom = await signInVia(server, sink, 'tom@example.com');
+    await waitUntil('settled', () => jobsSettled(server));
+    const before = sink.mail.length;
+    const create = (subject: string, retention: 'ARCHIVED' | 'EPHEMERAL') =>
+      api(server, 'POST', '/api/chats', { subject, retention, audience: { to: ['tom@example.com', 'uma@example.com'] } }, owner.token);
+    const fleeting = (await create('Fleeting', 'EPHEMERAL')).body.id;
+    const kept = (await create('Kept', 'ARCHIVED')).body.id;
+    for (const id of [fleeting, kept]) await api(server, 'POST', `/api/chats/${id}/open`, undefined, tom.token);
+    // tom has no client open: he is away, so each chat's unread words are due by email.
+    await api(server, 'POST', `/api/chats/${fleeting}/messages`, { clientId: 'f1', body: 'off the record' }, owner.token);
+    await api(server, 'POST', `/api/chats/${kept}/messages`, { clientId: 'k1', body: 'for the record' }, owner.token);
+    await waitUntil('the archived chat is emailed to tom and to the audience', () => {
+      const got = sink.mail.slice(before).filter((m) => m.text.includes('for the record'));
+      return got.some((m) => m.to.includes('tom@example.com')) && got.some((m) => m.to.includes('uma@example.com'));
+    });
+    await waitUntil('settled', () => jobsSettled(server));
+    const leaked = sink.mail.slice(before).filter((m) => m.subject.includes('Fleeting') || m.text.includes('off the record'));
+    assert.deepEqual(leaked, [], 'nothing of the ephemeral chat went out by email');
+    const transcript = await api(server, 'POST', `/api/chats/${fleeting}/transcript`, {}, owner.token);
+    assert.equal(transcript.status, 403);
+    assert.equal(transcript.body.error.code, 'FORBIDDEN');
+  });
+
   it('links a second verified address to the identity; chats reach it under either', async () => {
     const before = sink.mail.length;
     const start = await api(server, 'POST', '/api/me/addresses', { address: 'olga@home.example.org' }, owner.token);

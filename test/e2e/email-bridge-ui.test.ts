@@ -69,7 +69,8 @@ describe('email bridge on the chat page (Chromium)', function () {
     server = await startTestServer({
       // Offline members are emailed soon after a message; jobs are looked for often.
       EMAIL_BATCH_WINDOW_MS: '1500',
-      EMAIL_OFFLINE_DELAY_MS: '0',
+      EMAIL_OFFLINE_DELAY_MS: '1000',
+      PRESENCE_HEARTBEAT_MS: '300',
       JOBS_POLL_MS: '50',
       INVITES_PER_HOUR: '3',
       TRANSCRIPTS_PER_HOUR: '1',

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ChatService } from '../chats/chats.ts';
+import type { MessageLogs } from '../chats/message-log.ts';
 import type { MessageService } from '../chats/messages.ts';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/prisma.ts';
@@ -41,6 +42,8 @@ export interface BridgeDeps {
   mailer: Mailer;
   /** The chat domain, read lazily: it is composed after the bridge (the writer feeds both). */
   domain: () => { chats: ChatService; messages: MessageService };
+  /** Where each chat's messages are kept; what does not last is never emailed or transcribed. */
+  logs: MessageLogs;
   sessions: Sessions;
   log: Logger;
   publicUrl: () => string;
@@ -86,6 +89,7 @@ export class EmailBridge {
         inboundDomain: b.inboundDomain,
         mailDomain,
         publicUrl: d.publicUrl,
+        logs: d.logs,
       },
       (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
     );
@@ -107,6 +111,7 @@ export class EmailBridge {
       get chats() {
         return d.domain().chats;
       },
+      logs: d.logs,
       sessions: d.sessions,
       runner: this.runner,
       mailer: d.mailer,

@@ -4,7 +4,8 @@ import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
-import type { MessageView } from '../../../protocol/index.ts';
+import type { MessageView, Retention } from '../../../protocol/index.ts';
+import type { MessageLogs } from '../chats/message-log.ts';
 import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
@@ -30,6 +31,8 @@ export interface NotifierOptions {
   inboundDomain: string;
   mailDomain: string;
   publicUrl: () => string;
+  /** Which chats keep their messages (MessageLog.lasting): only theirs go out by email. */
+  logs: MessageLogs;
 }
 
 interface MessageRow {
@@ -173,14 +176,14 @@ export class EmailNotifier {
               'notify-audience:' || p.chat_id || ':' || p.address,
               now() + make_interval(secs => $3::float8 / 1000)
          FROM (SELECT DISTINCT ON (a.chat_id, coalesce(e.identity_id::text, a.address)) a.chat_id, a.address
-                 FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = 'ARCHIVED'
+                 FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($4::"Retention"[])
                  LEFT JOIN email_address e ON e.address = a.address
                 WHERE a.chat_id = ANY($2::uuid[])
                   AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id
                                      AND (m.address = a.address OR m.identity_id = e.identity_id))
                 ORDER BY a.chat_id, coalesce(e.identity_id::text, a.address), a.added_at, a.address) p
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs],
+      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs, this.opts.logs.lastingRetentions()],
     );
   }
 
@@ -193,7 +196,7 @@ export class EmailNotifier {
     const res = await this.pool.query<{
       identity_id: string | null;
       joined: boolean;
-      retention: string;
+      retention: Retention;
       last_seq: number;
       emailed_seq: number;
       dnd: boolean | null;
@@ -218,7 +221,7 @@ export class EmailNotifier {
       // Joined meanwhile: the member path (notify()) owns them from now on.
       member: !!s && !s.joined,
       emailNotify: true,
-      archived: s?.retention === 'ARCHIVED',
+      lasting: !!s && this.opts.logs.of(s).lasting,
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: 0,
@@ -323,7 +326,7 @@ export class EmailNotifier {
   private async memberFacts(chatId: string, identityId: string) {
     const res = await this.pool.query<{
       email_notify: boolean;
-      retention: string;
+      retention: Retention;
       last_seq: number;
       last_read_seq: number;
       emailed_seq: number | null;
@@ -348,7 +351,7 @@ export class EmailNotifier {
     return {
       member: !!s,
       emailNotify: s?.email_notify ?? false,
-      archived: s?.retention === 'ARCHIVED',
+      lasting: !!s && this.opts.logs.of(s).lasting,
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: s?.last_read_seq ?? 0,
@@ -525,11 +528,11 @@ export class EmailNotifier {
         `SELECT m.chat_id, m.address, c.subject, GREATEST(d.emailed_seq, m.last_read_seq) AS base
            FROM member m JOIN chat c ON c.id = m.chat_id
            JOIN delivery_state d ON d.chat_id = m.chat_id AND d.identity_id = m.identity_id
-          WHERE m.identity_id = $1 AND m.email_notify AND c.retention = 'ARCHIVED'
+          WHERE m.identity_id = $1 AND m.email_notify AND c.retention = ANY($2::"Retention"[])
             AND c.last_seq > GREATEST(d.emailed_seq, m.last_read_seq)
           ORDER BY c.last_activity_at DESC LIMIT 20
           FOR UPDATE OF d`,
-        [identityId],
+        [identityId, this.opts.logs.lastingRetentions()],
       );
       const publicUrl = this.opts.publicUrl();
       const chats = [];
@@ -558,12 +561,12 @@ export class EmailNotifier {
       const audience = await client.query<{ chat_id: string; address: string; subject: string; emailed_seq: number }>(
         `SELECT a.chat_id, a.address, c.subject, a.emailed_seq
            FROM email_address e JOIN audience_entry a ON a.address = e.address
-           JOIN chat c ON c.id = a.chat_id AND c.retention = 'ARCHIVED' AND c.last_seq > a.emailed_seq
+           JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($2::"Retention"[]) AND c.last_seq > a.emailed_seq
           WHERE e.identity_id = $1
             AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id AND m.identity_id = $1)
           ORDER BY a.chat_id, a.added_at, a.address
           FOR UPDATE OF a`,
-        [identityId],
+        [identityId, this.opts.logs.lastingRetentions()],
       );
       // One per chat (FOR UPDATE rules out DISTINCT ON): the address added first.
       const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];

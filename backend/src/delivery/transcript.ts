@@ -18,7 +18,7 @@ export class Transcripts {
 
   async send(caller: Caller, chatId: string): Promise<TranscriptSent> {
     const view = await this.ctx.chats.view(caller, chatId); // membership check
-    if (view.retention === 'EPHEMERAL') {
+    if (!this.ctx.logs.of(view).lasting) {
       throw new AppError('FORBIDDEN', 'This chat keeps no record, so its transcript cannot be emailed');
     }
     await this.ctx.limits.transcripts.consume(`${caller.identityId}:${chatId}`, 'transcript emails for this chat');

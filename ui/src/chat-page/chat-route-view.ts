@@ -170,6 +170,7 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
       transport,
       api,
       settingsUrl: opts.settingsUrl,
+      focusComposer: true,
       onChatLoaded: (c) => {
         document.title = `${c.subject || 'Chat'} · Inbox Chat`;
       },

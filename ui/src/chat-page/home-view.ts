@@ -2,7 +2,7 @@
  * Signed-in home: start a chat with anyone by address, "My chats" (kept live), and settings.
  * A one-chat session (from an email link) sees only its chat and is offered a full sign-in.
  */
-import type { ChatSummary } from '../../../protocol/index.ts';
+import { addressSchema, type ChatSummary } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el, timeLabel } from '../dom.ts';
@@ -146,13 +146,21 @@ function startChatForm(api: ApiClient): HTMLElement {
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const to = splitAddresses(people.value);
-    if (to.length === 0) return;
+    const typed = splitAddresses(people.value);
+    // One mistyped address does not refuse the chat: the others are invited, and it is named.
+    const to = typed.filter((a) => addressSchema.safeParse(a).success);
+    const notAddresses = typed.filter((a) => !to.includes(a)).map((a) => `${a} is not an email address`);
+    if (to.length === 0) {
+      if (notAddresses.length === 0) return;
+      error.textContent = `${notAddresses.join('; ')}.`;
+      error.hidden = false;
+      return;
+    }
     button.disabled = true;
     error.hidden = true;
     try {
       const chat = await api.createChat({ subject: subject.value.trim(), audience: { to }, source: 'STANDALONE' });
-      const failed = await inviteAll(api, chat.id, chat.me.address, to);
+      const failed = [...notAddresses, ...(await inviteAll(api, chat.id, chat.me.address, to))];
       if (failed.length === 0) {
         location.assign(chatUrl('', chat.id));
         return;

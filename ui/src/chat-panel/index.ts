@@ -8,6 +8,8 @@ import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
+import { attachLogKeyboard } from './log-keyboard.ts';
+import { chatStorage } from './chat-storage.ts';
 import { GapWatch } from './gap-watch.ts';
 import { confirmButton } from './confirm-button.ts';
 import { renderMessage, setReceipt } from './message-view.ts';
@@ -31,6 +33,11 @@ export interface ChatPanelOptions {
   onChatLoaded?: (chat: ChatView) => void;
   /** Link to the surface's account settings (do not disturb, addresses), shown in the Options menu. */
   settingsUrl?: string;
+  /**
+   * Move focus to the message box once the chat can be written to (the web page; a reading pane
+   * must not take focus from the mail client around it).
+   */
+  focusComposer?: boolean;
   /** The chat cannot be shown (not found, not in the audience, signed out). */
   onError?: (error: { code: string; message: string }) => void;
 }
@@ -70,10 +77,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       scrollToBottom();
     },
     onTyping: () => typingSender.touched(),
+    focusWhenReady: opts.focusComposer ?? false,
   });
   composer.setEnabled(false, 'Connecting…');
   const ui = createPanelLayout({ chatId, compact: opts.compact, composer: composer.root });
   const { scroller, earlier, empty } = ui;
+  cleanups.push(attachLogKeyboard(scroller, ui.log));
   const view = new TranscriptView(ui.log, (m) =>
     renderMessage(m, {
       mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
@@ -236,6 +245,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
     if (firstLoad) {
       unsent = unsentStore(r.chat.me.identityId, chatId);
+      composer.keepDraft(chatStorage('draft', r.chat.me.identityId, chatId));
       // Left unsent by an earlier page (closed or reloaded while offline); messages that did
       // reach the server come back as the first result for their client id.
       outbox.restore(unsent.load().filter((m) => !sentByMe(m.clientId)));

@@ -3,6 +3,7 @@ import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
 import { confirmButton } from './confirm-button.ts';
 import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
+import { messageText } from './message-text.ts';
 
 export interface MessageViewOptions {
   mine: boolean;
@@ -24,7 +25,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
         'figure',
         {},
         el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
-        el('blockquote', { class: 'ic-body', text: m.body }),
+        el('blockquote', { class: 'ic-body' }, messageText(m.body)),
       ),
     );
   }
@@ -45,7 +46,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
     return item;
   }
-  item.appendChild(el('p', { class: 'ic-body', text: m.body }));
+  item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
     setReceipt(receipt, opts.receipt);

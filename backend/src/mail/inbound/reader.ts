@@ -117,19 +117,26 @@ export class ReplyReader {
   private ask(worker: Worker, raw: Buffer): Promise<ReadReply> {
     const id = this.nextId++;
     return new Promise<ReadReply>((resolve, reject) => {
+      const sentAt = performance.now();
       const done = () => {
         clearTimeout(timer);
         worker.off('message', onMessage);
         worker.off('exit', onExit);
       };
-      const timer = setTimeout(() => {
-        done();
+      const refuseLate = () => {
         this.log.warn({ bytes: raw.length, deadlineMs: this.opts.deadlineMs }, 'inbound email took too long to read; refused');
         reject(refusals.unreadable());
+      };
+      const timer = setTimeout(() => {
+        done();
+        refuseLate();
       }, this.opts.deadlineMs);
       const onMessage = (m: WorkerAnswer) => {
         if ('ready' in m || m.id !== id) return;
         done();
+        // A stalled event loop can deliver a late answer before the due timer runs: the deadline
+        // is the clock's, not the order of callbacks, so the same email is refused either way.
+        if (performance.now() - sentAt > this.opts.deadlineMs) return refuseLate();
         if (m.ok) resolve(m.reply);
         else {
           this.log.warn({ err: m.error }, 'inbound email could not be parsed; refused');
