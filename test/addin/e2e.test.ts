@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
-import { findChatIdInHtml } from '../../ui/src/email-panel.ts';
+import { findChatIdInHtml } from '../../mail-client/panel.ts';
 import { launchChromium } from '../support/browser.ts';
 import { api, codeFromMail, lastMailId, signIn as signInSession, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';

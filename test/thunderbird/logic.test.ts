@@ -12,7 +12,8 @@ import { addressesOf, mailboxAddress } from '../../thunderbird-ext/src/shared/ad
 import { chatIdOfMessage, htmlToText, replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
 import { DEFAULT_BACKEND_URL, loadSettings, normaliseBackendUrl, saveBackendUrl } from '../../thunderbird-ext/src/shared/settings.ts';
 import type { ChatTransport, TransportEvents } from '../../ui/src/transport.ts';
-import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml, panelText } from '../../mail-client/panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
 import { newClientId } from '../../ui/src/client-id.ts';
 import { isUuid } from '../../protocol/patterns.ts';
@@ -48,7 +49,7 @@ describe('Thunderbird logic: addresses', () => {
 });
 
 describe('Thunderbird logic: the chat of a received email', () => {
-  const panel = { chatUrl: chatUrlFor(BASE, ID), chatId: ID, subject: 'Plan' };
+  const panel = { chatUrl: chatUrl(BASE, ID), chatId: ID, subject: 'Plan' };
 
   it('finds the panel in the HTML part, in the text part, or by the X-Inbox-Chat header', () => {
     const html = {
@@ -105,7 +106,7 @@ describe('Thunderbird logic: the chat of a received email', () => {
       bcc: [],
     });
     assert.deepEqual(body.quote, { from: 'alice@example.com', text: 'Shall we go to Oslo?\nA & B' });
-    assert.equal(body.draftKey, 'thunderbird-reply:offsite-1@example.com');
+    assert.equal(body.draftKey, 'reply:offsite-1@example.com');
     assert.equal(body.emailMessageId, 'offsite-1@example.com');
   });
 
@@ -152,7 +153,7 @@ describe('Thunderbird logic: Save transcript', () => {
         message(5, { kind: 'SYSTEM', authorAddress: null, body: 'bob@example.com joined' }),
       ],
       me: 'bob@example.com',
-      chatUrl: chatUrlFor(BASE, ID),
+      chatUrl: chatUrl(BASE, ID),
       inReplyTo: 'plan@example.com',
       now: new Date('2026-11-21T12:00:00Z'),
     });
@@ -165,7 +166,7 @@ describe('Thunderbird logic: Save transcript', () => {
     assert.match(text, /Transcript of the live chat "Plan ✓"/);
     assert.match(text, /Email from alice@example\.com:\r?\n> Original\r?\n> email/);
     assert.match(text, /alice@example\.com: message 2/);
-    assert.match(text, /alice@example\.com: \(message deleted\)/);
+    assert.match(text, /alice@example\.com: \(Message deleted\)/);
     assert.match(text, /\* bob@example\.com joined/);
     assert.match(text, /4 entries/);
   });
@@ -177,7 +178,7 @@ describe('Thunderbird logic: Save transcript', () => {
       m: mock.messenger,
       api,
       me: 'bob@example.com',
-      chatUrl: (id: string) => chatUrlFor(BASE, id),
+      chatUrl: (id: string) => chatUrl(BASE, id),
       threadOf: async () => 'sent-1@example.com',
     };
     await assert.rejects(saveTranscript({ ...deps, folderId: null }, ID), (e: { code: string }) => e.code === 'NO_FOLDER');

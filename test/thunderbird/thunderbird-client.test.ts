@@ -13,7 +13,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import type { ChatView, SessionView } from '../../protocol/index.ts';
-import { chatUrlFor, panelHtml } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml } from '../../mail-client/panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
 import {
@@ -49,7 +50,7 @@ const BOB = 'bob@example.com';
 const SUBJECT = 'Quarterly plan: live chat';
 
 function emailWithPanel(chat: ChatView, baseUrl: string): string {
-  const panel = panelHtml({ chatUrl: chatUrlFor(baseUrl, chat.id), chatId: chat.id, subject: SUBJECT });
+  const panel = panelHtml({ chatUrl: chatUrl(baseUrl, chat.id), chatId: chat.id, subject: SUBJECT });
   return [
     `From: Alice Example <${ALICE}>`,
     `To: Bob Example <${BOB}>`,

@@ -22,6 +22,7 @@ const unit = [
   'test/backend/addresses.test.ts',
   'test/bridge/decide.test.ts',
   'test/bridge/reply-fixtures.test.ts',
+  'test/mail-client/rules.test.ts',
   'test/thunderbird/compose.test.ts',
   'test/thunderbird/logic.test.ts',
   'test/thunderbird/background.test.ts',
@@ -35,6 +36,7 @@ const e2e = [
   'test/addin/e2e.test.ts',
   'test/thunderbird/thunderbird-client.test.ts',
   'test/thunderbird/suspension.test.ts',
+  'test/thunderbird/mail-rules.test.ts',
 ];
 const integration = [
   'test/backend/**/*.test.ts',

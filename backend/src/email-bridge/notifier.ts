@@ -6,7 +6,8 @@ import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
 import type { MessageView, Retention } from '../../../protocol/index.ts';
 import { lastingRetentions, retentionLasts } from '../chats/message-log.ts';
-import { chatUrlFor } from '../../../ui/src/email-panel.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
@@ -285,7 +286,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
         fresh: fresh.map(line),
@@ -304,7 +305,7 @@ export class EmailNotifier {
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
       );
@@ -457,7 +458,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
         fresh: fresh.map(line),
@@ -480,7 +481,7 @@ export class EmailNotifier {
           replyTo: replyAddress,
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
         { chatId, identityId, fromSeq: fresh[0]!.seq },
@@ -542,7 +543,7 @@ export class EmailNotifier {
         chats.push({
           subject: m.subject,
           chatId: m.chat_id,
-          chatUrl: chatUrlFor(publicUrl, m.chat_id),
+          chatUrl: chatUrl(publicUrl, m.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });
@@ -575,7 +576,7 @@ export class EmailNotifier {
         chats.push({
           subject: a.subject,
           chatId: a.chat_id,
-          chatUrl: chatUrlFor(publicUrl, a.chat_id),
+          chatUrl: chatUrl(publicUrl, a.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });

@@ -8,6 +8,8 @@ import type { BridgeContext } from './context.ts';
 import { createReplyAddress } from './links.ts';
 import { queueMail } from './outbound.ts';
 import { transcriptMail, type MailLine } from './templates.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 
 const MAX_LINES = 1000;
 
@@ -64,7 +66,7 @@ export class Transcripts {
             ...transcriptMail({
               subject: view.subject,
               chatId,
-              chatUrl: `${publicUrl}/c/${chatId}`,
+              chatUrl: chatUrl(publicUrl, chatId),
               sender: view.me.address,
               lines,
               replyAddress,
@@ -72,7 +74,7 @@ export class Transcripts {
             fromName: `${view.me.address} via Inbox Chat`,
             replyTo: replyAddress,
             ...(root ? { inReplyTo: root, references: [root] } : {}),
-            headers: { 'X-Inbox-Chat-Id': chatId },
+            headers: { [CHAT_HEADER]: chatId },
           },
           this.ctx.mailDomain,
         );

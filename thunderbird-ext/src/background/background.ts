@@ -13,14 +13,14 @@
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { UUID_PATTERN } from '../../../protocol/patterns.ts';
-import { chatUrlFor } from '../../../ui/src/email-panel.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { SocketTransport } from '../../../ui/src/socket-transport.ts';
 import { displayedMessage, type Messenger, type MessagePart } from '../messenger.ts';
 import type { Command, CommandResult, FolderChoice, ShowChatMessage } from '../shared/commands.ts';
 import { chatIdOfMessage, replyChatBody } from '../shared/message-chat.ts';
 import { settingsChanged } from '../shared/settings.ts';
 import { Backend } from './backend.ts';
-import { ComposeChats } from './compose.ts';
+import { ComposeChats, pendingChangesIn } from './compose.ts';
 import { localFolders } from './folders.ts';
 import { RelayHost } from './relay-host.ts';
 import { Threads } from './threads.ts';
@@ -110,7 +110,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
     keepAlive: () => m.storage.session.set({ keptAwakeAt: Date.now() }),
   });
 
-  const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, log });
+  const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, pending: pendingChangesIn(m), log });
 
   // ---------- listeners, all registered before the first await ----------
   m.runtime.onConnect.addListener((port) => {
@@ -143,6 +143,12 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
     relay.attach(backend.transport);
     relay.sessionChanged(backend.address, backend.backendUrl);
     unread.attach();
+    // Each time the server is reachable again (also after every start: the unread alarm wakes the
+    // background each minute), what an earlier send could not deliver goes, so a chat whose panel
+    // was removed still ends.
+    backend.transport.on('status', (s) => {
+      if (s === 'online') void compose.flushPending().catch((err) => log('pending changes', err));
+    });
   });
   m.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && settingsChanged(changes)) void ready.then(() => backend.reload());
@@ -247,7 +253,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
             m,
             api,
             me,
-            chatUrl: (id) => chatUrlFor(backend.backendUrl, id),
+            chatUrl: (id) => chatUrl(backend.backendUrl, id),
             folderId: backend.settings.transcriptFolderId,
             threadOf: (id) => threads.of(id),
           },
