@@ -21,6 +21,7 @@ import { createHttpApp } from './http/app.ts';
 import { defaultOrigins, originChecker } from './http/origins.ts';
 import { Sessions } from './identity/sessions.ts';
 import { Verification } from './identity/verification.ts';
+import { IdentityLanguage } from './identity/language.ts';
 import { loadSecretKey } from './identity/secret-key.ts';
 import { codeHasher } from './identity/tokens.ts';
 import type { Logger } from './log.ts';
@@ -35,6 +36,8 @@ import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './delivery/index.ts';
 import type { DNSResolver } from './mail/inbound/authenticate.ts';
 import type { Services } from './services.ts';
+import { createProvider } from './translation/providers.ts';
+import { Translations } from './translation/translations.ts';
 
 export class StartupError extends Error {}
 
@@ -45,6 +48,8 @@ export interface RunningServer {
   catcher?: MailCatcher;
   /** The email bridge (jobs, presence, inbound SMTP listener). */
   bridge: EmailBridge;
+  /** Message translation (its counters are what the benchmark reads). */
+  translations: Translations;
   /** Finishes in-flight sends, then closes sockets, HTTP, mail and the database. */
   stop(): Promise<void>;
 }
@@ -111,12 +116,23 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
+    const translations = new Translations(
+      pool,
+      config.translation && createProvider(config.translation.provider),
+      createRateLimit(`${config.redisKeyPrefix}:translations-chat`, config.translation?.perChatPerMinute ?? 1, 60, redis?.commands),
+      log.child({ component: 'translation' }),
+      config.translation ?? { timeoutMs: 1, attempts: 1, retryBaseMs: 1 },
+      (chatId, seq, translation, readers) => fanout.messageTranslated(chatId, seq, translation, readers),
+    );
+    cleanups.push(() => translations.drain());
     const writer = new MessageWriter(pool, (messages, commitSeconds) => {
       metrics.messagesCommitted.inc(messages.length);
       metrics.commitBatchSize.observe(messages.length);
       metrics.commitSeconds.observe(commitSeconds);
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
+      // After delivery: the originals are out, translations follow as update events.
+      translations.messagesCommitted(messages);
     });
     // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
     // process keeps it in memory.
@@ -134,6 +150,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       mailer,
       log: log.child({ component: 'chats' }),
       handles,
+      translations,
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
@@ -151,9 +168,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       hashCode,
       rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
       dnsResolver: hooks.dnsResolver,
+      translate: (chatId, identityId, messages) => translations.forEmail(chatId, identityId, messages),
     });
     const services: Services = {
       sessions,
+      language: new IdentityLanguage(pool),
       verification: new Verification(db, mailer, sessions, {
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,
@@ -250,7 +269,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer.closeAllConnections();
       await cleanup();
     };
-    return { url: publicUrl, httpServer, services, catcher, bridge, stop };
+    return { url: publicUrl, httpServer, services, catcher, bridge, translations, stop };
   } catch (err) {
     await cleanup();
     throw err;

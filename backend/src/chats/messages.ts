@@ -130,6 +130,8 @@ export class MessageService {
         [chatId, seq],
       );
       if (updated.rowCount === 0) return { ...target!, body: '', deleted: true };
+      // A deleted message leaves no readable copy behind, in any language.
+      await this.ctx.pool.query('DELETE FROM message_translation WHERE chat_id = $1 AND seq = $2', [chatId, seq]);
     }
     const event = {
       chatId,
@@ -154,7 +156,8 @@ export class MessageService {
     const page = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
-    return { ...page, messages: page.messages.map((m) => publicMessage(m, this.ctx.handles)) };
+    const messages = await this.ctx.translations.forReader(chatId, caller.identityId, page.messages);
+    return { ...page, messages: messages.map((m) => publicMessage(m, this.ctx.handles)) };
   }
 
   private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {

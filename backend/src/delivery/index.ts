@@ -19,7 +19,7 @@ import { AddressLinks } from './address-links.ts';
 import { Availability } from './availability.ts';
 import type { BridgeContext } from './context.ts';
 import { Invitations } from './invitations.ts';
-import { EmailNotifier } from './notifier.ts';
+import { EmailNotifier, type NotifierOptions } from './notifier.ts';
 import { registerMailQueue } from './outbound.ts';
 import { Presence } from './presence.ts';
 import { DeliveryTracker } from './receipts.ts';
@@ -47,6 +47,8 @@ export interface BridgeDeps {
   /** Keyed hash for the address-link codes (identity/tokens.ts). */
   hashCode: CodeHasher;
   rateLimit: (name: string, points: number, seconds: number) => RateLimit;
+  /** Message translation for emails (the member's reading language above the original). */
+  translate?: NotifierOptions['translate'];
   /** Tests inject fake DNS here; otherwise INBOUND_DNS_SERVERS or the system resolver. */
   dnsResolver?: DNSResolver;
 }
@@ -86,6 +88,7 @@ export class EmailBridge {
         inboundDomain: b.inboundDomain,
         mailDomain,
         publicUrl: d.publicUrl,
+        translate: d.translate,
       },
       (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
     );

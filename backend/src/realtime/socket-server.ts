@@ -325,11 +325,12 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
 
     socket.on(
       'chat:join',
-      handle('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
+      handle('chat:join', joinEvent, async ({ chatId, lastSeq, language }) => {
+        if (language) await d.services.language.adoptClientLanguage(caller.identityId, language);
         const chat = await d.services.chats.open(caller, chatId);
         // Join the room before reading the catch-up, so nothing committed in between is missed;
         // the client drops anything it already has by seq.
-        await socket.join(rooms.chat(chatId));
+        await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
         return { chat, missed: page.messages, hasMore: page.hasMore };
       }),
@@ -339,6 +340,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       'chat:leave',
       handle('chat:leave', leaveEvent, async ({ chatId }) => {
         await socket.leave(rooms.chat(chatId));
+        await socket.leave(rooms.member(chatId, caller.identityId));
         return {};
       }),
     );

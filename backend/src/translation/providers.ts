@@ -1,0 +1,69 @@
+/**
+ * The one interface every machine-translation service is used through, and the choice of one
+ * from configuration. Each provider speaks its service's documented HTTP protocol with fetch;
+ * none keeps state, so a call may be repeated safely (translating is idempotent).
+ */
+import { apertiumProvider } from './apertium.ts';
+import { deeplProvider } from './deepl.ts';
+import { libreTranslateProvider } from './libretranslate.ts';
+
+export type ProviderName = 'libretranslate' | 'apertium' | 'deepl';
+
+export interface TranslationProvider {
+  readonly name: ProviderName;
+  /** `from` and `to` are ISO 639 codes (`en`, `es`). Rejects with ProviderError. */
+  translate(text: string, from: string, to: string, signal: AbortSignal): Promise<string>;
+}
+
+/** A failed call; `retryable` when trying again later may succeed (timeouts, 429, 5xx, network). */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+export interface ProviderConfig {
+  provider: ProviderName;
+  /** Base URL of the service (LibreTranslate, APy); for DeepL, optional (picked by the key's kind). */
+  url?: string;
+  apiKey?: string;
+}
+
+export function createProvider(c: ProviderConfig): TranslationProvider {
+  switch (c.provider) {
+    case 'libretranslate':
+      return libreTranslateProvider(c.url!, c.apiKey);
+    case 'apertium':
+      return apertiumProvider(c.url!);
+    case 'deepl':
+      return deeplProvider(c.apiKey!, c.url);
+  }
+}
+
+/**
+ * One JSON request: network failures and 408/429/5xx are retryable, other statuses are not
+ * (a bad key or an unsupported language pair will not get better by asking again).
+ */
+export async function requestJson(url: string, init: RequestInit, what: string): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    const e = err as Error;
+    throw new ProviderError(`${what}: ${e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : e.message}`, true);
+  }
+  const text = await res.text().catch(() => '');
+  if (!res.ok) {
+    const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+    throw new ProviderError(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`, retryable);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ProviderError(`${what}: the answer is not JSON`, false);
+  }
+}
