@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import type { MessageTranslated, MessageView } from '../../protocol/index.ts';
 import { startApertium, type ApertiumServer } from '../support/apertium.ts';
-import { api, connectSocket, nextEvent, request, signInAll, startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
+import {
+  api,
+  connectSocket,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  type ClientSocket,
+  type TestServer,
+} from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
 import { sql } from '../bridge/support.ts';
 

@@ -139,7 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     );
   }
   if ((e.TRANSLATION_PROVIDER === 'libretranslate' || e.TRANSLATION_PROVIDER === 'apertium') && !e.TRANSLATION_URL) {
-    throw new ConfigError(`Invalid configuration:\n  TRANSLATION_URL: required with TRANSLATION_PROVIDER=${e.TRANSLATION_PROVIDER} (the server's base URL)`);
+    throw new ConfigError(
+      `Invalid configuration:\n  TRANSLATION_URL: required with TRANSLATION_PROVIDER=${e.TRANSLATION_PROVIDER} (the server's base URL)`,
+    );
   }
   if (e.TRANSLATION_PROVIDER === 'deepl' && !e.TRANSLATION_API_KEY) {
     throw new ConfigError('Invalid configuration:\n  TRANSLATION_API_KEY: required with TRANSLATION_PROVIDER=deepl');

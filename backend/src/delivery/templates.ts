@@ -33,7 +33,9 @@ function linesText(lines: MailLine[]): string {
     .map(
       (l) =>
         `${l.kind === 'QUOTE' ? `${l.author} (email)` : l.author} (${l.at.toISOString().slice(0, 16).replace('T', ' ')} UTC):\n${
-          l.translation ? `${indent(l.translation.body)}\n  [${translatedFrom(l.translation)}; original:]\n${indent(l.body)}` : indent(l.body)
+          l.translation
+            ? `${indent(l.translation.body)}\n  [${translatedFrom(l.translation)}; original:]\n${indent(l.body)}`
+            : indent(l.body)
         }`,
     )
     .join('\n\n');

@@ -76,7 +76,9 @@ export class Translations {
     const readers = await readersOf(this.pool, chatId);
     for (const m of messages) {
       const source = sourceLanguage(m, readers);
-      const targets = new Set(readers.filter((r) => r.identityId !== m.authorId && r.language && r.language !== source).map((r) => r.language!));
+      const targets = new Set(
+        readers.filter((r) => r.identityId !== m.authorId && r.language && r.language !== source).map((r) => r.language!),
+      );
       await Promise.all([...targets].map((to) => this.ensure(m, source, to, readers)));
     }
   }
@@ -85,12 +87,20 @@ export class Translations {
    * History and catch-up for one reader: each message carries its stored translation into the
    * reader's language; missing ones are started and arrive as `message:translated` events.
    */
-  async forReader<M extends Translatable>(chatId: string, identityId: string, messages: M[]): Promise<(M & { translation?: TranslationView })[]> {
+  async forReader<M extends Translatable>(
+    chatId: string,
+    identityId: string,
+    messages: M[],
+  ): Promise<(M & { translation?: TranslationView })[]> {
     if (!this.provider || messages.length === 0) return messages;
     const readers = await readersOf(this.pool, chatId);
     const language = readers.find((r) => r.identityId === identityId)?.language;
     if (!language) return messages;
-    const stored = await this.stored(chatId, language, messages.map((m) => m.seq));
+    const stored = await this.stored(
+      chatId,
+      language,
+      messages.map((m) => m.seq),
+    );
     this.stats.cacheHits += stored.size;
     const missing = messages.filter((m) => translatable(m) && m.authorId !== identityId && !stored.has(m.seq));
     // The newest first: those are what the reader sees; older ones follow as they page back.

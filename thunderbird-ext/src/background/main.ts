@@ -32,7 +32,10 @@ const DISPLAY_SCRIPT = { id: 'inbox-chat-message', js: ['message-display.js'], c
 const COMPOSE_SCRIPT = { id: 'inbox-chat-compose', js: ['compose-script.js'] };
 
 // The background page is never looked at: its socket is as visible as the views it relays to.
-const backend = new Backend(m, (url, getToken) => new SocketTransport({ url, getToken, visible: () => relay.visible }));
+const backend = new Backend(
+  m,
+  (url, getToken) => new SocketTransport({ url, getToken, visible: () => relay.visible, language: () => m.i18n?.getUILanguage() }),
+);
 const threads = new Threads(m);
 let spaceId: number | null = null;
 /** The chat a notification click asked the Chats tab to show (that tab may still be loading). */

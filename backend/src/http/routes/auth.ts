@@ -1,10 +1,9 @@
 import type { Services } from '../../services.ts';
 import type { RouteHandlers } from './index.ts';
 
-export function authHandlers(s: Services): Pick<
-  RouteHandlers,
-  'startSignIn' | 'verifyCode' | 'verifyLink' | 'signOut' | 'me' | 'setMyLanguage'
-> {
+export function authHandlers(
+  s: Services,
+): Pick<RouteHandlers, 'startSignIn' | 'verifyCode' | 'verifyLink' | 'signOut' | 'me' | 'setMyLanguage'> {
   return {
     startSignIn: ({ body }, { ip }) => s.verification.start(body.address, ip, body.chatId),
     verifyCode: ({ body }) => s.verification.verifyCode(body.verificationId, body.code, body.label),
