@@ -137,7 +137,7 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
     const first = (page.body.messages as MessageView[]).find((m) => m.clientId === 'en-1')!;
     assert.equal(first.body, 'The meeting is at three.');
     assert.match(first.translation!.body, /reunión/i);
-    assert.equal(server.translations.stats.translated, before.translated, 'no provider call for a reader of a language already made');
+    assert.equal(server.translations.stats.providerCalls, before.providerCalls, 'no provider call for a reader of a language already made');
     assert.ok(server.translations.stats.cacheHits > before.cacheHits);
     // A new English message: both Spanish readers get the one translation, made once.
     const [annSocket] = sockets as [ClientSocket];
@@ -149,6 +149,7 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
     assert.deepEqual(a.translation, b.translation);
     assert.equal((await rows(sent.message.seq)).length, 1);
     assert.equal(server.translations.stats.translated, before.translated + 1);
+    assert.equal(server.translations.stats.providerCalls, before.providerCalls + 1);
   });
 
   it('translations go only to members who read that language and joined the chat, never to a signed-in non-member', async () => {
@@ -204,6 +205,33 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
     const del = await request(sockets[1]!, 'message:delete', { chatId, seq: sent.message.seq });
     assert.equal(del.ok, true);
     assert.deepEqual(await rows(sent.message.seq), []);
+  });
+
+  it('an ephemeral chat is never translated: its words are kept nowhere else', async () => {
+    const eph = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Off the record', retention: 'EPHEMERAL', audience: { to: ['bea@example.es'] } },
+      ann.token,
+    );
+    const a = await connectSocket(server.url, ann.token);
+    const b = await connectSocket(server.url, bea.token);
+    sockets.push(a, b);
+    const heard: MessageTranslated[] = [];
+    b.on('message:translated', (t) => heard.push(t));
+    await request(a, 'chat:join', { chatId: eph.body.id, lastSeq: 0, language: 'en' });
+    await request(b, 'chat:join', { chatId: eph.body.id, lastSeq: 0, language: 'es' });
+    const before = { ...server.translations.stats };
+    const got = nextEvent<MessageView>(b, 'message', (m) => m.clientId === 'eph-1');
+    await request(a, 'message:send', { chatId: eph.body.id, clientId: 'eph-1', body: 'The meeting is at three.' });
+    await got;
+    const page = await api(server, 'GET', `/api/chats/${eph.body.id}/messages?after=0`, undefined, bea.token);
+    assert.ok(page.body.messages.some((m: MessageView) => m.clientId === 'eph-1' && m.translation === undefined));
+    await server.translations.drain();
+    assert.deepEqual(server.translations.stats, before);
+    assert.deepEqual(heard, []);
+    assert.equal((await sql(server, 'SELECT 1 FROM message_translation WHERE chat_id = $1', [eph.body.id])).length, 0);
   });
 
   it('an offline member is emailed the translation above the original', async () => {

@@ -153,16 +153,21 @@ export class MessageService {
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
   async history(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
-    const page = await this.page(caller, chatId, q);
+    const { archived, ...page } = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
-    const messages = await this.ctx.translations.forReader(chatId, caller.identityId, page.messages);
+    // Only archived chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
+    const messages = archived ? await this.ctx.translations.forReader(chatId, caller.identityId, page.messages) : page.messages;
     return { ...page, messages: messages.map((m) => publicMessage(m, this.ctx.handles)) };
   }
 
-  private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
+  private async page(
+    caller: Caller,
+    chatId: string,
+    q: { before?: number; after?: number; limit: number },
+  ): Promise<HistoryPage & { archived: boolean }> {
     const me = await requireMember(this.ctx, caller, chatId);
-    if (me.chat.retention === 'EPHEMERAL') return this.ctx.ephemeral.page(chatId, q);
+    if (me.chat.retention === 'EPHEMERAL') return { ...(await this.ctx.ephemeral.page(chatId, q)), archived: false };
     const limit = Math.min(q.limit, LIMITS.catchUp);
     const rows =
       q.after !== undefined
@@ -174,7 +179,7 @@ export class MessageService {
             `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
             [chatId, q.before ?? 2_147_483_647, limit + 1],
           );
-    return { messages: rows.rows.slice(0, limit).map(messageView), hasMore: rows.rows.length > limit };
+    return { messages: rows.rows.slice(0, limit).map(messageView), hasMore: rows.rows.length > limit, archived: true };
   }
 
   /** What a (re)joining client missed since its last seen seq, oldest first. */

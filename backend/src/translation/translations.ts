@@ -31,6 +31,8 @@ export interface Translatable {
 
 /** What was done, for metrics and the benchmark. */
 export interface TranslationStats {
+  /** Requests sent to the provider (each attempt counts). */
+  providerCalls: number;
   /** Provider calls that produced a stored translation. */
   translated: number;
   /** Translations asked for and already stored (or being made) for that language. */
@@ -47,7 +49,7 @@ export interface TranslationStats {
  */
 export class Translations {
   private readonly inFlight = new Map<string, Promise<TranslationView | null>>();
-  readonly stats: TranslationStats = { translated: 0, cacheHits: 0, skipped: 0 };
+  readonly stats: TranslationStats = { providerCalls: 0, translated: 0, cacheHits: 0, skipped: 0 };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -211,6 +213,7 @@ export class Translations {
   /** Each attempt has its own deadline; only failures that may pass are tried again (translating twice is harmless). */
   private async callProvider(text: string, from: string, to: string): Promise<string> {
     for (let attempt = 1; ; attempt++) {
+      this.stats.providerCalls++;
       try {
         return await this.provider!.translate(text, from, to, AbortSignal.timeout(this.opts.timeoutMs));
       } catch (err) {
