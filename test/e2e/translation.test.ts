@@ -15,6 +15,7 @@ import {
   launchChromium,
   SCREENSHOTS,
   signInThroughPage,
+  storedSession,
   watchForPageProblems,
 } from '../support/browser.ts';
 import { api, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
@@ -156,5 +157,20 @@ describe('message translation on the chat page (Chromium, real Apertium)', funct
     assert.ok(translatedAt >= 0, `the Spanish translation is in the email:\n${mail.text}`);
     assert.ok(translatedAt < mail.text.indexOf('The invoice is ready.'));
     assert.match(mail.text, /Translated from English/);
+  });
+
+  it("the home page's settings show my own language, taken from my browser, and change it", async () => {
+    const bea = contexts[1]!.pages()[0]!;
+    await bea.goto(`${server.url}/`);
+    const select = bea.getByLabel('Show messages in');
+    await bea.getByRole('heading', { name: 'My language' }).waitFor();
+    await bea.waitForFunction(() => (document.getElementById('my-language') as HTMLSelectElement | null)?.value === 'es');
+    await select.selectOption('fr');
+    await bea.getByRole('region', { name: 'My language' }).getByRole('button', { name: 'Save' }).click();
+    await bea.getByText('Saved: messages are shown in French.').waitFor();
+    const session = await storedSession(bea);
+    assert.equal((await api(server, 'GET', '/api/me', undefined, session!.token)).body.language, 'fr');
+    assert.deepEqual(await accessibilityProblems(bea), []);
+    assert.deepEqual(pageProblems, []);
   });
 });

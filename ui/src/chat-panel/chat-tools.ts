@@ -5,6 +5,7 @@
 import type { ChatView } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { languageName, READING_LANGUAGES } from '../languages.ts';
 
 export interface ChatToolsOptions {
   api: ApiClient;
@@ -16,11 +17,6 @@ export interface ChatToolsOptions {
 }
 
 let counter = 0;
-
-/** The reading languages offered: the ones the product promises, then other common ones. */
-const READING_LANGUAGES = ['en', 'fr', 'de', 'es', 'sw', 'ar', 'ja', 'zh', 'ko', 'hi', 'pt', 'it', 'nl', 'ru', 'ca', 'pl', 'tr', 'uk'];
-const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
-const languageName = (code: string) => languageNames.of(code) ?? code;
 
 /** A server refusal in words a person can act on. */
 function problem(err: unknown, fallback: string): string {

@@ -1,6 +1,7 @@
 /** DOM for one transcript entry. Every piece of user text goes in through textContent. */
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
+import { languageName } from '../languages.ts';
 import { confirmButton } from './confirm-button.ts';
 
 export interface MessageViewOptions {
@@ -14,9 +15,6 @@ export interface MessageViewOptions {
   onToggleOriginal?: (seq: number) => void;
 }
 
-/** Language names for "translated from …": the panel's own strings are English. */
-const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
-
 /**
  * The body of a message with a translation: the translation (or, on request, the original) and
  * a small note saying what it is, with the other one a click away. All through textContent.
@@ -24,7 +22,7 @@ const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback
 function translatedBody(m: MessageView, opts: MessageViewOptions, className: string, tag: 'p' | 'blockquote'): HTMLElement[] {
   const t = m.translation!;
   const original = opts.showOriginal === true;
-  const from = languageNames.of(t.from) ?? t.from;
+  const from = languageName(t.from);
   const body = el(tag, { class: className, lang: original ? t.from : t.language, text: original ? m.body : t.body });
   const toggle = el('button', {
     type: 'button',
