@@ -118,10 +118,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     let publicUrl = config.publicUrl;
     const translations = new Translations(
       pool,
-      config.translation && createProvider(config.translation.provider),
-      createRateLimit(`${config.redisKeyPrefix}:translations-chat`, config.translation?.perChatPerMinute ?? 1, 60, redis?.commands),
+      config.translation && {
+        provider: createProvider(config.translation.provider),
+        opts: config.translation,
+        perChat: createRateLimit(`${config.redisKeyPrefix}:translations-chat`, config.translation.perChatPerMinute, 60, redis?.commands),
+      },
       log.child({ component: 'translation' }),
-      config.translation ?? { timeoutMs: 1, attempts: 1, retryBaseMs: 1 },
       (chatId, seq, translation, readers) => fanout.messageTranslated(chatId, seq, translation, readers),
     );
     cleanups.push(() => translations.drain());

@@ -275,6 +275,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       if (packet.type === 'message' && budget.takeBytes(packetBytes(packet)) === 'flood') cutOff('too much data', 'bytes');
     });
     const handled = new Set<string>();
+    let clientLanguageSeen = false;
     // Every event packet, known or unknown, counts against the event budget.
     socket.use(([event, ...args], next) => {
       const verdict = budget.takeEvent();
@@ -326,7 +327,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     socket.on(
       'chat:join',
       handle('chat:join', joinEvent, async ({ chatId, lastSeq, language }) => {
-        if (language) await d.services.language.adoptClientLanguage(caller.identityId, language);
+        // Once per connection: a client's language never changes under it, and joins are frequent.
+        if (language && !clientLanguageSeen) {
+          await d.services.language.adoptClientLanguage(caller.identityId, language);
+          clientLanguageSeen = true;
+        }
         const chat = await d.services.chats.open(caller, chatId);
         // Join the room before reading the catch-up, so nothing committed in between is missed;
         // the client drops anything it already has by seq.

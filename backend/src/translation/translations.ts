@@ -7,6 +7,14 @@ import { detectLanguage } from './detect.ts';
 import { ProviderError, type TranslationProvider } from './providers.ts';
 import { readersOf, type Reader } from './reading-language.ts';
 
+/** A configured provider and how it is used; null where translation is off. */
+export interface TranslationSetup {
+  provider: TranslationProvider;
+  opts: TranslationOptions;
+  /** Provider calls per chat (TRANSLATIONS_PER_CHAT_PER_MINUTE). */
+  perChat: RateLimit;
+}
+
 export interface TranslationOptions {
   /** One provider call's deadline. */
   timeoutMs: number;
@@ -53,20 +61,18 @@ export class Translations {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly provider: TranslationProvider | null,
-    private readonly perChat: RateLimit,
+    private readonly setup: TranslationSetup | null,
     private readonly log: Logger,
-    private readonly opts: TranslationOptions,
     private readonly onTranslated: TranslatedListener,
   ) {}
 
   get enabled(): boolean {
-    return this.provider !== null;
+    return this.setup !== null;
   }
 
   /** Fresh archived messages: translated for every language their chat's members read. Never awaited by delivery. */
   messagesCommitted(messages: readonly Translatable[]): void {
-    if (!this.provider) return;
+    if (!this.setup) return;
     const byChat = new Map<string, Translatable[]>();
     for (const m of messages) if (translatable(m)) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
     for (const [chatId, list] of byChat) {
@@ -94,7 +100,7 @@ export class Translations {
     identityId: string,
     messages: M[],
   ): Promise<(M & { translation?: TranslationView })[]> {
-    if (!this.provider || messages.length === 0) return messages;
+    if (!this.setup || messages.length === 0) return messages;
     const readers = await readersOf(this.pool, chatId);
     const language = readers.find((r) => r.identityId === identityId)?.language;
     if (!language) return messages;
@@ -108,7 +114,9 @@ export class Translations {
     // The newest first: those are what the reader sees; older ones follow as they page back.
     for (const m of missing.slice(-PREFETCH)) {
       const source = sourceLanguage(m, readers);
-      if (source !== language) void this.ensure(m, source, language, readers).catch(() => {});
+      if (source !== language) {
+        void this.ensure(m, source, language, readers).catch((err: unknown) => this.log.warn({ err, chatId }, 'translation failed'));
+      }
     }
     return messages.map((m) => {
       const t = stored.get(m.seq);
@@ -117,16 +125,17 @@ export class Translations {
   }
 
   /**
-   * For an email to one member: translations into their reading language, waiting (within the
-   * provider's deadline) for any not made yet. Whatever fails is left out: the original is sent.
+   * For an email to one member: translations into their reading language, waiting at most one
+   * provider deadline for any not made yet (the email is composed in a transaction). Whatever is
+   * not ready is left out: the original is sent, and the translation is still stored for later.
    */
   async forEmail(chatId: string, identityId: string, messages: readonly Translatable[]): Promise<Map<number, TranslationView>> {
     const out = new Map<number, TranslationView>();
-    if (!this.provider || messages.length === 0) return out;
+    if (!this.setup || messages.length === 0) return out;
     const readers = await readersOf(this.pool, chatId);
     const language = readers.find((r) => r.identityId === identityId)?.language;
     if (!language) return out;
-    await Promise.all(
+    const all = Promise.all(
       messages.filter(translatable).map(async (m) => {
         const source = sourceLanguage(m, readers);
         if (source === language || m.authorId === identityId) return;
@@ -134,7 +143,11 @@ export class Translations {
         if (t) out.set(m.seq, t);
       }),
     );
-    return out;
+    const deadlineMs = this.setup.opts.timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
+    clearTimeout(timer);
+    return new Map(out);
   }
 
   /** Resolves once every translation under way has finished (shutdown, tests). */
@@ -174,7 +187,7 @@ export class Translations {
       return cached;
     }
     try {
-      await this.perChat.consume(m.chatId, 'translations in this chat');
+      await this.setup!.perChat.consume(m.chatId, 'translations in this chat');
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       this.stats.skipped++;
@@ -197,7 +210,7 @@ export class Translations {
        UNION ALL
        SELECT source_language, body FROM message_translation WHERE chat_id = $1 AND seq = $2 AND language = $3
        LIMIT 1`,
-      [m.chatId, m.seq, to, from, body, this.provider!.name],
+      [m.chatId, m.seq, to, from, body, this.setup!.provider.name],
     );
     const row = res.rows[0];
     if (!row) return null;
@@ -212,14 +225,15 @@ export class Translations {
 
   /** Each attempt has its own deadline; only failures that may pass are tried again (translating twice is harmless). */
   private async callProvider(text: string, from: string, to: string): Promise<string> {
+    const { provider, opts } = this.setup!;
     for (let attempt = 1; ; attempt++) {
       this.stats.providerCalls++;
       try {
-        return await this.provider!.translate(text, from, to, AbortSignal.timeout(this.opts.timeoutMs));
+        return await provider.translate(text, from, to, AbortSignal.timeout(opts.timeoutMs));
       } catch (err) {
         const retryable = err instanceof ProviderError ? err.retryable : false;
-        if (!retryable || attempt >= this.opts.attempts) throw err;
-        const pause = this.opts.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+        if (!retryable || attempt >= opts.attempts) throw err;
+        const pause = opts.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
         await new Promise((r) => setTimeout(r, pause));
       }
     }
