@@ -5,7 +5,17 @@ import type { MessageTranslated } from '../../protocol/index.ts';
 import { deeplProvider } from '../../backend/src/translation/deepl.ts';
 import { libreTranslateProvider } from '../../backend/src/translation/libretranslate.ts';
 import { ProviderError } from '../../backend/src/translation/providers.ts';
-import { api, connectSocket, nextEvent, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  api,
+  connectSocket,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  startTwoNodes,
+  type TestServer,
+  type TwoNodes,
+} from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
 import { sql } from '../bridge/support.ts';
 
@@ -71,7 +81,8 @@ function libreAnswer(seen: Seen, res: ServerResponse): void {
   if (seen.method !== 'POST' || seen.url !== '/translate' || !String(seen.headers['content-type']).startsWith('application/json')) {
     return json(res, 404, { error: 'Not Found' });
   }
-  if (typeof b.q !== 'string' || typeof b.source !== 'string' || typeof b.target !== 'string') return json(res, 400, { error: 'Invalid request' });
+  if (typeof b.q !== 'string' || typeof b.source !== 'string' || typeof b.target !== 'string')
+    return json(res, 400, { error: 'Invalid request' });
   json(res, 200, { translatedText: `[${b.source}->${b.target}] ${b.q}` });
 }
 
@@ -93,9 +104,15 @@ describe('translation providers: LibreTranslate contract (local server speaking 
     await p.translate('Hi', 'en', 'fr', AbortSignal.timeout(5_000));
     assert.equal((libre.seen.at(-1)!.body as Record<string, unknown>).api_key, undefined);
     libre.plans.push((_s, res) => json(res, 403, { error: 'Invalid API key' }));
-    await assert.rejects(p.translate('Hi', 'en', 'fr', AbortSignal.timeout(5_000)), (e: unknown) => e instanceof ProviderError && !e.retryable);
+    await assert.rejects(
+      p.translate('Hi', 'en', 'fr', AbortSignal.timeout(5_000)),
+      (e: unknown) => e instanceof ProviderError && !e.retryable,
+    );
     libre.plans.push((_s, res) => json(res, 429, { error: 'Slowdown: 10 per 1 minute' }));
-    await assert.rejects(p.translate('Hi', 'en', 'fr', AbortSignal.timeout(5_000)), (e: unknown) => e instanceof ProviderError && e.retryable);
+    await assert.rejects(
+      p.translate('Hi', 'en', 'fr', AbortSignal.timeout(5_000)),
+      (e: unknown) => e instanceof ProviderError && e.retryable,
+    );
   });
 
   it('gives up on a silent server at its deadline (retryable)', async () => {
@@ -104,7 +121,10 @@ describe('translation providers: LibreTranslate contract (local server speaking 
       // never answers
     });
     const started = Date.now();
-    await assert.rejects(p.translate('Hi', 'en', 'fr', AbortSignal.timeout(300)), (e: unknown) => e instanceof ProviderError && e.retryable);
+    await assert.rejects(
+      p.translate('Hi', 'en', 'fr', AbortSignal.timeout(300)),
+      (e: unknown) => e instanceof ProviderError && e.retryable,
+    );
     assert.ok(Date.now() - started < 3_000);
   });
 });
@@ -116,7 +136,10 @@ describe('translation providers: DeepL contract (local server speaking its docum
     const b = seen.body as { text?: unknown; target_lang?: unknown; source_lang?: unknown };
     if (!Array.isArray(b.text) || typeof b.target_lang !== 'string') return json(res, 400, { message: 'Bad request' });
     json(res, 200, {
-      translations: (b.text as string[]).map((t) => ({ detected_source_language: String(b.source_lang ?? 'EN'), text: `(${b.target_lang}) ${t}` })),
+      translations: (b.text as string[]).map((t) => ({
+        detected_source_language: String(b.source_lang ?? 'EN'),
+        text: `(${b.target_lang}) ${t}`,
+      })),
     });
   });
   before(() => deepl.start());
@@ -132,9 +155,15 @@ describe('translation providers: DeepL contract (local server speaking its docum
   it('a used-up quota (456) is final; 429 and 503 may pass', async () => {
     const p = deeplProvider('dl-key:fx', deepl.url);
     deepl.plans.push((_s, res) => json(res, 456, { message: 'Quota exceeded' }));
-    await assert.rejects(p.translate('Hi', 'en', 'de', AbortSignal.timeout(5_000)), (e: unknown) => e instanceof ProviderError && !e.retryable);
+    await assert.rejects(
+      p.translate('Hi', 'en', 'de', AbortSignal.timeout(5_000)),
+      (e: unknown) => e instanceof ProviderError && !e.retryable,
+    );
     deepl.plans.push((_s, res) => json(res, 503, { message: 'Unavailable' }));
-    await assert.rejects(p.translate('Hi', 'en', 'de', AbortSignal.timeout(5_000)), (e: unknown) => e instanceof ProviderError && e.retryable);
+    await assert.rejects(
+      p.translate('Hi', 'en', 'de', AbortSignal.timeout(5_000)),
+      (e: unknown) => e instanceof ProviderError && e.retryable,
+    );
   });
 });
 
@@ -195,7 +224,11 @@ describe('translation through a LibreTranslate-protocol server: retries, deadlin
       const skipped = server.translations.stats.skipped;
       // One of the budget's 4 was used above; 5 more English sentences: 3 fit, 2 do not.
       for (let i = 0; i < 5; i++) {
-        const r = await request(a, 'message:send', { chatId, clientId: `b${i}`, body: `Please check the invoice number ${i} again today.` });
+        const r = await request(a, 'message:send', {
+          chatId,
+          clientId: `b${i}`,
+          body: `Please check the invoice number ${i} again today.`,
+        });
         assert.equal(r.ok, true);
       }
       await waitUntil('the skipped translations to be counted', () => server.translations.stats.skipped >= skipped + 2);
@@ -204,6 +237,46 @@ describe('translation through a LibreTranslate-protocol server: retries, deadlin
       assert.equal(server.translations.stats.skipped, skipped + 2);
     } finally {
       a.close();
+    }
+  });
+});
+
+describe('translation across two nodes sharing PostgreSQL and Redis (LibreTranslate-protocol stand-in)', function () {
+  this.timeout(60_000);
+  const libre = new ContractServer(libreAnswer);
+  let nodes: TwoNodes;
+
+  before(async () => {
+    await libre.start();
+    nodes = await startTwoNodes({ TRANSLATION_PROVIDER: 'libretranslate', TRANSLATION_URL: libre.url });
+  });
+  after(async () => {
+    await nodes?.close();
+    await libre.stop();
+  });
+
+  it('a reader on the other node gets the translation the committing node made, once', async () => {
+    const [ann, bea] = await signInAll(nodes.one, ['ann@example.com', 'bea@example.es'] as const);
+    const chatId = (await api(nodes.one, 'POST', '/api/chats', { subject: 'Two nodes', audience: { to: ['bea@example.es'] } }, ann.token))
+      .body.id;
+    const a = await connectSocket(nodes.one.url, ann.token);
+    const b = await connectSocket(nodes.two.url, bea.token);
+    try {
+      await request(a, 'chat:join', { chatId, lastSeq: 0, language: 'en' });
+      await request(b, 'chat:join', { chatId, lastSeq: 0, language: 'es' });
+      const calls = libre.seen.length;
+      const got = nextEvent<MessageTranslated>(b, 'message:translated', () => true, 20_000);
+      const sent = await request(a, 'message:send', { chatId, clientId: 'n1', body: 'The contract is signed and sent back.' });
+      const t = await got;
+      assert.equal(t.seq, sent.message.seq);
+      assert.equal(t.translation.body, '[en->es] The contract is signed and sent back.');
+      // Bea's history on her node comes from the store: no second provider call.
+      const page = await api(nodes.two, 'GET', `/api/chats/${chatId}/messages?after=0`, undefined, bea.token);
+      assert.equal(page.body.messages.find((m: { seq: number }) => m.seq === t.seq).translation.body, t.translation.body);
+      assert.equal(libre.seen.length - calls, 1);
+    } finally {
+      a.close();
+      b.close();
     }
   });
 });
