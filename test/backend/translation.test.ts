@@ -131,6 +131,7 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
   });
 
   it('is made once per language however many readers share it, and history carries it from the cache', async () => {
+    await server.translations.drain();
     const before = { ...server.translations.stats };
     const cruzSocket = await joined(cruz.token, 'es');
     const page = await api(server, 'GET', `/api/chats/${chatId}/messages?after=0`, undefined, cruz.token);
@@ -190,6 +191,11 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
     assert.equal(perChat.body.me.language, 'es');
     assert.equal(perChat.body.me.readingLanguage, 'es');
     assert.equal(perChat.body.translation.enabled, true);
+    // A Spanish translation of her own first message exists (made for Bea); she still reads her own words.
+    const mine = await api(server, 'GET', `/api/chats/${chatId}/messages?before=100`, undefined, ann.token);
+    const own = (mine.body.messages as MessageView[]).find((m) => m.clientId === 'en-1')!;
+    assert.equal(own.body, 'The meeting is at three.');
+    assert.equal(own.translation, undefined);
     const back = await api(server, 'PATCH', `/api/chats/${chatId}/me`, { language: null }, ann.token);
     assert.equal(back.body.me.readingLanguage, 'fr');
     const bad = await api(server, 'PUT', '/api/me/language', { language: 'not a language' }, ann.token);
@@ -222,6 +228,8 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
     b.on('message:translated', (t) => heard.push(t));
     await request(a, 'chat:join', { chatId: eph.body.id, lastSeq: 0, language: 'en' });
     await request(b, 'chat:join', { chatId: eph.body.id, lastSeq: 0, language: 'es' });
+    // Earlier tests' history reads may still be translating (prefetch): let them finish first.
+    await server.translations.drain();
     const before = { ...server.translations.stats };
     const got = nextEvent<MessageView>(b, 'message', (m) => m.clientId === 'eph-1');
     await request(a, 'message:send', { chatId: eph.body.id, clientId: 'eph-1', body: 'The meeting is at three.' });

@@ -111,8 +111,8 @@ export class Translations {
     );
     this.stats.cacheHits += stored.size;
     const missing = messages.filter((m) => translatable(m) && m.authorId !== identityId && !stored.has(m.seq));
-    // The newest first: those are what the reader sees; older ones follow as they page back.
-    for (const m of missing.slice(-PREFETCH)) {
+    // The newest of the page (pages come in either order): what the reader sees; older ones follow as they page back.
+    for (const m of [...missing].sort((a, b) => b.seq - a.seq).slice(0, PREFETCH)) {
       const source = sourceLanguage(m, readers);
       if (source !== language) {
         void this.ensure(m, source, language, readers).catch((err: unknown) => this.log.warn({ err, chatId }, 'translation failed'));
@@ -120,7 +120,8 @@ export class Translations {
     }
     return messages.map((m) => {
       const t = stored.get(m.seq);
-      return t && !m.deleted ? { ...m, translation: t } : m;
+      // One's own words are shown as written, even when a translation was made for others.
+      return t && !m.deleted && m.authorId !== identityId ? { ...m, translation: t } : m;
     });
   }
 
