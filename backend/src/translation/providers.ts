@@ -53,8 +53,9 @@ export async function requestJson(url: string, init: RequestInit, what: string):
   try {
     res = await fetch(url, init);
   } catch (err) {
-    const e = err as Error;
-    throw new ProviderError(`${what}: ${e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : e.message}`, true);
+    // Network failures and the call's own deadline (AbortSignal.timeout) may pass next time.
+    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    throw new ProviderError(`${what}: ${timedOut ? 'timed out' : err instanceof Error ? err.message : String(err)}`, true);
   }
   const text = await res.text().catch(() => '');
   if (!res.ok) {
