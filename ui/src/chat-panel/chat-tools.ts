@@ -169,7 +169,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     } catch (err) {
       showResult(languageResult, problem(err, 'Could not save the language'), true);
     } finally {
-      language.disabled = !chat?.translation.enabled;
+      language.disabled = !(chat?.translation.enabled && chat.retention === 'ARCHIVED');
     }
   });
   const languageTool = el(
@@ -191,10 +191,14 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     ];
     language.replaceChildren(...options);
     language.value = next.me.language ?? '';
-    language.disabled = !next.translation.enabled;
-    languageHelp.textContent = next.translation.enabled
-      ? 'Messages in another language are translated for you; the original is one click away.'
-      : 'Translation is off on this server: messages are shown as written.';
+    // An ephemeral chat keeps its words nowhere else, translations included.
+    const translated = next.translation.enabled && next.retention === 'ARCHIVED';
+    language.disabled = !translated;
+    languageHelp.textContent = !next.translation.enabled
+      ? 'Translation is off on this server: messages are shown as written.'
+      : translated
+        ? 'Messages in another language are translated for you; the original is one click away.'
+        : 'This chat keeps no record, so its messages are not translated.';
   }
 
   const root = el(
