@@ -24,6 +24,7 @@ import { createHttpApp } from './http/app.ts';
 import { defaultOrigins, originChecker } from './http/origins.ts';
 import { Sessions } from './identity/sessions.ts';
 import { Verification } from './identity/verification.ts';
+import { IdentityLanguage } from './identity/language.ts';
 import { loadSecretKey } from './identity/secret-key.ts';
 import { codeHasher } from './identity/tokens.ts';
 import type { Logger } from './log.ts';
@@ -42,6 +43,8 @@ import type { DNSResolver } from './smtp/authenticate.ts';
 import type { InboundMail } from './smtp/listener.ts';
 import { createReplyListener, listenForReplies } from './smtp/replies.ts';
 import type { Services } from './services.ts';
+import { createProvider } from './translation/create-provider.ts';
+import { Translations } from './translation/translations.ts';
 
 export class StartupError extends Error {}
 
@@ -54,6 +57,8 @@ export interface RunningServer {
   bridge: EmailBridge;
   /** The inbound SMTP listener for reply-by-email; null when INBOUND_SMTP is off. */
   inbound: InboundMail | null;
+  /** Message translation (its counters are what the benchmark reads). */
+  translations: Translations;
   /** Finishes in-flight sends, then closes sockets, HTTP, mail and the database. */
   stop(): Promise<void>;
 }
@@ -121,14 +126,34 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
+    const translations = new Translations(
+      pool,
+      config.translation && {
+        provider: createProvider(config.translation.provider),
+        opts: config.translation,
+        perChat: createRateLimit(`${config.redisKeyPrefix}:translations-chat`, config.translation.perChatPerMinute, 60, redis?.commands),
+      },
+      log.child({ component: 'translation' }),
+      (chatId, seq, translation, readers) => fanout.messageTranslated(chatId, seq, translation, readers),
+    );
+    cleanups.push(() => translations.drain());
     // Before the writer: every commit feeds the bridge's notifier and receipts.
-    const bridge = new EmailBridge({ config, pool, mailer, log, publicUrl: () => publicUrl });
+    const bridge = new EmailBridge({
+      config,
+      pool,
+      mailer,
+      log,
+      publicUrl: () => publicUrl,
+      translate: (chatId, identityId, messages) => translations.forEmail(chatId, identityId, messages),
+    });
     const writer = new MessageWriter(pool, (messages, commitSeconds) => {
       metrics.messagesCommitted.inc(messages.length);
       metrics.commitBatchSize.observe(messages.length);
       metrics.commitSeconds.observe(commitSeconds);
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
+      // After delivery: the originals are out, translations follow as update events.
+      translations.messagesCommitted(messages);
     });
     // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
     // process keeps it in memory.
@@ -152,6 +177,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       mailer,
       log: log.child({ component: 'chats' }),
       handles,
+      translations,
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
@@ -161,6 +187,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const messages = new MessageService(ctx);
     const services: Services = {
       sessions,
+      language: new IdentityLanguage(pool),
       verification: new Verification(db, mailer, sessions, {
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,
@@ -275,7 +302,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer.closeAllConnections();
       await cleanup();
     };
-    return { url: publicUrl, httpServer, services, catcher, bridge, inbound, stop };
+    return { url: publicUrl, httpServer, services, catcher, bridge, inbound, translations, stop };
   } catch (err) {
     await cleanup();
     throw err;

@@ -3,6 +3,7 @@ import type { ChatService } from './chats/chats.ts';
 import type { MessageService } from './chats/messages.ts';
 import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
+import type { IdentityLanguage } from './identity/language.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
 import type { BridgeServices } from './email-bridge/services.ts';
 
@@ -10,6 +11,8 @@ import type { BridgeServices } from './email-bridge/services.ts';
 export interface Services {
   sessions: Sessions;
   verification: Verification;
+  /** My own reading language (message translation). */
+  language: IdentityLanguage;
   chats: ChatService;
   messages: MessageService;
   accessRequests: AccessRequests;

@@ -260,7 +260,7 @@ describe('email bridge on the chat page (Chromium)', function () {
     await alice.getByRole('checkbox', { name: 'Do not disturb' }).check();
     await alice.getByLabel('are emailed later, and again on a schedule until I read them').check();
     await alice.getByLabel('Minutes between those emails').fill('30');
-    await alice.getByRole('button', { name: 'Save' }).click();
+    await alice.getByRole('region', { name: 'Do not disturb' }).getByRole('button', { name: 'Save' }).click();
     await alice.getByRole('status').filter({ hasText: 'Saved: do not disturb is on.' }).waitFor();
     await alice.reload();
     await alice.getByText('On since').waitFor();

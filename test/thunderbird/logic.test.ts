@@ -120,7 +120,8 @@ describe('Thunderbird logic: Save transcript', () => {
   const chat: ChatView = {
     ...{ id: ID, subject: 'Plan ✓', source: 'EMAIL', retention: 'ARCHIVED', ownerId: 'm1', isOwner: true, emailMessageId: null },
     ...{ lastSeq: 0, lastActivityAt: at, createdAt: at, endedAt: null, members: [], audience: [], unread: 0 },
-    me: { identityId: 'm1', address: 'me@example.com', lastReadSeq: 0, emailNotify: true },
+    me: { identityId: 'm1', address: 'me@example.com', lastReadSeq: 0, emailNotify: true, language: null, readingLanguage: null },
+    translation: { enabled: false },
   };
 
   it('reads the whole history in pages, oldest first', async () => {

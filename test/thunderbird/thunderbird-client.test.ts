@@ -17,6 +17,7 @@ import { chatUrl } from '../../mail-client/chat-url.ts';
 import { panelHtml } from '../../mail-client/panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
+import { sql } from '../bridge/support.ts';
 import {
   ADD_RECIPIENT_AND_SEND,
   BADGE_ABOVE,
@@ -141,6 +142,13 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     // Bob joined through the relay: the server now lists him as a member.
     const view = await api<ChatView>(server, 'GET', `/api/chats/${chat.id}`, undefined, alice.token);
     assert.ok(view.body.members.some((m) => m.address === BOB));
+    // The join carried Thunderbird's UI language: Bob's reading language until he picks one.
+    const [bob] = await sql<{ language: string | null }>(
+      server,
+      'SELECT i.language FROM identity i JOIN email_address e ON e.identity_id = i.id WHERE e.address = $1',
+      [BOB],
+    );
+    assert.match(bob?.language ?? '', /^[a-z]{2,3}$/);
   });
 
   it('exchanges messages both ways with Alice on the plain chat page in Chromium', async () => {

@@ -22,6 +22,7 @@ import type {
   MessageView,
   PathParamNames,
   RouteBody,
+  MyLanguageView,
   RouteName,
   RouteQuery,
   RouteResponse,
@@ -102,7 +103,7 @@ export class ApiClient {
   addToAudience(chatId: string, address: string): Promise<ChatView> {
     return this.request('addToAudience', { params: { chatId }, body: { address } });
   }
-  updateMySettings(chatId: string, settings: { emailNotify?: boolean; language?: string }): Promise<ChatView> {
+  updateMySettings(chatId: string, settings: RouteBody<'updateMySettings'>): Promise<ChatView> {
     return this.request('updateMySettings', { params: { chatId }, body: settings });
   }
 
@@ -151,6 +152,11 @@ export class ApiClient {
   sendTranscript(chatId: string): Promise<TranscriptSent> {
     return this.request('sendTranscript', { params: { chatId }, body: {} });
   }
+  /** My reading language wherever a chat has none of its own (null: messages as written). */
+  setMyLanguage(language: string | null): Promise<MyLanguageView> {
+    return this.request('setMyLanguage', { body: { language } });
+  }
+
   availability(): Promise<AvailabilityView> {
     return this.request('availability', {});
   }

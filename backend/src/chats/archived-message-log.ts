@@ -32,7 +32,10 @@ export class ArchivedMessageLog implements MessageLog {
       `UPDATE message SET deleted_at = now(), body = '' WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL`,
       [chatId, seq],
     );
-    return updated.rowCount !== 0;
+    if (updated.rowCount === 0) return false;
+    // A deleted message leaves no readable copy behind, in any language.
+    await this.pool.query('DELETE FROM message_translation WHERE chat_id = $1 AND seq = $2', [chatId, seq]);
+    return true;
   }
 
   async page(chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {

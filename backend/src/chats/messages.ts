@@ -4,7 +4,7 @@ import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { LIMITS, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
-import type { Placed } from './message-log.ts';
+import { retentionLasts, type Placed } from './message-log.ts';
 import { checkScope, requireMember } from './membership.ts';
 import { publicMessage } from './views.ts';
 
@@ -118,15 +118,23 @@ export class MessageService {
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
   async history(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
-    const page = await this.page(caller, chatId, q);
+    const { archived, ...page } = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
-    return { ...page, messages: page.messages.map((m) => publicMessage(m, this.ctx.handles)) };
+    // Only archived chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
+    const messages = archived ? await this.ctx.translations.forReader(chatId, caller.identityId, page.messages) : page.messages;
+    return { ...page, messages: messages.map((m) => publicMessage(m, this.ctx.handles)) };
   }
 
-  private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
+  private async page(
+    caller: Caller,
+    chatId: string,
+    q: { before?: number; after?: number; limit: number },
+  ): Promise<HistoryPage & { archived: boolean }> {
     const me = await requireMember(this.ctx, caller, chatId);
-    return this.ctx.logs.of(me.chat).page(chatId, { ...q, limit: Math.min(q.limit, LIMITS.catchUp) });
+    const log = this.ctx.logs.of(me.chat);
+    // Only lasting chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
+    return { ...(await log.page(chatId, { ...q, limit: Math.min(q.limit, LIMITS.catchUp) })), archived: retentionLasts(me.chat.retention) };
   }
 
   /** What a (re)joining client missed since its last seen seq, oldest first. */

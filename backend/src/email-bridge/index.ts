@@ -4,7 +4,7 @@ import { JobRunner } from '../jobs/runner.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { MessageView } from '../../../protocol/index.ts';
-import { EmailNotifier } from './notifier.ts';
+import { EmailNotifier, type NotifierOptions } from './notifier.ts';
 import { registerMailQueue } from './outbound.ts';
 import { Presence } from './presence.ts';
 import { DeliveryTracker } from './receipts.ts';
@@ -15,6 +15,8 @@ export interface BridgeDeps {
   mailer: Mailer;
   log: Logger;
   publicUrl: () => string;
+  /** Message translation for emails (the member's reading language above the original). */
+  translate?: NotifierOptions['translate'];
 }
 
 /**
@@ -55,6 +57,7 @@ export class EmailBridge {
         inboundDomain: b.inboundDomain,
         mailDomain: this.mailDomain,
         publicUrl: d.publicUrl,
+        translate: d.translate,
       },
       (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
     );

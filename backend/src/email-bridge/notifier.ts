@@ -4,7 +4,7 @@ import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
-import type { MessageView, Retention } from '../../../protocol/index.ts';
+import type { MessageView, Retention, TranslationView } from '../../../protocol/index.ts';
 import { lastingRetentions, retentionLasts } from '../chats/message-log.ts';
 import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
@@ -31,6 +31,12 @@ export interface NotifierOptions {
   inboundDomain: string;
   mailDomain: string;
   publicUrl: () => string;
+  /** The member's reading-language versions of these messages (message translation), by seq. */
+  translate?: (
+    chatId: string,
+    identityId: string,
+    messages: { chatId: string; seq: number; kind: MessageRow['kind']; body: string; authorId: string | null }[],
+  ) => Promise<Map<number, TranslationView>>;
 }
 
 interface MessageRow {
@@ -447,6 +453,13 @@ export class EmailNotifier {
       const fresh = await unseenMessages(client, chatId, base, { identityId }, 50);
       if (fresh.length === 0) return false;
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
+      // The new messages in the member's reading language, above each original (which stays the record).
+      const translated =
+        (await this.opts.translate?.(
+          chatId,
+          identityId,
+          fresh.map((r) => ({ chatId, seq: r.seq, kind: r.kind, body: r.body, authorId: r.author_id })),
+        )) ?? new Map<number, TranslationView>();
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, st.address);
       const replyAddress = await createReplyAddress(client, {
@@ -461,7 +474,7 @@ export class EmailNotifier {
         chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
-        fresh: fresh.map(line),
+        fresh: fresh.map((r) => ({ ...line(r), translation: translated.get(r.seq) })),
         history: history.map(line),
         reminder,
       });

@@ -283,6 +283,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       if (packet.type === 'message' && budget.takeBytes(packetBytes(packet)) === 'flood') cutOff('too much data', 'bytes');
     });
     const handled = new Set<string>();
+    let clientLanguageSeen = false;
     // Every event packet, known or unknown, counts against the event budget.
     socket.use(([event, ...args], next) => {
       const verdict = budget.takeEvent();
@@ -333,11 +334,16 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
 
     socket.on(
       'chat:join',
-      handle('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
+      handle('chat:join', joinEvent, async ({ chatId, lastSeq, language }) => {
+        // Once per connection: a client's language never changes under it, and joins are frequent.
+        if (language && !clientLanguageSeen) {
+          await d.services.language.adoptClientLanguage(caller.identityId, language);
+          clientLanguageSeen = true;
+        }
         const chat = await d.services.chats.open(caller, chatId);
         // Join the room before reading the catch-up, so nothing committed in between is missed;
         // the client drops anything it already has by seq.
-        await socket.join(rooms.chat(chatId));
+        await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
         return { chat, missed: page.messages, hasMore: page.hasMore };
       }),
@@ -347,6 +353,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       'chat:leave',
       handle('chat:leave', leaveEvent, async ({ chatId }) => {
         await socket.leave(rooms.chat(chatId));
+        await socket.leave(rooms.member(chatId, caller.identityId));
         return {};
       }),
     );

@@ -51,7 +51,10 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
   let started!: () => void;
   const ready = new Promise<void>((resolve) => (started = resolve));
 
-  const backend = new Backend(m, (url, getToken) => new SocketTransport({ url, getToken, visible: () => viewsVisible }));
+  const backend = new Backend(
+    m,
+    (url, getToken) => new SocketTransport({ url, getToken, visible: () => viewsVisible, language: () => m.i18n?.getUILanguage() }),
+  );
   const threads = new Threads(m);
 
   // ---------- unread badge and notifications ----------

@@ -52,6 +52,7 @@ export class RelayHost {
     this.unsubscribe = [
       // A chat's events go to the views showing that chat; list events to the views watching the list.
       transport.on('message', (payload) => this.toChatViews(payload.chatId, { event: 'message', payload })),
+      transport.on('message:translated', (payload) => this.toChatViews(payload.chatId, { event: 'message:translated', payload })),
       transport.on('typing', (payload) => this.toChatViews(payload.chatId, { event: 'typing', payload })),
       transport.on('read', (payload) => this.toChatViews(payload.chatId, { event: 'read', payload })),
       transport.on('chat:updated', (payload) => this.toChatViews(payload.chatId, { event: 'chat:updated', payload })),

@@ -67,6 +67,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   /** Known once the first join says who I am. */
   let unsent: UnsentStore | null = null;
   const early: MessageView[] = [];
+  /** Translated messages the reader switched back to the original (kept across re-renders). */
+  const showingOriginal = new Set<number>();
   let markTimer: ReturnType<typeof setTimeout> | undefined;
   const history = api
     ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
@@ -94,6 +96,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
+      showOriginal: showingOriginal.has(m.seq),
+      onToggleOriginal: (seq) => toggleOriginal(seq),
     }),
   );
   const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
@@ -188,8 +192,33 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
+  function toggleOriginal(seq: number): void {
+    const m = transcript.get(seq);
+    if (!m) return;
+    if (!showingOriginal.delete(seq)) showingOriginal.add(seq);
+    view.show(m);
+    // The control was replaced with its message: keep the keyboard where it was.
+    ui.log.querySelector<HTMLElement>(`[data-seq="${seq}"] .ic-translation-toggle`)?.focus();
+  }
+
+  /**
+   * My reading language changed: translations shown so far are in the old one. Drop them and
+   * load the newest page again, which carries the stored translations into the new language and
+   * starts the missing ones (they arrive as message:translated events).
+   */
+  async function retranslate(): Promise<void> {
+    for (const seq of transcript.clearTranslations()) view.show(transcript.get(seq)!);
+    if (!history || transcript.size === 0) return;
+    try {
+      apply((await history({ before: transcript.lastSeq + 1, limit: PAGE_SIZE })).messages);
+    } catch {
+      // The next join brings them.
+    }
+  }
+
   function applyChat(next: ChatView): void {
     const firstLoad = chat === null;
+    const languageChanged = chat !== null && chat.me.readingLanguage !== next.me.readingLanguage;
     chat = next;
     for (const m of next.members) receipts.name(m.identityId, m.address);
     ui.title.textContent = next.subject || 'Chat';
@@ -200,6 +229,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     else readSeq = Math.max(readSeq, next.me.lastReadSeq);
     renderHeaderActions();
     tools?.update(next);
+    if (languageChanged) void retranslate();
     opts.onChatLoaded?.(next);
   }
 
@@ -363,6 +393,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (m.authorId) typists.update(m.authorId, false);
       apply([m], { live: true });
       gaps.check();
+    }),
+    transport.on('message:translated', (t) => {
+      if (t.chatId === chatId && transcript.translate(t.seq, t.translation)) view.show(transcript.get(t.seq)!);
     }),
     transport.on('typing', (t) => {
       if (t.chatId === chatId && t.identityId !== me()) typists.update(t.identityId, t.typing);
