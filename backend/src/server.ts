@@ -34,6 +34,7 @@ import { SocketFanout } from './realtime/events.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './delivery/index.ts';
 import type { DNSResolver } from './mail/inbound/authenticate.ts';
+import { AlertSettings } from './alerts/alert-settings.ts';
 import type { Services } from './services.ts';
 
 export class StartupError extends Error {}
@@ -173,6 +174,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
       bridge: bridge.services,
+      alerts: new AlertSettings(ctx),
     };
 
     let accepting = true;
