@@ -23,6 +23,7 @@ const unit = [
   'test/bridge/reply-fixtures.test.ts',
   'test/thunderbird/compose.test.ts',
   'test/thunderbird/logic.test.ts',
+  'test/ui/alert-policy.test.ts',
   'test/ui/gap-watch.test.ts',
   'test/ui/outbox.test.ts',
   'test/ui/receipts.test.ts',
