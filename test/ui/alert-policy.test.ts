@@ -57,7 +57,7 @@ describe('alert policy', () => {
     const now = [chat(A, message(A, 7, 'bob', 'hello there'), 4), chat(B, message(B, 5, 'bob', 'old'))];
     const alerts = alertsFor(seen, now, settings(), nowhere);
     assert.deepEqual(alerts, [
-      { chatId: A, subject: 'Subject 1', sender: 'bob@example.com', senderKey: 'bob', text: 'hello there', sound: true },
+      { chatId: A, seq: 7, subject: 'Subject 1', sender: 'bob@example.com', senderKey: 'bob', text: 'hello there', sound: true },
     ]);
     // Nothing new the second time round.
     assert.deepEqual(alertsFor(seenOf(now), now, settings(), nowhere), []);
@@ -65,9 +65,10 @@ describe('alert policy', () => {
 
   it('stays silent for my own, deleted and looked-at messages, muted chats and do-not-disturb', () => {
     const seen = seenOf([chat(A, null), chat(B, null)]);
-    assert.deepEqual(alertsFor(seen, [chat(A, message(A, 1, ME, 'mine'))], settings(), nowhere), []);
-    assert.deepEqual(alertsFor(seen, [chat(A, message(A, 1, 'bob', 'x', { deleted: true }))], settings(), nowhere), []);
-    const bobs = [chat(A, message(A, 1, 'bob', 'a')), chat(B, message(B, 1, 'bob', 'b'))];
+    assert.deepEqual(alertsFor(seen, [chat(A, message(A, 1, ME, 'mine'), 1)], settings(), nowhere), []);
+    assert.deepEqual(alertsFor(seen, [chat(A, message(A, 1, 'bob', 'x', { deleted: true }), 1)], settings(), nowhere), []);
+    assert.deepEqual(alertsFor(seen, [chat(A, message(A, 1, 'bob', 'read on my phone already'), 0)], settings(), nowhere), []);
+    const bobs = [chat(A, message(A, 1, 'bob', 'a'), 1), chat(B, message(B, 1, 'bob', 'b'), 1)];
     assert.deepEqual(
       alertsFor(seen, bobs, settings(), (id) => id === A).map((a) => a.chatId),
       [B],
@@ -82,7 +83,7 @@ describe('alert policy', () => {
   it('a chat new to the list counts from its start; sound follows the person and the chat', () => {
     const alerts = alertsFor(
       new Map(),
-      [chat(A, message(A, 1, 'bob', 'hi')), chat(B, message(B, 2, 'bob', 'yo'))],
+      [chat(A, message(A, 1, 'bob', 'hi'), 1), chat(B, message(B, 2, 'bob', 'yo'), 2)],
       settings({ chats: [{ chatId: B, muted: false, sound: false }] }),
       nowhere,
     );
@@ -93,12 +94,13 @@ describe('alert policy', () => {
         [B, false],
       ],
     );
-    assert.ok(alertsFor(new Map(), [chat(A, message(A, 1, 'bob', 'hi'))], settings({ sound: false }), nowhere).every((a) => !a.sound));
+    assert.ok(alertsFor(new Map(), [chat(A, message(A, 1, 'bob', 'hi'), 1)], settings({ sound: false }), nowhere).every((a) => !a.sound));
   });
 
-  it('badges unread from unmuted chats, none under do-not-disturb', () => {
+  it('badges unread from unmuted, ongoing chats, none under do-not-disturb', () => {
     const chats = [chat(A, null, 2), chat(B, null, 5)];
     assert.equal(unreadToBadge(chats, null), 7);
+    assert.equal(unreadToBadge([chat(A, null, 2), { ...chat(B, null, 5), endedAt: new Date(0).toISOString() }], null), 2);
     assert.equal(unreadToBadge(chats, settings({ chats: [{ chatId: B, muted: true, sound: true }] })), 2);
     assert.equal(unreadToBadge(chats, settings({ dnd: true })), 0);
   });

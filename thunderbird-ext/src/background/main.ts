@@ -10,7 +10,10 @@
  * outlive a suspension lives only in memory: settings and the session in `storage.local`,
  * compose drafts and the chat a notification asked to show in `storage.session`.
  */
-import type { ChatSummary } from '../../../protocol/index.ts';
+import type { AlertsView } from '../../../protocol/index.ts';
+import { firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
+import { speakAlert } from '../../../ui/src/alerts/speech.ts';
+import { Tone } from '../../../ui/src/alerts/tone.ts';
 import { chatUrlFor } from '../../../ui/src/email-panel.ts';
 import { SocketTransport } from '../../../ui/src/socket-transport.ts';
 import { displayedMessage, realMessenger, type MessagePart } from '../messenger.ts';
@@ -78,7 +81,8 @@ m.runtime.onConnect.addListener((port) => {
   }
 });
 
-// ---------- unread badge and notifications ----------
+// ---------- unread badge and alerts ----------
+const tone = new Tone();
 const unread = new UnreadTracker({
   transport: () => backend.transport,
   listChats: () => backend.api?.listChats() ?? null,
@@ -86,14 +90,19 @@ const unread = new UnreadTracker({
     if (spaceId !== null) void m.spaces.update(spaceId, { badgeText: n > 0 ? String(n) : '', badgeBackgroundColor: '#4f46e5' });
   },
   inBackground: async () => !(await m.windows.getAll()).some((w) => w.focused),
-  notify: (chat: ChatSummary) => {
-    const last = chat.lastMessage;
-    void m.notifications.create(`inbox-chat:${chat.id}:${chat.lastSeq}`, {
-      type: 'basic',
-      title: chat.subject || 'Inbox Chat',
-      message: last ? `${last.authorAddress ?? 'Someone'}: ${last.body.slice(0, 200)}` : 'New message',
-      iconUrl: 'icons/chat-64.png',
-    });
+  showing: (chatId) => relay.showing(chatId),
+  alertSettings: () => backend.api?.alerts() ?? null,
+  alert: (a: Alert, settings: AlertsView) => {
+    if (settings.desktop) {
+      void m.notifications.create(`inbox-chat:${a.chatId}:${a.seq}`, {
+        type: 'basic',
+        title: a.subject || 'Inbox Chat',
+        message: `${a.sender}: ${firstWords(a.text, 30)}`,
+        iconUrl: 'icons/chat-64.png',
+      });
+    }
+    if (a.sound) tone.play();
+    if (settings.speak) speakAlert(a);
   },
   memory: {
     // Per signed-in address: another account's seqs must not decide what is new.

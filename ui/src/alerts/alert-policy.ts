@@ -8,6 +8,8 @@ import type { AlertsView, ChatSummary } from '../../../protocol/index.ts';
 
 export interface Alert {
   chatId: string;
+  /** The message's seq (alerts about the same message share it). */
+  seq: number;
   subject: string;
   /** The sender as this person sees them (their address in that chat). */
   sender: string;
@@ -42,10 +44,12 @@ export function alertsFor(
   const alerts: Alert[] = [];
   for (const c of chats) {
     const m = c.lastMessage;
-    if (!m || m.seq <= (seen.get(c.id) ?? 0) || m.deleted || m.kind !== 'TEXT') continue;
+    // Read already (on another device): nothing to tell.
+    if (!m || m.seq <= (seen.get(c.id) ?? 0) || m.deleted || m.kind !== 'TEXT' || c.unread === 0) continue;
     if (m.authorId === c.me.identityId || perChat.get(c.id)?.muted || lookingAt(c.id)) continue;
     alerts.push({
       chatId: c.id,
+      seq: m.seq,
       subject: c.subject,
       sender: m.authorAddress ?? 'Someone',
       senderKey: m.authorId ?? m.authorAddress ?? '',
@@ -56,12 +60,15 @@ export function alertsFor(
   return alerts;
 }
 
-/** Unread messages to show in the title and badge: none under do-not-disturb, none from muted chats. */
+/** Unread messages to show in the title and badges: none under do-not-disturb, none from muted or ended chats. */
 export function unreadToBadge(chats: readonly ChatSummary[], settings: AlertsView | null): number {
   if (settings?.dnd) return 0;
   const muted = new Set(settings?.chats.filter((c) => c.muted).map((c) => c.chatId));
-  return chats.reduce((n, c) => n + (muted.has(c.id) ? 0 : c.unread), 0);
+  return chats.reduce((n, c) => n + (muted.has(c.id) || c.endedAt ? 0 : c.unread), 0);
 }
+
+/** Settings under which every new message from someone else alerts: to know whether fresh settings are worth asking for. */
+export const EVERY_ALERT: AlertsView = { desktop: true, sound: true, vibrate: true, speak: true, dnd: false, chats: [] };
 
 /** The first words of a message for a notification or a spoken alert, whole words, one line. */
 export function firstWords(text: string, maxWords = 12): string {

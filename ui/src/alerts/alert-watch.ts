@@ -7,7 +7,7 @@
  */
 import type { AlertsView, ChatSummary } from '../../../protocol/index.ts';
 import type { ChatTransport } from '../transport.ts';
-import { alertsFor, seenOf, unreadToBadge, type Alert } from './alert-policy.ts';
+import { alertsFor, EVERY_ALERT, seenOf, unreadToBadge, type Alert } from './alert-policy.ts';
 
 /** What a surface does with alerts: the web page notifies and plays a sound, Thunderbird uses messenger.notifications. */
 export interface AlertSink {
@@ -32,9 +32,6 @@ export interface AlertWatch {
   destroy(): void;
 }
 
-/** Settings under which every new message from someone else counts: to know whether fresh settings are worth a request. */
-const ANY: AlertsView = { desktop: true, sound: true, vibrate: true, speak: true, dnd: false, chats: [] };
-
 export function watchAlerts(opts: AlertWatchOptions): AlertWatch {
   const settle = opts.settleMs ?? 150;
   let seen: Map<string, number> | null = null;
@@ -54,7 +51,7 @@ export function watchAlerts(opts: AlertWatchOptions): AlertWatch {
       const chats: ChatSummary[] = await opts.transport.watchChats();
       if (destroyed) return;
       // The first look only learns where every chat stands: what was there before is not news.
-      if (!settings || (seen && alertsFor(seen, chats, ANY, opts.lookingAt).length > 0)) settings = await opts.api.alerts();
+      if (!settings || (seen && alertsFor(seen, chats, EVERY_ALERT, opts.lookingAt).length > 0)) settings = await opts.api.alerts();
       if (destroyed) return;
       const alerts = seen ? alertsFor(seen, chats, settings, opts.lookingAt) : [];
       seen = seenOf(chats);

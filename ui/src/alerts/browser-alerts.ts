@@ -6,9 +6,11 @@
  */
 import type { AlertsView } from '../../../protocol/index.ts';
 import { el } from '../dom.ts';
-import { firstWords, voiceFor, type Alert } from './alert-policy.ts';
+import { firstWords, type Alert } from './alert-policy.ts';
 import type { AlertSink } from './alert-watch.ts';
 import { pageAttention } from './attention.ts';
+import { speakAlert } from './speech.ts';
+import { Tone } from './tone.ts';
 import './alerts.css';
 
 export interface BrowserAlertOptions {
@@ -21,49 +23,6 @@ export interface BrowserAlertOptions {
 
 const NOTICE_MS = 10_000;
 const MAX_NOTICES = 3;
-
-/**
- * Two short notes. Browsers start audio only after the person has used the page, so the
- * context is made, or woken, on their first click or key press and reused after that.
- */
-class Tone {
-  private ctx: AudioContext | null = null;
-  private readonly wake = () => {
-    this.context()
-      ?.resume()
-      .catch(() => {});
-  };
-  constructor() {
-    addEventListener('pointerdown', this.wake, { capture: true });
-    addEventListener('keydown', this.wake, { capture: true });
-  }
-  private context(): AudioContext | null {
-    if (!this.ctx && typeof AudioContext !== 'undefined') this.ctx = new AudioContext();
-    return this.ctx;
-  }
-  play(): void {
-    const c = this.context();
-    if (!c) return;
-    if (c.state === 'suspended') c.resume().catch(() => {});
-    const t = c.currentTime;
-    const osc = c.createOscillator();
-    const gain = c.createGain();
-    osc.type = 'sine';
-    osc.frequency.setValueAtTime(880, t);
-    osc.frequency.setValueAtTime(660, t + 0.1);
-    gain.gain.setValueAtTime(0.0001, t);
-    gain.gain.exponentialRampToValueAtTime(0.2, t + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.25);
-    osc.connect(gain).connect(c.destination);
-    osc.start(t);
-    osc.stop(t + 0.26);
-  }
-  destroy(): void {
-    removeEventListener('pointerdown', this.wake, { capture: true });
-    removeEventListener('keydown', this.wake, { capture: true });
-    void this.ctx?.close().catch(() => {});
-  }
-}
 
 export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(): void } {
   const attention = opts.badge === false ? null : pageAttention();
@@ -106,23 +65,13 @@ export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(
     }
   };
 
-  const speak = (a: Alert) => {
-    if (typeof speechSynthesis === 'undefined') return;
-    const u = new SpeechSynthesisUtterance(`${a.sender.replace(/@.*/, '')}: ${firstWords(a.text)}`);
-    const voices = speechSynthesis.getVoices();
-    const v = voiceFor(a.senderKey, voices.length);
-    u.pitch = v.pitch;
-    if (v.voice >= 0) u.voice = voices[v.voice] ?? null;
-    speechSynthesis.speak(u);
-  };
-
   return {
     alert(a: Alert, settings: AlertsView) {
       notice(a);
       if (settings.desktop) notify(a);
       if (a.sound) sound.play();
       if (settings.vibrate && typeof navigator.vibrate === 'function') navigator.vibrate([120, 80, 120]);
-      if (settings.speak) speak(a);
+      if (settings.speak) speakAlert(a);
     },
     unread(n: number) {
       attention?.unread(n);
