@@ -117,7 +117,7 @@ function showChats(
   // Only chats I joined can be muted: the setting belongs to the membership.
   const joined = summaries.filter((c) => !c.isNew);
   if (joined.length === 0) {
-    list.replaceChildren(el('li', { class: 'muted', text: 'No chats yet.' }));
+    list.replaceChildren(el('li', { class: 'muted', text: 'Chats you have joined are listed here.' }));
     return;
   }
   list.replaceChildren(
