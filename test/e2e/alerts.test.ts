@@ -15,7 +15,15 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
-import { assertUiBuilt, launchChromium, signInThroughPage, watchForPageProblems } from '../support/browser.ts';
+import path from 'node:path';
+import {
+  accessibilityProblems,
+  assertUiBuilt,
+  launchChromium,
+  SCREENSHOTS,
+  signInThroughPage,
+  watchForPageProblems,
+} from '../support/browser.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const ALICE = 'alice@example.com';
@@ -146,6 +154,8 @@ describe('alerts on the web page (Chromium)', function () {
     assert.match(decodeURIComponent((await page.locator('link[rel="icon"]').getAttribute('href')) ?? ''), /<text[^>]*>1<\/text>/);
     const notice = page.locator('.ic-alert-notices[aria-live="polite"] .ic-alert-notice');
     await notice.filter({ hasText: `${ALICE} in Offsite: Shall we book the venue` }).waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'the chat page with a notice showing');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-alert.png') });
 
     // The open chat in a visible tab does not alert: the panel shows it.
     await say(first.id, 'I see this one here');
@@ -182,6 +192,8 @@ describe('alerts on the web page (Chromium)', function () {
     await budget.getByLabel('Sound').uncheck();
     await card.getByRole('status').filter({ hasText: 'Budget: sound off.' }).waitFor();
     assert.equal(await card.locator('[data-permission]').getAttribute('data-permission'), 'granted');
+    assert.deepEqual(await accessibilityProblems(settings), [], 'the settings with the alerts card');
+    await card.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-alerts-settings.png') });
     await settings.close();
 
     // Another browser (a fresh context: no shared storage), the same person.
