@@ -420,7 +420,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await pane().waitForFunction((text) => window.__outlook!.state.infoBarLog.includes(text), bar);
 
     // Opened from the notice: a message there, in view, does not alert; another chat still does.
-    await notice.getByRole('link', { name: 'Open' }).click();
+    await notice.getByRole('button', { name: 'Open' }).click();
     await pane().locator('.ic-panel[data-status="online"]').waitFor();
     await seen(pane(), 'Draft is ready for review');
     await post(alice, notes, 'Seen in place');

@@ -31,11 +31,8 @@ export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(
   const sound = new Tone();
 
   const notice = (a: Alert) => {
-    const open = el('a', { href: '#', class: 'ic-alert-open', text: 'Open' });
-    open.addEventListener('click', (e) => {
-      e.preventDefault();
-      opts.openChat(a.chatId);
-    });
+    // Buttons, not a link: in an Outlook pane the chat opens in place, not by navigating.
+    const open = el('button', { type: 'button', class: 'ic-alert-open', text: 'Open' });
     const dismiss = el('button', { type: 'button', class: 'ic-alert-dismiss', 'aria-label': 'Dismiss', text: '×' });
     const item = el(
       'div',
@@ -45,6 +42,10 @@ export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(
       dismiss,
     );
     const remove = () => item.remove();
+    open.addEventListener('click', () => {
+      remove();
+      opts.openChat(a.chatId);
+    });
     dismiss.addEventListener('click', remove);
     setTimeout(remove, NOTICE_MS);
     notices.append(item);
