@@ -61,6 +61,13 @@ describe('alert policy', () => {
     ]);
     // Nothing new the second time round.
     assert.deepEqual(alertsFor(seenOf(now), now, settings(), nowhere), []);
+    // A list whose lastSeq trails its newest message (written in separate steps) does not alert twice.
+    const trailing = [{ ...chat(A, message(A, 8, 'bob', 'again?'), 5), lastSeq: 7 }];
+    const after = seenOf(trailing, seenOf(now));
+    assert.equal(after.get(A), 8);
+    assert.deepEqual(alertsFor(after, trailing, settings(), nowhere), []);
+    // Nor does a list that lags behind what was already seen.
+    assert.equal(seenOf([chat(A, message(A, 3, 'bob', 'old'))], after).get(A), 8);
   });
 
   it('stays silent for my own, deleted and looked-at messages, muted chats and do-not-disturb', () => {

@@ -7,7 +7,7 @@
  * (ui/src/alerts/alert-policy.ts).
  */
 import type { AlertsView, ChatSummary } from '../../../protocol/index.ts';
-import { alertsFor, EVERY_ALERT, unreadToBadge, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
+import { alertsFor, EVERY_ALERT, seenOf, unreadToBadge, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 
 export interface UnreadDeps {
@@ -106,7 +106,7 @@ export class UnreadTracker {
     // Settings that could not be read now stay silent rather than break a do-not-disturb set meanwhile.
     const alerts = candidates && fresh ? alertsFor(this.lastSeqs, chats, fresh, (id) => !background && this.deps.showing(id)) : [];
     this.chats = chats;
-    this.lastSeqs = new Map(chats.map((c) => [c.id, c.lastSeq]));
+    this.lastSeqs = seenOf(chats, this.lastSeqs);
     this.deps.setBadge(unreadToBadge(chats, settings));
     await this.deps.memory?.save(Object.fromEntries(this.lastSeqs)).catch(() => undefined);
     if (fresh) for (const a of alerts) this.deps.alert(a, fresh);

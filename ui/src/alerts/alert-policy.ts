@@ -23,8 +23,13 @@ export interface Alert {
 /** The last seq each chat had when the person was last told about it. */
 export type Seen = ReadonlyMap<string, number>;
 
-export function seenOf(chats: readonly ChatSummary[]): Map<string, number> {
-  return new Map(chats.map((c) => [c.id, c.lastSeq]));
+/**
+ * Where each chat stands after a look. Never behind what was already seen or alerted: a chat's
+ * lastSeq can trail its newest message for a moment (written in separate steps), and a
+ * position going back would alert for the same message twice.
+ */
+export function seenOf(chats: readonly ChatSummary[], before: Seen = new Map()): Map<string, number> {
+  return new Map(chats.map((c) => [c.id, Math.max(c.lastSeq, c.lastMessage?.seq ?? 0, before.get(c.id) ?? 0)]));
 }
 
 /**

@@ -54,7 +54,7 @@ export function watchAlerts(opts: AlertWatchOptions): AlertWatch {
       if (!settings || (seen && alertsFor(seen, chats, EVERY_ALERT, opts.lookingAt).length > 0)) settings = await opts.api.alerts();
       if (destroyed) return;
       const alerts = seen ? alertsFor(seen, chats, settings, opts.lookingAt) : [];
-      seen = seenOf(chats);
+      seen = seenOf(chats, seen ?? undefined);
       opts.sink.unread(unreadToBadge(chats, settings));
       for (const a of alerts) opts.sink.alert(a, settings);
     } catch {
