@@ -536,6 +536,39 @@ export const deliveryView = z.object({
 });
 export type DeliveryView = z.infer<typeof deliveryView>;
 
+// ---------- Alerts (docs/web-app.md#alerts) ----------
+
+/** My alert choices for every device; any field left out keeps its value. */
+export const alertSettingsBody = z.strictObject({
+  /** A desktop notification (Notification API, or the add-in's own means). */
+  desktop: z.boolean().optional(),
+  sound: z.boolean().optional(),
+  /** Vibration, on devices that have it. */
+  vibrate: z.boolean().optional(),
+  /** The sender's name and first words read aloud (speech synthesis). */
+  speak: z.boolean().optional(),
+});
+export type AlertSettingsBody = z.infer<typeof alertSettingsBody>;
+
+/** My alerts in one chat: `muted` silences every alert of it; `sound` only the sound. */
+export const chatAlertsBody = z.strictObject({ muted: z.boolean().optional(), sound: z.boolean().optional() });
+export type ChatAlertsBody = z.infer<typeof chatAlertsBody>;
+
+export const chatAlertsView = z.object({ chatId: z.string(), muted: z.boolean(), sound: z.boolean() });
+export type ChatAlertsView = z.infer<typeof chatAlertsView>;
+
+export const alertsView = z.object({
+  desktop: z.boolean(),
+  sound: z.boolean(),
+  vibrate: z.boolean(),
+  speak: z.boolean(),
+  /** Do-not-disturb (GET /me/availability) is on: no alert of any kind. */
+  dnd: z.boolean(),
+  /** Only the chats whose alerts differ from the default (not muted, with sound). */
+  chats: z.array(chatAlertsView),
+});
+export type AlertsView = z.infer<typeof alertsView>;
+
 // ---------- REST routes (the table is routes.ts; these are its schemas, by the same names) ----------
 
 export const chatParams = z.strictObject({ chatId: uuidSchema });
@@ -568,6 +601,9 @@ export const routeSchemas = {
   setAvailability: { body: availabilityBody, response: availabilityView },
   startAddressLink: { body: linkAddressBody, response: addressLinkStarted },
   verifyAddressLink: { body: verifyAddressBody, response: identityView },
+  alerts: { response: alertsView },
+  setAlerts: { body: alertSettingsBody, response: alertsView },
+  setChatAlerts: { params: chatParams, body: chatAlertsBody, response: chatAlertsView },
 
   listChats: { response: z.object({ chats: z.array(chatSummary) }) },
   createChat: { body: createChatBody, response: chatView },

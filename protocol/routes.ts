@@ -88,6 +88,17 @@ export const ROUTES = {
     summary: 'Adds the address once its code is right',
   },
 
+  // ---- alerts ----
+  alerts: { method: 'GET', path: '/me/alerts', auth: 'session', status: 200, summary: 'My alert settings, with do-not-disturb' },
+  setAlerts: { method: 'PUT', path: '/me/alerts', auth: 'session', status: 200, summary: 'Changes my alert settings for every device' },
+  setChatAlerts: {
+    method: 'PUT',
+    path: '/chats/:chatId/alerts',
+    auth: 'session',
+    status: 200,
+    summary: 'Mutes a chat, or turns its sound off, for me',
+  },
+
   // ---- chats ----
   listChats: { method: 'GET', path: '/chats', auth: 'session', status: 200, summary: 'My chats, newest activity first' },
   createChat: {

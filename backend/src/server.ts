@@ -42,6 +42,7 @@ import { createBridgeServices } from './email-bridge/services.ts';
 import type { DNSResolver } from './smtp/authenticate.ts';
 import type { InboundMail } from './smtp/listener.ts';
 import { createReplyListener, listenForReplies } from './smtp/replies.ts';
+import { AlertSettings } from './alerts/alert-settings.ts';
 import type { Services } from './services.ts';
 import { createProvider } from './translation/create-provider.ts';
 import { Translations } from './translation/translations.ts';
@@ -218,6 +219,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         hashCode,
         rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
       }),
+      alerts: new AlertSettings(ctx),
     };
     const inbound = createReplyListener(config, pool, messages, log, hooks.dnsResolver);
 

@@ -1,3 +1,4 @@
+import type { AlertSettings } from './alerts/alert-settings.ts';
 import type { AccessRequests } from './chats/access-requests.ts';
 import type { ChatService } from './chats/chats.ts';
 import type { MessageService } from './chats/messages.ts';
@@ -19,4 +20,6 @@ export interface Services {
   myChats(caller: Caller): Promise<ChatSummary[]>;
   /** Email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
   bridge: BridgeServices;
+  /** How each person's devices alert them (settings only; the devices make the noise). */
+  alerts: AlertSettings;
 }

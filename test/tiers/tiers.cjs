@@ -26,6 +26,7 @@ const unit = [
   'test/thunderbird/compose.test.ts',
   'test/thunderbird/logic.test.ts',
   'test/thunderbird/background.test.ts',
+  'test/ui/alert-policy.test.ts',
   'test/ui/gap-watch.test.ts',
   'test/ui/outbox.test.ts',
   'test/ui/receipts.test.ts',

@@ -6,9 +6,13 @@ import type {
   AccessDecision,
   AccessRequestView,
   AddressLinkStarted,
+  AlertSettingsBody,
+  AlertsView,
   AudienceInput,
   AvailabilityBody,
   AvailabilityView,
+  ChatAlertsBody,
+  ChatAlertsView,
   ChatSummary,
   ChatView,
   CreateChatBody,
@@ -169,6 +173,18 @@ export class ApiClient {
   }
   verifyAddressLink(linkId: string, code: string): Promise<IdentityView> {
     return this.request('verifyAddressLink', { body: { linkId, code } });
+  }
+
+  /** My alert settings (every device follows them) and whether do-not-disturb is on. */
+  alerts(): Promise<AlertsView> {
+    return this.request('alerts', {});
+  }
+  setAlerts(body: AlertSettingsBody): Promise<AlertsView> {
+    return this.request('setAlerts', { body });
+  }
+  /** Mutes one chat, or turns its sound off, for me. */
+  setChatAlerts(chatId: string, body: ChatAlertsBody): Promise<ChatAlertsView> {
+    return this.request('setChatAlerts', { params: { chatId }, body });
   }
 
   /** One call of route N of the table: its method, its path with `params` filled in, its body and query. */

@@ -97,6 +97,11 @@ export class RelayHost {
     return this.anyVisible;
   }
 
+  /** True while a visible view shows this chat: the person is looking at it, so it does not alert. */
+  showing(chatId: string): boolean {
+    return [...this.views].some((v) => v.visible && v.chats.has(chatId));
+  }
+
   private updateVisibility(): void {
     const now = [...this.views].some((v) => v.visible);
     if (now === this.anyVisible) return;

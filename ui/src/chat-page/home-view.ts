@@ -30,6 +30,8 @@ export interface HomeOptions {
   /** Set when this session reaches only one chat. */
   chatScope?: string | null;
   onSignInFully?: () => void;
+  /** Alert settings or do-not-disturb changed in the settings. */
+  onAlertsChanged?: () => void;
 }
 
 export function homeView(opts: HomeOptions): HomeView {
@@ -49,7 +51,7 @@ export function homeView(opts: HomeOptions): HomeView {
       listState,
       list,
     ),
-    scoped ? null : settingsView(api),
+    scoped ? null : settingsView(api, opts.onAlertsChanged),
   );
   if (location.hash === '#settings') queueMicrotask(() => root.querySelector('#settings')?.scrollIntoView());
 
