@@ -35,6 +35,9 @@ import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './delivery/index.ts';
 import type { DNSResolver } from './mail/inbound/authenticate.ts';
 import type { Services } from './services.ts';
+import { createMediaStore } from './media/create-store.ts';
+import { MediaLinks } from './media/links.ts';
+import { MediaService } from './media/media.ts';
 
 export class StartupError extends Error {}
 
@@ -103,11 +106,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       cleanups.push(() => redis!.close());
     }
 
-    const hashCode = codeHasher(
-      await loadSecretKey(config.secretKey, config.dataDir).catch((err: Error) => {
-        throw new StartupError(`Cannot read or create the secret key under ${config.dataDir}: ${err.message}`);
-      }),
-    );
+    const secretKey = await loadSecretKey(config.secretKey, config.dataDir).catch((err: Error) => {
+      throw new StartupError(`Cannot read or create the secret key under ${config.dataDir}: ${err.message}`);
+    });
+    const hashCode = codeHasher(secretKey);
+    const mediaStore = createMediaStore(config.media);
+    cleanups.push(() => mediaStore.close?.());
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
@@ -152,6 +156,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
       dnsResolver: hooks.dnsResolver,
     });
+    const messages = new MessageService(ctx);
     const services: Services = {
       sessions,
       verification: new Verification(db, mailer, sessions, {
@@ -169,10 +174,18 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.commands),
       }),
       chats: new ChatService(ctx),
-      messages: new MessageService(ctx),
+      messages,
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
       bridge: bridge.services,
+      media: new MediaService({
+        chats: ctx,
+        pool,
+        store: mediaStore,
+        links: new MediaLinks(secretKey, config.media.linkTtlMs),
+        messages,
+        limits: { maxFileBytes: config.media.maxFileBytes, maxDailyBytes: config.media.maxDailyBytes },
+      }),
     };
 
     let accepting = true;

@@ -72,11 +72,24 @@ export class MessageService {
         maxChars: this.ctx.limits.maxMessageChars,
       });
     }
+    return this.post(caller, chatId, clientId, 'TEXT', body);
+  }
+
+  /**
+   * Posts an ATTACHMENT message whose body the media domain wrote (media/attachment-body.ts),
+   * after it checked that the upload is the caller's and fully stored.
+   */
+  async sendAttachment(caller: Caller, chatId: string, clientId: string, attachmentBody: string): Promise<MessageView> {
+    checkScope(caller, chatId);
+    return this.post(caller, chatId, clientId, 'ATTACHMENT', attachmentBody);
+  }
+
+  private async post(caller: Caller, chatId: string, clientId: string, kind: 'TEXT' | 'ATTACHMENT', body: string): Promise<MessageView> {
     // Sends from one device to one chat are queued for commit in the order they arrived, even
     // when the first one waits for lookups the later ones find cached.
     const lane = `${caller.sessionId}|${chatId}`;
     const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, body));
+    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, kind, body));
     const settled = enqueued.then(
       () => {},
       () => {},
@@ -91,9 +104,15 @@ export class MessageService {
   private readonly lanes = new Map<string, Promise<void>>();
 
   /** Resolves once the message is queued; `committed` resolves once it is committed. */
-  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string): Promise<{ committed: Promise<MessageView> }> {
+  private async enqueue(
+    caller: Caller,
+    chatId: string,
+    clientId: string,
+    kind: 'TEXT' | 'ATTACHMENT',
+    body: string,
+  ): Promise<{ committed: Promise<MessageView> }> {
     const { retention, address: authorAddress } = await this.authorIn(caller, chatId);
-    const msg = { chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT' as const, body };
+    const msg = { chatId, clientId, authorId: caller.identityId, authorAddress, kind, body };
     if (retention === 'EPHEMERAL') {
       const chat = await requireMember(this.ctx, caller, chatId);
       if (chat.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted');

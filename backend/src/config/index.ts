@@ -103,6 +103,17 @@ const envSchema = z.object({
     .default(15 * 60_000),
   JOBS_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
+  // Media (docs/media.md): a folder under DATA_DIR unless S3_BUCKET is set.
+  MEDIA_DIR: z.string().min(1).optional(),
+  MEDIA_MAX_FILE_MB: z.coerce.number().positive().default(100),
+  MEDIA_MAX_DAILY_MB: z.coerce.number().positive().default(1000),
+  MEDIA_LINK_TTL_MINUTES: z.coerce.number().positive().default(60),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: boolish.default(true),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -132,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     );
   }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
+  const mediaDir = (e.MEDIA_DIR ?? `${e.DATA_DIR.replace(/\/$/, '')}/media`).replace(/\/$/, '');
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
@@ -190,6 +202,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     trustProxy: e.TRUST_PROXY,
     /** Serve HTTPS (and wss) directly, e.g. with an office-addin-dev-certs certificate; Outlook needs HTTPS. */
     tls,
+    media: {
+      /** Finished objects live here (folder back end); uploads in progress always sit under DATA_DIR/uploads. */
+      dir: mediaDir,
+      uploadsDir: `${mediaDir}/uploads`,
+      maxFileBytes: Math.floor(e.MEDIA_MAX_FILE_MB * 1024 * 1024),
+      maxDailyBytes: Math.floor(e.MEDIA_MAX_DAILY_MB * 1024 * 1024),
+      linkTtlMs: e.MEDIA_LINK_TTL_MINUTES * 60_000,
+      s3: e.S3_BUCKET
+        ? {
+            bucket: e.S3_BUCKET,
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            credentials:
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                : undefined,
+          }
+        : undefined,
+    },
     bridge: {
       inboundEnabled: e.INBOUND_SMTP,
       // Tests run many servers at once, so they get a free port unless they ask for one.

@@ -17,6 +17,7 @@ import { addinPages, thunderbirdPages } from './addin-pages.ts';
 import { bearerToken } from './auth.ts';
 import { devMailboxRoutes, type InboundAddress } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
+import { mediaRoutes } from './media.ts';
 import { socketOrigin } from './origins.ts';
 import { openApiDocument } from '../../../protocol/openapi.ts';
 import { authHandlers } from './routes/auth.ts';
@@ -91,6 +92,11 @@ export function createHttpApp(d: HttpDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
   });
+
+  // Before /api's JSON body parser: upload bodies are streamed to disk as they arrive.
+  app.use(
+    mediaRoutes({ media: d.services.media, sessions: d.services.sessions, uploadsDir: d.config.media.uploadsDir, isAllowedOrigin: d.isAllowedOrigin }),
+  );
 
   const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);
   const api = express.Router();

@@ -1,0 +1,17 @@
+import type { AttachmentView, MessageView } from '../../../protocol/index.ts';
+
+/**
+ * An ATTACHMENT message keeps its attachment in the message's body column as JSON the server
+ * wrote (never a member's text), so archived and ephemeral chats, the writer's batches and
+ * catch-up carry it like any body. It becomes `attachment` as the message leaves the server.
+ */
+export function attachmentBody(a: AttachmentView): string {
+  return JSON.stringify(a);
+}
+
+/** The message as clients see it: the attachment as a field, the body empty. Deleted ones have neither. */
+export function withAttachment(m: MessageView): MessageView {
+  if (m.kind !== 'ATTACHMENT' || m.deleted || m.body === '') return m;
+  const attachment: AttachmentView = JSON.parse(m.body);
+  return { ...m, body: '', attachment };
+}
