@@ -6,6 +6,10 @@
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
+import { el } from '../dom.ts';
+import { newClientId } from '../client-id.ts';
+import { acceptDropsAndPastes, createAttacher } from './attach.ts';
+import { renderAttachment } from './attachment-view.ts';
 import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
 import { GapWatch } from './gap-watch.ts';
@@ -19,6 +23,7 @@ import { Transcript } from './transcript.ts';
 import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
+import { cannotRecordReason, createVideoRecorder } from './video-recorder.ts';
 import './panel.css';
 
 export interface ChatPanelOptions {
@@ -76,16 +81,42 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const { scroller, earlier, empty } = ui;
   const view = new TranscriptView(ui.log, (m) =>
     renderMessage(m, {
-      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
+      mine: m.authorId !== null && m.authorId === me() && (m.kind === 'TEXT' || m.kind === 'ATTACHMENT'),
       canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
+      renderAttachment: (a) => renderAttachment(a, chatId, api),
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
     }),
   );
   const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
   if (tools) ui.members.root.after(tools.root);
+  if (api) composer.root.before(createMediaRow(api));
   ui.showStatus(transport.status);
   host.appendChild(ui.root);
+
+  /** Attach (button, drop, paste) and "Record video": surfaces with the REST client (it posts them). */
+  function createMediaRow(client: ApiClient): HTMLElement {
+    const attacher = createAttacher({ api: client, chatId, notice: (t) => ui.showNotice(t), newClientId: () => newClientId() });
+    cleanups.push(acceptDropsAndPastes(ui.root, (files) => void attacher.attach(files)));
+    const row = el('div', { class: 'ic-media-row' }, attacher.button);
+    const recordButton = el('button', { type: 'button', class: 'ic-link ic-record', text: 'Record video' });
+    const why = cannotRecordReason();
+    if (why) {
+      recordButton.disabled = true;
+      recordButton.title = why;
+      row.append(recordButton, el('span', { class: 'ic-hint', text: why }));
+      return row;
+    }
+    recordButton.addEventListener('click', () => {
+      recordButton.disabled = true;
+      const recorder = createVideoRecorder({ api: client, chatId, newClientId: () => newClientId(), onClose: () => (recordButton.disabled = false) });
+      row.after(recorder.root);
+      cleanups.push(() => recorder.close());
+      void recorder.start();
+    });
+    row.appendChild(recordButton);
+    return row;
+  }
 
   // ---------- helpers ----------
   const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());

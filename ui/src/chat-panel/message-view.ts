@@ -7,6 +7,8 @@ export interface MessageViewOptions {
   mine: boolean;
   canDelete: boolean;
   onDelete: (seq: number) => void;
+  /** The content of an ATTACHMENT message (a file, an image, a video player). */
+  renderAttachment?: (a: NonNullable<MessageView['attachment']>) => HTMLElement;
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
   receipt?: { status: DeliveryStatus; detail: string };
 }
@@ -44,7 +46,8 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
     return item;
   }
-  item.appendChild(el('p', { class: 'ic-body', text: m.body }));
+  if (m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment) item.appendChild(opts.renderAttachment(m.attachment));
+  else item.appendChild(el('p', { class: 'ic-body', text: m.body }));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
     setReceipt(receipt, opts.receipt);
