@@ -40,7 +40,9 @@ describe('media in the chat page (Chromium, fake camera)', function () {
     server = await startTestServer();
     const owner = await signIn(server, ALICE);
     chatId = (await api(server, 'POST', '/api/chats', { subject: 'Video call notes', audience: { to: [BOB] } }, owner.token)).body.id;
-    browser = await launchChromium({ args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'] });
+    browser = await launchChromium({
+      args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
+    });
     alice = await open(ALICE);
     bob = await open(BOB);
   });
@@ -57,7 +59,10 @@ describe('media in the chat page (Chromium, fake camera)', function () {
     await alice.waitForFunction(() => (document.querySelector('.ic-video-preview') as HTMLVideoElement | null)?.videoWidth ?? 0 > 0);
     await alice.getByRole('button', { name: 'Record', exact: true }).click();
     // Recording for a couple of seconds, as a person would; the visible timer says how long.
-    await alice.getByRole('timer').filter({ hasText: /^0:0[2-9] \// }).waitFor({ timeout: 15_000 });
+    await alice
+      .getByRole('timer')
+      .filter({ hasText: /^0:0[2-9] \// })
+      .waitFor({ timeout: 15_000 });
     await alice.getByRole('button', { name: 'Stop' }).click();
     await alice.getByText(/^Recorded 0:0\d\. Send it, or re-take\.$/).waitFor();
     await alice.getByRole('button', { name: 'Send video' }).click();

@@ -37,7 +37,14 @@ describe('media: uploads and downloads', function () {
 
   it('stores an upload under the SHA-256 of its bytes, serves exactly those bytes and posts it as a message', async () => {
     const bytes = randomBytes(300_000);
-    const up = await tusUpload(server.url, owner.token, chatId, bytes, { name: 'report.pdf', type: 'application/pdf' }, { chunkSize: 64_000 });
+    const up = await tusUpload(
+      server.url,
+      owner.token,
+      chatId,
+      bytes,
+      { name: 'report.pdf', type: 'application/pdf' },
+      { chunkSize: 64_000 },
+    );
     assert.equal(up.mediaId, sha256(bytes));
 
     const posted = await api(server, 'POST', `/api/chats/${chatId}/attachments`, { clientId: 'a1', uploadId: up.uploadId }, owner.token);
@@ -124,13 +131,10 @@ describe('media: uploads and downloads', function () {
   });
 
   it('refuses uploads, downloads and links to anyone who is not a member', async () => {
-    await assert.rejects(
-      tusUpload(server.url, stranger.token, chatId, randomBytes(1000), { name: 'x.txt', type: 'text/plain' }),
-      (err) => {
-        assert.deepEqual(refusal(err), { status: 403, code: 'NOT_IN_AUDIENCE' });
-        return true;
-      },
-    );
+    await assert.rejects(tusUpload(server.url, stranger.token, chatId, randomBytes(1000), { name: 'x.txt', type: 'text/plain' }), (err) => {
+      assert.deepEqual(refusal(err), { status: 403, code: 'NOT_IN_AUDIENCE' });
+      return true;
+    });
     await assert.rejects(tusUpload(server.url, 'not-a-session', chatId, randomBytes(10), { name: 'x', type: 'text/plain' }), (err) => {
       assert.equal(refusal(err).status, 401);
       return true;
@@ -174,11 +178,14 @@ describe('media: uploads and downloads', function () {
       const part = Buffer.concat([mb, Buffer.from([i])]);
       await tusUpload(server.url, member.token, chatId, part, { name: `part${i}.bin`, type: 'application/octet-stream' });
     }
-    await assert.rejects(tusUpload(server.url, member.token, chatId, mb, { name: 'one-more.bin', type: 'application/octet-stream' }), (err) => {
-      assert.deepEqual(refusal(err), { status: 429, code: 'QUOTA_EXCEEDED' });
-      assert.match((err as Error).message, /at most 3 MB a day/);
-      return true;
-    });
+    await assert.rejects(
+      tusUpload(server.url, member.token, chatId, mb, { name: 'one-more.bin', type: 'application/octet-stream' }),
+      (err) => {
+        assert.deepEqual(refusal(err), { status: 429, code: 'QUOTA_EXCEEDED' });
+        assert.match((err as Error).message, /at most 3 MB a day/);
+        return true;
+      },
+    );
   });
 
   it('posts an upload only once every byte is stored', async () => {
@@ -208,7 +215,13 @@ describe('media: uploads and downloads', function () {
       body: randomBytes(10_000),
     });
     assert.equal(patched.status, 204);
-    const early = await api(server, 'POST', `/api/chats/${chatId}/attachments`, { clientId: 'v-early', uploadId, durationMs: 2000 }, owner.token);
+    const early = await api(
+      server,
+      'POST',
+      `/api/chats/${chatId}/attachments`,
+      { clientId: 'v-early', uploadId, durationMs: 2000 },
+      owner.token,
+    );
     assert.equal(early.status, 409);
     assert.equal(early.body.error.code, 'CONFLICT');
     const history = await api(server, 'GET', `/api/chats/${chatId}/messages`, undefined, owner.token);

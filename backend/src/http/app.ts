@@ -95,7 +95,12 @@ export function createHttpApp(d: HttpDeps): Express {
 
   // Before /api's JSON body parser: upload bodies are streamed to disk as they arrive.
   app.use(
-    mediaRoutes({ media: d.services.media, sessions: d.services.sessions, uploadsDir: d.config.media.uploadsDir, isAllowedOrigin: d.isAllowedOrigin }),
+    mediaRoutes({
+      media: d.services.media,
+      sessions: d.services.sessions,
+      uploadsDir: d.config.media.uploadsDir,
+      isAllowedOrigin: d.isAllowedOrigin,
+    }),
   );
 
   const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);

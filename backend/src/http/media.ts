@@ -79,7 +79,9 @@ export function mediaRoutes(d: MediaHttpDeps): Router {
     onResponseError: (_req, err) => {
       if ('status_code' in err) {
         // tus's own refusals (bad offset, missing headers) keep their status; the size cap gets our words.
-        return err.status_code === 413 ? tusError(new AppError('TOO_LARGE', `A file can have at most ${formatBytes(d.media.limits.maxFileBytes)}`)) : undefined;
+        return err.status_code === 413
+          ? tusError(new AppError('TOO_LARGE', `A file can have at most ${formatBytes(d.media.limits.maxFileBytes)}`))
+          : undefined;
       }
       return tusError(err);
     },
@@ -133,7 +135,8 @@ export function mediaRoutes(d: MediaHttpDeps): Router {
 
 /** Types that are not shown inline keep their name only when harmless; anything that renders becomes bytes. */
 function safeType(type: string): string {
-  return /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml)$/.test(type) || !/^[\w.+-]+\/[\w.+-]+$/.test(type)
+  return /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml)$/.test(type) ||
+    !/^[\w.+-]+\/[\w.+-]+$/.test(type)
     ? 'application/octet-stream'
     : type;
 }

@@ -174,7 +174,8 @@ export class MediaService {
 
   private async storedUploadOf(caller: Caller, chatId: string, uploadId: string): Promise<UploadRow> {
     const row = await this.uploadRow(uploadId);
-    if (!row || row.chat_id !== chatId || row.identity_id !== caller.identityId) throw new AppError('NOT_FOUND', 'No such upload in this chat');
+    if (!row || row.chat_id !== chatId || row.identity_id !== caller.identityId)
+      throw new AppError('NOT_FOUND', 'No such upload in this chat');
     if (!row.media_id) throw new AppError('CONFLICT', 'This upload is not complete yet: it can be posted once every byte is stored');
     return row;
   }

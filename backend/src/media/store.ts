@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 
-
 /** A stored object's id: the SHA-256 of its bytes, lowercase hex. */
 export const MEDIA_ID = /^[0-9a-f]{64}$/;
 
@@ -62,4 +61,3 @@ export function verifying(expectedId: string): Transform {
 export function assertMediaId(id: string): void {
   if (!MEDIA_ID.test(id)) throw new Error(`not a media id: ${id}`);
 }
-

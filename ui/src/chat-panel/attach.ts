@@ -16,7 +16,12 @@ export interface Attacher {
   attach(files: File[]): Promise<void>;
 }
 
-export function createAttacher(opts: { api: ApiClient; chatId: string; notice: (text: string) => void; newClientId: () => string }): Attacher {
+export function createAttacher(opts: {
+  api: ApiClient;
+  chatId: string;
+  notice: (text: string) => void;
+  newClientId: () => string;
+}): Attacher {
   const input = el('input', { type: 'file', multiple: true, class: 'ic-visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
   const pick = el('button', { type: 'button', class: 'ic-link ic-attach', text: 'Attach file' });
   pick.addEventListener('click', () => input.click());
@@ -104,7 +109,12 @@ async function reencode(file: File): Promise<{ full: Blob; thumb: Blob; width: n
     const type = file.type === 'image/png' ? 'image/png' : 'image/jpeg';
     const full = await draw(bitmap, bitmap.width, bitmap.height, type);
     const scale = Math.min(1, THUMB_PX / Math.max(bitmap.width, bitmap.height));
-    const thumb = await draw(bitmap, Math.max(1, Math.round(bitmap.width * scale)), Math.max(1, Math.round(bitmap.height * scale)), 'image/jpeg');
+    const thumb = await draw(
+      bitmap,
+      Math.max(1, Math.round(bitmap.width * scale)),
+      Math.max(1, Math.round(bitmap.height * scale)),
+      'image/jpeg',
+    );
     return { full, thumb, width: bitmap.width, height: bitmap.height };
   } finally {
     bitmap.close();

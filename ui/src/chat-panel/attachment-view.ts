@@ -9,7 +9,12 @@ import { el } from '../dom.ts';
 
 export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClient | undefined): HTMLElement {
   const box = el('div', { class: `ic-attachment ic-attachment-${a.category.toLowerCase()}` });
-  const caption = el('p', { class: 'ic-attachment-meta' }, el('span', { class: 'ic-attachment-name', text: a.name }), ` · ${sizeLabel(a.size)}`);
+  const caption = el(
+    'p',
+    { class: 'ic-attachment-meta' },
+    el('span', { class: 'ic-attachment-name', text: a.name }),
+    ` · ${sizeLabel(a.size)}`,
+  );
   if (!api) {
     caption.append(' · open the chat page to see it');
     box.appendChild(caption);
@@ -29,7 +34,13 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
       img.src = thumb ?? full;
     }, failed(box));
   } else if (a.category === 'VIDEO') {
-    const video = el('video', { controls: true, preload: 'metadata', playsinline: true, class: 'ic-video', 'aria-label': `Video message, ${durationLabel(a.durationMs)}` });
+    const video = el('video', {
+      controls: true,
+      preload: 'metadata',
+      playsinline: true,
+      class: 'ic-video',
+      'aria-label': `Video message, ${durationLabel(a.durationMs)}`,
+    });
     const length = el('span', { class: 'ic-duration', text: durationLabel(a.durationMs) });
     box.append(video, el('p', { class: 'ic-attachment-meta' }, 'Video message · ', length));
     void Promise.all([url(a.mediaId), a.previewMediaId ? url(a.previewMediaId) : null]).then(([src, poster]) => {

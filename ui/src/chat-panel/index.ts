@@ -109,7 +109,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
     recordButton.addEventListener('click', () => {
       recordButton.disabled = true;
-      const recorder = createVideoRecorder({ api: client, chatId, newClientId: () => newClientId(), onClose: () => (recordButton.disabled = false) });
+      const recorder = createVideoRecorder({
+        api: client,
+        chatId,
+        newClientId: () => newClientId(),
+        onClose: () => (recordButton.disabled = false),
+      });
       row.after(recorder.root);
       cleanups.push(() => recorder.close());
       void recorder.start();

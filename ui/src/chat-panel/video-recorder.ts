@@ -25,7 +25,13 @@ export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newC
   start(): Promise<void>;
   close(): void;
 } {
-  const preview = el('video', { class: 'ic-video-preview', muted: true, autoplay: true, playsinline: true, 'aria-label': 'Camera preview' });
+  const preview = el('video', {
+    class: 'ic-video-preview',
+    muted: true,
+    autoplay: true,
+    playsinline: true,
+    'aria-label': 'Camera preview',
+  });
   const timer = el('span', { class: 'ic-timer', role: 'timer', text: `0:00 / ${durationLabel(MAX_VIDEO_MS)}` });
   const state = el('p', { class: 'ic-hint', 'aria-live': 'polite' });
   const record = el('button', { type: 'button', class: 'ic-button', text: 'Record' });
@@ -75,7 +81,10 @@ export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newC
     recorder.onstop = () => {
       queue = queue.then(() => push.close());
     };
-    video = uploadToChat(opts.api, opts.chatId, chunks.getReader(), { name: `video message.${contentType === 'video/mp4' ? 'mp4' : 'webm'}`, type: contentType });
+    video = uploadToChat(opts.api, opts.chatId, chunks.getReader(), {
+      name: `video message.${contentType === 'video/mp4' ? 'mp4' : 'webm'}`,
+      type: contentType,
+    });
     video.done.catch((err: Error) => {
       if (err.message !== 'cancelled') state.textContent = err.message;
     });
