@@ -13,6 +13,7 @@ import type { RouteName } from './routes.ts';
 
 export { LIMITS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
 export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
+export { SAID_KINDS, isSaid } from './kinds.ts';
 export {
   INLINE_TYPES,
   MEDIA_ID_HEADER,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import * as tus from 'tus-js-client';
 import { MEDIA_ID_HEADER, UPLOADS_PATH, UPLOAD_METADATA } from '../../protocol/index.ts';
 
@@ -13,6 +14,8 @@ export interface Uploaded {
 
 export interface UploadOptions {
   chunkSize?: number;
+  /** Needed for a stream source, whose length tus-js-client cannot know. */
+  uploadSize?: number;
   retryDelays?: number[];
   onProgress?: (sent: number) => void;
   onRetry?: (err: Error) => void;
@@ -23,7 +26,7 @@ export function tusUpload(
   baseUrl: string,
   token: string,
   chatId: string,
-  bytes: Buffer,
+  bytes: Buffer | Readable,
   meta: { name: string; type: string },
   opts: UploadOptions = {},
 ): Promise<Uploaded> {
@@ -33,6 +36,7 @@ export function tusUpload(
       headers: { Authorization: `Bearer ${token}` },
       metadata: { [UPLOAD_METADATA.chatId]: chatId, [UPLOAD_METADATA.name]: meta.name, [UPLOAD_METADATA.contentType]: meta.type },
       chunkSize: opts.chunkSize ?? Infinity,
+      uploadSize: opts.uploadSize,
       retryDelays: opts.retryDelays ?? [],
       storeFingerprintForResuming: false,
       onProgress: (sent) => opts.onProgress?.(sent),

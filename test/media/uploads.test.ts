@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,6 +69,11 @@ describe('media: uploads and downloads', function () {
     );
     const history = await api(server, 'GET', `/api/chats/${chatId}/messages`, undefined, member.token);
     assert.equal(history.body.messages[0].attachment.mediaId, up.mediaId);
+    // Something said, like a text: unread for the other member, read for its author.
+    const unreadOf = async (token: string) =>
+      (await api(server, 'GET', '/api/chats', undefined, token)).body.chats.find((c: { id: string }) => c.id === chatId).unread;
+    assert.equal(await unreadOf(member.token), 1);
+    assert.equal(await unreadOf(owner.token), 0);
 
     const res = await fetch(await linkFor(member.token, up.mediaId));
     assert.equal(res.status, 200);
@@ -240,5 +247,77 @@ describe('media: uploads and downloads', function () {
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
       assert.match(res.headers.get('content-security-policy') ?? '', /sandbox/);
     }
+  });
+});
+
+/**
+ * Uploads stream: a file many times larger than what the server process may grow by goes up
+ * and into the store while the process's memory stays within that bound. (The server runs in
+ * this process, so the bound covers the client too: it reads the file from disk as a stream.)
+ */
+describe('media: uploads stream instead of buffering', function () {
+  let server: TestServer;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'inbox-media-stream-'));
+    server = await startTestServer({ MEDIA_DIR: dir, MEDIA_MAX_FILE_MB: '200', MEDIA_MAX_DAILY_MB: '1000' });
+  });
+  after(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Writes a file of `mb` MiB (streamed to disk) and returns its path and SHA-256. */
+  async function bigFile(mb: number): Promise<{ file: string; id: string }> {
+    const file = path.join(dir, `big-${mb}.bin`);
+    const block = randomBytes(1024 * 1024);
+    const hash = createHash('sha256');
+    const out = createWriteStream(file);
+    for (let i = 0; i < mb; i++) {
+      block[0] = i;
+      hash.update(block);
+      if (!out.write(block)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'close');
+    return { file, id: hash.digest('hex') };
+  }
+
+  /** Uploads the file and returns how far heap + buffers peaked above where they started. */
+  async function peakGrowthMb(token: string, chatId: string, f: { file: string; id: string }, mb: number): Promise<number> {
+    const used = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = used();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, used())), 10);
+    try {
+      const up = await tusUpload(
+        server.url,
+        token,
+        chatId,
+        createReadStream(f.file),
+        { name: 'big.bin', type: 'application/octet-stream' },
+        {
+          chunkSize: 4 * 1024 * 1024,
+          uploadSize: mb * 1024 * 1024,
+        },
+      );
+      assert.equal(up.mediaId, f.id);
+    } finally {
+      clearInterval(sampler);
+    }
+    return (peak - before) / (1024 * 1024);
+  }
+
+  it('a 128 MB upload grows heap and buffers by less than half the file (no whole-file buffering)', async () => {
+    const [owner] = await signInAll(server, ['big@media.test']);
+    const chatId = (await api(server, 'POST', '/api/chats', { subject: 'big' }, owner.token)).body.id;
+    // A first small upload loads every module on the path, so what follows measures the transfer alone.
+    await peakGrowthMb(owner.token, chatId, await bigFile(8), 8);
+    const grew = await peakGrowthMb(owner.token, chatId, await bigFile(128), 128);
+    assert.ok(grew < 64, `heap and buffers grew by ${grew.toFixed(1)} MB for a 128 MB file`);
   });
 });

@@ -7,7 +7,7 @@ export interface ReadPosition {
 }
 
 /**
- * Unread = other people's text messages after my read position that are not deleted.
+ * Unread = other people's texts and attachments (protocol/kinds.ts) after my read position that are not deleted.
  * Joins, quotes, deletions and my own messages never count, so every surface (my chats,
  * the Outlook info bar, the panel) shows the same number.
  */
@@ -19,7 +19,7 @@ export async function unreadCounts(ctx: ChatContext, identityId: string, positio
       `SELECT v.chat_id, count(m.seq)::int AS unread
          FROM unnest($1::uuid[], $2::int[]) AS v(chat_id, after_seq)
          LEFT JOIN message m
-           ON m.chat_id = v.chat_id AND m.seq > v.after_seq AND m.kind = 'TEXT'
+           ON m.chat_id = v.chat_id AND m.seq > v.after_seq AND m.kind IN ('TEXT', 'ATTACHMENT')
           AND m.deleted_at IS NULL AND m.author_id IS DISTINCT FROM $3::uuid
         GROUP BY v.chat_id`,
       [archived.map((p) => p.chatId), archived.map((p) => p.lastReadSeq), identityId],

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
+import { inTransaction } from '../db/pool.ts';
 import { categoryOf, type AttachmentView, type MediaLinkView, type MessageView, type SendAttachmentBody } from '../../../protocol/index.ts';
 import type { ChatContext } from '../chats/context.ts';
 import { requireMember } from '../chats/membership.ts';
@@ -24,6 +25,8 @@ export interface MediaDeps {
   messages: MessageService;
   limits: MediaLimits;
 }
+
+type Queryable = Pick<pg.Pool, 'query'>;
 
 interface UploadRow {
   id: string;
@@ -64,11 +67,15 @@ export class MediaService {
     const me = await requireMember(this.d.chats, caller, u.chatId);
     if (me.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; nothing can be added to it');
     this.checkFileSize(u.declaredBytes ?? 0);
-    await this.checkDaily(caller.identityId, null, u.declaredBytes ?? 0);
-    await this.d.pool.query(
-      `INSERT INTO media_upload (id, chat_id, identity_id, name, content_type, declared_bytes) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [u.uploadId, u.chatId, caller.identityId, u.name, u.contentType, u.declaredBytes],
-    );
+    // One identity's new uploads take turns (on every node), so two started at once cannot both fit the same remainder.
+    await inTransaction(this.d.pool, async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('media-quota:' || $1))`, [caller.identityId]);
+      await this.checkDaily(tx, caller.identityId, null, u.declaredBytes ?? 0);
+      await tx.query(
+        `INSERT INTO media_upload (id, chat_id, identity_id, name, content_type, declared_bytes) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [u.uploadId, u.chatId, caller.identityId, u.name, u.contentType, u.declaredBytes],
+      );
+    });
   }
 
   /**
@@ -80,7 +87,7 @@ export class MediaService {
     if (!row || row.identity_id !== caller.identityId) throw new AppError('NOT_FOUND', 'No such upload');
     await requireMember(this.d.chats, caller, row.chat_id);
     this.checkFileSize(upTo);
-    await this.checkDaily(caller.identityId, uploadId, upTo);
+    await this.checkDaily(this.d.pool, caller.identityId, uploadId, upTo);
   }
 
   /** Every byte is in: the upload becomes an object of the media store (named by its hash). */
@@ -148,8 +155,8 @@ export class MediaService {
   }
 
   /** Counts announced sizes of uploads in progress too, so parallel uploads cannot overshoot together. */
-  private async checkDaily(identityId: string, exceptUploadId: string | null, adding: number): Promise<void> {
-    const res = await this.d.pool.query<{ used: string }>(
+  private async checkDaily(db: Queryable, identityId: string, exceptUploadId: string | null, adding: number): Promise<void> {
+    const res = await db.query<{ used: string }>(
       `SELECT COALESCE(SUM(COALESCE(size, declared_bytes, 0)), 0)::text AS used FROM media_upload
         WHERE identity_id = $1 AND created_at > now() - interval '24 hours' AND id IS DISTINCT FROM $2`,
       [identityId, exceptUploadId],

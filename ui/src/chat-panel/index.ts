@@ -7,6 +7,7 @@ import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { el } from '../dom.ts';
+import { isSaid } from '../../../protocol/kinds.ts';
 import { newClientId } from '../client-id.ts';
 import { acceptDropsAndPastes, createAttacher } from './attach.ts';
 import { renderAttachment } from './attachment-view.ts';
@@ -81,7 +82,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const { scroller, earlier, empty } = ui;
   const view = new TranscriptView(ui.log, (m) =>
     renderMessage(m, {
-      mine: m.authorId !== null && m.authorId === me() && (m.kind === 'TEXT' || m.kind === 'ATTACHMENT'),
+      mine: m.authorId !== null && m.authorId === me() && isSaid(m.kind),
       canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
       renderAttachment: (a) => renderAttachment(a, chatId, api),
@@ -145,7 +146,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   /** Marks where unread messages start, once per stretch of unread messages. */
   function placeDivider(): void {
-    const first = transcript.visible().find((m) => m.seq > readSeq && m.kind === 'TEXT' && m.authorId !== me());
+    const first = transcript.visible().find((m) => m.seq > readSeq && isSaid(m.kind) && m.authorId !== me());
     if (first) view.placeDivider(first.seq);
   }
 
