@@ -141,6 +141,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
+      onAttachmentDeleted: (message) => services.media.release(message),
     };
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const bridge = new EmailBridge({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -233,6 +233,44 @@ describe('media: uploads and downloads', function () {
     assert.equal(early.body.error.code, 'CONFLICT');
     const history = await api(server, 'GET', `/api/chats/${chatId}/messages`, undefined, owner.token);
     assert.ok(!history.body.messages.some((m: { clientId: string }) => m.clientId === 'v-early'), 'no half message was posted');
+  });
+
+  it('deleting an attachment message takes the file from the chat, and from the store once no chat has it', async () => {
+    const bytes = randomBytes(40_000);
+    const other = (await api(server, 'POST', '/api/chats', { subject: 'same file elsewhere' }, owner.token)).body.id;
+    const here = await tusUpload(server.url, owner.token, chatId, bytes, { name: 'shared.bin', type: 'application/octet-stream' });
+    const there = await tusUpload(server.url, owner.token, other, bytes, { name: 'shared.bin', type: 'application/octet-stream' });
+    assert.equal(here.mediaId, there.mediaId, 'the same bytes are one object');
+    const objectFile = path.join(dir, 'objects', here.mediaId.slice(0, 2), here.mediaId);
+    const post = async (chat: string, uploadId: string, clientId: string) =>
+      (await api(server, 'POST', `/api/chats/${chat}/attachments`, { clientId, uploadId }, owner.token)).body;
+    const first = await post(chatId, here.uploadId, 'del-1');
+    const again = await post(chatId, here.uploadId, 'del-2');
+    const elsewhere = await post(other, there.uploadId, 'del-3');
+    const oldLink = await linkFor(member.token, here.mediaId);
+
+    // Shown twice in this chat: deleting one message keeps the file for the other.
+    assert.equal((await api(server, 'DELETE', `/api/chats/${chatId}/messages/${first.seq}`, undefined, owner.token)).status, 200);
+    assert.equal((await fetch(oldLink)).status, 200);
+    assert.equal((await api(server, 'DELETE', `/api/chats/${chatId}/messages/${again.seq}`, undefined, owner.token)).status, 200);
+    const tombstone = (await api(server, 'GET', `/api/chats/${chatId}/messages`, undefined, member.token)).body.messages.find(
+      (m: { seq: number }) => m.seq === again.seq,
+    );
+    assert.equal(tombstone.deleted, true);
+    assert.equal(tombstone.attachment, undefined);
+    assert.equal((await fetch(oldLink)).status, 404, 'gone from this chat, even by a link made before');
+    assert.equal((await api(server, 'GET', `/api/chats/${chatId}/media/${here.mediaId}/link`, undefined, member.token)).status, 404);
+    assert.ok(existsSync(objectFile), 'still stored: the other chat shows it');
+
+    assert.equal((await api(server, 'DELETE', `/api/chats/${other}/messages/${elsewhere.seq}`, undefined, owner.token)).status, 200);
+    assert.ok(!existsSync(objectFile), 'no chat has it any more: removed from the store');
+    // Only the author deletes.
+    const mine = await post(
+      chatId,
+      (await tusUpload(server.url, owner.token, chatId, randomBytes(10), { name: 'x', type: 'text/plain' })).uploadId,
+      'del-4',
+    );
+    assert.equal((await api(server, 'DELETE', `/api/chats/${chatId}/messages/${mine.seq}`, undefined, member.token)).status, 403);
   });
 
   it('never serves an uploaded HTML or SVG as a document of the app', async () => {

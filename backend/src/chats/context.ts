@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { MessageView } from '../../../protocol/index.ts';
 import type { Db } from '../db/prisma.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Logger } from '../log.ts';
@@ -22,4 +23,6 @@ export interface ChatContext {
   publicUrl: () => string;
   /** A member was handed messages up to `topSeq` (history or a join's catch-up): delivery receipts. */
   onHistoryServed?: (chatId: string, identityId: string, topSeq: number) => void;
+  /** A message with an attachment became a tombstone (its body as it was): the media domain lets go of its objects. */
+  onAttachmentDeleted?: (message: MessageView) => Promise<void>;
 }

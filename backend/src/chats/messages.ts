@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { LIMITS, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
+import { LIMITS, isSaid, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import { checkScope, requireMember } from './membership.ts';
 import { MESSAGE_COLUMNS, messageView, publicMessage, type MessageRow } from './views.ts';
@@ -132,11 +132,13 @@ export class MessageService {
   private async deleteMine(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
     const me = await requireMember(this.ctx, caller, chatId);
     const chat = me.chat;
+    let removed: MessageView;
     if (chat.retention === 'EPHEMERAL') {
       const target = await this.ctx.ephemeral.get(chatId, seq);
       this.assertDeletable(caller, target);
       if (target!.deleted) return target!;
       await this.ctx.ephemeral.tombstone(chatId, seq);
+      removed = target!;
     } else {
       const found = await this.ctx.pool.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq = $2`, [
         chatId,
@@ -149,6 +151,7 @@ export class MessageService {
         [chatId, seq],
       );
       if (updated.rowCount === 0) return { ...target!, body: '', deleted: true };
+      removed = target!;
     }
     const event = {
       chatId,
@@ -160,12 +163,20 @@ export class MessageService {
       targetSeq: seq,
       trusted: true,
     };
+    let deletion: MessageView;
     if (chat.retention === 'EPHEMERAL') {
-      const { view } = await this.ctx.ephemeral.append(event);
-      this.ctx.events.messagePosted(view);
-      return view;
+      deletion = (await this.ctx.ephemeral.append(event)).view;
+      this.ctx.events.messagePosted(deletion);
+    } else {
+      deletion = await this.ctx.writer.append(event);
     }
-    return this.ctx.writer.append(event);
+    if (removed.kind === 'ATTACHMENT') {
+      // The tombstone stands whatever happens to the file; a failure here only leaves an object behind.
+      await this.ctx
+        .onAttachmentDeleted?.(removed)
+        .catch((err: unknown) => this.ctx.log.warn({ err, chatId, seq }, 'could not release a deleted attachment'));
+    }
+    return deletion;
   }
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
@@ -215,7 +226,7 @@ export class MessageService {
 
   private assertDeletable(caller: Caller, target: MessageView | undefined): void {
     if (!target) throw new AppError('NOT_FOUND', 'message not found');
-    if (target.kind !== 'TEXT' || target.authorId !== caller.identityId) {
+    if (!isSaid(target.kind) || target.authorId !== caller.identityId) {
       throw new AppError('FORBIDDEN', 'You can only delete your own messages');
     }
   }

@@ -9,9 +9,13 @@ export function attachmentBody(a: AttachmentView): string {
   return JSON.stringify(a);
 }
 
+/** The attachment an ATTACHMENT message's stored body holds (null for any other message). */
+export function attachmentOf(m: Pick<MessageView, 'kind' | 'body'>): AttachmentView | null {
+  return m.kind === 'ATTACHMENT' && m.body !== '' ? (JSON.parse(m.body) as AttachmentView) : null;
+}
+
 /** The message as clients see it: the attachment as a field, the body empty. Deleted ones have neither. */
 export function withAttachment(m: MessageView): MessageView {
-  if (m.kind !== 'ATTACHMENT' || m.deleted || m.body === '') return m;
-  const attachment: AttachmentView = JSON.parse(m.body);
-  return { ...m, body: '', attachment };
+  const attachment = m.deleted ? null : attachmentOf(m);
+  return attachment ? { ...m, body: '', attachment } : m;
 }

@@ -7,7 +7,7 @@ import { requireMember } from '../chats/membership.ts';
 import type { MessageService } from '../chats/messages.ts';
 import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { attachmentBody } from './attachment-body.ts';
+import { attachmentBody, attachmentOf } from './attachment-body.ts';
 import type { MediaLinks } from './links.ts';
 import type { ByteRange, MediaStore } from './store.ts';
 
@@ -93,8 +93,55 @@ export class MediaService {
   /** Every byte is in: the upload becomes an object of the media store (named by its hash). */
   async finishUpload(uploadId: string, open: () => Readable): Promise<{ mediaId: string; size: number }> {
     const { id, size } = await this.d.store.put(open);
-    await this.d.pool.query(`UPDATE media_upload SET media_id = $2, size = $3, stored_at = now() WHERE id = $1`, [uploadId, id, size]);
+    await this.underObjectLock(id, async (tx) => {
+      await tx.query(`UPDATE media_upload SET media_id = $2, size = $3, stored_at = now() WHERE id = $1`, [uploadId, id, size]);
+      // A release may have removed these same bytes between the put and the lock: now referenced, they are put back.
+      if ((await this.d.store.size(id)) === null) await this.d.store.put(open);
+    });
     return { mediaId: id, size };
+  }
+
+  /**
+   * A message with an attachment was deleted: the chat loses its objects unless another live
+   * message of the chat still shows them, and an object no chat has any more leaves the store.
+   */
+  async release(message: MessageView): Promise<void> {
+    const attachment = attachmentOf(message);
+    if (!attachment) return;
+    for (const mediaId of [attachment.mediaId, attachment.previewMediaId]) {
+      if (!mediaId || (await this.stillShown(message.chatId, mediaId))) continue;
+      await this.underObjectLock(mediaId, async (tx) => {
+        await tx.query(`DELETE FROM media_upload WHERE chat_id = $1 AND media_id = $2`, [message.chatId, mediaId]);
+        const left = await tx.query(`SELECT 1 FROM media_upload WHERE media_id = $1 LIMIT 1`, [mediaId]);
+        if (left.rowCount === 0) await this.d.store.remove(mediaId);
+      });
+    }
+  }
+
+  /** Whether a live (not deleted) message of the chat shows the object, as file or as preview. */
+  private async stillShown(chatId: string, mediaId: string): Promise<boolean> {
+    const chat = await this.d.pool.query<{ retention: string }>(`SELECT retention FROM chat WHERE id = $1`, [chatId]);
+    if (chat.rows[0]?.retention === 'EPHEMERAL') {
+      const { messages } = await this.d.chats.ephemeral.page(chatId, { after: 0, limit: 100_000 });
+      return messages.some((m) => {
+        const a = m.deleted ? null : attachmentOf(m);
+        return a !== null && (a.mediaId === mediaId || a.previewMediaId === mediaId);
+      });
+    }
+    const res = await this.d.pool.query(
+      `SELECT 1 FROM message WHERE chat_id = $1 AND kind = 'ATTACHMENT' AND deleted_at IS NULL
+          AND (body::jsonb ->> 'mediaId' = $2 OR body::jsonb ->> 'previewMediaId' = $2) LIMIT 1`,
+      [chatId, mediaId],
+    );
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  /** Storing and removing one object take turns across nodes, so a removal never takes bytes a new upload just claimed. */
+  private underObjectLock(mediaId: string, work: (tx: pg.PoolClient) => Promise<void>): Promise<void> {
+    return inTransaction(this.d.pool, async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('media-object:' || $1))`, [mediaId]);
+      await work(tx);
+    });
   }
 
   /** Posts a stored upload of mine as a message; CONFLICT while any byte of it is missing. */

@@ -83,7 +83,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const view = new TranscriptView(ui.log, (m) =>
     renderMessage(m, {
       mine: m.authorId !== null && m.authorId === me() && isSaid(m.kind),
-      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
+      canDelete: isSaid(m.kind) && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
       renderAttachment: (a) => renderAttachment(a, chatId, api),
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
