@@ -57,6 +57,12 @@ describe('media in the chat page (Chromium, fake camera)', function () {
     const preview = alice.getByLabel('Camera preview');
     await preview.waitFor();
     await alice.waitForFunction(() => (document.querySelector('.ic-video-preview') as HTMLVideoElement | null)?.videoWidth ?? 0 > 0);
+    // A first take, thrown away: its upload is cancelled and never becomes a message.
+    await alice.getByRole('button', { name: 'Record', exact: true }).click();
+    await alice.getByRole('timer').filter({ hasText: /^0:01 \// }).waitFor({ timeout: 15_000 });
+    await alice.getByRole('button', { name: 'Stop' }).click();
+    await alice.getByRole('button', { name: 'Re-take' }).click();
+    await alice.getByRole('timer').filter({ hasText: /^0:00 \// }).waitFor();
     await alice.getByRole('button', { name: 'Record', exact: true }).click();
     // Recording for a couple of seconds, as a person would; the visible timer says how long.
     await alice
@@ -70,6 +76,7 @@ describe('media in the chat page (Chromium, fake camera)', function () {
 
     const video = bob.locator('video.ic-video');
     await video.waitFor({ timeout: 20_000 });
+    assert.equal(await video.count(), 1, 'only the second take was posted');
     const label = await bob.locator('.ic-attachment-video .ic-duration').innerText();
     assert.match(label, /^0:0[2-9]$/, 'the message shows the recorded length');
     assert.ok(await video.getAttribute('poster'), 'the player has a poster frame');
@@ -93,6 +100,7 @@ describe('media in the chat page (Chromium, fake camera)', function () {
     await alice.getByPlaceholder('Write a message').fill('Did the video come through?');
     await alice.keyboard.press('Enter');
     await bob.getByText('Did the video come through?').waitFor();
+    assert.equal(await bob.locator('.ic-attachment-video').count(), 1, 'the discarded take never became a message');
     assert.deepEqual(problems, []);
   });
 
