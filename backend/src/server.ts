@@ -18,6 +18,7 @@ import { migrate } from './db/migrator.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createHttpApp } from './http/app.ts';
+import { mediaRoutes } from './http/media.ts';
 import { defaultOrigins, originChecker } from './http/origins.ts';
 import { Sessions } from './identity/sessions.ts';
 import { Verification } from './identity/verification.ts';
@@ -193,7 +194,22 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     // The own origin is only known after listen() when PORT=0, so the checker reads it live.
     let checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
     const isAllowedOrigin = (origin: string | undefined) => checkOrigin(origin);
+    const mediaHttp = mediaRoutes({
+      media: services.media,
+      sessions,
+      uploadsDir: config.media.uploadsDir,
+      unfinishedTtlMs: config.media.unfinishedTtlMs,
+      isAllowedOrigin,
+    });
+    // Abandoned uploads (a closed tab mid-recording) would otherwise keep their bytes for ever.
+    const sweep = setInterval(
+      () => void mediaHttp.sweepUnfinished().catch((err: unknown) => log.warn({ err }, 'sweeping unfinished uploads failed')),
+      Math.min(config.media.unfinishedTtlMs, 3_600_000),
+    );
+    sweep.unref();
+    cleanups.push(() => clearInterval(sweep));
     const app = createHttpApp({
+      media: mediaHttp,
       config,
       publicUrl: () => publicUrl,
       log,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { UPLOADS_PATH, UPLOAD_METADATA } from '../../protocol/index.ts';
 import { api, signInAll, startTestServer, type TestServer } from '../support/server.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
+import { waitUntil } from '../support/wait.ts';
 import { refusal, sha256, tusUpload } from './support.ts';
 
 /** Uploads over tus, the attachment message, downloads and who may do what: real server, PostgreSQL, folder store. */
@@ -357,5 +358,61 @@ describe('media: uploads stream instead of buffering', function () {
     await peakGrowthMb(owner.token, chatId, await bigFile(8), 8);
     const grew = await peakGrowthMb(owner.token, chatId, await bigFile(128), 128);
     assert.ok(grew < 64, `heap and buffers grew by ${grew.toFixed(1)} MB for a 128 MB file`);
+  });
+});
+
+describe('media: unfinished uploads expire', function () {
+  let server: TestServer;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'inbox-media-expiry-'));
+    // Two seconds instead of a day, so the sweep runs while the test watches.
+    server = await startTestServer({ MEDIA_DIR: dir, MEDIA_UNFINISHED_HOURS: String(2 / 3600), MEDIA_MAX_DAILY_MB: '1' });
+  });
+  after(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('an upload left half-done is swept away and no longer counts against the daily cap', async () => {
+    const [owner] = await signInAll(server, ['abandoned@media.test']);
+    const chatId = (await api(server, 'POST', '/api/chats', { subject: 'abandoned' }, owner.token)).body.id;
+    const headers = { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${owner.token}` };
+    const created = await fetch(`${server.url}${UPLOADS_PATH}`, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'Upload-Length': String(1000 * 1024),
+        'Upload-Metadata': `${UPLOAD_METADATA.chatId} ${Buffer.from(chatId).toString('base64')},${UPLOAD_METADATA.name} ${Buffer.from('left.bin').toString('base64')}`,
+      },
+    });
+    assert.equal(created.status, 201);
+    const uploadId = created.headers.get('location')!.split('/').pop()!;
+    const patched = await fetch(`${server.url}${UPLOADS_PATH}/${uploadId}`, {
+      method: 'PATCH',
+      headers: { ...headers, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+      body: randomBytes(100_000),
+    });
+    assert.equal(patched.status, 204);
+    assert.ok(existsSync(path.join(dir, 'uploads', uploadId)));
+    // While it is pending, its announced size holds the day's whole allowance.
+    await assert.rejects(
+      tusUpload(server.url, owner.token, chatId, randomBytes(200 * 1024), { name: 'next.bin', type: 'application/octet-stream' }),
+    );
+
+    await waitUntil('the abandoned upload is swept', () => !existsSync(path.join(dir, 'uploads', uploadId)), 20_000, 100);
+    const head = await fetch(`${server.url}${UPLOADS_PATH}/${uploadId}`, { method: 'HEAD', headers });
+    assert.equal(head.status, 404);
+    await waitUntil('its reservation is released', async () => {
+      try {
+        return await tusUpload(server.url, owner.token, chatId, randomBytes(200 * 1024), {
+          name: 'next.bin',
+          type: 'application/octet-stream',
+        });
+      } catch {
+        return null;
+      }
+    });
   });
 });

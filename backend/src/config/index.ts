@@ -108,6 +108,7 @@ const envSchema = z.object({
   MEDIA_MAX_FILE_MB: z.coerce.number().positive().default(100),
   MEDIA_MAX_DAILY_MB: z.coerce.number().positive().default(1000),
   MEDIA_LINK_TTL_MINUTES: z.coerce.number().positive().default(60),
+  MEDIA_UNFINISHED_HOURS: z.coerce.number().positive().default(24),
   S3_BUCKET: z.string().min(3).max(63).optional(),
   S3_ENDPOINT: z.url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
@@ -209,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxFileBytes: Math.floor(e.MEDIA_MAX_FILE_MB * 1024 * 1024),
       maxDailyBytes: Math.floor(e.MEDIA_MAX_DAILY_MB * 1024 * 1024),
       linkTtlMs: e.MEDIA_LINK_TTL_MINUTES * 60_000,
+      /** An upload not finished within this long is refused (410) and its bytes swept away. */
+      unfinishedTtlMs: e.MEDIA_UNFINISHED_HOURS * 3_600_000,
       s3: e.S3_BUCKET
         ? {
             bucket: e.S3_BUCKET,

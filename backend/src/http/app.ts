@@ -17,7 +17,7 @@ import { addinPages, thunderbirdPages } from './addin-pages.ts';
 import { bearerToken } from './auth.ts';
 import { devMailboxRoutes, type InboundAddress } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
-import { mediaRoutes } from './media.ts';
+import type { MediaHttp } from './media.ts';
 import { socketOrigin } from './origins.ts';
 import { openApiDocument } from '../../../protocol/openapi.ts';
 import { authHandlers } from './routes/auth.ts';
@@ -40,6 +40,8 @@ export interface HttpDeps {
   /** The inbound SMTP listener's address, for the dev mailbox's reply form. */
   inboundAddress?: InboundAddress;
   redis?: Redis;
+  /** Uploads (tus) and downloads of chat files (http/media.ts). */
+  media: MediaHttp;
 }
 
 export function createHttpApp(d: HttpDeps): Express {
@@ -94,14 +96,7 @@ export function createHttpApp(d: HttpDeps): Express {
   });
 
   // Before /api's JSON body parser: upload bodies are streamed to disk as they arrive.
-  app.use(
-    mediaRoutes({
-      media: d.services.media,
-      sessions: d.services.sessions,
-      uploadsDir: d.config.media.uploadsDir,
-      isAllowedOrigin: d.isAllowedOrigin,
-    }),
-  );
+  app.use(d.media.router);
 
   const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);
   const api = express.Router();

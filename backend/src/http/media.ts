@@ -29,7 +29,15 @@ export interface MediaHttpDeps {
   media: MediaService;
   sessions: Sessions;
   uploadsDir: string;
+  /** How long an upload may stay unfinished (tus `Upload-Expires`). */
+  unfinishedTtlMs: number;
   isAllowedOrigin: (origin: string | undefined) => boolean;
+}
+
+export interface MediaHttp {
+  router: Router;
+  /** Deletes the bytes and rows of uploads left unfinished past their expiry; returns how many. */
+  sweepUnfinished(): Promise<number>;
 }
 
 /**
@@ -38,9 +46,9 @@ export interface MediaHttpDeps {
  * from the media store with range support, as attachments unless the type is one the panel
  * shows inline, and under a sandbox CSP so no uploaded HTML or SVG can run script here.
  */
-export function mediaRoutes(d: MediaHttpDeps): Router {
+export function mediaRoutes(d: MediaHttpDeps): MediaHttp {
   const callers = new WeakMap<object, Caller>();
-  const datastore = new FileStore({ directory: d.uploadsDir });
+  const datastore = new FileStore({ directory: d.uploadsDir, expirationPeriodInMilliseconds: d.unfinishedTtlMs });
   const tus = new TusServer({
     path: UPLOADS_PATH,
     datastore,
@@ -130,7 +138,14 @@ export function mediaRoutes(d: MediaHttpDeps): Router {
     }
     await pipeline(await file.open(range), res);
   });
-  return router;
+  return {
+    router,
+    async sweepUnfinished() {
+      const swept = await tus.cleanUpExpiredUploads();
+      await d.media.forgetUnfinished(d.unfinishedTtlMs);
+      return swept;
+    },
+  };
 }
 
 /** Types that are not shown inline keep their name only when harmless; anything that renders becomes bytes. */

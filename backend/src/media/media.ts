@@ -144,6 +144,13 @@ export class MediaService {
     });
   }
 
+  /** Uploads left unfinished longer than `olderThanMs` no longer count against anyone's daily cap. */
+  async forgetUnfinished(olderThanMs: number): Promise<void> {
+    await this.d.pool.query(`DELETE FROM media_upload WHERE media_id IS NULL AND created_at < now() - $1 * interval '1 millisecond'`, [
+      olderThanMs,
+    ]);
+  }
+
   /** Posts a stored upload of mine as a message; CONFLICT while any byte of it is missing. */
   async postAttachment(caller: Caller, chatId: string, body: SendAttachmentBody): Promise<MessageView> {
     await requireMember(this.d.chats, caller, chatId);
