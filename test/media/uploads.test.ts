@@ -416,3 +416,23 @@ describe('media: unfinished uploads expire', function () {
     });
   });
 });
+
+describe('media: requests share the per-client budget', function () {
+  it('uploads and downloads count against HTTP_REQUESTS_PER_MINUTE like API calls', async () => {
+    const server = await startTestServer({ HTTP_REQUESTS_PER_MINUTE: '5' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const res = await fetch(`${server.url}${UPLOADS_PATH}`, {
+          method: 'POST',
+          headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' },
+        });
+        statuses.push(res.status);
+      }
+      // Unauthenticated tries are refused (401) until the budget is spent, then rate-limited.
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+});

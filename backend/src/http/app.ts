@@ -95,10 +95,16 @@ export function createHttpApp(d: HttpDeps): Express {
     res.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
   });
 
+  const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);
+  const limitPerClient = async (req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    await perClient.consume(req.ip ?? 'unknown', 'requests');
+    next();
+  };
+  // Uploads and downloads share the API's per-client budget (an upload is a few requests per chunk size).
   // Before /api's JSON body parser: upload bodies are streamed to disk as they arrive.
+  app.use('/media', limitPerClient);
   app.use(d.media.router);
 
-  const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);
   const api = express.Router();
   // API answers carry sessions, codes' ids and private chats: no browser or proxy may keep them.
   api.use((_req, res, next) => {
@@ -112,10 +118,7 @@ export function createHttpApp(d: HttpDeps): Express {
       maxAge: 600,
     }),
   );
-  api.use(async (req, _res, next) => {
-    await perClient.consume(req.ip ?? 'unknown', 'requests');
-    next();
-  });
+  api.use(limitPerClient);
   api.use(express.json({ limit: d.config.maxBodyBytes, strict: true }));
   // Exactly the routes of protocol/routes.ts, each with its schemas; the OpenAPI document lists the same table.
   let openApi: { url: string; doc: Record<string, unknown> } | undefined;
