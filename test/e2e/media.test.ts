@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertUiBuilt, launchChromium, signInThroughPage, watchForPageProblems } from '../support/browser.ts';
+import path from 'node:path';
+import { SCREENSHOTS, assertUiBuilt, launchChromium, signInThroughPage, watchForPageProblems } from '../support/browser.ts';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
 
 const ALICE = 'alice@media-e2e.test';
@@ -59,10 +60,16 @@ describe('media in the chat page (Chromium, fake camera)', function () {
     await alice.waitForFunction(() => (document.querySelector('.ic-video-preview') as HTMLVideoElement | null)?.videoWidth ?? 0 > 0);
     // A first take, thrown away: its upload is cancelled and never becomes a message.
     await alice.getByRole('button', { name: 'Record', exact: true }).click();
-    await alice.getByRole('timer').filter({ hasText: /^0:01 \// }).waitFor({ timeout: 15_000 });
+    await alice
+      .getByRole('timer')
+      .filter({ hasText: /^0:01 \// })
+      .waitFor({ timeout: 15_000 });
     await alice.getByRole('button', { name: 'Stop' }).click();
     await alice.getByRole('button', { name: 'Re-take' }).click();
-    await alice.getByRole('timer').filter({ hasText: /^0:00 \// }).waitFor();
+    await alice
+      .getByRole('timer')
+      .filter({ hasText: /^0:00 \// })
+      .waitFor();
     await alice.getByRole('button', { name: 'Record', exact: true }).click();
     // Recording for a couple of seconds, as a person would; the visible timer says how long.
     await alice
@@ -101,6 +108,8 @@ describe('media in the chat page (Chromium, fake camera)', function () {
     await alice.keyboard.press('Enter');
     await bob.getByText('Did the video come through?').waitFor();
     assert.equal(await bob.locator('.ic-attachment-video').count(), 1, 'the discarded take never became a message');
+    await bob.setViewportSize({ width: 900, height: 960 });
+    await bob.screenshot({ path: path.join(SCREENSHOTS, 'video-message.png') });
     assert.deepEqual(problems, []);
   });
 

@@ -70,6 +70,6 @@ export function sizeLabel(bytes: number): string {
 
 export function durationLabel(ms: number | null): string {
   if (ms === null) return 'length unknown';
-  const s = Math.round(ms / 1000);
+  const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
