@@ -136,7 +136,14 @@ export function mediaRoutes(d: MediaHttpDeps): MediaHttp {
       res.end();
       return;
     }
-    await pipeline(await file.open(range), res);
+    const bytes = await file.open(range);
+    try {
+      await pipeline(bytes, res);
+    } catch (err) {
+      // A player seeking or a closed tab aborts mid-stream: nothing to answer, the headers are gone.
+      if (!res.headersSent) throw err;
+      res.destroy();
+    }
   });
   return {
     router,

@@ -4,6 +4,7 @@ import { chmod, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { AppError } from '../errors.ts';
 import { assertMediaId, digest, verifying, type ByteRange, type MediaStore } from './store.ts';
 
 /**
@@ -47,7 +48,7 @@ export class FolderMediaStore implements MediaStore {
 
   async read(id: string, range?: ByteRange): Promise<Readable> {
     const file = this.file(id);
-    await stat(file);
+    if ((await this.size(id)) === null) throw new AppError('NOT_FOUND', 'This file is no longer stored');
     return createReadStream(file, range ? { start: range.start, end: range.end } : {});
   }
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { AppError } from '../errors.ts';
 import { assertMediaId, digest, verifying, type ByteRange, type MediaStore } from './store.ts';
 
 export interface S3Settings {
@@ -64,13 +65,20 @@ export class S3MediaStore implements MediaStore {
   }
 
   async read(id: string, range?: ByteRange): Promise<Readable> {
-    const got = await this.client.send(
-      new GetObjectCommand({
-        Bucket: this.settings.bucket,
-        Key: this.key(id),
-        Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-      }),
-    );
+    const got = await this.client
+      .send(
+        new GetObjectCommand({
+          Bucket: this.settings.bucket,
+          Key: this.key(id),
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      )
+      .catch((err: unknown) => {
+        if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) {
+          throw new AppError('NOT_FOUND', 'This file is no longer stored');
+        }
+        throw err;
+      });
     if (!(got.Body instanceof Readable)) throw new Error('the S3 client returned no Node stream');
     return got.Body;
   }
