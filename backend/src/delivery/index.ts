@@ -7,6 +7,7 @@ import type { Caller, Sessions } from '../identity/sessions.ts';
 import type { CodeHasher } from '../identity/tokens.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import type { Logger } from '../log.ts';
+import type { MediaService } from '../media/media.ts';
 import { InboundMail } from '../mail/inbound/listener.ts';
 import { dnsResolver, type DNSResolver } from '../mail/inbound/authenticate.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -40,7 +41,7 @@ export interface BridgeDeps {
   db: Db;
   mailer: Mailer;
   /** The chat domain, read lazily: it is composed after the bridge (the writer feeds both). */
-  domain: () => { chats: ChatService; messages: MessageService };
+  domain: () => { chats: ChatService; messages: MessageService; media: MediaService };
   sessions: Sessions;
   log: Logger;
   publicUrl: () => string;
@@ -90,16 +91,25 @@ export class EmailBridge {
       (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
     );
     this.inbound = b.inboundEnabled
-      ? new InboundMail(d.pool, { send: (...args) => d.domain().messages.send(...args) }, log.child({ component: 'inbound-mail' }), {
-          port: b.inboundPort,
-          host: b.inboundHost,
-          domain: b.inboundDomain,
-          maxBytes: b.inboundMaxBytes,
-          maxMessageChars: d.config.maxMessageChars,
-          authFailure: b.inboundAuthFailure,
-          resolver: d.dnsResolver ?? dnsResolver(b.inboundDnsServers),
-          loopbackAuth: b.inboundLoopbackAuth,
-        })
+      ? new InboundMail(
+          d.pool,
+          {
+            send: (...args) => d.domain().messages.send(...args),
+            checkEmailedFiles: (...args) => d.domain().media.checkEmailedFiles(...args),
+            postEmailedFile: (...args) => d.domain().media.postEmailedFile(...args),
+          },
+          log.child({ component: 'inbound-mail' }),
+          {
+            port: b.inboundPort,
+            host: b.inboundHost,
+            domain: b.inboundDomain,
+            maxBytes: b.inboundMaxBytes,
+            maxMessageChars: d.config.maxMessageChars,
+            authFailure: b.inboundAuthFailure,
+            resolver: d.dnsResolver ?? dnsResolver(b.inboundDnsServers),
+            loopbackAuth: b.inboundLoopbackAuth,
+          },
+        )
       : null;
     const ctx: BridgeContext = {
       pool: d.pool,

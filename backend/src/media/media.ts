@@ -1,13 +1,22 @@
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.ts';
-import { categoryOf, type AttachmentView, type MediaLinkView, type MessageView, type SendAttachmentBody } from '../../../protocol/index.ts';
+import {
+  categoryOf,
+  stripControlCharacters,
+  type AttachmentView,
+  type MediaLinkView,
+  type MessageView,
+  type SendAttachmentBody,
+} from '../../../protocol/index.ts';
 import type { ChatContext } from '../chats/context.ts';
 import { requireMember } from '../chats/membership.ts';
 import type { MessageService } from '../chats/messages.ts';
 import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { attachmentBody, attachmentOf } from './attachment-body.ts';
+import type { EmailedFile } from '../mail/inbound/read-reply.ts';
 import type { MediaLinks } from './links.ts';
 import type { ByteRange, MediaStore } from './store.ts';
 
@@ -149,6 +158,36 @@ export class MediaService {
     await this.d.pool.query(`DELETE FROM media_upload WHERE media_id IS NULL AND created_at < now() - $1 * interval '1 millisecond'`, [
       olderThanMs,
     ]);
+  }
+
+  /** Files attached to an emailed reply: every one within the per-file cap, all together within the daily one. */
+  async checkEmailedFiles(caller: Caller, chatId: string, files: EmailedFile[]): Promise<void> {
+    if (files.length === 0) return;
+    await requireMember(this.d.chats, caller, chatId);
+    for (const f of files) this.checkFileSize(f.content.byteLength);
+    await this.checkDaily(
+      this.d.pool,
+      caller.identityId,
+      null,
+      files.reduce((n, f) => n + f.content.byteLength, 0),
+    );
+  }
+
+  /**
+   * Stores one file of an emailed reply and posts it, as the upload and attachment of the member.
+   * `clientId` comes from the email's Message-ID, so a redelivered email posts nothing twice.
+   */
+  async postEmailedFile(caller: Caller, chatId: string, clientId: string, file: EmailedFile): Promise<MessageView> {
+    const uploadId = createHash('sha256').update(`email|${chatId}|${clientId}`).digest('hex').slice(0, 32);
+    const name = stripControlCharacters(file.name).trim().slice(0, 255) || 'attachment';
+    const contentType = /^[\w.+-]+\/[\w.+-]+$/.test(file.contentType) ? file.contentType : 'application/octet-stream';
+    await this.d.pool.query(
+      `INSERT INTO media_upload (id, chat_id, identity_id, name, content_type, declared_bytes) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO NOTHING`,
+      [uploadId, chatId, caller.identityId, name, contentType, file.content.byteLength],
+    );
+    await this.finishUpload(uploadId, () => Readable.from([Buffer.from(file.content)]));
+    return this.postAttachment(caller, chatId, { clientId, uploadId });
   }
 
   /** Posts a stored upload of mine as a message; CONFLICT while any byte of it is missing. */
