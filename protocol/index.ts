@@ -13,6 +13,17 @@ import type { RouteName } from './routes.ts';
 
 export { LIMITS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
 export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
+export { SAID_KINDS, isSaid } from './kinds.ts';
+export {
+  INLINE_TYPES,
+  MEDIA_ID_HEADER,
+  MEDIA_PATH,
+  UPLOAD_METADATA,
+  UPLOADS_PATH,
+  baseType,
+  categoryOf,
+  type AttachmentCategory,
+} from './media.ts';
 export { ROUTES, routePath, type HttpMethod, type PathParamNames, type RouteName, type RouteSpec } from './routes.ts';
 
 /**
@@ -167,6 +178,30 @@ export const sendMessageBody = z.strictObject({
 });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
+/** tus upload ids (@tus/server names them with 32 hex digits). */
+export const uploadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'not an upload id');
+export const mediaIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'not a media id');
+
+/**
+ * Posts a finished upload as a message. Refused (CONFLICT) until every byte is stored: a video
+ * message appears only once its recording is complete.
+ */
+export const sendAttachmentBody = z.strictObject({
+  clientId: clientIdSchema,
+  uploadId: uploadIdSchema,
+  /** A thumbnail or poster frame the client made (an image upload to the same chat). */
+  previewUploadId: uploadIdSchema.optional(),
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3_600_000)
+    .optional(),
+  width: z.number().int().min(1).max(100_000).optional(),
+  height: z.number().int().min(1).max(100_000).optional(),
+});
+export type SendAttachmentBody = z.infer<typeof sendAttachmentBody>;
+
 export const historyQuery = z.strictObject({
   before: z.coerce.number().int().min(1).optional(),
   after: z.coerce.number().int().min(0).optional(),
@@ -233,7 +268,7 @@ export const verificationStarted = z.object({ verificationId: z.string(), addres
 export type VerificationStarted = z.infer<typeof verificationStarted>;
 
 const audienceRoleSchema = z.enum(['FROM', 'TO', 'CC', 'BCC', 'ADDED']);
-const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE']);
+const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'ATTACHMENT']);
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
@@ -246,6 +281,22 @@ export const translationView = z.object({
   body: z.string(),
 });
 export type TranslationView = z.infer<typeof translationView>;
+/** What an ATTACHMENT message carries: a stored object of the chat, and for images and videos a preview. */
+export const attachmentView = z.object({
+  /** The object's id: the SHA-256 of its bytes (download it with the `mediaLink` route). */
+  mediaId: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  category: z.enum(['IMAGE', 'VIDEO', 'FILE']),
+  /** An image's thumbnail or a video's poster frame (a JPEG or PNG object of the same chat). */
+  previewMediaId: z.string().nullable(),
+  /** A video's length as recorded. */
+  durationMs: z.number().int().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+});
+export type AttachmentView = z.infer<typeof attachmentView>;
 
 export const messageView = z.object({
   chatId: z.string(),
@@ -265,8 +316,17 @@ export const messageView = z.object({
    * already made; live messages get theirs in a later `message:translated` event.
    */
   translation: translationView.optional(),
+  /** Only on ATTACHMENT messages that are not deleted. */
+  attachment: attachmentView.optional(),
 });
 export type MessageView = z.infer<typeof messageView>;
+
+export const mediaLinkView = z.object({
+  /** Path and query of a download that needs no Authorization header (for img/video/a href), on this server. */
+  url: z.string(),
+  expiresAt: isoTime,
+});
+export type MediaLinkView = z.infer<typeof mediaLinkView>;
 
 export const memberView = z.object({
   /** The member's handle in this chat. */
@@ -574,6 +634,7 @@ export type AlertsView = z.infer<typeof alertsView>;
 export const chatParams = z.strictObject({ chatId: uuidSchema });
 export const seqParams = z.strictObject({ chatId: uuidSchema, seq: z.coerce.number().int().min(1).max(2_147_483_647) });
 export const requestParams = z.strictObject({ chatId: uuidSchema, requestId: uuidSchema });
+export const mediaParams = z.strictObject({ chatId: uuidSchema, mediaId: mediaIdSchema });
 
 /** What a route reads (`params` from its path, `query`, `body`) and what it answers (`response`; none for 204). */
 export interface RouteSchemas {
@@ -618,6 +679,8 @@ export const routeSchemas = {
   sendMessage: { params: chatParams, body: sendMessageBody, response: messageView },
   deleteMessage: { params: seqParams, response: messageView },
   markRead: { params: chatParams, body: markReadBody, response: z.object({ lastReadSeq: z.number().int() }) },
+  sendAttachment: { params: chatParams, body: sendAttachmentBody, response: messageView },
+  mediaLink: { params: mediaParams, response: mediaLinkView },
 
   requestAccess: { params: chatParams, body: accessRequestBody, response: accessRequestView },
   accessRequests: { params: chatParams, response: z.object({ requests: z.array(accessRequestView) }) },

@@ -144,6 +144,20 @@ export const ROUTES = {
   },
   deleteMessage: { method: 'DELETE', path: '/chats/:chatId/messages/:seq', auth: 'session', status: 200, summary: 'Tombstones my message' },
   markRead: { method: 'POST', path: '/chats/:chatId/read', auth: 'session', status: 200, summary: 'Moves my read position' },
+  sendAttachment: {
+    method: 'POST',
+    path: '/chats/:chatId/attachments',
+    auth: 'session',
+    status: 201,
+    summary: 'Posts a fully stored upload (file, image, video) as a message',
+  },
+  mediaLink: {
+    method: 'GET',
+    path: '/chats/:chatId/media/:mediaId/link',
+    auth: 'session',
+    status: 200,
+    summary: "A short-lived download link for one of the chat's objects",
+  },
 
   // ---- access requests ----
   requestAccess: {

@@ -7,6 +7,7 @@ import type { Verification } from './identity/verification.ts';
 import type { IdentityLanguage } from './identity/language.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
 import type { BridgeServices } from './email-bridge/services.ts';
+import type { MediaService } from './media/media.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
@@ -22,4 +23,6 @@ export interface Services {
   bridge: BridgeServices;
   /** How each person's devices alert them (settings only; the devices make the noise). */
   alerts: AlertSettings;
+  /** Files, images and video messages: uploads, attachments, downloads. */
+  media: MediaService;
 }

@@ -30,6 +30,7 @@ import type {
   RouteName,
   RouteQuery,
   RouteResponse,
+  SendAttachmentBody,
   SessionView,
   TranscriptSent,
   VerificationStarted,
@@ -123,6 +124,20 @@ export class ApiClient {
   }
   async markRead(chatId: string, seq: number): Promise<number> {
     return (await this.request('markRead', { params: { chatId }, body: { seq } })).lastReadSeq;
+  }
+
+  // ---- media (uploads themselves speak tus: chat-panel/media-upload.ts) ----
+  /** Posts a fully stored upload as a message. */
+  sendAttachment(chatId: string, body: SendAttachmentBody): Promise<MessageView> {
+    return this.request('sendAttachment', { params: { chatId }, body });
+  }
+  /** An absolute, short-lived URL for one of the chat's objects (for img, video and download links). */
+  async mediaUrl(chatId: string, mediaId: string): Promise<string> {
+    return `${this.baseUrl}${(await this.request('mediaLink', { params: { chatId, mediaId } })).url}`;
+  }
+  /** Where this client's server is, and its session, for protocols beside the JSON API (tus uploads). */
+  get server(): { baseUrl: string; token: string | null | undefined } {
+    return { baseUrl: this.baseUrl, token: this.getToken() };
   }
 
   // ---- access requests ----

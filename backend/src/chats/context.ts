@@ -30,4 +30,6 @@ export interface ChatContext {
   publicUrl: () => string;
   /** A member was handed messages up to `topSeq` (history or a join's catch-up): delivery receipts. */
   onHistoryServed?: (chatId: string, identityId: string, topSeq: number) => void;
+  /** A message with an attachment became a tombstone (its body as it was): the media domain lets go of its objects. */
+  onAttachmentDeleted?: (message: MessageView) => Promise<void>;
 }
