@@ -33,6 +33,7 @@ import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './delivery/index.ts';
+import { PresenceService } from './presence/service.ts';
 import type { DNSResolver } from './mail/inbound/authenticate.ts';
 import type { Services } from './services.ts';
 
@@ -137,6 +138,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
+      onMemberJoined: (chatId, identityId) => presence.chatAccepted(chatId, identityId),
     };
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const bridge = new EmailBridge({
@@ -151,7 +153,19 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       hashCode,
       rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
       dnsResolver: hooks.dnsResolver,
+      availabilityChanged: (identityId) => presence.changed([identityId]),
     });
+    const presence = new PresenceService({
+      pool,
+      presence: bridge.presence,
+      handles,
+      chats: () => services.chats,
+      events: fanout,
+      log: log.child({ component: 'presence' }),
+      awayMs: config.presenceAwayMs,
+    });
+    bridge.presence.onChange((identityIds) => presence.changed(identityIds));
+    cleanups.push(() => presence.stop());
     const services: Services = {
       sessions,
       verification: new Verification(db, mailer, sessions, {
@@ -173,6 +187,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
       bridge: bridge.services,
+      presence,
     };
 
     let accepting = true;

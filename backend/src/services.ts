@@ -5,6 +5,7 @@ import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
 import type { BridgeServices } from './delivery/index.ts';
+import type { PresenceService } from './presence/service.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
@@ -16,4 +17,6 @@ export interface Services {
   myChats(caller: Caller): Promise<ChatSummary[]>;
   /** Email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
   bridge: BridgeServices;
+  /** Presence with privacy, contacts and blocked addresses. */
+  presence: PresenceService;
 }

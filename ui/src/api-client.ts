@@ -10,7 +10,10 @@ import type {
   AudienceInput,
   AvailabilityBody,
   AvailabilityView,
+  BlocksView,
+  ChatPresenceView,
   ChatSummary,
+  ContactsView,
   ChatView,
   CreateChatBody,
   DeliveryView,
@@ -22,6 +25,8 @@ import type {
   MeView,
   MessageView,
   PathParamNames,
+  PresenceSettingsView,
+  PresenceVisibility,
   RouteBody,
   RouteName,
   RouteQuery,
@@ -173,6 +178,33 @@ export class ApiClient {
   }
   verifyAddressLink(linkId: string, code: string): Promise<IdentityView> {
     return this.request('verifyAddressLink', { body: { linkId, code } });
+  }
+
+  // ---- presence and contacts ----
+  presenceSettings(): Promise<PresenceSettingsView> {
+    return this.request('presenceSettings', {});
+  }
+  setPresenceSettings(visibility: PresenceVisibility): Promise<PresenceSettingsView> {
+    return this.request('setPresenceSettings', { body: { visibility } });
+  }
+  /** Presence of the chat's members who let me see it. */
+  chatPresence(chatId: string): Promise<ChatPresenceView> {
+    return this.request('chatPresence', { params: { chatId } });
+  }
+  contacts(): Promise<ContactsView> {
+    return this.request('contacts', {});
+  }
+  removeContact(contactId: string): Promise<void> {
+    return this.request('removeContact', { params: { contactId } });
+  }
+  blocks(): Promise<BlocksView> {
+    return this.request('blocks', {});
+  }
+  block(address: string): Promise<BlocksView> {
+    return this.request('block', { body: { address } });
+  }
+  unblock(address: string): Promise<BlocksView> {
+    return this.request('unblock', { params: { address } });
   }
 
   /** One call of route N of the table: its method, its path with `params` filled in, its body and query. */

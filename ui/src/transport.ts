@@ -16,7 +16,7 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthoriz
  */
 export type TransportEvents = Pick<
   ServerToClientEvents,
-  'message' | 'typing' | 'read' | 'chat:updated' | 'chats:activity' | 'access:decided' | 'access:requested' | 'delivery'
+  'message' | 'typing' | 'read' | 'chat:updated' | 'chats:activity' | 'access:decided' | 'access:requested' | 'delivery' | 'presence'
 > & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;

@@ -22,4 +22,6 @@ export interface ChatContext {
   publicUrl: () => string;
   /** A member was handed messages up to `topSeq` (history or a join's catch-up): delivery receipts. */
   onHistoryServed?: (chatId: string, identityId: string, topSeq: number) => void;
+  /** A member joined (accepted) a chat: contacts and presence follow (backend/src/presence). */
+  onMemberJoined?: (chatId: string, identityId: string) => Promise<void>;
 }

@@ -103,6 +103,8 @@ const envSchema = z.object({
     .default(15 * 60_000),
   JOBS_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Connected with no visible client for this long shows as "away". */
+  PRESENCE_AWAY_MS: z.coerce.number().int().positive().default(120_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -224,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
       presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     },
+    presenceAwayMs: e.PRESENCE_AWAY_MS,
   };
 }
 

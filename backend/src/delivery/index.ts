@@ -47,6 +47,8 @@ export interface BridgeDeps {
   /** Keyed hash for the address-link codes (identity/tokens.ts). */
   hashCode: CodeHasher;
   rateLimit: (name: string, points: number, seconds: number) => RateLimit;
+  /** Do-not-disturb changed (presence shows it). */
+  availabilityChanged?: (identityId: string) => void;
   /** Tests inject fake DNS here; otherwise INBOUND_DNS_SERVERS or the system resolver. */
   dnsResolver?: DNSResolver;
 }
@@ -125,6 +127,7 @@ export class EmailBridge {
         transcripts: d.rateLimit('transcripts', b.transcriptsPerHour, 3600),
         addressCodes: d.rateLimit('address-codes', d.config.codesPerAddressPerHour, 3600),
       },
+      availabilityChanged: (identityId) => d.availabilityChanged?.(identityId),
     };
     this.services = {
       invitations: new Invitations(ctx),

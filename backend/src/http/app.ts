@@ -22,6 +22,7 @@ import { openApiDocument } from '../../../protocol/openapi.ts';
 import { authHandlers } from './routes/auth.ts';
 import { bridgeHandlers } from './routes/bridge.ts';
 import { chatHandlers } from './routes/chats.ts';
+import { presenceHandlers } from './routes/presence.ts';
 import { registerRoutes } from './routes/index.ts';
 
 export const UI_DIST = path.resolve(import.meta.dirname, '../../../dist/ui');
@@ -124,6 +125,7 @@ export function createHttpApp(d: HttpDeps): Express {
       ...authHandlers(d.services),
       ...bridgeHandlers(d.services),
       ...chatHandlers(d.services),
+      ...presenceHandlers(d.services),
     },
     d.services.sessions,
   );

@@ -4,7 +4,8 @@ import type { MemberHandles } from '../chats/handles.ts';
 import { viewersOf, type Visibility } from '../chats/membership.ts';
 import { publicMessage } from '../chats/views.ts';
 import type { Logger } from '../log.ts';
-import type { ClientToServerEvents, DeliveryNotice, ServerToClientEvents } from '../../../protocol/index.ts';
+import type { PresenceEvents } from '../presence/service.ts';
+import type { ClientToServerEvents, DeliveryNotice, PresenceNotice, ServerToClientEvents } from '../../../protocol/index.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export interface SocketData {
@@ -19,13 +20,16 @@ export const rooms = {
   identity: (identityId: string) => `identity:${identityId}`,
   watcher: (identityId: string) => `watch:${identityId}`,
   session: (sessionId: string) => `session:${sessionId}`,
+  /** Presence notices: full sessions of an identity, and a one-chat session's own chat. */
+  presence: (identityId: string) => `presence:${identityId}`,
+  presenceIn: (identityId: string, chatId: string) => `presence:${identityId}:${chatId}`,
 };
 
 /**
  * Turns domain events into socket emits. Created before the socket server exists (the
  * message writer needs it at construction), so emits before attach() go nowhere.
  */
-export class SocketFanout implements ChatEvents {
+export class SocketFanout implements ChatEvents, PresenceEvents {
   private io: IoServer | null = null;
   /** True when rooms span several nodes (Redis adapter): an empty local room says nothing then. */
   private clustered = false;
@@ -132,6 +136,15 @@ export class SocketFanout implements ChatEvents {
           .to(viewers === 'everyone' ? rooms.chat(chatId) : viewers.map(rooms.identity))
           .emit('delivery', { ...n, identityId: this.handles.of(chatId, n.identityId) });
       }
+    }
+  }
+
+  /** A one-chat (link) session hears only of its chat's members: no other chat, no contact list. */
+  presence(viewerId: string, notice: PresenceNotice): void {
+    if (!this.io) return;
+    this.io.to(rooms.presence(viewerId)).emit('presence', notice);
+    for (const m of notice.members) {
+      this.io.to(rooms.presenceIn(viewerId, m.chatId)).emit('presence', { ...notice, members: [m], contactId: null });
     }
   }
 

@@ -261,7 +261,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     const budget = new ConnectionBudget(d.eventsPer10s, d.bytesPer10s);
     d.metrics.socketsConnected.inc();
     socket.on('disconnect', () => d.metrics.socketsConnected.dec());
-    void socket.join([rooms.identity(caller.identityId), rooms.session(caller.sessionId)]);
+    void socket.join([
+      rooms.identity(caller.identityId),
+      rooms.session(caller.sessionId),
+      caller.chatScope ? rooms.presenceIn(caller.identityId, caller.chatScope) : rooms.presence(caller.identityId),
+    ]);
 
     const cutOff = (why: ServerClosingReason, event: string) => {
       if (socket.disconnected) return;
