@@ -167,8 +167,20 @@ export const ROUTES = {
     status: 200,
     summary: "Presence of this chat's members who let me see it",
   },
-  contacts: { method: 'GET', path: '/me/contacts', auth: 'session', status: 200, summary: 'My contacts, with presence where they allow it' },
-  removeContact: { method: 'DELETE', path: '/me/contacts/:contactId', auth: 'session', status: 204, summary: 'Removes a contact (both ways)' },
+  contacts: {
+    method: 'GET',
+    path: '/me/contacts',
+    auth: 'session',
+    status: 200,
+    summary: 'My contacts, with presence where they allow it',
+  },
+  removeContact: {
+    method: 'DELETE',
+    path: '/me/contacts/:contactId',
+    auth: 'session',
+    status: 204,
+    summary: 'Removes a contact (both ways)',
+  },
   blocks: { method: 'GET', path: '/me/blocks', auth: 'session', status: 200, summary: 'Addresses I blocked' },
   block: {
     method: 'POST',

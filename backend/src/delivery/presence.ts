@@ -150,8 +150,11 @@ export class Presence {
     this.heartbeat = null;
     await this.settled();
     await this.pool
-      .query(`UPDATE presence SET connections = 0, sockets = 0, seen_at = CASE WHEN connections > 0 THEN now() ELSE seen_at END
-         WHERE node_id = $1 AND (connections > 0 OR sockets > 0)`, [this.nodeId])
+      .query(
+        `UPDATE presence SET connections = 0, sockets = 0, seen_at = CASE WHEN connections > 0 THEN now() ELSE seen_at END
+         WHERE node_id = $1 AND (connections > 0 OR sockets > 0)`,
+        [this.nodeId],
+      )
       .catch((err) => this.log.warn({ err }, 'could not clear presence'));
   }
 
@@ -192,7 +195,14 @@ export class Presence {
     const rows = ids.map((id) => {
       const n = this.counts.get(id) ?? 0;
       const away = this.wentAway.get(id);
-      return { id, n, open: this.open.get(id) ?? 0, keep: n === 0 && away === undefined, age: n === 0 && away !== undefined ? now - away : 0, away };
+      return {
+        id,
+        n,
+        open: this.open.get(id) ?? 0,
+        keep: n === 0 && away === undefined,
+        age: n === 0 && away !== undefined ? now - away : 0,
+        away,
+      };
     });
     try {
       await this.pool.query(

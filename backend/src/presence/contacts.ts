@@ -18,7 +18,9 @@ export async function chatAccepted(pool: pg.Pool, chatId: string, identityId: st
   const v = visibility.get(chatId);
   const me = members.rows.find((m) => m.identity_id === identityId);
   if (!v || !me) return [];
-  const others = members.rows.filter((m) => m.identity_id !== identityId && sees(v, identityId, m.identity_id) && sees(v, m.identity_id, identityId));
+  const others = members.rows.filter(
+    (m) => m.identity_id !== identityId && sees(v, identityId, m.identity_id) && sees(v, m.identity_id, identityId),
+  );
   if (others.length === 0) return [];
   const res = await pool.query<{ identity_id: string }>(
     `WITH pair AS (
@@ -53,8 +55,8 @@ export async function listContacts(pool: pg.Pool, identityId: string): Promise<C
 }
 
 export async function removeContact(pool: pg.Pool, identityId: string, contactId: string): Promise<void> {
-  await pool.query(
-    `DELETE FROM contact WHERE (identity_id = $1 AND contact_id = $2) OR (identity_id = $2 AND contact_id = $1)`,
-    [identityId, contactId],
-  );
+  await pool.query(`DELETE FROM contact WHERE (identity_id = $1 AND contact_id = $2) OR (identity_id = $2 AND contact_id = $1)`, [
+    identityId,
+    contactId,
+  ]);
 }

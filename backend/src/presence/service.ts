@@ -137,10 +137,10 @@ export class PresenceService {
   async chatAccepted(chatId: string, identityId: string): Promise<void> {
     await chatAccepted(this.d.pool, chatId, identityId);
     await this.publish([identityId], true);
-    const res = await this.d.pool.query<{ identity_id: string }>(`SELECT identity_id FROM member WHERE chat_id = $1 AND identity_id <> $2`, [
-      chatId,
-      identityId,
-    ]);
+    const res = await this.d.pool.query<{ identity_id: string }>(
+      `SELECT identity_id FROM member WHERE chat_id = $1 AND identity_id <> $2`,
+      [chatId, identityId],
+    );
     await this.sendDifferences(
       res.rows.map((r) => ({ viewer: identityId, subject: r.identity_id })),
       new Map(),
@@ -190,7 +190,10 @@ export class PresenceService {
     const viewers = await candidateViewers(this.d.pool, subject);
     const before = await this.allowed(viewers.map((viewer) => ({ viewer, subject })));
     await change();
-    await this.sendDifferences(viewers.map((viewer) => ({ viewer, subject })), before);
+    await this.sendDifferences(
+      viewers.map((viewer) => ({ viewer, subject })),
+      before,
+    );
   }
 
   /** As reannounce, for a change between two people (a contact removed): both directions. */
@@ -208,7 +211,10 @@ export class PresenceService {
     const relations = await loadRelations(this.d.pool, pairs);
     const settings = await loadVisibilitySettings(this.d.pool, [...new Set(pairs.map((p) => p.subject))]);
     return new Map(
-      pairs.map((p) => [`${p.viewer}/${p.subject}`, presenceSurfaces(settings.get(p.subject)!, relationOf(relations, p.viewer, p.subject))]),
+      pairs.map((p) => [
+        `${p.viewer}/${p.subject}`,
+        presenceSurfaces(settings.get(p.subject)!, relationOf(relations, p.viewer, p.subject)),
+      ]),
     );
   }
 
@@ -227,7 +233,11 @@ export class PresenceService {
         this.d.events.presence(p.viewer, this.notice(p.viewer, p.subject, presence.get(p.subject)!, now));
       } else if (!now && was) {
         // No longer allowed: named where they knew the person, with nothing to show.
-        this.d.events.presence(p.viewer, { ...this.notice(p.viewer, p.subject, presence.get(p.subject)!, was), state: null, lastSeenAt: null });
+        this.d.events.presence(p.viewer, {
+          ...this.notice(p.viewer, p.subject, presence.get(p.subject)!, was),
+          state: null,
+          lastSeenAt: null,
+        });
       }
     }
   }

@@ -16,5 +16,11 @@ export function presenceLabel(p: PresenceView): string {
 
 export function presenceDot(p: PresenceView): HTMLSpanElement {
   const label = presenceLabel(p);
-  return el('span', { class: `ic-presence ic-presence-${p.state}`, role: 'img', 'aria-label': label, title: label, 'data-presence': p.state });
+  return el('span', {
+    class: `ic-presence ic-presence-${p.state}`,
+    role: 'img',
+    'aria-label': label,
+    title: label,
+    'data-presence': p.state,
+  });
 }

@@ -1,7 +1,8 @@
 import type { Services } from '../../services.ts';
 import type { RouteHandlers } from './index.ts';
 
-type PresenceRoutes = 'presenceSettings' | 'setPresenceSettings' | 'chatPresence' | 'contacts' | 'removeContact' | 'blocks' | 'block' | 'unblock';
+type PresenceRoutes =
+  'presenceSettings' | 'setPresenceSettings' | 'chatPresence' | 'contacts' | 'removeContact' | 'blocks' | 'block' | 'unblock';
 
 /** REST over presence, contacts and blocked addresses (the rules live in backend/src/presence). */
 export function presenceHandlers(s: Services): Pick<RouteHandlers, PresenceRoutes> {
