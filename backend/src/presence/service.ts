@@ -165,7 +165,9 @@ export class PresenceService {
       const p = presence.get(subject)!;
       const stamp = `${p.state}|${p.lastSeenAt}`;
       if (!force && this.published.get(subject) === stamp) continue;
-      this.published.set(subject, stamp);
+      // Offline is where most people end: forgetting them there keeps this map to the people around.
+      if (p.state === 'offline') this.published.delete(subject);
+      else this.published.set(subject, stamp);
       const viewers = await candidateViewers(this.d.pool, subject);
       const [relations, settings] = await Promise.all([
         loadRelations(
