@@ -8,7 +8,7 @@ import { el } from '../dom.ts';
 
 const CHOICES: { value: PresenceVisibility; label: string }[] = [
   { value: 'NOBODY', label: 'Nobody' },
-  { value: 'SHARED_CHATS', label: 'People I share a chat with (both of us opened it)' },
+  { value: 'SHARED_CHATS', label: 'Anyone I share a chat with (both of us opened it)' },
   { value: 'CONTACTS', label: 'My contacts' },
   { value: 'SIGNED_IN', label: 'Everyone signed in who sees me in a chat or in their contacts' },
 ];
