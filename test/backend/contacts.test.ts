@@ -180,6 +180,28 @@ describe('contacts, presence and blocking', function () {
     );
   });
 
+  it('blocking an address before its owner links it takes effect the moment they do', async () => {
+    const again = await api(server, 'POST', '/api/chats', { subject: 'Again', audience: { to: [BOB] } }, ann.token);
+    assert.equal((await api(server, 'POST', `/api/chats/${again.body.id}/open`, undefined, bob.token)).status, 200);
+    assert.deepEqual(
+      (await contactsOf(ann)).map((c) => c.address),
+      [BOB],
+      'contacts again after a new accepted chat',
+    );
+    assert.equal((await api(server, 'POST', '/api/me/blocks', { address: 'bob.home@example.org' }, ann.token)).status, 201);
+    assert.equal((await contactsOf(ann)).length, 1, 'nobody signs in with that address yet');
+    const mark = server.catcher!.list().at(-1)?.id ?? 0;
+    const started = await api(server, 'POST', '/api/me/addresses', { address: 'bob.home@example.org' }, bob.token);
+    const mail = await server.catcher!.waitFor((m) => m.id > mark && m.to.includes('bob.home@example.org'));
+    const code = /\b(\d{6})\b/.exec(mail.subject)![1];
+    assert.equal((await api(server, 'POST', '/api/me/addresses/verify', { linkId: started.body.linkId, code }, bob.token)).status, 200);
+    assert.deepEqual(await contactsOf(ann), []);
+    assert.deepEqual(await contactsOf(bob), []);
+    const shown = (await presenceIn(bob, again.body.id)).members.map((m) => m.identityId);
+    const handle = (s: SessionView) => server.services.chats.memberHandle(again.body.id, s.identity.id);
+    assert.deepEqual(shown, [handle(bob)], 'his own, not hers');
+  });
+
   it('a one-chat (email link) session cannot read or change contacts, blocks or the setting', async () => {
     for (const [method, path, body] of [
       ['GET', '/api/me/contacts', undefined],

@@ -48,7 +48,12 @@ export interface ContactRow {
 
 export async function listContacts(pool: pg.Pool, identityId: string): Promise<ContactRow[]> {
   const res = await pool.query<{ contact_id: string; address: string; created_at: Date }>(
-    `SELECT contact_id, address, created_at FROM contact WHERE identity_id = $1 ORDER BY address`,
+    // A block also hides a contact made before the blocked address was linked to its owner.
+    `SELECT c.contact_id, c.address, c.created_at FROM contact c
+      WHERE c.identity_id = $1
+        AND NOT EXISTS (SELECT 1 FROM blocked_address b JOIN email_address e ON e.address = b.address
+                         WHERE (b.identity_id = $1 AND e.identity_id = c.contact_id) OR (b.identity_id = c.contact_id AND e.identity_id = $1))
+      ORDER BY c.address`,
     [identityId],
   );
   return res.rows.map((r) => ({ contactId: r.contact_id, address: r.address, since: r.created_at }));
