@@ -14,7 +14,9 @@ import {
   request,
   signInAll,
   startTestServer,
+  startTwoNodes,
   type TestServer,
+  type TwoNodes,
 } from '../support/server.ts';
 
 const ANN = 'ann@example.com';
@@ -227,4 +229,40 @@ describe('contacts, presence and blocking', function () {
     catLink = (await api(server, 'POST', '/api/links/redeem', { token })).body.session.token;
     return catLink;
   }
+});
+
+describe('presence across two server processes (notices through Redis)', function () {
+  this.timeout(60_000);
+  let nodes: TwoNodes | undefined;
+  const sockets: ClientSocket[] = [];
+  before(async () => {
+    nodes = await startTwoNodes({ PRESENCE_AWAY_MS: '60000' });
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await nodes?.close();
+  });
+
+  it('a member going visible on one node reaches the other member on the other node, and nobody else', async () => {
+    const { one, two } = nodes!;
+    const [ann, bob, eve] = await signInAll(one, [ANN, BOB, 'eve@example.com']);
+    const chat = await api(one, 'POST', '/api/chats', { subject: 'Nodes', audience: { to: [BOB] } }, ann.token);
+    assert.equal((await api(two, 'POST', `/api/chats/${chat.body.id}/open`, undefined, bob.token)).status, 200);
+    const bobOnTwo = await connectSocket(two.url, bob.token);
+    const eveOnTwo = await connectSocket(two.url, eve.token);
+    const annOnOne = await connectSocket(one.url, ann.token);
+    sockets.push(bobOnTwo, eveOnTwo, annOnOne);
+    const heardByEve: PresenceNotice[] = [];
+    eveOnTwo.on('presence', (p) => heardByEve.push(p));
+    const annHandle = one.services.chats.memberHandle(chat.body.id, ann.identity.id);
+    const seen = nextEvent(
+      bobOnTwo,
+      'presence',
+      (p: PresenceNotice) => p.state === 'available' && p.members.some((m) => m.identityId === annHandle),
+    );
+    annOnOne.emit('presence:visibility', { visible: true });
+    await seen;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(heardByEve, []);
+  });
 });
