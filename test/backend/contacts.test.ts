@@ -266,3 +266,45 @@ describe('presence across two server processes (notices through Redis)', functio
     assert.deepEqual(heardByEve, []);
   });
 });
+
+describe('presence in a one-chat (email link) session', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  const sockets: ClientSocket[] = [];
+  before(async () => {
+    server = await startTestServer({ PRESENCE_AWAY_MS: '60000' });
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await server?.close();
+  });
+
+  it('hears only of its own chat: no other chat and no contact id', async () => {
+    const [ann, bob] = await signInAll(server, [ANN, BOB]);
+    const first = await api(server, 'POST', '/api/chats', { subject: 'First', audience: { to: [BOB] } }, ann.token);
+    assert.equal((await api(server, 'POST', `/api/chats/${first.body.id}/open`, undefined, bob.token)).status, 200);
+    const second = await api(server, 'POST', '/api/chats', { subject: 'Second' }, ann.token);
+    // Bob's invitation to the second chat signs him in for that chat only.
+    const mark = server.catcher!.list().at(-1)?.id ?? 0;
+    assert.equal((await api(server, 'POST', `/api/chats/${second.body.id}/invitations`, { address: BOB }, ann.token)).status, 201);
+    const mail = await server.catcher!.waitFor((m) => m.id > mark && m.to.includes(BOB));
+    const linkToken = /#link=([0-9a-f]{40})/.exec(mail.text)![1];
+    const redeemed = await api(server, 'POST', '/api/links/redeem', { token: linkToken });
+    assert.equal(redeemed.body.session.chatId, second.body.id);
+
+    const full = await connectSocket(server.url, bob.token);
+    const scoped = await connectSocket(server.url, redeemed.body.session.token);
+    const annSocket = await connectSocket(server.url, ann.token);
+    sockets.push(full, scoped, annSocket);
+    const annIn = (chatId: string) => server.services.chats.memberHandle(chatId, ann.identity.id);
+    const available = (p: PresenceNotice) => p.state === 'available' && p.lastSeenAt === null;
+    const toFull = nextEvent(full, 'presence', available);
+    const toScoped = nextEvent(scoped, 'presence', available);
+    annSocket.emit('presence:visibility', { visible: true });
+    const [f, s] = await Promise.all([toFull, toScoped]);
+    assert.deepEqual(f.members.map((m) => m.identityId).sort(), [annIn(first.body.id), annIn(second.body.id)].sort());
+    assert.ok(f.contactId);
+    assert.deepEqual(s.members, [{ chatId: second.body.id, identityId: annIn(second.body.id) }]);
+    assert.equal(s.contactId, null);
+  });
+});

@@ -144,7 +144,11 @@ export class SocketFanout implements ChatEvents, PresenceEvents {
     if (!this.io) return;
     this.io.to(rooms.presence(viewerId)).emit('presence', notice);
     for (const m of notice.members) {
-      this.io.to(rooms.presenceIn(viewerId, m.chatId)).emit('presence', { ...notice, members: [m], contactId: null });
+      const room = rooms.presenceIn(viewerId, m.chatId);
+      // One-chat sessions are few: skip encoding a packet for an empty local room.
+      if (this.clustered || this.io.sockets.adapter.rooms.has(room)) {
+        this.io.to(room).emit('presence', { ...notice, members: [m], contactId: null });
+      }
     }
   }
 
