@@ -10,6 +10,7 @@ import {
   api,
   type ClientSocket,
   connectSocket,
+  lastMailId,
   nextEvent,
   request,
   signInAll,
@@ -192,7 +193,7 @@ describe('contacts, presence and blocking', function () {
     );
     assert.equal((await api(server, 'POST', '/api/me/blocks', { address: 'bob.home@example.org' }, ann.token)).status, 201);
     assert.equal((await contactsOf(ann)).length, 1, 'nobody signs in with that address yet');
-    const mark = server.catcher!.list().at(-1)?.id ?? 0;
+    const mark = lastMailId(server);
     const started = await api(server, 'POST', '/api/me/addresses', { address: 'bob.home@example.org' }, bob.token);
     const mail = await server.catcher!.waitFor((m) => m.id > mark && m.to.includes('bob.home@example.org'));
     const code = /\b(\d{6})\b/.exec(mail.subject)![1];
@@ -219,7 +220,7 @@ describe('contacts, presence and blocking', function () {
   let catLink = '';
   async function linkSessionOfCat(): Promise<string> {
     if (catLink) return catLink;
-    const mark = server.catcher!.list().at(-1)?.id ?? 0;
+    const mark = lastMailId(server);
     assert.equal(
       (await api(server, 'POST', `/api/chats/${chatId}/invitations`, { address: 'cat.second@example.net' }, ann.token)).status,
       201,
@@ -285,7 +286,7 @@ describe('presence in a one-chat (email link) session', function () {
     assert.equal((await api(server, 'POST', `/api/chats/${first.body.id}/open`, undefined, bob.token)).status, 200);
     const second = await api(server, 'POST', '/api/chats', { subject: 'Second' }, ann.token);
     // Bob's invitation to the second chat signs him in for that chat only.
-    const mark = server.catcher!.list().at(-1)?.id ?? 0;
+    const mark = lastMailId(server);
     assert.equal((await api(server, 'POST', `/api/chats/${second.body.id}/invitations`, { address: BOB }, ann.token)).status, 201);
     const mail = await server.catcher!.waitFor((m) => m.id > mark && m.to.includes(BOB));
     const linkToken = /#link=([0-9a-f]{40})/.exec(mail.text)![1];
