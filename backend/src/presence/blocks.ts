@@ -5,15 +5,26 @@
  */
 import type pg from 'pg';
 
+/**
+ * The block test, as an SQL condition every query here shares: the identity `blocker` blocked
+ * an address that the identity `other` signs in with (both are SQL expressions of identity ids).
+ */
+export function blockedSql(blocker: string, other: string): string {
+  return `EXISTS (SELECT 1 FROM blocked_address bl JOIN email_address ea ON ea.address = bl.address
+                   WHERE bl.identity_id = ${blocker} AND ea.identity_id = ${other})`;
+}
+
+/** SQL: either of the two blocked the other. */
+export function blockedEitherWaySql(a: string, b: string): string {
+  return `(${blockedSql(a, b)} OR ${blockedSql(b, a)})`;
+}
+
 /** Of these audience addresses, the ones whose owner blocked one of the actor's addresses. */
 export async function addressesBlockingActor(pool: pg.Pool, actorId: string, addresses: string[]): Promise<Set<string>> {
   if (addresses.length === 0) return new Set();
   const res = await pool.query<{ address: string }>(
-    `SELECT DISTINCT target.address
-       FROM email_address target
-       JOIN blocked_address b ON b.identity_id = target.identity_id
-       JOIN email_address mine ON mine.address = b.address AND mine.identity_id = $1
-      WHERE target.address = ANY($2::text[]) AND target.identity_id <> $1`,
+    `SELECT target.address FROM email_address target
+      WHERE target.address = ANY($2::text[]) AND target.identity_id <> $1 AND ${blockedSql('target.identity_id', '$1::uuid')}`,
     [actorId, addresses],
   );
   return new Set(res.rows.map((r) => r.address));

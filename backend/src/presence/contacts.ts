@@ -7,7 +7,9 @@
  * from making them contacts again; blocking does.
  */
 import type pg from 'pg';
+import type { MemberHandles } from '../chats/handles.ts';
 import { loadVisibility, sees } from '../chats/membership.ts';
+import { blockedEitherWaySql } from './blocks.ts';
 
 /** `identityId` just joined `chatId`: they become contacts of every member they see there, and who sees them. */
 export async function chatAccepted(pool: pg.Pool, chatId: string, identityId: string): Promise<string[]> {
@@ -26,9 +28,7 @@ export async function chatAccepted(pool: pg.Pool, chatId: string, identityId: st
     `WITH pair AS (
        SELECT $1::uuid AS a, $2::text AS a_address, o.id AS b, o.address AS b_address
          FROM unnest($3::uuid[], $4::text[]) AS o(id, address)
-        WHERE NOT EXISTS (
-          SELECT 1 FROM blocked_address bl JOIN email_address e ON e.address = bl.address
-           WHERE (bl.identity_id = $1 AND e.identity_id = o.id) OR (bl.identity_id = o.id AND e.identity_id = $1))
+        WHERE NOT ${blockedEitherWaySql('$1::uuid', 'o.id')}
      ), mine AS (
        INSERT INTO contact (identity_id, contact_id, address) SELECT a, b, b_address FROM pair ON CONFLICT DO NOTHING RETURNING contact_id
      ), theirs AS (
@@ -51,8 +51,7 @@ export async function listContacts(pool: pg.Pool, identityId: string): Promise<C
     // A block also hides a contact made before the blocked address was linked to its owner.
     `SELECT c.contact_id, c.address, c.created_at FROM contact c
       WHERE c.identity_id = $1
-        AND NOT EXISTS (SELECT 1 FROM blocked_address b JOIN email_address e ON e.address = b.address
-                         WHERE (b.identity_id = $1 AND e.identity_id = c.contact_id) OR (b.identity_id = c.contact_id AND e.identity_id = $1))
+        AND NOT ${blockedEitherWaySql('$1::uuid', 'c.contact_id')}
       ORDER BY c.address`,
     [identityId],
   );
@@ -64,4 +63,9 @@ export async function removeContact(pool: pg.Pool, identityId: string, contactId
     identityId,
     contactId,
   ]);
+}
+
+/** How my contact list names a contact: keyed per owner, so it matches no chat handle and no other list. */
+export function contactHandle(handles: MemberHandles, ownerId: string, contactId: string): string {
+  return handles.of(`contacts:${ownerId}`, contactId);
 }

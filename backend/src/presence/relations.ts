@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { PresenceVisibility } from '../../../protocol/index.ts';
 import { loadVisibility, sees } from '../chats/membership.ts';
+import { blockedSql } from './blocks.ts';
 import { DEFAULT_VISIBILITY, type Relation } from './rule.ts';
 
 export interface Pair {
@@ -38,9 +39,8 @@ export async function loadRelations(pool: pg.Pool, pairs: Pair[]): Promise<Map<s
       [viewers, subjects],
     ),
     pool.query<{ viewer: string; subject: string }>(
-      `SELECT DISTINCT p.viewer, p.subject FROM unnest($1::uuid[], $2::uuid[]) AS p(viewer, subject)
-         JOIN blocked_address b ON b.identity_id = p.subject
-         JOIN email_address e ON e.address = b.address AND e.identity_id = p.viewer`,
+      `SELECT p.viewer, p.subject FROM unnest($1::uuid[], $2::uuid[]) AS p(viewer, subject)
+        WHERE ${blockedSql('p.subject', 'p.viewer')}`,
       [viewers, subjects],
     ),
   ]);

@@ -4,7 +4,7 @@ import type { MemberHandles } from '../chats/handles.ts';
 import { viewersOf, type Visibility } from '../chats/membership.ts';
 import { publicMessage } from '../chats/views.ts';
 import type { Logger } from '../log.ts';
-import type { PresenceEvents } from '../presence/service.ts';
+import type { PresenceEvents } from '../presence/publisher.ts';
 import type { ClientToServerEvents, DeliveryNotice, PresenceNotice, ServerToClientEvents } from '../../../protocol/index.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
