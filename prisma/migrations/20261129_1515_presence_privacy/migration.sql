@@ -40,3 +40,19 @@ CREATE TABLE "blocked_address" (
     CONSTRAINT "blocked_address_identity_id_fkey" FOREIGN KEY ("identity_id") REFERENCES "identity"("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 CREATE INDEX "blocked_address_address_idx" ON "blocked_address"("address");
+
+-- Chats accepted before this migration count too: members who see each other in a chat become
+-- contacts (backend/src/presence/contacts.ts; docs/security.md, "Presence"). Seeing each other is
+-- the Bcc rule of backend/src/chats/membership.ts as it stands here: one of the two owns the
+-- chat, or neither is a hidden member (an audience role other than BCC).
+INSERT INTO "contact" ("identity_id", "contact_id", "address", "created_at")
+SELECT DISTINCT ON (a."identity_id", b."identity_id") a."identity_id", b."identity_id", b."address", GREATEST(a."joined_at", b."joined_at")
+  FROM "member" a
+  JOIN "member" b ON b."chat_id" = a."chat_id" AND b."identity_id" <> a."identity_id"
+  JOIN "chat" c ON c."id" = a."chat_id"
+  LEFT JOIN "audience_entry" ea ON ea."chat_id" = a."chat_id" AND ea."address" = a."address"
+  LEFT JOIN "audience_entry" eb ON eb."chat_id" = b."chat_id" AND eb."address" = b."address"
+ WHERE a."identity_id" = c."owner_id" OR b."identity_id" = c."owner_id"
+    OR (ea."role" IS NOT NULL AND ea."role" <> 'BCC' AND eb."role" IS NOT NULL AND eb."role" <> 'BCC')
+ ORDER BY a."identity_id", b."identity_id", GREATEST(a."joined_at", b."joined_at")
+ON CONFLICT DO NOTHING;
