@@ -128,7 +128,7 @@ export const createChatBody = z.strictObject({
   audience: audienceInput.default({ from: [], to: [], cc: [], bcc: [] }),
   emailMessageId: emailMessageIdSchema.optional(),
   /** The same draftKey from the same owner returns the same chat. */
-  draftKey: plainText(200).min(1).optional(),
+  draftKey: plainText(LIMITS.draftKeyChars).min(1).optional(),
   retention: retentionSchema.default('ARCHIVED'),
   source: chatSourceSchema.default('EMAIL'),
   /**

@@ -10,6 +10,9 @@ import { EphemeralStore, type EphemeralLog } from './chats/ephemeral-store.ts';
 import { MemberHandles } from './chats/handles.ts';
 import { loadVisibility } from './chats/membership.ts';
 import { RedisEphemeralStore } from './chats/redis-ephemeral-store.ts';
+import { ArchivedMessageLog } from './chats/archived-message-log.ts';
+import { EphemeralMessageLog } from './chats/ephemeral-message-log.ts';
+import { MessageLogs } from './chats/message-log.ts';
 import { MessageService } from './chats/messages.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
@@ -31,10 +34,15 @@ import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
 import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
+import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
-import { EmailBridge } from './delivery/index.ts';
+import { EmailBridge } from './email-bridge/index.ts';
+import { createBridgeServices } from './email-bridge/services.ts';
+import { addressesBlockingActor } from './presence/blocks.ts';
 import { PresenceService } from './presence/service.ts';
-import type { DNSResolver } from './mail/inbound/authenticate.ts';
+import type { DNSResolver } from './smtp/authenticate.ts';
+import type { InboundMail } from './smtp/listener.ts';
+import { createReplyListener, listenForReplies } from './smtp/replies.ts';
 import type { Services } from './services.ts';
 
 export class StartupError extends Error {}
@@ -44,21 +52,24 @@ export interface RunningServer {
   httpServer: HttpServer;
   services: Services;
   catcher?: MailCatcher;
-  /** The email bridge (jobs, presence, inbound SMTP listener). */
+  /** The email bridge (jobs, presence, notifier, receipts). */
   bridge: EmailBridge;
+  /** The inbound SMTP listener for reply-by-email; null when INBOUND_SMTP is off. */
+  inbound: InboundMail | null;
   /** Finishes in-flight sends, then closes sockets, HTTP, mail and the database. */
   stop(): Promise<void>;
 }
 
-/**
- * The composition root: config -> database -> mail -> domain -> realtime -> HTTP.
- * Everything it starts, stop() shuts down in reverse order.
- */
 /** What tests may swap: mailauth's DNS (there is no internet here, so tests serve fake records). */
 export interface ServerHooks {
   dnsResolver?: DNSResolver;
 }
 
+/**
+ * The composition root: config -> database -> mail -> email bridge -> chat domain -> adapters
+ * (inbound SMTP, HTTP, realtime). Each part is built after everything it uses, so no closure
+ * refers to a part declared further down. Everything it starts, stop() shuts down in reverse order.
+ */
 export async function startServer(config: Config, log: Logger, hooks: ServerHooks = {}): Promise<RunningServer> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
@@ -112,6 +123,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
+    // Before the writer: every commit feeds the bridge's notifier and receipts.
+    const bridge = new EmailBridge({ config, pool, mailer, log, publicUrl: () => publicUrl });
     const writer = new MessageWriter(pool, (messages, commitSeconds) => {
       metrics.messagesCommitted.inc(messages.length);
       metrics.commitBatchSize.observe(messages.length);
@@ -125,12 +138,18 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       ? new RedisEphemeralStore(redis.commands, redis.keyPrefix, config.ephemeral)
       : new EphemeralStore(config.ephemeral.ttlMs, config.ephemeral.maxPerChat, config.ephemeral);
     cleanups.push(() => ephemeral.close());
+    const logs = new MessageLogs(
+      {
+        ARCHIVED: new ArchivedMessageLog(pool, writer),
+        EPHEMERAL: new EphemeralMessageLog(ephemeral, pool, (m) => fanout.messagePosted(m)),
+      },
+      pool,
+    );
 
     const ctx: ChatContext = {
       db,
       pool,
-      writer,
-      ephemeral,
+      logs,
       events: fanout,
       mailer,
       log: log.child({ component: 'chats' }),
@@ -138,32 +157,22 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
-      onMemberJoined: (chatId, identityId) => presence.chatAccepted(chatId, identityId),
+      addressesBlocking: (actorId, addresses) => addressesBlockingActor(pool, actorId, addresses),
     };
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
-    const bridge = new EmailBridge({
-      config,
-      pool,
-      db,
-      mailer,
-      domain: () => services,
-      sessions,
-      log,
-      publicUrl: () => publicUrl,
-      hashCode,
-      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
-      dnsResolver: hooks.dnsResolver,
-      availabilityChanged: (identityId) => presence.changed([identityId]),
-    });
+    const chats = new ChatService(ctx);
+    const messages = new MessageService(ctx);
     const presence = new PresenceService({
       pool,
       presence: bridge.presence,
       handles,
-      chats: () => services.chats,
+      chats,
       events: fanout,
       log: log.child({ component: 'presence' }),
       awayMs: config.presenceAwayMs,
     });
+    // Presence reads chats, and chats tell presence who accepted one: wired once both exist.
+    ctx.onMemberJoined = (chatId, identityId) => presence.chatAccepted(chatId, identityId);
     bridge.presence.onChange((identityIds) => presence.changed(identityIds));
     cleanups.push(() => presence.stop());
     const services: Services = {
@@ -182,13 +191,26 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         ),
         perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.commands),
       }),
-      chats: new ChatService(ctx),
-      messages: new MessageService(ctx),
+      chats,
+      messages,
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
-      bridge: bridge.services,
+      bridge: createBridgeServices(bridge, {
+        config,
+        pool,
+        db,
+        mailer,
+        chats,
+        sessions,
+        log,
+        publicUrl: () => publicUrl,
+        hashCode,
+        rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
+        availabilityChanged: (identityId) => presence.changed([identityId]),
+      }),
       presence,
     };
+    const inbound = createReplyListener(config, pool, messages, log, hooks.dnsResolver);
 
     let accepting = true;
     // The own origin is only known after listen() when PORT=0, so the checker reads it live.
@@ -204,7 +226,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       catcher,
       // Replies from the dev mailbox go over loopback, where the development rule can vouch for them.
       inboundAddress: () => {
-        const port = bridge.inbound?.port;
+        const port = inbound?.port;
         if (!port) return null;
         const host = config.bridge.inboundHost;
         return { host: host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host, port };
@@ -223,6 +245,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer,
       services,
       fanout,
+      presence: bridge.presence,
       log: log.child({ component: 'realtime' }),
       metrics,
       isAllowedOrigin,
@@ -235,7 +258,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       redis: redis && { client: redis.adapter, keyPrefix: redis.keyPrefix, streamMaxLen: config.redisStreamMaxLen },
       accepting: () => accepting,
     });
-    bridge.attachRealtime(io, fanout);
+    bridge.receipts.attach(receiptSink(io, fanout, log));
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));
@@ -246,13 +269,18 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       publicUrl = `${config.tls ? 'https' : 'http'}://${displayHost(config.host)}:${port}`;
       checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
     }
-    // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close.
+    // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close;
+    // the inbound listener first (replies being posted finish), then the bridge.
     cleanups.push(() => bridge.stop());
-    await bridge.start().catch((err: Error) => {
-      throw new StartupError(
-        `Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`,
-      );
-    });
+    bridge.start();
+    if (inbound) {
+      cleanups.push(() => inbound.close());
+      await listenForReplies(inbound, config, log).catch((err: Error) => {
+        throw new StartupError(
+          `Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`,
+        );
+      });
+    }
 
     const stop = async () => {
       accepting = false;
@@ -265,7 +293,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer.closeAllConnections();
       await cleanup();
     };
-    return { url: publicUrl, httpServer, services, catcher, bridge, stop };
+    return { url: publicUrl, httpServer, services, catcher, bridge, inbound, stop };
   } catch (err) {
     await cleanup();
     throw err;

@@ -4,7 +4,7 @@ import type { MessageService } from './chats/messages.ts';
 import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
-import type { BridgeServices } from './delivery/index.ts';
+import type { BridgeServices } from './email-bridge/services.ts';
 import type { PresenceService } from './presence/service.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
-import { findChatIdInHtml } from '../../ui/src/email-panel.ts';
+import { findChatIdInHtml } from '../../mail-client/panel.ts';
 import { launchChromium } from '../support/browser.ts';
 import { api, codeFromMail, lastMailId, signIn as signInSession, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';
@@ -42,6 +42,8 @@ interface OutlookMock {
 declare global {
   interface Window {
     __outlook?: OutlookMock;
+    /** What the office.js mock reads at load: who is signed in and the item open. */
+    __OUTLOOK__?: unknown;
   }
 }
 
@@ -108,7 +110,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     contexts.push(context);
     await context.addInitScript(
       (cfg) => {
-        (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+        window.__OUTLOOK__ = cfg;
       },
       { me, item },
     );
@@ -468,7 +470,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
       contexts.push(context);
       await context.addInitScript(
         (cfg) => {
-          (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+          window.__OUTLOOK__ = cfg;
         },
         {
           me: OWNER,

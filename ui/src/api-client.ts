@@ -6,7 +6,6 @@ import type {
   AccessDecision,
   AccessRequestView,
   AddressLinkStarted,
-  AnyErrorCode,
   AudienceInput,
   AvailabilityBody,
   AvailabilityView,
@@ -35,6 +34,7 @@ import type {
   TranscriptSent,
   VerificationStarted,
 } from '../../protocol/index.ts';
+import { ApiError } from '../../protocol/api-error.ts';
 // The zod-free half of the route table: method and path at run time, without the schema library.
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 
@@ -47,17 +47,7 @@ type RequestParts<N extends RouteName> = ([PathParamNames<(typeof ROUTES)[N]['pa
   (RouteBody<N> extends undefined ? { body?: undefined } : { body: RouteBody<N> }) &
   (RouteQuery<N> extends undefined ? { query?: undefined } : { query?: RouteQuery<N> });
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: AnyErrorCode,
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 export interface ApiClientOptions {
   /** Origin of the server, e.g. "https://chat.example.com"; '' means the page's own origin. */

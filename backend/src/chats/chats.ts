@@ -8,8 +8,6 @@ import type { ChatContext } from './context.ts';
 import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf, type Visibility } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
 import { announceAudienceAdded, announceAudienceRemoved } from './my-chats.ts';
-import { addressesBlockingActor } from '../presence/blocks.ts';
-import { unreadCounts } from './unread.ts';
 
 type CreateChat = z.output<typeof createChatBody>;
 type Audience = z.output<typeof audienceInput>;
@@ -45,7 +43,7 @@ export class ChatService {
     if (!ownerAddress) throw new AppError('FORBIDDEN', 'Your identity has no verified address');
     if (!entries.has(ownerAddress)) entries.set(ownerAddress, 'FROM');
     // People who blocked the owner are left out: one of them does not refuse the whole chat.
-    for (const a of await addressesBlockingActor(this.ctx.pool, caller.identityId, [...entries.keys()])) entries.delete(a);
+    for (const a of await this.ctx.addressesBlocking(caller.identityId, [...entries.keys()])) entries.delete(a);
     if (entries.size > this.ctx.limits.maxAudience) {
       throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);
     }
@@ -132,7 +130,7 @@ export class ChatService {
 
   async view(caller: Caller, chatId: string): Promise<ChatView> {
     const me = await requireMember(this.ctx, caller, chatId);
-    const { db, ephemeral } = this.ctx;
+    const { db } = this.ctx;
     const [members, audience, visibility] = await Promise.all([
       db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' } }),
       db.audienceEntry.findMany({ where: { chatId }, orderBy: { addedAt: 'asc' } }),
@@ -146,7 +144,11 @@ export class ChatService {
       .filter((a) => a.role !== 'BCC' || isOwner || a.address === me.address)
       .map((a) => ({ address: a.address, role: a.role, joined: joined.has(a.address) }));
     const handle = (identityId: string) => this.ctx.handles.of(chatId, identityId);
-    const lastSeq = chat.retention === 'EPHEMERAL' ? await ephemeral.lastSeq(chatId) : chat.lastSeq;
+    const log = this.ctx.logs.of(chat);
+    const [lastSeq, unread] = await Promise.all([
+      log.lastSeq(chat),
+      log.unread(caller.identityId, [{ chatId, lastReadSeq: me.lastReadSeq }]),
+    ]);
     return {
       id: chat.id,
       subject: chat.subject,
@@ -169,10 +171,7 @@ export class ChatService {
       })),
       audience: visible,
       me: { identityId: handle(me.identityId), address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
-      unread:
-        (await unreadCounts(this.ctx, caller.identityId, [{ chatId, retention: chat.retention, lastReadSeq: me.lastReadSeq }])).get(
-          chatId,
-        ) ?? 0,
+      unread: unread.get(chatId) ?? 0,
     };
   }
 
@@ -188,7 +187,7 @@ export class ChatService {
     const current = await db.audienceEntry.findMany({ where: { chatId } });
     // Someone who blocked the owner is not brought in; one already in (before the block) stays.
     const newcomers = [...wanted.keys()].filter((a) => !current.some((e) => e.address === a));
-    for (const a of await addressesBlockingActor(this.ctx.pool, caller.identityId, newcomers)) wanted.delete(a);
+    for (const a of await this.ctx.addressesBlocking(caller.identityId, newcomers)) wanted.delete(a);
     const dropped = current.filter((e) => e.role !== 'ADDED' && !wanted.has(e.address)).map((e) => e.address);
     // Removing a person removes every address of theirs from this chat, also one they linked
     // and had added (ADDED entries otherwise stay), so the owner's removal sticks.
@@ -249,7 +248,7 @@ export class ChatService {
     // membership, if any, starts over (the next open joins it visibly, "x joined").
     const hiddenFromCaller = exists?.role === 'BCC' && me.chat.ownerId !== caller.identityId && exists.address !== me.address;
     if (!exists || hiddenFromCaller) {
-      if ((await addressesBlockingActor(this.ctx.pool, caller.identityId, [address])).size > 0) {
+      if ((await this.ctx.addressesBlocking(caller.identityId, [address])).size > 0) {
         throw new AppError('FORBIDDEN', `${address} does not accept chats from you`);
       }
       const count = await db.audienceEntry.count({ where: { chatId } });
@@ -287,12 +286,12 @@ export class ChatService {
     return this.ctx.handles.of(chatId, identityId);
   }
 
-  /** The owner ends the chat: no more messages; an ephemeral chat's messages are gone. */
+  /** The owner ends the chat: no more messages; a log that does not last (ephemeral) forgets them. */
   async end(caller: Caller, chatId: string): Promise<ChatView> {
     const chat = await requireOwner(this.ctx, caller, chatId);
     if (!chat.endedAt) {
       const ended = await this.ctx.db.chat.update({ where: { id: chatId }, data: { endedAt: new Date() } });
-      if (chat.retention === 'EPHEMERAL') await this.ctx.ephemeral.drop(chatId);
+      await this.ctx.logs.of(chat).ended(chatId);
       await postSystemMessage(this.ctx, ended, 'The chat was ended by its owner');
       this.ctx.events.chatUpdated(chatId);
     }

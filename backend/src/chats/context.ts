@@ -3,16 +3,15 @@ import type { Db } from '../db/prisma.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Logger } from '../log.ts';
 import type { ChatEvents } from './events.ts';
-import type { EphemeralLog } from './ephemeral-store.ts';
-import type { MessageWriter } from './message-writer.ts';
+import type { MessageLogs } from './message-log.ts';
 import type { MemberHandles } from './handles.ts';
 
 /** What the chat domain needs from the outside world, handed in by the composition root. */
 export interface ChatContext {
   db: Db;
   pool: pg.Pool;
-  writer: MessageWriter;
-  ephemeral: EphemeralLog;
+  /** Where each chat's messages are kept (chosen by its retention there, and only there). */
+  logs: MessageLogs;
   events: ChatEvents;
   mailer: Mailer;
   log: Logger;
@@ -24,4 +23,6 @@ export interface ChatContext {
   onHistoryServed?: (chatId: string, identityId: string, topSeq: number) => void;
   /** A member joined (accepted) a chat: contacts and presence follow (backend/src/presence). */
   onMemberJoined?: (chatId: string, identityId: string) => Promise<void>;
+  /** Of these addresses, those whose owner blocked the actor: they cannot be brought into the actor's chats (backend/src/presence). */
+  addressesBlocking: (actorId: string, addresses: string[]) => Promise<Set<string>>;
 }

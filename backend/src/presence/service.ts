@@ -10,7 +10,7 @@ import type { Caller } from '../identity/sessions.ts';
 import type { Logger } from '../log.ts';
 import type { MemberHandles } from '../chats/handles.ts';
 import type { ChatService } from '../chats/chats.ts';
-import type { Presence } from '../delivery/presence.ts';
+import type { Presence } from '../email-bridge/presence.ts';
 import type {
   BlocksView,
   ChatPresenceView,
@@ -30,7 +30,7 @@ export interface PresenceDeps {
   pool: pg.Pool;
   presence: Presence;
   handles: MemberHandles;
-  chats: () => ChatService;
+  chats: ChatService;
   events: PresenceEvents;
   log: Logger;
   /** Hidden (no visible client) for this long while connected: away. */
@@ -68,7 +68,7 @@ export class PresenceService {
 
   /** Presence of the chat's members I see there (the Bcc rule) and who let me see theirs. */
   async chatPresence(caller: Caller, chatId: string): Promise<ChatPresenceView> {
-    const chats = this.d.chats();
+    const { chats } = this.d;
     const view = await chats.view(caller, chatId); // membership check and the Bcc rule
     const shown = new Set(view.members.map((m) => m.identityId));
     const res = await this.d.pool.query<{ identity_id: string }>(`SELECT identity_id FROM member WHERE chat_id = $1`, [chatId]);

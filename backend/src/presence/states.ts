@@ -4,7 +4,7 @@
  * less than the away delay, a call back when they turn "away" so it can be pushed.
  */
 import type pg from 'pg';
-import type { Presence } from '../delivery/presence.ts';
+import type { Presence } from '../email-bridge/presence.ts';
 import type { PresenceView } from '../../../protocol/index.ts';
 import { presenceState } from './rule.ts';
 

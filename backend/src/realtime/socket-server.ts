@@ -11,6 +11,7 @@ import {
   readEvent,
   sendEvent,
   typingEvent,
+  visibilityEvent,
   watchEvent,
   type Ack,
   type ClientToServerEvents,
@@ -18,6 +19,7 @@ import {
   type ServerToClientEvents,
 } from '../../../protocol/index.ts';
 import { AppError, failureLogger, publicError } from '../errors.ts';
+import type { Presence } from '../email-bridge/presence.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { Logger } from '../log.ts';
 import { secondsSince, type Metrics } from '../ops/metrics.ts';
@@ -29,6 +31,8 @@ export interface RealtimeDeps {
   httpServer: HttpServer;
   services: Services;
   fanout: SocketFanout;
+  /** Told of every socket and whether its client is visible: who is looking decides who is emailed. */
+  presence: Pick<Presence, 'connected' | 'visibility' | 'disconnected'>;
   log: Logger;
   metrics: Metrics;
   isAllowedOrigin: (origin: string | undefined) => boolean;
@@ -260,7 +264,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     const caller = callers.get(socket)!;
     const budget = new ConnectionBudget(d.eventsPer10s, d.bytesPer10s);
     d.metrics.socketsConnected.inc();
-    socket.on('disconnect', () => d.metrics.socketsConnected.dec());
+    d.presence.connected(socket.id, caller.identityId);
+    socket.on('disconnect', () => {
+      d.metrics.socketsConnected.dec();
+      d.presence.disconnected(socket.id);
+    });
     void socket.join([
       rooms.identity(caller.identityId),
       rooms.session(caller.sessionId),
@@ -378,6 +386,15 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       'read',
       handle('read', readEvent, async ({ chatId, seq }) => {
         return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
+      }),
+    );
+
+    socket.on(
+      'presence:visibility',
+      // Only memory changes here; presence coalesces its writes, so a flapping client costs nothing more.
+      handle('presence:visibility', visibilityEvent, async ({ visible }) => {
+        d.presence.visibility(socket.id, visible);
+        return {};
       }),
     );
 

@@ -67,8 +67,48 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   /** Known once the first join says who I am. */
   let unsent: UnsentStore | null = null;
   const early: MessageView[] = [];
+  let markTimer: ReturnType<typeof setTimeout> | undefined;
+  const history = api
+    ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
+    : transport.history?.bind(transport, chatId);
+
+  // Built in the order they use each other: who I am, the layout, the transcript view, the
+  // outbox (renders into the layout), the composer (sends through the outbox), typing, gap watch.
+  // Functions below are hoisted; everything they read is declared above them.
+  const me = () => chat?.me.identityId ?? '';
+  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
+  const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
 
   // ---------- DOM ----------
+  const ui = createPanelLayout({ chatId, compact: opts.compact });
+  const { scroller, earlier, empty } = ui;
+  cleanups.push(attachLogKeyboard(scroller, ui.log));
+  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+  const isReading = () => document.visibilityState === 'visible' && nearBottom();
+  const scrollToBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  const view = new TranscriptView(ui.log, (m) =>
+    renderMessage(m, {
+      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
+      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
+      onDelete: (seq) => void deleteMessage(seq),
+      receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
+    }),
+  );
+  const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
+  if (tools) ui.members.root.after(tools.root);
+
+  // ---------- sending ----------
+  const outbox = new Outbox(
+    (clientId, body) => transport.send(chatId, clientId, body),
+    () => {
+      unsent?.save(outbox.unsent());
+      renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
+      empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
+    },
+    (m) => apply([m]),
+  );
   const typingSender = new TypingSender((t) => transport.typing(chatId, t));
   const composer = createComposer({
     onSend: (body) => {
@@ -80,33 +120,22 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     focusWhenReady: opts.focusComposer ?? false,
   });
   composer.setEnabled(false, 'Connecting…');
-  const ui = createPanelLayout({ chatId, compact: opts.compact, composer: composer.root });
-  const { scroller, earlier, empty } = ui;
-  cleanups.push(attachLogKeyboard(scroller, ui.log));
-  const view = new TranscriptView(ui.log, (m) =>
-    renderMessage(m, {
-      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
-      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
-      onDelete: (seq) => void deleteMessage(seq),
-      receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
-    }),
-  );
-  const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
-  if (tools) ui.members.root.after(tools.root);
+  ui.placeComposer(composer.root);
   ui.showStatus(transport.status);
   host.appendChild(ui.root);
 
-  // ---------- helpers ----------
-  const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
-  const me = () => chat?.me.identityId ?? '';
-  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
-  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
-  const scrollToBottom = () => {
-    scroller.scrollTop = scroller.scrollHeight;
-  };
-  const history = api
-    ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
-    : transport.history?.bind(transport, chatId);
+  // ---------- typing ----------
+  const typists = new Typists((ids) => {
+    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
+    ui.typingLine.textContent = typingLabel(names);
+  });
+
+  // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
+  const gaps = new GapWatch(
+    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
+    () => void join(),
+  );
+  cleanups.push(() => gaps.stop());
 
   function updateUnread(): void {
     const n = chat ? transcript.unreadAfter(readSeq, me()) : 0;
@@ -285,19 +314,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       earlier.disabled = false;
     }
   }
-  earlier.addEventListener('click', () => void loadEarlier());
 
-  // ---------- sending and deleting ----------
-  const outbox = new Outbox(
-    (clientId, body) => transport.send(chatId, clientId, body),
-    () => {
-      unsent?.save(outbox.unsent());
-      renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
-      empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
-    },
-    (m) => apply([m]),
-  );
-
+  // ---------- deleting ----------
   async function deleteMessage(seq: number): Promise<void> {
     try {
       apply([await transport.deleteMessage(chatId, seq)]);
@@ -307,8 +325,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   }
 
   // ---------- reading ----------
-  const isReading = () => document.visibilityState === 'visible' && nearBottom();
-  let markTimer: ReturnType<typeof setTimeout> | undefined;
   function scheduleMarkRead(): void {
     clearTimeout(markTimer);
     markTimer = setTimeout(() => void markRead(), 300);
@@ -324,6 +340,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       // Retried on the next scroll, focus or message.
     }
   }
+
+  // ---------- wiring: DOM and transport events ----------
+  earlier.addEventListener('click', () => void loadEarlier());
   scroller.addEventListener('scroll', scheduleMarkRead, { passive: true });
   const onVisibility = () => {
     if (document.visibilityState === 'visible') scheduleMarkRead();
@@ -334,20 +353,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   };
   document.addEventListener('visibilitychange', onVisibility);
   cleanups.push(() => document.removeEventListener('visibilitychange', onVisibility));
-
-  // ---------- typing ----------
-  const typists = new Typists((ids) => {
-    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
-    ui.typingLine.textContent = typingLabel(names);
-  });
-
-  // ---------- transport events ----------
-  // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
-  const gaps = new GapWatch(
-    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
-    () => void join(),
-  );
-  cleanups.push(() => gaps.stop());
   cleanups.push(
     transport.on('status', (s) => {
       ui.showStatus(s);

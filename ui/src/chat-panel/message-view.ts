@@ -2,6 +2,7 @@
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
 import { confirmButton } from './confirm-button.ts';
+import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
 import { messageText } from './message-text.ts';
 
 export interface MessageViewOptions {
@@ -42,7 +43,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     meta,
   );
   if (m.deleted) {
-    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
+    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
     return item;
   }
   item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));

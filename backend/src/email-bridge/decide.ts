@@ -14,8 +14,8 @@ export interface NotifyFacts {
   /** False when they are no longer a member. */
   member: boolean;
   emailNotify: boolean;
-  /** Ephemeral chats keep no lasting record, so their messages never go out by email. */
-  archived: boolean;
+  /** Whether the chat's messages are kept (MessageLog.lasting): a chat that keeps no record never goes out by email. */
+  lasting: boolean;
   dnd: { mode: 'RESEND' | 'DIGEST'; since: Date | null; resendMinutes: number } | null;
   lastSeq: number;
   readSeq: number;
@@ -27,7 +27,7 @@ export interface NotifyFacts {
 }
 
 export type NotifyDecision =
-  | { action: 'skip'; reason: 'not-member' | 'emails-off' | 'ephemeral' | 'digest-later' | 'nothing-unread' }
+  | { action: 'skip'; reason: 'not-member' | 'emails-off' | 'not-lasting' | 'digest-later' | 'nothing-unread' }
   | { action: 'retry'; inMs: number; reason: 'present' | 'away-too-briefly' | 'do-not-disturb' }
   /** remindInMinutes: do-not-disturb re-sends follow this often until read (null: no reminders). */
   | { action: 'send'; mode: 'new' | 'unread'; remindInMinutes: number | null };
@@ -38,7 +38,7 @@ export const PRESENT_RECHECK_MIN_MS = 1_000;
 export function decideNotify(f: NotifyFacts): NotifyDecision {
   if (!f.member) return { action: 'skip', reason: 'not-member' };
   if (!f.emailNotify) return { action: 'skip', reason: 'emails-off' };
-  if (!f.archived) return { action: 'skip', reason: 'ephemeral' };
+  if (!f.lasting) return { action: 'skip', reason: 'not-lasting' };
   if (f.dnd?.mode === 'DIGEST') return { action: 'skip', reason: 'digest-later' };
   const resend = f.dnd?.mode === 'RESEND';
   // RESEND repeats what is unread; otherwise only what no email carried yet.

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../mail/templates.ts';
-import { panelHtml as sharedPanelHtml } from '../../../ui/src/email-panel.ts';
+import { panelHtml as sharedPanelHtml } from '../../../mail-client/panel.ts';
 
 /** A message as it appears in an email. */
 export interface MailLine {

@@ -4,8 +4,10 @@ import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
-import type { MessageView } from '../../../protocol/index.ts';
-import { chatUrlFor } from '../../../ui/src/email-panel.ts';
+import type { MessageView, Retention } from '../../../protocol/index.ts';
+import { lastingRetentions, retentionLasts } from '../chats/message-log.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
@@ -172,14 +174,14 @@ export class EmailNotifier {
               'notify-audience:' || p.chat_id || ':' || p.address,
               now() + make_interval(secs => $3::float8 / 1000)
          FROM (SELECT DISTINCT ON (a.chat_id, coalesce(e.identity_id::text, a.address)) a.chat_id, a.address
-                 FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = 'ARCHIVED'
+                 FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($4::"Retention"[])
                  LEFT JOIN email_address e ON e.address = a.address
                 WHERE a.chat_id = ANY($2::uuid[])
                   AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id
                                      AND (m.address = a.address OR m.identity_id = e.identity_id))
                 ORDER BY a.chat_id, coalesce(e.identity_id::text, a.address), a.added_at, a.address) p
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs],
+      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs, lastingRetentions()],
     );
   }
 
@@ -192,7 +194,7 @@ export class EmailNotifier {
     const res = await this.pool.query<{
       identity_id: string | null;
       joined: boolean;
-      retention: string;
+      retention: Retention;
       last_seq: number;
       emailed_seq: number;
       dnd: boolean | null;
@@ -217,7 +219,7 @@ export class EmailNotifier {
       // Joined meanwhile: the member path (notify()) owns them from now on.
       member: !!s && !s.joined,
       emailNotify: true,
-      archived: s?.retention === 'ARCHIVED',
+      lasting: !!s && retentionLasts(s.retention),
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: 0,
@@ -284,7 +286,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
         fresh: fresh.map(line),
@@ -303,7 +305,7 @@ export class EmailNotifier {
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
       );
@@ -322,7 +324,7 @@ export class EmailNotifier {
   private async memberFacts(chatId: string, identityId: string) {
     const res = await this.pool.query<{
       email_notify: boolean;
-      retention: string;
+      retention: Retention;
       last_seq: number;
       last_read_seq: number;
       emailed_seq: number | null;
@@ -347,7 +349,7 @@ export class EmailNotifier {
     return {
       member: !!s,
       emailNotify: s?.email_notify ?? false,
-      archived: s?.retention === 'ARCHIVED',
+      lasting: !!s && retentionLasts(s.retention),
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: s?.last_read_seq ?? 0,
@@ -456,7 +458,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
         fresh: fresh.map(line),
@@ -479,7 +481,7 @@ export class EmailNotifier {
           replyTo: replyAddress,
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
         { chatId, identityId, fromSeq: fresh[0]!.seq },
@@ -524,11 +526,11 @@ export class EmailNotifier {
         `SELECT m.chat_id, m.address, c.subject, GREATEST(d.emailed_seq, m.last_read_seq) AS base
            FROM member m JOIN chat c ON c.id = m.chat_id
            JOIN delivery_state d ON d.chat_id = m.chat_id AND d.identity_id = m.identity_id
-          WHERE m.identity_id = $1 AND m.email_notify AND c.retention = 'ARCHIVED'
+          WHERE m.identity_id = $1 AND m.email_notify AND c.retention = ANY($2::"Retention"[])
             AND c.last_seq > GREATEST(d.emailed_seq, m.last_read_seq)
           ORDER BY c.last_activity_at DESC LIMIT 20
           FOR UPDATE OF d`,
-        [identityId],
+        [identityId, lastingRetentions()],
       );
       const publicUrl = this.opts.publicUrl();
       const chats = [];
@@ -541,7 +543,7 @@ export class EmailNotifier {
         chats.push({
           subject: m.subject,
           chatId: m.chat_id,
-          chatUrl: chatUrlFor(publicUrl, m.chat_id),
+          chatUrl: chatUrl(publicUrl, m.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });
@@ -557,12 +559,12 @@ export class EmailNotifier {
       const audience = await client.query<{ chat_id: string; address: string; subject: string; emailed_seq: number }>(
         `SELECT a.chat_id, a.address, c.subject, a.emailed_seq
            FROM email_address e JOIN audience_entry a ON a.address = e.address
-           JOIN chat c ON c.id = a.chat_id AND c.retention = 'ARCHIVED' AND c.last_seq > a.emailed_seq
+           JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($2::"Retention"[]) AND c.last_seq > a.emailed_seq
           WHERE e.identity_id = $1
             AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id AND m.identity_id = $1)
           ORDER BY a.chat_id, a.added_at, a.address
           FOR UPDATE OF a`,
-        [identityId],
+        [identityId, lastingRetentions()],
       );
       // One per chat (FOR UPDATE rules out DISTINCT ON): the address added first.
       const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];
@@ -574,7 +576,7 @@ export class EmailNotifier {
         chats.push({
           subject: a.subject,
           chatId: a.chat_id,
-          chatUrl: chatUrlFor(publicUrl, a.chat_id),
+          chatUrl: chatUrl(publicUrl, a.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });
