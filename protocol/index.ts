@@ -508,6 +508,8 @@ export interface ServerToClientEvents {
   'server:closing': (r: { reason: ServerClosingReason }) => void;
   /** To a chat's room: a member's delivered/emailed position moved (senders' receipts). */
   delivery: (d: DeliveryNotice) => void;
+  /** Someone's presence as this person may see it, and where (docs/security.md, "Presence"). */
+  presence: (p: PresenceNotice) => void;
 }
 
 // ---------- Email bridge (docs/email-bridge.md) ----------
@@ -628,6 +630,61 @@ export const alertsView = z.object({
   chats: z.array(chatAlertsView),
 });
 export type AlertsView = z.infer<typeof alertsView>;
+// ---------- Presence and contacts (docs/security.md, "Presence") ----------
+
+/** Who may see my presence and "last seen". SHARED_CHATS (the default): people I accepted a chat with. */
+export const presenceVisibilitySchema = z.enum(['NOBODY', 'SHARED_CHATS', 'CONTACTS', 'SIGNED_IN']);
+export type PresenceVisibility = z.infer<typeof presenceVisibilitySchema>;
+export const presenceStateSchema = z.enum(['available', 'away', 'dnd', 'offline']);
+export type PresenceState = z.infer<typeof presenceStateSchema>;
+
+export const presenceView = z.object({
+  state: presenceStateSchema,
+  /** When they last had a visible client; null while they have one, or when never. */
+  lastSeenAt: isoTime.nullable(),
+});
+export type PresenceView = z.infer<typeof presenceView>;
+
+export const presenceSettingsBody = z.strictObject({ visibility: presenceVisibilitySchema });
+export type PresenceSettingsBody = z.infer<typeof presenceSettingsBody>;
+export const presenceSettingsView = z.object({ visibility: presenceVisibilitySchema });
+export type PresenceSettingsView = z.infer<typeof presenceSettingsView>;
+
+/** Only the members whose presence I may see are listed. */
+export const chatPresenceView = z.object({
+  chatId: z.string(),
+  members: z.array(z.object({ identityId: memberHandle, presence: presenceView })),
+});
+export type ChatPresenceView = z.infer<typeof chatPresenceView>;
+
+const contactHandle = z.string().describe("A contact's handle in my contact list (not an identity id)");
+export const contactView = z.object({
+  id: contactHandle,
+  /** The address they were a member under where we accepted a chat together. */
+  address: z.string(),
+  since: isoTime,
+  /** Null when they do not let me see it. */
+  presence: presenceView.nullable(),
+});
+export type ContactView = z.infer<typeof contactView>;
+export const contactsView = z.object({ contacts: z.array(contactView) });
+export type ContactsView = z.infer<typeof contactsView>;
+
+export const blockBody = z.strictObject({ address: addressSchema });
+export const blocksView = z.object({ addresses: z.array(z.string()) });
+export type BlocksView = z.infer<typeof blocksView>;
+
+/**
+ * Someone's presence changed (or whether I may see it): `state` null means "no longer shown to
+ * you". Names them only where I already know them: by member handle in chats where I see them,
+ * and by contact handle when they are my contact.
+ */
+export interface PresenceNotice {
+  state: PresenceState | null;
+  lastSeenAt: string | null;
+  members: { chatId: string; identityId: string }[];
+  contactId: string | null;
+}
 
 // ---------- REST routes (the table is routes.ts; these are its schemas, by the same names) ----------
 
@@ -635,6 +692,8 @@ export const chatParams = z.strictObject({ chatId: uuidSchema });
 export const seqParams = z.strictObject({ chatId: uuidSchema, seq: z.coerce.number().int().min(1).max(2_147_483_647) });
 export const requestParams = z.strictObject({ chatId: uuidSchema, requestId: uuidSchema });
 export const mediaParams = z.strictObject({ chatId: uuidSchema, mediaId: mediaIdSchema });
+export const contactParams = z.strictObject({ contactId: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a contact id') });
+export const blockParams = z.strictObject({ address: addressSchema });
 
 /** What a route reads (`params` from its path, `query`, `body`) and what it answers (`response`; none for 204). */
 export interface RouteSchemas {
@@ -686,6 +745,15 @@ export const routeSchemas = {
   accessRequests: { params: chatParams, response: z.object({ requests: z.array(accessRequestView) }) },
   myAccessRequest: { params: chatParams, response: z.object({ request: accessRequestView.nullable() }) },
   decideAccess: { params: requestParams, body: accessDecisionBody, response: accessRequestView },
+
+  presenceSettings: { response: presenceSettingsView },
+  setPresenceSettings: { body: presenceSettingsBody, response: presenceSettingsView },
+  chatPresence: { params: chatParams, response: chatPresenceView },
+  contacts: { response: contactsView },
+  removeContact: { params: contactParams },
+  blocks: { response: blocksView },
+  block: { body: blockBody, response: blocksView },
+  unblock: { params: blockParams, response: blocksView },
 } as const satisfies Record<RouteName, RouteSchemas>;
 
 type SchemasOf<N extends RouteName> = (typeof routeSchemas)[N];

@@ -40,6 +40,8 @@ import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './email-bridge/index.ts';
 import { createBridgeServices } from './email-bridge/services.ts';
+import { addressesBlockingActor } from './presence/blocks.ts';
+import { PresenceService } from './presence/service.ts';
 import type { DNSResolver } from './smtp/authenticate.ts';
 import type { InboundMail } from './smtp/listener.ts';
 import { createReplyListener, listenForReplies } from './smtp/replies.ts';
@@ -191,6 +193,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
       onAttachmentDeleted: (message) => mediaObjects.release(message),
+      addressesBlocking: (actorId, addresses) => addressesBlockingActor(pool, actorId, addresses),
     };
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const chats = new ChatService(ctx);
@@ -204,6 +207,19 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       messages,
       limits: { maxFileBytes: config.media.maxFileBytes, maxDailyBytes: config.media.maxDailyBytes },
     });
+    const presence = new PresenceService({
+      pool,
+      presence: bridge.presence,
+      handles,
+      chats,
+      events: fanout,
+      log: log.child({ component: 'presence' }),
+      awayMs: config.presenceAwayMs,
+    });
+    // Presence reads chats, and chats tell presence who accepted one: wired once both exist.
+    ctx.onMemberJoined = (chatId, identityId) => presence.chatAccepted(chatId, identityId);
+    bridge.presence.onChange((identityIds) => presence.changed(identityIds));
+    cleanups.push(() => presence.stop());
     const services: Services = {
       sessions,
       language: new IdentityLanguage(pool),
@@ -236,9 +252,11 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         publicUrl: () => publicUrl,
         hashCode,
         rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
+        availabilityChanged: (identityId) => presence.changed([identityId]),
       }),
       alerts: new AlertSettings(ctx),
       media,
+      presence,
     };
     // A reply's text goes in as a message, its attached files through the media service.
     const replyPoster = {

@@ -8,6 +8,7 @@ import type { IdentityLanguage } from './identity/language.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
 import type { BridgeServices } from './email-bridge/services.ts';
 import type { MediaService } from './media/media.ts';
+import type { PresenceService } from './presence/service.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
@@ -25,4 +26,6 @@ export interface Services {
   alerts: AlertSettings;
   /** Files, images and video messages: uploads, attachments, downloads. */
   media: MediaService;
+  /** Presence with privacy, contacts and blocked addresses. */
+  presence: PresenceService;
 }

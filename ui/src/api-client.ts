@@ -13,7 +13,10 @@ import type {
   AvailabilityView,
   ChatAlertsBody,
   ChatAlertsView,
+  BlocksView,
+  ChatPresenceView,
   ChatSummary,
+  ContactsView,
   ChatView,
   CreateChatBody,
   DeliveryView,
@@ -25,6 +28,8 @@ import type {
   MeView,
   MessageView,
   PathParamNames,
+  PresenceSettingsView,
+  PresenceVisibility,
   RouteBody,
   MyLanguageView,
   RouteName,
@@ -200,6 +205,32 @@ export class ApiClient {
   /** Mutes one chat, or turns its sound off, for me. */
   setChatAlerts(chatId: string, body: ChatAlertsBody): Promise<ChatAlertsView> {
     return this.request('setChatAlerts', { params: { chatId }, body });
+  }
+  // ---- presence and contacts ----
+  presenceSettings(): Promise<PresenceSettingsView> {
+    return this.request('presenceSettings', {});
+  }
+  setPresenceSettings(visibility: PresenceVisibility): Promise<PresenceSettingsView> {
+    return this.request('setPresenceSettings', { body: { visibility } });
+  }
+  /** Presence of the chat's members who let me see it. */
+  chatPresence(chatId: string): Promise<ChatPresenceView> {
+    return this.request('chatPresence', { params: { chatId } });
+  }
+  contacts(): Promise<ContactsView> {
+    return this.request('contacts', {});
+  }
+  removeContact(contactId: string): Promise<void> {
+    return this.request('removeContact', { params: { contactId } });
+  }
+  blocks(): Promise<BlocksView> {
+    return this.request('blocks', {});
+  }
+  block(address: string): Promise<BlocksView> {
+    return this.request('block', { body: { address } });
+  }
+  unblock(address: string): Promise<BlocksView> {
+    return this.request('unblock', { params: { address } });
   }
 
   /** One call of route N of the table: its method, its path with `params` filled in, its body and query. */

@@ -122,6 +122,8 @@ const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: boolish.default(true),
+  /** Connected with no visible client for this long shows as "away". */
+  PRESENCE_AWAY_MS: z.coerce.number().int().positive().default(120_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -284,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           perChatPerMinute: e.TRANSLATIONS_PER_CHAT_PER_MINUTE,
         }
       : null,
+    presenceAwayMs: e.PRESENCE_AWAY_MS,
   };
 }
 

@@ -24,6 +24,7 @@ import { authHandlers } from './routes/auth.ts';
 import { alertHandlers } from './routes/alerts.ts';
 import { bridgeHandlers } from './routes/bridge.ts';
 import { chatHandlers } from './routes/chats.ts';
+import { presenceHandlers } from './routes/presence.ts';
 import { registerRoutes } from './routes/index.ts';
 
 export const UI_DIST = path.resolve(import.meta.dirname, '../../../dist/ui');
@@ -135,6 +136,7 @@ export function createHttpApp(d: HttpDeps): Express {
       ...bridgeHandlers(d.services),
       ...alertHandlers(d.services),
       ...chatHandlers(d.services),
+      ...presenceHandlers(d.services),
     },
     d.services.sessions,
   );

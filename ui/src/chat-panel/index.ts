@@ -218,6 +218,17 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
+  /** Presence of members who let me see it; pushed changes follow (`presence` events). */
+  async function loadPresence(): Promise<void> {
+    if (!api) return;
+    try {
+      const view = await api.chatPresence(chatId);
+      ui.members.resetPresence(new Map(view.members.map((m) => [m.identityId, m.presence])));
+    } catch {
+      // Loaded again after the next join.
+    }
+  }
+
   /** Receipts need the REST route; a surface without `api` shows none (nothing is "sent" forever). */
   async function loadReceipts(): Promise<void> {
     if (!api) return;
@@ -351,6 +362,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     ui.showNotice('');
     outbox.retryAll();
     void loadReceipts();
+    void loadPresence();
   }
 
   async function loadEarlier(): Promise<void> {
@@ -445,6 +457,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (r.chatId !== chatId || r.identityId !== me() || r.seq <= readSeq) return;
       readSeq = r.seq;
       updateUnread();
+    }),
+    transport.on('presence', (p) => {
+      for (const m of p.members) {
+        if (m.chatId === chatId) ui.members.setPresence(m.identityId, p.state ? { state: p.state, lastSeenAt: p.lastSeenAt } : null);
+      }
     }),
     transport.on('chat:updated', (c) => {
       if (c.chatId === chatId && chat) void join();
