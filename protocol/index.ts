@@ -10,9 +10,24 @@ import { SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, type ErrorCode, type Server
 import { LIMITS } from './limits.ts';
 import { UUID_PATTERN } from './patterns.ts';
 import type { RouteName } from './routes.ts';
+import type { CallJoined, CallRing, CallSignalNotice, CallView, callRefEvent, callSignalEvent, callStartEvent } from './calls.ts';
 
 export { LIMITS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
 export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
+export {
+  callMediaSchema,
+  callRefEvent,
+  callSignalEvent,
+  callSignalSchema,
+  callStartEvent,
+  type CallJoined,
+  type CallMedia,
+  type CallRing,
+  type CallSignal,
+  type CallSignalNotice,
+  type CallView,
+  type IceServerView,
+} from './calls.ts';
 export { ROUTES, routePath, type HttpMethod, type PathParamNames, type RouteName, type RouteSpec } from './routes.ts';
 
 /**
@@ -374,6 +389,16 @@ export interface ClientToServerEvents {
   'chats:watch': (p: z.input<typeof watchEvent>, ack: (r: Ack<{ chats: ChatSummary[] }>) => void) => void;
   /** Sent on every connect and whenever the client's visibility changes. */
   'presence:visibility': (p: z.input<typeof visibilityEvent>, ack?: (r: Ack<object>) => void) => void;
+  /** Calls (docs/calls.md): start one in a chat and ring its other members; answers with my ICE servers. */
+  'call:start': (p: z.input<typeof callStartEvent>, ack: (r: Ack<CallJoined>) => void) => void;
+  /** Join a ringing or active call from this device (also: rejoin after a drop). */
+  'call:accept': (p: z.input<typeof callRefEvent>, ack: (r: Ack<CallJoined>) => void) => void;
+  /** Stop ringing me for this call. */
+  'call:decline': (p: z.input<typeof callRefEvent>, ack?: (r: Ack<object>) => void) => void;
+  /** Hang up: leave the call (it ends when nobody is left to talk to). */
+  'call:leave': (p: z.input<typeof callRefEvent>, ack?: (r: Ack<object>) => void) => void;
+  /** An offer, answer or ICE candidate for one other participant. */
+  'call:signal': (p: z.input<typeof callSignalEvent>, ack?: (r: Ack<object>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -389,6 +414,12 @@ export interface ServerToClientEvents {
   'server:closing': (r: { reason: ServerClosingReason }) => void;
   /** To a chat's room: a member's delivered/emailed position moved (senders' receipts). */
   delivery: (d: DeliveryNotice) => void;
+  /** To every device of a member being rung. */
+  'call:ring': (r: CallRing) => void;
+  /** To the chat's room and the devices being rung: who is in the call now, or that it ended. */
+  'call:updated': (c: CallView) => void;
+  /** To one participant's device: another participant's offer, answer or ICE candidate. */
+  'call:signal': (s: CallSignalNotice) => void;
 }
 
 // ---------- Email bridge (docs/email-bridge.md) ----------

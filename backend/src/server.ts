@@ -31,6 +31,9 @@ import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
 import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
+import { SocketCallEvents } from './realtime/call-events.ts';
+import { CallService } from './calls/calls.ts';
+import { withRemovalHook } from './chats/events.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './delivery/index.ts';
 import type { DNSResolver } from './mail/inbound/authenticate.ts';
@@ -130,7 +133,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       pool,
       writer,
       ephemeral,
-      events: fanout,
+      // A removed member's place in a call goes with them.
+      events: withRemovalHook(fanout, (chatId, identityId) => calls.memberRemoved(chatId, identityId)),
       mailer,
       log: log.child({ component: 'chats' }),
       handles,
@@ -138,6 +142,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
     };
+    const callEvents = new SocketCallEvents();
+    const calls = new CallService(ctx, callEvents, { ...config.calls });
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const bridge = new EmailBridge({
       config,
@@ -173,6 +179,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
       bridge: bridge.services,
+      calls,
     };
 
     let accepting = true;
@@ -221,6 +228,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       accepting: () => accepting,
     });
     bridge.attachRealtime(io, fanout);
+    callEvents.attach(io);
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));
@@ -246,6 +254,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       io.local.emit('server:closing', { reason: 'server restarting' });
       await writer.drain();
       io.local.disconnectSockets(true);
+      // Calls cannot outlive their signalling: end them, and let their history lines commit.
+      await calls.stop();
+      await writer.drain();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await cleanup();

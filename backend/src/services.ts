@@ -1,3 +1,4 @@
+import type { CallService } from './calls/calls.ts';
 import type { AccessRequests } from './chats/access-requests.ts';
 import type { ChatService } from './chats/chats.ts';
 import type { MessageService } from './chats/messages.ts';
@@ -16,4 +17,6 @@ export interface Services {
   myChats(caller: Caller): Promise<ChatSummary[]>;
   /** Email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
   bridge: BridgeServices;
+  /** Live calls: signalling, ringing and their history lines (docs/calls.md). */
+  calls: CallService;
 }

@@ -22,3 +22,24 @@ export interface ChatEvents {
   accessRequested(ownerId: string, request: AccessRequestView): void;
   accessDecided(identityId: string, request: AccessRequestView): void;
 }
+
+/**
+ * The same events, and every removal also told to `onRemoved`: other domains that hold
+ * per-member state of a chat (a call) drop it there, whatever removed the member.
+ */
+export function withRemovalHook(events: ChatEvents, onRemoved: (chatId: string, identityId: string) => void): ChatEvents {
+  return {
+    messagePosted: (m) => events.messagePosted(m),
+    chatUpdated: (chatId, only) => events.chatUpdated(chatId, only),
+    memberJoined: (chatId, identityId) => events.memberJoined(chatId, identityId),
+    memberRemoved: (chatId, identityId) => {
+      events.memberRemoved(chatId, identityId);
+      onRemoved(chatId, identityId);
+    },
+    audienceAdded: (chat, identityIds) => events.audienceAdded(chat, identityIds),
+    audienceRemoved: (chatId, identityIds) => events.audienceRemoved(chatId, identityIds),
+    readMoved: (n) => events.readMoved(n),
+    accessRequested: (ownerId, r) => events.accessRequested(ownerId, r),
+    accessDecided: (identityId, r) => events.accessDecided(identityId, r),
+  };
+}

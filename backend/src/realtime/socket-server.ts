@@ -23,6 +23,7 @@ import type { Logger } from '../log.ts';
 import { secondsSince, type Metrics } from '../ops/metrics.ts';
 import type { Services } from '../services.ts';
 import { parseInput } from '../validate.ts';
+import { registerCallHandlers } from './call-handlers.ts';
 import { rooms, type IoServer, type SocketData, type SocketFanout } from './events.ts';
 
 export interface RealtimeDeps {
@@ -387,6 +388,8 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         return { chats };
       }),
     );
+
+    registerCallHandlers(socket, caller, handle, d.services.calls, d.accepting);
   });
 
   return io;
