@@ -48,7 +48,10 @@ export class CallService {
     call.add(this.participant(call, caller.identityId, device, member.address));
     // Members only: an address that never opened the chat (a Bcc recipient included) has no
     // client to ring; it learns of a missed call from the history line.
-    const others = await this.ctx.db.member.findMany({ where: { chatId, identityId: { not: caller.identityId } }, select: { identityId: true } });
+    const others = await this.ctx.db.member.findMany({
+      where: { chatId, identityId: { not: caller.identityId } },
+      select: { identityId: true },
+    });
     for (const m of others) call.rung.add(m.identityId);
     this.calls.set(call.id, call);
     this.byChat.set(chatId, call);
@@ -109,7 +112,9 @@ export class CallService {
       for (const p of [...call.participants.values()]) {
         if (p.device !== device) continue;
         call.participants.delete(p.identityId);
-        this.afterLeaving(call, 'dropped').catch((err: unknown) => this.ctx.log.warn({ err, callId: call.id }, 'call not updated after a drop'));
+        this.afterLeaving(call, 'dropped').catch((err: unknown) =>
+          this.ctx.log.warn({ err, callId: call.id }, 'call not updated after a drop'),
+        );
       }
     }
   }
@@ -120,7 +125,9 @@ export class CallService {
     if (!call) return;
     call.rung.delete(identityId);
     if (!call.participants.delete(identityId)) return;
-    this.afterLeaving(call, 'hung up').catch((err: unknown) => this.ctx.log.warn({ err, callId: call.id }, 'call not updated after a removal'));
+    this.afterLeaving(call, 'hung up').catch((err: unknown) =>
+      this.ctx.log.warn({ err, callId: call.id }, 'call not updated after a removal'),
+    );
   }
 
   /** Calls this node holds, for shutdown and tests. */

@@ -140,7 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   if (e.TURN_URLS.some((u) => u.startsWith('turn')) && e.TURN_SECRET === undefined) {
     // A TURN relay takes only credentials signed with its shared secret: without it, no client could use it.
-    throw new ConfigError('Invalid configuration:\n  TURN_SECRET: required with turn: or turns: entries in TURN_URLS (coturn\'s static-auth-secret)');
+    throw new ConfigError(
+      "Invalid configuration:\n  TURN_SECRET: required with turn: or turns: entries in TURN_URLS (coturn's static-auth-secret)",
+    );
   }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
