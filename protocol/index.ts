@@ -352,6 +352,8 @@ export interface JoinResult {
   missed: MessageView[];
   /** True when more than LIMITS.catchUp were missed: page the rest with history. */
   hasMore: boolean;
+  /** The call going on in this chat, if any (transports that cannot carry calls leave it out). */
+  call?: CallView | null;
 }
 
 /**

@@ -71,7 +71,10 @@ describe('calls: signalling, ringing and history', function () {
   it('rings the other members on all their devices, with who calls from which chat; not the caller, not an address that never joined', async () => {
     const chatId = await chatWith({ to: ['bob@example.com', 'dave@example.com'] }, [bob]);
     const [a, b1, b2, d] = await Promise.all([socketOf(alice), socketOf(bob), socketOf(bob), socketOf(dave)]);
-    const [ra, rb1, rb2, rd] = [a, b1, b2, d].map(recorder);
+    const ra = recorder(a),
+      rb1 = recorder(b1),
+      rb2 = recorder(b2),
+      rd = recorder(d);
     const started: { ok: boolean } & CallJoined = await request(a, 'call:start', { chatId, media: 'video' });
     assert.equal(started.ok, true, JSON.stringify(started));
     assert.equal(started.call.state, 'ringing');
@@ -94,7 +97,7 @@ describe('calls: signalling, ringing and history', function () {
     await waitUntil('the call ended for Bob', () => rb1.updates.some((u) => u.state === 'ended'));
     const lines = await waitUntil('history lines', async () => {
       const l = await history(chatId);
-      return l.some((x) => x.startsWith('Call ended')) && l;
+      return l.some((x) => x.startsWith('Call ended')) ? l : null;
     });
     assert.ok(lines.includes('alice@example.com started a video call'), lines.join('\n'));
     assert.match(
@@ -106,7 +109,8 @@ describe('calls: signalling, ringing and history', function () {
   it('rings a Bcc member only once they have joined the chat', async () => {
     const chatId = await chatWith({ to: ['bob@example.com'], bcc: ['carol@example.com', 'dave@example.com'] }, [bob, carol]);
     const [a, c, d] = await Promise.all([socketOf(alice), socketOf(carol), socketOf(dave)]);
-    const [rc, rd] = [c, d].map(recorder);
+    const rc = recorder(c),
+      rd = recorder(d);
     const started = await request(a, 'call:start', { chatId, media: 'audio' });
     assert.equal(started.ok, true);
     await waitUntil('Carol (Bcc, joined) is rung', () => rc.rings.length === 1);
@@ -138,7 +142,8 @@ describe('calls: signalling, ringing and history', function () {
   it('relays offers, answers and candidates between participants only, named by handle', async () => {
     const chatId = await chatWith({ to: ['bob@example.com', 'carol@example.com'] }, [bob, carol]);
     const [a, b, c] = await Promise.all([socketOf(alice), socketOf(bob), socketOf(carol)]);
-    const [, rb, rc] = [a, b, c].map(recorder);
+    const rb = recorder(b),
+      rc = recorder(c);
     const started: CallJoined = await request(a, 'call:start', { chatId, media: 'audio' });
     const callId = started.call.id;
     const bobJoined: CallJoined = await request(b, 'call:accept', { chatId, callId });

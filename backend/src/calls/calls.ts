@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LIMITS, type CallJoined, type CallMedia, type CallSignal } from '../../../protocol/index.ts';
+import { LIMITS, type CallJoined, type CallMedia, type CallSignal, type CallView } from '../../../protocol/index.ts';
 import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { ChatContext } from '../chats/context.ts';
@@ -128,6 +128,11 @@ export class CallService {
     this.afterLeaving(call, 'hung up').catch((err: unknown) =>
       this.ctx.log.warn({ err, callId: call.id }, 'call not updated after a removal'),
     );
+  }
+
+  /** The call going on in a chat, for a member who just joined it (the caller checked membership). */
+  current(chatId: string): CallView | null {
+    return this.byChat.get(chatId)?.view() ?? null;
   }
 
   /** Calls this node holds, for shutdown and tests. */

@@ -332,7 +332,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         // the client drops anything it already has by seq.
         await socket.join(rooms.chat(chatId));
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
-        return { chat, missed: page.messages, hasMore: page.hasMore };
+        return { chat, missed: page.messages, hasMore: page.hasMore, call: d.services.calls.current(chatId) };
       }),
     );
 

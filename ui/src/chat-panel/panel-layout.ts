@@ -53,6 +53,7 @@ export function createPanelLayout(opts: { chatId: string; compact?: boolean; com
 
   return {
     root,
+    header,
     title,
     members,
     headerActions,
