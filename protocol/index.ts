@@ -229,7 +229,8 @@ export const verificationStarted = z.object({ verificationId: z.string(), addres
 export type VerificationStarted = z.infer<typeof verificationStarted>;
 
 const audienceRoleSchema = z.enum(['FROM', 'TO', 'CC', 'BCC', 'ADDED']);
-const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE']);
+/** CALL: a call's start, end (with who took part) or a missed call, authored by the caller (docs/calls.md). */
+const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'CALL']);
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 

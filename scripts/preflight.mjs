@@ -85,6 +85,9 @@ if (mode === 'dev') {
     );
   }
   if (!hasCommand('xmllint')) problems.push('xmllint (manifest schema checks): apt-get install libxml2-utils');
+  const turnserver = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
+  if (!existsSync(turnserver))
+    problems.push(`coturn (${turnserver}, the TURN relay of the call tests): apt-get install coturn, or set TURNSERVER_PATH`);
   if (!process.env.TEST_ADMIN_DATABASE_URL && !(await reachable(5432)))
     problems.push('PostgreSQL on 127.0.0.1:5432 (user postgres, trust), or set TEST_ADMIN_DATABASE_URL');
   if (!(await reachable(6379))) problems.push('Redis on 127.0.0.1:6379');

@@ -65,7 +65,7 @@ describe('calls: signalling, ringing and history', function () {
 
   async function history(chatId: string): Promise<string[]> {
     const page = await api(server, 'GET', `/api/chats/${chatId}/messages?limit=100`, undefined, alice.token);
-    return page.body.messages.filter((m: { kind: string }) => m.kind === 'SYSTEM').map((m: { body: string }) => m.body);
+    return page.body.messages.filter((m: { kind: string }) => m.kind === 'CALL').map((m: { body: string }) => m.body);
   }
 
   it('rings the other members on all their devices, with who calls from which chat; not the caller, not an address that never joined', async () => {
@@ -281,5 +281,44 @@ describe('calls: signalling, ringing and history', function () {
     const bobHandle = back.call.participants[1]!;
     assert.equal((await request(a, 'call:signal', { chatId, callId, to: bobHandle, signal: { kind: 'offer', sdp: 'v=0\r\n' } })).ok, true);
     await waitUntil('the new connection gets signals', () => rb2.signals.length === 1);
+  });
+});
+
+describe('calls: a missed call reaches offline members by email', function () {
+  let server: TestServer;
+  after(async () => server?.close());
+
+  it('emails the missed call to a member with no client open and to an address that never joined, not to the caller', async () => {
+    server = await startTestServer({
+      CALL_RING_SECONDS: '5',
+      EMAIL_BATCH_WINDOW_MS: '300',
+      EMAIL_OFFLINE_DELAY_MS: '0',
+      JOBS_POLL_MS: '50',
+    });
+    const [alice, bob] = await signInAll(server, ['alice@example.com', 'bob@example.com']);
+    const chat = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Budget call', audience: { to: ['bob@example.com', 'erin@example.net'] } },
+      alice.token,
+    );
+    assert.equal((await api(server, 'POST', `/api/chats/${chat.body.id}/open`, undefined, bob.token)).status, 200);
+    const chatId: string = chat.body.id;
+    const a = await connectSocket(server.url, alice.token);
+    try {
+      a.emit('presence:visibility', { visible: true });
+      const started: CallJoined = await request(a, 'call:start', { chatId, media: 'video' });
+      assert.equal((await request(a, 'call:leave', { chatId, callId: started.call.id })).ok, true);
+      // Bob is a member with nothing open; Erin is only an address in the audience (email only).
+      for (const to of ['bob@example.com', 'erin@example.net']) {
+        const mail = await server.catcher!.waitFor((m) => m.to.includes(to) && /Missed call from alice@example\.com/.test(m.text), 15_000);
+        assert.match(mail.text, /alice@example\.com started a video call/);
+        assert.match(mail.subject, /Budget call/);
+      }
+      assert.ok(!server.catcher!.list().some((m) => m.to.includes('alice@example.com') && /Missed call/.test(m.text)), 'not the caller');
+    } finally {
+      a.close();
+    }
   });
 });

@@ -33,7 +33,7 @@ export function preview(chat: ChatSummary): string {
   if (m.deleted || m.kind === 'DELETION') return 'A message was deleted';
   const text = m.body.replace(/\s+/g, ' ').trim();
   const short = text.length > 90 ? `${text.slice(0, 89)}…` : text;
-  if (m.kind === 'SYSTEM') return short;
+  if (m.kind === 'SYSTEM' || m.kind === 'CALL') return short;
   return m.authorAddress ? `${m.authorAddress}: ${short}` : short;
 }
 

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { ChatContext } from '../chats/context.ts';
 import { requireMember } from '../chats/membership.ts';
-import { postSystemMessage } from '../chats/messages.ts';
+import { postCallLine } from '../chats/messages.ts';
 import { Call, callDuration, type Participant } from './call.ts';
 import type { CallEvents } from './events.ts';
 import { iceServersFor, type IceSettings } from './turn.ts';
@@ -58,7 +58,7 @@ export class CallService {
     call.ringTimer = setTimeout(() => this.ringingOver(call), this.settings.ringMs);
     call.ringTimer.unref?.();
     this.ctx.log.info({ chatId, callId: call.id, media, rung: call.rung.size }, 'call started');
-    await postSystemMessage(this.ctx, call.chat, `${member.address} started ${media === 'video' ? 'a video' : 'an audio'} call`);
+    await postCallLine(this.ctx, call.chat, call.caller, `${member.address} started ${media === 'video' ? 'a video' : 'an audio'} call`);
     this.events.ring([...call.rung], { call: call.view(), subject: call.chat.subject, callerAddress: member.address });
     this.events.updated(call.view(), call.audience());
     return this.joined(call, caller.identityId);
@@ -200,6 +200,6 @@ export class CallService {
       ? `Call ended after ${callDuration(Date.now() - call.startedAt.getTime())}; in the call: ${[...call.tookPart].join(', ')}`
       : `Missed call from ${call.caller.address}`;
     this.ctx.log.info({ chatId: call.chat.id, callId: call.id, answered: call.answered }, 'call ended');
-    await postSystemMessage(this.ctx, call.chat, line);
+    await postCallLine(this.ctx, call.chat, call.caller, line);
   }
 }

@@ -201,7 +201,7 @@ checked AS MATERIALIZED (
       WHEN l.id IS NULL THEN 'NOT_FOUND'
       WHEN NOT i.trusted AND i.author_id IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM member mb WHERE mb.chat_id = i.chat_id AND mb.identity_id = i.author_id) THEN 'FORBIDDEN'
-      WHEN l.ended_at IS NOT NULL AND i.kind <> 'SYSTEM' THEN 'CHAT_ENDED'
+      WHEN l.ended_at IS NOT NULL AND i.kind NOT IN ('SYSTEM', 'CALL') THEN 'CHAT_ENDED'
       WHEN p.chat_id IS NOT NULL THEN 'PRIOR'
       ELSE 'NEW'
     END AS verdict

@@ -12,8 +12,13 @@ export interface MessageViewOptions {
 }
 
 export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
-  if (m.kind === 'SYSTEM') {
-    return el('li', { class: 'ic-msg ic-system', 'data-seq': String(m.seq) }, el('p', { text: m.body }));
+  if (m.kind === 'SYSTEM' || m.kind === 'CALL') {
+    // A call line names its people in its text, like any other event line.
+    return el(
+      'li',
+      { class: `ic-msg ic-system${m.kind === 'CALL' ? ' ic-call-line' : ''}`, 'data-seq': String(m.seq) },
+      el('p', { text: m.body }),
+    );
   }
   if (m.kind === 'QUOTE') {
     return el(
