@@ -234,11 +234,11 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
         flows.every((f) => f.paths.length === 2 && f.paths.every((p) => p.startsWith('relay'))),
         JSON.stringify(flows),
       );
-      for (const p of pages) assert.equal(await p.locator('.ic-call-tile').count(), 2);
+      for (const p of pages) assert.equal(await p.locator('.ic-call-tile[data-handle]').count(), 2);
       // The caller hangs up; the other two keep talking, and she may join again.
       await pages[0]!.getByRole('button', { name: 'Hang up' }).click();
       await pages[0]!.getByRole('button', { name: 'Join call' }).waitFor();
-      await waitUntil('the others see her leave', async () => (await pages[1]!.locator('.ic-call-tile').count()) === 1);
+      await waitUntil('the others see her leave', async () => (await pages[1]!.locator('.ic-call-tile[data-handle]').count()) === 1);
       await expectMediaFlowing(pages.slice(1), 1);
       await pages[1]!.getByRole('button', { name: 'Hang up' }).click();
       for (const p of pages)

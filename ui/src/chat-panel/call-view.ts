@@ -67,7 +67,8 @@ export function createCallBar(opts: CallBarOptions): CallBar {
   localVideo.muted = true;
   localVideo.autoplay = true;
   localVideo.playsInline = true;
-  const grid = el('div', { class: 'ic-call-grid' }, localVideo);
+  const localTile = el('figure', { class: 'ic-call-tile ic-call-me' }, localVideo, el('figcaption', { text: 'You' }));
+  const grid = el('div', { class: 'ic-call-grid' }, localTile);
   const muteButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', text: 'Mute' });
   const cameraButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', text: 'Camera off' });
   const hangUpButton = el('button', { type: 'button', class: 'ic-button ic-danger', text: 'Hang up' });
@@ -131,7 +132,7 @@ export function createCallBar(opts: CallBarOptions): CallBar {
         onProblem: opts.onProblem,
       });
       localVideo.srcObject = local;
-      localVideo.hidden = local.getVideoTracks().length === 0;
+      localTile.hidden = local.getVideoTracks().length === 0;
       cameraButton.hidden = local.getVideoTracks().length === 0;
       const held = early.filter((n) => n.callId === joined.call.id);
       early = [];
