@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { SessionView } from '../../protocol/index.ts';
-import { assertUiBuilt, CHROMIUM, SCREENSHOTS, watchForPageProblems } from '../support/browser.ts';
+import { accessibilityProblems, assertUiBuilt, CHROMIUM, SCREENSHOTS, watchForPageProblems } from '../support/browser.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
 import { api, signInAll, startTestServer, type TestServer } from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -198,7 +198,10 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
           // coturn saw allocations by the server-issued, per-member usernames.
           assert.match(coturn.log(), /user <\d+:[A-Za-z0-9_-]+\.[0-9a-f-]{36}>/);
         }
-        if (mode === 'relay over UDP') await a.screenshot({ path: path.join(SCREENSHOTS, 'call.png') });
+        if (mode === 'relay over UDP') {
+          await a.screenshot({ path: path.join(SCREENSHOTS, 'call.png') });
+          assert.deepEqual(await accessibilityProblems(a), [], 'the call bar in a call has no WCAG 2 A/AA problems axe-core can find');
+        }
         // Mute and camera off act on the tracks being sent.
         await a.getByRole('button', { name: 'Mute' }).click();
         await a.getByRole('button', { name: 'Camera off' }).click();
@@ -259,6 +262,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       await a.getByRole('button', { name: 'Call', exact: true }).click();
       const ring = b.getByRole('alert').filter({ hasText: 'alice@example.com is calling: Missed' });
       await ring.waitFor();
+      assert.deepEqual(await accessibilityProblems(b), [], 'the ringing prompt has no WCAG 2 A/AA problems axe-core can find');
       await ring.getByRole('button', { name: 'Decline' }).click();
       for (const p of [a, b]) await p.locator('.ic-system', { hasText: 'Missed call from alice@example.com' }).waitFor();
       await a.getByRole('button', { name: 'Call', exact: true }).waitFor();
