@@ -270,4 +270,27 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       await server.close();
     }
   });
+
+  it('rings on the home page too: the alert opens the chat, where the call is joined', async () => {
+    const server = await startTestServer();
+    try {
+      const [alice, bob] = await signInAll(server, ['alice@example.com', 'bob@example.com']);
+      const chatId = await chatOf(server, alice, [bob], 'From the list');
+      const a = await openChat(server, alice, chatId);
+      const b = await openChat(server, bob, chatId);
+      await b.goto(`${server.url}/`);
+      await b.getByRole('heading', { name: 'My chats' }).waitFor();
+      await a.getByRole('button', { name: 'Video call' }).click();
+      const alert = b.getByRole('alert').filter({ hasText: 'alice@example.com is calling (video): From the list' });
+      await alert.waitFor();
+      assert.deepEqual(await accessibilityProblems(b), [], 'the ringing alert has no WCAG 2 A/AA problems axe-core can find');
+      await alert.getByRole('link', { name: 'Open the chat to answer' }).click();
+      await b.getByRole('button', { name: 'Join call' }).click();
+      await a.getByText('In the call with bob@example.com').waitFor();
+      await expectMediaFlowing([a, b], 1);
+      await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import type { SessionView } from '../../../protocol/index.ts';
 import { ApiClient, ApiError } from '../api-client.ts';
 import { SocketTransport } from '../socket-transport.ts';
 import { el } from '../dom.ts';
+import { showCallsElsewhere } from './call-alerts.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
 import { adoptLinkSession } from './link-landing.ts';
@@ -112,8 +113,10 @@ function signedIn(): void {
     void api.signOut().catch(() => {});
     end();
   };
+  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, route.kind === 'chat' ? route.chatId : null);
   const end = (message = '') => {
     view?.destroy();
+    stopCallAlerts();
     transport.close();
     session.clear();
     showSignIn(message);
@@ -124,6 +127,7 @@ function signedIn(): void {
   /** From a one-chat session: prove the address with a code to get a full one. */
   const signInFully = () => {
     view?.destroy();
+    stopCallAlerts();
     transport.close();
     showSignIn('');
   };
