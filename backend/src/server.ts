@@ -143,7 +143,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
     };
     const callEvents = new SocketCallEvents();
-    const calls = new CallService(ctx, callEvents, { ...config.calls });
+    const calls = new CallService(ctx, callEvents, {
+      ...config.calls,
+      startLimit: createRateLimit(`${config.redisKeyPrefix}:call-starts`, config.calls.startsPerHour, 3600, redis?.commands),
+    });
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const bridge = new EmailBridge({
       config,

@@ -322,3 +322,52 @@ describe('calls: a missed call reaches offline members by email', function () {
     }
   });
 });
+
+describe('calls: one call per chat, and a budget of new calls per member', function () {
+  let server: TestServer;
+  after(async () => server?.close());
+
+  it('two members starting at the same moment end up in one call; new calls are limited per member and hour, joining is not', async () => {
+    server = await startTestServer({ CALLS_PER_HOUR: '2' });
+    const [alice, bob, carol] = await signInAll(server, ['alice@example.com', 'bob@example.com', 'carol@example.com']);
+    const chat = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Race', audience: { to: ['bob@example.com', 'carol@example.com'] } },
+      alice.token,
+    );
+    const chatId: string = chat.body.id;
+    for (const who of [bob, carol]) await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, who.token);
+    const [a, b, c] = await Promise.all([alice, bob, carol].map((who) => connectSocket(server.url, who.token)));
+    try {
+      const [fromBob, fromCarol] = (await Promise.all([
+        request(b!, 'call:start', { chatId, media: 'audio' }),
+        request(c!, 'call:start', { chatId, media: 'audio' }),
+      ])) as [CallJoined, CallJoined];
+      assert.equal(fromBob.call.id, fromCarol.call.id);
+      assert.equal(fromCarol.call.participants.length, 2);
+      const raced = fromBob.call.id;
+      await request(b!, 'call:leave', { chatId, callId: raced });
+      await request(c!, 'call:leave', { chatId, callId: raced });
+      // Alice's budget: two new calls, then RATE_LIMITED; joining someone else's call still works.
+      for (let i = 0; i < 2; i++) {
+        const mine: CallJoined = await request(a!, 'call:start', { chatId, media: 'audio' });
+        assert.notEqual(mine.call.id, raced);
+        await request(a!, 'call:leave', { chatId, callId: mine.call.id });
+      }
+      const over = await request(a!, 'call:start', { chatId, media: 'video' });
+      assert.equal(over.error.code, 'RATE_LIMITED');
+      assert.match(over.error.message, /Too many calls started/);
+      const bobs: CallJoined = await request(b!, 'call:start', { chatId, media: 'audio' });
+      assert.equal((await request(a!, 'call:accept', { chatId, callId: bobs.call.id })).ok, true);
+      assert.equal(
+        (await request(a!, 'call:start', { chatId, media: 'audio' })).call.id,
+        bobs.call.id,
+        'starting where a call is going on joins it',
+      );
+    } finally {
+      for (const s2 of [a, b, c]) s2!.close();
+    }
+  });
+});

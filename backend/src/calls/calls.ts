@@ -8,8 +8,11 @@ import { postCallLine } from '../chats/messages.ts';
 import { Call, callDuration, type Participant } from './call.ts';
 import type { CallEvents } from './events.ts';
 import { iceServersFor, type IceSettings } from './turn.ts';
+import type { RateLimit } from '../ops/rate-limits.ts';
 
 export interface CallSettings extends IceSettings {
+  /** New calls per member (joining one does not count): each rings everyone and leaves history lines and emails. */
+  startLimit: RateLimit;
   /** How long members are rung before an unanswered call counts as missed. */
   ringMs: number;
   /** How long the last one left in a call waits for a dropped participant to come back. */
@@ -36,6 +39,10 @@ export class CallService {
     if (member.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended');
     const running = this.byChat.get(chatId);
     if (running) return this.accept(caller, device, chatId, running.id);
+    await this.settings.startLimit.consume(caller.identityId, 'calls started');
+    // Started by someone else while the limit was checked: join theirs.
+    const raced = this.byChat.get(chatId);
+    if (raced) return this.accept(caller, device, chatId, raced.id);
     const now = new Date();
     const call = new Call(
       randomUUID(),
@@ -46,15 +53,16 @@ export class CallService {
       new Date(now.getTime() + this.settings.ringMs),
     );
     call.add(this.participant(call, caller.identityId, device, member.address));
+    // Registered before anything else is awaited, so a second start in this chat joins this call.
+    this.calls.set(call.id, call);
+    this.byChat.set(chatId, call);
     // Members only: an address that never opened the chat (a Bcc recipient included) has no
     // client to ring; it learns of a missed call from the history line.
     const others = await this.ctx.db.member.findMany({
       where: { chatId, identityId: { not: caller.identityId } },
       select: { identityId: true },
     });
-    for (const m of others) call.rung.add(m.identityId);
-    this.calls.set(call.id, call);
-    this.byChat.set(chatId, call);
+    for (const m of others) if (!call.participants.has(m.identityId)) call.rung.add(m.identityId);
     call.ringTimer = setTimeout(() => this.ringingOver(call), this.settings.ringMs);
     call.ringTimer.unref?.();
     this.ctx.log.info({ chatId, callId: call.id, media, rung: call.rung.size }, 'call started');

@@ -110,6 +110,7 @@ const envSchema = z.object({
   TURN_SECRET: z.string().min(16, 'at least 16 characters').max(500).optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   CALL_RING_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
+  CALLS_PER_HOUR: z.coerce.number().int().positive().default(30),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -209,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       turnSecret: e.TURN_SECRET,
       turnTtlSeconds: e.TURN_TTL_SECONDS,
       ringMs: e.CALL_RING_SECONDS * 1000,
+      startsPerHour: e.CALLS_PER_HOUR,
     },
     bridge: {
       inboundEnabled: e.INBOUND_SMTP,
