@@ -293,4 +293,46 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       await server.close();
     }
   });
+
+  it('restarts ICE when the relay path breaks, and media flows again through the relay that came back', async () => {
+    let coturn = await startCoturn();
+    const server = await startTestServer({ TURN_URLS: coturn.urls, TURN_SECRET: coturn.secret });
+    try {
+      const [alice, bob] = await signInAll(server, ['alice@example.com', 'bob@example.com']);
+      const chatId = await chatOf(server, alice, [bob], 'Network change');
+      const a = await openChat(server, alice, chatId, { relay: true });
+      const b = await openChat(server, bob, chatId, { relay: true });
+      await callAndAnswer(a, [b], 'Network change');
+      await expectMediaFlowing([a, b], 1);
+      // The only path dies with the relay (as when a network goes away); the same relay comes back.
+      const { port, secret } = coturn;
+      await coturn.stop();
+      const before = await waitUntil(
+        'both sides notice the path is gone',
+        async () => {
+          const states = await Promise.all(
+            [a, b].map((p) => p.evaluate(() => (window.__peerConnections ?? []).map((pc) => pc.connectionState))),
+          );
+          return states.every((s) => s.includes('disconnected') || s.includes('failed')) ? Promise.all([a, b].map(mediaFlow)) : null;
+        },
+        30_000,
+        100,
+      );
+      coturn = await startCoturn({ port, secret });
+      await waitUntil(
+        'audio and video arrive again on both sides',
+        async () => {
+          const now = await Promise.all([a, b].map(mediaFlow));
+          return now.every((f, i) => f.open === 1 && f.audioIn > before[i]!.audioIn + 2_000 && f.videoIn > before[i]!.videoIn + 20_000);
+        },
+        45_000,
+        250,
+      );
+      // Still one connection each way: the same peer connection took the new path.
+      for (const p of [a, b]) assert.equal(await p.evaluate(() => (window.__peerConnections ?? []).length), 1);
+    } finally {
+      await server.close();
+      await coturn.stop();
+    }
+  });
 });

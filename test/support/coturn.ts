@@ -43,10 +43,11 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** `tcpOnly`: no UDP listener at all, as behind a firewall that lets only TCP out. */
-export async function startCoturn(opts: { tcpOnly?: boolean } = {}): Promise<Coturn> {
+export async function startCoturn(opts: { tcpOnly?: boolean; port?: number; secret?: string } = {}): Promise<Coturn> {
   if (!existsSync(TURNSERVER)) throw new Error(`coturn not found at ${TURNSERVER}: run \`apt-get install -y coturn\``);
-  const port = await freeTcpPort();
-  const secret = randomBytes(24).toString('hex');
+  // `port` and `secret` of a relay stopped before: the same relay coming back.
+  const port = opts.port ?? (await freeTcpPort());
+  const secret = opts.secret ?? randomBytes(24).toString('hex');
   const dir = mkdtempSync(path.join(tmpdir(), 'coturn-'));
   const minPort = 40_000 + Math.floor(Math.random() * 200) * 100;
   const args = [

@@ -8,8 +8,12 @@ import type { CallJoined, CallSignal, CallSignalNotice, CallView, IceServerView 
 import type { CallTransport } from '../transport.ts';
 import { assessQuality, type Quality, type StatsEntry } from './call-quality.ts';
 
+/** A path "disconnected" this long is taken as broken: ICE restarts rather than waiting for "failed" (~30 s). */
+const RESTART_AFTER_DISCONNECT_MS = 3_000;
+
 interface Peer {
   pc: RTCPeerConnection;
+  restartTimer?: ReturnType<typeof setTimeout>;
   /** Candidates that came before the remote description they belong to. */
   pendingIce: RTCIceCandidateInit[];
   lastStats: StatsEntry[] | null;
@@ -37,7 +41,13 @@ export class CallSession {
     this.callId = o.joined.call.id;
     this.iceServers = o.joined.iceServers;
     this.update(o.joined.call);
+    if (typeof window !== 'undefined') window.addEventListener('online', this.networkChanged);
   }
+
+  /** Back on a network (Wi-Fi to cable, VPN up): every path this side offers is gathered afresh. */
+  private readonly networkChanged = (): void => {
+    for (const [handle, peer] of this.peers) if (this.o.me < handle) void this.offer(peer, true);
+  };
 
   get local(): MediaStream {
     return this.o.local;
@@ -49,6 +59,7 @@ export class CallSession {
     const others = new Set(call.participants.filter((h) => h !== this.o.me));
     for (const [handle, peer] of this.peers) {
       if (others.has(handle)) continue;
+      clearTimeout(peer.restartTimer);
       peer.pc.close();
       this.peers.delete(handle);
       this.o.onRemote(handle, null);
@@ -90,7 +101,11 @@ export class CallSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const peer of this.peers.values()) peer.pc.close();
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.networkChanged);
+    for (const peer of this.peers.values()) {
+      clearTimeout(peer.restartTimer);
+      peer.pc.close();
+    }
     this.peers.clear();
     for (const t of this.o.local.getTracks()) t.stop();
   }
@@ -108,8 +123,16 @@ export class CallSession {
     };
     pc.ontrack = (e) => this.o.onRemote(handle, e.streams[0] ?? new MediaStream([e.track]));
     pc.onconnectionstatechange = () => {
-      // A network change breaks the path: the offering side restarts ICE over fresh candidates.
-      if (pc.connectionState === 'failed' && this.o.me < handle && !this.closed) void this.offer(peer, true);
+      // A network change (or a relay gone) breaks the path: the offering side restarts ICE over
+      // fresh candidates, at once on "failed", or when "disconnected" does not heal by itself.
+      clearTimeout(peer.restartTimer);
+      if (this.closed || this.o.me >= handle) return;
+      if (pc.connectionState === 'failed') void this.offer(peer, true);
+      else if (pc.connectionState === 'disconnected') {
+        peer.restartTimer = setTimeout(() => {
+          if (pc.connectionState === 'disconnected' || pc.connectionState === 'failed') void this.offer(peer, true);
+        }, RESTART_AFTER_DISCONNECT_MS);
+      }
     };
     return peer;
   }
