@@ -108,16 +108,28 @@ describe('calls: signalling, ringing and history', function () {
 
   it('rings a Bcc member only once they have joined the chat', async () => {
     const chatId = await chatWith({ to: ['bob@example.com'], bcc: ['carol@example.com', 'dave@example.com'] }, [bob, carol]);
-    const [a, c, d] = await Promise.all([socketOf(alice), socketOf(carol), socketOf(dave)]);
-    const rc = recorder(c),
+    const [a, b, c, d] = await Promise.all([socketOf(alice), socketOf(bob), socketOf(carol), socketOf(dave)]);
+    const rb = recorder(b),
+      rc = recorder(c),
       rd = recorder(d);
+    // Bob has the chat open: he hears everything about calls in it.
+    assert.equal((await request(b, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+    const heardByBob: unknown[] = [];
+    b.onAny((event: string, ...args: unknown[]) => heardByBob.push([event, ...args]));
     const started = await request(a, 'call:start', { chatId, media: 'audio' });
     assert.equal(started.ok, true);
     await waitUntil('Carol (Bcc, joined) is rung', () => rc.rings.length === 1);
+    await waitUntil('Bob is rung', () => rb.rings.length === 1);
     await request(a, 'call:leave', { chatId, callId: started.call.id });
     await waitUntil('the call ends for Carol', () => rc.updates.some((u) => u.state === 'ended'));
+    await waitUntil('the call ends for Bob', () => rb.updates.some((u) => u.state === 'ended'));
     assert.equal(rd.rings.length, 0, 'Dave (Bcc, never joined) is not rung');
     assert.equal(rd.updates.length, 0);
+    // Being rung reveals nothing: Bob never hears Carol's handle or address.
+    const carolsHandle: string = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, carol.token)).body.me.identityId;
+    const heard = JSON.stringify(heardByBob);
+    assert.ok(heard.includes('Missed call from alice@example.com'), 'the scan sees what Bob heard');
+    assert.ok(!heard.includes(carolsHandle) && !heard.includes('carol@'), heard);
   });
 
   it('hands each participant its own short-lived TURN credentials signed with the shared secret', async () => {
