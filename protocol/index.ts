@@ -91,6 +91,17 @@ export const clientIdSchema = z
   .regex(/^[A-Za-z0-9_.:-]+$/);
 export const seqSchema = z.number().int().min(0).max(2_147_483_647);
 
+/**
+ * A reading language as clients name it (a BCP 47 tag: `es`, `es-ES`, `pt_BR`, `zh-Hant-TW`),
+ * reduced to its lower-case primary subtag (an ISO 639 code), which is what translation works in.
+ */
+export const languageSchema = z
+  .string()
+  .trim()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/, 'not a language tag (e.g. en, es-ES)')
+  .transform((tag) => tag.split(/[-_]/)[0]!.toLowerCase());
+
 export const retentionSchema = z.enum(['ARCHIVED', 'EPHEMERAL']);
 export const chatSourceSchema = z.enum(['EMAIL', 'STANDALONE']);
 export type Retention = z.infer<typeof retentionSchema>;
@@ -143,7 +154,7 @@ export const createChatBody = z.strictObject({
   audience: audienceInput.default({ from: [], to: [], cc: [], bcc: [] }),
   emailMessageId: emailMessageIdSchema.optional(),
   /** The same draftKey from the same owner returns the same chat. */
-  draftKey: plainText(200).min(1).optional(),
+  draftKey: plainText(LIMITS.draftKeyChars).min(1).optional(),
   retention: retentionSchema.default('ARCHIVED'),
   source: chatSourceSchema.default('EMAIL'),
   /**
@@ -186,8 +197,14 @@ export type AccessDecision = z.infer<typeof accessDecisionBody>['decision'];
 
 export const memberSettingsBody = z.strictObject({
   emailNotify: z.boolean().optional(),
-  language: plainText(35).min(2).optional(),
+  /** My reading language in this chat; null follows my own (identity) language. */
+  language: languageSchema.nullable().optional(),
 });
+
+/** My reading language everywhere a chat has no choice of its own; null: never translate for me. */
+export const myLanguageBody = z.strictObject({ language: languageSchema.nullable() });
+export const myLanguageView = z.object({ language: z.string().nullable() });
+export type MyLanguageView = z.infer<typeof myLanguageView>;
 
 // ---------- Views (server -> client) ----------
 // Zod schemas too, so the OpenAPI document describes answers as exactly as requests; the
@@ -220,6 +237,8 @@ export type SessionView = z.infer<typeof sessionView>;
 export const meView = z.object({
   id: z.string(),
   addresses: z.array(z.string()),
+  /** My reading language (ISO 639 code), from my first client's language unless I chose one. */
+  language: z.string().nullable(),
   /** Set when this session only opens one chat (a magic link landing). */
   chatId: z.string().nullable(),
 });
@@ -234,6 +253,16 @@ const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'CALL']
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
+/** A message in the reader's language; the message's own body stays the original. */
+export const translationView = z.object({
+  /** The language it was translated into: the reader's (ISO 639 code). */
+  language: z.string(),
+  /** The language the original was detected in (ISO 639 code). */
+  from: z.string(),
+  body: z.string(),
+});
+export type TranslationView = z.infer<typeof translationView>;
+
 export const messageView = z.object({
   chatId: z.string(),
   seq: z.number().int(),
@@ -247,6 +276,11 @@ export const messageView = z.object({
   targetSeq: z.number().int().nullable(),
   createdAt: isoTime,
   deleted: z.boolean(),
+  /**
+   * In history and catch-up only, and only when a translation into the reader's language is
+   * already made; live messages get theirs in a later `message:translated` event.
+   */
+  translation: translationView.optional(),
 });
 export type MessageView = z.infer<typeof messageView>;
 
@@ -279,8 +313,19 @@ export const chatView = z.object({
   /** BCC entries appear only to the owner and to the BCC'd address itself. */
   audience: z.array(audienceView),
   /** `identityId`: my member handle in this chat. */
-  me: z.object({ identityId: memberHandle, address: z.string(), lastReadSeq: z.number().int(), emailNotify: z.boolean() }),
+  me: z.object({
+    identityId: memberHandle,
+    address: z.string(),
+    lastReadSeq: z.number().int(),
+    emailNotify: z.boolean(),
+    /** My reading language chosen for this chat, or null (then `readingLanguage` is my own language). */
+    language: z.string().nullable(),
+    /** What messages are translated into for me here; null: not translated. */
+    readingLanguage: z.string().nullable(),
+  }),
   unread: z.number().int(),
+  /** Whether this server translates messages at all (a translation provider is configured). */
+  translation: z.object({ enabled: z.boolean() }),
 });
 export type ChatView = z.infer<typeof chatView>;
 
@@ -327,7 +372,12 @@ export type ErrorBody = z.infer<typeof errorBody>;
 
 // ---------- Socket events ----------
 
-export const joinEvent = z.strictObject({ chatId: uuidSchema, lastSeq: seqSchema.default(0) });
+export const joinEvent = z.strictObject({
+  chatId: uuidSchema,
+  lastSeq: seqSchema.default(0),
+  /** The client's own language (browser, Outlook display language, Thunderbird UI): my default reading language until I choose one. */
+  language: languageSchema.optional(),
+});
 export const leaveEvent = z.strictObject({ chatId: uuidSchema });
 export const sendEvent = z.strictObject({
   chatId: uuidSchema,
@@ -375,6 +425,13 @@ export interface ReadNotice {
   seq: number;
 }
 
+/** A message's translation into one reading language, to the members who read that language only. */
+export interface MessageTranslated {
+  chatId: string;
+  seq: number;
+  translation: TranslationView;
+}
+
 export interface ChatActivity {
   chatId: string;
   lastSeq: number;
@@ -406,6 +463,8 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   message: (m: MessageView) => void;
+  /** Follows `message` once a translation into my reading language is made (never delays it). */
+  'message:translated': (t: MessageTranslated) => void;
   typing: (t: TypingNotice) => void;
   read: (r: ReadNotice) => void;
   'chat:updated': (c: { chatId: string }) => void;
@@ -511,6 +570,39 @@ export const deliveryView = z.object({
 });
 export type DeliveryView = z.infer<typeof deliveryView>;
 
+// ---------- Alerts (docs/web-app.md#alerts) ----------
+
+/** My alert choices for every device; any field left out keeps its value. */
+export const alertSettingsBody = z.strictObject({
+  /** A desktop notification (Notification API, or the add-in's own means). */
+  desktop: z.boolean().optional(),
+  sound: z.boolean().optional(),
+  /** Vibration, on devices that have it. */
+  vibrate: z.boolean().optional(),
+  /** The sender's name and first words read aloud (speech synthesis). */
+  speak: z.boolean().optional(),
+});
+export type AlertSettingsBody = z.infer<typeof alertSettingsBody>;
+
+/** My alerts in one chat: `muted` silences every alert of it; `sound` only the sound. */
+export const chatAlertsBody = z.strictObject({ muted: z.boolean().optional(), sound: z.boolean().optional() });
+export type ChatAlertsBody = z.infer<typeof chatAlertsBody>;
+
+export const chatAlertsView = z.object({ chatId: z.string(), muted: z.boolean(), sound: z.boolean() });
+export type ChatAlertsView = z.infer<typeof chatAlertsView>;
+
+export const alertsView = z.object({
+  desktop: z.boolean(),
+  sound: z.boolean(),
+  vibrate: z.boolean(),
+  speak: z.boolean(),
+  /** Do-not-disturb (GET /me/availability) is on: no alert of any kind. */
+  dnd: z.boolean(),
+  /** Only the chats whose alerts differ from the default (not muted, with sound). */
+  chats: z.array(chatAlertsView),
+});
+export type AlertsView = z.infer<typeof alertsView>;
+
 // ---------- REST routes (the table is routes.ts; these are its schemas, by the same names) ----------
 
 export const chatParams = z.strictObject({ chatId: uuidSchema });
@@ -533,6 +625,7 @@ export const routeSchemas = {
   verifyLink: { body: authLinkBody, response: sessionView },
   signOut: {},
   me: { response: meView },
+  setMyLanguage: { body: myLanguageBody, response: myLanguageView },
 
   redeemLink: { body: redeemLinkBody, response: linkRedeemed },
   invite: { params: chatParams, body: inviteBody, response: chatView },
@@ -542,6 +635,9 @@ export const routeSchemas = {
   setAvailability: { body: availabilityBody, response: availabilityView },
   startAddressLink: { body: linkAddressBody, response: addressLinkStarted },
   verifyAddressLink: { body: verifyAddressBody, response: identityView },
+  alerts: { response: alertsView },
+  setAlerts: { body: alertSettingsBody, response: alertsView },
+  setChatAlerts: { params: chatParams, body: chatAlertsBody, response: chatAlertsView },
 
   listChats: { response: z.object({ chats: z.array(chatSummary) }) },
   createChat: { body: createChatBody, response: chatView },

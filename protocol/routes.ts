@@ -34,6 +34,13 @@ export const ROUTES = {
   },
   signOut: { method: 'POST', path: '/auth/logout', auth: 'session', status: 204, summary: 'Revokes this session and closes its sockets' },
   me: { method: 'GET', path: '/me', auth: 'session', status: 200, summary: 'Who this session signs in as' },
+  setMyLanguage: {
+    method: 'PUT',
+    path: '/me/language',
+    auth: 'session',
+    status: 200,
+    summary: 'My reading language wherever a chat has no choice of its own (null: do not translate)',
+  },
 
   // ---- email bridge (the link is its own proof, so it comes before anything that needs a session) ----
   redeemLink: {
@@ -79,6 +86,17 @@ export const ROUTES = {
     auth: 'session',
     status: 200,
     summary: 'Adds the address once its code is right',
+  },
+
+  // ---- alerts ----
+  alerts: { method: 'GET', path: '/me/alerts', auth: 'session', status: 200, summary: 'My alert settings, with do-not-disturb' },
+  setAlerts: { method: 'PUT', path: '/me/alerts', auth: 'session', status: 200, summary: 'Changes my alert settings for every device' },
+  setChatAlerts: {
+    method: 'PUT',
+    path: '/chats/:chatId/alerts',
+    auth: 'session',
+    status: 200,
+    summary: 'Mutes a chat, or turns its sound off, for me',
   },
 
   // ---- chats ----

@@ -1,16 +1,20 @@
 import type { CallService } from './calls/calls.ts';
+import type { AlertSettings } from './alerts/alert-settings.ts';
 import type { AccessRequests } from './chats/access-requests.ts';
 import type { ChatService } from './chats/chats.ts';
 import type { MessageService } from './chats/messages.ts';
 import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
+import type { IdentityLanguage } from './identity/language.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
-import type { BridgeServices } from './delivery/index.ts';
+import type { BridgeServices } from './email-bridge/services.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
   sessions: Sessions;
   verification: Verification;
+  /** My own reading language (message translation). */
+  language: IdentityLanguage;
   chats: ChatService;
   messages: MessageService;
   accessRequests: AccessRequests;
@@ -19,4 +23,6 @@ export interface Services {
   bridge: BridgeServices;
   /** Live calls: signalling, ringing and their history lines (docs/calls.md). */
   calls: CallService;
+  /** How each person's devices alert them (settings only; the devices make the noise). */
+  alerts: AlertSettings;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { api, connectSocket, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import { api, connectSocket, request, signInAll, startTestServer, untyped, type TestServer } from '../support/server.ts';
 import type { SessionView } from '../../protocol/index.ts';
 
 describe('bad input: clear errors, nothing lost, server stays up', function () {
@@ -50,6 +50,26 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
     assert.match(badAddress.body.error.message, /address/);
   });
 
+  it('errors say what to fix in words people use, not schema paths', async () => {
+    const r = await api(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'x', audience: { to: ['bob@example.com', 'not-an-address'] } },
+      alice.token,
+    );
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.message, 'not-an-address is not an email address');
+    assert.deepEqual(r.body.error.details.fields, [{ path: 'audience.to.1', problem: 'not an email address' }]);
+    const subject = await api(server, 'POST', '/api/chats', { subject: 's'.repeat(600) }, alice.token);
+    assert.equal(subject.status, 400);
+    assert.equal(subject.body.error.message, 'The subject is 600 characters long; the limit is 500');
+    // A pasted document is not echoed back in the error.
+    const pasted = await api(server, 'POST', '/api/auth/start', { address: 'x'.repeat(300) });
+    assert.equal(pasted.status, 400);
+    assert.ok(!pasted.body.error.message.includes('x'.repeat(121)), pasted.body.error.message);
+  });
+
   it('unknown and malformed chat ids get 404 / 400, not 500', async () => {
     assert.equal((await api(server, 'GET', `/api/chats/${randomUUID()}`, undefined, alice.token)).status, 404);
     assert.equal((await api(server, 'POST', `/api/chats/${randomUUID()}/open`, undefined, alice.token)).status, 404);
@@ -75,7 +95,7 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
       const ok = await request(s, 'message:send', { chatId, clientId: 'after-garbage', body: 'still here' });
       assert.equal(ok.ok, true);
       // An event without an ack callback, and an unknown event, are ignored without harm.
-      const raw = s as unknown as { emit(event: string, ...args: unknown[]): void };
+      const raw = untyped(s);
       raw.emit('message:send', { chatId, clientId: 'no-ack', body: 'fire and forget' });
       raw.emit('does:not:exist');
     } finally {
@@ -106,7 +126,7 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
   it('a socket payload over the size cap closes that socket only', async () => {
     const s = await connectSocket(server.url, bob.token);
     const closed = new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
-    (s as unknown as { emit(event: string, payload: unknown): void }).emit('message:send', {
+    untyped(s).emit('message:send', {
       chatId,
       clientId: 'huge',
       body: 'h'.repeat(20_000),

@@ -146,6 +146,24 @@ describe('audience chats: listed before they are opened, and announced live', fu
     );
   });
 
+  it('an address added to an ephemeral chat is announced at the position of its messages, which the database never holds', async () => {
+    const chatId: string = (
+      await api(server, 'POST', '/api/chats', { subject: 'Fleeting', retention: 'EPHEMERAL', audience: { to: [] } }, olga.token)
+    ).body.id;
+    const first = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'e-1', body: 'before bea' }, olga.token);
+    assert.equal(first.status, 201);
+    const beaSocket = await watch(bea.token);
+    const told = nextEvent<ChatActivity>(beaSocket, 'chats:activity', (a) => a.chatId === chatId);
+    assert.equal(
+      (await api(server, 'POST', `/api/chats/${chatId}/audience`, { address: 'bea.hidden@example.com' }, olga.token)).status,
+      200,
+    );
+    assert.equal((await told).lastSeq, first.body.seq + 1, 'her message and the "was added" notice');
+    const listed = (await list(bea)).find((c) => c.id === chatId);
+    assert.equal(listed?.lastSeq, first.body.seq + 1);
+    assert.equal(listed?.lastMessage?.body, 'before bea');
+  });
+
   it('a chat sent to my second (linked) address is listed, new, once, and only one email goes out for both addresses', async () => {
     const before = sink.mail.length;
     const start = await api(server, 'POST', '/api/me/addresses', { address: 'tom@home.example.org' }, tom.token);

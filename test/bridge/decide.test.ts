@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PRESENT_RECHECK_MIN_MS, decideNotify, type NotifyFacts } from '../../backend/src/delivery/decide.ts';
+import { PRESENT_RECHECK_MIN_MS, decideNotify, type NotifyFacts } from '../../backend/src/email-bridge/decide.ts';
 
 /** The notification rule alone, without a database: settings, presence, read position, now. */
 describe('decideNotify', function () {
@@ -7,7 +7,7 @@ describe('decideNotify', function () {
   const facts = (f: Partial<NotifyFacts> = {}): NotifyFacts => ({
     member: true,
     emailNotify: true,
-    archived: true,
+    lasting: true,
     dnd: null,
     lastSeq: 10,
     readSeq: 4,
@@ -25,7 +25,7 @@ describe('decideNotify', function () {
   it('skips members who left, turned emails off, ephemeral chats and do-not-disturb digests', () => {
     assert.equal(decideNotify(facts({ member: false })).action, 'skip');
     assert.equal(decideNotify(facts({ emailNotify: false })).action, 'skip');
-    assert.equal(decideNotify(facts({ archived: false })).action, 'skip');
+    assert.deepEqual(decideNotify(facts({ lasting: false })), { action: 'skip', reason: 'not-lasting' });
     assert.deepEqual(decideNotify(facts({ dnd: { mode: 'DIGEST', since: null, resendMinutes: 60 } })), {
       action: 'skip',
       reason: 'digest-later',

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../backend/src/config/index.ts';
 import { createLogger } from '../../backend/src/log.ts';
-import { checkSender } from '../../backend/src/mail/inbound/authenticate.ts';
-import { ReplyReader } from '../../backend/src/mail/inbound/reader.ts';
-import { screenRawMessage, MAX_HEADER_BYTES } from '../../backend/src/mail/inbound/screen.ts';
+import { checkSender } from '../../backend/src/smtp/authenticate.ts';
+import { ReplyReader } from '../../backend/src/smtp/reader.ts';
+import { screenRawMessage, MAX_HEADER_BYTES } from '../../backend/src/smtp/screen.ts';
 import { FakeDns, publishDomain } from './support.ts';
 
 /**
@@ -49,6 +49,28 @@ describe('inbound mail: screen, reader and sender check', function () {
         (await Promise.all(queued)).map((r) => r.text),
         ['first', 'second'],
       );
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('an answer that arrives after the deadline is refused, even when a stalled event loop delivers it before the timer', async function () {
+    this.timeout(30_000);
+    const reader = new ReplyReader(createLogger('silent'), { deadlineMs: 300, concurrency: 1, maxQueued: 2 });
+    try {
+      const mail = (text: string) => Buffer.from(`From: Bob <bob@example.com>\r\nSubject: hi\r\n\r\n${text}\r\n`);
+      assert.equal((await reader.read(mail('warm'))).text, 'warm');
+      const late = reader.read(mail('quick'));
+      // Stall the event loop from a timer callback once the email is posted: the worker's answer
+      // is then taken in the poll phase, before the next timers phase runs the deadline.
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          const until = performance.now() + 1000;
+          while (performance.now() < until);
+          resolve();
+        }, 0),
+      );
+      await assert.rejects(late, (e: { reason?: string }) => e.reason === 'unreadable');
     } finally {
       await reader.close();
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AudienceView, DeliveryNotice, MemberView } from '../../protocol/index.ts';
 import { api, connectSocket, nextEvent, request, type TestServer } from '../support/server.ts';
 import { FakeDns, MailSink, jobsSettled, signInVia, sql, startBridgeServer, waitUntil } from './support.ts';
+import { CHAT_HEADER } from '../../mail-client/chat-header.ts';
 
 /** Invitations, personal links, receipts, do-not-disturb, transcript email and linked addresses. */
 describe('email bridge: invitations, receipts, availability, transcript, addresses', function () {
@@ -32,6 +33,7 @@ describe('email bridge: invitations, receipts, availability, transcript, address
     const mail = await waitUntil('invitation email', () => sink.mail.slice(before).find((m) => m.to.includes('pia@example.com')));
     assert.match(mail.subject, /Invitation: Launch/);
     assert.ok(mail.html.includes(`/c/${chatId}`));
+    assert.equal(mail.headers.get(CHAT_HEADER.toLowerCase()), chatId, 'named by the header both clients read');
     const token = linkIn(mail.text)!;
     const redeemed = await api(server, 'POST', '/api/links/redeem', { token });
     assert.equal(redeemed.status, 200);
@@ -121,7 +123,32 @@ describe('email bridge: invitations, receipts, availability, transcript, address
       assert.ok(m.text.includes('Did this arrive?'));
       assert.match(m.replyTo, /^reply\+[0-9a-f]{40}@/);
       assert.ok(!m.to.includes('olga@example.com'));
+      assert.equal(m.headers.get(CHAT_HEADER.toLowerCase()), chatId);
     }
+  });
+
+  it('an ephemeral chat is never emailed (members, audience) nor transcribed; an archived one beside it is', async () => {
+    const tom = await signInVia(server, sink, 'tom@example.com');
+    await waitUntil('settled', () => jobsSettled(server));
+    const before = sink.mail.length;
+    const create = (subject: string, retention: 'ARCHIVED' | 'EPHEMERAL') =>
+      api(server, 'POST', '/api/chats', { subject, retention, audience: { to: ['tom@example.com', 'uma@example.com'] } }, owner.token);
+    const fleeting = (await create('Fleeting', 'EPHEMERAL')).body.id;
+    const kept = (await create('Kept', 'ARCHIVED')).body.id;
+    for (const id of [fleeting, kept]) await api(server, 'POST', `/api/chats/${id}/open`, undefined, tom.token);
+    // tom has no client open: he is away, so each chat's unread words are due by email.
+    await api(server, 'POST', `/api/chats/${fleeting}/messages`, { clientId: 'f1', body: 'off the record' }, owner.token);
+    await api(server, 'POST', `/api/chats/${kept}/messages`, { clientId: 'k1', body: 'for the record' }, owner.token);
+    await waitUntil('the archived chat is emailed to tom and to the audience', () => {
+      const got = sink.mail.slice(before).filter((m) => m.text.includes('for the record'));
+      return got.some((m) => m.to.includes('tom@example.com')) && got.some((m) => m.to.includes('uma@example.com'));
+    });
+    await waitUntil('settled', () => jobsSettled(server));
+    const leaked = sink.mail.slice(before).filter((m) => m.subject.includes('Fleeting') || m.text.includes('off the record'));
+    assert.deepEqual(leaked, [], 'nothing of the ephemeral chat went out by email');
+    const transcript = await api(server, 'POST', `/api/chats/${fleeting}/transcript`, {}, owner.token);
+    assert.equal(transcript.status, 403);
+    assert.equal(transcript.body.error.code, 'FORBIDDEN');
   });
 
   it('links a second verified address to the identity; chats reach it under either', async () => {

@@ -159,8 +159,10 @@ export async function startBridgeServerWithDns(
   return startTestServer(
     {
       INBOUND_DOMAIN: 'reply.inbox-chat.example',
+      // Non-zero like production (scaled down), as in startBridgeServer below.
       EMAIL_BATCH_WINDOW_MS: '300',
-      EMAIL_OFFLINE_DELAY_MS: '0',
+      EMAIL_OFFLINE_DELAY_MS: '1000',
+      PRESENCE_HEARTBEAT_MS: '300',
       JOBS_POLL_MS: '50',
       JOBS_RETRY_BASE_MS: '100',
       JOBS_RETRY_MAX_MS: '400',

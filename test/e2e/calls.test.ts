@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import type { SessionView } from '../../protocol/index.ts';
+import { UUID_PATTERN, type SessionView } from '../../protocol/index.ts';
 import { accessibilityProblems, assertUiBuilt, CHROMIUM, SCREENSHOTS, watchForPageProblems } from '../support/browser.ts';
 import { startCoturn, type Coturn } from '../support/coturn.ts';
 import { api, signInAll, startTestServer, type TestServer } from '../support/server.ts';
@@ -196,7 +196,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
         if (relay) assert.match(await quality.innerText(), mode === 'relay over UDP' ? /relayed over UDP/ : /relayed over TCP/);
         if (coturn) {
           // coturn saw allocations by the server-issued, per-member usernames.
-          assert.match(coturn.log(), /user <\d+:[A-Za-z0-9_-]+\.[0-9a-f-]{36}>/);
+          assert.match(coturn.log(), new RegExp(`user <\\d+:[A-Za-z0-9_-]+\\.${UUID_PATTERN}>`));
         }
         if (mode === 'relay over UDP') {
           await a.screenshot({ path: path.join(SCREENSHOTS, 'call.png') });

@@ -4,8 +4,7 @@
  * lose their connection and catch up, and ask the owner for access.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -13,7 +12,8 @@ import { type Browser, type BrowserContext, type CDPSession, type Page } from 'p
 import { UI_DIST } from '../../backend/src/http/app.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';
-import { launchChromium } from '../support/browser.ts';
+import { accessibilityProblems, launchChromium } from '../support/browser.ts';
+import { UUID_PATTERN } from '../../protocol/patterns.ts';
 
 const SCREENSHOTS = screenshotDir();
 const ALICE = 'alice@example.com';
@@ -67,25 +67,6 @@ async function goOffline(context: BrowserContext, page: Page, connections: Set<D
 async function goOnline(cdp: CDPSession): Promise<void> {
   await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORK });
   await cdp.detach();
-}
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * WCAG 2 A/AA problems axe-core finds on the page as it is now. Evaluated through the
- * DevTools protocol, which the page's CSP does not apply to.
- */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
 }
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
@@ -159,7 +140,7 @@ describe('web chat page (Chromium)', function () {
     await alice.getByLabel('Subject').fill('Quarterly plan');
     await alice.getByLabel('People').fill(BOB);
     await alice.getByRole('button', { name: 'Start chat' }).click();
-    await alice.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+    await alice.waitForURL(new RegExp(`/c/${UUID_PATTERN}$`));
     chatUrl = alice.url();
     await alice.locator('.ic-panel[data-status="online"]').waitFor();
     await alice.getByRole('heading', { name: 'Quarterly plan' }).first().waitFor();
@@ -200,6 +181,44 @@ describe('web chat page (Chromium)', function () {
     assert.equal(await alice.locator('.ic-log .ic-body', { hasText: 'line two' }).innerText(), 'line one\nline two');
     assert.equal(await composer(bob).inputValue(), '');
     assert.deepEqual(await transcriptTexts(bob), await transcriptTexts(alice));
+  });
+
+  it('web and mail addresses in a message are safe links; other schemes stay text', async () => {
+    await say(alice, 'Plan at https://example.com/plan?q=1 or mail carol@example.org, not javascript:alert(1) or data:text/html,hi');
+    const body = bob.locator('.ic-log .ic-body', { hasText: 'Plan at' });
+    await body.waitFor();
+    const links = await body.locator('a').evaluateAll((as) =>
+      as.map((a) => ({
+        href: a.getAttribute('href'),
+        rel: a.getAttribute('rel'),
+        target: a.getAttribute('target'),
+        text: a.textContent,
+      })),
+    );
+    assert.deepEqual(links, [
+      { href: 'https://example.com/plan?q=1', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'https://example.com/plan?q=1' },
+      { href: 'mailto:carol@example.org', rel: 'noopener noreferrer nofollow', target: '_blank', text: 'carol@example.org' },
+    ]);
+    assert.equal(
+      await body.innerText(),
+      'Plan at https://example.com/plan?q=1 or mail carol@example.org, not javascript:alert(1) or data:text/html,hi',
+    );
+  });
+
+  it('a message over the limit is refused whole with the count, never cut, and stays in the box', async () => {
+    const long = `${'word '.repeat(820)}end`; // 4,103 characters
+    await composer(alice).fill(long);
+    await composer(alice).press('Enter');
+    const count = alice.locator('.ic-count-over');
+    await count.waitFor();
+    assert.equal(await count.innerText(), '4,103 characters: 103 over the limit of 4,000. Shorten the message or send it in parts.');
+    assert.equal(await composer(alice).inputValue(), long);
+    assert.equal(await composer(alice).getAttribute('aria-invalid'), 'true');
+    await composer(alice).fill(long.slice(0, 3990));
+    assert.equal(await count.count(), 0);
+    await composer(alice).press('Enter');
+    await bob.locator('.ic-log .ic-body', { hasText: long.slice(3900, 3990).trim() }).waitFor();
+    assert.equal(await composer(alice).inputValue(), '');
   });
 
   it('bob goes offline, alice sends 3 messages, bob comes back and sees each exactly once, in order', async () => {
@@ -284,6 +303,18 @@ describe('web chat page (Chromium)', function () {
     assert.deepEqual(await transcriptTexts(bob), before);
   });
 
+  it('a draft is kept per chat across a reload, and sending it clears it', async () => {
+    await composer(bob).fill('Half a thought,\nstill typing');
+    await bob.reload();
+    await bob.locator('textarea.ic-draft:enabled').waitFor();
+    assert.equal(await composer(bob).inputValue(), 'Half a thought,\nstill typing');
+    await composer(bob).press('Enter');
+    await alice.locator('.ic-log .ic-body', { hasText: 'still typing' }).waitFor();
+    await bob.reload();
+    await bob.locator('textarea.ic-draft:enabled').waitFor();
+    assert.equal(await composer(bob).inputValue(), '');
+  });
+
   it("bob's home page lists the chat and follows new messages live", async () => {
     const home = await bobContext.newPage();
     try {
@@ -292,6 +323,27 @@ describe('web chat page (Chromium)', function () {
       await item.waitFor();
       await say(alice, 'Ping for the list');
       await item.locator('.chat-last', { hasText: `${ALICE}: Ping for the list` }).waitFor();
+    } finally {
+      await home.close();
+    }
+  });
+
+  it('one mistyped address does not refuse the chat: the others are invited and it is named', async () => {
+    const home = await aliceContext.newPage();
+    try {
+      await home.goto(`${server.url}/`);
+      await home.getByLabel('Subject').fill('Typo test');
+      await home.getByLabel('People').fill('dave@example.org, not-an-address');
+      await home.getByRole('button', { name: 'Start chat' }).click();
+      const error = home.locator('.form-error', { hasText: 'not-an-address is not an email address' });
+      await error.waitFor();
+      assert.match(
+        await error.innerText(),
+        /The chat was started, but these invitations were not sent: not-an-address is not an email address\./,
+      );
+      await error.getByRole('link', { name: 'Open the chat' }).click();
+      await home.getByRole('heading', { name: 'Typo test' }).first().waitFor();
+      await home.locator('.ic-panel[data-status="online"]').waitFor();
     } finally {
       await home.close();
     }
@@ -476,6 +528,62 @@ describe('web chat page (Chromium)', function () {
       await page.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-quote.png') });
     } finally {
       await page.close();
+    }
+  });
+
+  it('the keyboard path: focus lands in the message box, reaching it takes as many Tabs however long the chat, arrows walk the messages', async () => {
+    const page = await aliceContext.newPage();
+    const tabsToComposer = async () => {
+      await page.goto(chatUrl);
+      await page.locator('textarea.ic-draft:enabled').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.className), 'ic-draft', 'focus starts in the message box');
+      await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+      for (let tabs = 1; tabs <= 60; tabs++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(() => document.activeElement?.className === 'ic-draft')) return tabs;
+      }
+      throw new Error('the message box is not reachable with Tab');
+    };
+    try {
+      const before = await tabsToComposer();
+      // Six more messages of alice's own, each with a Delete button.
+      for (let i = 1; i <= 6; i++) await say(alice, `Keyboard check ${i}`);
+      assert.equal(await tabsToComposer(), before);
+      // Shift+Tab goes back to the conversation (its messages' buttons are not Tab stops), then the arrows move between messages.
+      await page.keyboard.press('Shift+Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Conversation');
+      await page.keyboard.press('ArrowUp');
+      assert.match(await page.evaluate(() => (document.activeElement as HTMLElement).innerText), /Keyboard check 6/);
+      await page.keyboard.press('ArrowUp');
+      assert.match(await page.evaluate(() => (document.activeElement as HTMLElement).innerText), /Keyboard check 5/);
+      // The focused message's own Delete is the next Tab stop.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Delete this message');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('follows the system dark mode, with no contrast problems axe-core can find', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const dark = await browser.newContext({
+      colorScheme: 'dark',
+      viewport: { width: 1100, height: 760 },
+      storageState: await aliceContext.storageState(),
+    });
+    try {
+      const page = await dark.newPage();
+      await page.goto(chatUrl);
+      await page.locator('.ic-panel[data-status="online"]').waitFor();
+      const colours = await page.evaluate(() => ({
+        page: getComputedStyle(document.body).backgroundColor,
+        panel: getComputedStyle(document.querySelector('.ic-panel')!).backgroundColor,
+      }));
+      assert.deepEqual(colours, { page: 'rgb(1, 4, 9)', panel: 'rgb(13, 17, 23)' });
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'chat-page-dark.png') });
+    } finally {
+      await dark.close();
     }
   });
 

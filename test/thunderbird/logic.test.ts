@@ -5,16 +5,18 @@
  * notifications, settings.
  */
 import assert from 'node:assert/strict';
-import type { ChatSummary, ChatView, HistoryPage, MessageView } from '../../protocol/index.ts';
+import type { AlertsView, ChatSummary, ChatView, HistoryPage, MessageView } from '../../protocol/index.ts';
 import { saveTranscript, transcriptEmail, allMessages } from '../../thunderbird-ext/src/background/transcript.ts';
-import { newFromOthers, totalUnread, UnreadTracker } from '../../thunderbird-ext/src/background/unread.ts';
+import { UnreadTracker } from '../../thunderbird-ext/src/background/unread.ts';
 import { addressesOf, mailboxAddress } from '../../thunderbird-ext/src/shared/addresses.ts';
 import { chatIdOfMessage, htmlToText, replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
 import { DEFAULT_BACKEND_URL, loadSettings, normaliseBackendUrl, saveBackendUrl } from '../../thunderbird-ext/src/shared/settings.ts';
 import type { ChatTransport, TransportEvents } from '../../ui/src/transport.ts';
-import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml, panelText } from '../../mail-client/panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
 import { newClientId } from '../../ui/src/client-id.ts';
+import { isUuid } from '../../protocol/patterns.ts';
 
 const BASE = 'https://chat.example.com';
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -47,7 +49,7 @@ describe('Thunderbird logic: addresses', () => {
 });
 
 describe('Thunderbird logic: the chat of a received email', () => {
-  const panel = { chatUrl: chatUrlFor(BASE, ID), chatId: ID, subject: 'Plan' };
+  const panel = { chatUrl: chatUrl(BASE, ID), chatId: ID, subject: 'Plan' };
 
   it('finds the panel in the HTML part, in the text part, or by the X-Inbox-Chat header', () => {
     const html = {
@@ -104,7 +106,7 @@ describe('Thunderbird logic: the chat of a received email', () => {
       bcc: [],
     });
     assert.deepEqual(body.quote, { from: 'alice@example.com', text: 'Shall we go to Oslo?\nA & B' });
-    assert.equal(body.draftKey, 'thunderbird-reply:offsite-1@example.com');
+    assert.equal(body.draftKey, 'reply:offsite-1@example.com');
     assert.equal(body.emailMessageId, 'offsite-1@example.com');
   });
 
@@ -114,7 +116,13 @@ describe('Thunderbird logic: the chat of a received email', () => {
 });
 
 describe('Thunderbird logic: Save transcript', () => {
-  const chat = { id: ID, subject: 'Plan ✓', emailMessageId: null } as unknown as ChatView;
+  const at = '2026-03-02T09:00:00.000Z';
+  const chat: ChatView = {
+    ...{ id: ID, subject: 'Plan ✓', source: 'EMAIL', retention: 'ARCHIVED', ownerId: 'm1', isOwner: true, emailMessageId: null },
+    ...{ lastSeq: 0, lastActivityAt: at, createdAt: at, endedAt: null, members: [], audience: [], unread: 0 },
+    me: { identityId: 'm1', address: 'me@example.com', lastReadSeq: 0, emailNotify: true, language: null, readingLanguage: null },
+    translation: { enabled: false },
+  };
 
   it('reads the whole history in pages, oldest first', async () => {
     const all = Array.from({ length: 230 }, (_, i) => message(i + 1));
@@ -146,7 +154,7 @@ describe('Thunderbird logic: Save transcript', () => {
         message(5, { kind: 'SYSTEM', authorAddress: null, body: 'bob@example.com joined' }),
       ],
       me: 'bob@example.com',
-      chatUrl: chatUrlFor(BASE, ID),
+      chatUrl: chatUrl(BASE, ID),
       inReplyTo: 'plan@example.com',
       now: new Date('2026-11-21T12:00:00Z'),
     });
@@ -159,7 +167,7 @@ describe('Thunderbird logic: Save transcript', () => {
     assert.match(text, /Transcript of the live chat "Plan ✓"/);
     assert.match(text, /Email from alice@example\.com:\r?\n> Original\r?\n> email/);
     assert.match(text, /alice@example\.com: message 2/);
-    assert.match(text, /alice@example\.com: \(message deleted\)/);
+    assert.match(text, /alice@example\.com: \(Message deleted\)/);
     assert.match(text, /\* bob@example\.com joined/);
     assert.match(text, /4 entries/);
   });
@@ -171,7 +179,7 @@ describe('Thunderbird logic: Save transcript', () => {
       m: mock.messenger,
       api,
       me: 'bob@example.com',
-      chatUrl: (id: string) => chatUrlFor(BASE, id),
+      chatUrl: (id: string) => chatUrl(BASE, id),
       threadOf: async () => 'sent-1@example.com',
     };
     await assert.rejects(saveTranscript({ ...deps, folderId: null }, ID), (e: { code: string }) => e.code === 'NO_FOLDER');
@@ -198,20 +206,17 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     isNew: false,
   });
 
-  it('totals unread and spots new messages from others only', () => {
-    assert.equal(totalUnread([summary('a', 3, 2), summary('b', 1, 1)]), 3);
-    const before = new Map([
-      ['a', 3],
-      ['b', 1],
-    ]);
-    const after = [summary('a', 4, 3), summary('b', 2, 0, 'me'), summary('c', 1, 1)];
-    assert.deepEqual(
-      newFromOthers(before, after).map((c) => c.id),
-      ['a', 'c'],
-    );
+  const alertSettings = (over: Partial<AlertsView> = {}): AlertsView => ({
+    desktop: true,
+    sound: true,
+    vibrate: true,
+    speak: false,
+    dnd: false,
+    chats: [],
+    ...over,
   });
 
-  class FakeTransport implements Partial<ChatTransport> {
+  class FakeTransport implements Pick<ChatTransport, 'status' | 'on' | 'watchChats'> {
     status: ChatTransport['status'] = 'online';
     handlers = new Map<string, ((p: any) => void)[]>();
     chats: ChatSummary[] = [];
@@ -227,7 +232,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     }
   }
 
-  it('updates the badge on activity and notifies only while Thunderbird is in the background', async () => {
+  it('updates the badge on activity; alerts unless a visible view shows the chat in a focused Thunderbird', async () => {
     const t = new FakeTransport();
     t.chats = [summary('a', 1, 0)];
     let list = [summary('a', 2, 1)];
@@ -235,11 +240,13 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     const notified: string[] = [];
     let background = false;
     const tracker = new UnreadTracker({
-      transport: () => t as unknown as ChatTransport,
+      transport: () => t,
       listChats: () => Promise.resolve(list),
+      alertSettings: () => Promise.resolve(alertSettings()),
       setBadge: (n) => badges.push(n),
       inBackground: async () => background,
-      notify: (c) => notified.push(c.id),
+      showing: (id) => id === 'a',
+      alert: (a) => notified.push(a.chatId),
       delayMs: 1,
     });
     tracker.attach();
@@ -249,7 +256,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     t.emit('chats:activity', { chatId: 'a', lastSeq: 2 });
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(badges, [0, 1]);
-    assert.deepEqual(notified, [], 'Thunderbird has the focus: the badge is enough');
+    assert.deepEqual(notified, [], 'the chat is on screen in the focused window: the badge is enough');
 
     background = true;
     list = [summary('a', 3, 2)];
@@ -257,6 +264,52 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(badges, [0, 1, 2]);
     assert.deepEqual(notified, ['a']);
+
+    // A chat no view shows alerts even while Thunderbird has the focus.
+    background = false;
+    list = [summary('a', 3, 2), summary('b', 1, 1)];
+    t.emit('chats:activity', { chatId: 'b', lastSeq: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(notified, ['a', 'b']);
+    tracker.stop();
+  });
+
+  it('follows do-not-disturb and mute from the server, and stays silent when the settings cannot be read', async () => {
+    const t = new FakeTransport();
+    t.chats = [summary('a', 1, 0), summary('b', 1, 0)];
+    let list = t.chats;
+    let settings: AlertsView | null = alertSettings({ dnd: true });
+    const badges: number[] = [];
+    const notified: string[] = [];
+    const tracker = new UnreadTracker({
+      transport: () => t,
+      listChats: () => Promise.resolve(list),
+      alertSettings: () => (settings ? Promise.resolve(settings) : Promise.reject(new Error('offline'))),
+      setBadge: (n) => badges.push(n),
+      inBackground: async () => true,
+      showing: () => false,
+      alert: (a) => notified.push(a.chatId),
+      delayMs: 1,
+    });
+    const step = async (next: ChatSummary[]) => {
+      list = next;
+      t.emit('chats:activity', {});
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    tracker.attach();
+    await new Promise((r) => setTimeout(r, 10));
+    await step([summary('a', 2, 1), summary('b', 1, 0)]);
+    assert.deepEqual(notified, [], 'do-not-disturb');
+    assert.equal(badges.at(-1), 0, 'no badge under do-not-disturb either');
+
+    settings = alertSettings({ chats: [{ chatId: 'a', muted: true, sound: true }] });
+    await step([summary('a', 3, 2), summary('b', 2, 1)]);
+    assert.deepEqual(notified, ['b'], 'a is muted');
+    assert.equal(badges.at(-1), 1, 'the muted chat is not counted');
+
+    settings = null;
+    await step([summary('a', 3, 2), summary('b', 3, 2)]);
+    assert.deepEqual(notified, ['b'], 'fresh settings could not be read: no alert (the last known ones still badge)');
     tracker.stop();
   });
 
@@ -267,11 +320,13 @@ describe('Thunderbird logic: unread badge and notifications', () => {
       const notified: string[] = [];
       const saved: Record<string, number>[] = [];
       const tracker = new UnreadTracker({
-        transport: () => t as unknown as ChatTransport,
+        transport: () => t,
         listChats: () => Promise.resolve(t.chats),
+        alertSettings: () => Promise.resolve(alertSettings()),
         setBadge: () => undefined,
         inBackground: async () => true,
-        notify: (c) => notified.push(c.id),
+        showing: () => false,
+        alert: (a) => notified.push(a.chatId),
         memory: { load: async () => remembered, save: async (s) => void saved.push(s) },
       });
       tracker.attach();
@@ -320,10 +375,9 @@ describe('client ids in a displayed email (not a secure context)', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
       // A crypto without randomUUID, as in a Thunderbird message pane or plain-http page.
-      const id = newClientId({
-        getRandomValues: (a: Uint8Array<ArrayBuffer>) => globalThis.crypto.getRandomValues(a),
-      } as unknown as Crypto);
-      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const id = newClientId({ getRandomValues: (a) => globalThis.crypto.getRandomValues(a) });
+      assert.ok(isUuid(id) && id === id.toLowerCase(), id);
+      assert.equal(id[14], '4', 'version 4');
       seen.add(id);
     }
     assert.equal(seen.size, 200);

@@ -13,12 +13,17 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import type { ChatView, SessionView } from '../../protocol/index.ts';
-import { chatUrlFor, panelHtml } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml } from '../../mail-client/panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
+import { sql } from '../bridge/support.ts';
 import {
   ADD_RECIPIENT_AND_SEND,
+  ALERTS_ABOVE,
   BADGE_ABOVE,
+  BADGE_IS,
+  CLICK_ALERT,
   CHAT_IN_SPACE_IS_NEW,
   CLICK_EMBED_IM,
   OPEN_COMPOSE,
@@ -33,8 +38,10 @@ import {
   SET_SERVER,
   WAIT_FOR_EXTENSION,
   WAIT_FOR_MESSAGE_IN_PANE,
+  WATCH_ALERTS,
 } from './support/tb-scripts.ts';
 import { screenshotDir } from '../support/screenshots.ts';
+import { isUuid } from '../../protocol/patterns.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const XPI = path.join(ROOT, 'dist/inbox-chat-thunderbird.xpi');
@@ -48,7 +55,7 @@ const BOB = 'bob@example.com';
 const SUBJECT = 'Quarterly plan: live chat';
 
 function emailWithPanel(chat: ChatView, baseUrl: string): string {
-  const panel = panelHtml({ chatUrl: chatUrlFor(baseUrl, chat.id), chatId: chat.id, subject: SUBJECT });
+  const panel = panelHtml({ chatUrl: chatUrl(baseUrl, chat.id), chatId: chat.id, subject: SUBJECT });
   return [
     `From: Alice Example <${ALICE}>`,
     `To: Bob Example <${BOB}>`,
@@ -148,6 +155,13 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     // Bob joined through the relay: the server now lists him as a member.
     const view = await api<ChatView>(server, 'GET', `/api/chats/${chat.id}`, undefined, alice.token);
     assert.ok(view.body.members.some((m) => m.address === BOB));
+    // The join carried Thunderbird's UI language: Bob's reading language until he picks one.
+    const [bob] = await sql<{ language: string | null }>(
+      server,
+      'SELECT i.language FROM identity i JOIN email_address e ON e.identity_id = i.id WHERE e.address = $1',
+      [BOB],
+    );
+    assert.match(bob?.language ?? '', /^[a-z]{2,3}$/);
   });
 
   it('exchanges messages both ways with Alice on the plain chat page in Chromium', async () => {
@@ -202,10 +216,42 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     assert.equal(after, before + 1);
   });
 
+  it('alerts through messenger.notifications for a chat no view shows; do-not-disturb silences it; a click opens the chat', async () => {
+    type Shown = { name: string; title: string; text: string };
+    const before = await tb!.chrome<Shown[]>(WATCH_ALERTS);
+    const say = async (clientId: string, body: string) => {
+      const r = await api<{ seq: number }>(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId, body }, alice.token);
+      assert.equal(r.status, 201);
+      return r.body.seq;
+    };
+    const seq = await say('alice-alert-1', 'Did you see the numbers?');
+    const shown = await tb!.chrome<Shown[]>(ALERTS_ABOVE, [before.length]);
+    assert.deepEqual(shown.slice(before.length), [
+      { name: `inbox-chat:${chat.id}:${seq}`, title: SUBJECT, text: `${ALICE}: Did you see the numbers?` },
+    ]);
+
+    // Do-not-disturb, turned on from Bob's other device: no alert, and the badge goes.
+    const bob = await signIn(server, BOB);
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: true }, bob.token)).status, 200);
+    await say('alice-alert-2', 'Quiet hours, I know');
+    await tb!.chrome(BADGE_IS, [0]);
+    assert.equal((await tb!.chrome<Shown[]>(WATCH_ALERTS)).length, shown.length, 'nothing shown during do-not-disturb');
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: false }, bob.token)).status, 200);
+    const back = await say('alice-alert-3', 'Back now?');
+    const after = await tb!.chrome<Shown[]>(ALERTS_ABOVE, [shown.length]);
+    assert.deepEqual(
+      after.slice(shown.length).map((a) => a.name),
+      [`inbox-chat:${chat.id}:${back}`],
+    );
+
+    // The system reports a click on it: the Chats space opens that chat.
+    assert.equal(await tb!.chrome<boolean>(CLICK_ALERT, [`inbox-chat:${chat.id}:${back}`, chat.id]), true);
+  });
+
   it('Embed IM in a real compose window; the sent email names the chat and the final recipients are in it', async () => {
     await tb!.chrome(OPEN_COMPOSE, ['carol@example.com', 'Lunch on Friday']);
     const chatId = await tb!.chrome<string>(CLICK_EMBED_IM);
-    assert.match(chatId, /^[0-9a-f-]{36}$/);
+    assert.ok(isUuid(chatId), chatId);
     await tb!.chrome(ADD_RECIPIENT_AND_SEND, ['dave@example.com']);
     const sent = await server.catcher!.waitFor((m) => m.subject === 'Lunch on Friday', 120_000);
     assert.equal(sent.headers['x-inbox-chat'], chatId);

@@ -15,7 +15,12 @@ describe('ApiClient and SocketTransport: email bridge', function () {
   let server: TestServer;
   const transports: SocketTransport[] = [];
   before(async () => {
-    server = await startTestServer({ EMAIL_BATCH_WINDOW_MS: '200', EMAIL_OFFLINE_DELAY_MS: '0', JOBS_POLL_MS: '50' });
+    server = await startTestServer({
+      EMAIL_BATCH_WINDOW_MS: '200',
+      EMAIL_OFFLINE_DELAY_MS: '1000',
+      PRESENCE_HEARTBEAT_MS: '300',
+      JOBS_POLL_MS: '50',
+    });
   });
   after(async () => {
     for (const t of transports) t.close();

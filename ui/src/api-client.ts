@@ -6,10 +6,13 @@ import type {
   AccessDecision,
   AccessRequestView,
   AddressLinkStarted,
-  AnyErrorCode,
+  AlertSettingsBody,
+  AlertsView,
   AudienceInput,
   AvailabilityBody,
   AvailabilityView,
+  ChatAlertsBody,
+  ChatAlertsView,
   ChatSummary,
   ChatView,
   CreateChatBody,
@@ -23,6 +26,7 @@ import type {
   MessageView,
   PathParamNames,
   RouteBody,
+  MyLanguageView,
   RouteName,
   RouteQuery,
   RouteResponse,
@@ -30,6 +34,7 @@ import type {
   TranscriptSent,
   VerificationStarted,
 } from '../../protocol/index.ts';
+import { ApiError } from '../../protocol/api-error.ts';
 // The zod-free half of the route table: method and path at run time, without the schema library.
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 
@@ -42,17 +47,7 @@ type RequestParts<N extends RouteName> = ([PathParamNames<(typeof ROUTES)[N]['pa
   (RouteBody<N> extends undefined ? { body?: undefined } : { body: RouteBody<N> }) &
   (RouteQuery<N> extends undefined ? { query?: undefined } : { query?: RouteQuery<N> });
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: AnyErrorCode,
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 export interface ApiClientOptions {
   /** Origin of the server, e.g. "https://chat.example.com"; '' means the page's own origin. */
@@ -112,7 +107,7 @@ export class ApiClient {
   addToAudience(chatId: string, address: string): Promise<ChatView> {
     return this.request('addToAudience', { params: { chatId }, body: { address } });
   }
-  updateMySettings(chatId: string, settings: { emailNotify?: boolean; language?: string }): Promise<ChatView> {
+  updateMySettings(chatId: string, settings: RouteBody<'updateMySettings'>): Promise<ChatView> {
     return this.request('updateMySettings', { params: { chatId }, body: settings });
   }
 
@@ -161,6 +156,11 @@ export class ApiClient {
   sendTranscript(chatId: string): Promise<TranscriptSent> {
     return this.request('sendTranscript', { params: { chatId }, body: {} });
   }
+  /** My reading language wherever a chat has none of its own (null: messages as written). */
+  setMyLanguage(language: string | null): Promise<MyLanguageView> {
+    return this.request('setMyLanguage', { body: { language } });
+  }
+
   availability(): Promise<AvailabilityView> {
     return this.request('availability', {});
   }
@@ -173,6 +173,18 @@ export class ApiClient {
   }
   verifyAddressLink(linkId: string, code: string): Promise<IdentityView> {
     return this.request('verifyAddressLink', { body: { linkId, code } });
+  }
+
+  /** My alert settings (every device follows them) and whether do-not-disturb is on. */
+  alerts(): Promise<AlertsView> {
+    return this.request('alerts', {});
+  }
+  setAlerts(body: AlertSettingsBody): Promise<AlertsView> {
+    return this.request('setAlerts', { body });
+  }
+  /** Mutes one chat, or turns its sound off, for me. */
+  setChatAlerts(chatId: string, body: ChatAlertsBody): Promise<ChatAlertsView> {
+    return this.request('setChatAlerts', { params: { chatId }, body });
   }
 
   /** One call of route N of the table: its method, its path with `params` filled in, its body and query. */

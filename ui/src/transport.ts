@@ -26,6 +26,7 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthoriz
 export type TransportEvents = Pick<
   ServerToClientEvents,
   | 'message'
+  | 'message:translated'
   | 'typing'
   | 'read'
   | 'chat:updated'

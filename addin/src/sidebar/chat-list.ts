@@ -1,6 +1,6 @@
 /**
  * The sidebar's list logic, free of DOM: newest first, filtered by unread/mine and by a search
- * over subject, last message and members.
+ * over subject, last message and members. The row's preview line is the shared messagePreview.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
 
@@ -24,17 +24,6 @@ export function matches(chat: ChatSummary, filter: ChatFilter, query: string): b
 
 export function visibleChats(chats: ChatSummary[], filter: ChatFilter, query: string): ChatSummary[] {
   return newestFirst(chats).filter((c) => matches(c, filter, query));
-}
-
-/** One line about the newest message: "bob@x: text", or what happened. */
-export function preview(chat: ChatSummary): string {
-  const m = chat.lastMessage;
-  if (!m) return 'No messages yet';
-  if (m.deleted || m.kind === 'DELETION') return 'A message was deleted';
-  const text = m.body.replace(/\s+/g, ' ').trim();
-  const short = text.length > 90 ? `${text.slice(0, 89)}…` : text;
-  if (m.kind === 'SYSTEM' || m.kind === 'CALL') return short;
-  return m.authorAddress ? `${m.authorAddress}: ${short}` : short;
 }
 
 export function membersLine(chat: ChatSummary, me: string | null): string {

@@ -8,7 +8,8 @@ import type { ApiClient } from '../../../ui/src/api-client.ts';
 import { clear, el } from '../../../ui/src/dom.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 import { mountChat, type MountedChat } from '../panes/chat-host.ts';
-import { membersLine, preview, visibleChats, type ChatFilter } from './chat-list.ts';
+import { messagePreview } from '../../../mail-client/preview.ts';
+import { membersLine, visibleChats, type ChatFilter } from './chat-list.ts';
 
 export interface SidebarOptions {
   api: ApiClient;
@@ -24,11 +25,20 @@ const FILTERS: [ChatFilter, string][] = [
   ['active', 'Not ended'],
 ];
 
-export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy(): void } {
+export interface MountedSidebar {
+  /** The chat open in place, if any. */
+  openChatId(): string | null;
+  /** Opens a chat in place (from an alert). */
+  openChat(chatId: string): void;
+  destroy(): void;
+}
+
+export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSidebar {
   let chats: ChatSummary[] = [];
   let filter: ChatFilter = 'all';
   let query = '';
   let open: MountedChat | null = null;
+  let openId: string | null = null;
   let destroyed = false;
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -79,19 +89,23 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
         chat.isNew ? el('span', { class: 'chat-row-new', text: 'new' }) : null,
         chat.unread > 0 ? el('span', { class: 'chat-row-badge', text: String(chat.unread) }) : null,
       ),
-      el('span', { class: 'chat-row-preview', text: preview(chat) }),
+      el('span', { class: 'chat-row-preview', text: messagePreview(chat.lastMessage) }),
       el('span', { class: 'chat-row-members', text: `${membersLine(chat, opts.me ?? null)}${chat.endedAt ? ' · ended' : ''}` }),
     );
     button.addEventListener('click', () => void openChat(chat));
     return el('li', {}, button);
   }
 
-  async function openChat(chat: ChatSummary): Promise<void> {
+  async function openChat(chat: Pick<ChatSummary, 'id'>): Promise<void> {
+    open?.destroy();
+    open = null;
+    openId = chat.id;
     const back = el('button', { type: 'button', class: 'button button-quiet sidebar-back', text: '← All chats' });
     const chatHost = el('div', { class: 'pane-chat' });
     back.addEventListener('click', () => {
       open?.destroy();
       open = null;
+      openId = null;
       host.replaceChildren(listView);
       void refresh();
     });
@@ -131,6 +145,8 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
   void refresh();
 
   return {
+    openChatId: () => openId,
+    openChat: (chatId) => void openChat({ id: chatId }),
     destroy() {
       destroyed = true;
       offActivity();

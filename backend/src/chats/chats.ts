@@ -8,7 +8,7 @@ import type { ChatContext } from './context.ts';
 import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf, type Visibility } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
 import { announceAudienceAdded, announceAudienceRemoved } from './my-chats.ts';
-import { unreadCounts } from './unread.ts';
+import { readingLanguage } from '../translation/reading-language.ts';
 
 type CreateChat = z.output<typeof createChatBody>;
 type Audience = z.output<typeof audienceInput>;
@@ -128,11 +128,12 @@ export class ChatService {
 
   async view(caller: Caller, chatId: string): Promise<ChatView> {
     const me = await requireMember(this.ctx, caller, chatId);
-    const { db, ephemeral } = this.ctx;
-    const [members, audience, visibility] = await Promise.all([
+    const { db } = this.ctx;
+    const [members, audience, visibility, identity] = await Promise.all([
       db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' } }),
       db.audienceEntry.findMany({ where: { chatId }, orderBy: { addedAt: 'asc' } }),
       this.visibility(chatId),
+      db.identity.findUniqueOrThrow({ where: { id: caller.identityId }, select: { language: true } }),
     ]);
     const chat = me.chat;
     const isOwner = chat.ownerId === caller.identityId;
@@ -142,7 +143,11 @@ export class ChatService {
       .filter((a) => a.role !== 'BCC' || isOwner || a.address === me.address)
       .map((a) => ({ address: a.address, role: a.role, joined: joined.has(a.address) }));
     const handle = (identityId: string) => this.ctx.handles.of(chatId, identityId);
-    const lastSeq = chat.retention === 'EPHEMERAL' ? await ephemeral.lastSeq(chatId) : chat.lastSeq;
+    const log = this.ctx.logs.of(chat);
+    const [lastSeq, unread] = await Promise.all([
+      log.lastSeq(chat),
+      log.unread(caller.identityId, [{ chatId, lastReadSeq: me.lastReadSeq }]),
+    ]);
     return {
       id: chat.id,
       subject: chat.subject,
@@ -164,11 +169,16 @@ export class ChatService {
         lastReadSeq: m.lastReadSeq,
       })),
       audience: visible,
-      me: { identityId: handle(me.identityId), address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
-      unread:
-        (await unreadCounts(this.ctx, caller.identityId, [{ chatId, retention: chat.retention, lastReadSeq: me.lastReadSeq }])).get(
-          chatId,
-        ) ?? 0,
+      me: {
+        identityId: handle(me.identityId),
+        address: me.address,
+        lastReadSeq: me.lastReadSeq,
+        emailNotify: me.emailNotify,
+        language: me.language,
+        readingLanguage: readingLanguage(me, identity),
+      },
+      translation: { enabled: this.ctx.translations.enabled },
+      unread: unread.get(chatId) ?? 0,
     };
   }
 
@@ -277,19 +287,19 @@ export class ChatService {
     return this.ctx.handles.of(chatId, identityId);
   }
 
-  /** The owner ends the chat: no more messages; an ephemeral chat's messages are gone. */
+  /** The owner ends the chat: no more messages; a log that does not last (ephemeral) forgets them. */
   async end(caller: Caller, chatId: string): Promise<ChatView> {
     const chat = await requireOwner(this.ctx, caller, chatId);
     if (!chat.endedAt) {
       const ended = await this.ctx.db.chat.update({ where: { id: chatId }, data: { endedAt: new Date() } });
-      if (chat.retention === 'EPHEMERAL') await this.ctx.ephemeral.drop(chatId);
+      await this.ctx.logs.of(chat).ended(chatId);
       await postSystemMessage(this.ctx, ended, 'The chat was ended by its owner');
       this.ctx.events.chatUpdated(chatId);
     }
     return this.view(caller, chatId);
   }
 
-  async updateMySettings(caller: Caller, chatId: string, settings: { emailNotify?: boolean; language?: string }): Promise<ChatView> {
+  async updateMySettings(caller: Caller, chatId: string, settings: { emailNotify?: boolean; language?: string | null }): Promise<ChatView> {
     await requireMember(this.ctx, caller, chatId);
     await this.ctx.db.member.update({
       where: { chatId_identityId: { chatId, identityId: caller.identityId } },

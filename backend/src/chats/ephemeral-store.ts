@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import type { MessageView } from '../../../protocol/index.ts';
-import type { NewMessage } from './message-writer.ts';
+import type { NewMessage } from './message-log.ts';
 
 /** Bounds on what ephemeral chats may hold; both stores enforce the same ones. */
 export interface EphemeralLimits {
@@ -51,7 +51,8 @@ export interface EphemeralLog {
   append(m: NewMessage): Promise<{ view: MessageView; fresh: boolean }>;
   lastSeq(chatId: string): Promise<number>;
   get(chatId: string, seq: number): Promise<MessageView | undefined>;
-  tombstone(chatId: string, seq: number): Promise<void>;
+  /** False when the message was already deleted or is gone. */
+  tombstone(chatId: string, seq: number): Promise<boolean>;
   /** Newest first when `before` is set; oldest first when `after` is set. */
   page(chatId: string, opts: { before?: number; after?: number; limit: number }): Promise<{ messages: MessageView[]; hasMore: boolean }>;
   unreadFor(chatId: string, afterSeq: number, identityId: string): Promise<number>;
@@ -125,16 +126,18 @@ export class EphemeralStore implements EphemeralLog {
     return this.chats.get(chatId)?.messages.find((m) => m.seq === seq);
   }
 
-  async tombstone(chatId: string, seq: number): Promise<void> {
+  async tombstone(chatId: string, seq: number): Promise<boolean> {
     const chat = this.chats.get(chatId);
     const i = chat?.messages.findIndex((m) => m.seq === seq) ?? -1;
-    if (!chat || i < 0) return;
+    if (!chat || i < 0) return false;
     const old = chat.messages[i]!;
+    if (old.deleted) return false;
     const dead = { ...old, body: '', deleted: true };
     this.count(old, -footprint(old.body));
     this.count(dead, footprint(''));
     chat.messages[i] = dead;
     if (chat.byClientId.get(old.clientId) === old) chat.byClientId.set(old.clientId, dead);
+    return true;
   }
 
   async page(

@@ -1,20 +1,9 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { MessageKind, MessageView } from '../../../protocol/index.ts';
+import { POSTING_RULES, refusalError, type PostingRefusal } from './posting-rules.ts';
 import { messageView, type MessageRow } from './views.ts';
-
-export interface NewMessage {
-  chatId: string;
-  clientId: string;
-  /** null for system events. */
-  authorId: string | null;
-  authorAddress: string | null;
-  kind: MessageKind;
-  body: string;
-  targetSeq?: number | null;
-  /** Domain-made events skip the membership check; member sends never do. */
-  trusted?: boolean;
-}
+import type { NewMessage } from './message-log.ts';
 
 interface Lane {
   queue: Pending[];
@@ -36,6 +25,8 @@ interface Pending {
 export interface WriterStats {
   /** Refused batches split (by chat, then in halves) to find the item the database refused: tests check a split happened. */
   isolated: number;
+  /** Batches answered by the race fallback (appendAfterLocking): tests check the race path ran. */
+  raced: number;
 }
 
 /**
@@ -49,7 +40,7 @@ export interface WriterStats {
 export class MessageWriter {
   private readonly lanes: Lane[];
   private drainWaiters: (() => void)[] = [];
-  readonly stats: WriterStats = { isolated: 0 };
+  readonly stats: WriterStats = { isolated: 0, raced: 0 };
 
   /**
    * `lanes` independent group-commit queues, one batch in flight each. A chat always maps to
@@ -140,6 +131,7 @@ export class MessageWriter {
       // retry whose original another process committed meanwhile trips the unique key. The same
       // statement run again after taking the chat locks sees that commit and answers it.
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      this.stats.raced++;
       return appendAfterLocking(this.pool, batch);
     }
   }
@@ -179,8 +171,8 @@ function isItemError(err: unknown): boolean {
  * The whole batch as one autocommitted statement: one round trip to the database instead of
  * eight (BEGIN, lock, members, keys, insert, chat, read position, COMMIT). Chats are locked in id
  * order (FOR UPDATE returns their latest last_seq even when another process committed since this
- * statement's snapshot), the membership,
- * ended and idempotency checks decide a verdict per item, and only fresh items take a seq,
+ * statement's snapshot), the posting rules (posting-rules.ts) and the idempotency check decide a
+ * verdict per item, and only fresh items take a seq,
  * numbered in batch order. The promise resolves after the commit (ReadyForQuery follows it).
  * This statement is the one ordering rule of archived chats; appendAfterLocking reuses it.
  */
@@ -197,11 +189,7 @@ prior AS MATERIALIZED (
 ),
 checked AS MATERIALIZED (
   SELECT i.*, l.last_seq,
-    CASE
-      WHEN l.id IS NULL THEN 'NOT_FOUND'
-      WHEN NOT i.trusted AND i.author_id IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM member mb WHERE mb.chat_id = i.chat_id AND mb.identity_id = i.author_id) THEN 'FORBIDDEN'
-      WHEN l.ended_at IS NOT NULL AND i.kind NOT IN ('SYSTEM', 'CALL') THEN 'CHAT_ENDED'
+    CASE ${POSTING_RULES}
       WHEN p.chat_id IS NOT NULL THEN 'PRIOR'
       ELSE 'NEW'
     END AS verdict
@@ -237,7 +225,7 @@ SELECT c.ord::int AS ord, c.verdict, n.seq,
 
 interface VerdictRow {
   ord: number;
-  verdict: 'NOT_FOUND' | 'FORBIDDEN' | 'CHAT_ENDED' | 'PRIOR' | 'NEW';
+  verdict: PostingRefusal | 'PRIOR' | 'NEW';
   seq: number | null;
   prior_seq: number | null;
   prior_author_id: string | null;
@@ -276,11 +264,9 @@ export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: P
     const m = p.msg;
     switch (r.verdict) {
       case 'NOT_FOUND':
-        return p.reject(new AppError('NOT_FOUND', 'chat not found'));
       case 'FORBIDDEN':
-        return p.reject(new AppError('FORBIDDEN', 'Only members of this chat can post in it'));
       case 'CHAT_ENDED':
-        return p.reject(new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted'));
+        return p.reject(refusalError(r.verdict));
       case 'PRIOR':
         if (r.prior_author_id !== m.authorId) return p.reject(new AppError('CONFLICT', 'That message id is already used in this chat'));
         out.push({

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { LIMITS, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
+import { LIMITS, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
+import { retentionLasts, type Placed } from './message-log.ts';
 import { checkScope, requireMember } from './membership.ts';
-import { MESSAGE_COLUMNS, messageView, publicMessage, type MessageRow } from './views.ts';
+import { publicMessage } from './views.ts';
 
 interface ChatRef {
   id: string;
-  retention: 'ARCHIVED' | 'EPHEMERAL';
+  retention: Retention;
 }
 
 /** Domain-made events ("x joined") take the same path as member messages, so seq stays gap-free. */
@@ -23,12 +24,7 @@ export async function postSystemMessage(ctx: ChatContext, chat: ChatRef, body: s
     body,
     trusted: true,
   };
-  if (chat.retention === 'EPHEMERAL') {
-    const { view } = await ctx.ephemeral.append(msg);
-    ctx.events.messagePosted(view);
-    return view;
-  }
-  return ctx.writer.append(msg);
+  return (await ctx.logs.of(chat).append(msg)).committed;
 }
 
 /**
@@ -51,12 +47,7 @@ export async function postCallLine(
     body,
     trusted: true,
   };
-  if (chat.retention === 'EPHEMERAL') {
-    const { view } = await ctx.ephemeral.append(msg);
-    ctx.events.messagePosted(view);
-    return view;
-  }
-  return ctx.writer.append(msg);
+  return (await ctx.logs.of(chat).append(msg)).committed;
 }
 
 /** The first history entry of a "Reply with IM" chat: the email it answers, attributed to its sender. */
@@ -70,8 +61,7 @@ export async function postQuote(ctx: ChatContext, chat: ChatRef, quote: { from: 
     body: quote.text.replace(/\r\n?/g, '\n').trim(),
     trusted: true,
   };
-  if (chat.retention === 'EPHEMERAL') return (await ctx.ephemeral.append(msg)).view;
-  return ctx.writer.append(msg);
+  return (await ctx.logs.of(chat).append(msg)).committed;
 }
 
 /**
@@ -87,9 +77,9 @@ export class MessageService {
   constructor(private readonly ctx: ChatContext) {}
 
   /**
-   * Posts a text message. Resolves only after it is committed (archived chats) and returns
-   * the first result for a retried clientId. The membership check for archived chats runs
-   * inside the committing transaction.
+   * Posts a text message. Resolves only after it is stored and returns the first result for a
+   * retried clientId. The membership check is the log's (for archived chats, inside the
+   * committing statement).
    */
   async send(caller: Caller, chatId: string, clientId: string, rawBody: string): Promise<MessageView> {
     checkScope(caller, chatId);
@@ -119,18 +109,10 @@ export class MessageService {
   private readonly lanes = new Map<string, Promise<void>>();
 
   /** Resolves once the message is queued; `committed` resolves once it is committed. */
-  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string): Promise<{ committed: Promise<MessageView> }> {
-    const { retention, address: authorAddress } = await this.authorIn(caller, chatId);
-    const msg = { chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT' as const, body };
-    if (retention === 'EPHEMERAL') {
-      const chat = await requireMember(this.ctx, caller, chatId);
-      if (chat.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; no new messages can be posted');
-      // Numbered now (one counter per chat, shared through Redis when there are several processes).
-      const { view, fresh } = await this.ctx.ephemeral.append(msg);
-      if (fresh) this.ctx.events.messagePosted(view);
-      return { committed: Promise.resolve(view) };
-    }
-    return { committed: this.ctx.writer.append(msg) };
+  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string): Promise<Placed> {
+    const log = await this.ctx.logs.forChat(chatId);
+    const authorAddress = await this.addressIn(caller, chatId);
+    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT', body });
   }
 
   /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */
@@ -140,25 +122,10 @@ export class MessageService {
 
   private async deleteMine(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
     const me = await requireMember(this.ctx, caller, chatId);
-    const chat = me.chat;
-    if (chat.retention === 'EPHEMERAL') {
-      const target = await this.ctx.ephemeral.get(chatId, seq);
-      this.assertDeletable(caller, target);
-      if (target!.deleted) return target!;
-      await this.ctx.ephemeral.tombstone(chatId, seq);
-    } else {
-      const found = await this.ctx.pool.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq = $2`, [
-        chatId,
-        seq,
-      ]);
-      const target = found.rows[0] ? messageView(found.rows[0]) : undefined;
-      this.assertDeletable(caller, target);
-      const updated = await this.ctx.pool.query(
-        `UPDATE message SET deleted_at = now(), body = '' WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL`,
-        [chatId, seq],
-      );
-      if (updated.rowCount === 0) return { ...target!, body: '', deleted: true };
-    }
+    const log = this.ctx.logs.of(me.chat);
+    const target = await log.get(chatId, seq);
+    this.assertDeletable(caller, target);
+    if (!(await log.tombstone(chatId, seq))) return { ...target!, body: '', deleted: true };
     const event = {
       chatId,
       clientId: deletionClientId(seq),
@@ -169,37 +136,28 @@ export class MessageService {
       targetSeq: seq,
       trusted: true,
     };
-    if (chat.retention === 'EPHEMERAL') {
-      const { view } = await this.ctx.ephemeral.append(event);
-      this.ctx.events.messagePosted(view);
-      return view;
-    }
-    return this.ctx.writer.append(event);
+    return (await log.append(event)).committed;
   }
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
   async history(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
-    const page = await this.page(caller, chatId, q);
+    const { archived, ...page } = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
-    return { ...page, messages: page.messages.map((m) => publicMessage(m, this.ctx.handles)) };
+    // Only archived chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
+    const messages = archived ? await this.ctx.translations.forReader(chatId, caller.identityId, page.messages) : page.messages;
+    return { ...page, messages: messages.map((m) => publicMessage(m, this.ctx.handles)) };
   }
 
-  private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
+  private async page(
+    caller: Caller,
+    chatId: string,
+    q: { before?: number; after?: number; limit: number },
+  ): Promise<HistoryPage & { archived: boolean }> {
     const me = await requireMember(this.ctx, caller, chatId);
-    if (me.chat.retention === 'EPHEMERAL') return this.ctx.ephemeral.page(chatId, q);
-    const limit = Math.min(q.limit, LIMITS.catchUp);
-    const rows =
-      q.after !== undefined
-        ? await this.ctx.pool.query<MessageRow>(
-            `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`,
-            [chatId, q.after, limit + 1],
-          )
-        : await this.ctx.pool.query<MessageRow>(
-            `SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
-            [chatId, q.before ?? 2_147_483_647, limit + 1],
-          );
-    return { messages: rows.rows.slice(0, limit).map(messageView), hasMore: rows.rows.length > limit };
+    const log = this.ctx.logs.of(me.chat);
+    // Only lasting chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
+    return { ...(await log.page(chatId, { ...q, limit: Math.min(q.limit, LIMITS.catchUp) })), archived: retentionLasts(me.chat.retention) };
   }
 
   /** What a (re)joining client missed since its last seen seq, oldest first. */
@@ -209,9 +167,9 @@ export class MessageService {
 
   async markRead(caller: Caller, chatId: string, seq: number): Promise<number> {
     checkScope(caller, chatId);
+    const ceiling = await (await this.ctx.logs.forChat(chatId)).readCeiling(chatId);
     const rows = await this.ctx.db.$queryRaw<{ last_read_seq: number }[]>`
-      UPDATE member SET last_read_seq = GREATEST(last_read_seq, LEAST(${seq}::int,
-        CASE WHEN c.retention = 'EPHEMERAL' THEN ${seq}::int ELSE c.last_seq END))
+      UPDATE member SET last_read_seq = GREATEST(last_read_seq, LEAST(${seq}::int, COALESCE(${ceiling}::int, c.last_seq)))
         FROM chat c
        WHERE member.chat_id = ${chatId}::uuid AND member.identity_id = ${caller.identityId}::uuid AND c.id = member.chat_id
       RETURNING member.last_read_seq`;
@@ -229,35 +187,26 @@ export class MessageService {
     }
   }
 
-  // Retention never changes after creation, so it is safe to remember.
-  private readonly retention = new Map<string, 'ARCHIVED' | 'EPHEMERAL'>();
   private readonly addressCache = new Map<string, string>();
 
   /**
-   * The chat's retention and the author's address in it, from memory after the first send of
-   * each member. The address is cached per (chat, identity) only as a label: the authoritative
-   * membership check happens in the committing transaction. The first lookup is one raw query,
-   * not Prisma, whose query compilation on the main thread costs every new member's first send.
+   * The author's address in the chat, from memory after the first send of each member. It is
+   * cached per (chat, identity) only as a label: the log checks membership when it appends. The
+   * first lookup is one raw query, not Prisma, whose query compilation on the main thread costs
+   * every new member's first send.
    */
-  private async authorIn(caller: Caller, chatId: string): Promise<{ retention: 'ARCHIVED' | 'EPHEMERAL'; address: string }> {
+  private async addressIn(caller: Caller, chatId: string): Promise<string> {
     const key = `${chatId}|${caller.identityId}`;
-    const known = this.retention.get(chatId);
     const cached = this.addressCache.get(key);
-    if (known === 'ARCHIVED' && cached) return { retention: known, address: cached };
-    const found = await this.ctx.pool.query<{ retention: 'ARCHIVED' | 'EPHEMERAL'; address: string | null }>(
-      `SELECT c.retention, m.address FROM chat c
-         LEFT JOIN member m ON m.chat_id = c.id AND m.identity_id = $2
-        WHERE c.id = $1`,
-      [chatId, caller.identityId],
-    );
-    const row = found.rows[0];
-    if (!row) throw new AppError('NOT_FOUND', 'This chat does not exist (check the link)');
-    if (this.retention.size > 100_000) this.retention.clear();
-    this.retention.set(chatId, row.retention);
+    if (cached) return cached;
+    const found = await this.ctx.pool.query<{ address: string }>('SELECT address FROM member WHERE chat_id = $1 AND identity_id = $2', [
+      chatId,
+      caller.identityId,
+    ]);
     // Not a member: requireMember throws the error the client expects (or finds a fresh join).
-    const address = row.address ?? (await requireMember(this.ctx, caller, chatId)).address;
+    const address = found.rows[0]?.address ?? (await requireMember(this.ctx, caller, chatId)).address;
     if (this.addressCache.size > 100_000) this.addressCache.clear();
     this.addressCache.set(key, address);
-    return { retention: row.retention, address };
+    return address;
   }
 }

@@ -1,13 +1,13 @@
 import type { Caller } from '../identity/sessions.ts';
-import type { ChatSummary } from '../../../protocol/index.ts';
+import type { ChatSummary, Retention } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
-import { unreadCounts } from './unread.ts';
-import { messageView, publicMessage, type MessageRow } from './views.ts';
+import type { ChatPreview } from './message-log.ts';
+import { publicMessage } from './views.ts';
 
 interface SummaryRow {
   id: string;
   subject: string;
-  retention: 'ARCHIVED' | 'EPHEMERAL';
+  retention: Retention;
   owner_id: string;
   last_seq: number;
   last_activity_at: Date;
@@ -43,41 +43,31 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
       LIMIT $3`,
     [caller.identityId, caller.chatScope, limit, caller.addresses],
   );
-  const archived = rows.filter((r) => r.retention === 'ARCHIVED').map((r) => r.id);
-  const last = new Map<string, MessageRow>();
-  if (archived.length > 0) {
-    const lastRows = await ctx.pool.query<MessageRow>(
-      `SELECT l.* FROM unnest($1::uuid[]) AS c(id)
-         CROSS JOIN LATERAL (
-           SELECT chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at
-             FROM message WHERE chat_id = c.id AND kind = 'TEXT' ORDER BY seq DESC LIMIT 1) l`,
-      [archived],
-    );
-    for (const r of lastRows.rows) last.set(r.chat_id, r);
-  }
-  const unread = await unreadCounts(
-    ctx,
-    caller.identityId,
-    rows.map((r) => ({ chatId: r.id, retention: r.retention, lastReadSeq: r.last_read_seq })),
-  );
-  const ephemeralTops = new Map(
-    await Promise.all(
-      rows
-        .filter((r) => r.retention === 'EPHEMERAL')
-        .map(async (r) => [r.id, { lastSeq: await ctx.ephemeral.lastSeq(r.id), lastText: await ctx.ephemeral.lastText(r.id) }] as const),
-    ),
+  // Each log is asked once for all of its chats.
+  const previews = new Map<string, ChatPreview>();
+  const unread = new Map<string, number>();
+  await Promise.all(
+    ctx.logs.grouped(rows).map(async ([log, chats]) => {
+      const [p, u] = await Promise.all([
+        log.previews(chats.map((c) => ({ id: c.id, lastSeq: c.last_seq }))),
+        log.unread(
+          caller.identityId,
+          chats.map((c) => ({ chatId: c.id, lastReadSeq: c.last_read_seq })),
+        ),
+      ]);
+      for (const [id, preview] of p) previews.set(id, preview);
+      for (const [id, n] of u) unread.set(id, n);
+    }),
   );
   return rows.map((r) => {
-    const ephemeral = ephemeralTops.get(r.id);
-    const lastSeq = ephemeral ? ephemeral.lastSeq : r.last_seq;
-    const lastRow = last.get(r.id);
-    const lastMessage = ephemeral ? ephemeral.lastText : lastRow ? messageView(lastRow) : null;
+    const preview = previews.get(r.id);
+    const lastMessage = preview?.lastText ?? null;
     return {
       id: r.id,
       subject: r.subject,
       retention: r.retention,
       isOwner: r.owner_id === caller.identityId,
-      lastSeq,
+      lastSeq: preview?.lastSeq ?? r.last_seq,
       lastActivityAt: r.last_activity_at.toISOString(),
       endedAt: r.ended_at?.toISOString() ?? null,
       unread: unread.get(r.id) ?? 0,
@@ -95,8 +85,8 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
  */
 export async function announceAudienceAdded(ctx: ChatContext, chatId: string, added: string[]): Promise<void> {
   if (added.length === 0) return;
-  const { rows } = await ctx.pool.query<{ identity_id: string; last_seq: number; last_activity_at: Date }>(
-    `SELECT DISTINCT e.identity_id, c.last_seq, c.last_activity_at
+  const { rows } = await ctx.pool.query<{ identity_id: string; retention: Retention; last_seq: number; last_activity_at: Date }>(
+    `SELECT DISTINCT e.identity_id, c.retention, c.last_seq, c.last_activity_at
        FROM email_address e JOIN chat c ON c.id = $1
       WHERE e.address = ANY($2::text[])
         AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = c.id AND m.identity_id = e.identity_id)`,
@@ -105,7 +95,11 @@ export async function announceAudienceAdded(ctx: ChatContext, chatId: string, ad
   const first = rows[0];
   if (!first) return;
   ctx.events.audienceAdded(
-    { chatId, lastSeq: first.last_seq, lastActivityAt: first.last_activity_at.toISOString() },
+    {
+      chatId,
+      lastSeq: await ctx.logs.of(first).lastSeq({ id: chatId, lastSeq: first.last_seq }),
+      lastActivityAt: first.last_activity_at.toISOString(),
+    },
     rows.map((r) => r.identity_id),
   );
 }

@@ -10,7 +10,7 @@ import {
   type EphemeralLimits,
   type EphemeralLog,
 } from './ephemeral-store.ts';
-import type { NewMessage } from './message-writer.ts';
+import type { NewMessage } from './message-log.ts';
 
 /*
  * Layout under `<prefix>:eph:` (P):
@@ -206,8 +206,8 @@ export class RedisEphemeralStore implements EphemeralLog {
     return entry === undefined ? undefined : parse(entry);
   }
 
-  async tombstone(chatId: string, seq: number): Promise<void> {
-    await scripts.tombstone.run(this.redis, [this.p, chatId, seq, MESSAGE_OVERHEAD_BYTES]);
+  async tombstone(chatId: string, seq: number): Promise<boolean> {
+    return Number(await scripts.tombstone.run(this.redis, [this.p, chatId, seq, MESSAGE_OVERHEAD_BYTES])) === 1;
   }
 
   async page(

@@ -111,6 +111,13 @@ const envSchema = z.object({
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   CALL_RING_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
   CALLS_PER_HOUR: z.coerce.number().int().positive().default(30),
+  // Message translation (docs/translation.md)
+  TRANSLATION_PROVIDER: z.enum(['libretranslate', 'apertium', 'deepl']).optional(),
+  TRANSLATION_URL: z.url().optional(),
+  TRANSLATION_API_KEY: z.string().min(1).max(500).optional(),
+  TRANSLATION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  TRANSLATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  TRANSLATIONS_PER_CHAT_PER_MINUTE: z.coerce.number().int().positive().default(120),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -144,6 +151,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(
       "Invalid configuration:\n  TURN_SECRET: required with turn: or turns: entries in TURN_URLS (coturn's static-auth-secret)",
     );
+  }
+  if ((e.TRANSLATION_PROVIDER === 'libretranslate' || e.TRANSLATION_PROVIDER === 'apertium') && !e.TRANSLATION_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  TRANSLATION_URL: required with TRANSLATION_PROVIDER=${e.TRANSLATION_PROVIDER} (the server's base URL)`,
+    );
+  }
+  if (e.TRANSLATION_PROVIDER === 'deepl' && !e.TRANSLATION_API_KEY) {
+    throw new ConfigError('Invalid configuration:\n  TRANSLATION_API_KEY: required with TRANSLATION_PROVIDER=deepl');
   }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
@@ -246,6 +261,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
       presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     },
+    /** Message translation; null: off (messages are shown as written, and clients are told). */
+    translation: e.TRANSLATION_PROVIDER
+      ? {
+          provider: { provider: e.TRANSLATION_PROVIDER, url: e.TRANSLATION_URL, apiKey: e.TRANSLATION_API_KEY },
+          timeoutMs: e.TRANSLATION_TIMEOUT_MS,
+          attempts: e.TRANSLATION_ATTEMPTS,
+          retryBaseMs: 250,
+          perChatPerMinute: e.TRANSLATIONS_PER_CHAT_PER_MINUTE,
+        }
+      : null,
   };
 }
 

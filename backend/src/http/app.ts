@@ -20,6 +20,7 @@ import { errorHandler } from './errors.ts';
 import { socketOrigin } from './origins.ts';
 import { openApiDocument } from '../../../protocol/openapi.ts';
 import { authHandlers } from './routes/auth.ts';
+import { alertHandlers } from './routes/alerts.ts';
 import { bridgeHandlers } from './routes/bridge.ts';
 import { chatHandlers } from './routes/chats.ts';
 import { registerRoutes } from './routes/index.ts';
@@ -123,6 +124,7 @@ export function createHttpApp(d: HttpDeps): Express {
       },
       ...authHandlers(d.services),
       ...bridgeHandlers(d.services),
+      ...alertHandlers(d.services),
       ...chatHandlers(d.services),
     },
     d.services.sessions,

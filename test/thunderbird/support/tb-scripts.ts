@@ -346,3 +346,132 @@ export const CLOSE_CHAT_VIEWS = script(`${BADGE}
 export const BADGE_NOW = script(`${BADGE}
   return badge();
 `);
+
+/**
+ * In the open compose window, selects the panel's table and deletes it as a user would (select,
+ * Delete), waits until no panel link is left, then sends.
+ */
+export const REMOVE_PANEL_AND_SEND = script(`
+  const cw = Services.wm.getMostRecentWindow('msgcompose');
+  const doc = cw.GetCurrentEditorElement().contentDocument;
+  const table = await until(() => doc.querySelector('a[href*="/c/"]')?.closest('table'));
+  cw.GetCurrentEditorElement().contentWindow.focus();
+  cw.GetCurrentEditor().selectElement(table);
+  cw.goDoCommand('cmd_delete');
+  await until(() => !doc.querySelector('a[href*="/c/"]'));
+  cw.goDoCommand('cmd_sendNow');
+  await until(() => !Services.wm.getMostRecentWindow('msgcompose'));
+  return true;
+`);
+
+/** In the open chat of the Chats space: waits until a request to join from args[0] shows; returns its text and note. */
+export const ACCESS_REQUEST_IN_SPACE = script(`${CHATS_TAB}
+  return await until(() => inChats(\`
+    const li = [...document.querySelectorAll('.chats-main .requests:not([hidden]) .request')].find((n) => n.querySelector('strong')?.textContent === arguments[0]);
+    return li && { text: li.querySelector('p').textContent, note: li.querySelector('.request-note')?.textContent ?? null, heading: document.getElementById('requests-title')?.textContent };
+  \`, [args[0]]));
+`);
+
+/** Clicks Approve or Decline (args[1]) on the request from args[0]; waits until it left the list. */
+export const DECIDE_ACCESS_IN_SPACE = script(`${CHATS_TAB}
+  await inChats(\`
+    const li = [...document.querySelectorAll('.chats-main .request')].find((n) => n.querySelector('strong')?.textContent === arguments[0]);
+    [...li.querySelectorAll('button')].find((b) => b.textContent === arguments[1]).click();
+  \`, [args[0], args[1]]);
+  return await until(() => inChats(\`
+    return ![...document.querySelectorAll('.chats-main .request strong')].some((n) => n.textContent === arguments[0]);
+  \`, [args[0]]));
+`);
+
+/** Whether the open chat of the Chats space shows a requests section at all (owner only). */
+export const REQUESTS_SECTION_IN_SPACE = script(`${CHATS_TAB}
+  return await inChats('return !!document.querySelector(".chats-main .requests")');
+`);
+
+/** Sends the open compose window as it is. */
+export const SEND_COMPOSE = script(`
+  const cw = Services.wm.getMostRecentWindow('msgcompose');
+  cw.goDoCommand('cmd_sendNow');
+  await until(() => !Services.wm.getMostRecentWindow('msgcompose'));
+  return true;
+`);
+
+/** In the displayed email: waits until a request to join from args[0] shows above the live chat; describes it. */
+export const ACCESS_REQUEST_IN_PANE = script(`
+  return await until(() => {
+    const doc = messagePaneDoc();
+    const box = doc?.querySelector('.inbox-chat-requests');
+    const li = [...(box?.querySelectorAll('.requests:not([hidden]) .request') ?? [])].find((n) => n.querySelector('strong')?.textContent === args[0]);
+    return li && {
+      text: li.querySelector('p').textContent,
+      aboveChat: box.nextElementSibling?.id === 'inbox-chat-live',
+      afterPanel: box.previousElementSibling?.tagName === 'TABLE',
+    };
+  });
+`);
+
+/** In the displayed email: clicks Approve or Decline (args[1]) on the request from args[0]; waits until it left. */
+export const DECIDE_ACCESS_IN_PANE = script(`
+  const doc = messagePaneDoc();
+  const li = [...doc.querySelectorAll('.inbox-chat-requests .request')].find((n) => n.querySelector('strong')?.textContent === args[0]);
+  [...li.querySelectorAll('button')].find((b) => b.textContent === args[1]).click();
+  return await until(() => ![...doc.querySelectorAll('.inbox-chat-requests .request strong')].some((n) => n.textContent === args[0]));
+`);
+
+/** Presses "Sign out" on the open options page; waits until it offers sign-in again. */
+export const SIGN_OUT = script(`
+  await until(() => inOptions('const b = [...document.querySelectorAll("#account button")].find((x) => x.textContent === "Sign out"); if (b) b.click(); return !!b;'));
+  await until(() => inOptions('return !!document.getElementById("signin-address")'));
+  return true;
+`);
+
+/**
+ * Records every alert Thunderbird hands to the operating system from now on, and returns those
+ * recorded so far ({ name, title, text }). The system's notification bubble is what cannot be
+ * observed here; so the alerts service (the one boundary between the WebExtension notifications
+ * API and the system) is wrapped: each call is recorded, then passed on to the real service.
+ */
+export const WATCH_ALERTS = script(`
+  if (!win.inboxChatAlerts) {
+    const CONTRACT = '@mozilla.org/alerts-service;1';
+    const real = Cc[CONTRACT].getService(Ci.nsIAlertsService);
+    const shown = [];
+    const recorder = {
+      QueryInterface: ChromeUtils.generateQI(['nsIAlertsService']),
+      showAlert(alert, listener) {
+        shown.push({ name: alert.name, title: alert.title, text: alert.text, listener });
+        try { real.showAlert(alert, listener); } catch (e) { /* no system alerts in this session */ }
+      },
+      showAlertNotification(...a) { return real.showAlertNotification(...a); },
+      closeAlert(...a) { try { real.closeAlert(...a); } catch (e) { /* already gone */ } },
+    };
+    const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
+    registrar.registerFactory(
+      Components.ID('{5d0f3c1e-8a4b-4a8e-9d59-3b7f1c2a6e41}'),
+      'Inbox Chat test: recorded alerts',
+      CONTRACT,
+      { createInstance: (iid) => recorder.QueryInterface(iid) },
+    );
+    win.inboxChatAlerts = shown;
+  }
+  return win.inboxChatAlerts.map(({ name, title, text }) => ({ name, title, text }));
+`);
+
+/** Waits until more than args[0] alerts were recorded; returns them all. */
+export const ALERTS_ABOVE = script(`
+  await until(() => win.inboxChatAlerts.length > args[0]);
+  return win.inboxChatAlerts.map(({ name, title, text }) => ({ name, title, text }));
+`);
+
+/** Clicks the recorded alert named args[0] (as the system reports a click); waits until the Chats tab shows chat args[1]. */
+export const CLICK_ALERT = script(`${CHATS_TAB}
+  const alert = win.inboxChatAlerts.find((a) => a.name === args[0]);
+  alert.listener.observe(null, 'alertclickcallback', args[0]);
+  const q = '.chats-list button[data-chat-id="' + args[1] + '"][aria-current="true"]';
+  return await until(() => inChats('return !!document.querySelector(arguments[0]) && !!document.querySelector(".chats-main .ic-panel")', [q]));
+`);
+
+/** Waits until the Chats badge shows exactly args[0]. */
+export const BADGE_IS = script(`${BADGE}
+  return await until(() => badge() === args[0] && 'yes');
+`);

@@ -3,6 +3,7 @@
  * where I can answer it. The list follows the socket's activity events through the relay.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
+import { messagePreview } from '../../../mail-client/preview.ts';
 import { el } from '../../../ui/src/dom.ts';
 import type { ShowChatMessage } from '../shared/commands.ts';
 import { chatBox, signInPrompt, type ChatBox } from './chat-box.ts';
@@ -13,12 +14,6 @@ const list = el('ul', { class: 'chats-list', 'aria-label': 'My chats' });
 const main = el('section', { class: 'chats-main', 'aria-label': 'Chat' });
 let chats: ChatSummary[] = [];
 let open: { chatId: string; box: ChatBox } | null = null;
-
-function preview(c: ChatSummary): string {
-  const m = c.lastMessage;
-  if (!m) return c.memberAddresses.join(', ');
-  return `${m.authorAddress ?? ''}: ${m.deleted ? '(deleted)' : m.body}`;
-}
 
 function renderList(): void {
   list.replaceChildren(
@@ -34,7 +29,7 @@ function renderList(): void {
           c.subject || '(no subject)',
         ),
         c.unread > 0 ? el('span', { class: 'chat-unread', text: String(c.unread), 'aria-label': `${c.unread} unread` }) : el('span'),
-        el('span', { class: 'chat-preview', text: preview(c) }),
+        el('span', { class: 'chat-preview', text: messagePreview(c.lastMessage) }),
       );
       button.addEventListener('click', () => show(conn!, c.id));
       return el('li', {}, button);

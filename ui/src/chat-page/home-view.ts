@@ -2,12 +2,14 @@
  * Signed-in home: start a chat with anyone by address, "My chats" (kept live), and settings.
  * A one-chat session (from an email link) sees only its chat and is offered a full sign-in.
  */
-import type { ChatSummary } from '../../../protocol/index.ts';
+import { addressSchema, type ChatSummary } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el, timeLabel } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
 import { settingsView } from './settings-view.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
+import { messagePreview } from '../../../mail-client/preview.ts';
 
 export interface HomeView {
   root: HTMLElement;
@@ -28,6 +30,8 @@ export interface HomeOptions {
   /** Set when this session reaches only one chat. */
   chatScope?: string | null;
   onSignInFully?: () => void;
+  /** Alert settings or do-not-disturb changed in the settings. */
+  onAlertsChanged?: () => void;
 }
 
 export function homeView(opts: HomeOptions): HomeView {
@@ -47,7 +51,7 @@ export function homeView(opts: HomeOptions): HomeView {
       listState,
       list,
     ),
-    scoped ? null : settingsView(api),
+    scoped ? null : settingsView(api, opts.onAlertsChanged),
   );
   if (location.hash === '#settings') queueMicrotask(() => root.querySelector('#settings')?.scrollIntoView());
 
@@ -89,14 +93,10 @@ function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
   list.replaceChildren(
     ...sorted.map((c) => {
       const when = timeLabel(c.lastActivityAt);
-      const last = c.lastMessage
-        ? c.lastMessage.deleted
-          ? 'Message deleted'
-          : `${c.lastMessage.authorAddress ?? ''}: ${c.lastMessage.body}`
-        : 'No messages yet';
+      const last = messagePreview(c.lastMessage);
       const link = el(
         'a',
-        { href: `/c/${c.id}`, class: 'chat-link' },
+        { href: chatUrl('', c.id), class: 'chat-link' },
         el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
         // In my audience but never opened: opening the link joins it.
         c.isNew ? el('span', { class: 'badge badge-new', text: 'new' }) : null,
@@ -148,21 +148,29 @@ function startChatForm(api: ApiClient): HTMLElement {
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const to = splitAddresses(people.value);
-    if (to.length === 0) return;
+    const typed = splitAddresses(people.value);
+    // One mistyped address does not refuse the chat: the others are invited, and it is named.
+    const to = typed.filter((a) => addressSchema.safeParse(a).success);
+    const notAddresses = typed.filter((a) => !to.includes(a)).map((a) => `${a} is not an email address`);
+    if (to.length === 0) {
+      if (notAddresses.length === 0) return;
+      error.textContent = `${notAddresses.join('; ')}.`;
+      error.hidden = false;
+      return;
+    }
     button.disabled = true;
     error.hidden = true;
     try {
       const chat = await api.createChat({ subject: subject.value.trim(), audience: { to }, source: 'STANDALONE' });
-      const failed = await inviteAll(api, chat.id, chat.me.address, to);
+      const failed = [...notAddresses, ...(await inviteAll(api, chat.id, chat.me.address, to))];
       if (failed.length === 0) {
-        location.assign(`/c/${chat.id}`);
+        location.assign(chatUrl('', chat.id));
         return;
       }
       // The chat exists; say who did not get an invitation instead of losing that silently.
       error.replaceChildren(
         `The chat was started, but these invitations were not sent: ${failed.join('; ')}. `,
-        el('a', { href: `/c/${chat.id}`, text: 'Open the chat' }),
+        el('a', { href: chatUrl('', chat.id), text: 'Open the chat' }),
       );
       error.hidden = false;
     } catch (err) {
@@ -204,7 +212,7 @@ function oneChatNotice(opts: HomeOptions): HTMLElement {
     el('p', {
       text: 'You came in with a link from an email, which opens only that chat. To see all your chats, start chats and change your settings, prove your address with a code.',
     }),
-    opts.chatScope ? el('p', {}, el('a', { href: `/c/${opts.chatScope}`, text: 'Back to the chat' })) : null,
+    opts.chatScope ? el('p', {}, el('a', { href: chatUrl('', opts.chatScope), text: 'Back to the chat' })) : null,
     button,
   );
 }

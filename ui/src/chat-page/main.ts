@@ -6,6 +6,7 @@ import { el } from '../dom.ts';
 import { showCallsElsewhere } from './call-alerts.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
+import { pageAlerts } from './page-alerts.ts';
 import { adoptLinkSession } from './link-landing.ts';
 import { chatLinkToken, parseRoute, signInToken } from './route.ts';
 import { adoptSession, SessionStore, signOutToken, type ConfirmSwitch } from './session.ts';
@@ -109,12 +110,14 @@ function showSignIn(message: string): void {
 function signedIn(): void {
   const transport = new SocketTransport({ getToken: () => session.token });
   let view: { destroy(): void } | null = null;
+  const alerts = pageAlerts({ api, transport, openChatId: route.kind === 'chat' ? route.chatId : null });
   const signOut = () => {
     void api.signOut().catch(() => {});
     end();
   };
   const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, route.kind === 'chat' ? route.chatId : null);
   const end = (message = '') => {
+    alerts.destroy();
     view?.destroy();
     stopCallAlerts();
     transport.close();
@@ -126,6 +129,7 @@ function signedIn(): void {
   });
   /** From a one-chat session: prove the address with a code to get a full one. */
   const signInFully = () => {
+    alerts.destroy();
     view?.destroy();
     stopCallAlerts();
     transport.close();
@@ -143,7 +147,7 @@ function signedIn(): void {
     });
   } else {
     document.title = 'My chats · Inbox Chat';
-    const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully });
+    const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully, onAlertsChanged: alerts.check });
     const status = el('p', { class: 'connection', role: 'status', hidden: true });
     transport.on('status', (s) => {
       status.hidden = s === 'online';

@@ -1,40 +1,61 @@
 /** The message box: Enter sends, Shift+Enter starts a new line. */
 import { LIMITS } from '../../../protocol/limits.ts';
 import { el } from '../dom.ts';
+import type { ChatStorage } from './chat-storage.ts';
 
 export interface Composer {
   root: HTMLFormElement;
   setEnabled(enabled: boolean, reason?: string): void;
   focus(): void;
+  /** Keeps what is typed but not sent in this storage, and brings it back (once the identity is known). */
+  keepDraft(storage: ChatStorage): void;
 }
 
 let composerCount = 0;
 
-export function createComposer(opts: { onSend: (body: string) => void; onTyping: () => void }): Composer {
+export function createComposer(opts: { onSend: (body: string) => void; onTyping: () => void; focusWhenReady?: boolean }): Composer {
   const id = `ic-draft-${++composerCount}`;
   const box = el('textarea', {
     id,
     class: 'ic-draft',
     rows: '2',
-    maxlength: String(LIMITS.messageChars),
+    // No maxlength: the browser would cut a long paste silently; the count below says what is over.
     placeholder: 'Write a message',
     'aria-describedby': `${id}-hint`,
   });
   const send = el('button', { type: 'submit', class: 'ic-button ic-send', text: 'Send' });
   const hint = el('p', { id: `${id}-hint`, class: 'ic-hint', text: 'Enter to send, Shift+Enter for a new line' });
+  let focusedOnce = false;
+  let draft: ChatStorage | null = null;
+  const saveDraft = () => draft?.write(box.value.trim() ? box.value : null);
+  const count = el('p', { id: `${id}-count`, class: 'ic-count', 'aria-live': 'polite', hidden: true });
+  box.setAttribute('aria-describedby', `${id}-hint ${id}-count`);
   const root = el(
     'form',
     { class: 'ic-composer' },
     el('label', { for: id, class: 'ic-visually-hidden', text: 'Message' }),
     el('div', { class: 'ic-composer-row' }, box, send),
+    count,
     hint,
   );
 
+  const showCount = () => {
+    const over = messageOverLimit(box.value.trim());
+    count.hidden = over === null && box.value.length < LIMITS.messageChars * 0.9;
+    count.textContent = over ?? `${box.value.trim().length.toLocaleString()} / ${LIMITS.messageChars.toLocaleString()} characters`;
+    count.classList.toggle('ic-count-over', over !== null);
+    if (over) box.setAttribute('aria-invalid', 'true');
+    else box.removeAttribute('aria-invalid');
+  };
   const submit = () => {
     const body = box.value.trim();
     if (!body || box.disabled) return;
+    // Refused whole, never cut: the text stays in the box to be shortened or split.
+    if (messageOverLimit(body)) return showCount();
     opts.onSend(body);
     box.value = '';
+    saveDraft();
+    showCount();
   };
   root.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -48,18 +69,51 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     }
   });
   box.addEventListener('input', () => {
+    saveDraft();
+    showCount();
     if (box.value.trim()) opts.onTyping();
   });
 
   return {
     root,
     setEnabled(enabled, reason) {
+      const first = enabled && box.disabled && opts.focusWhenReady && !focusedOnce;
       box.disabled = !enabled;
       send.disabled = !enabled;
       box.placeholder = reason ?? (enabled ? 'Write a message' : 'Read only');
+      // Once, and only when the person is not already somewhere else on the page.
+      if (first && !isTyping(document.activeElement)) {
+        focusedOnce = true;
+        box.focus();
+      }
     },
     focus() {
       box.focus();
     },
+    keepDraft(storage) {
+      draft = storage;
+      const kept = storage.read();
+      // What was typed before the chat loaded wins over an older draft.
+      if (kept && !box.value) {
+        box.value = kept;
+        showCount();
+      } else saveDraft();
+    },
   };
+}
+
+function isTyping(e: Element | null): boolean {
+  return (
+    e instanceof HTMLInputElement ||
+    e instanceof HTMLTextAreaElement ||
+    e instanceof HTMLSelectElement ||
+    (e instanceof HTMLElement && e.isContentEditable)
+  );
+}
+
+/** Why a message cannot be sent as it is, with the numbers; null when it fits. */
+export function messageOverLimit(body: string): string | null {
+  const over = body.length - LIMITS.messageChars;
+  if (over <= 0) return null;
+  return `${body.length.toLocaleString()} characters: ${over.toLocaleString()} over the limit of ${LIMITS.messageChars.toLocaleString()}. Shorten the message or send it in parts.`;
 }

@@ -9,6 +9,8 @@ import { TransportError, type ChatTransport } from '../transport.ts';
 import { createCallBar } from './call-view.ts';
 import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
+import { attachLogKeyboard } from './log-keyboard.ts';
+import { chatStorage } from './chat-storage.ts';
 import { GapWatch } from './gap-watch.ts';
 import { confirmButton } from './confirm-button.ts';
 import { renderMessage, setReceipt } from './message-view.ts';
@@ -37,6 +39,11 @@ export interface ChatPanelOptions {
    * message pane may not use camera and microphone): the call buttons open it there.
    */
   webPageUrl?: string;
+  /**
+   * Move focus to the message box once the chat can be written to (the web page; a reading pane
+   * must not take focus from the mail client around it).
+   */
+  focusComposer?: boolean;
   /** The chat cannot be shown (not found, not in the audience, signed out). */
   onError?: (error: { code: string; message: string }) => void;
 }
@@ -66,8 +73,54 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   /** Known once the first join says who I am. */
   let unsent: UnsentStore | null = null;
   const early: MessageView[] = [];
+  /** Translated messages the reader switched back to the original (kept across re-renders). */
+  const showingOriginal = new Set<number>();
+  let markTimer: ReturnType<typeof setTimeout> | undefined;
+  const history = api
+    ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
+    : transport.history?.bind(transport, chatId);
+
+  // Built in the order they use each other: who I am, the layout, the transcript view, the
+  // outbox (renders into the layout), the composer (sends through the outbox), typing, gap watch.
+  // Functions below are hoisted; everything they read is declared above them.
+  const me = () => chat?.me.identityId ?? '';
+  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
+  const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
 
   // ---------- DOM ----------
+  const ui = createPanelLayout({ chatId, compact: opts.compact });
+  const { scroller, earlier, empty } = ui;
+  cleanups.push(attachLogKeyboard(scroller, ui.log));
+  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+  const isReading = () => document.visibilityState === 'visible' && nearBottom();
+  const scrollToBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  const view = new TranscriptView(ui.log, (m) =>
+    renderMessage(m, {
+      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
+      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
+      onDelete: (seq) => void deleteMessage(seq),
+      receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
+      showOriginal: showingOriginal.has(m.seq),
+      onToggleOriginal: (seq) => toggleOriginal(seq),
+    }),
+  );
+  const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
+  if (tools) ui.members.root.after(tools.root);
+  const callBar = createCallBar({ chatId, calls: transport.calls, webPageUrl: opts.webPageUrl, onProblem: (m) => ui.showNotice(m) });
+  ui.header.after(callBar.root);
+
+  // ---------- sending ----------
+  const outbox = new Outbox(
+    (clientId, body) => transport.send(chatId, clientId, body),
+    () => {
+      unsent?.save(outbox.unsent());
+      renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
+      empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
+    },
+    (m) => apply([m]),
+  );
   const typingSender = new TypingSender((t) => transport.typing(chatId, t));
   const composer = createComposer({
     onSend: (body) => {
@@ -76,36 +129,25 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       scrollToBottom();
     },
     onTyping: () => typingSender.touched(),
+    focusWhenReady: opts.focusComposer ?? false,
   });
   composer.setEnabled(false, 'Connecting…');
-  const ui = createPanelLayout({ chatId, compact: opts.compact, composer: composer.root });
-  const { scroller, earlier, empty } = ui;
-  const view = new TranscriptView(ui.log, (m) =>
-    renderMessage(m, {
-      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
-      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
-      onDelete: (seq) => void deleteMessage(seq),
-      receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
-    }),
-  );
-  const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
-  if (tools) ui.members.root.after(tools.root);
-  const callBar = createCallBar({ chatId, calls: transport.calls, webPageUrl: opts.webPageUrl, onProblem: (m) => ui.showNotice(m) });
-  ui.header.after(callBar.root);
+  ui.placeComposer(composer.root);
   ui.showStatus(transport.status);
   host.appendChild(ui.root);
 
-  // ---------- helpers ----------
-  const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
-  const me = () => chat?.me.identityId ?? '';
-  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
-  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
-  const scrollToBottom = () => {
-    scroller.scrollTop = scroller.scrollHeight;
-  };
-  const history = api
-    ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
-    : transport.history?.bind(transport, chatId);
+  // ---------- typing ----------
+  const typists = new Typists((ids) => {
+    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
+    ui.typingLine.textContent = typingLabel(names);
+  });
+
+  // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
+  const gaps = new GapWatch(
+    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
+    () => void join(),
+  );
+  cleanups.push(() => gaps.stop());
 
   function updateUnread(): void {
     const n = chat ? transcript.unreadAfter(readSeq, me()) : 0;
@@ -158,8 +200,33 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
+  function toggleOriginal(seq: number): void {
+    const m = transcript.get(seq);
+    if (!m) return;
+    if (!showingOriginal.delete(seq)) showingOriginal.add(seq);
+    view.show(m);
+    // The control was replaced with its message: keep the keyboard where it was.
+    ui.log.querySelector<HTMLElement>(`[data-seq="${seq}"] .ic-translation-toggle`)?.focus();
+  }
+
+  /**
+   * My reading language changed: translations shown so far are in the old one. Drop them and
+   * load the newest page again, which carries the stored translations into the new language and
+   * starts the missing ones (they arrive as message:translated events).
+   */
+  async function retranslate(): Promise<void> {
+    for (const seq of transcript.clearTranslations()) view.show(transcript.get(seq)!);
+    if (!history || transcript.size === 0) return;
+    try {
+      apply((await history({ before: transcript.lastSeq + 1, limit: PAGE_SIZE })).messages);
+    } catch {
+      // The next join brings them.
+    }
+  }
+
   function applyChat(next: ChatView): void {
     const firstLoad = chat === null;
+    const languageChanged = chat !== null && chat.me.readingLanguage !== next.me.readingLanguage;
     chat = next;
     for (const m of next.members) receipts.name(m.identityId, m.address);
     ui.title.textContent = next.subject || 'Chat';
@@ -170,6 +237,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     else readSeq = Math.max(readSeq, next.me.lastReadSeq);
     renderHeaderActions();
     tools?.update(next);
+    if (languageChanged) void retranslate();
     callBar.chat(next);
     opts.onChatLoaded?.(next);
   }
@@ -246,6 +314,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
     if (firstLoad) {
       unsent = unsentStore(r.chat.me.identityId, chatId);
+      composer.keepDraft(chatStorage('draft', r.chat.me.identityId, chatId));
       // Left unsent by an earlier page (closed or reloaded while offline); messages that did
       // reach the server come back as the first result for their client id.
       outbox.restore(unsent.load().filter((m) => !sentByMe(m.clientId)));
@@ -273,19 +342,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       earlier.disabled = false;
     }
   }
-  earlier.addEventListener('click', () => void loadEarlier());
 
-  // ---------- sending and deleting ----------
-  const outbox = new Outbox(
-    (clientId, body) => transport.send(chatId, clientId, body),
-    () => {
-      unsent?.save(outbox.unsent());
-      renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
-      empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
-    },
-    (m) => apply([m]),
-  );
-
+  // ---------- deleting ----------
   async function deleteMessage(seq: number): Promise<void> {
     try {
       apply([await transport.deleteMessage(chatId, seq)]);
@@ -295,8 +353,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   }
 
   // ---------- reading ----------
-  const isReading = () => document.visibilityState === 'visible' && nearBottom();
-  let markTimer: ReturnType<typeof setTimeout> | undefined;
   function scheduleMarkRead(): void {
     clearTimeout(markTimer);
     markTimer = setTimeout(() => void markRead(), 300);
@@ -312,6 +368,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       // Retried on the next scroll, focus or message.
     }
   }
+
+  // ---------- wiring: DOM and transport events ----------
+  earlier.addEventListener('click', () => void loadEarlier());
   scroller.addEventListener('scroll', scheduleMarkRead, { passive: true });
   const onVisibility = () => {
     if (document.visibilityState === 'visible') scheduleMarkRead();
@@ -322,20 +381,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   };
   document.addEventListener('visibilitychange', onVisibility);
   cleanups.push(() => document.removeEventListener('visibilitychange', onVisibility));
-
-  // ---------- typing ----------
-  const typists = new Typists((ids) => {
-    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
-    ui.typingLine.textContent = typingLabel(names);
-  });
-
-  // ---------- transport events ----------
-  // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
-  const gaps = new GapWatch(
-    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
-    () => void join(),
-  );
-  cleanups.push(() => gaps.stop());
   cleanups.push(
     transport.on('status', (s) => {
       ui.showStatus(s);
@@ -358,6 +403,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (m.authorId) typists.update(m.authorId, false);
       apply([m], { live: true });
       gaps.check();
+    }),
+    transport.on('message:translated', (t) => {
+      if (t.chatId === chatId && transcript.translate(t.seq, t.translation)) view.show(transcript.get(t.seq)!);
     }),
     transport.on('typing', (t) => {
       if (t.chatId === chatId && t.identityId !== me()) typists.update(t.identityId, t.typing);

@@ -1,7 +1,10 @@
 /** DOM for one transcript entry. Every piece of user text goes in through textContent. */
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
+import { languageName } from '../languages.ts';
 import { confirmButton } from './confirm-button.ts';
+import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
+import { messageText } from './message-text.ts';
 
 export interface MessageViewOptions {
   mine: boolean;
@@ -9,6 +12,35 @@ export interface MessageViewOptions {
   onDelete: (seq: number) => void;
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
   receipt?: { status: DeliveryStatus; detail: string };
+  /** The reader asked to see this message as written instead of its translation. */
+  showOriginal?: boolean;
+  onToggleOriginal?: (seq: number) => void;
+}
+
+/**
+ * The body of a message with a translation: the translation (or, on request, the original) and
+ * a small note saying what it is, with the other one a click away. All through textContent.
+ */
+function translatedBody(m: MessageView, opts: MessageViewOptions, className: string, tag: 'p' | 'blockquote'): HTMLElement[] {
+  const t = m.translation!;
+  const original = opts.showOriginal === true;
+  const from = languageName(t.from);
+  const body = el(tag, { class: className, lang: original ? t.from : t.language }, messageText(original ? m.body : t.body));
+  const toggle = el('button', {
+    type: 'button',
+    class: 'ic-link ic-translation-toggle',
+    'aria-pressed': original ? 'true' : 'false',
+    text: original ? 'show translation' : 'show original',
+  });
+  toggle.addEventListener('click', () => opts.onToggleOriginal?.(m.seq));
+  const note = el(
+    'p',
+    { class: 'ic-translation-note' },
+    el('span', { text: original ? `Original (${from})` : `Translated from ${from}` }),
+    ' · ',
+    toggle,
+  );
+  return [body, note];
 }
 
 export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
@@ -28,7 +60,9 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
         'figure',
         {},
         el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
-        el('blockquote', { class: 'ic-body', text: m.body }),
+        ...(m.translation
+          ? translatedBody(m, opts, 'ic-body', 'blockquote')
+          : [el('blockquote', { class: 'ic-body' }, messageText(m.body))]),
       ),
     );
   }
@@ -46,10 +80,11 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     meta,
   );
   if (m.deleted) {
-    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
+    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
     return item;
   }
-  item.appendChild(el('p', { class: 'ic-body', text: m.body }));
+  if (m.translation) item.append(...translatedBody(m, opts, 'ic-body', 'p'));
+  else item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
     setReceipt(receipt, opts.receipt);

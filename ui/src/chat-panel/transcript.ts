@@ -3,12 +3,12 @@
  * send acknowledgements and history pages can arrive in any order and any number of times
  * without a message ever showing twice or out of order. Pure logic, no DOM.
  */
-import type { MessageView } from '../../../protocol/index.ts';
+import type { MessageView, TranslationView } from '../../../protocol/index.ts';
 
 export interface MergeResult {
   /** Visible messages that were not known before, in seq order. */
   added: MessageView[];
-  /** Seqs of known visible messages that changed (became tombstones). */
+  /** Seqs of known visible messages that changed (became tombstones, or got their translation). */
   changed: number[];
 }
 
@@ -16,6 +16,8 @@ export class Transcript {
   private readonly bySeq = new Map<number, MessageView>();
   /** Tombstones announced before their message was loaded (a deletion seen before older history). */
   private readonly deletedEarly = new Set<number>();
+  /** Translations that came before their message was loaded (a live event racing the join's answer). */
+  private readonly translatedEarly = new Map<number, TranslationView>();
   private highest = 0;
 
   /** DELETION events take a seq (so resync sees them) but are not shown themselves. */
@@ -32,10 +34,16 @@ export class Transcript {
         if (incoming.deleted && !known.deleted) {
           this.bySeq.set(incoming.seq, tombstone(known));
           changed.add(incoming.seq);
+        } else if (incoming.translation && !known.deleted && !sameTranslation(incoming.translation, known.translation)) {
+          this.bySeq.set(incoming.seq, { ...known, translation: incoming.translation });
+          changed.add(incoming.seq);
         }
         continue;
       }
       let m = incoming;
+      const early = this.translatedEarly.get(m.seq);
+      if (early && !m.translation) m = { ...m, translation: early };
+      this.translatedEarly.delete(m.seq);
       if (this.deletedEarly.has(m.seq) && !m.deleted) m = tombstone(m);
       this.bySeq.set(m.seq, m);
       this.highest = Math.max(this.highest, m.seq);
@@ -51,6 +59,31 @@ export class Transcript {
     }
     for (const a of added) changed.delete(a.seq);
     return { added, changed: [...changed].sort((a, b) => a - b) };
+  }
+
+  /** A translation event: true when it changed a loaded message (then render it again). */
+  translate(seq: number, translation: TranslationView): boolean {
+    const known = this.bySeq.get(seq);
+    if (!known) {
+      this.translatedEarly.set(seq, translation);
+      return false;
+    }
+    if (known.deleted || sameTranslation(known.translation, translation)) return false;
+    this.bySeq.set(seq, { ...known, translation });
+    return true;
+  }
+
+  /** Forgets every translation (my reading language changed); returns the seqs to render again. */
+  clearTranslations(): number[] {
+    this.translatedEarly.clear();
+    const cleared: number[] = [];
+    for (const [seq, m] of this.bySeq) {
+      if (!m.translation) continue;
+      const { translation: _old, ...rest } = m;
+      this.bySeq.set(seq, rest);
+      if (Transcript.isVisible(m)) cleared.push(seq);
+    }
+    return cleared.sort((a, b) => a - b);
   }
 
   get(seq: number): MessageView | undefined {
@@ -110,5 +143,11 @@ export class Transcript {
 }
 
 function tombstone(m: MessageView): MessageView {
-  return { ...m, body: '', deleted: true };
+  // A deleted message keeps no words, in any language.
+  const { translation: _dropped, ...rest } = m;
+  return { ...rest, body: '', deleted: true };
+}
+
+function sameTranslation(a: TranslationView | undefined, b: TranslationView | undefined): boolean {
+  return a?.language === b?.language && a?.body === b?.body && a?.from === b?.from;
 }

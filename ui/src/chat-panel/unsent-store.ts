@@ -1,8 +1,8 @@
 /**
  * Keeps the outbox's unsent messages in localStorage, per identity and chat, so closing or
- * reloading the page while offline loses nothing. Storage may be missing (private mode, some
- * mail-client views): then it quietly keeps nothing.
+ * reloading the page while offline loses nothing.
  */
+import { chatStorage } from './chat-storage.ts';
 
 export interface UnsentMessage {
   clientId: string;
@@ -15,11 +15,11 @@ export interface UnsentStore {
 }
 
 export function unsentStore(identityId: string, chatId: string): UnsentStore {
-  const key = `inbox-chat.unsent.${identityId}.${chatId}`;
+  const storage = chatStorage('unsent', identityId, chatId);
   return {
     load() {
       try {
-        const parsed: unknown = JSON.parse(globalThis.localStorage?.getItem(key) ?? '[]');
+        const parsed: unknown = JSON.parse(storage.read() ?? '[]');
         if (!Array.isArray(parsed)) return [];
         return parsed.filter((m): m is UnsentMessage => typeof m?.clientId === 'string' && typeof m?.body === 'string');
       } catch {
@@ -27,12 +27,7 @@ export function unsentStore(identityId: string, chatId: string): UnsentStore {
       }
     },
     save(messages) {
-      try {
-        if (messages.length === 0) globalThis.localStorage?.removeItem(key);
-        else globalThis.localStorage?.setItem(key, JSON.stringify(messages));
-      } catch {
-        // No storage: unsent messages live as long as the page.
-      }
+      storage.write(messages.length === 0 ? null : JSON.stringify(messages));
     },
   };
 }
