@@ -1,4 +1,4 @@
-import type { CallMedia, CallView } from '../../../protocol/index.ts';
+import type { CallMedia, CallView, Retention } from '../../../protocol/index.ts';
 
 export interface Participant {
   identityId: string;
@@ -26,7 +26,7 @@ export class Call {
 
   constructor(
     readonly id: string,
-    readonly chat: { id: string; retention: 'ARCHIVED' | 'EPHEMERAL'; subject: string },
+    readonly chat: { id: string; retention: Retention; subject: string },
     readonly media: CallMedia,
     readonly caller: { identityId: string; handle: string; address: string },
     readonly startedAt: Date,
