@@ -144,6 +144,20 @@ export const ROUTES = {
   },
   deleteMessage: { method: 'DELETE', path: '/chats/:chatId/messages/:seq', auth: 'session', status: 200, summary: 'Tombstones my message' },
   markRead: { method: 'POST', path: '/chats/:chatId/read', auth: 'session', status: 200, summary: 'Moves my read position' },
+  sendAttachment: {
+    method: 'POST',
+    path: '/chats/:chatId/attachments',
+    auth: 'session',
+    status: 201,
+    summary: 'Posts a fully stored upload (file, image, video) as a message',
+  },
+  mediaLink: {
+    method: 'GET',
+    path: '/chats/:chatId/media/:mediaId/link',
+    auth: 'session',
+    status: 200,
+    summary: "A short-lived download link for one of the chat's objects",
+  },
 
   // ---- access requests ----
   requestAccess: {
@@ -174,6 +188,40 @@ export const ROUTES = {
     status: 200,
     summary: 'Approves or declines a request (owner)',
   },
+
+  // ---- presence and contacts (docs/security.md, "Presence") ----
+  presenceSettings: { method: 'GET', path: '/me/presence', auth: 'session', status: 200, summary: 'Who may see my presence' },
+  setPresenceSettings: { method: 'PUT', path: '/me/presence', auth: 'session', status: 200, summary: 'Changes who may see my presence' },
+  chatPresence: {
+    method: 'GET',
+    path: '/chats/:chatId/presence',
+    auth: 'session',
+    status: 200,
+    summary: "Presence of this chat's members who let me see it",
+  },
+  contacts: {
+    method: 'GET',
+    path: '/me/contacts',
+    auth: 'session',
+    status: 200,
+    summary: 'My contacts, with presence where they allow it',
+  },
+  removeContact: {
+    method: 'DELETE',
+    path: '/me/contacts/:contactId',
+    auth: 'session',
+    status: 204,
+    summary: 'Removes a contact (both ways)',
+  },
+  blocks: { method: 'GET', path: '/me/blocks', auth: 'session', status: 200, summary: 'Addresses I blocked' },
+  block: {
+    method: 'POST',
+    path: '/me/blocks',
+    auth: 'session',
+    status: 201,
+    summary: 'Blocks an address: it cannot bring me into chats, be my contact or see my presence',
+  },
+  unblock: { method: 'DELETE', path: '/me/blocks/:address', auth: 'session', status: 200, summary: 'Unblocks an address' },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

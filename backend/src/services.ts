@@ -8,6 +8,8 @@ import type { Verification } from './identity/verification.ts';
 import type { IdentityLanguage } from './identity/language.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
 import type { BridgeServices } from './email-bridge/services.ts';
+import type { MediaService } from './media/media.ts';
+import type { PresenceService } from './presence/service.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
@@ -25,4 +27,8 @@ export interface Services {
   calls: CallService;
   /** How each person's devices alert them (settings only; the devices make the noise). */
   alerts: AlertSettings;
+  /** Files, images and video messages: uploads, attachments, downloads. */
+  media: MediaService;
+  /** Presence with privacy, contacts and blocked addresses. */
+  presence: PresenceService;
 }

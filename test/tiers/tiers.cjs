@@ -46,6 +46,7 @@ const integration = [
   'test/addin/**/*.test.ts',
   'test/thunderbird/relay.test.ts',
   'test/thunderbird/distribution.test.ts',
+  'test/media/**/*.test.ts',
 ];
 
 const tiers = {

@@ -115,6 +115,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.on('call:ring', (r) => this.emitEvent('call:ring', r));
     this.socket.on('call:updated', (c) => this.emitEvent('call:updated', c));
     this.socket.on('call:signal', (c) => this.emitEvent('call:signal', c));
+    this.socket.on('presence', (p) => this.emitEvent('presence', p));
   }
 
   readonly calls: CallTransport = {

@@ -37,6 +37,7 @@ export type TransportEvents = Pick<
   | 'call:ring'
   | 'call:updated'
   | 'call:signal'
+  | 'presence'
 > & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;

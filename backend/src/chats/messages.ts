@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { LIMITS, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
+import { LIMITS, isSaid, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import { retentionLasts, type Placed } from './message-log.ts';
 import { checkScope, requireMember } from './membership.ts';
@@ -90,11 +90,24 @@ export class MessageService {
         maxChars: this.ctx.limits.maxMessageChars,
       });
     }
+    return this.post(caller, chatId, clientId, 'TEXT', body);
+  }
+
+  /**
+   * Posts an ATTACHMENT message whose body the media domain wrote (media/attachment-body.ts),
+   * after it checked that the upload is the caller's and fully stored.
+   */
+  async sendAttachment(caller: Caller, chatId: string, clientId: string, attachmentBody: string): Promise<MessageView> {
+    checkScope(caller, chatId);
+    return this.post(caller, chatId, clientId, 'ATTACHMENT', attachmentBody);
+  }
+
+  private async post(caller: Caller, chatId: string, clientId: string, kind: 'TEXT' | 'ATTACHMENT', body: string): Promise<MessageView> {
     // Sends from one device to one chat are queued for commit in the order they arrived, even
     // when the first one waits for lookups the later ones find cached.
     const lane = `${caller.sessionId}|${chatId}`;
     const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, body));
+    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, kind, body));
     const settled = enqueued.then(
       () => {},
       () => {},
@@ -109,10 +122,10 @@ export class MessageService {
   private readonly lanes = new Map<string, Promise<void>>();
 
   /** Resolves once the message is queued; `committed` resolves once it is committed. */
-  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string): Promise<Placed> {
+  private async enqueue(caller: Caller, chatId: string, clientId: string, kind: 'TEXT' | 'ATTACHMENT', body: string): Promise<Placed> {
     const log = await this.ctx.logs.forChat(chatId);
     const authorAddress = await this.addressIn(caller, chatId);
-    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT', body });
+    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind, body });
   }
 
   /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */
@@ -126,6 +139,7 @@ export class MessageService {
     const target = await log.get(chatId, seq);
     this.assertDeletable(caller, target);
     if (!(await log.tombstone(chatId, seq))) return { ...target!, body: '', deleted: true };
+    const removed = target!;
     const event = {
       chatId,
       clientId: deletionClientId(seq),
@@ -136,7 +150,14 @@ export class MessageService {
       targetSeq: seq,
       trusted: true,
     };
-    return (await log.append(event)).committed;
+    const deletion = await (await log.append(event)).committed;
+    if (removed.kind === 'ATTACHMENT') {
+      // The tombstone stands whatever happens to the file; a failure here only leaves an object behind.
+      await this.ctx
+        .onAttachmentDeleted?.(removed)
+        .catch((err: unknown) => this.ctx.log.warn({ err, chatId, seq }, 'could not release a deleted attachment'));
+    }
+    return deletion;
   }
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
@@ -182,7 +203,7 @@ export class MessageService {
 
   private assertDeletable(caller: Caller, target: MessageView | undefined): void {
     if (!target) throw new AppError('NOT_FOUND', 'message not found');
-    if (target.kind !== 'TEXT' || target.authorId !== caller.identityId) {
+    if (!isSaid(target.kind) || target.authorId !== caller.identityId) {
       throw new AppError('FORBIDDEN', 'You can only delete your own messages');
     }
   }

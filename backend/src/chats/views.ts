@@ -1,4 +1,5 @@
 import type { MessageKind, MessageView } from '../../../protocol/index.ts';
+import { withAttachment } from './attachment-body.ts';
 import type { MemberHandles } from './handles.ts';
 
 /** A message row as raw SQL returns it (snake_case). */
@@ -37,5 +38,6 @@ export function messageView(r: MessageRow): MessageView {
  * identity id. Inside the server (writer, notifier) messages keep the identity id.
  */
 export function publicMessage(m: MessageView, handles: MemberHandles): MessageView {
-  return m.authorId === null ? m : { ...m, authorId: handles.of(m.chatId, m.authorId) };
+  const shown = withAttachment(m);
+  return shown.authorId === null ? shown : { ...shown, authorId: handles.of(shown.chatId, shown.authorId) };
 }

@@ -56,6 +56,11 @@ export class RelayHost {
       transport.on('typing', (payload) => this.toChatViews(payload.chatId, { event: 'typing', payload })),
       transport.on('read', (payload) => this.toChatViews(payload.chatId, { event: 'read', payload })),
       transport.on('chat:updated', (payload) => this.toChatViews(payload.chatId, { event: 'chat:updated', payload })),
+      // Presence goes to the views of each chat it names, with only that chat's part (no contact id).
+      transport.on('presence', (payload) => {
+        for (const m of payload.members)
+          this.toChatViews(m.chatId, { event: 'presence', payload: { ...payload, members: [m], contactId: null } });
+      }),
       transport.on('chats:activity', (payload) => this.toWatchers({ event: 'chats:activity', payload })),
       transport.on('access:decided', (payload) => this.toWatchers({ event: 'access:decided', payload })),
       // The owner answers requests under the chat itself (any view showing it) or from the list.

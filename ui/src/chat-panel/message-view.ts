@@ -10,6 +10,8 @@ export interface MessageViewOptions {
   mine: boolean;
   canDelete: boolean;
   onDelete: (seq: number) => void;
+  /** The content of an ATTACHMENT message (a file, an image, a video player). */
+  renderAttachment?: (a: NonNullable<MessageView['attachment']>) => HTMLElement;
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
   receipt?: { status: DeliveryStatus; detail: string };
   /** The reader asked to see this message as written instead of its translation. */
@@ -83,7 +85,8 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
     return item;
   }
-  if (m.translation) item.append(...translatedBody(m, opts, 'ic-body', 'p'));
+  if (m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment) item.appendChild(opts.renderAttachment(m.attachment));
+  else if (m.translation) item.append(...translatedBody(m, opts, 'ic-body', 'p'));
   else item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });

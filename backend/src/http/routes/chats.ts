@@ -14,6 +14,8 @@ type ChatRoutes =
   | 'sendMessage'
   | 'deleteMessage'
   | 'markRead'
+  | 'sendAttachment'
+  | 'mediaLink'
   | 'requestAccess'
   | 'accessRequests'
   | 'myAccessRequest'
@@ -34,6 +36,8 @@ export function chatHandlers(s: Services): Pick<RouteHandlers, ChatRoutes> {
     sendMessage: ({ params, body }, { caller }) => s.messages.send(caller, params.chatId, body.clientId, body.body),
     deleteMessage: ({ params }, { caller }) => s.messages.delete(caller, params.chatId, params.seq),
     markRead: async ({ params, body }, { caller }) => ({ lastReadSeq: await s.messages.markRead(caller, params.chatId, body.seq) }),
+    sendAttachment: ({ params, body }, { caller }) => s.media.postAttachment(caller, params.chatId, body),
+    mediaLink: ({ params }, { caller }) => s.media.link(caller, params.chatId, params.mediaId),
     requestAccess: ({ params, body }, { caller }) => s.accessRequests.request(caller, params.chatId, body.note),
     accessRequests: async ({ params }, { caller }) => ({ requests: await s.accessRequests.pending(caller, params.chatId) }),
     myAccessRequest: async ({ params }, { caller }) => ({ request: await s.accessRequests.mine(caller, params.chatId) }),
