@@ -39,6 +39,7 @@ io.on('connection', (socket) => {
       targetSeq: null,
       createdAt: new Date().toISOString(),
       deleted: false,
+      editedAt: null,
     };
     io.to(`chat:${p.chatId}`).emit('message', message);
     ack({ ok: true, message });

@@ -156,6 +156,10 @@ export const sendMessageBody = z.strictObject({
 });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
+/** The new text of one of my messages (the same length rule as a send). */
+export const editMessageBody = z.strictObject({ body: plainText(LIMITS.messageChars * 4) });
+export type EditMessageBody = z.infer<typeof editMessageBody>;
+
 export const historyQuery = z.strictObject({
   before: z.coerce.number().int().min(1).optional(),
   after: z.coerce.number().int().min(0).optional(),
@@ -214,7 +218,7 @@ export const verificationStarted = z.object({ verificationId: z.string(), addres
 export type VerificationStarted = z.infer<typeof verificationStarted>;
 
 const audienceRoleSchema = z.enum(['FROM', 'TO', 'CC', 'BCC', 'ADDED']);
-const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE']);
+const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'EDIT']);
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
@@ -227,12 +231,24 @@ export const messageView = z.object({
   authorAddress: z.string().nullable(),
   kind: messageKindSchema,
   body: z.string(),
-  /** For DELETION events: the seq that became a tombstone. */
+  /** For DELETION events: the seq that became a tombstone; for EDIT events: the seq whose text `body` replaces. */
   targetSeq: z.number().int().nullable(),
   createdAt: isoTime,
   deleted: z.boolean(),
+  /** When the author last edited the text (null: never). Every member sees it; earlier texts: see `messageRevisions`. */
+  editedAt: isoTime.nullable(),
 });
 export type MessageView = z.infer<typeof messageView>;
+
+/** An earlier text of an edited message (the audit trail), oldest first. */
+export const messageRevisionView = z.object({
+  /** 1 is the text as first sent. */
+  revision: z.number().int(),
+  body: z.string(),
+  writtenAt: isoTime,
+  replacedAt: isoTime,
+});
+export type MessageRevisionView = z.infer<typeof messageRevisionView>;
 
 export const memberView = z.object({
   /** The member's handle in this chat. */
@@ -319,6 +335,7 @@ export const sendEvent = z.strictObject({
   body: plainText(LIMITS.messageChars * 4),
 });
 export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1) });
+export const editEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1).max(2_147_483_647), body: editMessageBody.shape.body });
 export const typingEvent = z.strictObject({ chatId: uuidSchema, typing: z.boolean() });
 export const readEvent = z.strictObject({ chatId: uuidSchema, seq: seqSchema });
 export const watchEvent = z.strictObject({});
@@ -368,6 +385,8 @@ export interface ClientToServerEvents {
   'chat:leave': (p: z.input<typeof leaveEvent>, ack?: (r: Ack<object>) => void) => void;
   'message:send': (p: z.input<typeof sendEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
   'message:delete': (p: z.input<typeof deleteEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
+  /** Answers with the EDIT event (its body is the new text), which every member also receives as a `message`. */
+  'message:edit': (p: z.input<typeof editEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
   typing: (p: z.input<typeof typingEvent>) => void;
   read: (p: z.input<typeof readEvent>, ack?: (r: Ack<{ lastReadSeq: number }>) => void) => void;
   /** Subscribe to activity of all my chats (the sidebar); returns them. */
@@ -521,6 +540,8 @@ export const routeSchemas = {
   history: { params: chatParams, query: historyQuery, response: historyPage },
   sendMessage: { params: chatParams, body: sendMessageBody, response: messageView },
   deleteMessage: { params: seqParams, response: messageView },
+  editMessage: { params: seqParams, body: editMessageBody, response: messageView },
+  messageRevisions: { params: seqParams, response: z.object({ revisions: z.array(messageRevisionView) }) },
   markRead: { params: chatParams, body: markReadBody, response: z.object({ lastReadSeq: z.number().int() }) },
 
   requestAccess: { params: chatParams, body: accessRequestBody, response: accessRequestView },

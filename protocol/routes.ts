@@ -125,6 +125,20 @@ export const ROUTES = {
     summary: 'Posts; a retry with the same clientId returns the first result',
   },
   deleteMessage: { method: 'DELETE', path: '/chats/:chatId/messages/:seq', auth: 'session', status: 200, summary: 'Tombstones my message' },
+  editMessage: {
+    method: 'PATCH',
+    path: '/chats/:chatId/messages/:seq',
+    auth: 'session',
+    status: 200,
+    summary: "Replaces my message's text (archived chats); answers with the EDIT event every member receives",
+  },
+  messageRevisions: {
+    method: 'GET',
+    path: '/chats/:chatId/messages/:seq/revisions',
+    auth: 'session',
+    status: 200,
+    summary: "An edited message's earlier texts, for its author and the chat owner",
+  },
   markRead: { method: 'POST', path: '/chats/:chatId/read', auth: 'session', status: 200, summary: 'Moves my read position' },
 
   // ---- access requests ----

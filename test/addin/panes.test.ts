@@ -48,6 +48,7 @@ function message(body: string, over: Partial<MessageView> = {}): MessageView {
     targetSeq: null,
     createdAt: '2026-01-01T00:00:00Z',
     deleted: false,
+    editedAt: null,
     ...over,
   };
 }

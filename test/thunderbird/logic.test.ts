@@ -31,6 +31,7 @@ function message(seq: number, over: Partial<MessageView> = {}): MessageView {
     targetSeq: null,
     createdAt: `2026-11-21T10:00:${String(seq % 60).padStart(2, '0')}.000Z`,
     deleted: false,
+    editedAt: null,
     ...over,
   };
 }

@@ -21,6 +21,7 @@ const msg = (seq: number) =>
     targetSeq: null,
     createdAt: new Date().toISOString(),
     deleted: false,
+    editedAt: null,
   }) as MessageView;
 
 function panelLike() {

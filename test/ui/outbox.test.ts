@@ -46,6 +46,7 @@ function fakeServer() {
           targetSeq: null,
           createdAt: new Date().toISOString(),
           deleted: false,
+          editedAt: null,
         };
         committed.set(clientId, m);
       }

@@ -20,6 +20,7 @@ import type {
   IdentityView,
   LinkRedeemed,
   MeView,
+  MessageRevisionView,
   MessageView,
   PathParamNames,
   RouteBody,
@@ -125,6 +126,13 @@ export class ApiClient {
   }
   deleteMessage(chatId: string, seq: number): Promise<MessageView> {
     return this.request('deleteMessage', { params: { chatId, seq } });
+  }
+  editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
+    return this.request('editMessage', { params: { chatId, seq }, body: { body } });
+  }
+  /** An edited message's earlier texts (its author and the chat owner only). */
+  async messageRevisions(chatId: string, seq: number): Promise<MessageRevisionView[]> {
+    return (await this.request('messageRevisions', { params: { chatId, seq } })).revisions;
   }
   async markRead(chatId: string, seq: number): Promise<number> {
     return (await this.request('markRead', { params: { chatId }, body: { seq } })).lastReadSeq;

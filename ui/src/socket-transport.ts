@@ -122,6 +122,10 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     return (await this.request((s) => s.emitWithAck('message:delete', { chatId, seq }))).message;
   }
 
+  async editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
+    return (await this.request((s) => s.emitWithAck('message:edit', { chatId, seq, body }))).message;
+  }
+
   typing(chatId: string, typing: boolean): void {
     // Typing is a hint: drop it when offline rather than replaying stale state later.
     if (this.socket.connected) this.socket.volatile.emit('typing', { chatId, typing });

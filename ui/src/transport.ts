@@ -29,6 +29,8 @@ export interface ChatTransport {
   /** Resolves with the committed message; rejects with a TransportError. Safe to retry with the same clientId. */
   send(chatId: string, clientId: string, body: string): Promise<MessageView>;
   deleteMessage(chatId: string, seq: number): Promise<MessageView>;
+  /** Replaces the text of one of my messages; resolves with the EDIT event (refused in ephemeral and ended chats). */
+  editMessage(chatId: string, seq: number, body: string): Promise<MessageView>;
   typing(chatId: string, typing: boolean): void;
   markRead(chatId: string, seq: number): Promise<number>;
   watchChats(): Promise<ChatSummary[]>;

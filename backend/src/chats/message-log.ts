@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
-import { retentionSchema, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
+import { retentionSchema, type HistoryPage, type MessageRevisionView, type MessageView, type Retention } from '../../../protocol/index.ts';
 import type { NewMessage } from './message-writer.ts';
 
 /** A chat as a log needs it: its id and the counter its row keeps (archived chats number messages there). */
@@ -47,8 +47,17 @@ export interface MessageLog {
    */
   append(m: NewMessage): Promise<Placed>;
   get(chatId: string, seq: number): Promise<MessageView | undefined>;
-  /** Empties a message and marks it deleted; false when it already was (or is gone). */
+  /** Empties a message and marks it deleted, with its earlier texts and edits; false when it already was (or is gone). */
   tombstone(chatId: string, seq: number): Promise<boolean>;
+  /**
+   * Replaces a text message's body, keeping the text it replaces as a revision (the audit
+   * trail); false when it is gone or deleted. A log that keeps nothing after the chat refuses
+   * (FORBIDDEN): an edit history is a record, which an ephemeral chat promises not to keep.
+   * Callers serialise edits of one message.
+   */
+  revise(chatId: string, seq: number, body: string, at: Date): Promise<boolean>;
+  /** The texts an edited message had before, oldest first (empty when never edited). */
+  revisions(chatId: string, seq: number): Promise<MessageRevisionView[]>;
   /** Keyset pages: `after` gives newer messages oldest first; otherwise older than `before`, newest first. */
   page(chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage>;
   lastSeq(chat: LoggedChat): Promise<number>;

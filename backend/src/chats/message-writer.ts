@@ -230,7 +230,8 @@ read_moved AS (
 )
 SELECT c.ord::int AS ord, c.verdict, n.seq,
        p.seq AS prior_seq, p.author_id AS prior_author_id, p.author_address AS prior_author_address, p.kind AS prior_kind,
-       p.body AS prior_body, p.target_seq AS prior_target_seq, p.created_at AS prior_created_at, p.deleted_at AS prior_deleted_at
+       p.body AS prior_body, p.target_seq AS prior_target_seq, p.created_at AS prior_created_at, p.deleted_at AS prior_deleted_at,
+       p.edited_at AS prior_edited_at
   FROM checked c
   LEFT JOIN numbered n ON n.ord = c.ord
   LEFT JOIN prior p ON c.verdict = 'PRIOR' AND p.chat_id = c.chat_id AND p.client_id = c.client_id`;
@@ -247,6 +248,7 @@ interface VerdictRow {
   prior_target_seq: number | null;
   prior_created_at: Date | null;
   prior_deleted_at: Date | null;
+  prior_edited_at: Date | null;
 }
 
 export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: Pending[]): Promise<Committed[]> {
@@ -295,6 +297,7 @@ export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: P
             target_seq: r.prior_target_seq,
             created_at: r.prior_created_at!,
             deleted_at: r.prior_deleted_at,
+            edited_at: r.prior_edited_at,
           }),
         });
         return;
@@ -351,5 +354,6 @@ function newRow(m: NewMessage, seq: number, now: Date): MessageRow {
     target_seq: m.targetSeq ?? null,
     created_at: now,
     deleted_at: null,
+    edited_at: null,
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { LIMITS, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
+import { LIMITS, type HistoryPage, type MessageRevisionView, type MessageView, type Retention } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import type { Placed } from './message-log.ts';
 import { checkScope, requireMember } from './membership.ts';
@@ -60,13 +60,7 @@ export class MessageService {
    */
   async send(caller: Caller, chatId: string, clientId: string, rawBody: string): Promise<MessageView> {
     checkScope(caller, chatId);
-    const body = rawBody.replace(/\r\n?/g, '\n').trim();
-    if (body.length === 0) throw new AppError('BAD_INPUT', 'A message cannot be empty');
-    if (body.length > this.ctx.limits.maxMessageChars) {
-      throw new AppError('TOO_LARGE', `A message can have at most ${this.ctx.limits.maxMessageChars} characters`, {
-        maxChars: this.ctx.limits.maxMessageChars,
-      });
-    }
+    const body = this.messageText(rawBody);
     // Sends from one device to one chat are queued for commit in the order they arrived, even
     // when the first one waits for lookups the later ones find cached.
     const lane = `${caller.sessionId}|${chatId}`;
@@ -101,7 +95,7 @@ export class MessageService {
     const me = await requireMember(this.ctx, caller, chatId);
     const log = this.ctx.logs.of(me.chat);
     const target = await log.get(chatId, seq);
-    this.assertDeletable(caller, target);
+    this.assertMine(caller, target, 'delete');
     if (!(await log.tombstone(chatId, seq))) return { ...target!, body: '', deleted: true };
     const event = {
       chatId,
@@ -114,6 +108,79 @@ export class MessageService {
       trusted: true,
     };
     return (await log.append(event)).committed;
+  }
+
+  /**
+   * Replaces the text of one of my text messages in a chat that has not ended. The message row
+   * takes the new text (history pages, previews and later emails show it), the old one is kept as
+   * a revision, and an EDIT event carrying the new text goes through the log, so live clients and
+   * resyncing ones learn of it as they learn of deletions. Emails already sent are not recalled.
+   * The same text again answers with the message itself and records nothing.
+   */
+  async edit(caller: Caller, chatId: string, seq: number, rawBody: string): Promise<MessageView> {
+    const body = this.messageText(rawBody);
+    const me = await requireMember(this.ctx, caller, chatId);
+    if (me.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; its messages can no longer be edited');
+    const log = this.ctx.logs.of(me.chat);
+    // One edit of a message at a time (on this node), so revisions and EDIT events keep one order.
+    const key = `${chatId}|${seq}`;
+    const previous = this.edits.get(key) ?? Promise.resolve();
+    const done = previous.then(async () => {
+      const target = await log.get(chatId, seq);
+      this.assertMine(caller, target, 'edit');
+      if (target!.deleted) throw new AppError('NOT_FOUND', 'This message was deleted');
+      // The same text again changes nothing: the message itself answers.
+      if (target!.body === body) return target!;
+      if (!(await log.revise(chatId, seq, body, new Date()))) throw new AppError('NOT_FOUND', 'This message was deleted');
+      const event = {
+        chatId,
+        clientId: `~edit:${seq}:${randomUUID()}`,
+        authorId: caller.identityId,
+        authorAddress: me.address,
+        kind: 'EDIT' as const,
+        body,
+        targetSeq: seq,
+      };
+      return (await log.append(event)).committed;
+    });
+    const settled = done.then(
+      () => {},
+      () => {},
+    );
+    this.edits.set(key, settled);
+    void settled.then(() => {
+      if (this.edits.get(key) === settled) this.edits.delete(key);
+    });
+    return publicMessage(await done, this.ctx.handles);
+  }
+
+  private readonly edits = new Map<string, Promise<void>>();
+
+  /**
+   * The earlier texts of an edited message. Every member sees that a message was edited; only its
+   * author and the chat's owner (who answers for the chat) read what it said before.
+   */
+  async revisions(caller: Caller, chatId: string, seq: number): Promise<MessageRevisionView[]> {
+    const me = await requireMember(this.ctx, caller, chatId);
+    const log = this.ctx.logs.of(me.chat);
+    const target = await log.get(chatId, seq);
+    if (!target || target.kind !== 'TEXT') throw new AppError('NOT_FOUND', 'message not found');
+    if (target.authorId !== caller.identityId && me.chat.ownerId !== caller.identityId) {
+      throw new AppError('FORBIDDEN', "Only the message's author and the chat owner can see its earlier versions");
+    }
+    return log.revisions(chatId, seq);
+  }
+
+  /** The one rule for a message's text, sent or edited: line breaks normalised, trimmed, not empty, within the limit. */
+  private messageText(raw: string): string {
+    const body = raw.replace(/\r\n?/g, '\n').trim();
+    if (body.length === 0) throw new AppError('BAD_INPUT', 'A message cannot be empty');
+    if (body.length > this.ctx.limits.maxMessageChars) {
+      throw new AppError('TOO_LARGE', `A message can have at most ${this.ctx.limits.maxMessageChars} characters`, {
+        maxChars: this.ctx.limits.maxMessageChars,
+      });
+    }
+    return body;
   }
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
@@ -149,10 +216,11 @@ export class MessageService {
     return at;
   }
 
-  private assertDeletable(caller: Caller, target: MessageView | undefined): void {
+  /** Only text messages, and only one's own, can be deleted or edited. */
+  private assertMine(caller: Caller, target: MessageView | undefined, action: 'delete' | 'edit'): void {
     if (!target) throw new AppError('NOT_FOUND', 'message not found');
     if (target.kind !== 'TEXT' || target.authorId !== caller.identityId) {
-      throw new AppError('FORBIDDEN', 'You can only delete your own messages');
+      throw new AppError('FORBIDDEN', `You can only ${action} your own messages`);
     }
   }
 

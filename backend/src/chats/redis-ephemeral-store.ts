@@ -171,6 +171,8 @@ export class RedisEphemeralStore implements EphemeralLog {
       targetSeq: m.targetSeq ?? null,
       createdAt: new Date().toISOString(),
       deleted: false,
+      // Ephemeral chats refuse edits (ephemeral-message-log.ts).
+      editedAt: null,
     };
     const reply = await scripts.append.run(this.redis, [
       this.p,

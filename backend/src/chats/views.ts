@@ -13,9 +13,10 @@ export interface MessageRow {
   target_seq: number | null;
   created_at: Date;
   deleted_at: Date | null;
+  edited_at: Date | null;
 }
 
-export const MESSAGE_COLUMNS = 'chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at';
+export const MESSAGE_COLUMNS = 'chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at, edited_at';
 
 export function messageView(r: MessageRow): MessageView {
   return {
@@ -29,6 +30,7 @@ export function messageView(r: MessageRow): MessageView {
     targetSeq: r.target_seq,
     createdAt: r.created_at.toISOString(),
     deleted: r.deleted_at !== null,
+    editedAt: r.edited_at?.toISOString() ?? null,
   };
 }
 

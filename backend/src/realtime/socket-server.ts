@@ -6,6 +6,7 @@ import type { ClusterMessage } from 'socket.io-adapter';
 import type { z } from 'zod';
 import {
   deleteEvent,
+  editEvent,
   joinEvent,
   leaveEvent,
   readEvent,
@@ -357,6 +358,14 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       handle('message:delete', deleteEvent, async ({ chatId, seq }) => {
         if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
         return { message: await d.services.messages.delete(caller, chatId, seq) };
+      }),
+    );
+
+    socket.on(
+      'message:edit',
+      handle('message:edit', editEvent, async ({ chatId, seq, body }) => {
+        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+        return { message: await d.services.messages.edit(caller, chatId, seq, body) };
       }),
     );
 

@@ -147,6 +147,8 @@ export class RelayHost {
         return t.send(m.chatId, m.clientId, m.body);
       case 'deleteMessage':
         return t.deleteMessage(m.chatId, m.seq);
+      case 'editMessage':
+        return t.editMessage(m.chatId, m.seq, m.body);
       case 'markRead':
         return t.markRead(m.chatId, m.seq);
       case 'watchChats': {

@@ -13,6 +13,7 @@ export type RelayOp =
   | { op: 'leave'; chatId: string }
   | { op: 'send'; chatId: string; clientId: string; body: string }
   | { op: 'deleteMessage'; chatId: string; seq: number }
+  | { op: 'editMessage'; chatId: string; seq: number; body: string }
   | { op: 'markRead'; chatId: string; seq: number }
   | { op: 'watchChats' }
   | { op: 'history'; chatId: string; query: { before?: number; after?: number; limit?: number } }

@@ -170,6 +170,10 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
     return this.call({ op: 'deleteMessage', chatId, seq });
   }
 
+  editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
+    return this.call({ op: 'editMessage', chatId, seq, body });
+  }
+
   typing(chatId: string, typing: boolean): void {
     // Typing is a hint: it never wakes a suspended background on its own.
     if (!this.closed && this.port) this.post({ kind: 'typing', chatId, typing });

@@ -88,6 +88,10 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
       canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
+      // Ephemeral chats keep no history, so the server refuses their edits: no button to promise one.
+      canEdit: isMine(m) && !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED',
+      onEdit: editMessage,
+      loadRevisions: api && m.editedAt && (isMine(m) || chat?.isOwner) ? (seq) => api.messageRevisions(chatId, seq) : undefined,
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
     }),
   );
@@ -292,6 +296,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     } catch (err) {
       ui.showNotice(err instanceof Error ? err.message : 'Could not delete the message');
     }
+  }
+
+  /** Throws the server's reason, which the editor shows beside the text. */
+  async function editMessage(seq: number, body: string): Promise<void> {
+    apply([await transport.editMessage(chatId, seq, body)]);
   }
 
   // ---------- reading ----------

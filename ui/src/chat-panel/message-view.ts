@@ -2,12 +2,19 @@
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
 import { confirmButton } from './confirm-button.ts';
+import { editedMark, messageEditor } from './message-edit.ts';
 import { messageText } from './message-text.ts';
 
 export interface MessageViewOptions {
   mine: boolean;
   canDelete: boolean;
   onDelete: (seq: number) => void;
+  /** Offers "Edit" (my text messages in a chat that keeps its history and has not ended). */
+  canEdit?: boolean;
+  /** Saves new text; rejects with a message to show when the server refuses. */
+  onEdit?: (seq: number, body: string) => Promise<void>;
+  /** Who may read earlier texts (the author and the chat owner): loads them; absent for everyone else. */
+  loadRevisions?: (seq: number) => Promise<{ body: string; writtenAt: string }[]>;
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
   receipt?: { status: DeliveryStatus; detail: string };
 }
@@ -45,11 +52,31 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
     return item;
   }
-  item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));
+  const body = el('p', { class: 'ic-body' }, messageText(m.body));
+  item.appendChild(body);
+  if (m.editedAt) meta.appendChild(editedMark(m.seq, m.editedAt, item, opts.loadRevisions));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
     setReceipt(receipt, opts.receipt);
     meta.appendChild(receipt);
+  }
+  if (opts.canEdit && opts.onEdit) {
+    const onEdit = opts.onEdit;
+    const button = el('button', { type: 'button', class: 'ic-link ic-edit', 'aria-label': 'Edit this message', text: 'Edit' });
+    button.addEventListener('click', () => {
+      if (item.querySelector('.ic-editor')) return;
+      body.hidden = true;
+      const editor = messageEditor(m.body, {
+        save: (text) => onEdit(m.seq, text),
+        close: () => {
+          editor.remove();
+          body.hidden = false;
+          button.focus();
+        },
+      });
+      body.after(editor);
+    });
+    meta.appendChild(button);
   }
   if (opts.canDelete) {
     meta.appendChild(

@@ -8,7 +8,7 @@ import type { MessageView } from '../../../protocol/index.ts';
 export interface MergeResult {
   /** Visible messages that were not known before, in seq order. */
   added: MessageView[];
-  /** Seqs of known visible messages that changed (became tombstones). */
+  /** Seqs of known visible messages that changed (became tombstones, or were edited). */
   changed: number[];
 }
 
@@ -16,11 +16,13 @@ export class Transcript {
   private readonly bySeq = new Map<number, MessageView>();
   /** Tombstones announced before their message was loaded (a deletion seen before older history). */
   private readonly deletedEarly = new Set<number>();
+  /** The seq of the EDIT event each message's shown text came from, so an older edit never undoes a newer one. */
+  private readonly editedBy = new Map<number, number>();
   private highest = 0;
 
-  /** DELETION events take a seq (so resync sees them) but are not shown themselves. */
+  /** DELETION and EDIT events take a seq (so resync sees them) but are not shown themselves. */
   static isVisible(m: MessageView): boolean {
-    return m.kind !== 'DELETION';
+    return m.kind !== 'DELETION' && m.kind !== 'EDIT';
   }
 
   merge(messages: readonly MessageView[]): MergeResult {
@@ -31,6 +33,10 @@ export class Transcript {
         const known = this.bySeq.get(incoming.seq)!;
         if (incoming.deleted && !known.deleted) {
           this.bySeq.set(incoming.seq, tombstone(known));
+          changed.add(incoming.seq);
+        } else if (!known.deleted && newer(incoming.editedAt, known.editedAt)) {
+          // Fetched again after an edit this transcript never saw as an event.
+          this.bySeq.set(incoming.seq, { ...known, body: incoming.body, editedAt: incoming.editedAt });
           changed.add(incoming.seq);
         }
         continue;
@@ -44,6 +50,15 @@ export class Transcript {
         if (!target) this.deletedEarly.add(m.targetSeq);
         else if (!target.deleted) {
           this.bySeq.set(m.targetSeq, tombstone(target));
+          changed.add(m.targetSeq);
+        }
+      }
+      // An edit of a message not loaded yet needs no keeping: it comes later with its current text.
+      if (m.kind === 'EDIT' && m.targetSeq !== null) {
+        const target = this.bySeq.get(m.targetSeq);
+        if (target && !target.deleted && (this.editedBy.get(m.targetSeq) ?? 0) < m.seq) {
+          this.editedBy.set(m.targetSeq, m.seq);
+          this.bySeq.set(m.targetSeq, { ...target, body: m.body, editedAt: m.createdAt });
           changed.add(m.targetSeq);
         }
       }
@@ -107,6 +122,10 @@ export class Transcript {
     }
     return n;
   }
+}
+
+function newer(a: string | null, b: string | null): boolean {
+  return a !== null && (b === null || Date.parse(a) > Date.parse(b));
 }
 
 function tombstone(m: MessageView): MessageView {

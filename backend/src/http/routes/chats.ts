@@ -13,6 +13,8 @@ type ChatRoutes =
   | 'history'
   | 'sendMessage'
   | 'deleteMessage'
+  | 'editMessage'
+  | 'messageRevisions'
   | 'markRead'
   | 'requestAccess'
   | 'accessRequests'
@@ -33,6 +35,8 @@ export function chatHandlers(s: Services): Pick<RouteHandlers, ChatRoutes> {
     history: ({ params, query }, { caller }) => s.messages.history(caller, params.chatId, query),
     sendMessage: ({ params, body }, { caller }) => s.messages.send(caller, params.chatId, body.clientId, body.body),
     deleteMessage: ({ params }, { caller }) => s.messages.delete(caller, params.chatId, params.seq),
+    editMessage: ({ params, body }, { caller }) => s.messages.edit(caller, params.chatId, params.seq, body.body),
+    messageRevisions: async ({ params }, { caller }) => ({ revisions: await s.messages.revisions(caller, params.chatId, params.seq) }),
     markRead: async ({ params, body }, { caller }) => ({ lastReadSeq: await s.messages.markRead(caller, params.chatId, body.seq) }),
     requestAccess: ({ params, body }, { caller }) => s.accessRequests.request(caller, params.chatId, body.note),
     accessRequests: async ({ params }, { caller }) => ({ requests: await s.accessRequests.pending(caller, params.chatId) }),
