@@ -40,6 +40,7 @@ io.on('connection', (socket) => {
       createdAt: new Date().toISOString(),
       deleted: false,
       editedAt: null,
+      reactions: [],
     };
     io.to(`chat:${p.chatId}`).emit('message', message);
     ack({ ok: true, message });

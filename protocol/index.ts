@@ -9,9 +9,10 @@ import { z } from 'zod';
 import { SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, type ErrorCode, type ServerClosingReason } from './codes.ts';
 import { LIMITS } from './limits.ts';
 import { UUID_PATTERN } from './patterns.ts';
+import { QUICK_REACTIONS } from './reactions.ts';
 import type { RouteName } from './routes.ts';
 
-export { LIMITS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
+export { LIMITS, QUICK_REACTIONS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
 export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
 export { ROUTES, routePath, type HttpMethod, type PathParamNames, type RouteName, type RouteSpec } from './routes.ts';
 
@@ -156,6 +157,17 @@ export const sendMessageBody = z.strictObject({
 });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
+/**
+ * One emoji as people see it: a single RGI emoji (with its skin tone, flag or family sequence),
+ * nothing else. Built at run time because the `v` flag is newer than the compile target.
+ */
+const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+export const emojiSchema = z.string().max(32).regex(SINGLE_EMOJI, 'a reaction is one emoji').meta({ examples: [...QUICK_REACTIONS] });
+
+/** Add (`on`) or take back one of my reactions to a message. */
+export const reactBody = z.strictObject({ emoji: emojiSchema, on: z.boolean() });
+export type ReactBody = z.infer<typeof reactBody>;
+
 /** The new text of one of my messages (the same length rule as a send). */
 export const editMessageBody = z.strictObject({ body: plainText(LIMITS.messageChars * 4) });
 export type EditMessageBody = z.infer<typeof editMessageBody>;
@@ -222,6 +234,10 @@ const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'EDIT']
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
+/** One emoji on a message and the members who put it there (those the viewer may see: Bcc rules hold). */
+export const reactionView = z.object({ emoji: z.string(), members: z.array(memberHandle) });
+export type ReactionView = z.infer<typeof reactionView>;
+
 export const messageView = z.object({
   chatId: z.string(),
   seq: z.number().int(),
@@ -237,8 +253,14 @@ export const messageView = z.object({
   deleted: z.boolean(),
   /** When the author last edited the text (null: never). Every member sees it; earlier texts: see `messageRevisions`. */
   editedAt: isoTime.nullable(),
+  /** Oldest emoji first. Live changes arrive as `reaction` events; a rejoin refreshes them (JoinResult.reactions). */
+  reactions: z.array(reactionView),
 });
 export type MessageView = z.infer<typeof messageView>;
+
+/** A message's reactions as one viewer sees them. */
+export const messageReactions = z.object({ seq: z.number().int(), reactions: z.array(reactionView) });
+export type MessageReactions = z.infer<typeof messageReactions>;
 
 /** An earlier text of an edited message (the audit trail), oldest first. */
 export const messageRevisionView = z.object({
@@ -327,7 +349,12 @@ export type ErrorBody = z.infer<typeof errorBody>;
 
 // ---------- Socket events ----------
 
-export const joinEvent = z.strictObject({ chatId: uuidSchema, lastSeq: seqSchema.default(0) });
+export const joinEvent = z.strictObject({
+  chatId: uuidSchema,
+  lastSeq: seqSchema.default(0),
+  /** The oldest seq the client shows: reactions from there to lastSeq come back in `reactions` (they may have changed meanwhile). */
+  reactionsFrom: seqSchema.optional(),
+});
 export const leaveEvent = z.strictObject({ chatId: uuidSchema });
 export const sendEvent = z.strictObject({
   chatId: uuidSchema,
@@ -336,6 +363,7 @@ export const sendEvent = z.strictObject({
 });
 export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1) });
 export const editEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1).max(2_147_483_647), body: editMessageBody.shape.body });
+export const reactEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1).max(2_147_483_647), ...reactBody.shape });
 export const typingEvent = z.strictObject({ chatId: uuidSchema, typing: z.boolean() });
 export const readEvent = z.strictObject({ chatId: uuidSchema, seq: seqSchema });
 export const watchEvent = z.strictObject({});
@@ -354,6 +382,21 @@ export interface JoinResult {
   missed: MessageView[];
   /** True when more than LIMITS.catchUp were missed: page the rest with history. */
   hasMore: boolean;
+  /**
+   * With `reactionsFrom`: the reactions of every message from there to lastSeq (at most
+   * LIMITS.reactionResync of them) that has any; the others have none.
+   */
+  reactions: MessageReactions[];
+}
+
+/** A member added or took back a reaction. About a hidden (Bcc) member, only the owner and that member hear it. */
+export interface ReactionNotice {
+  chatId: string;
+  seq: number;
+  emoji: string;
+  /** The reacting member's handle in this chat. */
+  identityId: string;
+  on: boolean;
 }
 
 /**
@@ -387,6 +430,8 @@ export interface ClientToServerEvents {
   'message:delete': (p: z.input<typeof deleteEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
   /** Answers with the EDIT event (its body is the new text), which every member also receives as a `message`. */
   'message:edit': (p: z.input<typeof editEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
+  /** Answers with the message's reactions as I see them. */
+  'message:react': (p: z.input<typeof reactEvent>, ack: (r: Ack<MessageReactions>) => void) => void;
   typing: (p: z.input<typeof typingEvent>) => void;
   read: (p: z.input<typeof readEvent>, ack?: (r: Ack<{ lastReadSeq: number }>) => void) => void;
   /** Subscribe to activity of all my chats (the sidebar); returns them. */
@@ -398,6 +443,7 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   message: (m: MessageView) => void;
   typing: (t: TypingNotice) => void;
+  reaction: (r: ReactionNotice) => void;
   read: (r: ReadNotice) => void;
   'chat:updated': (c: { chatId: string }) => void;
   /** To every device of a member: a chat they are in changed (feeds "my chats"). */
@@ -542,6 +588,7 @@ export const routeSchemas = {
   deleteMessage: { params: seqParams, response: messageView },
   editMessage: { params: seqParams, body: editMessageBody, response: messageView },
   messageRevisions: { params: seqParams, response: z.object({ revisions: z.array(messageRevisionView) }) },
+  react: { params: seqParams, body: reactBody, response: messageReactions },
   markRead: { params: chatParams, body: markReadBody, response: z.object({ lastReadSeq: z.number().int() }) },
 
   requestAccess: { params: chatParams, body: accessRequestBody, response: accessRequestView },

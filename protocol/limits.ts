@@ -15,4 +15,8 @@ export const LIMITS = {
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */
   catchUp: 500,
+  /** Different emoji one member may put on one message. */
+  reactionsPerMember: 20,
+  /** How far back (in seq) a rejoin refreshes the reactions of messages a client already shows. */
+  reactionResync: 1000,
 } as const;

@@ -132,6 +132,13 @@ export const ROUTES = {
     status: 200,
     summary: "Replaces my message's text (archived chats); answers with the EDIT event every member receives",
   },
+  react: {
+    method: 'POST',
+    path: '/chats/:chatId/messages/:seq/reactions',
+    auth: 'session',
+    status: 200,
+    summary: 'Adds or takes back one of my emoji reactions to a message (archived chats)',
+  },
   messageRevisions: {
     method: 'GET',
     path: '/chats/:chatId/messages/:seq/revisions',

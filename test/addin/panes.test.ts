@@ -49,6 +49,7 @@ function message(body: string, over: Partial<MessageView> = {}): MessageView {
     createdAt: '2026-01-01T00:00:00Z',
     deleted: false,
     editedAt: null,
+    reactions: [],
     ...over,
   };
 }

@@ -32,6 +32,7 @@ function message(seq: number, over: Partial<MessageView> = {}): MessageView {
     createdAt: `2026-11-21T10:00:${String(seq % 60).padStart(2, '0')}.000Z`,
     deleted: false,
     editedAt: null,
+    reactions: [],
     ...over,
   };
 }

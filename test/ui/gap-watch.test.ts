@@ -22,6 +22,7 @@ const msg = (seq: number) =>
     createdAt: new Date().toISOString(),
     deleted: false,
     editedAt: null,
+    reactions: [],
   }) as MessageView;
 
 function panelLike() {

@@ -47,6 +47,7 @@ function fakeServer() {
           createdAt: new Date().toISOString(),
           deleted: false,
           editedAt: null,
+          reactions: [],
         };
         committed.set(clientId, m);
       }

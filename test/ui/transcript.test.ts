@@ -19,6 +19,7 @@ function msg(seq: number, extra: Partial<MessageView> = {}): MessageView {
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
     deleted: false,
     editedAt: null,
+    reactions: [],
     ...extra,
   };
 }

@@ -20,6 +20,7 @@ import type {
   IdentityView,
   LinkRedeemed,
   MeView,
+  MessageReactions,
   MessageRevisionView,
   MessageView,
   PathParamNames,
@@ -129,6 +130,9 @@ export class ApiClient {
   }
   editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
     return this.request('editMessage', { params: { chatId, seq }, body: { body } });
+  }
+  react(chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
+    return this.request('react', { params: { chatId, seq }, body: { emoji, on } });
   }
   /** An edited message's earlier texts (its author and the chat owner only). */
   async messageRevisions(chatId: string, seq: number): Promise<MessageRevisionView[]> {

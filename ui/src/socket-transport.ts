@@ -4,7 +4,7 @@
  * unless the server says the session is no good.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ChatSummary, ClientToServerEvents, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
+import type { Ack, ChatSummary, ClientToServerEvents, JoinResult, MessageReactions, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
 import { TransportError, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
 
@@ -97,6 +97,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     // Each server event the panels hear, typed end to end by the protocol's ServerToClientEvents.
     this.socket.on('message', (m) => this.emitEvent('message', m));
     this.socket.on('typing', (t) => this.emitEvent('typing', t));
+    this.socket.on('reaction', (r) => this.emitEvent('reaction', r));
     this.socket.on('read', (r) => this.emitEvent('read', r));
     this.socket.on('chat:updated', (c) => this.emitEvent('chat:updated', c));
     this.socket.on('chats:activity', (a) => this.emitEvent('chats:activity', a));
@@ -105,9 +106,9 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.on('delivery', (d) => this.emitEvent('delivery', d));
   }
 
-  async join(chatId: string, lastSeq: number): Promise<JoinResult> {
-    const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq }));
-    return { chat: r.chat, missed: r.missed, hasMore: r.hasMore };
+  async join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult> {
+    const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq, reactionsFrom }));
+    return { chat: r.chat, missed: r.missed, hasMore: r.hasMore, reactions: r.reactions };
   }
 
   async leave(chatId: string): Promise<void> {
@@ -124,6 +125,11 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
   async editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
     return (await this.request((s) => s.emitWithAck('message:edit', { chatId, seq, body }))).message;
+  }
+
+  async react(chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
+    const r = await this.request((s) => s.emitWithAck('message:react', { chatId, seq, emoji, on }));
+    return { seq: r.seq, reactions: r.reactions };
   }
 
   typing(chatId: string, typing: boolean): void {

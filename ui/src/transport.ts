@@ -4,7 +4,7 @@
  * message pane cannot open sockets, so its transport relays through the background page.
  * The panel only ever talks to this interface.
  */
-import type { ChatSummary, HistoryPage, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
+import type { ChatSummary, HistoryPage, JoinResult, MessageReactions, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
 
 /** `refused`: the server turned the connection away (too many open for this account or address). */
 export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthorized' | 'refused';
@@ -16,7 +16,7 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthoriz
  */
 export type TransportEvents = Pick<
   ServerToClientEvents,
-  'message' | 'typing' | 'read' | 'chat:updated' | 'chats:activity' | 'access:decided' | 'access:requested' | 'delivery'
+  'message' | 'typing' | 'read' | 'reaction' | 'chat:updated' | 'chats:activity' | 'access:decided' | 'access:requested' | 'delivery'
 > & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;
@@ -24,13 +24,16 @@ export type TransportEvents = Pick<
 
 export interface ChatTransport {
   readonly status: ConnectionStatus;
-  join(chatId: string, lastSeq: number): Promise<JoinResult>;
+  /** `reactionsFrom`: the oldest seq the panel shows, so the answer refreshes their reactions (JoinResult.reactions). */
+  join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult>;
   leave(chatId: string): Promise<void>;
   /** Resolves with the committed message; rejects with a TransportError. Safe to retry with the same clientId. */
   send(chatId: string, clientId: string, body: string): Promise<MessageView>;
   deleteMessage(chatId: string, seq: number): Promise<MessageView>;
   /** Replaces the text of one of my messages; resolves with the EDIT event (refused in ephemeral and ended chats). */
   editMessage(chatId: string, seq: number, body: string): Promise<MessageView>;
+  /** Adds (`on`) or takes back my reaction; resolves with the message's reactions as I see them. */
+  react(chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions>;
   typing(chatId: string, typing: boolean): void;
   markRead(chatId: string, seq: number): Promise<number>;
   watchChats(): Promise<ChatSummary[]>;

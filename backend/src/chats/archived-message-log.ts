@@ -29,13 +29,14 @@ export class ArchivedMessageLog implements MessageLog {
     return rows[0] && messageView(rows[0]);
   }
 
-  // A deleted message keeps no text anywhere: not in its row, its earlier revisions or the EDIT events that carried them.
+  // A deleted message keeps no text anywhere (its row, earlier revisions, the EDIT events that carried them), nor reactions.
   async tombstone(chatId: string, seq: number): Promise<boolean> {
     const updated = await this.pool.query(
       `WITH dead AS (
          UPDATE message SET deleted_at = now(), body = '' WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING seq
        ),
        revisions AS (DELETE FROM message_revision WHERE chat_id = $1 AND seq IN (SELECT seq FROM dead)),
+       reactions AS (DELETE FROM message_reaction WHERE chat_id = $1 AND seq IN (SELECT seq FROM dead)),
        edits AS (UPDATE message SET body = '' WHERE chat_id = $1 AND kind = 'EDIT' AND target_seq IN (SELECT seq FROM dead))
        SELECT seq FROM dead`,
       [chatId, seq],

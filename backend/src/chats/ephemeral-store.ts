@@ -112,6 +112,7 @@ export class EphemeralStore implements EphemeralLog {
       deleted: false,
       // Ephemeral chats refuse edits (ephemeral-message-log.ts).
       editedAt: null,
+      reactions: [],
     };
     chat.messages.push(view);
     chat.byClientId.set(m.clientId, view);

@@ -2,10 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { LIMITS, type HistoryPage, type MessageRevisionView, type MessageView, type Retention } from '../../../protocol/index.ts';
+import {
+  LIMITS,
+  type HistoryPage,
+  type MessageReactions,
+  type MessageRevisionView,
+  type MessageView,
+  type Retention,
+} from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import type { Placed } from './message-log.ts';
 import { checkScope, requireMember } from './membership.ts';
+import { Reactions } from './reactions.ts';
 import { publicMessage } from './views.ts';
 
 interface ChatRef {
@@ -51,7 +59,11 @@ export function deletionClientId(seq: number): string {
 }
 
 export class MessageService {
-  constructor(private readonly ctx: ChatContext) {}
+  private readonly reactions: Reactions;
+
+  constructor(private readonly ctx: ChatContext) {
+    this.reactions = new Reactions(ctx);
+  }
 
   /**
    * Posts a text message. Resolves only after it is stored and returns the first result for a
@@ -188,7 +200,29 @@ export class MessageService {
     const page = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
-    return { ...page, messages: page.messages.map((m) => publicMessage(m, this.ctx.handles)) };
+    const bottomSeq = page.messages.reduce((min, m) => Math.min(min, m.seq), topSeq);
+    const reactions = topSeq > 0 ? await this.reactions.inRange(caller.identityId, chatId, bottomSeq, topSeq) : new Map();
+    return {
+      ...page,
+      messages: page.messages.map((m) => ({ ...publicMessage(m, this.ctx.handles), reactions: reactions.get(m.seq) ?? [] })),
+    };
+  }
+
+  /** Adds or takes back one of my reactions (reactions.ts); live to those who may see me. */
+  react(caller: Caller, chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
+    return this.reactions.set(caller, chatId, seq, emoji, on);
+  }
+
+  /**
+   * For a rejoining client: the reactions, as I see them, of the messages it already shows
+   * (`from`..`to`, the newest LIMITS.reactionResync of them), since they may have changed while
+   * it was away. Call after requireMember passed (the join opened the chat).
+   */
+  async reactionsShown(caller: Caller, chatId: string, from: number, to: number): Promise<MessageReactions[]> {
+    const start = Math.max(from, to - LIMITS.reactionResync + 1, 1);
+    if (start > to) return [];
+    const found = await this.reactions.inRange(caller.identityId, chatId, start, to);
+    return [...found].map(([seq, reactions]) => ({ seq, reactions }));
   }
 
   private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {

@@ -173,6 +173,7 @@ export class RedisEphemeralStore implements EphemeralLog {
       deleted: false,
       // Ephemeral chats refuse edits (ephemeral-message-log.ts).
       editedAt: null,
+      reactions: [],
     };
     const reply = await scripts.append.run(this.redis, [
       this.p,

@@ -31,6 +31,8 @@ export function messageView(r: MessageRow): MessageView {
     createdAt: r.created_at.toISOString(),
     deleted: r.deleted_at !== null,
     editedAt: r.edited_at?.toISOString() ?? null,
+    // Filled in per viewer where a view shows them (reactions.ts); a fresh message has none.
+    reactions: [],
   };
 }
 

@@ -105,6 +105,14 @@ export class SocketFanout implements ChatEvents {
     ).catch((err) => this.log.warn({ err, chatId: n.chatId }, 'read notice not sent'));
   }
 
+  reactionChanged(n: Parameters<ChatEvents['reactionChanged']>[0]): void {
+    if (!this.io) return;
+    const notice = { ...n, identityId: this.handles.of(n.chatId, n.identityId) };
+    this.toViewers(n.chatId, [n.identityId], (_id, viewers) =>
+      this.io?.to(viewers === 'everyone' ? rooms.chat(n.chatId) : viewers.map(rooms.identity)).emit('reaction', notice),
+    ).catch((err) => this.log.warn({ err, chatId: n.chatId }, 'reaction notice not sent'));
+  }
+
   /** A member typing, from one of their sockets (which does not hear it back). */
   async typing(chatId: string, identityId: string, typing: boolean, fromSocketId: string): Promise<void> {
     if (!this.io) return;

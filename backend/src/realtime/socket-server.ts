@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import {
   deleteEvent,
   editEvent,
+  reactEvent,
   joinEvent,
   leaveEvent,
   readEvent,
@@ -326,13 +327,14 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
 
     socket.on(
       'chat:join',
-      handle('chat:join', joinEvent, async ({ chatId, lastSeq }) => {
+      handle('chat:join', joinEvent, async ({ chatId, lastSeq, reactionsFrom }) => {
         const chat = await d.services.chats.open(caller, chatId);
         // Join the room before reading the catch-up, so nothing committed in between is missed;
         // the client drops anything it already has by seq.
         await socket.join(rooms.chat(chatId));
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
-        return { chat, missed: page.messages, hasMore: page.hasMore };
+        const reactions = reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
+        return { chat, missed: page.messages, hasMore: page.hasMore, reactions };
       }),
     );
 
@@ -366,6 +368,14 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       handle('message:edit', editEvent, async ({ chatId, seq, body }) => {
         if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
         return { message: await d.services.messages.edit(caller, chatId, seq, body) };
+      }),
+    );
+
+    socket.on(
+      'message:react',
+      handle('message:react', reactEvent, async ({ chatId, seq, emoji, on }) => {
+        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+        return d.services.messages.react(caller, chatId, seq, emoji, on);
       }),
     );
 

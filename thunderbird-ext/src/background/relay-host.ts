@@ -53,6 +53,7 @@ export class RelayHost {
       // A chat's events go to the views showing that chat; list events to the views watching the list.
       transport.on('message', (payload) => this.toChatViews(payload.chatId, { event: 'message', payload })),
       transport.on('typing', (payload) => this.toChatViews(payload.chatId, { event: 'typing', payload })),
+      transport.on('reaction', (payload) => this.toChatViews(payload.chatId, { event: 'reaction', payload })),
       transport.on('read', (payload) => this.toChatViews(payload.chatId, { event: 'read', payload })),
       transport.on('chat:updated', (payload) => this.toChatViews(payload.chatId, { event: 'chat:updated', payload })),
       transport.on('chats:activity', (payload) => this.toWatchers({ event: 'chats:activity', payload })),
@@ -133,7 +134,7 @@ export class RelayHost {
       case 'hello':
         return this.backend.hello();
       case 'join': {
-        const r = await t.join(m.chatId, m.lastSeq);
+        const r = await t.join(m.chatId, m.lastSeq, m.reactionsFrom);
         if (!view.chats.has(m.chatId)) {
           view.chats.add(m.chatId);
           this.joins.set(m.chatId, (this.joins.get(m.chatId) ?? 0) + 1);
@@ -149,6 +150,8 @@ export class RelayHost {
         return t.deleteMessage(m.chatId, m.seq);
       case 'editMessage':
         return t.editMessage(m.chatId, m.seq, m.body);
+      case 'react':
+        return t.react(m.chatId, m.seq, m.emoji, m.on);
       case 'markRead':
         return t.markRead(m.chatId, m.seq);
       case 'watchChats': {

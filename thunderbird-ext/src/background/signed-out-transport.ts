@@ -1,5 +1,5 @@
 /** The transport while nobody is signed in: no socket is opened, every call says "sign in". */
-import type { ChatSummary, JoinResult, MessageView } from '../../../protocol/index.ts';
+import type { ChatSummary, JoinResult, MessageReactions, MessageView } from '../../../protocol/index.ts';
 import { TransportError, type ChatTransport, type TransportEvents } from '../../../ui/src/transport.ts';
 
 const signIn = () => Promise.reject(new TransportError('UNAUTHENTICATED', 'Sign in to Inbox Chat first'));
@@ -17,6 +17,9 @@ export class SignedOutTransport implements ChatTransport {
     return signIn();
   }
   editMessage(): Promise<MessageView> {
+    return signIn();
+  }
+  react(): Promise<MessageReactions> {
     return signIn();
   }
   typing(): void {}

@@ -15,6 +15,7 @@ type ChatRoutes =
   | 'deleteMessage'
   | 'editMessage'
   | 'messageRevisions'
+  | 'react'
   | 'markRead'
   | 'requestAccess'
   | 'accessRequests'
@@ -36,6 +37,7 @@ export function chatHandlers(s: Services): Pick<RouteHandlers, ChatRoutes> {
     sendMessage: ({ params, body }, { caller }) => s.messages.send(caller, params.chatId, body.clientId, body.body),
     deleteMessage: ({ params }, { caller }) => s.messages.delete(caller, params.chatId, params.seq),
     editMessage: ({ params, body }, { caller }) => s.messages.edit(caller, params.chatId, params.seq, body.body),
+    react: ({ params, body }, { caller }) => s.messages.react(caller, params.chatId, params.seq, body.emoji, body.on),
     messageRevisions: async ({ params }, { caller }) => ({ revisions: await s.messages.revisions(caller, params.chatId, params.seq) }),
     markRead: async ({ params, body }, { caller }) => ({ lastReadSeq: await s.messages.markRead(caller, params.chatId, body.seq) }),
     requestAccess: ({ params, body }, { caller }) => s.accessRequests.request(caller, params.chatId, body.note),
