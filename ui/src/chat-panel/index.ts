@@ -4,6 +4,7 @@
  * (and, when given, the REST client for history paging and owner actions).
  */
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
+import { LIMITS } from '../../../protocol/limits.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createChatTools } from './chat-tools.ts';
@@ -92,6 +93,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       canEdit: isMine(m) && !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED',
       onEdit: editMessage,
       loadRevisions: api && m.editedAt && (isMine(m) || chat?.isOwner) ? (seq) => api.messageRevisions(chatId, seq) : undefined,
+      reactions: {
+        me: me(),
+        nameOf: memberName,
+        // Like edits, reactions are kept only where history is: the server refuses them elsewhere.
+        onToggle: !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED' ? (seq, emoji, on) => void react(seq, emoji, on) : undefined,
+      },
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
     }),
   );
@@ -233,9 +240,16 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   async function joinOnce(): Promise<void> {
     const firstLoad = chat === null;
-    let r = await transport.join(chatId, transcript.size ? transcript.resumeSeq : 0);
+    const resumeAt = transcript.size ? transcript.resumeSeq : 0;
+    const shownFrom = transcript.size ? transcript.firstSeq : undefined;
+    let r = await transport.join(chatId, resumeAt, shownFrom);
     if (destroyed) return;
     applyChat(r.chat);
+    if (shownFrom !== undefined) {
+      // Reactions may have changed while away; the server refreshed the newest shown messages'.
+      const from = Math.max(shownFrom, resumeAt - LIMITS.reactionResync + 1);
+      for (const seq of transcript.refreshReactions(from, resumeAt, r.reactions)) view.show(transcript.get(seq)!);
+    }
     if (firstLoad && r.hasMore && history) {
       // A long chat: show its newest page and let the reader page back, instead of the oldest 500.
       const page = await history({ before: r.chat.lastSeq + 1, limit: PAGE_SIZE });
@@ -296,6 +310,20 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     } catch (err) {
       ui.showNotice(err instanceof Error ? err.message : 'Could not delete the message');
     }
+  }
+
+  async function react(seq: number, emoji: string, on: boolean): Promise<void> {
+    try {
+      const r = await transport.react(chatId, seq, emoji, on);
+      if (transcript.refreshReactions(r.seq, r.seq, [r]).length > 0) view.show(transcript.get(r.seq)!);
+    } catch (err) {
+      ui.showNotice(err instanceof Error ? err.message : 'Could not change the reaction');
+    }
+  }
+
+  /** How the panel names a member: by the address they are in the chat under. */
+  function memberName(handle: string): string {
+    return chat?.members.find((m) => m.identityId === handle)?.address ?? 'someone';
   }
 
   /** Throws the server's reason, which the editor shows beside the text. */
@@ -367,6 +395,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (m.authorId) typists.update(m.authorId, false);
       apply([m], { live: true });
       gaps.check();
+    }),
+    transport.on('reaction', (r) => {
+      if (r.chatId === chatId && transcript.applyReaction(r)) view.show(transcript.get(r.seq)!);
     }),
     transport.on('typing', (t) => {
       if (t.chatId === chatId && t.identityId !== me()) typists.update(t.identityId, t.typing);

@@ -4,6 +4,7 @@ import { el, timeLabel } from '../dom.ts';
 import { confirmButton } from './confirm-button.ts';
 import { editedMark, messageEditor } from './message-edit.ts';
 import { messageText } from './message-text.ts';
+import { renderReactions } from './reactions-view.ts';
 
 export interface MessageViewOptions {
   mine: boolean;
@@ -15,6 +16,8 @@ export interface MessageViewOptions {
   onEdit?: (seq: number, body: string) => Promise<void>;
   /** Who may read earlier texts (the author and the chat owner): loads them; absent for everyone else. */
   loadRevisions?: (seq: number) => Promise<{ body: string; writtenAt: string }[]>;
+  /** Reactions as this viewer sees them; `onToggle` absent when they cannot change. */
+  reactions?: { me: string; nameOf: (handle: string) => string; onToggle?: (seq: number, emoji: string, on: boolean) => void };
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
   receipt?: { status: DeliveryStatus; detail: string };
 }
@@ -33,6 +36,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
         el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
         el('blockquote', { class: 'ic-body' }, messageText(m.body)),
       ),
+      reactionsOf(m, opts),
     );
   }
   const time = timeLabel(m.createdAt);
@@ -60,6 +64,8 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     setReceipt(receipt, opts.receipt);
     meta.appendChild(receipt);
   }
+  const reactions = reactionsOf(m, opts);
+  if (reactions) item.appendChild(reactions);
   if (opts.canEdit && opts.onEdit) {
     const onEdit = opts.onEdit;
     const button = el('button', { type: 'button', class: 'ic-link ic-edit', 'aria-label': 'Edit this message', text: 'Edit' });
@@ -90,6 +96,18 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     );
   }
   return item;
+}
+
+function reactionsOf(m: MessageView, opts: MessageViewOptions): HTMLElement | null {
+  const r = opts.reactions;
+  if (!r) return null;
+  const toggle = r.onToggle;
+  return renderReactions({
+    reactions: m.reactions,
+    me: r.me,
+    nameOf: r.nameOf,
+    onToggle: toggle ? (emoji, on) => toggle(m.seq, emoji, on) : undefined,
+  });
 }
 
 const RECEIPT_TEXT: Record<DeliveryStatus, string> = { sent: 'Sent', delivered: 'Delivered', emailed: 'Emailed', read: 'Read' };

@@ -3,7 +3,7 @@
  * send acknowledgements and history pages can arrive in any order and any number of times
  * without a message ever showing twice or out of order. Pure logic, no DOM.
  */
-import type { MessageView } from '../../../protocol/index.ts';
+import type { MessageReactions, MessageView, ReactionNotice, ReactionView } from '../../../protocol/index.ts';
 
 export interface MergeResult {
   /** Visible messages that were not known before, in seq order. */
@@ -68,6 +68,44 @@ export class Transcript {
     return { added, changed: [...changed].sort((a, b) => a - b) };
   }
 
+  /** A live reaction change; true when a loaded message changed (an unloaded one comes later with its reactions). */
+  applyReaction(r: ReactionNotice): boolean {
+    const m = this.bySeq.get(r.seq);
+    if (!m || m.deleted) return false;
+    const group = m.reactions.find((g) => g.emoji === r.emoji);
+    const has = group?.members.includes(r.identityId) ?? false;
+    if (has === r.on) return false;
+    let reactions: ReactionView[];
+    if (r.on) {
+      reactions = group
+        ? m.reactions.map((g) => (g === group ? { ...g, members: [...g.members, r.identityId] } : g))
+        : [...m.reactions, { emoji: r.emoji, members: [r.identityId] }];
+    } else {
+      reactions = m.reactions
+        .map((g) => (g === group ? { ...g, members: g.members.filter((id) => id !== r.identityId) } : g))
+        .filter((g) => g.members.length > 0);
+    }
+    this.bySeq.set(r.seq, { ...m, reactions });
+    return true;
+  }
+
+  /**
+   * A rejoin's refresh: every loaded message from `from` to `to` takes the reactions in `fresh`,
+   * or none when it is not listed. Returns the seqs that changed.
+   */
+  refreshReactions(from: number, to: number, fresh: readonly MessageReactions[]): number[] {
+    const bySeq = new Map(fresh.map((f) => [f.seq, f.reactions]));
+    const changed: number[] = [];
+    for (const [seq, m] of this.bySeq) {
+      if (seq < from || seq > to || !Transcript.isVisible(m)) continue;
+      const next = bySeq.get(seq) ?? [];
+      if (JSON.stringify(next) === JSON.stringify(m.reactions)) continue;
+      this.bySeq.set(seq, { ...m, reactions: next });
+      changed.push(seq);
+    }
+    return changed.sort((a, b) => a - b);
+  }
+
   get(seq: number): MessageView | undefined {
     return this.bySeq.get(seq);
   }
@@ -129,5 +167,5 @@ function newer(a: string | null, b: string | null): boolean {
 }
 
 function tombstone(m: MessageView): MessageView {
-  return { ...m, body: '', deleted: true };
+  return { ...m, body: '', deleted: true, reactions: [] };
 }
