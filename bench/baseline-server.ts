@@ -41,6 +41,8 @@ io.on('connection', (socket) => {
       deleted: false,
       editedAt: null,
       reactions: [],
+      mentions: [],
+      mentionsMe: false,
     };
     io.to(`chat:${p.chatId}`).emit('message', message);
     ack({ ok: true, message });

@@ -151,9 +151,15 @@ export type ReplaceAudienceBody = z.input<typeof replaceAudienceBody>;
 export const addAudienceBody = z.strictObject({ address: addressSchema });
 export type AddAudienceBody = z.infer<typeof addAudienceBody>;
 
+/** A member's per-chat handle as a client sends it back (22 base64url characters). */
+const handleInput = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a member handle');
+/** The members a message @mentions, by handle (from the chat's member list); each must be visible to everyone (not Bcc). */
+export const mentionsInput = z.array(handleInput).max(LIMITS.mentions).default([]);
+
 export const sendMessageBody = z.strictObject({
   clientId: clientIdSchema,
   body: plainText(LIMITS.messageChars * 4),
+  mentions: mentionsInput,
 });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
@@ -255,6 +261,10 @@ export const messageView = z.object({
   editedAt: isoTime.nullable(),
   /** Oldest emoji first. Live changes arrive as `reaction` events; a rejoin refreshes them (JoinResult.reactions). */
   reactions: z.array(reactionView),
+  /** The members this message @mentions (set when it is sent; an edit keeps them). */
+  mentions: z.array(memberHandle),
+  /** This message mentions the member receiving it: a stronger alert than other messages. */
+  mentionsMe: z.boolean(),
 });
 export type MessageView = z.infer<typeof messageView>;
 
@@ -360,6 +370,7 @@ export const sendEvent = z.strictObject({
   chatId: uuidSchema,
   clientId: clientIdSchema,
   body: plainText(LIMITS.messageChars * 4),
+  mentions: mentionsInput,
 });
 export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1) });
 export const editEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1).max(2_147_483_647), body: editMessageBody.shape.body });
@@ -421,6 +432,8 @@ export interface ChatActivity {
   chatId: string;
   lastSeq: number;
   lastActivityAt: string;
+  /** Set on the copy a mentioned member's lists get: the new message mentions them. */
+  mentionsMe?: boolean;
 }
 
 export interface ClientToServerEvents {

@@ -15,6 +15,8 @@ export const LIMITS = {
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */
   catchUp: 500,
+  /** Members one message may @mention. */
+  mentions: 50,
   /** Different emoji one member may put on one message. */
   reactionsPerMember: 20,
   /** How far back (in seq) a rejoin refreshes the reactions of messages a client already shows. */

@@ -50,6 +50,8 @@ function message(body: string, over: Partial<MessageView> = {}): MessageView {
     deleted: false,
     editedAt: null,
     reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...over,
   };
 }

@@ -33,6 +33,8 @@ function message(seq: number, over: Partial<MessageView> = {}): MessageView {
     deleted: false,
     editedAt: null,
     reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...over,
   };
 }

@@ -23,6 +23,8 @@ const msg = (seq: number) =>
     deleted: false,
     editedAt: null,
     reactions: [],
+    mentions: [],
+    mentionsMe: false,
   }) as MessageView;
 
 function panelLike() {

@@ -48,6 +48,8 @@ function fakeServer() {
           deleted: false,
           editedAt: null,
           reactions: [],
+          mentions: [],
+          mentionsMe: false,
         };
         committed.set(clientId, m);
       }

@@ -20,6 +20,8 @@ function msg(seq: number, extra: Partial<MessageView> = {}): MessageView {
     deleted: false,
     editedAt: null,
     reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...extra,
   };
 }

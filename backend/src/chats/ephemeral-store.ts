@@ -113,6 +113,8 @@ export class EphemeralStore implements EphemeralLog {
       // Ephemeral chats refuse edits (ephemeral-message-log.ts).
       editedAt: null,
       reactions: [],
+      mentions: m.mentions ?? [],
+      mentionsMe: false,
     };
     chat.messages.push(view);
     chat.byClientId.set(m.clientId, view);

@@ -12,7 +12,7 @@ import {
 } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import type { Placed } from './message-log.ts';
-import { checkScope, requireMember } from './membership.ts';
+import { checkScope, loadVisibility, requireMember } from './membership.ts';
 import { Reactions } from './reactions.ts';
 import { publicMessage } from './views.ts';
 
@@ -70,14 +70,15 @@ export class MessageService {
    * retried clientId. The membership check is the log's (for archived chats, inside the
    * committing statement).
    */
-  async send(caller: Caller, chatId: string, clientId: string, rawBody: string): Promise<MessageView> {
+  async send(caller: Caller, chatId: string, clientId: string, rawBody: string, mentions: string[] = []): Promise<MessageView> {
     checkScope(caller, chatId);
     const body = this.messageText(rawBody);
+    const mentioned = mentions.length > 0 ? await this.mentioned(chatId, mentions) : [];
     // Sends from one device to one chat are queued for commit in the order they arrived, even
     // when the first one waits for lookups the later ones find cached.
     const lane = `${caller.sessionId}|${chatId}`;
     const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, body));
+    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, body, mentioned));
     const settled = enqueued.then(
       () => {},
       () => {},
@@ -86,21 +87,41 @@ export class MessageService {
     void settled.then(() => {
       if (this.lanes.get(lane) === settled) this.lanes.delete(lane);
     });
-    return publicMessage(await (await enqueued).committed, this.ctx.handles);
+    return publicMessage(await (await enqueued).committed, this.ctx.handles, caller.identityId);
+  }
+
+  /**
+   * The identities behind mentioned handles. Only members everyone in the chat can see may be
+   * mentioned: naming a Bcc member would show them to all. A handle that is not such a member is
+   * refused the same way whether or not it belongs to a hidden one, so the answer reveals nothing.
+   */
+  private async mentioned(chatId: string, handles: string[]): Promise<string[]> {
+    const { rows } = await this.ctx.pool.query<{ identity_id: string }>('SELECT identity_id FROM member WHERE chat_id = $1', [chatId]);
+    const visibility = (await loadVisibility(this.ctx.pool, [chatId])).get(chatId);
+    const byHandle = new Map(
+      rows.filter((r) => !visibility?.hidden.has(r.identity_id)).map((r) => [this.ctx.handles.of(chatId, r.identity_id), r.identity_id]),
+    );
+    const ids = new Set<string>();
+    for (const h of handles) {
+      const id = byHandle.get(h);
+      if (!id) throw new AppError('BAD_INPUT', 'You can only mention people this chat shows as members', { field: 'mentions' });
+      ids.add(id);
+    }
+    return [...ids];
   }
 
   private readonly lanes = new Map<string, Promise<void>>();
 
   /** Resolves once the message is queued; `committed` resolves once it is committed. */
-  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string): Promise<Placed> {
+  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string, mentions: string[]): Promise<Placed> {
     const log = await this.ctx.logs.forChat(chatId);
     const authorAddress = await this.addressIn(caller, chatId);
-    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT', body });
+    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT', body, mentions });
   }
 
   /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */
   async delete(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
-    return publicMessage(await this.deleteMine(caller, chatId, seq), this.ctx.handles);
+    return publicMessage(await this.deleteMine(caller, chatId, seq), this.ctx.handles, caller.identityId);
   }
 
   private async deleteMine(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
@@ -163,7 +184,7 @@ export class MessageService {
     void settled.then(() => {
       if (this.edits.get(key) === settled) this.edits.delete(key);
     });
-    return publicMessage(await done, this.ctx.handles);
+    return publicMessage(await done, this.ctx.handles, caller.identityId);
   }
 
   private readonly edits = new Map<string, Promise<void>>();
@@ -204,7 +225,7 @@ export class MessageService {
     const reactions = topSeq > 0 ? await this.reactions.inRange(caller.identityId, chatId, bottomSeq, topSeq) : new Map();
     return {
       ...page,
-      messages: page.messages.map((m) => ({ ...publicMessage(m, this.ctx.handles), reactions: reactions.get(m.seq) ?? [] })),
+      messages: page.messages.map((m) => ({ ...publicMessage(m, this.ctx.handles, caller.identityId), reactions: reactions.get(m.seq) ?? [] })),
     };
   }
 

@@ -71,7 +71,7 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
       lastActivityAt: r.last_activity_at.toISOString(),
       endedAt: r.ended_at?.toISOString() ?? null,
       unread: unread.get(r.id) ?? 0,
-      lastMessage: lastMessage && publicMessage(lastMessage, ctx.handles),
+      lastMessage: lastMessage && publicMessage(lastMessage, ctx.handles, caller.identityId),
       memberAddresses: r.member_addresses,
       me: { identityId: ctx.handles.of(r.id, caller.identityId) },
       isNew: r.is_new,

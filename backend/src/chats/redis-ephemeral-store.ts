@@ -174,6 +174,8 @@ export class RedisEphemeralStore implements EphemeralLog {
       // Ephemeral chats refuse edits (ephemeral-message-log.ts).
       editedAt: null,
       reactions: [],
+      mentions: m.mentions ?? [],
+      mentionsMe: false,
     };
     const reply = await scripts.append.run(this.redis, [
       this.p,

@@ -14,9 +14,12 @@ export interface MessageRow {
   created_at: Date;
   deleted_at: Date | null;
   edited_at: Date | null;
+  /** Identity ids of the members it mentions (MESSAGE_COLUMNS reads them; absent from narrower queries). */
+  mentions?: string[];
 }
 
-export const MESSAGE_COLUMNS = 'chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at, edited_at';
+export const MESSAGE_COLUMNS = `chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at, deleted_at, edited_at,
+  ARRAY(SELECT mm.identity_id::text FROM message_mention mm WHERE mm.chat_id = message.chat_id AND mm.seq = message.seq) AS mentions`;
 
 export function messageView(r: MessageRow): MessageView {
   return {
@@ -33,13 +36,21 @@ export function messageView(r: MessageRow): MessageView {
     editedAt: r.edited_at?.toISOString() ?? null,
     // Filled in per viewer where a view shows them (reactions.ts); a fresh message has none.
     reactions: [],
+    mentions: r.mentions ?? [],
+    mentionsMe: false,
   };
 }
 
 /**
- * A message as it leaves the server: the author named by their handle in this chat, never by
- * identity id. Inside the server (writer, notifier) messages keep the identity id.
+ * A message as it leaves the server: the author and the mentioned named by their handles in this
+ * chat, never by identity id, and `mentionsMe` said for the one viewer it goes to (none: false).
+ * Inside the server (writer, notifier) messages keep identity ids.
  */
-export function publicMessage(m: MessageView, handles: MemberHandles): MessageView {
-  return m.authorId === null ? m : { ...m, authorId: handles.of(m.chatId, m.authorId) };
+export function publicMessage(m: MessageView, handles: MemberHandles, viewerId?: string): MessageView {
+  return {
+    ...m,
+    authorId: m.authorId === null ? null : handles.of(m.chatId, m.authorId),
+    mentions: m.mentions.map((id) => handles.of(m.chatId, id)),
+    mentionsMe: viewerId !== undefined && m.mentions.includes(viewerId),
+  };
 }

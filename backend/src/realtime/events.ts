@@ -15,6 +15,8 @@ export interface SocketData {
 /** Room names in one place: every node and every handler must agree on them. */
 export const rooms = {
   chat: (chatId: string) => `chat:${chatId}`,
+  /** One member's sockets in a chat's room: events that differ per member (a mention) go here. */
+  member: (chatId: string, identityId: string) => `chat:${chatId}:${identityId}`,
   activity: (chatId: string) => `activity:${chatId}`,
   identity: (identityId: string) => `identity:${identityId}`,
   watcher: (identityId: string) => `watch:${identityId}`,
@@ -59,12 +61,18 @@ export class SocketFanout implements ChatEvents {
 
   messagePosted(m: Parameters<ChatEvents['messagePosted']>[0]): void {
     if (!this.io) return;
-    this.io.to(rooms.chat(m.chatId)).emit('message', publicMessage(m, this.handles));
+    // The mentioned get their own copy (mentionsMe), in the chat and in their lists; everyone else the common one.
+    const mentionedRooms = m.mentions.map((id) => rooms.member(m.chatId, id));
+    const mentionedWatchers = m.mentions.map(rooms.watcher);
+    this.io.to(rooms.chat(m.chatId)).except(mentionedRooms).emit('message', publicMessage(m, this.handles));
+    if (m.mentions.length > 0) this.io.to(mentionedRooms).emit('message', { ...publicMessage(m, this.handles), mentionsMe: true });
     // Each broadcast encodes its packet even for an empty room; sidebars watching a chat are rare.
     const activityRoom = rooms.activity(m.chatId);
+    const activity = { chatId: m.chatId, lastSeq: m.seq, lastActivityAt: m.createdAt };
     if (this.clustered || this.io.sockets.adapter.rooms.has(activityRoom)) {
-      this.io.to(activityRoom).emit('chats:activity', { chatId: m.chatId, lastSeq: m.seq, lastActivityAt: m.createdAt });
+      this.io.to(activityRoom).except(mentionedWatchers).emit('chats:activity', activity);
     }
+    if (m.mentions.length > 0) this.io.to(mentionedWatchers).emit('chats:activity', { ...activity, mentionsMe: true });
   }
 
   chatUpdated(chatId: string, only?: string[]): void {
@@ -78,7 +86,7 @@ export class SocketFanout implements ChatEvents {
 
   memberRemoved(chatId: string, identityId: string): void {
     if (!this.io) return;
-    this.io.in(rooms.identity(identityId)).socketsLeave([rooms.chat(chatId), rooms.activity(chatId)]);
+    this.io.in(rooms.identity(identityId)).socketsLeave([rooms.chat(chatId), rooms.member(chatId, identityId), rooms.activity(chatId)]);
     this.io.to(rooms.identity(identityId)).emit('chat:updated', { chatId });
   }
 

@@ -331,7 +331,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         const chat = await d.services.chats.open(caller, chatId);
         // Join the room before reading the catch-up, so nothing committed in between is missed;
         // the client drops anything it already has by seq.
-        await socket.join(rooms.chat(chatId));
+        await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
         const reactions = reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
         return { chat, missed: page.messages, hasMore: page.hasMore, reactions };
@@ -341,16 +341,16 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     socket.on(
       'chat:leave',
       handle('chat:leave', leaveEvent, async ({ chatId }) => {
-        await socket.leave(rooms.chat(chatId));
+        await Promise.all([socket.leave(rooms.chat(chatId)), socket.leave(rooms.member(chatId, caller.identityId))]);
         return {};
       }),
     );
 
     socket.on(
       'message:send',
-      handle('message:send', sendEvent, async ({ chatId, clientId, body }) => {
+      handle('message:send', sendEvent, async ({ chatId, clientId, body, mentions }) => {
         if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
-        const message = await d.services.messages.send(caller, chatId, clientId, body);
+        const message = await d.services.messages.send(caller, chatId, clientId, body, mentions);
         return { message };
       }),
     );
