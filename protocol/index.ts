@@ -165,10 +165,15 @@ export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
 /**
  * One emoji as people see it: a single RGI emoji (with its skin tone, flag or family sequence),
- * nothing else. Built at run time because the `v` flag is newer than the compile target.
+ * nothing else. Built at run time because the `v` flag is newer than the compile target; checked
+ * by a refinement, not a JSON Schema pattern, since `\p{RGI_Emoji}` needs that flag too.
  */
 const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
-export const emojiSchema = z.string().max(32).regex(SINGLE_EMOJI, 'a reaction is one emoji').meta({ examples: [...QUICK_REACTIONS] });
+export const emojiSchema = z
+  .string()
+  .max(32)
+  .refine((s) => SINGLE_EMOJI.test(s), 'a reaction is one emoji')
+  .meta({ description: 'One emoji', examples: [...QUICK_REACTIONS] });
 
 /** Add (`on`) or take back one of my reactions to a message. */
 export const reactBody = z.strictObject({ emoji: emojiSchema, on: z.boolean() });

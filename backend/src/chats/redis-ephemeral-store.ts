@@ -137,7 +137,9 @@ const scripts = {
 const wellFormed = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
 
 function parse(entry: string): MessageView {
-  return JSON.parse(entry) as MessageView;
+  const m = JSON.parse(entry) as MessageView;
+  // The scripts' cjson writes an empty array back as {}: lists are made lists again here.
+  return { ...m, mentions: Array.isArray(m.mentions) ? m.mentions : [], reactions: [] };
 }
 
 /**
