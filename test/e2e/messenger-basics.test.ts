@@ -112,4 +112,34 @@ describe('messenger basics in the chat panel: edit, reactions (Chromium, two peo
     await chipForAlice.locator('.ic-reaction-count', { hasText: '1' }).waitFor();
     await chipForAlice.and(alicePage.locator('[aria-pressed="true"]')).waitFor();
   });
+
+  it('typing @ offers the members; the mention is highlighted, and stands out for the mentioned person only', async () => {
+    const { alicePage, bobPage } = await chatWithBob();
+    const box = alicePage.getByLabel('Message', { exact: true });
+    await box.pressSequentially('Thanks @bo');
+    const option = alicePage.getByRole('option', { name: BOB });
+    await option.waitFor();
+    assert.equal(await box.getAttribute('aria-expanded'), 'true');
+    await box.press('Enter');
+    assert.equal(await box.inputValue(), `Thanks @${BOB} `, 'picking fills in the name and keeps the message unsent');
+    await box.pressSequentially('for the review');
+    await box.press('Enter');
+
+    const bobsCopy = bobPage.locator('.ic-text', { hasText: 'for the review' });
+    await bobsCopy.waitFor();
+    assert.match((await bobsCopy.getAttribute('class')) ?? '', /\bic-mentions-me\b/);
+    assert.equal(await bobsCopy.locator('mark.ic-mention').innerText(), `@${BOB}`);
+    const alicesCopy = alicePage.locator('.ic-mine', { hasText: 'for the review' });
+    await alicesCopy.locator('mark.ic-mention').waitFor();
+    assert.doesNotMatch((await alicesCopy.getAttribute('class')) ?? '', /\bic-mentions-me\b/, 'the author is not mentioned');
+
+    // Text that only looks like a mention is not one.
+    await alicePage.getByLabel('Message', { exact: true }).fill(`mail @${BOB} later`);
+    await alicePage.keyboard.press('Escape');
+    await alicePage.keyboard.press('Enter');
+    const plain = bobPage.locator('.ic-text', { hasText: 'later' });
+    await plain.waitFor();
+    assert.equal(await plain.locator('mark.ic-mention').count(), 0);
+    assert.doesNotMatch((await plain.getAttribute('class')) ?? '', /\bic-mentions-me\b/);
+  });
 });

@@ -122,8 +122,8 @@ export class ApiClient {
   history(chatId: string, query: HistoryQuery = {}): Promise<HistoryPage> {
     return this.request('history', { params: { chatId }, query });
   }
-  sendMessage(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return this.request('sendMessage', { params: { chatId }, body: { clientId, body } });
+  sendMessage(chatId: string, clientId: string, body: string, mentions: string[] = []): Promise<MessageView> {
+    return this.request('sendMessage', { params: { chatId }, body: { clientId, body, mentions } });
   }
   deleteMessage(chatId: string, seq: number): Promise<MessageView> {
     return this.request('deleteMessage', { params: { chatId, seq } });

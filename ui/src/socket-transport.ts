@@ -115,8 +115,8 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     if (this.socket.connected) this.socket.emit('chat:leave', { chatId });
   }
 
-  async send(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return (await this.request((s) => s.emitWithAck('message:send', { chatId, clientId, body }))).message;
+  async send(chatId: string, clientId: string, body: string, mentions: string[] = []): Promise<MessageView> {
+    return (await this.request((s) => s.emitWithAck('message:send', { chatId, clientId, body, mentions }))).message;
   }
 
   async deleteMessage(chatId: string, seq: number): Promise<MessageView> {

@@ -28,7 +28,7 @@ export interface ChatTransport {
   join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult>;
   leave(chatId: string): Promise<void>;
   /** Resolves with the committed message; rejects with a TransportError. Safe to retry with the same clientId. */
-  send(chatId: string, clientId: string, body: string): Promise<MessageView>;
+  send(chatId: string, clientId: string, body: string, mentions?: string[]): Promise<MessageView>;
   deleteMessage(chatId: string, seq: number): Promise<MessageView>;
   /** Replaces the text of one of my messages; resolves with the EDIT event (refused in ephemeral and ended chats). */
   editMessage(chatId: string, seq: number, body: string): Promise<MessageView>;

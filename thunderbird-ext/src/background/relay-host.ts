@@ -145,7 +145,7 @@ export class RelayHost {
         if (view.chats.delete(m.chatId)) this.release(m.chatId);
         return null;
       case 'send':
-        return t.send(m.chatId, m.clientId, m.body);
+        return t.send(m.chatId, m.clientId, m.body, m.mentions);
       case 'deleteMessage':
         return t.deleteMessage(m.chatId, m.seq);
       case 'editMessage':

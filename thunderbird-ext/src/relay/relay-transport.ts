@@ -162,8 +162,8 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
     return this.call({ op: 'leave', chatId });
   }
 
-  send(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return this.call({ op: 'send', chatId, clientId, body });
+  send(chatId: string, clientId: string, body: string, mentions: string[] = []): Promise<MessageView> {
+    return this.call({ op: 'send', chatId, clientId, body, mentions });
   }
 
   deleteMessage(chatId: string, seq: number): Promise<MessageView> {

@@ -5,6 +5,7 @@
  */
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
+import { mentionable } from './mentions.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createChatTools } from './chat-tools.ts';
@@ -72,12 +73,13 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   // ---------- DOM ----------
   const typingSender = new TypingSender((t) => transport.typing(chatId, t));
   const composer = createComposer({
-    onSend: (body) => {
+    onSend: (body, mentions) => {
       typingSender.stopped();
-      outbox.add(body);
+      outbox.add(body, mentions);
       scrollToBottom();
     },
     onTyping: () => typingSender.touched(),
+    mentionable: () => (chat ? mentionable(chat, memberName) : []),
     focusWhenReady: opts.focusComposer ?? false,
   });
   composer.setEnabled(false, 'Connecting…');
@@ -93,6 +95,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       canEdit: isMine(m) && !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED',
       onEdit: editMessage,
       loadRevisions: api && m.editedAt && (isMine(m) || chat?.isOwner) ? (seq) => api.messageRevisions(chatId, seq) : undefined,
+      mentionTokens: m.mentions.map((h) => `@${memberName(h)}`),
+      author: m.authorId && m.authorId !== me() ? authorOf(m.authorId, m.authorAddress) : undefined,
       reactions: {
         me: me(),
         nameOf: memberName,
@@ -295,7 +299,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   // ---------- sending and deleting ----------
   const outbox = new Outbox(
-    (clientId, body) => transport.send(chatId, clientId, body),
+    (clientId, body, mentions) => transport.send(chatId, clientId, body, mentions),
     () => {
       unsent?.save(outbox.unsent());
       renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
@@ -324,6 +328,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   /** How the panel names a member: by the address they are in the chat under. */
   function memberName(handle: string): string {
     return chat?.members.find((m) => m.identityId === handle)?.address ?? 'someone';
+  }
+
+  function authorOf(handle: string, address: string | null): { name: string; address: string } | undefined {
+    const member = chat?.members.find((m) => m.identityId === handle);
+    return member ? { name: memberName(handle), address: member.address } : address ? { name: address, address } : undefined;
   }
 
   /** Throws the server's reason, which the editor shows beside the text. */

@@ -4,6 +4,7 @@ import { el, timeLabel } from '../dom.ts';
 import { confirmButton } from './confirm-button.ts';
 import { editedMark, messageEditor } from './message-edit.ts';
 import { messageText } from './message-text.ts';
+import { textWithMentions } from './mentions.ts';
 import { renderReactions } from './reactions-view.ts';
 
 export interface MessageViewOptions {
@@ -16,6 +17,10 @@ export interface MessageViewOptions {
   onEdit?: (seq: number, body: string) => Promise<void>;
   /** Who may read earlier texts (the author and the chat owner): loads them; absent for everyone else. */
   loadRevisions?: (seq: number) => Promise<{ body: string; writtenAt: string }[]>;
+  /** "@Name" of each member the message mentions, as this panel names them (highlighted in the text). */
+  mentionTokens?: string[];
+  /** The author as this panel names them (display name or address), and the address for the tooltip. */
+  author?: { name: string; address: string };
   /** Reactions as this viewer sees them; `onToggle` absent when they cannot change. */
   reactions?: { me: string; nameOf: (handle: string) => string; onToggle?: (seq: number, emoji: string, on: boolean) => void };
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
@@ -43,20 +48,27 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   const meta = el(
     'p',
     { class: 'ic-meta' },
-    el('span', { class: 'ic-author', text: opts.mine ? 'You' : (m.authorAddress ?? 'Someone') }),
+    el('span', {
+      class: 'ic-author',
+      text: opts.mine ? 'You' : (opts.author?.name ?? m.authorAddress ?? 'Someone'),
+      title: opts.author?.address ?? m.authorAddress ?? undefined,
+    }),
     ' ',
     el('time', { datetime: m.createdAt, title: time.full, text: time.short }),
   );
   const item = el(
     'li',
-    { class: `ic-msg ic-text${opts.mine ? ' ic-mine' : ''}${m.deleted ? ' ic-deleted' : ''}`, 'data-seq': String(m.seq) },
+    {
+      class: `ic-msg ic-text${opts.mine ? ' ic-mine' : ''}${m.deleted ? ' ic-deleted' : ''}${m.mentionsMe && !m.deleted ? ' ic-mentions-me' : ''}`,
+      'data-seq': String(m.seq),
+    },
     meta,
   );
   if (m.deleted) {
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
     return item;
   }
-  const body = el('p', { class: 'ic-body' }, messageText(m.body));
+  const body = el('p', { class: 'ic-body' }, opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body));
   item.appendChild(body);
   if (m.editedAt) meta.appendChild(editedMark(m.seq, m.editedAt, item, opts.loadRevisions));
   if (opts.receipt) {
