@@ -65,6 +65,17 @@ export const uuidSchema = z
   .string()
   .regex(new RegExp(`^${UUID_PATTERN}$`), 'Invalid UUID')
   .meta({ format: 'uuid' });
+/**
+ * Bidirectional-text controls (embeddings, overrides, isolates): in a name they reorder what
+ * follows and can make one person's name read as another's.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
+/** My display name: one line of plain text; empty clears it (the address shows again). */
+export const displayNameSchema = plainText(LIMITS.displayNameChars, { trim: true })
+  .refine((s) => !/[\t\n\r]/.test(s), 'a name is one line')
+  .refine((s) => !BIDI_CONTROLS.test(s), 'text direction controls are not allowed in a name');
+
 /** A 6-digit code from a sign-in or address-link email. */
 export const codeSchema = z
   .string()
@@ -232,6 +243,8 @@ export type SessionView = z.infer<typeof sessionView>;
 export const meView = z.object({
   id: z.string(),
   addresses: z.array(z.string()),
+  /** Shown instead of my address where set. */
+  displayName: z.string().nullable(),
   /** Set when this session only opens one chat (a magic link landing). */
   chatId: z.string().nullable(),
 });
@@ -291,6 +304,8 @@ export const memberView = z.object({
   /** The member's handle in this chat. */
   identityId: memberHandle,
   address: z.string(),
+  /** The member's own display name (null: show the address). */
+  displayName: z.string().nullable(),
   joinedAt: isoTime,
   lastReadSeq: z.number().int(),
 });
@@ -332,6 +347,8 @@ export const chatSummary = z.object({
   unread: z.number().int(),
   lastMessage: messageView.nullable(),
   memberAddresses: z.array(z.string()),
+  /** The same members, in the same order, with their display names (null: show the address). */
+  people: z.array(z.object({ address: z.string(), displayName: z.string().nullable() })),
   /** My member handle in this chat (compare with lastMessage.authorId). */
   me: z.object({ identityId: memberHandle }),
   /** In the audience under one of my addresses but never opened: opening joins it. */
@@ -524,6 +541,9 @@ export const transcriptBody = z.strictObject({}).default({});
 export const transcriptSent = z.object({ recipients: z.number().int() });
 export type TranscriptSent = z.infer<typeof transcriptSent>;
 
+export const displayNameBody = z.strictObject({ displayName: displayNameSchema });
+export type DisplayNameBody = z.infer<typeof displayNameBody>;
+
 export const linkAddressBody = z.strictObject({ address: addressSchema });
 export const verifyAddressBody = z.strictObject({ linkId: uuidSchema, code: codeSchema });
 
@@ -582,6 +602,7 @@ export const routeSchemas = {
   verifyLink: { body: authLinkBody, response: sessionView },
   signOut: {},
   me: { response: meView },
+  setDisplayName: { body: displayNameBody, response: meView },
 
   redeemLink: { body: redeemLinkBody, response: linkRedeemed },
   invite: { params: chatParams, body: inviteBody, response: chatView },

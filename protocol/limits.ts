@@ -15,6 +15,8 @@ export const LIMITS = {
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */
   catchUp: 500,
+  /** Characters in a display name. */
+  displayNameChars: 64,
   /** Members one message may @mention. */
   mentions: 50,
   /** Different emoji one member may put on one message. */

@@ -34,6 +34,13 @@ export const ROUTES = {
   },
   signOut: { method: 'POST', path: '/auth/logout', auth: 'session', status: 204, summary: 'Revokes this session and closes its sockets' },
   me: { method: 'GET', path: '/me', auth: 'session', status: 200, summary: 'Who this session signs in as' },
+  setDisplayName: {
+    method: 'PUT',
+    path: '/me/display-name',
+    auth: 'session',
+    status: 200,
+    summary: 'Sets (or, empty, clears) my display name, shown instead of my address',
+  },
 
   // ---- email bridge (the link is its own proof, so it comes before anything that needs a session) ----
   redeemLink: {

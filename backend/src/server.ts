@@ -14,6 +14,7 @@ import { ArchivedMessageLog } from './chats/archived-message-log.ts';
 import { EphemeralMessageLog } from './chats/ephemeral-message-log.ts';
 import { MessageLogs } from './chats/message-log.ts';
 import { MessageService } from './chats/messages.ts';
+import { DisplayNames } from './identity/display-names.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
@@ -164,6 +165,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     });
     const services: Services = {
       sessions,
+      displayNames: new DisplayNames(pool, (identityId) => {
+        services.chats.memberRenamed(identityId).catch((err: unknown) => log.warn({ err, identityId }, 'renamed member not announced'));
+      }),
       verification: new Verification(db, mailer, sessions, {
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,

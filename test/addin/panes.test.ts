@@ -30,6 +30,7 @@ function summary(over: Partial<ChatSummary> & { id: string }): ChatSummary {
     unread: 0,
     lastMessage: null,
     memberAddresses: [],
+    people: [],
     me: { identityId: 'me' },
     isNew: false,
     ...over,

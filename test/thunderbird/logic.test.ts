@@ -198,6 +198,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     unread,
     lastMessage: message(lastSeq, { authorId: author, chatId: id }),
     memberAddresses: [],
+    people: [],
     me: { identityId: 'me' },
     isNew: false,
   });

@@ -1,7 +1,9 @@
 import type { Services } from '../../services.ts';
 import type { RouteHandlers } from './index.ts';
 
-export function authHandlers(s: Services): Pick<RouteHandlers, 'startSignIn' | 'verifyCode' | 'verifyLink' | 'signOut' | 'me'> {
+export function authHandlers(
+  s: Services,
+): Pick<RouteHandlers, 'startSignIn' | 'verifyCode' | 'verifyLink' | 'signOut' | 'me' | 'setDisplayName'> {
   return {
     startSignIn: ({ body }, { ip }) => s.verification.start(body.address, ip, body.chatId),
     verifyCode: ({ body }) => s.verification.verifyCode(body.verificationId, body.code, body.label),
@@ -10,6 +12,17 @@ export function authHandlers(s: Services): Pick<RouteHandlers, 'startSignIn' | '
       await s.sessions.revoke(caller.sessionId);
       return undefined;
     },
-    me: async (_input, { caller }) => ({ id: caller.identityId, addresses: caller.addresses, chatId: caller.chatScope }),
+    me: async (_input, { caller }) => ({
+      id: caller.identityId,
+      addresses: caller.addresses,
+      displayName: await s.displayNames.of(caller.identityId),
+      chatId: caller.chatScope,
+    }),
+    setDisplayName: async ({ body }, { caller }) => ({
+      id: caller.identityId,
+      addresses: caller.addresses,
+      displayName: await s.displayNames.set(caller.identityId, body.displayName),
+      chatId: caller.chatScope,
+    }),
   };
 }
