@@ -142,4 +142,38 @@ describe('messenger basics in the chat panel: edit, reactions (Chromium, two peo
     assert.equal(await plain.locator('mark.ic-mention').count(), 0);
     assert.doesNotMatch((await plain.getAttribute('class')) ?? '', /\bic-mentions-me\b/);
   });
+
+  it('a display name set on the settings page shows instead of the address, with the address on hover', async () => {
+    const { chatId, alicePage, bobPage } = await chatWithBob();
+    await say(bobPage, 'Hello from bob');
+    await alicePage.locator('.ic-text .ic-author', { hasText: BOB }).waitFor();
+
+    // Bob names himself on the home page's settings, in the same browser.
+    await bobPage.goto(`${server.url}/#settings`);
+    const nameBox = bobPage.getByLabel('Display name');
+    await nameBox.fill('Bobby Tables');
+    await bobPage.getByRole('button', { name: 'Save name' }).click();
+    await bobPage.getByText('Saved: you show as Bobby Tables.').waitFor();
+
+    // Alice's open chat refreshes by itself: the author line, the people list and a new message.
+    const author = alicePage.locator('.ic-text', { hasText: 'Hello from bob' }).locator('.ic-author');
+    await author.filter({ hasText: 'Bobby Tables' }).waitFor();
+    assert.equal(await author.getAttribute('title'), BOB);
+    const person = alicePage.locator('.ic-members .ic-address', { hasText: 'Bobby Tables' });
+    await person.waitFor({ state: 'attached' });
+    assert.equal(await person.getAttribute('title'), BOB);
+
+    // The mention list offers him by name too.
+    const box = alicePage.getByLabel('Message', { exact: true });
+    await box.pressSequentially('@bobby');
+    await alicePage.getByRole('option', { name: `Bobby Tables ${BOB}` }).waitFor();
+    await box.press('Escape');
+    await box.fill('');
+
+    // And My chats names him.
+    await alicePage.goto(`${server.url}/`);
+    const item = alicePage.locator(`.chat-item[data-chat-id="${chatId}"]`);
+    await item.locator(`.chat-people span[title="${BOB}"]`, { hasText: 'Bobby Tables' }).waitFor();
+    await item.locator('.chat-last', { hasText: 'Bobby Tables: Hello from bob' }).waitFor();
+  });
 });

@@ -90,6 +90,10 @@ export class ApiClient {
   me(): Promise<MeView> {
     return this.request('me', {});
   }
+  /** An empty name clears it. */
+  setDisplayName(displayName: string): Promise<MeView> {
+    return this.request('setDisplayName', { body: { displayName } });
+  }
 
   // ---- chats ----
   async listChats(): Promise<ChatSummary[]> {

@@ -84,6 +84,19 @@ export function homeView(opts: HomeOptions): HomeView {
   };
 }
 
+/** A member as the list names them: their display name where set, else the address. */
+function nameIn(c: ChatSummary, address: string | null): string {
+  return c.people.find((p) => p.address === address)?.displayName ?? address ?? '';
+}
+
+/** The chat's people, each by display name with the address on hover. */
+function peopleOf(c: ChatSummary): (Node | string)[] {
+  return c.people.flatMap((p, i) => [
+    ...(i > 0 ? [', '] : []),
+    p.displayName ? el('span', { title: p.address, text: p.displayName }) : el('span', { text: p.address }),
+  ]);
+}
+
 function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
   const sorted = [...chats].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
   list.replaceChildren(
@@ -92,7 +105,7 @@ function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
       const last = c.lastMessage
         ? c.lastMessage.deleted
           ? 'Message deleted'
-          : `${c.lastMessage.authorAddress ?? ''}: ${c.lastMessage.body}`
+          : `${nameIn(c, c.lastMessage.authorAddress)}: ${c.lastMessage.body}`
         : 'No messages yet';
       const link = el(
         'a',
@@ -111,7 +124,7 @@ function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
         el(
           'p',
           { class: 'chat-meta' },
-          el('span', { text: c.memberAddresses.join(', ') }),
+          el('span', { class: 'chat-people' }, ...peopleOf(c)),
           ' · ',
           el('time', { datetime: c.lastActivityAt, title: when.full, text: when.short }),
         ),

@@ -1,14 +1,71 @@
 /**
- * Account settings on the home page: do not disturb (and what happens to emails meanwhile),
- * and the email addresses this identity signs in with. Full sessions only: a one-chat session
+ * Account settings on the home page: my display name, do not disturb (and what happens to
+ * emails meanwhile), and the email addresses this identity signs in with. Full sessions only: a one-chat session
  * from an email link cannot change these.
  */
+import { LIMITS } from '../../../protocol/limits.ts';
 import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
 
 export function settingsView(api: ApiClient): HTMLElement {
-  return el('section', { id: 'settings', class: 'settings', 'aria-label': 'Settings' }, availabilityCard(api), addressesCard(api));
+  return el(
+    'section',
+    { id: 'settings', class: 'settings', 'aria-label': 'Settings' },
+    displayNameCard(api),
+    availabilityCard(api),
+    addressesCard(api),
+  );
+}
+
+/** The name chats and emails show instead of my address (the address stays visible on hover). */
+function displayNameCard(api: ApiClient): HTMLElement {
+  const input = el('input', {
+    id: 'display-name',
+    type: 'text',
+    name: 'displayName',
+    autocomplete: 'name',
+    maxlength: String(LIMITS.displayNameChars),
+    'aria-describedby': 'display-name-help',
+  });
+  const save = el('button', { type: 'submit', class: 'button button-primary', text: 'Save name' });
+  const done = result();
+  const form = el(
+    'form',
+    { class: 'form' },
+    el('label', { for: 'display-name', text: 'Display name' }),
+    input,
+    el('p', {
+      id: 'display-name-help',
+      class: 'form-help',
+      text: 'Shown instead of your address in chats and in the emails they send. Leave it empty to show your address.',
+    }),
+    done,
+    save,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    save.disabled = true;
+    say(done, '');
+    try {
+      const me = await api.setDisplayName(input.value.trim());
+      input.value = me.displayName ?? '';
+      say(done, me.displayName ? `Saved: you show as ${me.displayName}.` : 'Saved: you show as your address.');
+    } catch (err) {
+      say(done, err instanceof Error ? err.message : 'Could not save', true);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  save.disabled = true;
+  api.me().then(
+    (me) => {
+      input.value = me.displayName ?? '';
+      save.disabled = false;
+    },
+    (err: Error) => say(done, err.message, true),
+  );
+  return el('section', { class: 'card', 'aria-labelledby': 'name-title' }, el('h2', { id: 'name-title', text: 'Your name' }), form);
 }
 
 function result(): HTMLParagraphElement {

@@ -176,8 +176,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   function applyChat(next: ChatView): void {
     const firstLoad = chat === null;
+    const namesBefore = chat ? namesOf(chat) : '';
     chat = next;
-    for (const m of next.members) receipts.name(m.identityId, m.address);
+    // Someone renamed themselves: messages already shown name them anew.
+    if (!firstLoad && namesOf(next) !== namesBefore) for (const m of transcript.visible()) view.show(m);
+    for (const m of next.members) receipts.name(m.identityId, m.displayName ?? m.address);
     ui.title.textContent = next.subject || 'Chat';
     ui.members.update(next);
     ui.ended.hidden = !next.endedAt;
@@ -325,9 +328,14 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
-  /** How the panel names a member: by the address they are in the chat under. */
+  function namesOf(c: ChatView): string {
+    return JSON.stringify(c.members.map((m) => [m.identityId, m.displayName]));
+  }
+
+  /** How the panel names a member: their display name, else the address they are in the chat under. */
   function memberName(handle: string): string {
-    return chat?.members.find((m) => m.identityId === handle)?.address ?? 'someone';
+    const member = chat?.members.find((m) => m.identityId === handle);
+    return member?.displayName ?? member?.address ?? 'someone';
   }
 
   function authorOf(handle: string, address: string | null): { name: string; address: string } | undefined {
@@ -371,7 +379,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   // ---------- typing ----------
   const typists = new Typists((ids) => {
-    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
+    const names = ids.map((id) => (chat?.members.some((m) => m.identityId === id) ? memberName(id) : 'Someone'));
     ui.typingLine.textContent = typingLabel(names);
   });
 

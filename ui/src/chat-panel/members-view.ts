@@ -14,11 +14,13 @@ export function createMembersView(): { root: HTMLDetailsElement; update(chat: Ch
       clear(list);
       for (const a of chat.audience) {
         const me = a.address === chat.me.address;
+        // A joined member's own display name where set, the address on hover.
+        const name = chat.members.find((m) => m.address === a.address)?.displayName ?? a.address;
         list.appendChild(
           el(
             'li',
             { class: a.joined ? 'ic-joined' : 'ic-invited' },
-            el('span', { class: 'ic-address', text: me ? `${a.address} (you)` : a.address }),
+            el('span', { class: 'ic-address', text: me ? `${name} (you)` : name, title: a.address }),
             ' ',
             el('span', { class: 'ic-member-state', text: a.joined ? 'joined' : 'invited' }),
           ),
