@@ -395,7 +395,11 @@ export const sendEvent = z.strictObject({
   mentions: mentionsInput,
 });
 export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1) });
-export const editEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1).max(2_147_483_647), body: editMessageBody.shape.body });
+export const editEvent = z.strictObject({
+  chatId: uuidSchema,
+  seq: z.number().int().min(1).max(2_147_483_647),
+  body: editMessageBody.shape.body,
+});
 export const reactEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1).max(2_147_483_647), ...reactBody.shape });
 export const typingEvent = z.strictObject({ chatId: uuidSchema, typing: z.boolean() });
 export const readEvent = z.strictObject({ chatId: uuidSchema, seq: seqSchema });

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { api, type ClientSocket, connectSocket, nextEvent, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  api,
+  type ClientSocket,
+  connectSocket,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 import type { ChatSummary, ChatView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -48,7 +57,8 @@ describe('display names: validation, where they show, live refresh, Bcc privacy'
 
   it('shows in the chat view and My chats, refreshes open chats live, and names the author in emails', async () => {
     await setName(alice, 'Alice Liddell');
-    const chat = (await api<ChatView>(server, 'POST', '/api/chats', { subject: 'Tea', audience: { to: ['bob@example.com'] } }, alice.token)).body;
+    const chat = (await api<ChatView>(server, 'POST', '/api/chats', { subject: 'Tea', audience: { to: ['bob@example.com'] } }, alice.token))
+      .body;
     assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, bob.token)).status, 200);
 
     const seenByBob = (await api<ChatView>(server, 'GET', `/api/chats/${chat.id}`, undefined, bob.token)).body;
@@ -56,13 +66,10 @@ describe('display names: validation, where they show, live refresh, Bcc privacy'
     assert.equal(aliceThere.displayName, 'Alice Liddell');
     assert.equal(seenByBob.members.find((m) => m.address === 'bob@example.com')!.displayName, null);
     const list = (await api<{ chats: ChatSummary[] }>(server, 'GET', '/api/chats', undefined, bob.token)).body.chats;
-    assert.deepEqual(
-      list.find((c) => c.id === chat.id)!.people,
-      [
-        { address: 'alice@example.com', displayName: 'Alice Liddell' },
-        { address: 'bob@example.com', displayName: null },
-      ],
-    );
+    assert.deepEqual(list.find((c) => c.id === chat.id)!.people, [
+      { address: 'alice@example.com', displayName: 'Alice Liddell' },
+      { address: 'bob@example.com', displayName: null },
+    ]);
 
     const bobSocket = await open(bob.token);
     assert.equal((await request(bobSocket, 'chat:join', { chatId: chat.id, lastSeq: 0 })).ok, true);
@@ -83,9 +90,16 @@ describe('display names: validation, where they show, live refresh, Bcc privacy'
 
   it("a Bcc member's rename refreshes the chat for the owner only", async () => {
     const chat = (
-      await api<ChatView>(server, 'POST', '/api/chats', { subject: 'Quiet', audience: { to: ['bob@example.com'], bcc: ['hank@example.com'] } }, alice.token)
+      await api<ChatView>(
+        server,
+        'POST',
+        '/api/chats',
+        { subject: 'Quiet', audience: { to: ['bob@example.com'], bcc: ['hank@example.com'] } },
+        alice.token,
+      )
     ).body;
-    for (const who of [bob, hank]) assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
+    for (const who of [bob, hank])
+      assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
     const bobSocket = await open(bob.token);
     const aliceSocket = await open(alice.token);
     for (const s of [bobSocket, aliceSocket]) assert.equal((await request(s, 'chat:join', { chatId: chat.id, lastSeq: 0 })).ok, true);

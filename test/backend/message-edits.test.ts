@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { api, type ClientSocket, connectSocket, nextEvent, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  api,
+  type ClientSocket,
+  connectSocket,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 import type { MessageView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -28,9 +37,16 @@ describe('message edits: rules, live update, resync, audit trail', function () {
   /** alice owns it; bob and carol are members; dave is not in the audience. */
   async function newChat(retention: 'ARCHIVED' | 'EPHEMERAL' = 'ARCHIVED'): Promise<string> {
     const chat = (
-      await api(server, 'POST', '/api/chats', { subject: 'edits', retention, audience: { to: ['bob@example.com', 'carol@example.com'] } }, alice.token)
+      await api(
+        server,
+        'POST',
+        '/api/chats',
+        { subject: 'edits', retention, audience: { to: ['bob@example.com', 'carol@example.com'] } },
+        alice.token,
+      )
     ).body;
-    for (const who of [bob, carol]) assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
+    for (const who of [bob, carol])
+      assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
     return chat.id as string;
   }
 
@@ -68,7 +84,11 @@ describe('message edits: rules, live update, resync, audit trail', function () {
     assert.equal(page.messages.find((m: MessageView) => m.seq === event.seq).kind, 'EDIT', 'the edit holds its place in the log');
 
     const chats = (await api(server, 'GET', '/api/chats', undefined, alice.token)).body.chats;
-    assert.equal(chats.find((c: { id: string }) => c.id === chatId).lastMessage.body, 'see you at 11', 'My chats previews the current text');
+    assert.equal(
+      chats.find((c: { id: string }) => c.id === chatId).lastMessage.body,
+      'see you at 11',
+      'My chats previews the current text',
+    );
     assert.equal(chats.find((c: { id: string }) => c.id === chatId).unread, 1, 'an edit is not a new unread message');
   });
 

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { api, type ClientSocket, connectSocket, nextEvent, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  api,
+  type ClientSocket,
+  connectSocket,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 import type { ChatActivity, ChatView, MessageView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -30,10 +39,12 @@ describe('message mentions: structure, mentionsMe per recipient, Bcc privacy', f
   async function newChat(retention: 'ARCHIVED' | 'EPHEMERAL' = 'ARCHIVED'): Promise<string> {
     const audience = { to: ['bob@example.com'], cc: ['carol@example.com'], bcc: ['hank@example.com'] };
     const chat = (await api(server, 'POST', '/api/chats', { subject: 'mentions', retention, audience }, alice.token)).body;
-    for (const who of [bob, carol, hank]) assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
+    for (const who of [bob, carol, hank])
+      assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
     return chat.id as string;
   }
-  const view = async (who: SessionView, chatId: string) => (await api<ChatView>(server, 'GET', `/api/chats/${chatId}`, undefined, who.token)).body;
+  const view = async (who: SessionView, chatId: string) =>
+    (await api<ChatView>(server, 'GET', `/api/chats/${chatId}`, undefined, who.token)).body;
   const handleOf = async (address: string, chatId: string, seenBy = alice) =>
     (await view(seenBy, chatId)).members.find((m) => m.address === address)!.identityId;
 
@@ -51,7 +62,12 @@ describe('message mentions: structure, mentionsMe per recipient, Bcc privacy', f
       const toAlice = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.kind === 'TEXT');
       const carolActivity = nextEvent<ChatActivity>(carolList, 'chats:activity', (a) => a.chatId === chatId);
       const aliceActivity = nextEvent<ChatActivity>(aliceList, 'chats:activity', (a) => a.chatId === chatId);
-      const ack = await request(bobSocket, 'message:send', { chatId, clientId: 'm1', body: '@carol can you check?', mentions: [carolHandle] });
+      const ack = await request(bobSocket, 'message:send', {
+        chatId,
+        clientId: 'm1',
+        body: '@carol can you check?',
+        mentions: [carolHandle],
+      });
       assert.equal(ack.ok, true, JSON.stringify(ack));
       assert.deepEqual(ack.message.mentions, [carolHandle]);
       assert.equal(ack.message.mentionsMe, false);
@@ -65,7 +81,9 @@ describe('message mentions: structure, mentionsMe per recipient, Bcc privacy', f
       assert.equal((await aliceActivity).mentionsMe, undefined);
 
       const page = async (who: SessionView) =>
-        (await api(server, 'GET', `/api/chats/${chatId}/messages?after=0`, undefined, who.token)).body.messages.find((m: MessageView) => m.kind === 'TEXT');
+        (await api(server, 'GET', `/api/chats/${chatId}/messages?after=0`, undefined, who.token)).body.messages.find(
+          (m: MessageView) => m.kind === 'TEXT',
+        );
       assert.equal((await page(carol)).mentionsMe, true);
       assert.equal((await page(alice)).mentionsMe, false);
       assert.deepEqual((await page(alice)).mentions, [carolHandle]);
@@ -79,7 +97,13 @@ describe('message mentions: structure, mentionsMe per recipient, Bcc privacy', f
     const hankHandle = await handleOf('hank@example.com', chatId, alice);
     assert.ok(hankHandle, 'the owner sees hank');
     const send = (mentions: unknown) =>
-      api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: `c${Math.random()}`.slice(0, 20), body: 'hi', mentions }, alice.token);
+      api(
+        server,
+        'POST',
+        `/api/chats/${chatId}/messages`,
+        { clientId: `c${Math.random()}`.slice(0, 20), body: 'hi', mentions },
+        alice.token,
+      );
     const hidden = await send([hankHandle]);
     const unknown = await send(['AAAAAAAAAAAAAAAAAAAAAA']);
     assert.equal(hidden.status, 400);

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { api, type ClientSocket, connectSocket, nextEvent, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  api,
+  type ClientSocket,
+  connectSocket,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 import type { MessageView, ReactionNotice, ReactionView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -36,7 +45,8 @@ describe('message reactions: rules, live, resync, Bcc privacy', function () {
   async function newChat(retention: 'ARCHIVED' | 'EPHEMERAL' = 'ARCHIVED'): Promise<string> {
     const audience = { to: ['bob@example.com'], cc: ['carol@example.com'], bcc: ['hank@example.com'] };
     const chat = (await api(server, 'POST', '/api/chats', { subject: 'reactions', retention, audience }, alice.token)).body;
-    for (const who of [bob, carol, hank]) assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
+    for (const who of [bob, carol, hank])
+      assert.equal((await api(server, 'POST', `/api/chats/${chat.id}/open`, undefined, who.token)).status, 200);
     return chat.id as string;
   }
 

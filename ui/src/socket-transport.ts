@@ -4,7 +4,15 @@
  * unless the server says the session is no good.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ChatSummary, ClientToServerEvents, JoinResult, MessageReactions, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
+import type {
+  Ack,
+  ChatSummary,
+  ClientToServerEvents,
+  JoinResult,
+  MessageReactions,
+  MessageView,
+  ServerToClientEvents,
+} from '../../protocol/index.ts';
 import { TransportError, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
 

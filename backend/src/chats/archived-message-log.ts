@@ -66,7 +66,12 @@ export class ArchivedMessageLog implements MessageLog {
       `SELECT revision, body, written_at, replaced_at FROM message_revision WHERE chat_id = $1 AND seq = $2 ORDER BY revision`,
       [chatId, seq],
     );
-    return rows.map((r) => ({ revision: r.revision, body: r.body, writtenAt: r.written_at.toISOString(), replacedAt: r.replaced_at.toISOString() }));
+    return rows.map((r) => ({
+      revision: r.revision,
+      body: r.body,
+      writtenAt: r.written_at.toISOString(),
+      replacedAt: r.replaced_at.toISOString(),
+    }));
   }
 
   async page(chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {

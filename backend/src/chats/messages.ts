@@ -225,7 +225,10 @@ export class MessageService {
     const reactions = topSeq > 0 ? await this.reactions.inRange(caller.identityId, chatId, bottomSeq, topSeq) : new Map();
     return {
       ...page,
-      messages: page.messages.map((m) => ({ ...publicMessage(m, this.ctx.handles, caller.identityId), reactions: reactions.get(m.seq) ?? [] })),
+      messages: page.messages.map((m) => ({
+        ...publicMessage(m, this.ctx.handles, caller.identityId),
+        reactions: reactions.get(m.seq) ?? [],
+      })),
     };
   }
 

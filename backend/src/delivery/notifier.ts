@@ -300,7 +300,9 @@ export class EmailNotifier {
         fresh: fresh.map(line),
         history: history.map(line),
       });
-      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_name ?? r.author_address ?? ''))].filter(
+        Boolean,
+      );
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       const references = [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
@@ -473,7 +475,9 @@ export class EmailNotifier {
         history: history.map(line),
         reminder,
       });
-      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_name ?? r.author_address ?? ''))].filter(
+        Boolean,
+      );
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       // A taken-over email never went out: thread under what it would have threaded under.

@@ -12,7 +12,9 @@ export class DisplayNames {
   ) {}
 
   async of(identityId: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ display_name: string | null }>('SELECT display_name FROM identity WHERE id = $1', [identityId]);
+    const { rows } = await this.pool.query<{ display_name: string | null }>('SELECT display_name FROM identity WHERE id = $1', [
+      identityId,
+    ]);
     return rows[0]?.display_name ?? null;
   }
 

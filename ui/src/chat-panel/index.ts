@@ -101,7 +101,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         me: me(),
         nameOf: memberName,
         // Like edits, reactions are kept only where history is: the server refuses them elsewhere.
-        onToggle: !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED' ? (seq, emoji, on) => void react(seq, emoji, on) : undefined,
+        onToggle:
+          !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED' ? (seq, emoji, on) => void react(seq, emoji, on) : undefined,
       },
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
     }),

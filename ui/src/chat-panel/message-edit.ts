@@ -73,7 +73,9 @@ export function editedMark(
     loadRevisions(seq).then(
       (revisions) => {
         for (const r of revisions) {
-          list.appendChild(el('li', {}, el('time', { datetime: r.writtenAt, text: timeLabel(r.writtenAt).full }), ' ', el('span', { text: r.body })));
+          list.appendChild(
+            el('li', {}, el('time', { datetime: r.writtenAt, text: timeLabel(r.writtenAt).full }), ' ', el('span', { text: r.body })),
+          );
         }
       },
       (err: unknown) => list.appendChild(el('li', { text: err instanceof Error ? err.message : 'Could not load earlier versions' })),

@@ -68,7 +68,11 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
     return item;
   }
-  const body = el('p', { class: 'ic-body' }, opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body));
+  const body = el(
+    'p',
+    { class: 'ic-body' },
+    opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body),
+  );
   item.appendChild(body);
   if (m.editedAt) meta.appendChild(editedMark(m.seq, m.editedAt, item, opts.loadRevisions));
   if (opts.receipt) {

@@ -27,7 +27,10 @@ export function renderReactions(o: ReactionsOptions): HTMLElement | null {
       'aria-label': `${r.emoji} ${r.members.length}: ${names.join(', ')}`,
       disabled: !o.onToggle,
     });
-    chip.append(el('span', { class: 'ic-reaction-emoji', text: r.emoji }), el('span', { class: 'ic-reaction-count', text: String(r.members.length) }));
+    chip.append(
+      el('span', { class: 'ic-reaction-emoji', text: r.emoji }),
+      el('span', { class: 'ic-reaction-count', text: String(r.members.length) }),
+    );
     const toggle = o.onToggle;
     if (toggle) chip.addEventListener('click', () => toggle(r.emoji, !mine));
     row.appendChild(chip);
