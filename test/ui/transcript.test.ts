@@ -117,6 +117,37 @@ describe('chat panel transcript', () => {
     assert.equal(t.get(4)!.body, 'edited elsewhere');
   });
 
+  it('follows live reaction changes once each, and a rejoin refresh replaces what it covers', () => {
+    const t = new Transcript();
+    t.merge([msg(1), msg(2), msg(3)]);
+    const notice = { chatId: CHAT, seq: 2, emoji: '👍', identityId: 'ann', on: true };
+    assert.equal(t.applyReaction(notice), true);
+    assert.equal(t.applyReaction(notice), false, 'the same change twice changes nothing');
+    assert.equal(t.applyReaction({ ...notice, identityId: ME }), true);
+    assert.deepEqual(t.get(2)!.reactions, [{ emoji: '👍', members: ['ann', ME] }]);
+    assert.equal(t.applyReaction({ ...notice, on: false }), true);
+    assert.equal(t.applyReaction({ ...notice, seq: 9 }), false, 'a message not loaded comes later with its reactions');
+    assert.deepEqual(t.get(2)!.reactions, [{ emoji: '👍', members: [ME] }]);
+    assert.equal(t.applyReaction({ ...notice, identityId: ME, on: false }), true);
+    assert.deepEqual(t.get(2)!.reactions, [], 'an emoji nobody has left goes away');
+
+    t.applyReaction({ ...notice, seq: 1 });
+    t.applyReaction({ ...notice, seq: 3 });
+    const changed = t.refreshReactions(2, 3, [{ seq: 2, reactions: [{ emoji: '🎉', members: ['bo'] }] }]);
+    assert.deepEqual(changed, [2, 3]);
+    assert.deepEqual(t.get(2)!.reactions, [{ emoji: '🎉', members: ['bo'] }]);
+    assert.deepEqual(t.get(3)!.reactions, [], 'not listed: none');
+    assert.deepEqual(t.get(1)!.reactions, [{ emoji: '👍', members: ['ann'] }], 'outside the range: kept');
+  });
+
+  it('a deleted message loses its reactions', () => {
+    const t = new Transcript();
+    t.merge([msg(1, { reactions: [{ emoji: '👍', members: ['ann'] }] })]);
+    t.merge([msg(2, { kind: 'DELETION', targetSeq: 1, body: '' })]);
+    assert.deepEqual(t.get(1)!.reactions, []);
+    assert.equal(t.applyReaction({ chatId: CHAT, seq: 1, emoji: '👍', identityId: 'ann', on: true }), false);
+  });
+
   it('counts unread text from others only', () => {
     const t = new Transcript();
     t.merge([
