@@ -196,6 +196,24 @@ describe('Outlook add-in: serving and pane logic', function () {
       const many = summary({ id: 'e', memberAddresses: ['me@x.example', 'a@x', 'b@x', 'c@x', 'd@x'] });
       assert.equal(membersLine(many, 'me@x.example'), 'With a@x, b@x, c@x and 1 more');
     });
+
+    it('names people by their display name where they set one, and finds them by it', () => {
+      const named = summary({
+        id: 'n',
+        memberAddresses: ['me@x.example', 'ann@example.com'],
+        people: [
+          { address: 'me@x.example', displayName: null },
+          { address: 'ann@example.com', displayName: 'Ann Lee' },
+        ],
+        lastMessage: message('see you', { authorAddress: 'ann@example.com' }),
+      });
+      assert.equal(preview(named), 'Ann Lee: see you');
+      assert.equal(membersLine(named, 'me@x.example'), 'With Ann Lee');
+      assert.deepEqual(
+        visibleChats([named], 'all', 'ann lee').map((c) => c.id),
+        ['n'],
+      );
+    });
   });
 
   it('storage: panes and event handlers find each other’s session whichever store they see', async () => {

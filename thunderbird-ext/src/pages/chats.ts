@@ -4,6 +4,7 @@
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { el } from '../../../ui/src/dom.ts';
+import { nameIn } from '../../../ui/src/people.ts';
 import type { ShowChatMessage } from '../shared/commands.ts';
 import { chatBox, signInPrompt, type ChatBox } from './chat-box.ts';
 import { connect, messenger, send, type Connection } from './common.ts';
@@ -16,8 +17,8 @@ let open: { chatId: string; box: ChatBox } | null = null;
 
 function preview(c: ChatSummary): string {
   const m = c.lastMessage;
-  if (!m) return c.memberAddresses.join(', ');
-  return `${m.authorAddress ?? ''}: ${m.deleted ? '(deleted)' : m.body}`;
+  if (!m) return c.memberAddresses.map((a) => nameIn(c, a)).join(', ');
+  return `${nameIn(c, m.authorAddress)}: ${m.deleted ? '(deleted)' : m.body}`;
 }
 
 function renderList(): void {

@@ -5,6 +5,7 @@
 import { addressSchema, type ChatSummary } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
+import { nameIn } from '../people.ts';
 import { el, timeLabel } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
 import { settingsView } from './settings-view.ts';
@@ -82,11 +83,6 @@ export function homeView(opts: HomeOptions): HomeView {
       for (const off of offs) off();
     },
   };
-}
-
-/** A member as the list names them: their display name where set, else the address. */
-function nameIn(c: ChatSummary, address: string | null): string {
-  return c.people.find((p) => p.address === address)?.displayName ?? address ?? '';
 }
 
 /** The chat's people, each by display name with the address on hover. */
