@@ -30,6 +30,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json manifest.xml ./
 COPY scripts ./scripts
 COPY protocol ./protocol
+COPY mail-client ./mail-client
 COPY prisma ./prisma
 COPY backend ./backend
 COPY ui/src ./ui/src

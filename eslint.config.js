@@ -37,6 +37,30 @@ export default tseslint.config(
         { functions: false, classes: true, variables: false, typedefs: false, enums: true, ignoreTypeReferences: true },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Types are checked, not asserted away: a value of the wrong shape must fail to compile.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "TSAsExpression[typeAnnotation.type='TSNeverKeyword']", message: '`as never` hides a type error; fix the types.' },
+        {
+          selector: "TSAsExpression[expression.type='TSAsExpression'][expression.typeAnnotation.type='TSUnknownKeyword']",
+          message: '`as unknown as` hides a type error; type the value (or declare the global) instead.',
+        },
+        {
+          selector: 'Literal[regex.pattern=/\\{8\\}-|\\{36\\}/]',
+          message: 'Match UUIDs with UUID_PATTERN or isUuid (protocol/patterns.ts), the one pattern the server accepts.',
+        },
+      ],
+    },
+  },
+  {
+    // Composition code builds its parts in the order they use each other, so here even a closure may
+    // not name a variable declared further down (it would be unset if called during construction).
+    files: ['backend/src/server.ts', 'ui/src/chat-panel/index.ts', 'thunderbird-ext/src/background/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-use-before-define': [
+        'error',
+        { functions: false, classes: true, variables: true, typedefs: false, enums: true, ignoreTypeReferences: true },
+      ],
     },
   },
   {

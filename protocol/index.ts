@@ -88,6 +88,17 @@ export const clientIdSchema = z
   .regex(/^[A-Za-z0-9_.:-]+$/);
 export const seqSchema = z.number().int().min(0).max(2_147_483_647);
 
+/**
+ * A reading language as clients name it (a BCP 47 tag: `es`, `es-ES`, `pt_BR`, `zh-Hant-TW`),
+ * reduced to its lower-case primary subtag (an ISO 639 code), which is what translation works in.
+ */
+export const languageSchema = z
+  .string()
+  .trim()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/, 'not a language tag (e.g. en, es-ES)')
+  .transform((tag) => tag.split(/[-_]/)[0]!.toLowerCase());
+
 export const retentionSchema = z.enum(['ARCHIVED', 'EPHEMERAL']);
 export const chatSourceSchema = z.enum(['EMAIL', 'STANDALONE']);
 export type Retention = z.infer<typeof retentionSchema>;
@@ -140,7 +151,7 @@ export const createChatBody = z.strictObject({
   audience: audienceInput.default({ from: [], to: [], cc: [], bcc: [] }),
   emailMessageId: emailMessageIdSchema.optional(),
   /** The same draftKey from the same owner returns the same chat. */
-  draftKey: plainText(200).min(1).optional(),
+  draftKey: plainText(LIMITS.draftKeyChars).min(1).optional(),
   retention: retentionSchema.default('ARCHIVED'),
   source: chatSourceSchema.default('EMAIL'),
   /**
@@ -209,8 +220,14 @@ export type AccessDecision = z.infer<typeof accessDecisionBody>['decision'];
 
 export const memberSettingsBody = z.strictObject({
   emailNotify: z.boolean().optional(),
-  language: plainText(35).min(2).optional(),
+  /** My reading language in this chat; null follows my own (identity) language. */
+  language: languageSchema.nullable().optional(),
 });
+
+/** My reading language everywhere a chat has no choice of its own; null: never translate for me. */
+export const myLanguageBody = z.strictObject({ language: languageSchema.nullable() });
+export const myLanguageView = z.object({ language: z.string().nullable() });
+export type MyLanguageView = z.infer<typeof myLanguageView>;
 
 // ---------- Views (server -> client) ----------
 // Zod schemas too, so the OpenAPI document describes answers as exactly as requests; the
@@ -245,6 +262,8 @@ export const meView = z.object({
   addresses: z.array(z.string()),
   /** Shown instead of my address where set. */
   displayName: z.string().nullable(),
+  /** My reading language (ISO 639 code), from my first client's language unless I chose one. */
+  language: z.string().nullable(),
   /** Set when this session only opens one chat (a magic link landing). */
   chatId: z.string().nullable(),
 });
@@ -261,6 +280,15 @@ export type MessageKind = z.infer<typeof messageKindSchema>;
 /** One emoji on a message and the members who put it there (those the viewer may see: Bcc rules hold). */
 export const reactionView = z.object({ emoji: z.string(), members: z.array(memberHandle) });
 export type ReactionView = z.infer<typeof reactionView>;
+/** A message in the reader's language; the message's own body stays the original. */
+export const translationView = z.object({
+  /** The language it was translated into: the reader's (ISO 639 code). */
+  language: z.string(),
+  /** The language the original was detected in (ISO 639 code). */
+  from: z.string(),
+  body: z.string(),
+});
+export type TranslationView = z.infer<typeof translationView>;
 
 export const messageView = z.object({
   chatId: z.string(),
@@ -283,6 +311,11 @@ export const messageView = z.object({
   mentions: z.array(memberHandle),
   /** This message mentions the member receiving it: a stronger alert than other messages. */
   mentionsMe: z.boolean(),
+  /**
+   * In history and catch-up only, and only when a translation into the reader's language is
+   * already made; live messages get theirs in a later `message:translated` event.
+   */
+  translation: translationView.optional(),
 });
 export type MessageView = z.infer<typeof messageView>;
 
@@ -331,8 +364,19 @@ export const chatView = z.object({
   /** BCC entries appear only to the owner and to the BCC'd address itself. */
   audience: z.array(audienceView),
   /** `identityId`: my member handle in this chat. */
-  me: z.object({ identityId: memberHandle, address: z.string(), lastReadSeq: z.number().int(), emailNotify: z.boolean() }),
+  me: z.object({
+    identityId: memberHandle,
+    address: z.string(),
+    lastReadSeq: z.number().int(),
+    emailNotify: z.boolean(),
+    /** My reading language chosen for this chat, or null (then `readingLanguage` is my own language). */
+    language: z.string().nullable(),
+    /** What messages are translated into for me here; null: not translated. */
+    readingLanguage: z.string().nullable(),
+  }),
   unread: z.number().int(),
+  /** Whether this server translates messages at all (a translation provider is configured). */
+  translation: z.object({ enabled: z.boolean() }),
 });
 export type ChatView = z.infer<typeof chatView>;
 
@@ -386,6 +430,8 @@ export const joinEvent = z.strictObject({
   lastSeq: seqSchema.default(0),
   /** The oldest seq the client shows: reactions from there to lastSeq come back in `reactions` (they may have changed meanwhile). */
   reactionsFrom: seqSchema.optional(),
+  /** The client's own language (browser, Outlook display language, Thunderbird UI): my default reading language until I choose one. */
+  language: languageSchema.optional(),
 });
 export const leaveEvent = z.strictObject({ chatId: uuidSchema });
 export const sendEvent = z.strictObject({
@@ -454,6 +500,13 @@ export interface ReadNotice {
   seq: number;
 }
 
+/** A message's translation into one reading language, to the members who read that language only. */
+export interface MessageTranslated {
+  chatId: string;
+  seq: number;
+  translation: TranslationView;
+}
+
 export interface ChatActivity {
   chatId: string;
   lastSeq: number;
@@ -481,6 +534,8 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   message: (m: MessageView) => void;
+  /** Follows `message` once a translation into my reading language is made (never delays it). */
+  'message:translated': (t: MessageTranslated) => void;
   typing: (t: TypingNotice) => void;
   reaction: (r: ReactionNotice) => void;
   read: (r: ReadNotice) => void;
@@ -607,6 +662,7 @@ export const routeSchemas = {
   signOut: {},
   me: { response: meView },
   setDisplayName: { body: displayNameBody, response: meView },
+  setMyLanguage: { body: myLanguageBody, response: myLanguageView },
 
   redeemLink: { body: redeemLinkBody, response: linkRedeemed },
   invite: { params: chatParams, body: inviteBody, response: chatView },

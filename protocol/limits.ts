@@ -11,6 +11,8 @@ export const LIMITS = {
   noteChars: 1000,
   /** The quoted email of a "Reply with IM" chat; longer quotes are cut with a marker. */
   quoteChars: 20_000,
+  /** A draft key (per compose window, or per received email for "Reply with IM"). */
+  draftKeyChars: 200,
   audience: 200,
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */

@@ -41,6 +41,13 @@ export const ROUTES = {
     status: 200,
     summary: 'Sets (or, empty, clears) my display name, shown instead of my address',
   },
+  setMyLanguage: {
+    method: 'PUT',
+    path: '/me/language',
+    auth: 'session',
+    status: 200,
+    summary: 'My reading language wherever a chat has no choice of its own (null: do not translate)',
+  },
 
   // ---- email bridge (the link is its own proof, so it comes before anything that needs a session) ----
   redeemLink: {

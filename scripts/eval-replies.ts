@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import EmailReplyParser from 'email-reply-parser';
 import { simpleParser } from 'mailparser';
-import { readReply } from '../backend/src/mail/inbound/read-reply.ts';
+import { readReply } from '../backend/src/smtp/read-reply.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../test/fixtures/replies/corpus');
 

@@ -85,6 +85,8 @@ if (mode === 'dev') {
     );
   }
   if (!hasCommand('xmllint')) problems.push('xmllint (manifest schema checks): apt-get install libxml2-utils');
+  if (!hasCommand('apertium-apy') || !existsSync('/usr/share/apertium/modes/eng-spa.mode'))
+    problems.push('Apertium APy with the English-Spanish pair (message translation tests): apt-get install apertium-apy apertium-eng-spa');
   if (!process.env.TEST_ADMIN_DATABASE_URL && !(await reachable(5432)))
     problems.push('PostgreSQL on 127.0.0.1:5432 (user postgres, trust), or set TEST_ADMIN_DATABASE_URL');
   if (!(await reachable(6379))) problems.push('Redis on 127.0.0.1:6379');

@@ -25,6 +25,7 @@ import { createHttpApp } from './http/app.ts';
 import { defaultOrigins, originChecker } from './http/origins.ts';
 import { Sessions } from './identity/sessions.ts';
 import { Verification } from './identity/verification.ts';
+import { IdentityLanguage } from './identity/language.ts';
 import { loadSecretKey } from './identity/secret-key.ts';
 import { codeHasher } from './identity/tokens.ts';
 import type { Logger } from './log.ts';
@@ -35,10 +36,16 @@ import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
 import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
+import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
-import { EmailBridge } from './delivery/index.ts';
-import type { DNSResolver } from './mail/inbound/authenticate.ts';
+import { EmailBridge } from './email-bridge/index.ts';
+import { createBridgeServices } from './email-bridge/services.ts';
+import type { DNSResolver } from './smtp/authenticate.ts';
+import type { InboundMail } from './smtp/listener.ts';
+import { createReplyListener, listenForReplies } from './smtp/replies.ts';
 import type { Services } from './services.ts';
+import { createProvider } from './translation/create-provider.ts';
+import { Translations } from './translation/translations.ts';
 
 export class StartupError extends Error {}
 
@@ -47,21 +54,26 @@ export interface RunningServer {
   httpServer: HttpServer;
   services: Services;
   catcher?: MailCatcher;
-  /** The email bridge (jobs, presence, inbound SMTP listener). */
+  /** The email bridge (jobs, presence, notifier, receipts). */
   bridge: EmailBridge;
+  /** The inbound SMTP listener for reply-by-email; null when INBOUND_SMTP is off. */
+  inbound: InboundMail | null;
+  /** Message translation (its counters are what the benchmark reads). */
+  translations: Translations;
   /** Finishes in-flight sends, then closes sockets, HTTP, mail and the database. */
   stop(): Promise<void>;
 }
 
-/**
- * The composition root: config -> database -> mail -> domain -> realtime -> HTTP.
- * Everything it starts, stop() shuts down in reverse order.
- */
 /** What tests may swap: mailauth's DNS (there is no internet here, so tests serve fake records). */
 export interface ServerHooks {
   dnsResolver?: DNSResolver;
 }
 
+/**
+ * The composition root: config -> database -> mail -> email bridge -> chat domain -> adapters
+ * (inbound SMTP, HTTP, realtime). Each part is built after everything it uses, so no closure
+ * refers to a part declared further down. Everything it starts, stop() shuts down in reverse order.
+ */
 export async function startServer(config: Config, log: Logger, hooks: ServerHooks = {}): Promise<RunningServer> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
@@ -115,12 +127,34 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
+    const translations = new Translations(
+      pool,
+      config.translation && {
+        provider: createProvider(config.translation.provider),
+        opts: config.translation,
+        perChat: createRateLimit(`${config.redisKeyPrefix}:translations-chat`, config.translation.perChatPerMinute, 60, redis?.commands),
+      },
+      log.child({ component: 'translation' }),
+      (chatId, seq, translation, readers) => fanout.messageTranslated(chatId, seq, translation, readers),
+    );
+    cleanups.push(() => translations.drain());
+    // Before the writer: every commit feeds the bridge's notifier and receipts.
+    const bridge = new EmailBridge({
+      config,
+      pool,
+      mailer,
+      log,
+      publicUrl: () => publicUrl,
+      translate: (chatId, identityId, messages) => translations.forEmail(chatId, identityId, messages),
+    });
     const writer = new MessageWriter(pool, (messages, commitSeconds) => {
       metrics.messagesCommitted.inc(messages.length);
       metrics.commitBatchSize.observe(messages.length);
       metrics.commitSeconds.observe(commitSeconds);
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
+      // After delivery: the originals are out, translations follow as update events.
+      translations.messagesCommitted(messages);
     });
     // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
     // process keeps it in memory.
@@ -144,30 +178,20 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       mailer,
       log: log.child({ component: 'chats' }),
       handles,
+      translations,
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
     };
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
-    const bridge = new EmailBridge({
-      config,
-      pool,
-      db,
-      mailer,
-      domain: () => services,
-      logs,
-      sessions,
-      log,
-      publicUrl: () => publicUrl,
-      hashCode,
-      rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
-      dnsResolver: hooks.dnsResolver,
-    });
+    const chats = new ChatService(ctx);
+    const messages = new MessageService(ctx);
     const services: Services = {
       sessions,
       displayNames: new DisplayNames(pool, (identityId) => {
         services.chats.memberRenamed(identityId).catch((err: unknown) => log.warn({ err, identityId }, 'renamed member not announced'));
       }),
+      language: new IdentityLanguage(pool),
       verification: new Verification(db, mailer, sessions, {
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,
@@ -182,12 +206,24 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         ),
         perClient: createRateLimit(`${config.redisKeyPrefix}:code-client`, config.codesPerClientPerHour, 3600, redis?.commands),
       }),
-      chats: new ChatService(ctx),
-      messages: new MessageService(ctx),
+      chats,
+      messages,
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
-      bridge: bridge.services,
+      bridge: createBridgeServices(bridge, {
+        config,
+        pool,
+        db,
+        mailer,
+        chats,
+        sessions,
+        log,
+        publicUrl: () => publicUrl,
+        hashCode,
+        rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
+      }),
     };
+    const inbound = createReplyListener(config, pool, messages, log, hooks.dnsResolver);
 
     let accepting = true;
     // The own origin is only known after listen() when PORT=0, so the checker reads it live.
@@ -203,7 +239,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       catcher,
       // Replies from the dev mailbox go over loopback, where the development rule can vouch for them.
       inboundAddress: () => {
-        const port = bridge.inbound?.port;
+        const port = inbound?.port;
         if (!port) return null;
         const host = config.bridge.inboundHost;
         return { host: host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host, port };
@@ -222,6 +258,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer,
       services,
       fanout,
+      presence: bridge.presence,
       log: log.child({ component: 'realtime' }),
       metrics,
       isAllowedOrigin,
@@ -234,7 +271,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       redis: redis && { client: redis.adapter, keyPrefix: redis.keyPrefix, streamMaxLen: config.redisStreamMaxLen },
       accepting: () => accepting,
     });
-    bridge.attachRealtime(io, fanout);
+    bridge.receipts.attach(receiptSink(io, fanout, log));
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));
@@ -245,13 +282,18 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       publicUrl = `${config.tls ? 'https' : 'http'}://${displayHost(config.host)}:${port}`;
       checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
     }
-    // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close.
+    // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close;
+    // the inbound listener first (replies being posted finish), then the bridge.
     cleanups.push(() => bridge.stop());
-    await bridge.start().catch((err: Error) => {
-      throw new StartupError(
-        `Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`,
-      );
-    });
+    bridge.start();
+    if (inbound) {
+      cleanups.push(() => inbound.close());
+      await listenForReplies(inbound, config, log).catch((err: Error) => {
+        throw new StartupError(
+          `Cannot start the email bridge (inbound SMTP on ${config.bridge.inboundHost}:${config.bridge.inboundPort}): ${err.message}`,
+        );
+      });
+    }
 
     const stop = async () => {
       accepting = false;
@@ -264,7 +306,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       httpServer.closeAllConnections();
       await cleanup();
     };
-    return { url: publicUrl, httpServer, services, catcher, bridge, stop };
+    return { url: publicUrl, httpServer, services, catcher, bridge, inbound, translations, stop };
   } catch (err) {
     await cleanup();
     throw err;

@@ -4,14 +4,17 @@ import type { MessageService } from './chats/messages.ts';
 import type { DisplayNames } from './identity/display-names.ts';
 import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
+import type { IdentityLanguage } from './identity/language.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
-import type { BridgeServices } from './delivery/index.ts';
+import type { BridgeServices } from './email-bridge/services.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
   sessions: Sessions;
   displayNames: DisplayNames;
   verification: Verification;
+  /** My own reading language (message translation). */
+  language: IdentityLanguage;
   chats: ChatService;
   messages: MessageService;
   accessRequests: AccessRequests;

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { embedChat } from '../../addin/src/compose/embed.ts';
-import { CHAT_HEADER } from '../../addin/src/compose/draft.ts';
+import { CHAT_HEADER } from '../../mail-client/chat-header.ts';
 import { makeHandlers } from '../../addin/src/events/handlers.ts';
 import { createContext, type AddinContext } from '../../addin/src/office/context.ts';
 import { memoryStore, type KeyValueStore } from '../../addin/src/office/storage.ts';
-import { findChatIdInHtml, findChatIdInText } from '../../ui/src/email-panel.ts';
+import { findChatIdInHtml, findChatIdInText } from '../../mail-client/panel.ts';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { FakeDraft, installOffice, type InstalledOffice } from './support/outlook.ts';
 

@@ -14,10 +14,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
-import { findChatIdInHtml } from '../../ui/src/email-panel.ts';
+import { findChatIdInHtml } from '../../mail-client/panel.ts';
 import { launchChromium } from '../support/browser.ts';
 import { api, codeFromMail, lastMailId, signIn as signInSession, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';
+import { sql } from '../bridge/support.ts';
 
 /** What test/addin/support/office-mock.js exposes to drive and inspect the stand-in Outlook. */
 interface OutlookMock {
@@ -42,6 +43,8 @@ interface OutlookMock {
 declare global {
   interface Window {
     __outlook?: OutlookMock;
+    /** What the office.js mock reads at load: who is signed in and the item open. */
+    __OUTLOOK__?: unknown;
   }
 }
 
@@ -103,14 +106,19 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
   });
 
   /** One person's Outlook: their own browser profile, office.js replaced by the mock. */
-  async function outlookFor(me: string, item: ItemSpec, harness: string): Promise<{ page: Page; pane: () => Frame }> {
+  async function outlookFor(
+    me: string,
+    item: ItemSpec,
+    harness: string,
+    displayLanguage?: string,
+  ): Promise<{ page: Page; pane: () => Frame }> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
     contexts.push(context);
     await context.addInitScript(
       (cfg) => {
-        (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+        window.__OUTLOOK__ = cfg;
       },
-      { me, item },
+      { me, item, displayLanguage },
     );
     await context.route('https://appsforoffice.microsoft.com/**', (route) =>
       route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),
@@ -250,12 +258,20 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
         ],
         `${server.url}/addin/read.html`,
       ),
+      'fr-FR',
     );
     await carol.page.evaluate((html) => {
       document.getElementById('body')!.innerHTML = html;
     }, draftHtml);
     await signIn(carol.pane(), CAROL, true);
     await carol.pane().locator('.ic-panel[data-status="online"]').waitFor();
+    // Her Outlook is in French (her browser is not): the join made French her reading language.
+    const [carolIdentity] = await sql<{ language: string | null }>(
+      server,
+      'SELECT i.language FROM identity i JOIN email_address e ON e.identity_id = i.id WHERE e.address = $1',
+      [CAROL],
+    );
+    assert.equal(carolIdentity?.language, 'fr');
     await seen(carol.pane(), 'Bob here from the web page');
     const infoBars: string[] = await carol.pane().evaluate(() => window.__outlook!.state.infoBarLog);
     assert.match(infoBars[0] ?? '', /^\d+ unread IMs?$/, `info bar on opening: ${JSON.stringify(infoBars)}`);
@@ -468,7 +484,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
       contexts.push(context);
       await context.addInitScript(
         (cfg) => {
-          (window as unknown as { __OUTLOOK__: unknown }).__OUTLOOK__ = cfg;
+          window.__OUTLOOK__ = cfg;
         },
         {
           me: OWNER,

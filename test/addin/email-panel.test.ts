@@ -1,15 +1,16 @@
 /**
- * The panel inserted into an email (ui/src/email-panel.ts), for the mail engines that show it:
+ * The panel inserted into an email (mail-client/panel.ts), for the mail engines that show it:
  * classic Outlook on Windows renders with Word, which ignores padding, inline-block and
  * background on links, so the "Open the chat" button must get them from its table cell.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { webLightTheme } from '@fluentui/tokens';
-import { chatUrlFor, findChatIdInHtml, panelHtml } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { findChatIdInHtml, panelHtml } from '../../mail-client/panel.ts';
 
 const CHAT_ID = '0b7e6f0e-3c1a-4a53-9d51-2f6a7c9e1b42';
-const html = panelHtml({ chatUrl: chatUrlFor('https://chat.example', CHAT_ID), chatId: CHAT_ID, subject: 'Plan & "budget"' });
+const html = panelHtml({ chatUrl: chatUrl('https://chat.example', CHAT_ID), chatId: CHAT_ID, subject: 'Plan & "budget"' });
 
 /** Attributes of a start tag, lower-cased names. */
 function attrs(tag: string): Record<string, string> {
@@ -62,7 +63,7 @@ describe('Email panel HTML (what the add-ins insert)', function () {
     assert.match(html, /#0f6cbd/i);
     assert.doesNotMatch(html, /#4f46e5|#eef2ff|#c7d2fe|#1e1b4b|#312e81/i);
     // Each inline colour is the value of the Fluent token its comment names (mail has no CSS variables).
-    const source = readFileSync(new URL('../../ui/src/email-panel.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../mail-client/panel.ts', import.meta.url), 'utf8');
     const pairs = [...source.matchAll(/'(#[0-9a-f]{6})', \/\/ (color\w+)/gi)];
     assert.ok(pairs.length >= 5);
     const theme = new Map<string, unknown>(Object.entries(webLightTheme));

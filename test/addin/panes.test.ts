@@ -14,7 +14,8 @@ import type { ChatSummary, MessageView } from '../../protocol/index.ts';
 import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
 import { configWarnings, loadConfig } from '../../backend/src/config/index.ts';
 import { layeredStore, memoryStore } from '../../addin/src/office/storage.ts';
-import { membersLine, preview, visibleChats } from '../../addin/src/sidebar/chat-list.ts';
+import { membersLine, visibleChats } from '../../addin/src/sidebar/chat-list.ts';
+import { messagePreview, personName } from '../../mail-client/preview.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -188,9 +189,9 @@ describe('Outlook add-in: serving and pane logic', function () {
     });
 
     it('previews the last message and names the others in the chat', () => {
-      assert.equal(preview(chats[1]!), 'ann@example.com: lake or mountains?');
-      assert.equal(preview(chats[2]!), 'No messages yet');
-      assert.equal(preview(summary({ id: 'd', lastMessage: message('gone', { deleted: true }) })), 'A message was deleted');
+      assert.equal(messagePreview(chats[1]!.lastMessage), 'ann@example.com: lake or mountains?');
+      assert.equal(messagePreview(chats[2]!.lastMessage), 'No messages yet');
+      assert.equal(messagePreview(message('gone', { deleted: true })), 'Message deleted');
       assert.equal(membersLine(chats[0]!, 'me@x.example'), 'With ann@example.com');
       assert.equal(membersLine(chats[2]!, 'me@x.example'), 'Only you so far');
       const many = summary({ id: 'e', memberAddresses: ['me@x.example', 'a@x', 'b@x', 'c@x', 'd@x'] });
@@ -207,7 +208,10 @@ describe('Outlook add-in: serving and pane logic', function () {
         ],
         lastMessage: message('see you', { authorAddress: 'ann@example.com' }),
       });
-      assert.equal(preview(named), 'Ann Lee: see you');
+      assert.equal(
+        messagePreview(named.lastMessage, (a) => personName(named, a)),
+        'Ann Lee: see you',
+      );
       assert.equal(membersLine(named, 'me@x.example'), 'With Ann Lee');
       assert.deepEqual(
         visibleChats([named], 'all', 'ann lee').map((c) => c.id),

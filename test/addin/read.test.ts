@@ -6,14 +6,17 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { ReadController, type ReadTarget } from '../../addin/src/read/controller.ts';
-import { chatIdFromHeaders, findChatForItem, replyWithImBody, showUnreadInfoBar } from '../../addin/src/read/message.ts';
+import { findChatForItem, replyWithImBody, showUnreadInfoBar } from '../../addin/src/read/message.ts';
+import { chatIdFromHeaderBlock } from '../../mail-client/chat-header.ts';
 import { createContext, type AddinContext } from '../../addin/src/office/context.ts';
 import { memoryStore } from '../../addin/src/office/storage.ts';
-import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml, panelText } from '../../mail-client/panel.ts';
 import type { SessionView } from '../../protocol/index.ts';
 import { api, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { FakeMessage, installOffice, type InstalledOffice } from './support/outlook.ts';
 import { waitUntil } from '../support/wait.ts';
+import { replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
 
 const OWNER = 'olga@owner.example';
 const READER = 'bruno@reader.example';
@@ -65,12 +68,12 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
       subject: 'Plan',
       from: OWNER,
       to: [READER],
-      html: `<div>Hi</div>${asOutlookDelivers(panelHtml({ chatUrl: chatUrlFor(server.url, chatId), chatId, subject: 'Plan' }))}`,
+      html: `<div>Hi</div>${asOutlookDelivers(panelHtml({ chatUrl: chatUrl(server.url, chatId), chatId, subject: 'Plan' }))}`,
       ...extra,
     });
 
   it('finds the UUID by the X- header, by the panel link, through Safe Links, and in plain text', async () => {
-    const url = chatUrlFor(server.url, CHAT_A);
+    const url = chatUrl(server.url, CHAT_A);
     office = installOffice(READER, new FakeMessage({ from: OWNER, headers: `Subject: a\r\nX-Inbox-Chat: ${CHAT_A.toUpperCase()}\r\n` }));
     assert.equal(await findChatForItem(Office.context.mailbox.item as Office.MessageRead, server.url), CHAT_A);
 
@@ -90,7 +93,7 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     assert.equal(await findChatForItem(Office.context.mailbox.item as Office.MessageRead, server.url), null);
     office.select(new FakeMessage({ from: OWNER, html: `<a href="https://elsewhere.example/c/${CHAT_A}">chat</a>` }));
     assert.equal(await findChatForItem(Office.context.mailbox.item as Office.MessageRead, server.url), null);
-    assert.equal(chatIdFromHeaders('X-Inbox-Chat: not-a-uuid\r\n'), null);
+    assert.equal(chatIdFromHeaderBlock('X-Inbox-Chat: not-a-uuid\r\n'), null);
   });
 
   it('a pinned pane follows the selection: chat, then none, then another chat; the info bar counts unread IMs', async () => {
@@ -173,7 +176,7 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     assert.equal(message.notifications.has('inboxChatUnread'), false);
   });
 
-  it('Reply with IM starts a chat with the sender and participants, quotes the email first, and mails nobody', async () => {
+  it('Reply with IM starts a chat with the sender and participants, quotes the email first, mails nobody, and is the same chat from Thunderbird', async () => {
     const email = new FakeMessage({
       subject: 'Budget question',
       from: 'Sam@Sender.example',
@@ -207,6 +210,22 @@ describe('Outlook add-in: read (finding the chat, switching emails, info bar, Re
     // Pressing it again on the same email opens the same chat.
     const again = await ctx.api.createChat(await replyWithImBody(Office.context.mailbox.item as Office.MessageRead));
     assert.equal(again.id, chat.id);
+    // So does Thunderbird's "Reply with IM" on the same email for the same person: one chat per email.
+    const fromThunderbird = replyChatBody(
+      {
+        id: 7,
+        author: 'Sam <Sam@Sender.example>',
+        recipients: [READER, 'tia@example.com'],
+        ccList: ['uma@example.com'],
+        bccList: [],
+        subject: 'Budget question',
+        date: new Date(),
+        headerMessageId: 'budget-1@sender.example',
+      },
+      { contentType: 'text/plain', body: 'Can we move 10k from travel to tooling?\n\nSam' },
+      READER,
+    );
+    assert.equal((await ctx.api.createChat(fromThunderbird)).id, chat.id);
     // Nothing went into anyone's mailbox: outbound mail and reminders are queued as jobs in the same
     // transaction as the chat, so a job would already exist (no sleep needed to see it).
     assert.deepEqual(await queuedSince(server, jobsBefore), []);

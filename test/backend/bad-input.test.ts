@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { api, connectSocket, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import { api, connectSocket, request, signInAll, startTestServer, untyped, type TestServer } from '../support/server.ts';
 import type { SessionView } from '../../protocol/index.ts';
 
 describe('bad input: clear errors, nothing lost, server stays up', function () {
@@ -95,7 +95,7 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
       const ok = await request(s, 'message:send', { chatId, clientId: 'after-garbage', body: 'still here' });
       assert.equal(ok.ok, true);
       // An event without an ack callback, and an unknown event, are ignored without harm.
-      const raw = s as unknown as { emit(event: string, ...args: unknown[]): void };
+      const raw = untyped(s);
       raw.emit('message:send', { chatId, clientId: 'no-ack', body: 'fire and forget' });
       raw.emit('does:not:exist');
     } finally {
@@ -126,7 +126,7 @@ describe('bad input: clear errors, nothing lost, server stays up', function () {
   it('a socket payload over the size cap closes that socket only', async () => {
     const s = await connectSocket(server.url, bob.token);
     const closed = new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
-    (s as unknown as { emit(event: string, payload: unknown): void }).emit('message:send', {
+    untyped(s).emit('message:send', {
       chatId,
       clientId: 'huge',
       body: 'h'.repeat(20_000),

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import type { ConnectionStatus } from '../../ui/src/transport.ts';
-import { api, connectSocket, request, signInAll, startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
+import { api, connectSocket, request, signInAll, startTestServer, untyped, type ClientSocket, type TestServer } from '../support/server.ts';
 import type { SessionView } from '../../protocol/index.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /** Emits any event name with any payload, as a hostile client would. */
-const raw = (s: ClientSocket) => s as unknown as { emit(event: string, ...args: unknown[]): void };
+const raw = untyped;
 
 const closedWith = (s: ClientSocket) =>
   new Promise<string | undefined>((resolve) => {

@@ -5,7 +5,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type ClientSocket, type TestServer } from '../support/server.ts';
 
 /** GET over HTTPS trusting only the test's own certificate. */
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
@@ -81,19 +81,19 @@ describe('HTTPS: the server terminates TLS itself (Outlook loads add-in pages on
   it('accepts Socket.IO over wss', async () => {
     // The test's fetch-based signIn would not trust the test CA, so the identity and session are made directly.
     const session = await server.services.sessions.create(await identityFor(server, 'wss@example.com'));
-    const socket = io(server.url, {
+    const socket: ClientSocket = io(server.url, {
       transports: ['websocket'],
       auth: { token: session.token },
-      ca: cert,
+      ca: cert.toString(), // PEM text: the client's options take the certificate as a string
       reconnection: false,
       forceNew: true,
-    } as never);
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    const ack = await socket.timeout(5000).emitWithAck('chats:watch' as never, {} as never);
-    assert.equal((ack as { ok: boolean }).ok, true);
+    const ack = await socket.timeout(5000).emitWithAck('chats:watch', {});
+    assert.equal(ack.ok, true);
     socket.close();
   });
 });

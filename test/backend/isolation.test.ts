@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { api, connectSocket, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
-import { appendAfterLocking, appendInOneStatement, MessageWriter, type NewMessage } from '../../backend/src/chats/message-writer.ts';
+import { appendAfterLocking, appendInOneStatement, MessageWriter } from '../../backend/src/chats/message-writer.ts';
+import type { NewMessage } from '../../backend/src/chats/message-log.ts';
 import { stripControlCharacters, type MessageView, type SessionView } from '../../protocol/index.ts';
 import { waitUntil } from '../support/wait.ts';
 
@@ -32,7 +33,7 @@ describe('isolation: one bad message cannot fail anyone else', function () {
     const send = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'nul1', body: nul }, alice.token);
     assert.equal(send.status, 400, JSON.stringify(send.body));
     assert.equal(send.body.error.code, 'BAD_INPUT');
-    assert.match(send.body.error.message, /body: control characters/);
+    assert.match(send.body.error.message, /The message: control characters/);
     for (const bad of ['\u0001', '\u001b[31m', '\u007f', '\u0085']) {
       const r = await api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId: 'ctl', body: `x${bad}` }, alice.token);
       assert.equal(r.status, 400, JSON.stringify(bad));

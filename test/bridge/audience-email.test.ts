@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { api, type TestServer } from '../support/server.ts';
 import { FakeDns, MailSink, jobsSettled, signInVia, sql, startBridgeServer, visibleSocket, waitUntil } from './support.ts';
+import { CHAT_HEADER } from '../../mail-client/chat-header.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,6 +55,7 @@ describe('audience email: members who never opened the chat are emailed too', fu
     assert.ok(nina.text.includes('Friday at ten?') && nina.text.includes('Bring the numbers'), 'both messages in one email');
     assert.ok(!nina.text.includes('bea.hidden') && !nina.html.includes('bea.hidden'), 'the Bcc recipient is not named to others');
     assert.equal(nina.replyTo.includes('reply+'), false, 'no reply address before joining');
+    assert.equal(nina.headers.get(CHAT_HEADER.toLowerCase()), chatId, 'named by the header both clients read');
     await waitUntil('email to the Bcc recipient', () => mailTo('bea.hidden@example.com', 'Offsite plan')[0]);
     await settled();
     await sleep(500);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PRESENT_RECHECK_MIN_MS, decideNotify, type NotifyFacts } from '../../backend/src/delivery/decide.ts';
+import { PRESENT_RECHECK_MIN_MS, decideNotify, type NotifyFacts } from '../../backend/src/email-bridge/decide.ts';
 
 /** The notification rule alone, without a database: settings, presence, read position, now. */
 describe('decideNotify', function () {

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../backend/src/config/index.ts';
 import { createLogger } from '../../backend/src/log.ts';
-import { checkSender } from '../../backend/src/mail/inbound/authenticate.ts';
-import { ReplyReader } from '../../backend/src/mail/inbound/reader.ts';
-import { screenRawMessage, MAX_HEADER_BYTES } from '../../backend/src/mail/inbound/screen.ts';
+import { checkSender } from '../../backend/src/smtp/authenticate.ts';
+import { ReplyReader } from '../../backend/src/smtp/reader.ts';
+import { screenRawMessage, MAX_HEADER_BYTES } from '../../backend/src/smtp/screen.ts';
 import { FakeDns, publishDomain } from './support.ts';
 
 /**

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import pg from 'pg';
 import type { MessageView } from '../../protocol/index.ts';
-import { createReplyAddress } from '../../backend/src/delivery/links.ts';
+import { createReplyAddress } from '../../backend/src/email-bridge/links.ts';
 import { api, type TestServer } from '../support/server.ts';
 import {
   FakeDns,
@@ -105,7 +105,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
   /** The raw message's SMTP answer, and that nothing was posted. */
   async function refusedRaw(o: { from: string; to: string; data: string | Buffer }): Promise<{ code: number; text: string }> {
     const before = await lastSeq();
-    const answer = await sendRawSmtp({ port: server.bridge.inbound!.port, from: o.from, to: o.to, data: Buffer.from(o.data) });
+    const answer = await sendRawSmtp({ port: server.inbound!.port, from: o.from, to: o.to, data: Buffer.from(o.data) });
     assert.equal(await lastSeq(), before, `nothing may be posted (answer: ${answer.text})`);
     return answer;
   }
@@ -131,7 +131,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
   it("a reply signed by the member's domain posts, checked through the real DNS resolver", async () => {
     const before = await lastSeq();
     const res = await sendMail({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'Bob <bob@example.com>',
       to: bobReply,
       dkim: exampleKey,
@@ -196,7 +196,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
   it('a reply token posts only as its own member, even for another member whose mail authenticates', async () => {
     const before = await lastSeq();
     const err = await sendMail({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'Alice <alice@example.com>',
       to: bobReply,
       dkim: exampleKey,
@@ -213,7 +213,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
   it('DMARC strict alignment (adkim=s): a signature by a subdomain does not vouch for the domain', async () => {
     const before = await lastSeq();
     const err = await sendMail({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'Carol <carol@strict.example.net>',
       to: carolReply,
       dkim: strictSubKey,
@@ -227,7 +227,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
     assert.equal(await lastSeq(), before);
     // The domain's own signature passes, so the refusal above is the alignment, nothing else.
     const ok = await sendMail({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'Carol <carol@strict.example.net>',
       to: carolReply,
       dkim: strictKey,
@@ -285,7 +285,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
       const data = Buffer.from(signatures + message);
       const before = await lastSeq();
       const { result, lagMs } = await eventLoopLag(() =>
-        sendRawSmtp({ port: server.bridge.inbound!.port, from: 'bob@example.com', to: bobReply, data }),
+        sendRawSmtp({ port: server.inbound!.port, from: 'bob@example.com', to: bobReply, data }),
       );
       assert.ok(lagMs < 1000, `the event loop stalled for ${Math.round(lagMs)} ms`);
       assert.doesNotMatch(result.text, /could not read your reply in the time we allow/);
@@ -297,7 +297,7 @@ describe('inbound mail: no forged From, no stalled server', function () {
 
   it('control characters in an emailed reply are dropped; tabs and line breaks stay', async () => {
     const res = await sendMail({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'Bob <bob@example.com>',
       to: bobReply,
       dkim: exampleKey,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AudienceView, DeliveryNotice, MemberView } from '../../protocol/index.ts';
 import { api, connectSocket, nextEvent, request, type TestServer } from '../support/server.ts';
 import { FakeDns, MailSink, jobsSettled, signInVia, sql, startBridgeServer, waitUntil } from './support.ts';
+import { CHAT_HEADER } from '../../mail-client/chat-header.ts';
 
 /** Invitations, personal links, receipts, do-not-disturb, transcript email and linked addresses. */
 describe('email bridge: invitations, receipts, availability, transcript, addresses', function () {
@@ -32,6 +33,7 @@ describe('email bridge: invitations, receipts, availability, transcript, address
     const mail = await waitUntil('invitation email', () => sink.mail.slice(before).find((m) => m.to.includes('pia@example.com')));
     assert.match(mail.subject, /Invitation: Launch/);
     assert.ok(mail.html.includes(`/c/${chatId}`));
+    assert.equal(mail.headers.get(CHAT_HEADER.toLowerCase()), chatId, 'named by the header both clients read');
     const token = linkIn(mail.text)!;
     const redeemed = await api(server, 'POST', '/api/links/redeem', { token });
     assert.equal(redeemed.status, 200);
@@ -121,6 +123,7 @@ describe('email bridge: invitations, receipts, availability, transcript, address
       assert.ok(m.text.includes('Did this arrive?'));
       assert.match(m.replyTo, /^reply\+[0-9a-f]{40}@/);
       assert.ok(!m.to.includes('olga@example.com'));
+      assert.equal(m.headers.get(CHAT_HEADER.toLowerCase()), chatId);
     }
   });
 

@@ -102,7 +102,7 @@ describe('email bridge: policies', function () {
     const note = await waitUntil('notification', () => notes()[0]);
     const before = (await api(node1, 'GET', `/api/chats/${chatId}`, undefined, amy.token)).body.lastSeq;
     const r = await sendMail({
-      port: node2.bridge.inbound!.port,
+      port: node2.inbound!.port,
       from: address,
       envelopeFrom: 'x@elsewhere.example.net',
       to: note.replyTo,

@@ -111,7 +111,7 @@ describe('email bridge: offline members by email, reply by email', function () {
   it('a reply with a quoted original and a signature posts only the new text, live, as that member', async () => {
     const live = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.authorAddress === 'bob@example.com');
     const res = await sendMail({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'Bob Martin <bob@example.com>',
       to: notification.replyTo,
       subject: 'Re: Q3 plan',
@@ -142,14 +142,14 @@ describe('email bridge: offline members by email, reply by email', function () {
       .replace(/^Return-Path: .*$/m, 'Return-Path: <bob@example.com>')
       .replace(/^To: .*$/m, `To: ${notification.replyTo}`);
     const live = nextEvent<MessageView>(aliceSocket, 'message', (m) => m.authorAddress === 'bob@example.com');
-    await sendMail({ port: server.bridge.inbound!.port, from: 'bob@example.com', to: notification.replyTo, dkim: key, raw });
+    await sendMail({ port: server.inbound!.port, from: 'bob@example.com', to: notification.replyTo, dkim: key, raw });
     assert.equal((await live).body, "Parfait, je m'en occupe lundi matin.");
   });
 
   it('the same reply delivered twice (a sending server retrying) posts once', async () => {
     const before = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, alice.token)).body.lastSeq;
     const mail = {
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       to: notification.replyTo,
       dkim: key,
@@ -175,7 +175,7 @@ describe('email bridge: offline members by email, reply by email', function () {
 
   it('refuses a reply whose From is not the member the token belongs to', async () => {
     const r = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'mallory@evil.example.org',
       to: notification.replyTo,
       text: 'I am definitely Bob.',
@@ -186,7 +186,7 @@ describe('email bridge: offline members by email, reply by email', function () {
 
   it('refuses a forged From that fails DMARC (no DKIM, envelope from another domain)', async () => {
     const r = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       envelopeFrom: 'bounce@evil.example.org',
       to: notification.replyTo,
@@ -198,7 +198,7 @@ describe('email bridge: offline members by email, reply by email', function () {
 
   it('refuses a DKIM signature from the wrong key', async () => {
     const r = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       envelopeFrom: 'bounce@evil.example.org',
       to: notification.replyTo,
@@ -210,7 +210,7 @@ describe('email bridge: offline members by email, reply by email', function () {
 
   it('bounces an unknown token and an expired one, saying why', async () => {
     const unknown = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       to: `reply+${randomBytes(20).toString('hex')}@reply.inbox-chat.example`,
       dkim: key,
@@ -220,7 +220,7 @@ describe('email bridge: offline members by email, reply by email', function () {
     assert.match(unknown.message, /unknown/);
     await sql(server, `UPDATE reply_address SET expires_at = now() - interval '1 day'`);
     const expired = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       to: notification.replyTo,
       dkim: key,
@@ -233,7 +233,7 @@ describe('email bridge: offline members by email, reply by email', function () {
 
   it('refuses attachments with a clear bounce, and replies to other domains', async () => {
     const att = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       to: notification.replyTo,
       dkim: key,
@@ -243,7 +243,7 @@ describe('email bridge: offline members by email, reply by email', function () {
     assert.equal(att.code, 550);
     assert.match(att.message, /Attachments cannot be posted/);
     const relay = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       to: 'someone@elsewhere.example',
       dkim: key,
@@ -254,7 +254,7 @@ describe('email bridge: offline members by email, reply by email', function () {
 
   it('refuses a reply over the size limit', async () => {
     const r = await refused({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       to: notification.replyTo,
       dkim: key,
@@ -266,7 +266,7 @@ describe('email bridge: offline members by email, reply by email', function () {
   it('an automatic reply (out of office) is accepted but never posted', async () => {
     const before = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, alice.token)).body.lastSeq;
     await sendMail({
-      port: server.bridge.inbound!.port,
+      port: server.inbound!.port,
       from: 'bob@example.com',
       to: notification.replyTo,
       dkim: key,

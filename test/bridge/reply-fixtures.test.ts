@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { readReply } from '../../backend/src/mail/inbound/read-reply.ts';
-import { extractReplyText } from '../../backend/src/mail/inbound/reply-text.ts';
+import { readReply } from '../../backend/src/smtp/read-reply.ts';
+import { extractReplyText } from '../../backend/src/smtp/reply-text.ts';
 import { comparable, loadCorpus } from '../../scripts/eval-replies.ts';
 
 /**

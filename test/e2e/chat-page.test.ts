@@ -4,8 +4,7 @@
  * lose their connection and catch up, and ask the owner for access.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -13,7 +12,8 @@ import { type Browser, type BrowserContext, type CDPSession, type Page } from 'p
 import { UI_DIST } from '../../backend/src/http/app.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';
-import { launchChromium } from '../support/browser.ts';
+import { accessibilityProblems, launchChromium } from '../support/browser.ts';
+import { UUID_PATTERN } from '../../protocol/patterns.ts';
 
 const SCREENSHOTS = screenshotDir();
 const ALICE = 'alice@example.com';
@@ -67,25 +67,6 @@ async function goOffline(context: BrowserContext, page: Page, connections: Set<D
 async function goOnline(cdp: CDPSession): Promise<void> {
   await cdp.send('Network.emulateNetworkConditions', { offline: false, ...NETWORK });
   await cdp.detach();
-}
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * WCAG 2 A/AA problems axe-core finds on the page as it is now. Evaluated through the
- * DevTools protocol, which the page's CSP does not apply to.
- */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
 }
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
@@ -159,7 +140,7 @@ describe('web chat page (Chromium)', function () {
     await alice.getByLabel('Subject').fill('Quarterly plan');
     await alice.getByLabel('People').fill(BOB);
     await alice.getByRole('button', { name: 'Start chat' }).click();
-    await alice.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+    await alice.waitForURL(new RegExp(`/c/${UUID_PATTERN}$`));
     chatUrl = alice.url();
     await alice.locator('.ic-panel[data-status="online"]').waitFor();
     await alice.getByRole('heading', { name: 'Quarterly plan' }).first().waitFor();

@@ -20,6 +20,14 @@ import {
   storedSession,
   watchForPageProblems,
 } from '../support/browser.ts';
+import { UUID_PATTERN } from '../../protocol/patterns.ts';
+
+declare global {
+  interface Window {
+    /** Every state each of my messages' receipts showed, by message text (recorded in the page). */
+    receiptsSeen?: Record<string, string[]>;
+  }
+}
 
 const ALICE = 'alice@example.com';
 const ALICE_WORK = 'alice.work@example.net';
@@ -95,7 +103,7 @@ describe('email bridge on the chat page (Chromium)', function () {
     await alice.getByLabel('Subject').fill(SUBJECT);
     await alice.getByLabel('People').fill(BOB);
     await alice.getByRole('button', { name: 'Start chat' }).click();
-    await alice.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+    await alice.waitForURL(new RegExp(`/c/${UUID_PATTERN}$`));
     chatUrl = alice.url();
     chatId = new URL(chatUrl).pathname.split('/').pop()!;
     const invitation = await mailTo(BOB, before, /^Invitation: Launch plan$/);
@@ -217,7 +225,7 @@ describe('email bridge on the chat page (Chromium)', function () {
 
     await receipt(alice, text).and(alice.locator('[data-state="read"]')).waitFor();
     assert.equal(await receipt(alice, text).innerText(), 'Read');
-    const seen = await alice.evaluate(() => (window as unknown as { receiptsSeen: Record<string, string[]> }).receiptsSeen);
+    const seen = await alice.evaluate(() => window.receiptsSeen ?? {});
     assert.deepEqual(seen[text], ['sent', 'emailed', 'read']);
     // The receipts survive a reload (loaded from the delivery route).
     await alice.reload();
@@ -252,7 +260,7 @@ describe('email bridge on the chat page (Chromium)', function () {
     await alice.getByRole('checkbox', { name: 'Do not disturb' }).check();
     await alice.getByLabel('are emailed later, and again on a schedule until I read them').check();
     await alice.getByLabel('Minutes between those emails').fill('30');
-    await alice.getByRole('button', { name: 'Save' }).click();
+    await alice.getByRole('region', { name: 'Do not disturb' }).getByRole('button', { name: 'Save' }).click();
     await alice.getByRole('status').filter({ hasText: 'Saved: do not disturb is on.' }).waitFor();
     await alice.reload();
     await alice.getByText('On since').waitFor();

@@ -83,17 +83,21 @@ export function storedSession(page: Page): Promise<{ token: string; address: str
   });
 }
 
+declare global {
+  interface Window {
+    /** axe-core, once accessibilityProblems() has injected it. */
+    axe?: { run(ctx: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> };
+  }
+}
+
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** WCAG 2 A/AA problems axe-core finds, evaluated through the DevTools protocol (outside the page's CSP). */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
+    const axe = window.axe;
+    if (!axe) throw new Error('axe-core did not load in the page');
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });

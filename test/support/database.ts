@@ -26,6 +26,14 @@ export async function createTestDatabase(prefix = 'inbox_test'): Promise<TestDat
     async drop() {
       const c = new pg.Client({ connectionString: ADMIN_URL });
       await c.connect();
+      // A pool's end() resolves before the server has closed its sessions; forcing the drop at
+      // once can hit one mid-close and raise "terminating connection" in a test that did nothing
+      // wrong. So give closing sessions a moment; FORCE then only ends ones that were left open.
+      for (let i = 0; i < 40; i++) {
+        const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },

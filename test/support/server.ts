@@ -162,9 +162,17 @@ export function connectSocket(url: string, token: string | undefined, opts: { or
   });
 }
 
+/**
+ * The same socket as a hostile or careless client holds it: any event name, any payload, any
+ * listener. Socket.IO's untyped Socket is what the typed one widens to, so no cast is needed.
+ */
+export function untyped(socket: ClientSocket): Socket {
+  return socket;
+}
+
 /** emitWithAck with a timeout, typed loosely for tests. */
 export async function request(socket: ClientSocket, event: string, payload: unknown): Promise<any> {
-  return (socket.timeout(10_000) as any).emitWithAck(event, payload);
+  return untyped(socket).timeout(10_000).emitWithAck(event, payload);
 }
 
 export function nextEvent<T = any>(
@@ -175,16 +183,16 @@ export function nextEvent<T = any>(
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      (socket as any).off(event, handler);
+      untyped(socket).off(event, handler);
       reject(new Error(`no ${event} event in time`));
     }, timeoutMs);
     const handler = (p: T) => {
       if (!match(p)) return;
       clearTimeout(timer);
-      (socket as any).off(event, handler);
+      untyped(socket).off(event, handler);
       resolve(p);
     };
-    (socket as any).on(event, handler);
+    untyped(socket).on(event, handler);
   });
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import type { AudienceInput, ChatView, CreateChatBody } from '../../protocol/index.ts';
-import { CHAT_HEADER, ComposeChats, type ComposeApi } from '../../thunderbird-ext/src/background/compose.ts';
-import { findChatIdInHtml } from '../../ui/src/email-panel.ts';
+import { CHAT_HEADER } from '../../mail-client/chat-header.ts';
+import { ComposeChats, pendingChangesIn, type ComposeApi } from '../../thunderbird-ext/src/background/compose.ts';
+import { findChatIdInHtml } from '../../mail-client/panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
+import { UUID_PATTERN } from '../../protocol/patterns.ts';
 
 const BASE = 'https://chat.example.com';
 
@@ -30,12 +32,23 @@ class FakeApi implements ComposeApi {
   replaceAudience(chatId: string, audience: AudienceInput): Promise<ChatView> {
     return this.replace(chatId, audience);
   }
+  ended: string[] = [];
+  async endChat(chatId: string): Promise<ChatView> {
+    this.ended.push(chatId);
+    return { id: chatId } as ChatView;
+  }
 }
 
 function setup(signedIn = true) {
   const mock = new MessengerMock();
   const api = new FakeApi();
-  const compose = new ComposeChats(mock.messenger, { api: () => (signedIn ? api : null), backendUrl: () => BASE, syncGraceMs: 50 });
+  const pending = pendingChangesIn(mock.messenger);
+  const compose = new ComposeChats(mock.messenger, {
+    api: () => (signedIn ? api : null),
+    backendUrl: () => BASE,
+    pending,
+    syncGraceMs: 50,
+  });
   mock.composeDetails.set(5, {
     from: 'Bob Example <Bob@Example.com>',
     to: ['Ann Lee <ann@example.org>', '"Doe, Jo" <jo@example.net>'],
@@ -45,7 +58,7 @@ function setup(signedIn = true) {
     body: '<html><body><p>Hi all</p></body></html>',
     isPlainText: false,
   });
-  return { mock, api, compose };
+  return { mock, api, compose, pending };
 }
 
 describe('Thunderbird compose: Embed IM', () => {
@@ -63,7 +76,7 @@ describe('Thunderbird compose: Embed IM', () => {
       bcc: [],
     });
     assert.equal(body.source, 'EMAIL');
-    assert.match(body.draftKey!, /^thunderbird:[0-9a-f-]{36}$/);
+    assert.match(body.draftKey!, new RegExp(`^thunderbird:${UUID_PATTERN}$`));
     const sent = mock.sentToTabs[0]!;
     assert.equal(sent.tabId, 5);
     assert.equal(sent.message.type, 'inbox-chat:insert-panel');
@@ -151,6 +164,89 @@ describe('Thunderbird compose: before send', () => {
     api.replace = () => Promise.reject(new Error('ECONNREFUSED'));
     const r = await compose.beforeSend({ id: 5, active: true }, details);
     assert.deepEqual(r.details!.customHeaders, [{ name: CHAT_HEADER, value: chatId }]);
+  });
+
+  it('ends the embedded chat when its panel was taken out of the draft, and names no chat', async () => {
+    const { api, compose, mock, chatId } = await draftWithPanel();
+    const r = await compose.beforeSend({ id: 5, active: true }, { ...mock.composeDetails.get(5)!, body: '<p>Hi, no chat after all</p>' });
+    assert.deepEqual(api.ended, [chatId]);
+    assert.deepEqual(api.synced, []);
+    assert.deepEqual(r, {});
+  });
+
+  it('ends the embedded chat even when a quoted panel of another chat stays, and syncs that one', async () => {
+    const { api, compose, mock, chatId } = await draftWithPanel();
+    const other = crypto.randomUUID();
+    const quoted = `<blockquote><a href="${BASE}/c/${other}">Open the chat</a></blockquote>`;
+    const r = await compose.beforeSend({ id: 5, active: true }, { ...mock.composeDetails.get(5)!, body: `<p>Hi</p>${quoted}` });
+    assert.deepEqual(api.ended, [chatId]);
+    assert.deepEqual(
+      api.synced.map((s) => s.chatId),
+      [other],
+    );
+    assert.deepEqual(r.details!.customHeaders, [{ name: CHAT_HEADER, value: other }]);
+  });
+
+  it('keeps the chat when the panel is still there, also after a quoted panel', async () => {
+    const { api, compose, details } = await draftWithPanel();
+    const quoted = `<blockquote><a href="${BASE}/c/${crypto.randomUUID()}">x</a></blockquote>`;
+    await compose.beforeSend({ id: 5, active: true }, { ...details, body: `${quoted}${details.body}` });
+    assert.deepEqual(api.ended, []);
+  });
+
+  it('never ends a chat whose panel came quoted in the draft rather than from Embed IM', async () => {
+    const { api, compose, mock } = setup();
+    const quoted = crypto.randomUUID();
+    mock.composeDetails.set(5, { ...mock.composeDetails.get(5)!, body: `<a href="${BASE}/c/${quoted}">chat</a>` });
+    assert.deepEqual(await compose.embed({ id: 5, active: true }), { status: 'already-embedded', chatId: quoted });
+    await compose.beforeSend({ id: 5, active: true }, { ...mock.composeDetails.get(5)!, body: '<p>quote removed</p>' });
+    assert.deepEqual(api.ended, []);
+  });
+
+  it('does not hold the send for a slow end-chat call', async () => {
+    const { api, compose, mock } = await draftWithPanel();
+    let release!: () => void;
+    api.endChat = (id) => new Promise((resolve) => (release = () => resolve({ id } as ChatView)));
+    const started = Date.now();
+    assert.deepEqual(await compose.beforeSend({ id: 5, active: true }, { ...mock.composeDetails.get(5)!, body: '<p>no chat</p>' }), {});
+    assert.ok(Date.now() - started < 2_000, 'returned after the 50 ms grace period, not when the server answered');
+    release();
+  });
+
+  it('queues the end of a chat whose panel was removed while the server is down, and delivers it when it is back', async () => {
+    const { api, compose, mock, chatId, pending } = await draftWithPanel();
+    const endChat = api.endChat.bind(api);
+    api.endChat = () => Promise.reject(new Error('ECONNREFUSED'));
+    assert.deepEqual(await compose.beforeSend({ id: 5, active: true }, { ...mock.composeDetails.get(5)!, body: '<p>no chat</p>' }), {});
+    assert.deepEqual(
+      (await pending.list()).map((c) => [c.kind, c.chatId]),
+      [['end', chatId]],
+    );
+    // Still down at the next start: kept.
+    await compose.flushPending();
+    assert.equal((await pending.list()).length, 1);
+    assert.deepEqual(api.ended, []);
+    api.endChat = endChat;
+    await compose.flushPending();
+    assert.deepEqual(api.ended, [chatId]);
+    assert.deepEqual(await pending.list(), []);
+  });
+
+  it('queues an audience sync that failed at send, and drops it once delivered', async () => {
+    const { api, compose, chatId, details, pending } = await draftWithPanel();
+    const replace = api.replace;
+    api.replace = () => Promise.reject(new Error('ECONNREFUSED'));
+    await compose.beforeSend({ id: 5, active: true }, { ...details, to: ['ann@example.org', 'new@example.com'] });
+    const [queued] = await pending.list();
+    assert.equal(queued?.kind, 'audience');
+    assert.deepEqual(queued?.kind === 'audience' && queued.audience.to, ['ann@example.org', 'new@example.com']);
+    api.replace = replace;
+    await compose.flushPending();
+    assert.deepEqual(
+      api.synced.map((s) => [s.chatId, s.audience.to]),
+      [[chatId, ['ann@example.org', 'new@example.com']]],
+    );
+    assert.deepEqual(await pending.list(), []);
   });
 
   it('leaves emails without a panel alone', async () => {

@@ -12,9 +12,11 @@ import { addressesOf, mailboxAddress } from '../../thunderbird-ext/src/shared/ad
 import { chatIdOfMessage, htmlToText, replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
 import { DEFAULT_BACKEND_URL, loadSettings, normaliseBackendUrl, saveBackendUrl } from '../../thunderbird-ext/src/shared/settings.ts';
 import type { ChatTransport, TransportEvents } from '../../ui/src/transport.ts';
-import { chatUrlFor, panelHtml, panelText } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml, panelText } from '../../mail-client/panel.ts';
 import { MessengerMock } from './support/messenger-mock.ts';
 import { newClientId } from '../../ui/src/client-id.ts';
+import { isUuid } from '../../protocol/patterns.ts';
 
 const BASE = 'https://chat.example.com';
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -51,7 +53,7 @@ describe('Thunderbird logic: addresses', () => {
 });
 
 describe('Thunderbird logic: the chat of a received email', () => {
-  const panel = { chatUrl: chatUrlFor(BASE, ID), chatId: ID, subject: 'Plan' };
+  const panel = { chatUrl: chatUrl(BASE, ID), chatId: ID, subject: 'Plan' };
 
   it('finds the panel in the HTML part, in the text part, or by the X-Inbox-Chat header', () => {
     const html = {
@@ -108,7 +110,7 @@ describe('Thunderbird logic: the chat of a received email', () => {
       bcc: [],
     });
     assert.deepEqual(body.quote, { from: 'alice@example.com', text: 'Shall we go to Oslo?\nA & B' });
-    assert.equal(body.draftKey, 'thunderbird-reply:offsite-1@example.com');
+    assert.equal(body.draftKey, 'reply:offsite-1@example.com');
     assert.equal(body.emailMessageId, 'offsite-1@example.com');
   });
 
@@ -118,7 +120,13 @@ describe('Thunderbird logic: the chat of a received email', () => {
 });
 
 describe('Thunderbird logic: Save transcript', () => {
-  const chat = { id: ID, subject: 'Plan ✓', emailMessageId: null } as unknown as ChatView;
+  const at = '2026-03-02T09:00:00.000Z';
+  const chat: ChatView = {
+    ...{ id: ID, subject: 'Plan ✓', source: 'EMAIL', retention: 'ARCHIVED', ownerId: 'm1', isOwner: true, emailMessageId: null },
+    ...{ lastSeq: 0, lastActivityAt: at, createdAt: at, endedAt: null, members: [], audience: [], unread: 0 },
+    me: { identityId: 'm1', address: 'me@example.com', lastReadSeq: 0, emailNotify: true, language: null, readingLanguage: null },
+    translation: { enabled: false },
+  };
 
   it('reads the whole history in pages, oldest first', async () => {
     const all = Array.from({ length: 230 }, (_, i) => message(i + 1));
@@ -150,7 +158,7 @@ describe('Thunderbird logic: Save transcript', () => {
         message(5, { kind: 'SYSTEM', authorAddress: null, body: 'bob@example.com joined' }),
       ],
       me: 'bob@example.com',
-      chatUrl: chatUrlFor(BASE, ID),
+      chatUrl: chatUrl(BASE, ID),
       inReplyTo: 'plan@example.com',
       now: new Date('2026-11-21T12:00:00Z'),
     });
@@ -163,7 +171,7 @@ describe('Thunderbird logic: Save transcript', () => {
     assert.match(text, /Transcript of the live chat "Plan ✓"/);
     assert.match(text, /Email from alice@example\.com:\r?\n> Original\r?\n> email/);
     assert.match(text, /alice@example\.com: message 2/);
-    assert.match(text, /alice@example\.com: \(message deleted\)/);
+    assert.match(text, /alice@example\.com: \(Message deleted\)/);
     assert.match(text, /\* bob@example\.com joined/);
     assert.match(text, /4 entries/);
   });
@@ -175,7 +183,7 @@ describe('Thunderbird logic: Save transcript', () => {
       m: mock.messenger,
       api,
       me: 'bob@example.com',
-      chatUrl: (id: string) => chatUrlFor(BASE, id),
+      chatUrl: (id: string) => chatUrl(BASE, id),
       threadOf: async () => 'sent-1@example.com',
     };
     await assert.rejects(saveTranscript({ ...deps, folderId: null }, ID), (e: { code: string }) => e.code === 'NO_FOLDER');
@@ -216,7 +224,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     );
   });
 
-  class FakeTransport implements Partial<ChatTransport> {
+  class FakeTransport implements Pick<ChatTransport, 'status' | 'on' | 'watchChats'> {
     status: ChatTransport['status'] = 'online';
     handlers = new Map<string, ((p: any) => void)[]>();
     chats: ChatSummary[] = [];
@@ -240,7 +248,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     const notified: string[] = [];
     let background = false;
     const tracker = new UnreadTracker({
-      transport: () => t as unknown as ChatTransport,
+      transport: () => t,
       listChats: () => Promise.resolve(list),
       setBadge: (n) => badges.push(n),
       inBackground: async () => background,
@@ -272,7 +280,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
       const notified: string[] = [];
       const saved: Record<string, number>[] = [];
       const tracker = new UnreadTracker({
-        transport: () => t as unknown as ChatTransport,
+        transport: () => t,
         listChats: () => Promise.resolve(t.chats),
         setBadge: () => undefined,
         inBackground: async () => true,
@@ -325,10 +333,9 @@ describe('client ids in a displayed email (not a secure context)', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
       // A crypto without randomUUID, as in a Thunderbird message pane or plain-http page.
-      const id = newClientId({
-        getRandomValues: (a: Uint8Array<ArrayBuffer>) => globalThis.crypto.getRandomValues(a),
-      } as unknown as Crypto);
-      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const id = newClientId({ getRandomValues: (a) => globalThis.crypto.getRandomValues(a) });
+      assert.ok(isUuid(id) && id === id.toLowerCase(), id);
+      assert.equal(id[14], '4', 'version 4');
       seen.add(id);
     }
     assert.equal(seen.size, 200);

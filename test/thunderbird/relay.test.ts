@@ -177,6 +177,46 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
     assert.equal(leaked, false, 'a view that left gets no more events of that chat');
   });
 
+  it("brings a request to join Bob's chat to a view showing that chat (the popup), not to a view of another chat", async () => {
+    const own = await api<ChatView>(
+      server,
+      'POST',
+      '/api/chats',
+      { subject: 'Bob owns this', audience: { from: ['bob@example.com'] } },
+      bob.token,
+    );
+    assert.equal(own.status, 201);
+    // Neither view watches the chat list: the popup shows one chat only.
+    const popup = openView();
+    await popup.hello();
+    await popup.join(own.body.id, 0);
+    const other = openView();
+    await other.hello();
+    await other.join(chat.id, 0);
+    const otherEvents: string[] = [];
+    other.on('access:requested', () => otherEvents.push('access:requested'));
+    const afterRequest = new Promise<void>((resolve) =>
+      other.on('message', (m) => {
+        if (m.body !== 'after the request') return;
+        otherEvents.push('message');
+        resolve();
+      }),
+    );
+    const requested = new Promise<{ chatId: string; address: string }>((resolve) => popup.on('access:requested', resolve));
+
+    const eve = await signIn(server, 'eve@example.net');
+    assert.equal((await api(server, 'POST', `/api/chats/${own.body.id}/access-requests`, { note: 'hi' }, eve.token)).status, 201);
+    const r = await requested;
+    assert.equal(r.chatId, own.body.id);
+    assert.equal(r.address, 'eve@example.net');
+    // The background gets both on one socket in this order; the other view saw the message alone.
+    await request(aliceSocket, 'message:send', { chatId: chat.id, clientId: 'a-req', body: 'after the request' });
+    await afterRequest;
+    assert.deepEqual(otherEvents, ['message']);
+    await popup.leave(own.body.id);
+    await other.leave(chat.id);
+  });
+
   it('relays REST for the shared ApiClient with the token added in the background, and only to /api', async () => {
     const view = views[1]!;
     const client = new ApiClient({ baseUrl: server.url, getToken: () => null, fetch: view.fetch });

@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { ChatView, MessageView, SessionView } from '../../protocol/index.ts';
-import { chatUrlFor, panelHtml } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml } from '../../mail-client/panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
@@ -115,7 +116,7 @@ describe('Thunderbird: the extension survives its background being suspended (re
     chat = await create(SUBJECT);
     safeChat = await create(SAFE_SUBJECT);
     await api(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId: 'alice-1', body: 'Welcome, Bob!' }, alice.token);
-    const panel = (c: ChatView, base: string) => panelHtml({ chatUrl: chatUrlFor(base, c.id), chatId: c.id, subject: c.subject });
+    const panel = (c: ChatView, base: string) => panelHtml({ chatUrl: chatUrl(base, c.id), chatId: c.id, subject: c.subject });
 
     tb = await startThunderbird(
       {

@@ -13,9 +13,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import type { ChatView, SessionView } from '../../protocol/index.ts';
-import { chatUrlFor, panelHtml } from '../../ui/src/email-panel.ts';
+import { chatUrl } from '../../mail-client/chat-url.ts';
+import { panelHtml } from '../../mail-client/panel.ts';
 import { api, codeFromMail, lastMailId, signIn, startTestServer, type TestServer } from '../support/server.ts';
 import { startThunderbird, thunderbirdVersion, type Thunderbird } from './support/thunderbird.ts';
+import { sql } from '../bridge/support.ts';
 import {
   ADD_RECIPIENT_AND_SEND,
   BADGE_ABOVE,
@@ -35,6 +37,7 @@ import {
   WAIT_FOR_MESSAGE_IN_PANE,
 } from './support/tb-scripts.ts';
 import { screenshotDir } from '../support/screenshots.ts';
+import { isUuid } from '../../protocol/patterns.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const XPI = path.join(ROOT, 'dist/inbox-chat-thunderbird.xpi');
@@ -48,7 +51,7 @@ const BOB = 'bob@example.com';
 const SUBJECT = 'Quarterly plan: live chat';
 
 function emailWithPanel(chat: ChatView, baseUrl: string): string {
-  const panel = panelHtml({ chatUrl: chatUrlFor(baseUrl, chat.id), chatId: chat.id, subject: SUBJECT });
+  const panel = panelHtml({ chatUrl: chatUrl(baseUrl, chat.id), chatId: chat.id, subject: SUBJECT });
   return [
     `From: Alice Example <${ALICE}>`,
     `To: Bob Example <${BOB}>`,
@@ -139,6 +142,13 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     // Bob joined through the relay: the server now lists him as a member.
     const view = await api<ChatView>(server, 'GET', `/api/chats/${chat.id}`, undefined, alice.token);
     assert.ok(view.body.members.some((m) => m.address === BOB));
+    // The join carried Thunderbird's UI language: Bob's reading language until he picks one.
+    const [bob] = await sql<{ language: string | null }>(
+      server,
+      'SELECT i.language FROM identity i JOIN email_address e ON e.identity_id = i.id WHERE e.address = $1',
+      [BOB],
+    );
+    assert.match(bob?.language ?? '', /^[a-z]{2,3}$/);
   });
 
   it('exchanges messages both ways with Alice on the plain chat page in Chromium', async () => {
@@ -196,7 +206,7 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
   it('Embed IM in a real compose window; the sent email names the chat and the final recipients are in it', async () => {
     await tb!.chrome(OPEN_COMPOSE, ['carol@example.com', 'Lunch on Friday']);
     const chatId = await tb!.chrome<string>(CLICK_EMBED_IM);
-    assert.match(chatId, /^[0-9a-f-]{36}$/);
+    assert.ok(isUuid(chatId), chatId);
     await tb!.chrome(ADD_RECIPIENT_AND_SEND, ['dave@example.com']);
     const sent = await server.catcher!.waitFor((m) => m.subject === 'Lunch on Friday', 120_000);
     assert.equal(sent.headers['x-inbox-chat'], chatId);

@@ -15,14 +15,17 @@ const besideModules = globSync('{backend/src,protocol,ui/src,addin/src,thunderbi
 const unit = [
   ...besideModules,
   'test/tiers.test.ts',
+  'test/layers.test.ts',
   'test/addin/email-panel.test.ts',
   'test/addin/fluent.test.ts',
   'test/addin/manifest.test.ts',
   'test/backend/addresses.test.ts',
   'test/bridge/decide.test.ts',
   'test/bridge/reply-fixtures.test.ts',
+  'test/mail-client/rules.test.ts',
   'test/thunderbird/compose.test.ts',
   'test/thunderbird/logic.test.ts',
+  'test/thunderbird/background.test.ts',
   'test/ui/gap-watch.test.ts',
   'test/ui/outbox.test.ts',
   'test/ui/receipts.test.ts',
@@ -33,6 +36,7 @@ const e2e = [
   'test/addin/e2e.test.ts',
   'test/thunderbird/thunderbird-client.test.ts',
   'test/thunderbird/suspension.test.ts',
+  'test/thunderbird/mail-rules.test.ts',
 ];
 const integration = [
   'test/backend/**/*.test.ts',

@@ -161,4 +161,25 @@ describe('chat panel transcript', () => {
     assert.equal(t.unreadAfter(1, ME), 1);
     assert.equal(t.unreadAfter(4, ME), 0);
   });
+
+  it('takes a translation live, before or after its message, never onto a tombstone, and forgets them all on a language change', () => {
+    const es = { language: 'es', from: 'en', body: 'mensaje' };
+    const t = new Transcript();
+    t.merge([msg(1), msg(2)]);
+    assert.equal(t.translate(1, es), true);
+    assert.deepEqual(t.get(1)!.translation, es);
+    assert.equal(t.get(1)!.body, 'message 1', 'the original stays');
+    assert.equal(t.translate(1, es), false, 'the same translation again changes nothing');
+    // Arrives before its message (the live event raced the join's answer).
+    assert.equal(t.translate(3, es), false);
+    assert.deepEqual(t.merge([msg(3)]).added[0]!.translation, es);
+    // A history page carrying a translation updates a loaded message.
+    assert.deepEqual(t.merge([msg(2, { translation: es })]).changed, [2]);
+    // A deleted message keeps no words in any language.
+    t.merge([msg(4, { kind: 'DELETION', targetSeq: 1, body: '' })]);
+    assert.equal(t.get(1)!.translation, undefined);
+    assert.equal(t.translate(1, es), false);
+    assert.deepEqual(t.clearTranslations(), [2, 3]);
+    assert.equal(t.get(2)!.translation, undefined);
+  });
 });

@@ -4,11 +4,11 @@
  * no client finds a chat in an email that the server then refuses (or the reverse).
  */
 import assert from 'node:assert/strict';
-import { chatIdFromHeaders } from '../../addin/src/read/message.ts';
+import { chatIdFromHeaderBlock } from '../../mail-client/chat-header.ts';
 import { uuidSchema } from '../../protocol/index.ts';
 import { chatIdOfMessage } from '../../thunderbird-ext/src/shared/message-chat.ts';
 import { parseRoute } from '../../ui/src/chat-page/route.ts';
-import { findChatIdInHtml, findChatIdInText } from '../../ui/src/email-panel.ts';
+import { findChatIdInHtml, findChatIdInText } from '../../mail-client/panel.ts';
 
 const BASE = 'https://chat.example.com';
 
@@ -33,7 +33,7 @@ describe('one UUID pattern for every client and the server', () => {
       assert.equal(route.kind === 'chat' ? route.chatId : null, expected, 'chat page route');
       assert.equal(findChatIdInText(`Chat here: ${BASE}/c/${id} (live)`, BASE), expected, 'panel link in text');
       assert.equal(findChatIdInHtml(`<a href="${BASE}/c/${id}">Open the chat</a>`, BASE), expected, 'panel link in HTML');
-      assert.equal(chatIdFromHeaders(`Subject: hi\r\nX-Inbox-Chat: ${id}\r\n`), expected, 'Outlook: X-Inbox-Chat header');
+      assert.equal(chatIdFromHeaderBlock(`Subject: hi\r\nX-Inbox-Chat: ${id}\r\n`), expected, 'Outlook: X-Inbox-Chat header');
       assert.equal(chatIdOfMessage({ headers: { 'x-inbox-chat': [id] }, parts: [] }, BASE), expected, 'Thunderbird: X-Inbox-Chat header');
     });
   }

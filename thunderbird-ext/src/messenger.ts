@@ -104,6 +104,8 @@ export interface StorageArea {
 }
 
 export interface Messenger {
+  /** Thunderbird's UI language (the extension's client language for message translation). */
+  i18n?: { getUILanguage(): string };
   runtime: {
     readonly id: string;
     connect(info?: { name?: string }): Port;
@@ -201,7 +203,12 @@ export async function displayedMessage(m: Messenger, tabId: number): Promise<Mes
   return list.messages.length === 1 ? list.messages[0]! : null;
 }
 
+declare global {
+  /** Thunderbird's WebExtension API, a global in every extension context (background, pages, scripts). */
+  var messenger: Messenger;
+}
+
 /** The real API, in an extension context. */
 export function realMessenger(): Messenger {
-  return (globalThis as unknown as { messenger: Messenger }).messenger;
+  return globalThis.messenger;
 }

@@ -6,7 +6,6 @@ import type {
   AccessDecision,
   AccessRequestView,
   AddressLinkStarted,
-  AnyErrorCode,
   AudienceInput,
   AvailabilityBody,
   AvailabilityView,
@@ -25,6 +24,7 @@ import type {
   MessageView,
   PathParamNames,
   RouteBody,
+  MyLanguageView,
   RouteName,
   RouteQuery,
   RouteResponse,
@@ -32,6 +32,7 @@ import type {
   TranscriptSent,
   VerificationStarted,
 } from '../../protocol/index.ts';
+import { ApiError } from '../../protocol/api-error.ts';
 // The zod-free half of the route table: method and path at run time, without the schema library.
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 
@@ -44,17 +45,7 @@ type RequestParts<N extends RouteName> = ([PathParamNames<(typeof ROUTES)[N]['pa
   (RouteBody<N> extends undefined ? { body?: undefined } : { body: RouteBody<N> }) &
   (RouteQuery<N> extends undefined ? { query?: undefined } : { query?: RouteQuery<N> });
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: AnyErrorCode,
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 export interface ApiClientOptions {
   /** Origin of the server, e.g. "https://chat.example.com"; '' means the page's own origin. */
@@ -118,7 +109,7 @@ export class ApiClient {
   addToAudience(chatId: string, address: string): Promise<ChatView> {
     return this.request('addToAudience', { params: { chatId }, body: { address } });
   }
-  updateMySettings(chatId: string, settings: { emailNotify?: boolean; language?: string }): Promise<ChatView> {
+  updateMySettings(chatId: string, settings: RouteBody<'updateMySettings'>): Promise<ChatView> {
     return this.request('updateMySettings', { params: { chatId }, body: settings });
   }
 
@@ -177,6 +168,11 @@ export class ApiClient {
   sendTranscript(chatId: string): Promise<TranscriptSent> {
     return this.request('sendTranscript', { params: { chatId }, body: {} });
   }
+  /** My reading language wherever a chat has none of its own (null: messages as written). */
+  setMyLanguage(language: string | null): Promise<MyLanguageView> {
+    return this.request('setMyLanguage', { body: { language } });
+  }
+
   availability(): Promise<AvailabilityView> {
     return this.request('availability', {});
   }

@@ -4,7 +4,7 @@
  * (mailbox:// URL) or the chat page over plain http on another host lacks it, while
  * `getRandomValues` is available everywhere, so fall back to building the UUID from that.
  */
-export function newClientId(c: Crypto = globalThis.crypto): string {
+export function newClientId(c: Pick<Crypto, 'getRandomValues'> & Partial<Pick<Crypto, 'randomUUID'>> = globalThis.crypto): string {
   if (typeof c.randomUUID === 'function') return c.randomUUID();
   const b = new Uint8Array(16);
   c.getRandomValues(b);

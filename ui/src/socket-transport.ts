@@ -31,6 +31,12 @@ export interface SocketTransportOptions {
    * background page passes "some relayed view is visible" and calls reportVisibility() on change.
    */
   visible?: () => boolean;
+  /**
+   * The client's own language, sent with every join: it becomes the person's reading language
+   * until they choose one. Outlook passes its display language, Thunderbird its UI language; without
+   * one, the browser's (navigator.language).
+   */
+  language?: () => string | undefined;
 }
 
 /** After the server refused the connection for its cap, wait this long before trying again. */
@@ -46,11 +52,13 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   private closed = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly visible: () => boolean;
+  private readonly language: () => string | undefined;
 
   constructor(opts: SocketTransportOptions & { refusedRetryMs?: number }) {
     super();
     this.visible = opts.visible ?? (() => typeof document === 'undefined' || document.visibilityState === 'visible');
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 5_000;
+    this.language = () => opts.language?.() || (typeof navigator === 'undefined' ? undefined : navigator.language);
     const refusedRetryMs = opts.refusedRetryMs ?? REFUSED_RETRY_MS;
     const auth = (cb: (data: object) => void) => cb({ token: opts.getToken() ?? '' });
     const options = {
@@ -104,6 +112,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     });
     // Each server event the panels hear, typed end to end by the protocol's ServerToClientEvents.
     this.socket.on('message', (m) => this.emitEvent('message', m));
+    this.socket.on('message:translated', (t) => this.emitEvent('message:translated', t));
     this.socket.on('typing', (t) => this.emitEvent('typing', t));
     this.socket.on('reaction', (r) => this.emitEvent('reaction', r));
     this.socket.on('read', (r) => this.emitEvent('read', r));
@@ -115,7 +124,8 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   }
 
   async join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult> {
-    const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq, reactionsFrom }));
+    const language = clientLanguage(this.language());
+    const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq, reactionsFrom, ...(language ? { language } : {}) }));
     return { chat: r.chat, missed: r.missed, hasMore: r.hasMore, reactions: r.reactions };
   }
 
@@ -239,4 +249,9 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
       });
     });
   }
+}
+
+/** A language tag the server accepts (BCP 47 letters, digits, hyphens), or nothing: a join never fails over it. */
+function clientLanguage(tag: string | undefined): string | undefined {
+  return tag && /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/.test(tag) && tag.length <= 35 ? tag : undefined;
 }

@@ -16,7 +16,16 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthoriz
  */
 export type TransportEvents = Pick<
   ServerToClientEvents,
-  'message' | 'typing' | 'read' | 'reaction' | 'chat:updated' | 'chats:activity' | 'access:decided' | 'access:requested' | 'delivery'
+  | 'message'
+  | 'message:translated'
+  | 'typing'
+  | 'read'
+  | 'reaction'
+  | 'chat:updated'
+  | 'chats:activity'
+  | 'access:decided'
+  | 'access:requested'
+  | 'delivery'
 > & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;

@@ -4,12 +4,10 @@
  * headers) are used when the client has them and skipped quietly when it does not.
  */
 import type { AudienceInput } from '../../../protocol/index.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { officeCall, supportsMailbox } from '../office/async.ts';
 
 export type BodyKind = 'html' | 'text';
-
-/** The `X-` header that names the chat on the sent message, for add-ins and the server. */
-export const CHAT_HEADER = 'X-Inbox-Chat';
 
 const DRAFT_KEY = 'inboxChatDraftKey';
 const CHAT_ID = 'inboxChatId';

@@ -6,7 +6,8 @@
  */
 import type { ChatView, Retention } from '../../../protocol/index.ts';
 import type { ApiClient } from '../../../ui/src/api-client.ts';
-import { chatUrlFor, findChatIdInHtml, findChatIdInText, panelHtml, panelText } from '../../../ui/src/email-panel.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
+import { findChatIdInHtml, findChatIdInText, panelHtml, panelText } from '../../../mail-client/panel.ts';
 import {
   bodyContent,
   bodyKind,
@@ -61,7 +62,7 @@ export async function embedChat(item: Office.MessageCompose, opts: EmbedOptions)
   const content = await bodyContent(item, kind);
   const already = findChatInBody(content, kind, opts.serverUrl) === chat.id;
   if (!already) {
-    const panel = { chatUrl: chatUrlFor(opts.serverUrl, chat.id), chatId: chat.id, subject: chat.subject };
+    const panel = { chatUrl: chatUrl(opts.serverUrl, chat.id), chatId: chat.id, subject: chat.subject };
     await insertAtCursor(item, kind === 'html' ? panelHtml(panel) : panelText(panel), kind);
   }
   await writeDraftState(item, { draftKey, chatId: chat.id });

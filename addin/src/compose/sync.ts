@@ -4,10 +4,11 @@
  * send handlers and by the compose pane. Never throws: whatever cannot be delivered now is queued.
  */
 import type { AudienceInput } from '../../../protocol/index.ts';
+import { draftHasPanel } from '../../../mail-client/panel.ts';
 import { withTimeout } from '../office/async.ts';
 import { bodyContent, bodyKind, readAudience, readDraftState, setChatHeader, writeDraftState } from './draft.ts';
-import { findChatInBody, type ChatsApi } from './embed.ts';
-import type { PendingChanges } from './pending.ts';
+import type { ChatsApi } from './embed.ts';
+import type { PendingChanges } from '../../../mail-client/pending-changes.ts';
 
 export interface SyncOptions {
   api: ChatsApi;
@@ -53,7 +54,7 @@ export async function syncDraft(item: Office.MessageCompose, opts: SyncOptions):
 async function panelStillThere(item: Office.MessageCompose, chatId: string, serverUrl: string): Promise<boolean> {
   try {
     const kind = await bodyKind(item);
-    return findChatInBody(await bodyContent(item, kind), kind, serverUrl) === chatId;
+    return draftHasPanel({ [kind]: await bodyContent(item, kind) }, chatId, serverUrl);
   } catch {
     // Cannot read the body: never end a chat on a guess.
     return true;

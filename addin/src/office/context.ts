@@ -3,9 +3,12 @@
  * client and the queue of undelivered changes, all pointed at one server.
  */
 import { ApiClient } from '../../../ui/src/api-client.ts';
-import { PendingChanges } from '../compose/pending.ts';
+import { PendingChanges } from '../../../mail-client/pending-changes.ts';
 import { AddinSession } from './session.ts';
 import { defaultStore, type KeyValueStore } from './storage.ts';
+
+/** Where undelivered changes wait (the key from before the queue moved to mail-client/). */
+const PENDING_KEY = 'inbox-chat.addin.pending';
 
 export interface AddinContext {
   serverUrl: string;
@@ -35,5 +38,5 @@ export async function createContext(opts: ContextOptions = {}): Promise<AddinCon
   if (origin) await session.rememberServer(origin).catch(() => undefined);
   const serverUrl = origin ?? (await session.server()) ?? '';
   const api = new ApiClient({ baseUrl: serverUrl, getToken: () => session.token, fetch: opts.fetch });
-  return { serverUrl, session, api, pending: new PendingChanges(store) };
+  return { serverUrl, session, api, pending: new PendingChanges(store, PENDING_KEY) };
 }

@@ -28,5 +28,6 @@ export async function mountChat(
 /** One socket per pane, created on first use. */
 export async function createTransport(getToken: () => string | null): Promise<ChatTransport> {
   const { SocketTransport } = await import(/* webpackChunkName: "socket" */ '../../../ui/src/socket-transport.ts');
-  return new SocketTransport({ getToken });
+  // Outlook's display language is the person's client language (their default reading language).
+  return new SocketTransport({ getToken, language: () => (typeof Office === 'undefined' ? undefined : Office.context?.displayLanguage) });
 }

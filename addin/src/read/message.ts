@@ -4,19 +4,12 @@
  * the panel link in the body) and what "Reply with IM" quotes.
  */
 import type { CreateChatBody } from '../../../protocol/index.ts';
-import { LIMITS } from '../../../protocol/limits.ts';
-import { isUuid } from '../../../protocol/patterns.ts';
-import { findChatIdInHtml, findChatIdInText } from '../../../ui/src/email-panel.ts';
-import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
-import { CHAT_HEADER, mailboxAddress } from '../compose/draft.ts';
+import { chatIdFromHeaderBlock } from '../../../mail-client/chat-header.ts';
+import { findChatIdInHtml, findChatIdInText } from '../../../mail-client/panel.ts';
+import { replyDraftKey, replyQuote } from '../../../mail-client/reply-with-im.ts';
+import { unwrapSafeLinks } from '../../../mail-client/safe-links.ts';
+import { mailboxAddress } from '../compose/draft.ts';
 import { officeCall, supportsMailbox } from '../office/async.ts';
-
-/** The chat named by a raw header block, e.g. from getAllInternetHeadersAsync. */
-export function chatIdFromHeaders(raw: string): string | null {
-  const re = new RegExp(`^${CHAT_HEADER}:[ \\t]*([^\\r\\n]+)`, 'im');
-  const value = re.exec(raw)?.[1]?.trim() ?? '';
-  return isUuid(value) ? value.toLowerCase() : null;
-}
 
 function bodyAs(item: Office.MessageRead, kind: 'html' | 'text'): Promise<string> {
   return officeCall<string>((cb) => item.body.getAsync(kind as Office.CoercionType, cb)).then((s) => s ?? '');
@@ -30,7 +23,7 @@ export async function findChatForItem(item: Office.MessageRead, serverUrl: strin
   if (supportsMailbox('1.8') && typeof item.getAllInternetHeadersAsync === 'function') {
     try {
       const headers = await officeCall<string>((cb) => item.getAllInternetHeadersAsync(cb));
-      const fromHeader = chatIdFromHeaders(headers ?? '');
+      const fromHeader = chatIdFromHeaderBlock(headers ?? '');
       if (fromHeader) return fromHeader;
     } catch {
       // Headers unavailable (e.g. a draft opened in read mode): look at the body.
@@ -59,12 +52,6 @@ function unique(list: string[], except: string[]): string[] {
   return out;
 }
 
-function cut(text: string): string {
-  const max = LIMITS.quoteChars;
-  const clean = text.replace(/\r\n/g, '\n').trim();
-  return clean.length <= max ? clean : `${clean.slice(0, max - 20).trimEnd()}\n[… quote shortened]`;
-}
-
 /**
  * "Reply with IM" for an email without a panel: a chat with its sender and other participants,
  * the email quoted as the first history entry. Nothing is mailed to anyone until they reply.
@@ -78,15 +65,15 @@ export async function replyWithImBody(item: Office.MessageRead): Promise<CreateC
     [me, ...to],
   );
   const text = await bodyAs(item, 'text').catch(() => '');
-  const key = item.internetMessageId || item.itemId || '';
+  const key = replyDraftKey(item.internetMessageId, item.itemId);
   return {
     subject: item.subject ?? '',
     audience: { from: me ? [me] : [], to, cc, bcc: [] },
     source: 'EMAIL',
     retention: 'ARCHIVED',
-    ...(key ? { draftKey: `reply:${key}`.slice(0, 200) } : {}),
+    ...(key ? { draftKey: key } : {}),
     ...(item.internetMessageId ? { emailMessageId: item.internetMessageId } : {}),
-    ...(sender ? { quote: { from: sender, text: cut(text) } } : {}),
+    ...(sender ? { quote: { from: sender, text: replyQuote(text) } } : {}),
   };
 }
 

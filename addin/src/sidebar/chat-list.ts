@@ -1,9 +1,9 @@
 /**
  * The sidebar's list logic, free of DOM: newest first, filtered by unread/mine and by a search
- * over subject, last message and members.
+ * over subject, last message and members. The row's preview line is the shared messagePreview.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
-import { nameIn } from '../../../ui/src/people.ts';
+import { personName } from '../../../mail-client/preview.ts';
 
 export type ChatFilter = 'all' | 'unread' | 'mine' | 'active';
 
@@ -28,19 +28,8 @@ export function visibleChats(chats: ChatSummary[], filter: ChatFilter, query: st
   return newestFirst(chats).filter((c) => matches(c, filter, query));
 }
 
-/** One line about the newest message: "bob@x: text", or what happened. */
-export function preview(chat: ChatSummary): string {
-  const m = chat.lastMessage;
-  if (!m) return 'No messages yet';
-  if (m.deleted || m.kind === 'DELETION') return 'A message was deleted';
-  const text = m.body.replace(/\s+/g, ' ').trim();
-  const short = text.length > 90 ? `${text.slice(0, 89)}…` : text;
-  if (m.kind === 'SYSTEM') return short;
-  return m.authorAddress ? `${nameIn(chat, m.authorAddress)}: ${short}` : short;
-}
-
 export function membersLine(chat: ChatSummary, me: string | null): string {
-  const others = chat.memberAddresses.filter((a) => a !== me).map((a) => nameIn(chat, a));
+  const others = chat.memberAddresses.filter((a) => a !== me).map((a) => personName(chat, a));
   if (!others.length) return 'Only you so far';
   const shown = others.slice(0, 3).join(', ');
   return others.length > 3 ? `With ${shown} and ${others.length - 3} more` : `With ${shown}`;

@@ -5,6 +5,7 @@ import { accessDecisionMail, accessRequestMail } from '../mail/templates.ts';
 import type { AccessDecision, AccessRequestView } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import { checkScope, loadChat, requireOwner } from './membership.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 
 type Row = {
   id: string;
@@ -58,7 +59,7 @@ export class AccessRequests {
         subject: chat.subject,
         requester: address,
         note,
-        link: `${this.ctx.publicUrl()}/c/${chatId}`,
+        link: chatUrl(this.ctx.publicUrl(), chatId),
       });
       this.ctx.mailer.send({ to: owner.address, ...mail }).catch((err) => this.ctx.log.warn({ err }, 'access request mail failed'));
     }
@@ -101,7 +102,7 @@ export class AccessRequests {
     const result = view(row);
     this.ctx.events.accessDecided(req.identityId, result);
     if (approved) this.ctx.events.chatUpdated(chatId);
-    const mail = accessDecisionMail({ subject: chat.subject, approved, link: `${this.ctx.publicUrl()}/c/${chatId}` });
+    const mail = accessDecisionMail({ subject: chat.subject, approved, link: chatUrl(this.ctx.publicUrl(), chatId) });
     this.ctx.mailer.send({ to: req.address, ...mail }).catch((err) => this.ctx.log.warn({ err }, 'access decision mail failed'));
     return result;
   }

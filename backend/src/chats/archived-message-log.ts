@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { HistoryPage, MessageRevisionView, MessageView } from '../../../protocol/index.ts';
-import type { ChatPreview, LoggedChat, MessageLog, Placed, ReadPosition } from './message-log.ts';
-import type { MessageWriter, NewMessage } from './message-writer.ts';
+import { type ChatPreview, type NewMessage, type LoggedChat, type MessageLog, type Placed, type ReadPosition } from './message-log.ts';
+import type { MessageWriter } from './message-writer.ts';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
 
 /**
@@ -9,8 +9,6 @@ import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
  * (which announces them after each commit) and numbered by the chat row's last_seq.
  */
 export class ArchivedMessageLog implements MessageLog {
-  readonly lasting = true;
-
   constructor(
     private readonly pool: pg.Pool,
     private readonly writer: MessageWriter,
@@ -41,7 +39,10 @@ export class ArchivedMessageLog implements MessageLog {
        SELECT seq FROM dead`,
       [chatId, seq],
     );
-    return updated.rowCount !== 0;
+    if (updated.rowCount === 0) return false;
+    // A deleted message leaves no readable copy behind, in any language.
+    await this.pool.query('DELETE FROM message_translation WHERE chat_id = $1 AND seq = $2', [chatId, seq]);
+    return true;
   }
 
   async revise(chatId: string, seq: number, body: string, at: Date): Promise<boolean> {
@@ -58,7 +59,10 @@ export class ArchivedMessageLog implements MessageLog {
        UPDATE message m SET body = $3, edited_at = $4 FROM target t WHERE m.chat_id = t.chat_id AND m.seq = t.seq`,
       [chatId, seq, body, at],
     );
-    return updated.rowCount !== 0;
+    if (updated.rowCount === 0) return false;
+    // Translations of the old text would show words the author took back: they are made again on demand.
+    await this.pool.query('DELETE FROM message_translation WHERE chat_id = $1 AND seq = $2', [chatId, seq]);
+    return true;
   }
 
   async revisions(chatId: string, seq: number): Promise<MessageRevisionView[]> {

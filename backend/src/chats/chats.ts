@@ -8,6 +8,7 @@ import type { ChatContext } from './context.ts';
 import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf, type Visibility } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
 import { announceAudienceAdded, announceAudienceRemoved } from './my-chats.ts';
+import { readingLanguage } from '../translation/reading-language.ts';
 
 type CreateChat = z.output<typeof createChatBody>;
 type Audience = z.output<typeof audienceInput>;
@@ -128,10 +129,11 @@ export class ChatService {
   async view(caller: Caller, chatId: string): Promise<ChatView> {
     const me = await requireMember(this.ctx, caller, chatId);
     const { db } = this.ctx;
-    const [members, audience, visibility] = await Promise.all([
+    const [members, audience, visibility, identity] = await Promise.all([
       db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' }, include: { identity: { select: { displayName: true } } } }),
       db.audienceEntry.findMany({ where: { chatId }, orderBy: { addedAt: 'asc' } }),
       this.visibility(chatId),
+      db.identity.findUniqueOrThrow({ where: { id: caller.identityId }, select: { language: true } }),
     ]);
     const chat = me.chat;
     const isOwner = chat.ownerId === caller.identityId;
@@ -168,7 +170,15 @@ export class ChatService {
         lastReadSeq: m.lastReadSeq,
       })),
       audience: visible,
-      me: { identityId: handle(me.identityId), address: me.address, lastReadSeq: me.lastReadSeq, emailNotify: me.emailNotify },
+      me: {
+        identityId: handle(me.identityId),
+        address: me.address,
+        lastReadSeq: me.lastReadSeq,
+        emailNotify: me.emailNotify,
+        language: me.language,
+        readingLanguage: readingLanguage(me, identity),
+      },
+      translation: { enabled: this.ctx.translations.enabled },
       unread: unread.get(chatId) ?? 0,
     };
   }
@@ -307,7 +317,7 @@ export class ChatService {
     return this.view(caller, chatId);
   }
 
-  async updateMySettings(caller: Caller, chatId: string, settings: { emailNotify?: boolean; language?: string }): Promise<ChatView> {
+  async updateMySettings(caller: Caller, chatId: string, settings: { emailNotify?: boolean; language?: string | null }): Promise<ChatView> {
     await requireMember(this.ctx, caller, chatId);
     await this.ctx.db.member.update({
       where: { chatId_identityId: { chatId, identityId: caller.identityId } },

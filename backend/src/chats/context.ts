@@ -5,6 +5,14 @@ import type { Logger } from '../log.ts';
 import type { ChatEvents } from './events.ts';
 import type { MessageLogs } from './message-log.ts';
 import type { MemberHandles } from './handles.ts';
+import type { MessageView, TranslationView } from '../../../protocol/index.ts';
+
+/** What the chat domain asks of message translation (backend/src/translation). */
+export interface ReaderTranslations {
+  readonly enabled: boolean;
+  /** Messages as one reader gets them in history: with their stored translation into the reader's language. */
+  forReader(chatId: string, identityId: string, messages: MessageView[]): Promise<(MessageView & { translation?: TranslationView })[]>;
+}
 
 /** What the chat domain needs from the outside world, handed in by the composition root. */
 export interface ChatContext {
@@ -17,6 +25,7 @@ export interface ChatContext {
   log: Logger;
   /** Per-chat member handles: what views and events name members by. */
   handles: MemberHandles;
+  translations: ReaderTranslations;
   limits: { maxMessageChars: number; maxAudience: number };
   publicUrl: () => string;
   /** A member was handed messages up to `topSeq` (history or a join's catch-up): delivery receipts. */

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { HistoryPage, MessageRevisionView, MessageView } from '../../../protocol/index.ts';
 import type { EphemeralLog } from './ephemeral-store.ts';
-import type { ChatPreview, LoggedChat, MessageLog, Placed, ReadPosition } from './message-log.ts';
-import type { NewMessage } from './message-writer.ts';
+import { type ChatPreview, type LoggedChat, type MessageLog, type Placed, type ReadPosition } from './message-log.ts';
+import type { NewMessage } from './message-log.ts';
 import { checkPosting } from './posting-rules.ts';
 
 /**
@@ -12,8 +12,6 @@ import { checkPosting } from './posting-rules.ts';
  * The posting rules are checked in PostgreSQL first, where membership and the end live.
  */
 export class EphemeralMessageLog implements MessageLog {
-  readonly lasting = false;
-
   constructor(
     private readonly store: EphemeralLog,
     private readonly pool: pg.Pool,

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import type { MessageView } from '../../../protocol/index.ts';
-import type { NewMessage } from './message-writer.ts';
+import type { NewMessage } from './message-log.ts';
 
 /** Bounds on what ephemeral chats may hold; both stores enforce the same ones. */
 export interface EphemeralLimits {

@@ -1,7 +1,29 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
-import { retentionSchema, type HistoryPage, type MessageRevisionView, type MessageView, type Retention } from '../../../protocol/index.ts';
-import type { NewMessage } from './message-writer.ts';
+import {
+  retentionSchema,
+  type HistoryPage,
+  type MessageKind,
+  type MessageRevisionView,
+  type MessageView,
+  type Retention,
+} from '../../../protocol/index.ts';
+
+/** A message to append: a member's send, or an event the domain makes (trusted). */
+export interface NewMessage {
+  chatId: string;
+  clientId: string;
+  /** null for system events. */
+  authorId: string | null;
+  authorAddress: string | null;
+  kind: MessageKind;
+  body: string;
+  targetSeq?: number | null;
+  /** Identity ids of the members it @mentions (checked by the message service). */
+  mentions?: string[];
+  /** Domain-made events skip the membership check; member sends never do. */
+  trusted?: boolean;
+}
 
 /** A chat as a log needs it: its id and the counter its row keeps (archived chats number messages there). */
 export interface LoggedChat {
@@ -37,8 +59,6 @@ export interface Placed {
  * MessageLogs and never ask which it is; what differs between them lives behind this interface.
  */
 export interface MessageLog {
-  /** Whether messages outlive the chat: only a lasting log's messages are emailed or transcribed. */
-  readonly lasting: boolean;
   /**
    * Appends under the writer's rules: the chat exists, a member send comes from a member
    * (trusted, domain-made messages skip that), nothing but system notices after the chat ended,
@@ -77,6 +97,21 @@ export interface MessageLog {
 }
 
 /**
+ * Whether a retention's messages outlive the chat: only those are emailed or transcribed. A
+ * fixed rule, so the email bridge, built before any log, needs no log to apply it.
+ */
+const LASTS: Record<Retention, boolean> = { ARCHIVED: true, EPHEMERAL: false };
+
+export function retentionLasts(retention: Retention): boolean {
+  return LASTS[retention];
+}
+
+/** The retentions whose messages last: queries that pick what goes out by email filter on this list. */
+export function lastingRetentions(): Retention[] {
+  return retentionSchema.options.filter(retentionLasts);
+}
+
+/**
  * The one place a chat's retention decides anything: which log holds its messages. Retention
  * never changes after creation, so a chat's is remembered once looked up by id.
  */
@@ -102,11 +137,6 @@ export class MessageLogs {
     if (this.known.size > 100_000) this.known.clear();
     this.known.set(chatId, retention);
     return this.logs[retention];
-  }
-
-  /** The retentions whose log lasts: only their chats' messages go out by email (queries filter on this list). */
-  lastingRetentions(): Retention[] {
-    return retentionSchema.options.filter((r) => this.logs[r].lasting);
   }
 
   /** Chats grouped by the log holding their messages, so a list asks each log once for all of its chats. */

@@ -3,21 +3,7 @@ import { AppError } from '../errors.ts';
 import type { MessageKind, MessageView } from '../../../protocol/index.ts';
 import { POSTING_RULES, refusalError, type PostingRefusal } from './posting-rules.ts';
 import { messageView, type MessageRow } from './views.ts';
-
-export interface NewMessage {
-  chatId: string;
-  clientId: string;
-  /** null for system events. */
-  authorId: string | null;
-  authorAddress: string | null;
-  kind: MessageKind;
-  body: string;
-  targetSeq?: number | null;
-  /** Identity ids of the members it @mentions (checked by the message service). */
-  mentions?: string[];
-  /** Domain-made events skip the membership check; member sends never do. */
-  trusted?: boolean;
-}
+import type { NewMessage } from './message-log.ts';
 
 interface Lane {
   queue: Pending[];

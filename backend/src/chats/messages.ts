@@ -11,7 +11,7 @@ import {
   type Retention,
 } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
-import type { Placed } from './message-log.ts';
+import { retentionLasts, type Placed } from './message-log.ts';
 import { checkScope, loadVisibility, requireMember } from './membership.ts';
 import { Reactions } from './reactions.ts';
 import { publicMessage } from './views.ts';
@@ -218,14 +218,16 @@ export class MessageService {
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
   async history(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
-    const page = await this.page(caller, chatId, q);
+    const { archived, ...page } = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
     const bottomSeq = page.messages.reduce((min, m) => Math.min(min, m.seq), topSeq);
     const reactions = topSeq > 0 ? await this.reactions.inRange(caller.identityId, chatId, bottomSeq, topSeq) : new Map();
+    // Only archived chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
+    const messages = archived ? await this.ctx.translations.forReader(chatId, caller.identityId, page.messages) : page.messages;
     return {
       ...page,
-      messages: page.messages.map((m) => ({
+      messages: messages.map((m) => ({
         ...publicMessage(m, this.ctx.handles, caller.identityId),
         reactions: reactions.get(m.seq) ?? [],
       })),
@@ -249,9 +251,15 @@ export class MessageService {
     return [...found].map(([seq, reactions]) => ({ seq, reactions }));
   }
 
-  private async page(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
+  private async page(
+    caller: Caller,
+    chatId: string,
+    q: { before?: number; after?: number; limit: number },
+  ): Promise<HistoryPage & { archived: boolean }> {
     const me = await requireMember(this.ctx, caller, chatId);
-    return this.ctx.logs.of(me.chat).page(chatId, { ...q, limit: Math.min(q.limit, LIMITS.catchUp) });
+    const log = this.ctx.logs.of(me.chat);
+    // Only lasting chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
+    return { ...(await log.page(chatId, { ...q, limit: Math.min(q.limit, LIMITS.catchUp) })), archived: retentionLasts(me.chat.retention) };
   }
 
   /** What a (re)joining client missed since its last seen seq, oldest first. */

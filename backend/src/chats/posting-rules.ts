@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
-import type { NewMessage } from './message-writer.ts';
+import type { NewMessage } from './message-log.ts';
 
 /**
  * Who may post what, as the WHEN arms of a SQL CASE over an input row `i` (chat_id, author_id,

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { LIMITS, type MessageReactions, type ReactionView } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
+import { retentionLasts } from './message-log.ts';
 import { loadVisibility, requireMember, sees } from './membership.ts';
 
 /**
@@ -16,7 +17,7 @@ export class Reactions {
   async set(caller: Caller, chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
     const me = await requireMember(this.ctx, caller, chatId);
     if (me.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; reactions can no longer change');
-    if (!this.ctx.logs.of(me.chat).lasting) {
+    if (!retentionLasts(me.chat.retention)) {
       throw new AppError('FORBIDDEN', 'Reactions are not kept in an ephemeral chat');
     }
     const changed = on ? await this.add(caller.identityId, chatId, seq, emoji) : await this.remove(caller.identityId, chatId, seq, emoji);

@@ -10,7 +10,7 @@ import {
   type EphemeralLimits,
   type EphemeralLog,
 } from './ephemeral-store.ts';
-import type { NewMessage } from './message-writer.ts';
+import type { NewMessage } from './message-log.ts';
 
 /*
  * Layout under `<prefix>:eph:` (P):

@@ -103,6 +103,13 @@ const envSchema = z.object({
     .default(15 * 60_000),
   JOBS_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
+  // Message translation (docs/translation.md)
+  TRANSLATION_PROVIDER: z.enum(['libretranslate', 'apertium', 'deepl']).optional(),
+  TRANSLATION_URL: z.url().optional(),
+  TRANSLATION_API_KEY: z.string().min(1).max(500).optional(),
+  TRANSLATION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  TRANSLATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  TRANSLATIONS_PER_CHAT_PER_MINUTE: z.coerce.number().int().positive().default(120),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -130,6 +137,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(
       'Invalid configuration:\n  DEV_LOOPBACK_AUTH: only for development without SMTP_URL (it would let anyone on this host post as any member)',
     );
+  }
+  if ((e.TRANSLATION_PROVIDER === 'libretranslate' || e.TRANSLATION_PROVIDER === 'apertium') && !e.TRANSLATION_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  TRANSLATION_URL: required with TRANSLATION_PROVIDER=${e.TRANSLATION_PROVIDER} (the server's base URL)`,
+    );
+  }
+  if (e.TRANSLATION_PROVIDER === 'deepl' && !e.TRANSLATION_API_KEY) {
+    throw new ConfigError('Invalid configuration:\n  TRANSLATION_API_KEY: required with TRANSLATION_PROVIDER=deepl');
   }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
@@ -224,6 +239,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
       presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     },
+    /** Message translation; null: off (messages are shown as written, and clients are told). */
+    translation: e.TRANSLATION_PROVIDER
+      ? {
+          provider: { provider: e.TRANSLATION_PROVIDER, url: e.TRANSLATION_URL, apiKey: e.TRANSLATION_API_KEY },
+          timeoutMs: e.TRANSLATION_TIMEOUT_MS,
+          attempts: e.TRANSLATION_ATTEMPTS,
+          retryBaseMs: 250,
+          perChatPerMinute: e.TRANSLATIONS_PER_CHAT_PER_MINUTE,
+        }
+      : null,
   };
 }
 

@@ -9,6 +9,7 @@ import { normaliseAddress } from './addresses.ts';
 import type { Sessions } from './sessions.ts';
 import { checkCode } from './code-check.ts';
 import { hashToken, newCode, newToken, type CodeHasher } from './tokens.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 
 export interface VerificationOptions {
   codeTtlMs: number;
@@ -56,7 +57,7 @@ export class Verification {
       data: { id, address, codeHash: this.opts.hashCode(id, code), linkTokenHash: hashToken(linkToken), expiresAt },
     });
     // The token rides in the fragment so it never reaches server logs or Referer headers.
-    const landing = chatId ? `/c/${chatId}` : '/';
+    const landing = chatId ? chatUrl('', chatId) : '/';
     const link = `${this.opts.publicUrl()}${landing}#signin=${linkToken}`;
     let subject: string | undefined;
     if (chatId) {

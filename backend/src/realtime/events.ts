@@ -4,7 +4,7 @@ import type { MemberHandles } from '../chats/handles.ts';
 import { viewersOf, type Visibility } from '../chats/membership.ts';
 import { publicMessage } from '../chats/views.ts';
 import type { Logger } from '../log.ts';
-import type { ClientToServerEvents, DeliveryNotice, ServerToClientEvents } from '../../../protocol/index.ts';
+import type { ClientToServerEvents, DeliveryNotice, ServerToClientEvents, TranslationView } from '../../../protocol/index.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export interface SocketData {
@@ -15,12 +15,12 @@ export interface SocketData {
 /** Room names in one place: every node and every handler must agree on them. */
 export const rooms = {
   chat: (chatId: string) => `chat:${chatId}`,
-  /** One member's sockets in a chat's room: events that differ per member (a mention) go here. */
-  member: (chatId: string, identityId: string) => `chat:${chatId}:${identityId}`,
   activity: (chatId: string) => `activity:${chatId}`,
   identity: (identityId: string) => `identity:${identityId}`,
   watcher: (identityId: string) => `watch:${identityId}`,
   session: (sessionId: string) => `session:${sessionId}`,
+  /** One member's sockets joined to one chat: what is for that reader alone (translations, mentions) goes here. */
+  member: (chatId: string, identityId: string) => `member:${chatId}:${identityId}`,
 };
 
 /**
@@ -86,7 +86,7 @@ export class SocketFanout implements ChatEvents {
 
   memberRemoved(chatId: string, identityId: string): void {
     if (!this.io) return;
-    this.io.in(rooms.identity(identityId)).socketsLeave([rooms.chat(chatId), rooms.member(chatId, identityId), rooms.activity(chatId)]);
+    this.io.in(rooms.identity(identityId)).socketsLeave([rooms.chat(chatId), rooms.activity(chatId), rooms.member(chatId, identityId)]);
     this.io.to(rooms.identity(identityId)).emit('chat:updated', { chatId });
   }
 
@@ -149,6 +149,15 @@ export class SocketFanout implements ChatEvents {
           .emit('delivery', { ...n, identityId: this.handles.of(chatId, n.identityId) });
       }
     }
+  }
+
+  /**
+   * A translation reaches only the sockets these members joined to this chat with: the readers
+   * of its language (chosen by the translation module from the chat's current members).
+   */
+  messageTranslated(chatId: string, seq: number, translation: TranslationView, identityIds: string[]): void {
+    if (!this.io || identityIds.length === 0) return;
+    this.io.to(identityIds.map((id) => rooms.member(chatId, id))).emit('message:translated', { chatId, seq, translation });
   }
 
   accessRequested(ownerId: string, r: Parameters<ChatEvents['accessRequested']>[1]): void {

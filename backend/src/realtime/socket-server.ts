@@ -13,6 +13,7 @@ import {
   readEvent,
   sendEvent,
   typingEvent,
+  visibilityEvent,
   watchEvent,
   type Ack,
   type ClientToServerEvents,
@@ -20,6 +21,7 @@ import {
   type ServerToClientEvents,
 } from '../../../protocol/index.ts';
 import { AppError, failureLogger, publicError } from '../errors.ts';
+import type { Presence } from '../email-bridge/presence.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { Logger } from '../log.ts';
 import { secondsSince, type Metrics } from '../ops/metrics.ts';
@@ -31,6 +33,8 @@ export interface RealtimeDeps {
   httpServer: HttpServer;
   services: Services;
   fanout: SocketFanout;
+  /** Told of every socket and whether its client is visible: who is looking decides who is emailed. */
+  presence: Pick<Presence, 'connected' | 'visibility' | 'disconnected'>;
   log: Logger;
   metrics: Metrics;
   isAllowedOrigin: (origin: string | undefined) => boolean;
@@ -262,7 +266,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     const caller = callers.get(socket)!;
     const budget = new ConnectionBudget(d.eventsPer10s, d.bytesPer10s);
     d.metrics.socketsConnected.inc();
-    socket.on('disconnect', () => d.metrics.socketsConnected.dec());
+    d.presence.connected(socket.id, caller.identityId);
+    socket.on('disconnect', () => {
+      d.metrics.socketsConnected.dec();
+      d.presence.disconnected(socket.id);
+    });
     void socket.join([rooms.identity(caller.identityId), rooms.session(caller.sessionId)]);
 
     const cutOff = (why: ServerClosingReason, event: string) => {
@@ -277,6 +285,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       if (packet.type === 'message' && budget.takeBytes(packetBytes(packet)) === 'flood') cutOff('too much data', 'bytes');
     });
     const handled = new Set<string>();
+    let clientLanguageSeen = false;
     // Every event packet, known or unknown, counts against the event budget.
     socket.use(([event, ...args], next) => {
       const verdict = budget.takeEvent();
@@ -327,7 +336,12 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
 
     socket.on(
       'chat:join',
-      handle('chat:join', joinEvent, async ({ chatId, lastSeq, reactionsFrom }) => {
+      handle('chat:join', joinEvent, async ({ chatId, lastSeq, reactionsFrom, language }) => {
+        // Once per connection: a client's language never changes under it, and joins are frequent.
+        if (language && !clientLanguageSeen) {
+          await d.services.language.adoptClientLanguage(caller.identityId, language);
+          clientLanguageSeen = true;
+        }
         const chat = await d.services.chats.open(caller, chatId);
         // Join the room before reading the catch-up, so nothing committed in between is missed;
         // the client drops anything it already has by seq.
@@ -342,7 +356,8 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     socket.on(
       'chat:leave',
       handle('chat:leave', leaveEvent, async ({ chatId }) => {
-        await Promise.all([socket.leave(rooms.chat(chatId)), socket.leave(rooms.member(chatId, caller.identityId))]);
+        await socket.leave(rooms.chat(chatId));
+        await socket.leave(rooms.member(chatId, caller.identityId));
         return {};
       }),
     );
@@ -394,6 +409,15 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       'read',
       handle('read', readEvent, async ({ chatId, seq }) => {
         return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
+      }),
+    );
+
+    socket.on(
+      'presence:visibility',
+      // Only memory changes here; presence coalesces its writes, so a flapping client costs nothing more.
+      handle('presence:visibility', visibilityEvent, async ({ visible }) => {
+        d.presence.visibility(socket.id, visible);
+        return {};
       }),
     );
 

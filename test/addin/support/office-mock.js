@@ -185,6 +185,8 @@
     },
     context: {
       mailbox: mailbox,
+      // Outlook's UI language (BCP 47), as office.js reports it.
+      displayLanguage: config.displayLanguage || 'en-US',
       requirements: {
         isSetSupported: function (name, version) {
           return name === 'Mailbox' && Number(String(version || '1.1').split('.')[1]) <= maxMinor;

@@ -90,13 +90,19 @@ export class MessengerMock {
   readonly events = {
     storageChanged: new MockEvent<(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void>(),
     connect: new MockEvent<(port: Port) => void>(),
+    message: new MockEvent<(message: any, sender: { id?: string }) => unknown>(),
+    tabRemoved: new MockEvent<(tabId: number) => void>(),
+    beforeSend: new MockEvent<(tab: Tab, details: ComposeDetails) => unknown>(),
+    afterSend: new MockEvent<(tab: Tab, info: any) => void>(),
+    composeActionClicked: new MockEvent<(tab: Tab) => void>(),
+    alarm: new MockEvent<(alarm: { name: string }) => void>(),
+    notificationClicked: new MockEvent<(id: string) => void>(),
   };
 
   readonly messenger: Messenger;
 
   constructor() {
     const self = this;
-    const ev = <F extends (...a: any[]) => any>() => new MockEvent<F>();
     this.messenger = {
       runtime: {
         id: 'inbox-chat@inbox-chat.example',
@@ -106,7 +112,7 @@ export class MessengerMock {
           return view;
         },
         onConnect: this.events.connect,
-        onMessage: ev(),
+        onMessage: this.events.message,
         sendMessage: async () => undefined,
         openOptionsPage: async () => {
           self.optionsOpened++;
@@ -155,7 +161,7 @@ export class MessengerMock {
       },
       tabs: {
         query: async () => [],
-        onRemoved: ev(),
+        onRemoved: this.events.tabRemoved,
         async sendMessage(tabId: number, message: unknown) {
           self.sentToTabs.push({ tabId, message });
           return { inserted: true };
@@ -172,10 +178,10 @@ export class MessengerMock {
         async setComposeDetails(tabId: number, details: ComposeDetails) {
           self.composeDetails.set(tabId, { ...self.composeDetails.get(tabId), ...details });
         },
-        onBeforeSend: ev(),
-        onAfterSend: ev(),
+        onBeforeSend: this.events.beforeSend,
+        onAfterSend: this.events.afterSend,
       },
-      composeAction: { onClicked: ev() },
+      composeAction: { onClicked: this.events.composeActionClicked },
       messageDisplay: {
         getDisplayedMessages: async (tabId?: number) => {
           const d = tabId !== undefined ? self.displayed.get(tabId) : undefined;
@@ -217,14 +223,14 @@ export class MessengerMock {
       alarms: {
         create: async (name: string) => void self.alarms.add(name),
         get: async (name: string) => (self.alarms.has(name) ? { name } : undefined),
-        onAlarm: ev(),
+        onAlarm: this.events.alarm,
       },
       notifications: {
         create: async (id: string, o: { title: string; message: string }) => {
           self.notifications.push({ id, title: o.title, message: o.message });
           return id;
         },
-        onClicked: ev(),
+        onClicked: this.events.notificationClicked,
       },
     };
   }

@@ -344,3 +344,81 @@ export const CLOSE_CHAT_VIEWS = script(`${BADGE}
 export const BADGE_NOW = script(`${BADGE}
   return badge();
 `);
+
+/**
+ * In the open compose window, selects the panel's table and deletes it as a user would (select,
+ * Delete), waits until no panel link is left, then sends.
+ */
+export const REMOVE_PANEL_AND_SEND = script(`
+  const cw = Services.wm.getMostRecentWindow('msgcompose');
+  const doc = cw.GetCurrentEditorElement().contentDocument;
+  const table = await until(() => doc.querySelector('a[href*="/c/"]')?.closest('table'));
+  cw.GetCurrentEditorElement().contentWindow.focus();
+  cw.GetCurrentEditor().selectElement(table);
+  cw.goDoCommand('cmd_delete');
+  await until(() => !doc.querySelector('a[href*="/c/"]'));
+  cw.goDoCommand('cmd_sendNow');
+  await until(() => !Services.wm.getMostRecentWindow('msgcompose'));
+  return true;
+`);
+
+/** In the open chat of the Chats space: waits until a request to join from args[0] shows; returns its text and note. */
+export const ACCESS_REQUEST_IN_SPACE = script(`${CHATS_TAB}
+  return await until(() => inChats(\`
+    const li = [...document.querySelectorAll('.chats-main .requests:not([hidden]) .request')].find((n) => n.querySelector('strong')?.textContent === arguments[0]);
+    return li && { text: li.querySelector('p').textContent, note: li.querySelector('.request-note')?.textContent ?? null, heading: document.getElementById('requests-title')?.textContent };
+  \`, [args[0]]));
+`);
+
+/** Clicks Approve or Decline (args[1]) on the request from args[0]; waits until it left the list. */
+export const DECIDE_ACCESS_IN_SPACE = script(`${CHATS_TAB}
+  await inChats(\`
+    const li = [...document.querySelectorAll('.chats-main .request')].find((n) => n.querySelector('strong')?.textContent === arguments[0]);
+    [...li.querySelectorAll('button')].find((b) => b.textContent === arguments[1]).click();
+  \`, [args[0], args[1]]);
+  return await until(() => inChats(\`
+    return ![...document.querySelectorAll('.chats-main .request strong')].some((n) => n.textContent === arguments[0]);
+  \`, [args[0]]));
+`);
+
+/** Whether the open chat of the Chats space shows a requests section at all (owner only). */
+export const REQUESTS_SECTION_IN_SPACE = script(`${CHATS_TAB}
+  return await inChats('return !!document.querySelector(".chats-main .requests")');
+`);
+
+/** Sends the open compose window as it is. */
+export const SEND_COMPOSE = script(`
+  const cw = Services.wm.getMostRecentWindow('msgcompose');
+  cw.goDoCommand('cmd_sendNow');
+  await until(() => !Services.wm.getMostRecentWindow('msgcompose'));
+  return true;
+`);
+
+/** In the displayed email: waits until a request to join from args[0] shows above the live chat; describes it. */
+export const ACCESS_REQUEST_IN_PANE = script(`
+  return await until(() => {
+    const doc = messagePaneDoc();
+    const box = doc?.querySelector('.inbox-chat-requests');
+    const li = [...(box?.querySelectorAll('.requests:not([hidden]) .request') ?? [])].find((n) => n.querySelector('strong')?.textContent === args[0]);
+    return li && {
+      text: li.querySelector('p').textContent,
+      aboveChat: box.nextElementSibling?.id === 'inbox-chat-live',
+      afterPanel: box.previousElementSibling?.tagName === 'TABLE',
+    };
+  });
+`);
+
+/** In the displayed email: clicks Approve or Decline (args[1]) on the request from args[0]; waits until it left. */
+export const DECIDE_ACCESS_IN_PANE = script(`
+  const doc = messagePaneDoc();
+  const li = [...doc.querySelectorAll('.inbox-chat-requests .request')].find((n) => n.querySelector('strong')?.textContent === args[0]);
+  [...li.querySelectorAll('button')].find((b) => b.textContent === args[1]).click();
+  return await until(() => ![...doc.querySelectorAll('.inbox-chat-requests .request strong')].some((n) => n.textContent === args[0]));
+`);
+
+/** Presses "Sign out" on the open options page; waits until it offers sign-in again. */
+export const SIGN_OUT = script(`
+  await until(() => inOptions('const b = [...document.querySelectorAll("#account button")].find((x) => x.textContent === "Sign out"); if (b) b.click(); return !!b;'));
+  await until(() => inOptions('return !!document.getElementById("signin-address")'));
+  return true;
+`);

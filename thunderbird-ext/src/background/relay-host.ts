@@ -52,13 +52,17 @@ export class RelayHost {
     this.unsubscribe = [
       // A chat's events go to the views showing that chat; list events to the views watching the list.
       transport.on('message', (payload) => this.toChatViews(payload.chatId, { event: 'message', payload })),
+      transport.on('message:translated', (payload) => this.toChatViews(payload.chatId, { event: 'message:translated', payload })),
       transport.on('typing', (payload) => this.toChatViews(payload.chatId, { event: 'typing', payload })),
       transport.on('reaction', (payload) => this.toChatViews(payload.chatId, { event: 'reaction', payload })),
       transport.on('read', (payload) => this.toChatViews(payload.chatId, { event: 'read', payload })),
       transport.on('chat:updated', (payload) => this.toChatViews(payload.chatId, { event: 'chat:updated', payload })),
       transport.on('chats:activity', (payload) => this.toWatchers({ event: 'chats:activity', payload })),
       transport.on('access:decided', (payload) => this.toWatchers({ event: 'access:decided', payload })),
-      transport.on('access:requested', (payload) => this.toWatchers({ event: 'access:requested', payload })),
+      // The owner answers requests under the chat itself (any view showing it) or from the list.
+      transport.on('access:requested', (payload) =>
+        this.toViews((v) => v.watching || v.chats.has(payload.chatId), { event: 'access:requested', payload }),
+      ),
       transport.on('status', (s) => this.broadcast({ kind: 'event', event: 'status', payload: s })),
     ];
     // The new transport has no rooms yet; views re-join when it reports 'online'.
@@ -186,13 +190,15 @@ export class RelayHost {
   }
 
   private toChatViews(chatId: string, e: RelayEvent): void {
-    for (const v of this.views) {
-      if (v.chats.has(chatId)) this.post(v, { kind: 'event', ...e });
-    }
+    this.toViews((v) => v.chats.has(chatId), e);
   }
 
   private toWatchers(e: RelayEvent): void {
-    for (const v of this.views) if (v.watching) this.post(v, { kind: 'event', ...e });
+    this.toViews((v) => v.watching, e);
+  }
+
+  private toViews(which: (v: ViewState) => boolean, e: RelayEvent): void {
+    for (const v of this.views) if (which(v)) this.post(v, { kind: 'event', ...e });
   }
 
   private broadcast(m: BackgroundToView): void {

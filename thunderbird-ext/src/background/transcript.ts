@@ -3,6 +3,8 @@
  * chose and threaded under the email the chat came from (In-Reply-To/References).
  */
 import { emailMessageIdSchema, type ChatView, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
+import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
 import type { Messenger } from '../messenger.ts';
 
 export interface TranscriptApi {
@@ -54,7 +56,7 @@ export function transcriptLine(m: MessageView): string | null {
     case 'QUOTE':
       return `[${stamp(m.createdAt)}] Email from ${who}:\n${m.body.replace(/^/gm, '> ')}`;
     default:
-      return `[${stamp(m.createdAt)}] ${who}: ${m.deleted ? '(message deleted)' : m.body}`;
+      return `[${stamp(m.createdAt)}] ${who}: ${m.deleted ? `(${DELETED_MESSAGE_TEXT})` : m.body}`;
   }
 }
 
@@ -102,7 +104,7 @@ export function transcriptEmail(t: TranscriptInput): string {
     `Date: ${t.now.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: <transcript-${t.chat.id}-${t.now.getTime()}@inbox-chat.invalid>`,
     ...(thread ? [`In-Reply-To: ${thread}`, `References: ${thread}`] : []),
-    `X-Inbox-Chat: ${t.chat.id}`,
+    `${CHAT_HEADER}: ${t.chat.id}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: base64',

@@ -7,7 +7,7 @@ import type { ChatSummary } from '../../../protocol/index.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 
 export interface UnreadDeps {
-  transport(): ChatTransport;
+  transport(): Pick<ChatTransport, 'status' | 'on' | 'watchChats'>;
   /** GET /api/chats; null when signed out. */
   listChats(): Promise<ChatSummary[]> | null;
   setBadge(total: number): void;

@@ -4,10 +4,11 @@
  * the background page through the relay (socket events and REST both).
  */
 import { ApiClient } from '../../../ui/src/api-client.ts';
+import { accessRequestsView } from '../../../ui/src/chat-page/access-requests-view.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
-import { findChatIdInText } from '../../../ui/src/email-panel.ts';
-import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
+import { findChatIdInText, panelServerIn } from '../../../mail-client/panel.ts';
+import { unwrapSafeLinks } from '../../../mail-client/safe-links.ts';
 import type { Messenger } from '../messenger.ts';
 import { RELAY_PORT } from '../relay/protocol.ts';
 import { RelayTransport } from '../relay/relay-transport.ts';
@@ -45,8 +46,6 @@ export function deliverSubmits(host: HTMLElement): void {
   });
 }
 
-const CHAT_LINK = /(https?:\/\/[^\s"'<>]+?)\/c\/[0-9a-fA-F-]{36}(?![0-9a-fA-F-])/;
-
 /**
  * The panel's link, and the element to put the live chat after (the panel's table). A link to
  * another Inbox Chat server is reported as `otherServer` (its address), so the user can be told
@@ -63,7 +62,7 @@ export function findPanel(
     const after = a.closest('table') ?? a.closest('pre, blockquote, div, p') ?? a;
     const chatId = findChatIdInText(href, base) ?? findChatIdInText(unwrapped, base);
     if (chatId) return { chatId, after };
-    const elsewhere = CHAT_LINK.exec(unwrapped)?.[1];
+    const elsewhere = panelServerIn(unwrapped);
     if (elsewhere && !other) other = { otherServer: elsewhere, after };
   }
   return other;
@@ -101,9 +100,17 @@ async function main(): Promise<void> {
   deliverSubmits(host);
 
   let panel: ChatPanel | null = null;
+  // The owner reading the email answers requests to join right above the chat, as on the web page;
+  // for everyone else the live chat stays right after the panel.
+  const requestsHost = el('div', { class: 'inbox-chat-requests' });
+  let requests: { destroy(): void } | null = null;
   const show = (address: string | null, backendUrl: string) => {
     panel?.destroy();
     panel = null;
+    requests?.destroy();
+    requests = null;
+    requestsHost.remove();
+    requestsHost.replaceChildren();
     host.replaceChildren();
     if (!address) {
       const button = el('button', { type: 'button', class: 'inbox-chat-signin', text: 'Sign in to Inbox Chat' });
@@ -118,11 +125,19 @@ async function main(): Promise<void> {
       api,
       compact: true,
       onError: (e) => host.setAttribute('data-error', e.code),
+      onChatLoaded: (chat) => {
+        if (!chat.isOwner || requests) return;
+        const view = accessRequestsView({ api, transport, chatId: found.chatId });
+        requests = view;
+        requestsHost.replaceChildren(view.root);
+        host.before(requestsHost);
+      },
     });
   };
   show(hello.address, hello.backendUrl);
   transport.onSession((s) => show(s.address, s.backendUrl));
   window.addEventListener('pagehide', () => {
+    requests?.destroy();
     panel?.destroy();
     transport.close();
   });

@@ -1,4 +1,8 @@
-/** The shared chat panel plus the extension's own actions under it (Save transcript). */
+/**
+ * The shared chat panel plus, for the chat's owner, the requests to join it (the web page's
+ * view), and the extension's own actions under it (Save transcript).
+ */
+import { accessRequestsView } from '../../../ui/src/chat-page/access-requests-view.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
 import type { Connection } from './common.ts';
@@ -26,18 +30,27 @@ export function chatBox(conn: Connection, chatId: string, opts: { compact?: bool
       save.disabled = false;
     }
   });
-  const root = el('div', { class: 'ext-chat-box' }, host, el('div', { class: 'ext-actions' }, save, result));
+  const requestsSlot = el('div', { class: 'ext-requests' });
+  const root = el('div', { class: 'ext-chat-box' }, requestsSlot, host, el('div', { class: 'ext-actions' }, save, result));
   root.style.display = 'contents';
+  let requests: { root: HTMLElement; destroy(): void } | null = null;
   const panel: ChatPanel = mountChatPanel(host, {
     chatId,
     transport: conn.transport,
     api: conn.api,
     compact: opts.compact,
     onUnreadChange: opts.onUnreadChange,
+    // Only the owner may see and answer requests; the server refuses everyone else anyway.
+    onChatLoaded: (chat) => {
+      if (!chat.isOwner || requests) return;
+      requests = accessRequestsView({ api: conn.api, transport: conn.transport, chatId });
+      requestsSlot.replaceChildren(requests.root);
+    },
   });
   return {
     root,
     destroy() {
+      requests?.destroy();
       panel.destroy();
       root.remove();
     },

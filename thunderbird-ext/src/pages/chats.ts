@@ -3,8 +3,8 @@
  * where I can answer it. The list follows the socket's activity events through the relay.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
+import { messagePreview, personName } from '../../../mail-client/preview.ts';
 import { el } from '../../../ui/src/dom.ts';
-import { nameIn } from '../../../ui/src/people.ts';
 import type { ShowChatMessage } from '../shared/commands.ts';
 import { chatBox, signInPrompt, type ChatBox } from './chat-box.ts';
 import { connect, messenger, send, type Connection } from './common.ts';
@@ -14,12 +14,6 @@ const list = el('ul', { class: 'chats-list', 'aria-label': 'My chats' });
 const main = el('section', { class: 'chats-main', 'aria-label': 'Chat' });
 let chats: ChatSummary[] = [];
 let open: { chatId: string; box: ChatBox } | null = null;
-
-function preview(c: ChatSummary): string {
-  const m = c.lastMessage;
-  if (!m) return c.memberAddresses.map((a) => nameIn(c, a)).join(', ');
-  return `${nameIn(c, m.authorAddress)}: ${m.deleted ? '(deleted)' : m.body}`;
-}
 
 function renderList(): void {
   list.replaceChildren(
@@ -35,7 +29,7 @@ function renderList(): void {
           c.subject || '(no subject)',
         ),
         c.unread > 0 ? el('span', { class: 'chat-unread', text: String(c.unread), 'aria-label': `${c.unread} unread` }) : el('span'),
-        el('span', { class: 'chat-preview', text: preview(c) }),
+        el('span', { class: 'chat-preview', text: messagePreview(c.lastMessage, (a) => personName(c, a)) }),
       );
       button.addEventListener('click', () => show(conn!, c.id));
       return el('li', {}, button);

@@ -1,13 +1,13 @@
 /** What every extension page shares: the relay to the background, and one-shot commands. */
 import { ApiClient } from '../../../ui/src/api-client.ts';
-import type { Messenger } from '../messenger.ts';
+import { realMessenger } from '../messenger.ts';
 import { command, type Command, type CommandResult } from '../shared/commands.ts';
 import { RELAY_PORT, type HelloResult } from '../relay/protocol.ts';
 import { RelayTransport } from '../relay/relay-transport.ts';
 import '../../../ui/src/chat-page/page.css';
 import './pages.css';
 
-export const messenger = (globalThis as unknown as { messenger: Messenger }).messenger;
+export const messenger = realMessenger();
 
 export interface Connection {
   transport: RelayTransport;

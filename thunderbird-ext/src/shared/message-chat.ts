@@ -1,12 +1,12 @@
 /**
- * A received email and its chat: the chat named by its panel (or by the X-Inbox-Chat header a
- * Thunderbird sender adds), and for emails without one, the "Reply with IM" chat to create.
+ * A received email and its chat: the chat named by its panel (or by the chat header its sender
+ * added), and for emails without one, the "Reply with IM" chat to create.
  */
 import type { CreateChatBody } from '../../../protocol/index.ts';
-import { LIMITS } from '../../../protocol/limits.ts';
-import { isUuid } from '../../../protocol/patterns.ts';
-import { findChatIdInHtml, findChatIdInText } from '../../../ui/src/email-panel.ts';
-import { unwrapSafeLinks } from '../../../ui/src/safe-links.ts';
+import { chatIdFromHeaderMap } from '../../../mail-client/chat-header.ts';
+import { findChatIdInHtml, findChatIdInText } from '../../../mail-client/panel.ts';
+import { replyDraftKey, replyQuote } from '../../../mail-client/reply-with-im.ts';
+import { unwrapSafeLinks } from '../../../mail-client/safe-links.ts';
 import type { MessageHeader, MessagePart } from '../messenger.ts';
 import { addressesOf, mailboxAddress } from './addresses.ts';
 
@@ -15,7 +15,7 @@ function* walk(part: MessagePart): Generator<MessagePart> {
   for (const p of part.parts ?? []) yield* walk(p);
 }
 
-/** The chat of a received email: its panel link first, else its X-Inbox-Chat header. */
+/** The chat of a received email: its panel link first, else its chat header. */
 export function chatIdOfMessage(full: MessagePart, base: string): string | null {
   for (const p of walk(full)) {
     const type = (p.contentType ?? '').toLowerCase();
@@ -25,8 +25,7 @@ export function chatIdOfMessage(full: MessagePart, base: string): string | null 
     const id = find && (find(p.body, base) ?? find(unwrapSafeLinks(p.body), base));
     if (id) return id;
   }
-  const header = full.headers?.['x-inbox-chat']?.[0]?.trim();
-  return header && isUuid(header) ? header.toLowerCase() : null;
+  return chatIdFromHeaderMap(full.headers);
 }
 
 /** Text of an HTML body without markup, for quoting (no DOM needed; runs in tests too). */
@@ -58,15 +57,9 @@ export function messageText(full: MessagePart): string {
   return html ? htmlToText(html) : '';
 }
 
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const marker = '\n[…]';
-  return text.slice(0, max - marker.length) + marker;
-}
-
 /**
  * "Reply with IM": a chat with everyone on the email, the email quoted as its first entry.
- * The draft key makes a second click on the same email open the same chat.
+ * The shared draft key makes a second click on the same email, in Thunderbird or in Outlook, open the same chat.
  */
 export function replyChatBody(header: MessageHeader, full: MessagePart, me: string): CreateChatBody {
   const author = mailboxAddress(header.author)?.toLowerCase() ?? null;
@@ -74,13 +67,14 @@ export function replyChatBody(header: MessageHeader, full: MessagePart, me: stri
   const others = (list: string[]) => list.filter((a) => a !== mine);
   const to = others(addressesOf([...(author ? [author] : []), ...header.recipients]));
   const cc = others(addressesOf(header.ccList)).filter((a) => !to.includes(a));
+  const draftKey = replyDraftKey(header.headerMessageId);
   return {
     subject: header.subject,
     audience: { from: [mine], to, cc, bcc: [] },
-    draftKey: `thunderbird-reply:${header.headerMessageId}`.slice(0, 200),
+    ...(draftKey ? { draftKey } : {}),
     emailMessageId: header.headerMessageId || undefined,
     source: 'EMAIL',
     retention: 'ARCHIVED',
-    ...(author ? { quote: { from: author, text: cut(messageText(full), LIMITS.quoteChars) } } : {}),
+    ...(author ? { quote: { from: author, text: replyQuote(messageText(full)) } } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { el } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
 import { accessRequestsView } from './access-requests-view.ts';
 import { messageView } from './shell.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 
 export interface ChatRouteOptions {
   api: ApiClient;
@@ -151,7 +152,7 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
 
   function mountChat(chat: ChatView): void {
     const panelHost = el('div', { class: 'panel-host' });
-    const link = `${location.origin}/c/${chat.id}`;
+    const link = chatUrl(location.origin, chat.id);
     const requests = chat.isOwner ? accessRequestsView({ api, transport, chatId }) : null;
     show(
       el(

@@ -5,10 +5,11 @@
 import { addressSchema, type ChatSummary } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
-import { nameIn } from '../people.ts';
 import { el, timeLabel } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
 import { settingsView } from './settings-view.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
+import { messagePreview, personName } from '../../../mail-client/preview.ts';
 
 export interface HomeView {
   root: HTMLElement;
@@ -98,14 +99,10 @@ function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
   list.replaceChildren(
     ...sorted.map((c) => {
       const when = timeLabel(c.lastActivityAt);
-      const last = c.lastMessage
-        ? c.lastMessage.deleted
-          ? 'Message deleted'
-          : `${nameIn(c, c.lastMessage.authorAddress)}: ${c.lastMessage.body}`
-        : 'No messages yet';
+      const last = messagePreview(c.lastMessage, (address) => personName(c, address));
       const link = el(
         'a',
-        { href: `/c/${c.id}`, class: 'chat-link' },
+        { href: chatUrl('', c.id), class: 'chat-link' },
         el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
         // In my audience but never opened: opening the link joins it.
         c.isNew ? el('span', { class: 'badge badge-new', text: 'new' }) : null,
@@ -173,13 +170,13 @@ function startChatForm(api: ApiClient): HTMLElement {
       const chat = await api.createChat({ subject: subject.value.trim(), audience: { to }, source: 'STANDALONE' });
       const failed = [...notAddresses, ...(await inviteAll(api, chat.id, chat.me.address, to))];
       if (failed.length === 0) {
-        location.assign(`/c/${chat.id}`);
+        location.assign(chatUrl('', chat.id));
         return;
       }
       // The chat exists; say who did not get an invitation instead of losing that silently.
       error.replaceChildren(
         `The chat was started, but these invitations were not sent: ${failed.join('; ')}. `,
-        el('a', { href: `/c/${chat.id}`, text: 'Open the chat' }),
+        el('a', { href: chatUrl('', chat.id), text: 'Open the chat' }),
       );
       error.hidden = false;
     } catch (err) {
@@ -221,7 +218,7 @@ function oneChatNotice(opts: HomeOptions): HTMLElement {
     el('p', {
       text: 'You came in with a link from an email, which opens only that chat. To see all your chats, start chats and change your settings, prove your address with a code.',
     }),
-    opts.chatScope ? el('p', {}, el('a', { href: `/c/${opts.chatScope}`, text: 'Back to the chat' })) : null,
+    opts.chatScope ? el('p', {}, el('a', { href: chatUrl('', opts.chatScope), text: 'Back to the chat' })) : null,
     button,
   );
 }

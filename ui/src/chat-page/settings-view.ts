@@ -1,12 +1,13 @@
 /**
- * Account settings on the home page: my display name, do not disturb (and what happens to
- * emails meanwhile), and the email addresses this identity signs in with. Full sessions only: a one-chat session
+ * Account settings on the home page: my display name, do not disturb (and what happens to emails
+ * meanwhile), my reading language, and the email addresses this identity signs in with. Full sessions only: a one-chat session
  * from an email link cannot change these.
  */
 import { LIMITS } from '../../../protocol/limits.ts';
 import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { languageName, READING_LANGUAGES } from '../languages.ts';
 
 export function settingsView(api: ApiClient): HTMLElement {
   return el(
@@ -14,6 +15,7 @@ export function settingsView(api: ApiClient): HTMLElement {
     { id: 'settings', class: 'settings', 'aria-label': 'Settings' },
     displayNameCard(api),
     availabilityCard(api),
+    languageCard(api),
     addressesCard(api),
   );
 }
@@ -155,6 +157,63 @@ function availabilityCard(api: ApiClient): HTMLElement {
     (err: Error) => say(done, err.message, true),
   );
   return el('section', { class: 'card', 'aria-labelledby': 'dnd-title' }, el('h2', { id: 'dnd-title', text: 'Do not disturb' }), form);
+}
+
+/** My own reading language: what chats are translated into unless I chose another in one chat. */
+function languageCard(api: ApiClient): HTMLElement {
+  const select = el(
+    'select',
+    { id: 'my-language', name: 'language', 'aria-describedby': 'my-language-help' },
+    el('option', { value: '', text: 'Do not translate' }),
+    ...READING_LANGUAGES.map((code) => el('option', { value: code, text: languageName(code) })),
+  );
+  const save = el('button', { type: 'submit', class: 'button button-primary', text: 'Save' });
+  const done = result();
+  const form = el(
+    'form',
+    { class: 'form' },
+    el('label', { for: 'my-language', text: 'Show messages in' }),
+    select,
+    el('p', {
+      id: 'my-language-help',
+      class: 'form-help',
+      text: 'Messages written in another language are translated for you, with the original one click away. A chat can have its own choice (Options).',
+    }),
+    done,
+    save,
+  );
+  const show = (language: string | null) => {
+    if (language && !READING_LANGUAGES.includes(language)) select.append(el('option', { value: language, text: languageName(language) }));
+    select.value = language ?? '';
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    save.disabled = true;
+    say(done, '');
+    try {
+      const { language } = await api.setMyLanguage(select.value || null);
+      show(language);
+      say(done, language ? `Saved: messages are shown in ${languageName(language)}.` : 'Saved: messages are shown as written.');
+    } catch (err) {
+      say(done, err instanceof Error ? err.message : 'Could not save', true);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  save.disabled = true;
+  api.me().then(
+    (me) => {
+      show(me.language);
+      save.disabled = false;
+    },
+    (err: Error) => say(done, err.message, true),
+  );
+  return el(
+    'section',
+    { class: 'card', 'aria-labelledby': 'language-title' },
+    el('h2', { id: 'language-title', text: 'My language' }),
+    form,
+  );
 }
 
 function addressesCard(api: ApiClient): HTMLElement {

@@ -1,10 +1,11 @@
 /**
  * The chat's "Options" menu: invite someone by email, email the transcript to the others,
- * and my own "email me when I'm away" setting. Only shown when the panel has the REST client.
+ * my own "email me when I'm away" setting and the language I read this chat in. Only shown when the panel has the REST client.
  */
 import type { ChatView } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { languageName, READING_LANGUAGES } from '../languages.ts';
 
 export interface ChatToolsOptions {
   api: ApiClient;
@@ -148,6 +149,58 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     notifyResult,
   );
 
+  // ---- my reading language in this chat ----
+  const language = el('select', { id: `${id}-language`, name: 'language', class: 'ic-input' });
+  const languageHelp = el('p', { class: 'ic-help' });
+  const languageResult = el('p', { class: 'ic-result', role: 'status', 'aria-live': 'polite' });
+  language.addEventListener('change', async () => {
+    const want = language.value || null;
+    language.disabled = true;
+    showResult(languageResult, '', false);
+    try {
+      const next = await api.updateMySettings(chatId, { language: want });
+      const reading = next.me.readingLanguage;
+      showResult(
+        languageResult,
+        reading ? `Saved: messages are shown in ${languageName(reading)}.` : 'Saved: messages are shown as written.',
+        false,
+      );
+      opts.onChat(next);
+    } catch (err) {
+      showResult(languageResult, problem(err, 'Could not save the language'), true);
+    } finally {
+      language.disabled = !(chat?.translation.enabled && chat.retention === 'ARCHIVED');
+    }
+  });
+  const languageTool = el(
+    'div',
+    { class: 'ic-tool' },
+    el('label', { for: `${id}-language`, text: 'Show messages in' }),
+    language,
+    languageHelp,
+    languageResult,
+  );
+  /** The choices, with "my language" first (what the chat follows when I choose none here). */
+  function renderLanguages(next: ChatView): void {
+    const own = next.me.language === null ? next.me.readingLanguage : null;
+    const options = [
+      el('option', { value: '', text: own ? `My language (${languageName(own)})` : 'My language' }),
+      ...[...new Set([...READING_LANGUAGES, ...(next.me.language ? [next.me.language] : [])])].map((code) =>
+        el('option', { value: code, text: languageName(code) }),
+      ),
+    ];
+    language.replaceChildren(...options);
+    language.value = next.me.language ?? '';
+    // An ephemeral chat keeps its words nowhere else, translations included.
+    const translated = next.translation.enabled && next.retention === 'ARCHIVED';
+    language.disabled = !translated;
+    languageHelp.textContent = !next.translation.enabled
+      ? 'Translation is off on this server: messages are shown as written.'
+      : translated
+        ? 'Messages in another language are translated for you; the original is one click away.'
+        : 'This chat keeps no record, so its messages are not translated.';
+  }
+
   const root = el(
     'details',
     { class: 'ic-tools' },
@@ -158,6 +211,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
       inviteForm,
       transcriptTool,
       notifyTool,
+      languageTool,
       opts.settingsUrl ? el('p', { class: 'ic-tool' }, el('a', { href: opts.settingsUrl, text: 'Do not disturb and my addresses' })) : null,
     ),
   );
@@ -167,6 +221,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     update(next) {
       chat = next;
       if (document.activeElement !== notify) notify.checked = next.me.emailNotify;
+      if (document.activeElement !== language) renderLanguages(next);
       const ended = Boolean(next.endedAt);
       inviteInput.disabled = ended;
       inviteButton.disabled = ended;

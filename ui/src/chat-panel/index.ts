@@ -5,7 +5,6 @@
  */
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
-import { mentionable } from './mentions.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createChatTools } from './chat-tools.ts';
@@ -23,6 +22,7 @@ import { Transcript } from './transcript.ts';
 import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
+import { mentionable } from './mentions.ts';
 import './panel.css';
 
 export interface ChatPanelOptions {
@@ -69,23 +69,29 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   /** Known once the first join says who I am. */
   let unsent: UnsentStore | null = null;
   const early: MessageView[] = [];
+  /** Translated messages the reader switched back to the original (kept across re-renders). */
+  const showingOriginal = new Set<number>();
+  let markTimer: ReturnType<typeof setTimeout> | undefined;
+  const history = api
+    ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
+    : transport.history?.bind(transport, chatId);
+
+  // Built in the order they use each other: who I am, the layout, the transcript view, the
+  // outbox (renders into the layout), the composer (sends through the outbox), typing, gap watch.
+  // Functions below are hoisted; everything they read is declared above them.
+  const me = () => chat?.me.identityId ?? '';
+  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
+  const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
 
   // ---------- DOM ----------
-  const typingSender = new TypingSender((t) => transport.typing(chatId, t));
-  const composer = createComposer({
-    onSend: (body, mentions) => {
-      typingSender.stopped();
-      outbox.add(body, mentions);
-      scrollToBottom();
-    },
-    onTyping: () => typingSender.touched(),
-    mentionable: () => (chat ? mentionable(chat, memberName) : []),
-    focusWhenReady: opts.focusComposer ?? false,
-  });
-  composer.setEnabled(false, 'Connecting…');
-  const ui = createPanelLayout({ chatId, compact: opts.compact, composer: composer.root });
+  const ui = createPanelLayout({ chatId, compact: opts.compact });
   const { scroller, earlier, empty } = ui;
   cleanups.push(attachLogKeyboard(scroller, ui.log));
+  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+  const isReading = () => document.visibilityState === 'visible' && nearBottom();
+  const scrollToBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+  };
   const view = new TranscriptView(ui.log, (m) =>
     renderMessage(m, {
       mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
@@ -105,24 +111,51 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
           !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED' ? (seq, emoji, on) => void react(seq, emoji, on) : undefined,
       },
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
+      showOriginal: showingOriginal.has(m.seq),
+      onToggleOriginal: (seq) => toggleOriginal(seq),
     }),
   );
   const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
   if (tools) ui.members.root.after(tools.root);
+
+  // ---------- sending ----------
+  const outbox = new Outbox(
+    (clientId, body, mentions) => transport.send(chatId, clientId, body, mentions),
+    () => {
+      unsent?.save(outbox.unsent());
+      renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
+      empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
+    },
+    (m) => apply([m]),
+  );
+  const typingSender = new TypingSender((t) => transport.typing(chatId, t));
+  const composer = createComposer({
+    onSend: (body, mentions) => {
+      typingSender.stopped();
+      outbox.add(body, mentions);
+      scrollToBottom();
+    },
+    onTyping: () => typingSender.touched(),
+    mentionable: () => (chat ? mentionable(chat, memberName) : []),
+    focusWhenReady: opts.focusComposer ?? false,
+  });
+  composer.setEnabled(false, 'Connecting…');
+  ui.placeComposer(composer.root);
   ui.showStatus(transport.status);
   host.appendChild(ui.root);
 
-  // ---------- helpers ----------
-  const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
-  const me = () => chat?.me.identityId ?? '';
-  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
-  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
-  const scrollToBottom = () => {
-    scroller.scrollTop = scroller.scrollHeight;
-  };
-  const history = api
-    ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
-    : transport.history?.bind(transport, chatId);
+  // ---------- typing ----------
+  const typists = new Typists((ids) => {
+    const names = ids.map((id) => (chat?.members.some((m) => m.identityId === id) ? memberName(id) : 'Someone'));
+    ui.typingLine.textContent = typingLabel(names);
+  });
+
+  // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
+  const gaps = new GapWatch(
+    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
+    () => void join(),
+  );
+  cleanups.push(() => gaps.stop());
 
   function updateUnread(): void {
     const n = chat ? transcript.unreadAfter(readSeq, me()) : 0;
@@ -175,8 +208,33 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
+  function toggleOriginal(seq: number): void {
+    const m = transcript.get(seq);
+    if (!m) return;
+    if (!showingOriginal.delete(seq)) showingOriginal.add(seq);
+    view.show(m);
+    // The control was replaced with its message: keep the keyboard where it was.
+    ui.log.querySelector<HTMLElement>(`[data-seq="${seq}"] .ic-translation-toggle`)?.focus();
+  }
+
+  /**
+   * My reading language changed: translations shown so far are in the old one. Drop them and
+   * load the newest page again, which carries the stored translations into the new language and
+   * starts the missing ones (they arrive as message:translated events).
+   */
+  async function retranslate(): Promise<void> {
+    for (const seq of transcript.clearTranslations()) view.show(transcript.get(seq)!);
+    if (!history || transcript.size === 0) return;
+    try {
+      apply((await history({ before: transcript.lastSeq + 1, limit: PAGE_SIZE })).messages);
+    } catch {
+      // The next join brings them.
+    }
+  }
+
   function applyChat(next: ChatView): void {
     const firstLoad = chat === null;
+    const languageChanged = chat !== null && chat.me.readingLanguage !== next.me.readingLanguage;
     const namesBefore = chat ? namesOf(chat) : '';
     chat = next;
     // Someone renamed themselves: messages already shown name them anew.
@@ -190,6 +248,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     else readSeq = Math.max(readSeq, next.me.lastReadSeq);
     renderHeaderActions();
     tools?.update(next);
+    if (languageChanged) void retranslate();
     opts.onChatLoaded?.(next);
   }
 
@@ -299,19 +358,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       earlier.disabled = false;
     }
   }
-  earlier.addEventListener('click', () => void loadEarlier());
 
-  // ---------- sending and deleting ----------
-  const outbox = new Outbox(
-    (clientId, body, mentions) => transport.send(chatId, clientId, body, mentions),
-    () => {
-      unsent?.save(outbox.unsent());
-      renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
-      empty.hidden = transcript.visible().length > 0 || outbox.list().length > 0;
-    },
-    (m) => apply([m]),
-  );
-
+  // ---------- deleting ----------
   async function deleteMessage(seq: number): Promise<void> {
     try {
       apply([await transport.deleteMessage(chatId, seq)]);
@@ -350,8 +398,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   }
 
   // ---------- reading ----------
-  const isReading = () => document.visibilityState === 'visible' && nearBottom();
-  let markTimer: ReturnType<typeof setTimeout> | undefined;
   function scheduleMarkRead(): void {
     clearTimeout(markTimer);
     markTimer = setTimeout(() => void markRead(), 300);
@@ -367,6 +413,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       // Retried on the next scroll, focus or message.
     }
   }
+
+  // ---------- wiring: DOM and transport events ----------
+  earlier.addEventListener('click', () => void loadEarlier());
   scroller.addEventListener('scroll', scheduleMarkRead, { passive: true });
   const onVisibility = () => {
     if (document.visibilityState === 'visible') scheduleMarkRead();
@@ -377,20 +426,6 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   };
   document.addEventListener('visibilitychange', onVisibility);
   cleanups.push(() => document.removeEventListener('visibilitychange', onVisibility));
-
-  // ---------- typing ----------
-  const typists = new Typists((ids) => {
-    const names = ids.map((id) => (chat?.members.some((m) => m.identityId === id) ? memberName(id) : 'Someone'));
-    ui.typingLine.textContent = typingLabel(names);
-  });
-
-  // ---------- transport events ----------
-  // A hole still open after the reorder window means a missed event: resync from the last unbroken seq.
-  const gaps = new GapWatch(
-    () => transcript.size > 0 && transcript.resumeSeq < transcript.lastSeq,
-    () => void join(),
-  );
-  cleanups.push(() => gaps.stop());
   cleanups.push(
     transport.on('status', (s) => {
       ui.showStatus(s);
@@ -416,6 +451,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }),
     transport.on('reaction', (r) => {
       if (r.chatId === chatId && transcript.applyReaction(r)) view.show(transcript.get(r.seq)!);
+    }),
+    transport.on('message:translated', (t) => {
+      if (t.chatId === chatId && transcript.translate(t.seq, t.translation)) view.show(transcript.get(t.seq)!);
     }),
     transport.on('typing', (t) => {
       if (t.chatId === chatId && t.identityId !== me()) typists.update(t.identityId, t.typing);

@@ -1,8 +1,10 @@
 /** DOM for one transcript entry. Every piece of user text goes in through textContent. */
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
+import { languageName } from '../languages.ts';
 import { confirmButton } from './confirm-button.ts';
 import { editedMark, messageEditor } from './message-edit.ts';
+import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
 import { messageText } from './message-text.ts';
 import { textWithMentions } from './mentions.ts';
 import { renderReactions } from './reactions-view.ts';
@@ -25,6 +27,35 @@ export interface MessageViewOptions {
   reactions?: { me: string; nameOf: (handle: string) => string; onToggle?: (seq: number, emoji: string, on: boolean) => void };
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
   receipt?: { status: DeliveryStatus; detail: string };
+  /** The reader asked to see this message as written instead of its translation. */
+  showOriginal?: boolean;
+  onToggleOriginal?: (seq: number) => void;
+}
+
+/**
+ * The body of a message with a translation: the translation (or, on request, the original) and
+ * a small note saying what it is, with the other one a click away. All through textContent.
+ */
+function translatedBody(m: MessageView, opts: MessageViewOptions, className: string, tag: 'p' | 'blockquote'): HTMLElement[] {
+  const t = m.translation!;
+  const original = opts.showOriginal === true;
+  const from = languageName(t.from);
+  const body = el(tag, { class: className, lang: original ? t.from : t.language }, messageText(original ? m.body : t.body));
+  const toggle = el('button', {
+    type: 'button',
+    class: 'ic-link ic-translation-toggle',
+    'aria-pressed': original ? 'true' : 'false',
+    text: original ? 'show translation' : 'show original',
+  });
+  toggle.addEventListener('click', () => opts.onToggleOriginal?.(m.seq));
+  const note = el(
+    'p',
+    { class: 'ic-translation-note' },
+    el('span', { text: original ? `Original (${from})` : `Translated from ${from}` }),
+    ' · ',
+    toggle,
+  );
+  return [body, note];
 }
 
 export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
@@ -39,7 +70,9 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
         'figure',
         {},
         el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
-        el('blockquote', { class: 'ic-body' }, messageText(m.body)),
+        ...(m.translation
+          ? translatedBody(m, opts, 'ic-body', 'blockquote')
+          : [el('blockquote', { class: 'ic-body' }, messageText(m.body))]),
       ),
       reactionsOf(m, opts),
     );
@@ -65,15 +98,14 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     meta,
   );
   if (m.deleted) {
-    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: 'Message deleted' }));
+    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
     return item;
   }
-  const body = el(
-    'p',
-    { class: 'ic-body' },
-    opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body),
-  );
-  item.appendChild(body);
+  // The text as written, mentions marked; or its translation, with a note and the original a click away.
+  const bodyNodes = m.translation
+    ? translatedBody(m, opts, 'ic-body', 'p')
+    : [el('p', { class: 'ic-body' }, opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body))];
+  item.append(...bodyNodes);
   if (m.editedAt) meta.appendChild(editedMark(m.seq, m.editedAt, item, opts.loadRevisions));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
@@ -87,16 +119,16 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     const button = el('button', { type: 'button', class: 'ic-link ic-edit', 'aria-label': 'Edit this message', text: 'Edit' });
     button.addEventListener('click', () => {
       if (item.querySelector('.ic-editor')) return;
-      body.hidden = true;
+      for (const n of bodyNodes) n.hidden = true;
       const editor = messageEditor(m.body, {
         save: (text) => onEdit(m.seq, text),
         close: () => {
           editor.remove();
-          body.hidden = false;
+          for (const n of bodyNodes) n.hidden = false;
           button.focus();
         },
       });
-      body.after(editor);
+      bodyNodes[bodyNodes.length - 1]!.after(editor);
     });
     meta.appendChild(button);
   }

@@ -15,7 +15,7 @@ export function statusText(s: ConnectionStatus): string {
   return STATUS_TEXT[s];
 }
 
-export function createPanelLayout(opts: { chatId: string; compact?: boolean; composer: HTMLElement }) {
+export function createPanelLayout(opts: { chatId: string; compact?: boolean }) {
   const titleId = `ic-title-${opts.chatId}`;
   const title = el('h2', { id: titleId, class: 'ic-title', text: 'Chat' });
   const statusLine = el('p', { class: 'ic-status', role: 'status' });
@@ -48,7 +48,6 @@ export function createPanelLayout(opts: { chatId: string; compact?: boolean; com
     scroller,
     typingLine,
     ended,
-    opts.composer,
   );
 
   return {
@@ -63,6 +62,10 @@ export function createPanelLayout(opts: { chatId: string; compact?: boolean; com
     empty,
     scroller,
     typingLine,
+    /** The composer is made after the layout (its send goes through the outbox, which renders into it), and sits last. */
+    placeComposer(composer: HTMLElement): void {
+      root.append(composer);
+    },
     showNotice(text: string): void {
       notice.textContent = text;
       notice.hidden = !text;

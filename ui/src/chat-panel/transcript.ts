@@ -3,12 +3,12 @@
  * send acknowledgements and history pages can arrive in any order and any number of times
  * without a message ever showing twice or out of order. Pure logic, no DOM.
  */
-import type { MessageReactions, MessageView, ReactionNotice, ReactionView } from '../../../protocol/index.ts';
+import type { MessageReactions, MessageView, ReactionNotice, ReactionView, TranslationView } from '../../../protocol/index.ts';
 
 export interface MergeResult {
   /** Visible messages that were not known before, in seq order. */
   added: MessageView[];
-  /** Seqs of known visible messages that changed (became tombstones, or were edited). */
+  /** Seqs of known visible messages that changed (became tombstones, were edited, or got their translation). */
   changed: number[];
 }
 
@@ -18,6 +18,8 @@ export class Transcript {
   private readonly deletedEarly = new Set<number>();
   /** The seq of the EDIT event each message's shown text came from, so an older edit never undoes a newer one. */
   private readonly editedBy = new Map<number, number>();
+  /** Translations that came before their message was loaded (a live event racing the join's answer). */
+  private readonly translatedEarly = new Map<number, TranslationView>();
   private highest = 0;
 
   /** DELETION and EDIT events take a seq (so resync sees them) but are not shown themselves. */
@@ -35,13 +37,19 @@ export class Transcript {
           this.bySeq.set(incoming.seq, tombstone(known));
           changed.add(incoming.seq);
         } else if (!known.deleted && newer(incoming.editedAt, known.editedAt)) {
-          // Fetched again after an edit this transcript never saw as an event.
-          this.bySeq.set(incoming.seq, { ...known, body: incoming.body, editedAt: incoming.editedAt });
+          // Fetched again after an edit this transcript never saw as an event: its text and translation are the new ones.
+          this.bySeq.set(incoming.seq, { ...withoutTranslation(known), ...incoming, reactions: known.reactions });
+          changed.add(incoming.seq);
+        } else if (incoming.translation && !known.deleted && !sameTranslation(incoming.translation, known.translation)) {
+          this.bySeq.set(incoming.seq, { ...known, translation: incoming.translation });
           changed.add(incoming.seq);
         }
         continue;
       }
       let m = incoming;
+      const early = this.translatedEarly.get(m.seq);
+      if (early && !m.translation) m = { ...m, translation: early };
+      this.translatedEarly.delete(m.seq);
       if (this.deletedEarly.has(m.seq) && !m.deleted) m = tombstone(m);
       this.bySeq.set(m.seq, m);
       this.highest = Math.max(this.highest, m.seq);
@@ -58,7 +66,8 @@ export class Transcript {
         const target = this.bySeq.get(m.targetSeq);
         if (target && !target.deleted && (this.editedBy.get(m.targetSeq) ?? 0) < m.seq) {
           this.editedBy.set(m.targetSeq, m.seq);
-          this.bySeq.set(m.targetSeq, { ...target, body: m.body, editedAt: m.createdAt });
+          // A translation of the old text would show words the author took back.
+          this.bySeq.set(m.targetSeq, { ...withoutTranslation(target), body: m.body, editedAt: m.createdAt });
           changed.add(m.targetSeq);
         }
       }
@@ -104,6 +113,31 @@ export class Transcript {
       changed.push(seq);
     }
     return changed.sort((a, b) => a - b);
+  }
+
+  /** A translation event: true when it changed a loaded message (then render it again). */
+  translate(seq: number, translation: TranslationView): boolean {
+    const known = this.bySeq.get(seq);
+    if (!known) {
+      this.translatedEarly.set(seq, translation);
+      return false;
+    }
+    if (known.deleted || sameTranslation(known.translation, translation)) return false;
+    this.bySeq.set(seq, { ...known, translation });
+    return true;
+  }
+
+  /** Forgets every translation (my reading language changed); returns the seqs to render again. */
+  clearTranslations(): number[] {
+    this.translatedEarly.clear();
+    const cleared: number[] = [];
+    for (const [seq, m] of this.bySeq) {
+      if (!m.translation) continue;
+      const { translation: _old, ...rest } = m;
+      this.bySeq.set(seq, rest);
+      if (Transcript.isVisible(m)) cleared.push(seq);
+    }
+    return cleared.sort((a, b) => a - b);
   }
 
   get(seq: number): MessageView | undefined {
@@ -166,6 +200,16 @@ function newer(a: string | null, b: string | null): boolean {
   return a !== null && (b === null || Date.parse(a) > Date.parse(b));
 }
 
+function withoutTranslation(m: MessageView): MessageView {
+  const { translation: _dropped, ...rest } = m;
+  return rest;
+}
+
 function tombstone(m: MessageView): MessageView {
-  return { ...m, body: '', deleted: true, reactions: [] };
+  // A deleted message keeps no words, in any language, and no reactions.
+  return { ...withoutTranslation(m), body: '', deleted: true, reactions: [] };
+}
+
+function sameTranslation(a: TranslationView | undefined, b: TranslationView | undefined): boolean {
+  return a?.language === b?.language && a?.body === b?.body && a?.from === b?.from;
 }

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashToken } from '../identity/tokens.ts';
 import type { Sql } from '../jobs/queue.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 
 /**
  * Personal tokens that ride in emails. Only their SHA-256 is stored. Hex, not base64url:
@@ -24,7 +25,7 @@ export async function createChatLink(
     [randomUUID(), opts.chatId, opts.address, opts.purpose, hashToken(token), opts.createdById, opts.ttlMs],
   );
   // In the fragment, so the token never reaches server logs or Referer headers.
-  return `${opts.publicUrl}/c/${opts.chatId}#link=${token}`;
+  return `${chatUrl(opts.publicUrl, opts.chatId)}#link=${token}`;
 }
 
 /** A reply-by-email address for one member of one chat. */

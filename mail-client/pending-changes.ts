@@ -1,24 +1,37 @@
 /**
- * Audience syncs and chat endings that could not reach the server (slow, down, offline).
- * Sending an email never waits for the server: the handler queues the change here and the next
- * pane or event that runs delivers it. One entry per chat; the newest change wins.
+ * Audience syncs and chat endings that could not reach the server (slow, down, offline), in both
+ * clients. Sending an email never waits for the server: the send handler queues the change here
+ * and whatever runs next (an Outlook pane or event, Thunderbird's background waking) delivers it.
+ * One entry per chat; the newest change wins.
  */
-import type { AudienceInput } from '../../../protocol/index.ts';
-import { ApiError } from '../../../ui/src/api-client.ts';
-import type { KeyValueStore } from '../office/storage.ts';
-import type { ChatsApi } from './embed.ts';
+import type { AudienceInput } from '../protocol/index.ts';
+import { ApiError } from '../protocol/api-error.ts';
 
-const KEY = 'inbox-chat.addin.pending';
+/** Where a client keeps the queue: Office's storage, Thunderbird's storage.local. */
+export interface PendingStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** The calls that deliver a change. */
+export interface PendingApi {
+  replaceAudience(chatId: string, audience: AudienceInput): Promise<unknown>;
+  endChat(chatId: string): Promise<unknown>;
+}
 
 export type PendingChange =
   { kind: 'audience'; chatId: string; audience: AudienceInput; at: string } | { kind: 'end'; chatId: string; at: string };
 
 export class PendingChanges {
-  constructor(private readonly store: KeyValueStore) {}
+  constructor(
+    private readonly store: PendingStore,
+    /** The storage key; each client keeps the one it always used, so queued changes survive an update. */
+    private readonly key: string,
+  ) {}
 
   async list(): Promise<PendingChange[]> {
     try {
-      const raw = await this.store.get(KEY);
+      const raw = await this.store.get(this.key);
       const parsed: unknown = raw ? JSON.parse(raw) : [];
       return Array.isArray(parsed) ? (parsed as PendingChange[]) : [];
     } catch {
@@ -28,19 +41,19 @@ export class PendingChanges {
 
   async put(change: PendingChange): Promise<void> {
     const rest = (await this.list()).filter((c) => c.chatId !== change.chatId);
-    await this.store.set(KEY, JSON.stringify([...rest, change]));
+    await this.store.set(this.key, JSON.stringify([...rest, change]));
   }
 
   async drop(chatId: string): Promise<void> {
     const rest = (await this.list()).filter((c) => c.chatId !== chatId);
-    await this.store.set(KEY, JSON.stringify(rest));
+    await this.store.set(this.key, JSON.stringify(rest));
   }
 
   /**
    * Delivers what is queued. A change the server refuses for good (the chat is gone, it is not
    * ours) is dropped; one that still cannot reach the server stays for next time.
    */
-  async flush(api: ChatsApi): Promise<{ delivered: number; kept: number }> {
+  async flush(api: PendingApi): Promise<{ delivered: number; kept: number }> {
     let delivered = 0;
     let kept = 0;
     for (const change of await this.list()) {

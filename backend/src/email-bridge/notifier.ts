@@ -4,9 +4,10 @@ import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
-import type { MessageView, Retention } from '../../../protocol/index.ts';
-import type { MessageLogs } from '../chats/message-log.ts';
-import { chatUrlFor } from '../../../ui/src/email-panel.ts';
+import type { MessageView, Retention, TranslationView } from '../../../protocol/index.ts';
+import { lastingRetentions, retentionLasts } from '../chats/message-log.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
@@ -30,8 +31,12 @@ export interface NotifierOptions {
   inboundDomain: string;
   mailDomain: string;
   publicUrl: () => string;
-  /** Which chats keep their messages (MessageLog.lasting): only theirs go out by email. */
-  logs: MessageLogs;
+  /** The member's reading-language versions of these messages (message translation), by seq. */
+  translate?: (
+    chatId: string,
+    identityId: string,
+    messages: { chatId: string; seq: number; kind: MessageRow['kind']; body: string; authorId: string | null }[],
+  ) => Promise<Map<number, TranslationView>>;
 }
 
 interface MessageRow {
@@ -189,7 +194,7 @@ export class EmailNotifier {
                                      AND (m.address = a.address OR m.identity_id = e.identity_id))
                 ORDER BY a.chat_id, coalesce(e.identity_id::text, a.address), a.added_at, a.address) p
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs, this.opts.logs.lastingRetentions()],
+      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs, lastingRetentions()],
     );
   }
 
@@ -227,7 +232,7 @@ export class EmailNotifier {
       // Joined meanwhile: the member path (notify()) owns them from now on.
       member: !!s && !s.joined,
       emailNotify: true,
-      lasting: !!s && this.opts.logs.of(s).lasting,
+      lasting: !!s && retentionLasts(s.retention),
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: 0,
@@ -294,7 +299,7 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
         fresh: fresh.map(line),
@@ -315,7 +320,7 @@ export class EmailNotifier {
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
       );
@@ -359,7 +364,7 @@ export class EmailNotifier {
     return {
       member: !!s,
       emailNotify: s?.email_notify ?? false,
-      lasting: !!s && this.opts.logs.of(s).lasting,
+      lasting: !!s && retentionLasts(s.retention),
       dnd: s?.dnd && s.dnd_mode ? { mode: s.dnd_mode, since: s.dnd_since, resendMinutes: s.resend_minutes ?? 60 } : null,
       lastSeq: s?.last_seq ?? 0,
       readSeq: s?.last_read_seq ?? 0,
@@ -457,6 +462,13 @@ export class EmailNotifier {
       const fresh = await unseenMessages(client, chatId, base, { identityId }, 50);
       if (fresh.length === 0) return false;
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
+      // The new messages in the member's reading language, above each original (which stays the record).
+      const translated =
+        (await this.opts.translate?.(
+          chatId,
+          identityId,
+          fresh.map((r) => ({ chatId, seq: r.seq, kind: r.kind, body: r.body, authorId: r.author_id })),
+        )) ?? new Map<number, TranslationView>();
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, st.address);
       const replyAddress = await createReplyAddress(client, {
@@ -468,10 +480,10 @@ export class EmailNotifier {
       const mail = notificationMail({
         subject: st.subject,
         chatId,
-        chatUrl: chatUrlFor(publicUrl, chatId),
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
-        fresh: fresh.map(line),
+        fresh: fresh.map((r) => ({ ...line(r), translation: translated.get(r.seq) })),
         history: history.map(line),
         reminder,
       });
@@ -493,7 +505,7 @@ export class EmailNotifier {
           replyTo: replyAddress,
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Inbox-Chat-Id': chatId },
+          headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
         },
         this.opts.mailDomain,
         { chatId, identityId, fromSeq: fresh[0]!.seq },
@@ -542,7 +554,7 @@ export class EmailNotifier {
             AND c.last_seq > GREATEST(d.emailed_seq, m.last_read_seq)
           ORDER BY c.last_activity_at DESC LIMIT 20
           FOR UPDATE OF d`,
-        [identityId, this.opts.logs.lastingRetentions()],
+        [identityId, lastingRetentions()],
       );
       const publicUrl = this.opts.publicUrl();
       const chats = [];
@@ -555,7 +567,7 @@ export class EmailNotifier {
         chats.push({
           subject: m.subject,
           chatId: m.chat_id,
-          chatUrl: chatUrlFor(publicUrl, m.chat_id),
+          chatUrl: chatUrl(publicUrl, m.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });
@@ -576,7 +588,7 @@ export class EmailNotifier {
             AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id AND m.identity_id = $1)
           ORDER BY a.chat_id, a.added_at, a.address
           FOR UPDATE OF a`,
-        [identityId, this.opts.logs.lastingRetentions()],
+        [identityId, lastingRetentions()],
       );
       // One per chat (FOR UPDATE rules out DISTINCT ON): the address added first.
       const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];
@@ -588,7 +600,7 @@ export class EmailNotifier {
         chats.push({
           subject: a.subject,
           chatId: a.chat_id,
-          chatUrl: chatUrlFor(publicUrl, a.chat_id),
+          chatUrl: chatUrl(publicUrl, a.chat_id),
           personalUrl,
           fresh: fresh.map(line),
         });

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { ChatService } from '../chats/chats.ts';
-import type { MessageLogs } from '../chats/message-log.ts';
 import type { Db } from '../db/prisma.ts';
 import type { Sessions } from '../identity/sessions.ts';
 import type { CodeHasher } from '../identity/tokens.ts';
@@ -14,7 +13,6 @@ export interface BridgeContext {
   pool: pg.Pool;
   db: Db;
   chats: ChatService;
-  logs: MessageLogs;
   sessions: Sessions;
   runner: JobRunner;
   /** Direct sends, for mail holding a live code: a queued job would keep the code in its payload. */

@@ -1,6 +1,6 @@
 import { promises as dns } from 'node:dns';
 import { authenticate, type DNSResolver } from 'mailauth';
-import { normaliseAddress } from '../../identity/addresses.ts';
+import { normaliseAddress } from '../identity/addresses.ts';
 
 export type { DNSResolver };
 

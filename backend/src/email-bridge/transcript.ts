@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import { sees } from '../chats/membership.ts';
+import { retentionLasts } from '../chats/message-log.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { TranscriptSent } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
@@ -7,6 +8,8 @@ import type { BridgeContext } from './context.ts';
 import { createReplyAddress } from './links.ts';
 import { queueMail } from './outbound.ts';
 import { transcriptMail, type MailLine } from './templates.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 
 const MAX_LINES = 1000;
 
@@ -16,7 +19,7 @@ export class Transcripts {
 
   async send(caller: Caller, chatId: string): Promise<TranscriptSent> {
     const view = await this.ctx.chats.view(caller, chatId); // membership check
-    if (!this.ctx.logs.of(view).lasting) {
+    if (!retentionLasts(view.retention)) {
       throw new AppError('FORBIDDEN', 'This chat keeps no record, so its transcript cannot be emailed');
     }
     await this.ctx.limits.transcripts.consume(`${caller.identityId}:${chatId}`, 'transcript emails for this chat');
@@ -64,7 +67,7 @@ export class Transcripts {
             ...transcriptMail({
               subject: view.subject,
               chatId,
-              chatUrl: `${publicUrl}/c/${chatId}`,
+              chatUrl: chatUrl(publicUrl, chatId),
               sender: view.me.address,
               lines,
               replyAddress,
@@ -72,7 +75,7 @@ export class Transcripts {
             fromName: `${senderName} via Inbox Chat`,
             replyTo: replyAddress,
             ...(root ? { inReplyTo: root, references: [root] } : {}),
-            headers: { 'X-Inbox-Chat-Id': chatId },
+            headers: { [CHAT_HEADER]: chatId },
           },
           this.ctx.mailDomain,
         );

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../../log.ts';
+import type { Logger } from '../log.ts';
 import type { ReadReply } from './read-reply.ts';
 import { refusals } from './refusals.ts';
 

@@ -1,5 +1,5 @@
 import { convert } from 'html-to-text';
-import { stripControlCharacters } from '../../../../protocol/index.ts';
+import { stripControlCharacters } from '../../../protocol/index.ts';
 import { attributionFinder, headerBlockAt, isSeparator, textBeforeSharedHeader } from './quote-headers.ts';
 import { cutSignature, dropTrailingRules, isMobileSignature } from './signatures.ts';
 

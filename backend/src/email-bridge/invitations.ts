@@ -8,6 +8,8 @@ import type { BridgeContext } from './context.ts';
 import { createChatLink } from './links.ts';
 import { queueMail } from './outbound.ts';
 import { invitationMail } from './templates.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
+import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 
 /**
  * Invitations and the personal links in our emails. A link signs its address in to one
@@ -39,15 +41,11 @@ export class Invitations {
       const mail = invitationMail({
         subject: view.subject,
         chatId,
-        chatUrl: `${publicUrl}/c/${chatId}`,
+        chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         days: Math.max(1, Math.round(this.ctx.inviteTtlMs / 86_400_000)),
       });
-      await queueMail(
-        client,
-        { to: address, ...mail, fromName: 'Inbox Chat', headers: { 'X-Inbox-Chat-Id': chatId } },
-        this.ctx.mailDomain,
-      );
+      await queueMail(client, { to: address, ...mail, fromName: 'Inbox Chat', headers: { [CHAT_HEADER]: chatId } }, this.ctx.mailDomain);
       // The invitation stands for everything said so far: the batched notification
       // (notifier.ts, emailAudience) carries only what is said after it, never the same message twice.
       await client.query(

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../mail/templates.ts';
-import { panelHtml as sharedPanelHtml } from '../../../ui/src/email-panel.ts';
+import { panelHtml as sharedPanelHtml } from '../../../mail-client/panel.ts';
 
 /** A message as it appears in an email. */
 export interface MailLine {
@@ -8,6 +8,14 @@ export interface MailLine {
   body: string;
   at: Date;
   kind: 'TEXT' | 'QUOTE';
+  /** The message in the recipient's reading language, shown above the original. */
+  translation?: { from: string; body: string };
+}
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+
+function translatedFrom(t: { from: string }): string {
+  return `Translated from ${languageNames.of(t.from) ?? t.from}`;
 }
 
 const FONT = 'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#1f2328';
@@ -24,7 +32,11 @@ function linesText(lines: MailLine[]): string {
   return lines
     .map(
       (l) =>
-        `${l.kind === 'QUOTE' ? `${l.author} (email)` : l.author} (${l.at.toISOString().slice(0, 16).replace('T', ' ')} UTC):\n${indent(l.body)}`,
+        `${l.kind === 'QUOTE' ? `${l.author} (email)` : l.author} (${l.at.toISOString().slice(0, 16).replace('T', ' ')} UTC):\n${
+          l.translation
+            ? `${indent(l.translation.body)}\n  [${translatedFrom(l.translation)}; original:]\n${indent(l.body)}`
+            : indent(l.body)
+        }`,
     )
     .join('\n\n');
 }
@@ -42,7 +54,13 @@ function linesHtml(lines: MailLine[], muted: boolean): string {
       (l) =>
         `<div style="margin:6px 0;${muted ? 'color:#57606a' : ''}"><b>${escapeHtml(l.author)}</b> <span style="font-size:12px;color:#57606a">${escapeHtml(
           l.at.toISOString().slice(0, 16).replace('T', ' '),
-        )} UTC</span><div style="white-space:pre-wrap">${escapeHtml(l.body)}</div></div>`,
+        )} UTC</span>${
+          l.translation
+            ? `<div style="white-space:pre-wrap">${escapeHtml(l.translation.body)}</div><div style="font-size:12px;color:#57606a">${escapeHtml(
+                translatedFrom(l.translation),
+              )} · original:</div><div style="white-space:pre-wrap;color:#57606a">${escapeHtml(l.body)}</div>`
+            : `<div style="white-space:pre-wrap">${escapeHtml(l.body)}</div>`
+        }</div>`,
     )
     .join('\n');
 }

@@ -2,19 +2,15 @@
  * The chat panel that the add-ins insert into an email, and how they find it again.
  * Mail clients run no script and strip `class`/`data-` attributes, so the panel is one plain
  * inline-styled table; the chat's UUID travels in the link `<base>/c/<uuid>` and in visible text.
- * Shared by the Outlook add-in and the Thunderbird extension: pure functions, no DOM.
+ * Shared by the Outlook add-in, the Thunderbird extension and the server's emails: pure functions, no DOM.
  */
-import { UUID_PATTERN as UUID } from '../../protocol/patterns.ts';
+import { UUID_PATTERN as UUID } from '../protocol/patterns.ts';
 
 export interface PanelInput {
   /** The chat page, `${PUBLIC_URL}/c/<uuid>`. */
   chatUrl: string;
   chatId: string;
   subject: string;
-}
-
-export function chatUrlFor(baseUrl: string, chatId: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/c/${chatId}`;
 }
 
 function escapeHtml(s: string): string {
@@ -87,13 +83,38 @@ export function panelText({ chatUrl, chatId, subject }: PanelInput): string {
   ].join('\n');
 }
 
+/** Any server: its address (scheme, host, optional path) is captured before `/c/`. */
+const ANY_SERVER = 'https?://[^\\s"\'<>/]+(?:/[^\\s"\'<>]*?)?';
+
 function pattern(base?: string): RegExp {
-  const prefix = base ? escapeRegExp(base.replace(/\/+$/, '')) : 'https?://[^\\s"\'<>/]+(?:/[^\\s"\'<>]*?)?';
-  return new RegExp(`${prefix}/c/(${UUID})(?![0-9a-fA-F-])`);
+  const prefix = base ? escapeRegExp(base.replace(/\/+$/, '')) : ANY_SERVER;
+  return new RegExp(`${prefix}/c/(${UUID})(?![0-9a-fA-F-])`, 'g');
+}
+
+/**
+ * The server address of the first panel link in a text (`https://chat.example.com` for
+ * `https://chat.example.com/c/<uuid>`), so a client set to another server can say which one to set.
+ */
+export function panelServerIn(text: string): string | null {
+  return new RegExp(`(${ANY_SERVER})/c/${UUID}(?![0-9a-fA-F-])`).exec(text)?.[1] ?? null;
 }
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every chat UUID a panel link names in an email's HTML, in order, lower-cased. */
+function chatIdsInHtml(html: string, base?: string): string[] {
+  // Links in HTML may carry entity-encoded characters; the UUID and "/c/" never need them.
+  const decoded = html.replace(/&#x2F;|&#47;/gi, '/').replace(/&amp;/g, '&');
+  const hrefs = /href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+  const ids: string[] = [];
+  for (let m = hrefs.exec(decoded); m; m = hrefs.exec(decoded)) ids.push(...chatIdsInText(m[1] ?? m[2] ?? m[3] ?? '', base));
+  return ids;
+}
+
+function chatIdsInText(text: string, base?: string): string[] {
+  return [...text.matchAll(pattern(base))].map((m) => m[1]!.toLowerCase());
 }
 
 /**
@@ -101,19 +122,22 @@ function escapeRegExp(s: string): string {
  * With `base`, only links to that server count (a panel from another Inbox Chat server is ignored).
  */
 export function findChatIdInHtml(html: string, base?: string): string | null {
-  // Links in HTML may carry entity-encoded characters; the UUID and "/c/" never need them.
-  const decoded = html.replace(/&#x2F;|&#47;/gi, '/').replace(/&amp;/g, '&');
-  const hrefs = /href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
-  const re = pattern(base);
-  for (let m = hrefs.exec(decoded); m; m = hrefs.exec(decoded)) {
-    const found = re.exec(m[1] ?? m[2] ?? m[3] ?? '');
-    if (found) return found[1]!.toLowerCase();
-  }
-  return null;
+  return chatIdsInHtml(html, base)[0] ?? null;
 }
 
 /** The chat UUID of the first panel link in plain text; null when there is none. */
 export function findChatIdInText(text: string, base?: string): string | null {
-  const found = pattern(base).exec(text);
-  return found ? found[1]!.toLowerCase() : null;
+  return chatIdsInText(text, base)[0] ?? null;
+}
+
+/**
+ * Whether a draft's body still holds the panel of `chatId`. The person may delete the panel
+ * before sending: both clients then end the chat they embedded, because the email no longer
+ * offers it to anyone. Any panel link counts, not only the first (a quoted panel may come first).
+ */
+export function draftHasPanel(body: { html?: string | null; text?: string | null }, chatId: string, base?: string): boolean {
+  const id = chatId.toLowerCase();
+  return (
+    (body.html ? chatIdsInHtml(body.html, base).includes(id) : false) || (body.text ? chatIdsInText(body.text, base).includes(id) : false)
+  );
 }
