@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
-import { assertUiBuilt, launchChromium, signInThroughPage, watchForPageProblems } from '../support/browser.ts';
+import { accessibilityProblems, assertUiBuilt, launchChromium, signInThroughPage, watchForPageProblems } from '../support/browser.ts';
 
 const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
@@ -82,6 +82,7 @@ describe('messenger basics in the chat panel: edit, reactions (Chromium, two peo
     const aliceEdited = alicePage.locator('.ic-mine', { hasText: 'Meet at 11, room B' });
     await aliceEdited.getByRole('button', { name: 'edited' }).click();
     await aliceEdited.locator('.ic-revisions li', { hasText: 'Meet at 10' }).waitFor();
+    assert.deepEqual(await accessibilityProblems(alicePage), [], 'with an edited message and its earlier texts');
 
     // A reload shows the current text, still marked: it came from the server, not the page's memory.
     await bobPage.reload();
@@ -111,6 +112,9 @@ describe('messenger basics in the chat panel: edit, reactions (Chromium, two peo
     await chipForBob.click();
     await chipForAlice.locator('.ic-reaction-count', { hasText: '1' }).waitFor();
     await chipForAlice.and(alicePage.locator('[aria-pressed="true"]')).waitFor();
+    await bobsCopy.hover();
+    await bobsCopy.getByLabel('Add a reaction').click();
+    assert.deepEqual(await accessibilityProblems(bobPage), [], 'with reactions and the picker open');
   });
 
   it('typing @ offers the members; the mention is highlighted, and stands out for the mentioned person only', async () => {
@@ -119,7 +123,8 @@ describe('messenger basics in the chat panel: edit, reactions (Chromium, two peo
     await box.pressSequentially('Thanks @bo');
     const option = alicePage.getByRole('option', { name: BOB });
     await option.waitFor();
-    assert.equal(await box.getAttribute('aria-expanded'), 'true');
+    assert.equal(await box.getAttribute('aria-activedescendant'), await option.getAttribute('id'), 'the first member is the active option');
+    assert.deepEqual(await accessibilityProblems(alicePage), [], 'with the mention list open');
     await box.press('Enter');
     assert.equal(await box.inputValue(), `Thanks @${BOB} `, 'picking fills in the name and keeps the message unsent');
     await box.pressSequentially('for the review');

@@ -28,9 +28,10 @@ let pickerCount = 0;
 export function attachMentionPicker(box: HTMLTextAreaElement, candidates: () => MentionCandidate[]): MentionPicker {
   const id = `ic-mentions-${++pickerCount}`;
   const list = el('ul', { id, class: 'ic-mention-list', role: 'listbox', 'aria-label': 'Mention someone', hidden: true });
+  // A textbox may not carry aria-expanded (a combobox would, but not as a multi-line box):
+  // the list's own visibility says whether it is open.
   box.setAttribute('aria-autocomplete', 'list');
   box.setAttribute('aria-controls', id);
-  box.setAttribute('aria-expanded', 'false');
   let shown: MentionCandidate[] = [];
   let active = 0;
   let query: { start: number; end: number } | null = null;
@@ -40,7 +41,6 @@ export function attachMentionPicker(box: HTMLTextAreaElement, candidates: () => 
     list.hidden = true;
     shown = [];
     query = null;
-    box.setAttribute('aria-expanded', 'false');
     box.removeAttribute('aria-activedescendant');
   };
 
@@ -101,7 +101,6 @@ export function attachMentionPicker(box: HTMLTextAreaElement, candidates: () => 
       query = { start: caret - m[2]!.length - 1, end: caret };
       active = Math.min(active, shown.length - 1);
       list.hidden = false;
-      box.setAttribute('aria-expanded', 'true');
       render();
     },
     take(body) {
