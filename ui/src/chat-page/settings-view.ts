@@ -59,10 +59,13 @@ function displayNameCard(api: ApiClient): HTMLElement {
       save.disabled = false;
     }
   });
+  // Editable once the current name is in: typing first would be overwritten by it.
   save.disabled = true;
+  input.disabled = true;
   api.me().then(
     (me) => {
       input.value = me.displayName ?? '';
+      input.disabled = false;
       save.disabled = false;
     },
     (err: Error) => say(done, err.message, true),

@@ -114,6 +114,18 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   }
   const reactions = reactionsOf(m, opts);
   if (reactions) item.appendChild(reactions);
+  if (opts.canDelete) {
+    meta.appendChild(
+      confirmButton({
+        label: 'Delete',
+        confirmLabel: 'Delete for everyone?',
+        ariaLabel: 'Delete this message',
+        className: 'ic-link ic-delete',
+        onConfirm: () => opts.onDelete(m.seq),
+      }),
+    );
+  }
+  // After Delete: a focused message's first control stays Delete, as the keyboard path promises.
   if (opts.canEdit && opts.onEdit) {
     const onEdit = opts.onEdit;
     const button = el('button', { type: 'button', class: 'ic-link ic-edit', 'aria-label': 'Edit this message', text: 'Edit' });
@@ -131,17 +143,6 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
       bodyNodes[bodyNodes.length - 1]!.after(editor);
     });
     meta.appendChild(button);
-  }
-  if (opts.canDelete) {
-    meta.appendChild(
-      confirmButton({
-        label: 'Delete',
-        confirmLabel: 'Delete for everyone?',
-        ariaLabel: 'Delete this message',
-        className: 'ic-link ic-delete',
-        onConfirm: () => opts.onDelete(m.seq),
-      }),
-    );
   }
   return item;
 }
