@@ -26,7 +26,8 @@ describe('message edits: rules, live update, resync, audit trail', function () {
   };
 
   before(async () => {
-    server = await startTestServer({ MAX_MESSAGE_CHARS: '200' });
+    // Members with no page open are emailed soon after a message (short, realistic delays).
+    server = await startTestServer({ MAX_MESSAGE_CHARS: '200', EMAIL_OFFLINE_DELAY_MS: '1500', EMAIL_BATCH_WINDOW_MS: '300' });
     [alice, bob, carol, dave] = await signInAll(server, ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
   });
   after(async () => {
@@ -212,5 +213,16 @@ describe('message edits: rules, live update, resync, audit trail', function () {
     assert.equal(r.body.editedAt, null);
     const page = (await api(server, 'GET', `/api/chats/${chatId}/messages?after=0`, undefined, bob.token)).body.messages as MessageView[];
     assert.ok(!page.some((x) => x.kind === 'EDIT'));
+  });
+
+  it('an email already sent is not recalled; the next email carries the edited text', async () => {
+    const chatId = await newChat();
+    const first = await send(bob, chatId, 'Budget is 10k');
+    const sent = await server.catcher!.waitFor((m) => m.to.includes('carol@example.com') && m.text.includes('Budget is 10k'));
+    await editRest(bob, chatId, first.seq, 'Budget is 12k');
+    await send(bob, chatId, 'Sorry, typo above');
+    const next = await server.catcher!.waitFor((m) => m.id > sent.id && m.to.includes('carol@example.com') && m.text.includes('Sorry, typo'));
+    assert.match(next.text, /Budget is 12k/, 'the earlier message, quoted above the new one, reads as it is now');
+    assert.doesNotMatch(next.text, /Budget is 10k/);
   });
 });
