@@ -154,7 +154,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
       // After delivery: the originals are out, translations follow as update events.
-      translations.messagesCommitted(messages);
+      // An edit is translated as its message's new text (its stored translations went with the old one).
+      translations.messagesCommitted(
+        messages.map((m) => (m.kind === 'EDIT' && m.targetSeq !== null ? { ...m, kind: 'TEXT', seq: m.targetSeq } : m)),
+      );
     });
     // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
     // process keeps it in memory.
