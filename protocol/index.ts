@@ -14,6 +14,17 @@ import type { RouteName } from './routes.ts';
 
 export { LIMITS, QUICK_REACTIONS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
 export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
+export { SAID_KINDS, isSaid } from './kinds.ts';
+export {
+  INLINE_TYPES,
+  MEDIA_ID_HEADER,
+  MEDIA_PATH,
+  UPLOAD_METADATA,
+  UPLOADS_PATH,
+  baseType,
+  categoryOf,
+  type AttachmentCategory,
+} from './media.ts';
 export { ROUTES, routePath, type HttpMethod, type PathParamNames, type RouteName, type RouteSpec } from './routes.ts';
 
 /**
@@ -204,6 +215,29 @@ export type ReactBody = z.infer<typeof reactBody>;
 /** The new text of one of my messages (the same length rule as a send). */
 export const editMessageBody = z.strictObject({ body: plainText(LIMITS.messageChars * 4) });
 export type EditMessageBody = z.infer<typeof editMessageBody>;
+/** tus upload ids (@tus/server names them with 32 hex digits). */
+export const uploadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'not an upload id');
+export const mediaIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'not a media id');
+
+/**
+ * Posts a finished upload as a message. Refused (CONFLICT) until every byte is stored: a video
+ * message appears only once its recording is complete.
+ */
+export const sendAttachmentBody = z.strictObject({
+  clientId: clientIdSchema,
+  uploadId: uploadIdSchema,
+  /** A thumbnail or poster frame the client made (an image upload to the same chat). */
+  previewUploadId: uploadIdSchema.optional(),
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3_600_000)
+    .optional(),
+  width: z.number().int().min(1).max(100_000).optional(),
+  height: z.number().int().min(1).max(100_000).optional(),
+});
+export type SendAttachmentBody = z.infer<typeof sendAttachmentBody>;
 
 export const historyQuery = z.strictObject({
   before: z.coerce.number().int().min(1).optional(),
@@ -273,7 +307,7 @@ export const verificationStarted = z.object({ verificationId: z.string(), addres
 export type VerificationStarted = z.infer<typeof verificationStarted>;
 
 const audienceRoleSchema = z.enum(['FROM', 'TO', 'CC', 'BCC', 'ADDED']);
-const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'EDIT']);
+const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'EDIT', 'ATTACHMENT']);
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
@@ -289,6 +323,22 @@ export const translationView = z.object({
   body: z.string(),
 });
 export type TranslationView = z.infer<typeof translationView>;
+/** What an ATTACHMENT message carries: a stored object of the chat, and for images and videos a preview. */
+export const attachmentView = z.object({
+  /** The object's id: the SHA-256 of its bytes (download it with the `mediaLink` route). */
+  mediaId: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  category: z.enum(['IMAGE', 'VIDEO', 'FILE']),
+  /** An image's thumbnail or a video's poster frame (a JPEG or PNG object of the same chat). */
+  previewMediaId: z.string().nullable(),
+  /** A video's length as recorded. */
+  durationMs: z.number().int().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+});
+export type AttachmentView = z.infer<typeof attachmentView>;
 
 export const messageView = z.object({
   chatId: z.string(),
@@ -316,6 +366,8 @@ export const messageView = z.object({
    * already made; live messages get theirs in a later `message:translated` event.
    */
   translation: translationView.optional(),
+  /** Only on ATTACHMENT messages that are not deleted. */
+  attachment: attachmentView.optional(),
 });
 export type MessageView = z.infer<typeof messageView>;
 
@@ -332,6 +384,12 @@ export const messageRevisionView = z.object({
   replacedAt: isoTime,
 });
 export type MessageRevisionView = z.infer<typeof messageRevisionView>;
+export const mediaLinkView = z.object({
+  /** Path and query of a download that needs no Authorization header (for img/video/a href), on this server. */
+  url: z.string(),
+  expiresAt: isoTime,
+});
+export type MediaLinkView = z.infer<typeof mediaLinkView>;
 
 export const memberView = z.object({
   /** The member's handle in this chat. */
@@ -548,6 +606,8 @@ export interface ServerToClientEvents {
   'server:closing': (r: { reason: ServerClosingReason }) => void;
   /** To a chat's room: a member's delivered/emailed position moved (senders' receipts). */
   delivery: (d: DeliveryNotice) => void;
+  /** Someone's presence as this person may see it, and where (docs/security.md, "Presence"). */
+  presence: (p: PresenceNotice) => void;
 }
 
 // ---------- Email bridge (docs/email-bridge.md) ----------
@@ -639,11 +699,102 @@ export const deliveryView = z.object({
 });
 export type DeliveryView = z.infer<typeof deliveryView>;
 
+// ---------- Alerts (docs/web-app.md#alerts) ----------
+
+/** My alert choices for every device; any field left out keeps its value. */
+export const alertSettingsBody = z.strictObject({
+  /** A desktop notification (Notification API, or the add-in's own means). */
+  desktop: z.boolean().optional(),
+  sound: z.boolean().optional(),
+  /** Vibration, on devices that have it. */
+  vibrate: z.boolean().optional(),
+  /** The sender's name and first words read aloud (speech synthesis). */
+  speak: z.boolean().optional(),
+});
+export type AlertSettingsBody = z.infer<typeof alertSettingsBody>;
+
+/** My alerts in one chat: `muted` silences every alert of it; `sound` only the sound. */
+export const chatAlertsBody = z.strictObject({ muted: z.boolean().optional(), sound: z.boolean().optional() });
+export type ChatAlertsBody = z.infer<typeof chatAlertsBody>;
+
+export const chatAlertsView = z.object({ chatId: z.string(), muted: z.boolean(), sound: z.boolean() });
+export type ChatAlertsView = z.infer<typeof chatAlertsView>;
+
+export const alertsView = z.object({
+  desktop: z.boolean(),
+  sound: z.boolean(),
+  vibrate: z.boolean(),
+  speak: z.boolean(),
+  /** Do-not-disturb (GET /me/availability) is on: no alert of any kind. */
+  dnd: z.boolean(),
+  /** Only the chats whose alerts differ from the default (not muted, with sound). */
+  chats: z.array(chatAlertsView),
+});
+export type AlertsView = z.infer<typeof alertsView>;
+// ---------- Presence and contacts (docs/security.md, "Presence") ----------
+
+/** Who may see my presence and "last seen". SHARED_CHATS (the default): people I accepted a chat with. */
+export const presenceVisibilitySchema = z.enum(['NOBODY', 'SHARED_CHATS', 'CONTACTS', 'SIGNED_IN']);
+export type PresenceVisibility = z.infer<typeof presenceVisibilitySchema>;
+export const presenceStateSchema = z.enum(['available', 'away', 'dnd', 'offline']);
+export type PresenceState = z.infer<typeof presenceStateSchema>;
+
+export const presenceView = z.object({
+  state: presenceStateSchema,
+  /** When they last had a visible client; null while they have one, or when never. */
+  lastSeenAt: isoTime.nullable(),
+});
+export type PresenceView = z.infer<typeof presenceView>;
+
+export const presenceSettingsBody = z.strictObject({ visibility: presenceVisibilitySchema });
+export type PresenceSettingsBody = z.infer<typeof presenceSettingsBody>;
+export const presenceSettingsView = z.object({ visibility: presenceVisibilitySchema });
+export type PresenceSettingsView = z.infer<typeof presenceSettingsView>;
+
+/** Only the members whose presence I may see are listed. */
+export const chatPresenceView = z.object({
+  chatId: z.string(),
+  members: z.array(z.object({ identityId: memberHandle, presence: presenceView })),
+});
+export type ChatPresenceView = z.infer<typeof chatPresenceView>;
+
+const contactHandle = z.string().describe("A contact's handle in my contact list (not an identity id)");
+export const contactView = z.object({
+  id: contactHandle,
+  /** The address they were a member under where we accepted a chat together. */
+  address: z.string(),
+  since: isoTime,
+  /** Null when they do not let me see it. */
+  presence: presenceView.nullable(),
+});
+export type ContactView = z.infer<typeof contactView>;
+export const contactsView = z.object({ contacts: z.array(contactView) });
+export type ContactsView = z.infer<typeof contactsView>;
+
+export const blockBody = z.strictObject({ address: addressSchema });
+export const blocksView = z.object({ addresses: z.array(z.string()) });
+export type BlocksView = z.infer<typeof blocksView>;
+
+/**
+ * Someone's presence changed (or whether I may see it): `state` null means "no longer shown to
+ * you". Names them only where I already know them: by member handle in chats where I see them,
+ * and by contact handle when they are my contact.
+ */
+export interface PresenceNotice {
+  state: PresenceState | null;
+  lastSeenAt: string | null;
+  members: { chatId: string; identityId: string }[];
+  contactId: string | null;
+}
+
 // ---------- REST routes (the table is routes.ts; these are its schemas, by the same names) ----------
 
 export const chatParams = z.strictObject({ chatId: uuidSchema });
 export const seqParams = z.strictObject({ chatId: uuidSchema, seq: z.coerce.number().int().min(1).max(2_147_483_647) });
 export const requestParams = z.strictObject({ chatId: uuidSchema, requestId: uuidSchema });
+export const mediaParams = z.strictObject({ chatId: uuidSchema, mediaId: mediaIdSchema });
+export const contactParams = z.strictObject({ contactId: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a contact id') });
+export const blockParams = z.strictObject({ address: addressSchema });
 
 /** What a route reads (`params` from its path, `query`, `body`) and what it answers (`response`; none for 204). */
 export interface RouteSchemas {
@@ -672,6 +823,9 @@ export const routeSchemas = {
   setAvailability: { body: availabilityBody, response: availabilityView },
   startAddressLink: { body: linkAddressBody, response: addressLinkStarted },
   verifyAddressLink: { body: verifyAddressBody, response: identityView },
+  alerts: { response: alertsView },
+  setAlerts: { body: alertSettingsBody, response: alertsView },
+  setChatAlerts: { params: chatParams, body: chatAlertsBody, response: chatAlertsView },
 
   listChats: { response: z.object({ chats: z.array(chatSummary) }) },
   createChat: { body: createChatBody, response: chatView },
@@ -689,11 +843,22 @@ export const routeSchemas = {
   messageRevisions: { params: seqParams, response: z.object({ revisions: z.array(messageRevisionView) }) },
   react: { params: seqParams, body: reactBody, response: messageReactions },
   markRead: { params: chatParams, body: markReadBody, response: z.object({ lastReadSeq: z.number().int() }) },
+  sendAttachment: { params: chatParams, body: sendAttachmentBody, response: messageView },
+  mediaLink: { params: mediaParams, response: mediaLinkView },
 
   requestAccess: { params: chatParams, body: accessRequestBody, response: accessRequestView },
   accessRequests: { params: chatParams, response: z.object({ requests: z.array(accessRequestView) }) },
   myAccessRequest: { params: chatParams, response: z.object({ request: accessRequestView.nullable() }) },
   decideAccess: { params: requestParams, body: accessDecisionBody, response: accessRequestView },
+
+  presenceSettings: { response: presenceSettingsView },
+  setPresenceSettings: { body: presenceSettingsBody, response: presenceSettingsView },
+  chatPresence: { params: chatParams, response: chatPresenceView },
+  contacts: { response: contactsView },
+  removeContact: { params: contactParams },
+  blocks: { response: blocksView },
+  block: { body: blockBody, response: blocksView },
+  unblock: { params: blockParams, response: blocksView },
 } as const satisfies Record<RouteName, RouteSchemas>;
 
 type SchemasOf<N extends RouteName> = (typeof routeSchemas)[N];

@@ -95,6 +95,17 @@ export const ROUTES = {
     summary: 'Adds the address once its code is right',
   },
 
+  // ---- alerts ----
+  alerts: { method: 'GET', path: '/me/alerts', auth: 'session', status: 200, summary: 'My alert settings, with do-not-disturb' },
+  setAlerts: { method: 'PUT', path: '/me/alerts', auth: 'session', status: 200, summary: 'Changes my alert settings for every device' },
+  setChatAlerts: {
+    method: 'PUT',
+    path: '/chats/:chatId/alerts',
+    auth: 'session',
+    status: 200,
+    summary: 'Mutes a chat, or turns its sound off, for me',
+  },
+
   // ---- chats ----
   listChats: { method: 'GET', path: '/chats', auth: 'session', status: 200, summary: 'My chats, newest activity first' },
   createChat: {
@@ -161,6 +172,20 @@ export const ROUTES = {
     summary: "An edited message's earlier texts, for its author and the chat owner",
   },
   markRead: { method: 'POST', path: '/chats/:chatId/read', auth: 'session', status: 200, summary: 'Moves my read position' },
+  sendAttachment: {
+    method: 'POST',
+    path: '/chats/:chatId/attachments',
+    auth: 'session',
+    status: 201,
+    summary: 'Posts a fully stored upload (file, image, video) as a message',
+  },
+  mediaLink: {
+    method: 'GET',
+    path: '/chats/:chatId/media/:mediaId/link',
+    auth: 'session',
+    status: 200,
+    summary: "A short-lived download link for one of the chat's objects",
+  },
 
   // ---- access requests ----
   requestAccess: {
@@ -191,6 +216,40 @@ export const ROUTES = {
     status: 200,
     summary: 'Approves or declines a request (owner)',
   },
+
+  // ---- presence and contacts (docs/security.md, "Presence") ----
+  presenceSettings: { method: 'GET', path: '/me/presence', auth: 'session', status: 200, summary: 'Who may see my presence' },
+  setPresenceSettings: { method: 'PUT', path: '/me/presence', auth: 'session', status: 200, summary: 'Changes who may see my presence' },
+  chatPresence: {
+    method: 'GET',
+    path: '/chats/:chatId/presence',
+    auth: 'session',
+    status: 200,
+    summary: "Presence of this chat's members who let me see it",
+  },
+  contacts: {
+    method: 'GET',
+    path: '/me/contacts',
+    auth: 'session',
+    status: 200,
+    summary: 'My contacts, with presence where they allow it',
+  },
+  removeContact: {
+    method: 'DELETE',
+    path: '/me/contacts/:contactId',
+    auth: 'session',
+    status: 204,
+    summary: 'Removes a contact (both ways)',
+  },
+  blocks: { method: 'GET', path: '/me/blocks', auth: 'session', status: 200, summary: 'Addresses I blocked' },
+  block: {
+    method: 'POST',
+    path: '/me/blocks',
+    auth: 'session',
+    status: 201,
+    summary: 'Blocks an address: it cannot bring me into chats, be my contact or see my presence',
+  },
+  unblock: { method: 'DELETE', path: '/me/blocks/:address', auth: 'session', status: 200, summary: 'Unblocks an address' },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -22,6 +22,7 @@ import { migrate } from './db/migrator.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { createHttpApp } from './http/app.ts';
+import { mediaRoutes } from './http/media.ts';
 import { defaultOrigins, originChecker } from './http/origins.ts';
 import { Sessions } from './identity/sessions.ts';
 import { Verification } from './identity/verification.ts';
@@ -40,12 +41,19 @@ import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './email-bridge/index.ts';
 import { createBridgeServices } from './email-bridge/services.ts';
+import { addressesBlockingActor } from './presence/blocks.ts';
+import { PresenceService } from './presence/service.ts';
 import type { DNSResolver } from './smtp/authenticate.ts';
 import type { InboundMail } from './smtp/listener.ts';
 import { createReplyListener, listenForReplies } from './smtp/replies.ts';
+import { AlertSettings } from './alerts/alert-settings.ts';
 import type { Services } from './services.ts';
 import { createProvider } from './translation/create-provider.ts';
 import { Translations } from './translation/translations.ts';
+import { createMediaStore } from './media/create-store.ts';
+import { MediaLinks } from './media/links.ts';
+import { MediaObjects } from './media/media-objects.ts';
+import { MediaService } from './media/media.ts';
 
 export class StartupError extends Error {}
 
@@ -119,11 +127,12 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       cleanups.push(() => redis!.close());
     }
 
-    const hashCode = codeHasher(
-      await loadSecretKey(config.secretKey, config.dataDir).catch((err: Error) => {
-        throw new StartupError(`Cannot read or create the secret key under ${config.dataDir}: ${err.message}`);
-      }),
-    );
+    const secretKey = await loadSecretKey(config.secretKey, config.dataDir).catch((err: Error) => {
+      throw new StartupError(`Cannot read or create the secret key under ${config.dataDir}: ${err.message}`);
+    });
+    const hashCode = codeHasher(secretKey);
+    const mediaStore = createMediaStore(config.media);
+    cleanups.push(() => mediaStore.close?.());
     const handles = await MemberHandles.load(pool);
     const fanout = new SocketFanout(handles, (chatIds) => loadVisibility(pool, chatIds), log.child({ component: 'realtime' }));
     let publicUrl = config.publicUrl;
@@ -173,6 +182,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       pool,
     );
 
+    const mediaObjects = new MediaObjects(pool, mediaStore, logs);
+
     const ctx: ChatContext = {
       db,
       pool,
@@ -185,10 +196,34 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       limits: { maxMessageChars: config.maxMessageChars, maxAudience: config.maxAudience },
       publicUrl: () => publicUrl,
       onHistoryServed: (chatId, identityId, topSeq) => bridge.historyServed(chatId, identityId, topSeq),
+      onAttachmentDeleted: (message) => mediaObjects.release(message),
+      addressesBlocking: (actorId, addresses) => addressesBlockingActor(pool, actorId, addresses),
     };
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const chats = new ChatService(ctx);
     const messages = new MessageService(ctx);
+    const media = new MediaService({
+      chats: ctx,
+      pool,
+      store: mediaStore,
+      objects: mediaObjects,
+      links: new MediaLinks(secretKey, config.media.linkTtlMs),
+      messages,
+      limits: { maxFileBytes: config.media.maxFileBytes, maxDailyBytes: config.media.maxDailyBytes },
+    });
+    const presence = new PresenceService({
+      pool,
+      presence: bridge.presence,
+      handles,
+      chats,
+      events: fanout,
+      log: log.child({ component: 'presence' }),
+      awayMs: config.presenceAwayMs,
+    });
+    // Presence reads chats, and chats tell presence who accepted one: wired once both exist.
+    ctx.onMemberJoined = (chatId, identityId) => presence.chatAccepted(chatId, identityId);
+    bridge.presence.onChange((identityIds) => presence.changed(identityIds));
+    cleanups.push(() => presence.stop());
     const services: Services = {
       sessions,
       displayNames: new DisplayNames(pool, (identityId) => {
@@ -224,15 +259,40 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         publicUrl: () => publicUrl,
         hashCode,
         rateLimit: (name, points, seconds) => createRateLimit(`${config.redisKeyPrefix}:${name}`, points, seconds, redis?.commands),
+        availabilityChanged: (identityId) => presence.changed([identityId]),
       }),
+      alerts: new AlertSettings(ctx),
+      media,
+      presence,
     };
-    const inbound = createReplyListener(config, pool, messages, log, hooks.dnsResolver);
+    // A reply's text goes in as a message, its attached files through the media service.
+    const replyPoster = {
+      send: messages.send.bind(messages),
+      checkEmailedFiles: media.checkEmailedFiles.bind(media),
+      postEmailedFile: media.postEmailedFile.bind(media),
+    };
+    const inbound = createReplyListener(config, pool, replyPoster, log, hooks.dnsResolver);
 
     let accepting = true;
     // The own origin is only known after listen() when PORT=0, so the checker reads it live.
     let checkOrigin = originChecker(defaultOrigins(publicUrl, config.allowedOrigins));
     const isAllowedOrigin = (origin: string | undefined) => checkOrigin(origin);
+    const mediaHttp = mediaRoutes({
+      media: services.media,
+      sessions,
+      uploadsDir: config.media.uploadsDir,
+      unfinishedTtlMs: config.media.unfinishedTtlMs,
+      isAllowedOrigin,
+    });
+    // Abandoned uploads (a closed tab mid-recording) would otherwise keep their bytes for ever.
+    const sweep = setInterval(
+      () => void mediaHttp.sweepUnfinished().catch((err: unknown) => log.warn({ err }, 'sweeping unfinished uploads failed')),
+      Math.min(config.media.unfinishedTtlMs, 3_600_000),
+    );
+    sweep.unref();
+    cleanups.push(() => clearInterval(sweep));
     const app = createHttpApp({
+      media: mediaHttp,
       config,
       publicUrl: () => publicUrl,
       log,

@@ -1,3 +1,4 @@
+import type { AlertSettings } from './alerts/alert-settings.ts';
 import type { AccessRequests } from './chats/access-requests.ts';
 import type { ChatService } from './chats/chats.ts';
 import type { MessageService } from './chats/messages.ts';
@@ -7,6 +8,8 @@ import type { Verification } from './identity/verification.ts';
 import type { IdentityLanguage } from './identity/language.ts';
 import type { ChatSummary } from '../../protocol/index.ts';
 import type { BridgeServices } from './email-bridge/services.ts';
+import type { MediaService } from './media/media.ts';
+import type { PresenceService } from './presence/service.ts';
 
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
@@ -21,4 +24,10 @@ export interface Services {
   myChats(caller: Caller): Promise<ChatSummary[]>;
   /** Email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
   bridge: BridgeServices;
+  /** How each person's devices alert them (settings only; the devices make the noise). */
+  alerts: AlertSettings;
+  /** Files, images and video messages: uploads, attachments, downloads. */
+  media: MediaService;
+  /** Presence with privacy, contacts and blocked addresses. */
+  presence: PresenceService;
 }

@@ -110,15 +110,16 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     me: string,
     item: ItemSpec,
     harness: string,
-    displayLanguage?: string,
+    opts: { displayLanguage?: string; setup?: (context: BrowserContext) => Promise<unknown> } = {},
   ): Promise<{ page: Page; pane: () => Frame }> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
     contexts.push(context);
+    await opts.setup?.(context);
     await context.addInitScript(
       (cfg) => {
         window.__OUTLOOK__ = cfg;
       },
-      { me, item, displayLanguage },
+      { me, item, displayLanguage: opts.displayLanguage },
     );
     await context.route('https://appsforoffice.microsoft.com/**', (route) =>
       route.fulfill({ status: 200, contentType: 'application/javascript', body: OFFICE_MOCK }),
@@ -258,7 +259,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
         ],
         `${server.url}/addin/read.html`,
       ),
-      'fr-FR',
+      { displayLanguage: 'fr-FR' },
     );
     await carol.page.evaluate((html) => {
       document.getElementById('body')!.innerHTML = html;
@@ -390,6 +391,55 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await pane().locator('.chat-row', { hasText: 'Hiring plan' }).waitFor();
     // Opened: the list, refreshed from the server, no longer marks it new.
     await pane().locator('.chat-row', { hasText: 'Hiring plan' }).locator('.chat-row-new').waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('the pinned My chats pane alerts for chats not open in it: a notice, a tone and an info bar on the email; the notice opens the chat', async () => {
+    const FRAN = 'fran@contoso.example';
+    const alice = await signInApi(ALICE);
+    const fran = await signInApi(FRAN);
+    const notes = await startChat(alice, 'Release notes', [FRAN]);
+    const parking = await startChat(alice, 'Parking', [FRAN]);
+    for (const id of [notes, parking]) await api(server, 'POST', `/api/chats/${id}/open`, undefined, fran);
+    // The speaker is what cannot be observed: the pane's calls to start a tone are counted, then passed on.
+    const countTones = (context: BrowserContext) =>
+      context.addInitScript(() => {
+        Reflect.set(window, '__tones', 0);
+        const start = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (...a: Parameters<OscillatorNode['start']>) {
+          Reflect.set(window, '__tones', Number(Reflect.get(window, '__tones')) + 1);
+          return start.apply(this, a);
+        };
+      });
+    const outlook = await outlookFor(
+      FRAN,
+      { kind: 'read', subject: 'Weekly update', from: ALICE, to: [FRAN], text: 'No chat here' },
+      outlookWindow('Weekly update', [['From', ALICE]], `${server.url}/addin/sidebar.html`),
+      { setup: countTones },
+    );
+    const pane = outlook.pane;
+    const tones = () => pane().evaluate(() => Number(Reflect.get(window, '__tones')));
+    await signIn(pane(), FRAN, true);
+    await pane().locator('.chat-row', { hasText: 'Parking' }).waitFor();
+
+    await post(alice, notes, 'Draft is ready for review');
+    const notice = pane().locator('.ic-alert-notices[aria-live="polite"] .ic-alert-notice', {
+      hasText: `${ALICE} in Release notes: Draft is ready for review`,
+    });
+    await notice.waitFor();
+    assert.equal(await tones(), 1);
+    const bar = `New IM from ${ALICE} in Release notes: Draft is ready for review`;
+    await pane().waitForFunction((text) => window.__outlook!.state.infoBarLog.includes(text), bar);
+
+    // Opened from the notice: a message there, in view, does not alert; another chat still does.
+    await notice.getByRole('button', { name: 'Open' }).click();
+    await pane().locator('.ic-panel[data-status="online"]').waitFor();
+    await seen(pane(), 'Draft is ready for review');
+    await post(alice, notes, 'Seen in place');
+    await seen(pane(), 'Seen in place');
+    await post(alice, parking, 'Who took my spot?');
+    await pane().locator('.ic-alert-notice', { hasText: 'Who took my spot?' }).waitFor();
+    assert.equal(await pane().locator('.ic-alert-notice', { hasText: 'Seen in place' }).count(), 0);
+    assert.equal(await tones(), 2);
   });
 
   it('the read pane at 320 x 500 with 21 messages: the list scrolls inside the pane, header and message box stay in view', async () => {

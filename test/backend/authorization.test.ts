@@ -124,6 +124,51 @@ const ROUTES: RouteCase[] = [
     body: () => ({ decision: 'APPROVE' }),
     expect: { anonymous: 401, nonMember: 403, member: 403, owner: 200 },
   },
+  {
+    name: "chat members' presence",
+    method: 'GET',
+    path: (f) => `/api/chats/${f.chatId}/presence`,
+    expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
+  },
+  {
+    name: 'my presence setting',
+    method: 'GET',
+    path: () => '/api/me/presence',
+    expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 },
+  },
+  {
+    name: 'change my presence setting',
+    method: 'PUT',
+    path: () => '/api/me/presence',
+    body: () => ({ visibility: 'SHARED_CHATS' }),
+    expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 },
+  },
+  {
+    name: 'my contacts',
+    method: 'GET',
+    path: () => '/api/me/contacts',
+    expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 },
+  },
+  {
+    name: 'remove a contact that is not mine',
+    method: 'DELETE',
+    path: () => '/api/me/contacts/AAAAAAAAAAAAAAAAAAAAAA',
+    expect: { anonymous: 401, nonMember: 404, member: 404, owner: 404 },
+  },
+  { name: 'my blocks', method: 'GET', path: () => '/api/me/blocks', expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 } },
+  {
+    name: 'block an address',
+    method: 'POST',
+    path: () => '/api/me/blocks',
+    body: () => ({ address: 'spam@example.net' }),
+    expect: { anonymous: 401, nonMember: 201, member: 201, owner: 201 },
+  },
+  {
+    name: 'unblock an address',
+    method: 'DELETE',
+    path: () => '/api/me/blocks/spam%40example.net',
+    expect: { anonymous: 401, nonMember: 200, member: 200, owner: 200 },
+  },
   { name: 'sign out', method: 'POST', path: () => '/api/auth/logout', expect: { anonymous: 401, nonMember: 204, member: 204, owner: 204 } },
 ];
 

@@ -12,6 +12,7 @@ import { ROUTES, routeSchemas, type RouteName, type RouteSchemas } from '../../p
 import { openApiPath } from '../../protocol/openapi.ts';
 import { loadConfig } from '../../backend/src/config/index.ts';
 import { createHttpApp } from '../../backend/src/http/app.ts';
+import { mediaRoutes } from '../../backend/src/http/media.ts';
 import { createLogger } from '../../backend/src/log.ts';
 import { createMetrics } from '../../backend/src/ops/metrics.ts';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
@@ -62,6 +63,13 @@ function registeredApiRoutes(server: TestServer): string[] {
     metrics: createMetrics(),
     isAllowedOrigin: () => true,
     isReady: async () => true,
+    media: mediaRoutes({
+      media: server.services.media,
+      sessions: server.services.sessions,
+      uploadsDir: config.media.uploadsDir,
+      unfinishedTtlMs: config.media.unfinishedTtlMs,
+      isAllowedOrigin: () => true,
+    }),
   });
   // Express does not type its router's layers.
   const router: object = app.router;

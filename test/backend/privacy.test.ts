@@ -8,7 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import type { CaughtMail } from '../../backend/src/mail/catcher.ts';
-import { UUID_PATTERN, type ChatSummary, type ChatView } from '../../protocol/index.ts';
+import {
+  UUID_PATTERN,
+  type ChatPresenceView,
+  type ChatSummary,
+  type ChatView,
+  type ContactsView,
+  type PresenceNotice,
+} from '../../protocol/index.ts';
 import {
   api,
   type ClientSocket,
@@ -509,5 +516,222 @@ describe('privacy across two server processes (rooms shared through Redis)', fun
       heardByTina.some((e) => JSON.stringify(e).includes('"message"')),
       'tina did hear the chat',
     );
+  });
+});
+
+/**
+ * The presence row of the privacy table: one person (Sam) under every visibility setting, seen
+ * by one person per relationship, on every surface: REST (a chat's member presence, the contact
+ * list), the socket (presence notices) and email (which never carries presence). The panel shows
+ * exactly what those two give it; test/e2e/presence.test.ts checks it renders them in Chromium.
+ */
+describe('privacy table: presence follows the setting for every relationship, on every surface', function () {
+  this.timeout(120_000);
+  type Viewer = 'self' | 'sharer' | 'contact' | 'pending' | 'bccOwner' | 'bccPeer' | 'lurker' | 'blocked' | 'stranger';
+  const SAM = 'sam@example.com';
+  const ADDR: Record<Viewer, string> = {
+    self: SAM,
+    sharer: 'shara@example.com',
+    contact: 'connie@example.org',
+    pending: 'pen@example.net',
+    bccOwner: 'bo@example.com',
+    bccPeer: 'pia@example.com',
+    lurker: 'lu@example.org',
+    blocked: 'blake@example.net',
+    stranger: 'stan@example.com',
+  };
+  /**
+   * Who may see Sam's presence under each setting:
+   * sharer: both accepted a chat (Sam's), then removed each other as contacts;
+   * contact: a contact who no longer shares a chat (Sam removed them from it);
+   * pending: in the audience of Sam's chat, never opened it (email alone is no acceptance);
+   * bccOwner: owns a chat Sam was Bcc'd on (and accepted) — the owner sees a Bcc member;
+   * bccPeer: a visible member of that chat, who must never learn of the Bcc member;
+   * lurker: Bcc'd on a chat where Sam is visible: they see Sam, Sam cannot see them;
+   * blocked: accepted Sam's chat, but Sam blocked their address; stranger: nothing in common.
+   */
+  const EXPECTED: Record<string, Viewer[]> = {
+    NOBODY: ['self'],
+    SHARED_CHATS: ['self', 'sharer', 'bccOwner'],
+    CONTACTS: ['self', 'contact', 'bccOwner'],
+    SIGNED_IN: ['self', 'sharer', 'contact', 'bccOwner', 'lurker'],
+  };
+  const viewers = Object.keys(ADDR) as Viewer[];
+  let server: TestServer;
+  const tokens = {} as Record<Viewer, string>;
+  const ids = {} as Record<Viewer, string>;
+  /** Everyone but Sam has a socket open throughout (Sam's own come and go with each phase). */
+  const sockets = {} as Partial<Record<Viewer, ClientSocket>>;
+  const chats: Record<'c0' | 'c1' | 'c2' | 'c3', string> = { c0: '', c1: '', c2: '', c3: '' };
+  /** Chats each viewer is a member of (where a chat presence request is theirs to make). */
+  const memberOf = {} as Record<Viewer, string[]>;
+  const heard: { viewer: Viewer; phase: string; notice: PresenceNotice }[] = [];
+  let phase = 'setup';
+  let mailFrom = 0;
+
+  const samHandles = () => Object.values(chats).map((c) => server.services.chats.memberHandle(c, ids.self));
+  const aboutSam = (n: PresenceNotice, contactId: string | null) =>
+    n.members.some((m) => samHandles().includes(m.identityId)) || (contactId !== null && n.contactId === contactId);
+  const contactIdOfSam = {} as Record<Viewer, string | null>;
+
+  before(async () => {
+    server = await startTestServer({
+      PRESENCE_AWAY_MS: '60000',
+      EMAIL_BATCH_WINDOW_MS: '100',
+      EMAIL_OFFLINE_DELAY_MS: '0',
+      JOBS_POLL_MS: '50',
+    });
+    const sessions = await signInAll(
+      server,
+      viewers.map((v) => ADDR[v]),
+    );
+    viewers.forEach((v, i) => {
+      tokens[v] = sessions[i]!.token;
+      ids[v] = sessions[i]!.identity.id;
+    });
+    mailFrom = lastMailId(server);
+    const call = async (v: Viewer, method: string, path: string, body?: unknown) => {
+      const r = await api(server, method, path, body, tokens[v]);
+      assert.ok(r.status < 300, `${v} ${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    const open = (v: Viewer, chatId: string) => call(v, 'POST', `/api/chats/${chatId}/open`);
+
+    chats.c0 = (await call('self', 'POST', '/api/chats', { subject: 'Met once', audience: { to: [ADDR.contact] } })).id;
+    await open('contact', chats.c0);
+    await call('self', 'PUT', `/api/chats/${chats.c0}/audience`, { audience: { to: [] } });
+
+    chats.c1 = (
+      await call('self', 'POST', '/api/chats', { subject: 'Sam’s', audience: { to: [ADDR.sharer, ADDR.pending, ADDR.blocked] } })
+    ).id;
+    await open('sharer', chats.c1);
+    await open('blocked', chats.c1);
+    const samForSharer = (await call('sharer', 'GET', '/api/me/contacts')).contacts.find((c: { address: string }) => c.address === SAM);
+    await call('sharer', 'DELETE', `/api/me/contacts/${samForSharer.id}`);
+    await call('self', 'POST', '/api/me/blocks', { address: ADDR.blocked });
+
+    chats.c2 = (await call('bccOwner', 'POST', '/api/chats', { subject: 'Bcc', audience: { to: [ADDR.bccPeer], bcc: [SAM] } })).id;
+    await open('self', chats.c2);
+    await open('bccPeer', chats.c2);
+    chats.c3 = (await call('bccOwner', 'POST', '/api/chats', { subject: 'Lurk', audience: { to: [SAM], bcc: [ADDR.lurker] } })).id;
+    await open('self', chats.c3);
+    await open('lurker', chats.c3);
+    // Something to email: Sam writes in their chat, which the never-opened audience address is mailed.
+    await call('self', 'POST', `/api/chats/${chats.c1}/messages`, { clientId: 'sam-1', body: 'Hello all' });
+    await server.catcher!.waitFor((m) => m.id > mailFrom && m.to.includes(ADDR.pending) && /Hello all/.test(m.text));
+
+    memberOf.self = [chats.c0, chats.c1, chats.c2, chats.c3];
+    memberOf.sharer = [chats.c1];
+    memberOf.contact = [];
+    memberOf.pending = [];
+    memberOf.bccOwner = [chats.c2, chats.c3];
+    memberOf.bccPeer = [chats.c2];
+    memberOf.lurker = [chats.c3];
+    memberOf.blocked = [chats.c1];
+    memberOf.stranger = [];
+    for (const v of viewers) {
+      const list = (await call(v, 'GET', '/api/me/contacts')).contacts as { id: string; address: string }[];
+      contactIdOfSam[v] = list.find((c) => c.address === SAM)?.id ?? null;
+      if (v === 'self') continue;
+      const s = await connectSocket(server.url, tokens[v]);
+      s.on('presence', (notice) => heard.push({ viewer: v, phase, notice }));
+      sockets[v] = s;
+    }
+    // The relationships are what the table says they are.
+    assert.deepEqual(
+      viewers.filter((v) => contactIdOfSam[v]),
+      ['contact', 'bccOwner'],
+    );
+  });
+  after(async () => {
+    for (const s of Object.values(sockets)) s?.close();
+    await server?.close();
+  });
+
+  /** What each viewer's REST surfaces show of Sam now. */
+  async function restView(v: Viewer): Promise<{ chats: string[]; contact: boolean; pendingRefused: boolean }> {
+    const shown: string[] = [];
+    for (const c of memberOf[v]) {
+      const r = await api<ChatPresenceView>(server, 'GET', `/api/chats/${c}/presence`, undefined, tokens[v]);
+      assert.equal(r.status, 200);
+      const handle = server.services.chats.memberHandle(c, ids.self);
+      if (r.body.members.some((m) => m.identityId === handle)) shown.push(c);
+    }
+    const contacts = (await api<ContactsView>(server, 'GET', '/api/me/contacts', undefined, tokens[v])).body.contacts;
+    const pending = await api(server, 'GET', `/api/chats/${chats.c1}/presence`, undefined, tokens.pending);
+    return {
+      chats: shown,
+      contact: contacts.some((c) => c.address === SAM && c.presence !== null),
+      pendingRefused: pending.status === 403,
+    };
+  }
+
+  for (const [setting, allowed] of Object.entries(EXPECTED)) {
+    describe(`Sam's setting ${setting}`, () => {
+      before(async () => {
+        phase = setting;
+        assert.equal((await api(server, 'PUT', '/api/me/presence', { visibility: setting }, tokens.self)).status, 200);
+        // Sam comes and goes: each change is published to exactly who may see it.
+        const others = allowed.filter((v) => v !== 'self');
+        const visible = (n: PresenceNotice) => n.state === 'available' && n.lastSeenAt === null;
+        const came = others.map((v) =>
+          nextEvent(sockets[v]!, 'presence', (n: PresenceNotice) => visible(n) && aboutSam(n, contactIdOfSam[v])),
+        );
+        const samSocket = await connectSocket(server.url, tokens.self);
+        samSocket.on('presence', (notice) => heard.push({ viewer: 'self', phase, notice }));
+        const seenOwn = nextEvent(samSocket, 'presence', visible);
+        samSocket.emit('presence:visibility', { visible: true });
+        await seenOwn;
+        await Promise.all(came);
+        const gone = others.map((v) =>
+          nextEvent(sockets[v]!, 'presence', (n: PresenceNotice) => n.state === 'offline' && aboutSam(n, contactIdOfSam[v])),
+        );
+        samSocket.close();
+        await Promise.all(gone);
+        // Late notices would land here: give them time to arrive before the scan.
+        await new Promise((r) => setTimeout(r, 400));
+      });
+
+      for (const v of viewers) {
+        const sees = allowed.includes(v);
+        it(`${v}: ${sees ? 'sees' : 'never sees'} Sam's presence over REST and the socket`, async () => {
+          const rest = await restView(v);
+          // Where they see Sam at all (member lists; a Bcc member is listed only for the owner).
+          const listed = memberOf[v].filter((c) => !(c === chats.c2 && v !== 'bccOwner' && v !== 'self'));
+          assert.deepEqual(rest.chats, sees ? listed : [], 'chat presence');
+          assert.equal(rest.contact, sees && contactIdOfSam[v] !== null, 'contact list presence');
+          assert.equal(rest.pendingRefused, true, 'an unopened chat shows nothing');
+          const notices = heard.filter((h) => h.viewer === v && h.phase === setting && aboutSam(h.notice, contactIdOfSam[v]));
+          const withState = notices.filter((h) => h.notice.state !== null);
+          if (sees) assert.ok(withState.length >= (v === 'self' ? 1 : 2), 'heard Sam come (and go)');
+          else assert.deepEqual(withState, [], 'no presence notice about Sam');
+          for (const h of notices) {
+            assert.ok(
+              h.notice.members.every((m) => listed.map((c) => server.services.chats.memberHandle(c, ids.self)).includes(m.identityId)),
+              'named only where they already see Sam',
+            );
+          }
+        });
+      }
+    });
+  }
+
+  describe('after every setting', () => {
+    it('no notice about anyone reaches a viewer carrying an identity id, or Sam’s handle in a chat where Sam is hidden from them', () => {
+      const bccHandle = server.services.chats.memberHandle(chats.c2, ids.self);
+      for (const h of heard) {
+        const text = JSON.stringify(h.notice);
+        assert.ok(!Object.values(ids).some((id) => text.includes(id)), `${h.viewer}: ${text}`);
+        if (h.viewer !== 'bccOwner' && h.viewer !== 'self') assert.ok(!text.includes(bccHandle), `${h.viewer}: ${text}`);
+      }
+      assert.ok(heard.length > 0);
+    });
+
+    it('email carries no presence: no state word or last-seen time in any mail to anyone', () => {
+      const mails = server.catcher!.list().filter((m) => m.id > mailFrom);
+      assert.ok(mails.length > 0, 'mail went out (invitations, notifications)');
+      for (const m of mails)
+        assert.doesNotMatch(`${m.subject}\n${m.text}`, /\b(last seen|is available|is away|is offline|presence)\b/i, m.subject);
+    });
   });
 });

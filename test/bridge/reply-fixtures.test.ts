@@ -104,7 +104,7 @@ describe('reply parsing: the labelled corpus', function () {
       const reply = await readReply(c.raw);
       assert.equal(comparable(reply.text), comparable(c.expected));
       // Signatures, winmail.dat and calendar answers are parts the client adds, not attachments.
-      assert.equal(reply.attachments, false);
+      assert.deepEqual(reply.files, []);
     });
   }
 });

@@ -325,7 +325,7 @@ export interface ReplyOptions {
   html?: string;
   inReplyTo?: string;
   dkim?: DkimKey;
-  attachments?: { filename: string; content: string }[];
+  attachments?: { filename: string; content: string; encoding?: string; contentType?: string }[];
   headers?: Record<string, string>;
   /** A whole raw message (e.g. a fixture) instead of the fields above. */
   raw?: string;

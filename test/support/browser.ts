@@ -28,7 +28,7 @@ export function assertUiBuilt(): void {
  * frame pages on http://localhost: Chromium's Local Network Access check would otherwise ask the
  * user, as it does when a developer sideloads against localhost in Outlook on the web.
  */
-export async function launchChromium(opts: { outlookFraming?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(opts: { outlookFraming?: boolean; args?: string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: run \`flock /tmp/apt.lock apt-get install -y chromium\``);
   }
@@ -44,6 +44,7 @@ export async function launchChromium(opts: { outlookFraming?: boolean } = {}): P
       '--disable-component-update',
       '--disable-sync',
       ...(opts.outlookFraming ? ['--disable-features=LocalNetworkAccessChecks'] : []),
+      ...(opts.args ?? []),
     ],
   });
 }

@@ -5,9 +5,9 @@
  * notifications, settings.
  */
 import assert from 'node:assert/strict';
-import type { ChatSummary, ChatView, HistoryPage, MessageView } from '../../protocol/index.ts';
+import type { AlertsView, ChatSummary, ChatView, HistoryPage, MessageView } from '../../protocol/index.ts';
 import { saveTranscript, transcriptEmail, allMessages } from '../../thunderbird-ext/src/background/transcript.ts';
-import { newFromOthers, totalUnread, UnreadTracker } from '../../thunderbird-ext/src/background/unread.ts';
+import { UnreadTracker } from '../../thunderbird-ext/src/background/unread.ts';
 import { addressesOf, mailboxAddress } from '../../thunderbird-ext/src/shared/addresses.ts';
 import { chatIdOfMessage, htmlToText, replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
 import { DEFAULT_BACKEND_URL, loadSettings, normaliseBackendUrl, saveBackendUrl } from '../../thunderbird-ext/src/shared/settings.ts';
@@ -211,17 +211,14 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     isNew: false,
   });
 
-  it('totals unread and spots new messages from others only', () => {
-    assert.equal(totalUnread([summary('a', 3, 2), summary('b', 1, 1)]), 3);
-    const before = new Map([
-      ['a', 3],
-      ['b', 1],
-    ]);
-    const after = [summary('a', 4, 3), summary('b', 2, 0, 'me'), summary('c', 1, 1)];
-    assert.deepEqual(
-      newFromOthers(before, after).map((c) => c.id),
-      ['a', 'c'],
-    );
+  const alertSettings = (over: Partial<AlertsView> = {}): AlertsView => ({
+    desktop: true,
+    sound: true,
+    vibrate: true,
+    speak: false,
+    dnd: false,
+    chats: [],
+    ...over,
   });
 
   class FakeTransport implements Pick<ChatTransport, 'status' | 'on' | 'watchChats'> {
@@ -240,7 +237,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     }
   }
 
-  it('updates the badge on activity and notifies only while Thunderbird is in the background', async () => {
+  it('updates the badge on activity; alerts unless a visible view shows the chat in a focused Thunderbird', async () => {
     const t = new FakeTransport();
     t.chats = [summary('a', 1, 0)];
     let list = [summary('a', 2, 1)];
@@ -250,9 +247,11 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     const tracker = new UnreadTracker({
       transport: () => t,
       listChats: () => Promise.resolve(list),
+      alertSettings: () => Promise.resolve(alertSettings()),
       setBadge: (n) => badges.push(n),
       inBackground: async () => background,
-      notify: (c) => notified.push(c.id),
+      showing: (id) => id === 'a',
+      alert: (a) => notified.push(a.chatId),
       delayMs: 1,
     });
     tracker.attach();
@@ -262,7 +261,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     t.emit('chats:activity', { chatId: 'a', lastSeq: 2 });
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(badges, [0, 1]);
-    assert.deepEqual(notified, [], 'Thunderbird has the focus: the badge is enough');
+    assert.deepEqual(notified, [], 'the chat is on screen in the focused window: the badge is enough');
 
     background = true;
     list = [summary('a', 3, 2)];
@@ -270,6 +269,52 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(badges, [0, 1, 2]);
     assert.deepEqual(notified, ['a']);
+
+    // A chat no view shows alerts even while Thunderbird has the focus.
+    background = false;
+    list = [summary('a', 3, 2), summary('b', 1, 1)];
+    t.emit('chats:activity', { chatId: 'b', lastSeq: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(notified, ['a', 'b']);
+    tracker.stop();
+  });
+
+  it('follows do-not-disturb and mute from the server, and stays silent when the settings cannot be read', async () => {
+    const t = new FakeTransport();
+    t.chats = [summary('a', 1, 0), summary('b', 1, 0)];
+    let list = t.chats;
+    let settings: AlertsView | null = alertSettings({ dnd: true });
+    const badges: number[] = [];
+    const notified: string[] = [];
+    const tracker = new UnreadTracker({
+      transport: () => t,
+      listChats: () => Promise.resolve(list),
+      alertSettings: () => (settings ? Promise.resolve(settings) : Promise.reject(new Error('offline'))),
+      setBadge: (n) => badges.push(n),
+      inBackground: async () => true,
+      showing: () => false,
+      alert: (a) => notified.push(a.chatId),
+      delayMs: 1,
+    });
+    const step = async (next: ChatSummary[]) => {
+      list = next;
+      t.emit('chats:activity', {});
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    tracker.attach();
+    await new Promise((r) => setTimeout(r, 10));
+    await step([summary('a', 2, 1), summary('b', 1, 0)]);
+    assert.deepEqual(notified, [], 'do-not-disturb');
+    assert.equal(badges.at(-1), 0, 'no badge under do-not-disturb either');
+
+    settings = alertSettings({ chats: [{ chatId: 'a', muted: true, sound: true }] });
+    await step([summary('a', 3, 2), summary('b', 2, 1)]);
+    assert.deepEqual(notified, ['b'], 'a is muted');
+    assert.equal(badges.at(-1), 1, 'the muted chat is not counted');
+
+    settings = null;
+    await step([summary('a', 3, 2), summary('b', 3, 2)]);
+    assert.deepEqual(notified, ['b'], 'fresh settings could not be read: no alert (the last known ones still badge)');
     tracker.stop();
   });
 
@@ -282,9 +327,11 @@ describe('Thunderbird logic: unread badge and notifications', () => {
       const tracker = new UnreadTracker({
         transport: () => t,
         listChats: () => Promise.resolve(t.chats),
+        alertSettings: () => Promise.resolve(alertSettings()),
         setBadge: () => undefined,
         inBackground: async () => true,
-        notify: (c) => notified.push(c.id),
+        showing: () => false,
+        alert: (a) => notified.push(a.chatId),
         memory: { load: async () => remembered, save: async (s) => void saved.push(s) },
       });
       tracker.attach();

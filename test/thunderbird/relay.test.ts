@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type { ChatView, MessageView, SessionView } from '../../protocol/index.ts';
+import type { ChatView, MessageView, PresenceNotice, SessionView } from '../../protocol/index.ts';
 import { Backend } from '../../thunderbird-ext/src/background/backend.ts';
 import { RelayHost } from '../../thunderbird-ext/src/background/relay-host.ts';
 import { RELAY_PORT } from '../../thunderbird-ext/src/relay/protocol.ts';
@@ -161,6 +161,19 @@ describe('Thunderbird relay: message pane -> background -> real socket', functio
     assert.equal((await typing).chatId, chat.id);
     const page = await view.history(chat.id, { before: 3, limit: 10 });
     assert.ok(page.messages.every((m) => m.seq < 3));
+  });
+
+  it("relays a chat member's presence to the view showing that chat, without the contact id", async () => {
+    const view = views[0]!;
+    const aliceHandle = server.services.chats.memberHandle(chat.id, alice.identity.id);
+    const heard = new Promise<PresenceNotice>((resolve) =>
+      view.on('presence', (p) => p.state === 'available' && p.members.some((m) => m.identityId === aliceHandle) && resolve(p)),
+    );
+    aliceSocket.emit('presence:visibility', { visible: true });
+    const p = await heard;
+    assert.deepEqual(p.members, [{ chatId: chat.id, identityId: aliceHandle }]);
+    assert.equal(p.contactId, null, 'the contact list is not the pane’s business');
+    aliceSocket.emit('presence:visibility', { visible: false });
   });
 
   it('keeps a chat subscribed while another view still shows it', async () => {

@@ -20,7 +20,10 @@ import { startThunderbird, thunderbirdVersion, type Thunderbird } from './suppor
 import { sql } from '../bridge/support.ts';
 import {
   ADD_RECIPIENT_AND_SEND,
+  ALERTS_ABOVE,
   BADGE_ABOVE,
+  BADGE_IS,
+  CLICK_ALERT,
   CHAT_IN_SPACE_IS_NEW,
   CLICK_EMBED_IM,
   OPEN_COMPOSE,
@@ -35,6 +38,7 @@ import {
   SET_SERVER,
   WAIT_FOR_EXTENSION,
   WAIT_FOR_MESSAGE_IN_PANE,
+  WATCH_ALERTS,
 } from './support/tb-scripts.ts';
 import { screenshotDir } from '../support/screenshots.ts';
 import { isUuid } from '../../protocol/patterns.ts';
@@ -201,6 +205,38 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
     assert.equal(posted.status, 201);
     const after = await tb!.chrome<number>(BADGE_ABOVE, [before]);
     assert.equal(after, before + 1);
+  });
+
+  it('alerts through messenger.notifications for a chat no view shows; do-not-disturb silences it; a click opens the chat', async () => {
+    type Shown = { name: string; title: string; text: string };
+    const before = await tb!.chrome<Shown[]>(WATCH_ALERTS);
+    const say = async (clientId: string, body: string) => {
+      const r = await api<{ seq: number }>(server, 'POST', `/api/chats/${chat.id}/messages`, { clientId, body }, alice.token);
+      assert.equal(r.status, 201);
+      return r.body.seq;
+    };
+    const seq = await say('alice-alert-1', 'Did you see the numbers?');
+    const shown = await tb!.chrome<Shown[]>(ALERTS_ABOVE, [before.length]);
+    assert.deepEqual(shown.slice(before.length), [
+      { name: `inbox-chat:${chat.id}:${seq}`, title: SUBJECT, text: `${ALICE}: Did you see the numbers?` },
+    ]);
+
+    // Do-not-disturb, turned on from Bob's other device: no alert, and the badge goes.
+    const bob = await signIn(server, BOB);
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: true }, bob.token)).status, 200);
+    await say('alice-alert-2', 'Quiet hours, I know');
+    await tb!.chrome(BADGE_IS, [0]);
+    assert.equal((await tb!.chrome<Shown[]>(WATCH_ALERTS)).length, shown.length, 'nothing shown during do-not-disturb');
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: false }, bob.token)).status, 200);
+    const back = await say('alice-alert-3', 'Back now?');
+    const after = await tb!.chrome<Shown[]>(ALERTS_ABOVE, [shown.length]);
+    assert.deepEqual(
+      after.slice(shown.length).map((a) => a.name),
+      [`inbox-chat:${chat.id}:${back}`],
+    );
+
+    // The system reports a click on it: the Chats space opens that chat.
+    assert.equal(await tb!.chrome<boolean>(CLICK_ALERT, [`inbox-chat:${chat.id}:${back}`, chat.id]), true);
   });
 
   it('Embed IM in a real compose window; the sent email names the chat and the final recipients are in it', async () => {

@@ -26,6 +26,7 @@ const unit = [
   'test/thunderbird/compose.test.ts',
   'test/thunderbird/logic.test.ts',
   'test/thunderbird/background.test.ts',
+  'test/ui/alert-policy.test.ts',
   'test/ui/gap-watch.test.ts',
   'test/ui/outbox.test.ts',
   'test/ui/receipts.test.ts',
@@ -45,6 +46,7 @@ const integration = [
   'test/addin/**/*.test.ts',
   'test/thunderbird/relay.test.ts',
   'test/thunderbird/distribution.test.ts',
+  'test/media/**/*.test.ts',
 ];
 
 const tiers = {

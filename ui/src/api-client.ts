@@ -6,10 +6,17 @@ import type {
   AccessDecision,
   AccessRequestView,
   AddressLinkStarted,
+  AlertSettingsBody,
+  AlertsView,
   AudienceInput,
   AvailabilityBody,
   AvailabilityView,
+  ChatAlertsBody,
+  ChatAlertsView,
+  BlocksView,
+  ChatPresenceView,
   ChatSummary,
+  ContactsView,
   ChatView,
   CreateChatBody,
   DeliveryView,
@@ -23,11 +30,14 @@ import type {
   MessageRevisionView,
   MessageView,
   PathParamNames,
+  PresenceSettingsView,
+  PresenceVisibility,
   RouteBody,
   MyLanguageView,
   RouteName,
   RouteQuery,
   RouteResponse,
+  SendAttachmentBody,
   SessionView,
   TranscriptSent,
   VerificationStarted,
@@ -137,6 +147,20 @@ export class ApiClient {
     return (await this.request('markRead', { params: { chatId }, body: { seq } })).lastReadSeq;
   }
 
+  // ---- media (uploads themselves speak tus: chat-panel/media-upload.ts) ----
+  /** Posts a fully stored upload as a message. */
+  sendAttachment(chatId: string, body: SendAttachmentBody): Promise<MessageView> {
+    return this.request('sendAttachment', { params: { chatId }, body });
+  }
+  /** An absolute, short-lived URL for one of the chat's objects (for img, video and download links). */
+  async mediaUrl(chatId: string, mediaId: string): Promise<string> {
+    return `${this.baseUrl}${(await this.request('mediaLink', { params: { chatId, mediaId } })).url}`;
+  }
+  /** Where this client's server is, and its session, for protocols beside the JSON API (tus uploads). */
+  get server(): { baseUrl: string; token: string | null | undefined } {
+    return { baseUrl: this.baseUrl, token: this.getToken() };
+  }
+
   // ---- access requests ----
   requestAccess(chatId: string, note = ''): Promise<AccessRequestView> {
     return this.request('requestAccess', { params: { chatId }, body: { note } });
@@ -185,6 +209,44 @@ export class ApiClient {
   }
   verifyAddressLink(linkId: string, code: string): Promise<IdentityView> {
     return this.request('verifyAddressLink', { body: { linkId, code } });
+  }
+
+  /** My alert settings (every device follows them) and whether do-not-disturb is on. */
+  alerts(): Promise<AlertsView> {
+    return this.request('alerts', {});
+  }
+  setAlerts(body: AlertSettingsBody): Promise<AlertsView> {
+    return this.request('setAlerts', { body });
+  }
+  /** Mutes one chat, or turns its sound off, for me. */
+  setChatAlerts(chatId: string, body: ChatAlertsBody): Promise<ChatAlertsView> {
+    return this.request('setChatAlerts', { params: { chatId }, body });
+  }
+  // ---- presence and contacts ----
+  presenceSettings(): Promise<PresenceSettingsView> {
+    return this.request('presenceSettings', {});
+  }
+  setPresenceSettings(visibility: PresenceVisibility): Promise<PresenceSettingsView> {
+    return this.request('setPresenceSettings', { body: { visibility } });
+  }
+  /** Presence of the chat's members who let me see it. */
+  chatPresence(chatId: string): Promise<ChatPresenceView> {
+    return this.request('chatPresence', { params: { chatId } });
+  }
+  contacts(): Promise<ContactsView> {
+    return this.request('contacts', {});
+  }
+  removeContact(contactId: string): Promise<void> {
+    return this.request('removeContact', { params: { contactId } });
+  }
+  blocks(): Promise<BlocksView> {
+    return this.request('blocks', {});
+  }
+  block(address: string): Promise<BlocksView> {
+    return this.request('block', { body: { address } });
+  }
+  unblock(address: string): Promise<BlocksView> {
+    return this.request('unblock', { params: { address } });
   }
 
   /** One call of route N of the table: its method, its path with `params` filled in, its body and query. */

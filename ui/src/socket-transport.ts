@@ -121,6 +121,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.on('access:decided', (r) => this.emitEvent('access:decided', r));
     this.socket.on('access:requested', (r) => this.emitEvent('access:requested', r));
     this.socket.on('delivery', (d) => this.emitEvent('delivery', d));
+    this.socket.on('presence', (p) => this.emitEvent('presence', p));
   }
 
   async join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult> {

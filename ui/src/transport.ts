@@ -26,6 +26,7 @@ export type TransportEvents = Pick<
   | 'access:decided'
   | 'access:requested'
   | 'delivery'
+  | 'presence'
 > & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;

@@ -25,11 +25,20 @@ const FILTERS: [ChatFilter, string][] = [
   ['active', 'Not ended'],
 ];
 
-export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy(): void } {
+export interface MountedSidebar {
+  /** The chat open in place, if any. */
+  openChatId(): string | null;
+  /** Opens a chat in place (from an alert). */
+  openChat(chatId: string): void;
+  destroy(): void;
+}
+
+export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSidebar {
   let chats: ChatSummary[] = [];
   let filter: ChatFilter = 'all';
   let query = '';
   let open: MountedChat | null = null;
+  let openId: string | null = null;
   let destroyed = false;
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -87,12 +96,16 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
     return el('li', {}, button);
   }
 
-  async function openChat(chat: ChatSummary): Promise<void> {
+  async function openChat(chat: Pick<ChatSummary, 'id'>): Promise<void> {
+    open?.destroy();
+    open = null;
+    openId = chat.id;
     const back = el('button', { type: 'button', class: 'button button-quiet sidebar-back', text: '← All chats' });
     const chatHost = el('div', { class: 'pane-chat' });
     back.addEventListener('click', () => {
       open?.destroy();
       open = null;
+      openId = null;
       host.replaceChildren(listView);
       void refresh();
     });
@@ -132,6 +145,8 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): { destroy
   void refresh();
 
   return {
+    openChatId: () => openId,
+    openChat: (chatId) => void openChat({ id: chatId }),
     destroy() {
       destroyed = true;
       offActivity();

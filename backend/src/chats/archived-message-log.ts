@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { HistoryPage, MessageRevisionView, MessageView } from '../../../protocol/index.ts';
+import { SAID_KINDS, type HistoryPage, type MessageRevisionView, type MessageView } from '../../../protocol/index.ts';
 import { type ChatPreview, type NewMessage, type LoggedChat, type MessageLog, type Placed, type ReadPosition } from './message-log.ts';
 import type { MessageWriter } from './message-writer.ts';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
@@ -122,10 +122,10 @@ export class ArchivedMessageLog implements MessageLog {
       `SELECT v.chat_id, count(m.seq)::int AS unread
          FROM unnest($1::uuid[], $2::int[]) AS v(chat_id, after_seq)
          LEFT JOIN message m
-           ON m.chat_id = v.chat_id AND m.seq > v.after_seq AND m.kind = 'TEXT'
+           ON m.chat_id = v.chat_id AND m.seq > v.after_seq AND m.kind::text = ANY($4::text[])
           AND m.deleted_at IS NULL AND m.author_id IS DISTINCT FROM $3::uuid
         GROUP BY v.chat_id`,
-      [positions.map((p) => p.chatId), positions.map((p) => p.lastReadSeq), identityId],
+      [positions.map((p) => p.chatId), positions.map((p) => p.lastReadSeq), identityId, [...SAID_KINDS]],
     );
     return new Map(rows.map((r) => [r.chat_id, r.unread]));
   }

@@ -43,6 +43,8 @@ export class ChatService {
     const ownerAddress = input.audience.from.map(normaliseAddress).find((a) => caller.addresses.includes(a)) ?? caller.addresses[0];
     if (!ownerAddress) throw new AppError('FORBIDDEN', 'Your identity has no verified address');
     if (!entries.has(ownerAddress)) entries.set(ownerAddress, 'FROM');
+    // People who blocked the owner are left out: one of them does not refuse the whole chat.
+    for (const a of await this.ctx.addressesBlocking(caller.identityId, [...entries.keys()])) entries.delete(a);
     if (entries.size > this.ctx.limits.maxAudience) {
       throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);
     }
@@ -112,6 +114,7 @@ export class ChatService {
       });
     if (created) {
       this.ctx.events.memberJoined(chatId, caller.identityId);
+      await this.ctx.onMemberJoined?.(chatId, caller.identityId).catch((err) => this.ctx.log.warn({ err, chatId }, 'contacts not updated'));
       // A hidden (Bcc) member's join is news only to the owner and themselves: no "joined"
       // message, no update to the room. Reading the email (which opens the chat in Outlook
       // and Thunderbird) must not reveal them.
@@ -193,6 +196,9 @@ export class ChatService {
     });
     if (ownerMember && !wanted.has(ownerMember.address)) wanted.set(ownerMember.address, 'FROM');
     const current = await db.audienceEntry.findMany({ where: { chatId } });
+    // Someone who blocked the owner is not brought in; one already in (before the block) stays.
+    const newcomers = [...wanted.keys()].filter((a) => !current.some((e) => e.address === a));
+    for (const a of await this.ctx.addressesBlocking(caller.identityId, newcomers)) wanted.delete(a);
     const dropped = current.filter((e) => e.role !== 'ADDED' && !wanted.has(e.address)).map((e) => e.address);
     // Removing a person removes every address of theirs from this chat, also one they linked
     // and had added (ADDED entries otherwise stay), so the owner's removal sticks.
@@ -253,6 +259,9 @@ export class ChatService {
     // membership, if any, starts over (the next open joins it visibly, "x joined").
     const hiddenFromCaller = exists?.role === 'BCC' && me.chat.ownerId !== caller.identityId && exists.address !== me.address;
     if (!exists || hiddenFromCaller) {
+      if ((await this.ctx.addressesBlocking(caller.identityId, [address])).size > 0) {
+        throw new AppError('FORBIDDEN', `${address} does not accept chats from you`);
+      }
       const count = await db.audienceEntry.count({ where: { chatId } });
       if (count >= this.ctx.limits.maxAudience) {
         throw new AppError('TOO_LARGE', `A chat can have at most ${this.ctx.limits.maxAudience} addresses`);

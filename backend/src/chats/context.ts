@@ -30,4 +30,10 @@ export interface ChatContext {
   publicUrl: () => string;
   /** A member was handed messages up to `topSeq` (history or a join's catch-up): delivery receipts. */
   onHistoryServed?: (chatId: string, identityId: string, topSeq: number) => void;
+  /** A message with an attachment became a tombstone (its body as it was): the media domain lets go of its objects. */
+  onAttachmentDeleted?: (message: MessageView) => Promise<void>;
+  /** A member joined (accepted) a chat: contacts and presence follow (backend/src/presence). */
+  onMemberJoined?: (chatId: string, identityId: string) => Promise<void>;
+  /** Of these addresses, those whose owner blocked the actor: they cannot be brought into the actor's chats (backend/src/presence). */
+  addressesBlocking: (actorId: string, addresses: string[]) => Promise<Set<string>>;
 }

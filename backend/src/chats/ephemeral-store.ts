@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { MessageView } from '../../../protocol/index.ts';
+import { isSaid, type MessageView } from '../../../protocol/index.ts';
 import type { NewMessage } from './message-log.ts';
 
 /** Bounds on what ephemeral chats may hold; both stores enforce the same ones. */
@@ -207,5 +207,5 @@ export class EphemeralStore implements EphemeralLog {
 
 /** The one unread rule for ephemeral messages (archived chats apply it in SQL, unread.ts). */
 export function isUnread(m: MessageView, afterSeq: number, identityId: string): boolean {
-  return m.seq > afterSeq && m.kind === 'TEXT' && !m.deleted && m.authorId !== identityId;
+  return m.seq > afterSeq && isSaid(m.kind) && !m.deleted && m.authorId !== identityId;
 }

@@ -218,7 +218,7 @@ chat_moved AS (
 read_moved AS (
   -- Posting marks everything up to one's own message as read.
   UPDATE member SET last_read_seq = GREATEST(member.last_read_seq, r.seq)
-    FROM (SELECT chat_id, author_id, max(seq) AS seq FROM numbered WHERE author_id IS NOT NULL AND kind = 'TEXT' GROUP BY chat_id, author_id) r
+    FROM (SELECT chat_id, author_id, max(seq) AS seq FROM numbered WHERE author_id IS NOT NULL AND kind IN ('TEXT', 'ATTACHMENT') GROUP BY chat_id, author_id) r
    WHERE member.chat_id = r.chat_id AND member.identity_id = r.author_id
 )
 SELECT c.ord::int AS ord, c.verdict, n.seq,

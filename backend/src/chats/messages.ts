@@ -4,6 +4,7 @@ import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
 import {
   LIMITS,
+  isSaid,
   type HistoryPage,
   type MessageReactions,
   type MessageRevisionView,
@@ -74,11 +75,31 @@ export class MessageService {
     checkScope(caller, chatId);
     const body = this.messageText(rawBody);
     const mentioned = mentions.length > 0 ? await this.mentioned(chatId, mentions) : [];
+    return this.post(caller, chatId, clientId, 'TEXT', body, mentioned);
+  }
+
+  /**
+   * Posts an ATTACHMENT message whose body the media domain wrote (media/attachment-body.ts),
+   * after it checked that the upload is the caller's and fully stored.
+   */
+  async sendAttachment(caller: Caller, chatId: string, clientId: string, attachmentBody: string): Promise<MessageView> {
+    checkScope(caller, chatId);
+    return this.post(caller, chatId, clientId, 'ATTACHMENT', attachmentBody, []);
+  }
+
+  private async post(
+    caller: Caller,
+    chatId: string,
+    clientId: string,
+    kind: 'TEXT' | 'ATTACHMENT',
+    body: string,
+    mentions: string[],
+  ): Promise<MessageView> {
     // Sends from one device to one chat are queued for commit in the order they arrived, even
     // when the first one waits for lookups the later ones find cached.
     const lane = `${caller.sessionId}|${chatId}`;
     const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, body, mentioned));
+    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, kind, body, mentions));
     const settled = enqueued.then(
       () => {},
       () => {},
@@ -113,10 +134,17 @@ export class MessageService {
   private readonly lanes = new Map<string, Promise<void>>();
 
   /** Resolves once the message is queued; `committed` resolves once it is committed. */
-  private async enqueue(caller: Caller, chatId: string, clientId: string, body: string, mentions: string[]): Promise<Placed> {
+  private async enqueue(
+    caller: Caller,
+    chatId: string,
+    clientId: string,
+    kind: 'TEXT' | 'ATTACHMENT',
+    body: string,
+    mentions: string[],
+  ): Promise<Placed> {
     const log = await this.ctx.logs.forChat(chatId);
     const authorAddress = await this.addressIn(caller, chatId);
-    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind: 'TEXT', body, mentions });
+    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind, body, mentions });
   }
 
   /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */
@@ -130,6 +158,7 @@ export class MessageService {
     const target = await log.get(chatId, seq);
     this.assertMine(caller, target, 'delete');
     if (!(await log.tombstone(chatId, seq))) return { ...target!, body: '', deleted: true };
+    const removed = target!;
     const event = {
       chatId,
       clientId: deletionClientId(seq),
@@ -140,7 +169,14 @@ export class MessageService {
       targetSeq: seq,
       trusted: true,
     };
-    return (await log.append(event)).committed;
+    const deletion = await (await log.append(event)).committed;
+    if (removed.kind === 'ATTACHMENT') {
+      // The tombstone stands whatever happens to the file; a failure here only leaves an object behind.
+      await this.ctx
+        .onAttachmentDeleted?.(removed)
+        .catch((err: unknown) => this.ctx.log.warn({ err, chatId, seq }, 'could not release a deleted attachment'));
+    }
+    return deletion;
   }
 
   /**
@@ -282,11 +318,15 @@ export class MessageService {
     return at;
   }
 
-  /** Only text messages, and only one's own, can be deleted or edited. */
+  /** Only what a member said (text, attachments), and only one's own, can be deleted; only text can be edited. */
   private assertMine(caller: Caller, target: MessageView | undefined, action: 'delete' | 'edit'): void {
     if (!target) throw new AppError('NOT_FOUND', 'message not found');
-    if (target.kind !== 'TEXT' || target.authorId !== caller.identityId) {
+    if (!isSaid(target.kind) || target.authorId !== caller.identityId) {
       throw new AppError('FORBIDDEN', `You can only ${action} your own messages`);
+    }
+    // A file, image or video message has no text to edit: delete it and send another.
+    if (action === 'edit' && target.kind !== 'TEXT') {
+      throw new AppError('FORBIDDEN', 'Only text messages can be edited');
     }
   }
 

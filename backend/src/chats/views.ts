@@ -1,4 +1,5 @@
 import type { MessageKind, MessageView } from '../../../protocol/index.ts';
+import { withAttachment } from './attachment-body.ts';
 import type { MemberHandles } from './handles.ts';
 
 /** A message row as raw SQL returns it (snake_case). */
@@ -47,10 +48,11 @@ export function messageView(r: MessageRow): MessageView {
  * Inside the server (writer, notifier) messages keep identity ids.
  */
 export function publicMessage(m: MessageView, handles: MemberHandles, viewerId?: string): MessageView {
+  const shown = withAttachment(m);
   return {
-    ...m,
-    authorId: m.authorId === null ? null : handles.of(m.chatId, m.authorId),
-    mentions: m.mentions.map((id) => handles.of(m.chatId, id)),
-    mentionsMe: viewerId !== undefined && m.mentions.includes(viewerId),
+    ...shown,
+    authorId: shown.authorId === null ? null : handles.of(shown.chatId, shown.authorId),
+    mentions: shown.mentions.map((id) => handles.of(shown.chatId, id)),
+    mentionsMe: viewerId !== undefined && shown.mentions.includes(viewerId),
   };
 }

@@ -110,6 +110,20 @@ const envSchema = z.object({
   TRANSLATION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   TRANSLATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   TRANSLATIONS_PER_CHAT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  // Media (docs/media.md): a folder under DATA_DIR unless S3_BUCKET is set.
+  MEDIA_DIR: z.string().min(1).optional(),
+  MEDIA_MAX_FILE_MB: z.coerce.number().positive().default(100),
+  MEDIA_MAX_DAILY_MB: z.coerce.number().positive().default(1000),
+  MEDIA_LINK_TTL_MINUTES: z.coerce.number().positive().default(60),
+  MEDIA_UNFINISHED_HOURS: z.coerce.number().positive().default(24),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: boolish.default(true),
+  /** Connected with no visible client for this long shows as "away". */
+  PRESENCE_AWAY_MS: z.coerce.number().int().positive().default(120_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -147,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError('Invalid configuration:\n  TRANSLATION_API_KEY: required with TRANSLATION_PROVIDER=deepl');
   }
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined;
+  const mediaDir = (e.MEDIA_DIR ?? `${e.DATA_DIR.replace(/\/$/, '')}/media`).replace(/\/$/, '');
   const publicUrl = (e.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
@@ -205,6 +220,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     trustProxy: e.TRUST_PROXY,
     /** Serve HTTPS (and wss) directly, e.g. with an office-addin-dev-certs certificate; Outlook needs HTTPS. */
     tls,
+    media: {
+      /** Finished objects live here (folder back end); uploads in progress always sit under DATA_DIR/uploads. */
+      dir: mediaDir,
+      uploadsDir: `${mediaDir}/uploads`,
+      maxFileBytes: Math.floor(e.MEDIA_MAX_FILE_MB * 1024 * 1024),
+      maxDailyBytes: Math.floor(e.MEDIA_MAX_DAILY_MB * 1024 * 1024),
+      linkTtlMs: e.MEDIA_LINK_TTL_MINUTES * 60_000,
+      /** An upload not finished within this long is refused (410) and its bytes swept away. */
+      unfinishedTtlMs: e.MEDIA_UNFINISHED_HOURS * 3_600_000,
+      s3: e.S3_BUCKET
+        ? {
+            bucket: e.S3_BUCKET,
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            credentials:
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                : undefined,
+          }
+        : undefined,
+    },
     bridge: {
       inboundEnabled: e.INBOUND_SMTP,
       // Tests run many servers at once, so they get a free port unless they ask for one.
@@ -249,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           perChatPerMinute: e.TRANSLATIONS_PER_CHAT_PER_MINUTE,
         }
       : null,
+    presenceAwayMs: e.PRESENCE_AWAY_MS,
   };
 }
 

@@ -40,6 +40,7 @@ export class Availability {
          dnd_since = CASE WHEN EXCLUDED.dnd THEN COALESCE(availability.dnd_since, now()) END`,
       [caller.identityId, body.dnd, mode, body.resendMinutes ?? before.resendMinutes],
     );
+    if (before.dnd !== body.dnd) this.ctx.availabilityChanged(caller.identityId);
     if (before.dnd && !body.dnd && before.mode === 'DIGEST') {
       await enqueue(this.ctx.pool, DIGEST_QUEUE, { identityId: caller.identityId }, { dedupeKey: `digest:${caller.identityId}` });
       this.ctx.runner.wake();

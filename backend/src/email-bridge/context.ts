@@ -28,4 +28,6 @@ export interface BridgeContext {
   codeMaxAttempts: number;
   hashCode: CodeHasher;
   limits: { invites: RateLimit; transcripts: RateLimit; addressCodes: RateLimit };
+  /** Do-not-disturb changed: it shows in presence (backend/src/presence). */
+  availabilityChanged: (identityId: string) => void;
 }

@@ -18,6 +18,10 @@ import type { Logger } from '../log.ts';
 export class Presence {
   /** Visible sockets per identity on this node (only identities with at least one). */
   private readonly counts = new Map<string, number>();
+  /** Open sockets per identity on this node, visible or not (connected but hidden is "away"). */
+  private readonly open = new Map<string, number>();
+  /** Told, once written, of identities whose visible or open count went between 0 and more. */
+  private changed: (identityIds: string[]) => void = () => {};
   /** socket id → identity and whether that client said it is visible. */
   private readonly sockets = new Map<string, { identityId: string; visible: boolean }>();
   /** When identities went to zero, until that is written (keeps "away since" exact after an outage). */
@@ -45,9 +49,20 @@ export class Presence {
     this.heartbeat.unref?.();
   }
 
-  /** A socket opened; it counts once its client reports being visible. */
+  /** Who shows presence to others (backend/src/presence) listens here. */
+  onChange(listener: (identityIds: string[]) => void): void {
+    this.changed = listener;
+  }
+
+  /** A socket opened; it counts as present once its client reports being visible. */
   connected(socketId: string, identityId: string): void {
     this.sockets.set(socketId, { identityId, visible: false });
+    const n = (this.open.get(identityId) ?? 0) + 1;
+    this.open.set(identityId, n);
+    if (n === 1) {
+      this.dirty.add(identityId);
+      this.flush();
+    }
   }
 
   /** The client behind a socket became visible or hidden (tab shown/hidden, pane opened/closed). */
@@ -62,7 +77,14 @@ export class Presence {
     const s = this.sockets.get(socketId);
     if (!s) return;
     this.sockets.delete(socketId);
+    const n = (this.open.get(s.identityId) ?? 1) - 1;
+    if (n > 0) this.open.set(s.identityId, n);
+    else this.open.delete(s.identityId);
     if (s.visible) this.adjust(s.identityId, -1);
+    else if (n === 0) {
+      this.dirty.add(s.identityId);
+      this.flush();
+    }
   }
 
   private adjust(identityId: string, delta: 1 | -1): void {
@@ -102,13 +124,37 @@ export class Presence {
     return { offlineSince: row?.last_seen ?? new Date(0) };
   }
 
+  /**
+   * Presence of several identities for people who may see it: a visible client now, any open
+   * client, and when the last visible client went (null when never, or visible now).
+   */
+  async states(identityIds: string[]): Promise<Map<string, { visible: boolean; connected: boolean; lastSeenAt: Date | null }>> {
+    const res = await this.pool.query<{ identity_id: string; visible: boolean; connected: boolean; last_seen: Date | null }>(
+      `SELECT identity_id,
+              bool_or(connections > 0 AND seen_at > now() - make_interval(secs => $2::float8 / 1000)) AS visible,
+              bool_or(sockets > 0 AND beat_at > now() - make_interval(secs => $2::float8 / 1000)) AS connected,
+              max(seen_at) FILTER (WHERE seen_at > 'epoch') AS last_seen
+         FROM presence WHERE identity_id = ANY($1::uuid[]) GROUP BY identity_id`,
+      [identityIds, this.freshMs],
+    );
+    const out = new Map(identityIds.map((id) => [id, { visible: false, connected: false, lastSeenAt: null as Date | null }]));
+    for (const r of res.rows) {
+      out.set(r.identity_id, { visible: r.visible, connected: r.connected || r.visible, lastSeenAt: r.visible ? null : r.last_seen });
+    }
+    return out;
+  }
+
   /** Forget this node's connections (clean shutdown); waits for writes in flight. */
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     await this.settled();
     await this.pool
-      .query(`UPDATE presence SET connections = 0, seen_at = now() WHERE node_id = $1 AND connections > 0`, [this.nodeId])
+      .query(
+        `UPDATE presence SET connections = 0, sockets = 0, seen_at = CASE WHEN connections > 0 THEN now() ELSE seen_at END
+         WHERE node_id = $1 AND (connections > 0 OR sockets > 0)`,
+        [this.nodeId],
+      )
       .catch((err) => this.log.warn({ err }, 'could not clear presence'));
   }
 
@@ -124,10 +170,12 @@ export class Presence {
     this.flushing = (async () => {
       while (this.full || this.dirty.size > 0) {
         const full = this.full;
-        const ids = full ? new Set([...this.counts.keys(), ...this.wentAway.keys()]) : new Set(this.dirty);
+        const ids = full ? new Set([...this.counts.keys(), ...this.open.keys(), ...this.wentAway.keys()]) : new Set(this.dirty);
+        const changes = [...this.dirty];
         this.full = false;
         this.dirty.clear();
         if (!(await this.write([...ids], full))) break;
+        if (changes.length > 0) this.changed(changes);
       }
     })().finally(() => {
       this.flushing = null;
@@ -137,7 +185,8 @@ export class Presence {
 
   /**
    * Writes these identities' counts: present ones with a fresh seen_at, departed ones as zero
-   * with seen_at when they went away. A full write (the heartbeat) also zeroes every other row
+   * with seen_at when they went away; connected ones with no visible client keep their seen_at
+   * (epoch when never visible), only beat_at moves. A full write (the heartbeat) also zeroes every other row
    * of this node still claiming connections: a write lost while PostgreSQL was unreachable is
    * corrected as soon as it answers again. False when it failed (the next heartbeat redoes all).
    */
@@ -146,19 +195,35 @@ export class Presence {
     const rows = ids.map((id) => {
       const n = this.counts.get(id) ?? 0;
       const away = this.wentAway.get(id);
-      return { id, n, age: n === 0 && away !== undefined ? now - away : 0, away };
+      return {
+        id,
+        n,
+        open: this.open.get(id) ?? 0,
+        keep: n === 0 && away === undefined,
+        age: n === 0 && away !== undefined ? now - away : 0,
+        away,
+      };
     });
     try {
       await this.pool.query(
         `WITH up AS (
-           INSERT INTO presence (identity_id, node_id, connections, seen_at)
-           SELECT u.id, $1, u.n, now() - make_interval(secs => u.age / 1000)
-             FROM unnest($2::uuid[], $3::int[], $4::float8[]) AS u(id, n, age)
-           ON CONFLICT (identity_id, node_id) DO UPDATE SET connections = EXCLUDED.connections, seen_at = EXCLUDED.seen_at
+           INSERT INTO presence (identity_id, node_id, connections, sockets, beat_at, seen_at)
+           SELECT u.id, $1, u.n, u.open, now(), CASE WHEN u.keep THEN 'epoch' ELSE now() - make_interval(secs => u.age / 1000) END
+             FROM unnest($2::uuid[], $3::int[], $4::float8[], $6::int[], $7::bool[]) AS u(id, n, age, open, keep)
+           ON CONFLICT (identity_id, node_id) DO UPDATE SET connections = EXCLUDED.connections, sockets = EXCLUDED.sockets,
+             beat_at = EXCLUDED.beat_at, seen_at = CASE WHEN EXCLUDED.seen_at = 'epoch' THEN presence.seen_at ELSE EXCLUDED.seen_at END
          )
-         UPDATE presence p SET connections = 0
-          WHERE $5 AND p.node_id = $1 AND p.connections > 0 AND p.identity_id <> ALL($2::uuid[])`,
-        [this.nodeId, rows.map((r) => r.id), rows.map((r) => r.n), rows.map((r) => r.age), full],
+         UPDATE presence p SET connections = 0, sockets = 0
+          WHERE $5 AND p.node_id = $1 AND (p.connections > 0 OR p.sockets > 0) AND p.identity_id <> ALL($2::uuid[])`,
+        [
+          this.nodeId,
+          rows.map((r) => r.id),
+          rows.map((r) => r.n),
+          rows.map((r) => r.age),
+          full,
+          rows.map((r) => r.open),
+          rows.map((r) => r.keep),
+        ],
       );
     } catch (err) {
       this.log.warn({ err }, 'presence write failed; the next heartbeat writes every count again');

@@ -36,6 +36,8 @@ export interface BridgeServiceDeps {
   /** Keyed hash for the address-link codes (identity/tokens.ts). */
   hashCode: CodeHasher;
   rateLimit: (name: string, points: number, seconds: number) => RateLimit;
+  /** Do-not-disturb changed (presence shows it). */
+  availabilityChanged: (identityId: string) => void;
 }
 
 /** Invitations, personal links, transcripts, availability, linked addresses and receipts, over the bridge's engine. */
@@ -63,6 +65,7 @@ export function createBridgeServices(bridge: EmailBridge, d: BridgeServiceDeps):
       transcripts: d.rateLimit('transcripts', b.transcriptsPerHour, 3600),
       addressCodes: d.rateLimit('address-codes', d.config.codesPerAddressPerHour, 3600),
     },
+    availabilityChanged: d.availabilityChanged,
   };
   return {
     invitations: new Invitations(ctx),

@@ -17,11 +17,14 @@ import { addinPages, thunderbirdPages } from './addin-pages.ts';
 import { bearerToken } from './auth.ts';
 import { devMailboxRoutes, type InboundAddress } from './dev-mailbox.ts';
 import { errorHandler } from './errors.ts';
+import type { MediaHttp } from './media.ts';
 import { socketOrigin } from './origins.ts';
 import { openApiDocument } from '../../../protocol/openapi.ts';
 import { authHandlers } from './routes/auth.ts';
+import { alertHandlers } from './routes/alerts.ts';
 import { bridgeHandlers } from './routes/bridge.ts';
 import { chatHandlers } from './routes/chats.ts';
+import { presenceHandlers } from './routes/presence.ts';
 import { registerRoutes } from './routes/index.ts';
 
 export const UI_DIST = path.resolve(import.meta.dirname, '../../../dist/ui');
@@ -39,6 +42,8 @@ export interface HttpDeps {
   /** The inbound SMTP listener's address, for the dev mailbox's reply form. */
   inboundAddress?: InboundAddress;
   redis?: Redis;
+  /** Uploads (tus) and downloads of chat files (http/media.ts). */
+  media: MediaHttp;
 }
 
 export function createHttpApp(d: HttpDeps): Express {
@@ -93,6 +98,15 @@ export function createHttpApp(d: HttpDeps): Express {
   });
 
   const perClient = createRateLimit(`${d.config.redisKeyPrefix}:http`, d.config.httpRequestsPerMinute, 60, d.redis);
+  const limitPerClient = async (req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    await perClient.consume(req.ip ?? 'unknown', 'requests');
+    next();
+  };
+  // Uploads and downloads share the API's per-client budget (an upload is a few requests per chunk size).
+  // Before /api's JSON body parser: upload bodies are streamed to disk as they arrive.
+  app.use('/media', limitPerClient);
+  app.use(d.media.router);
+
   const api = express.Router();
   // API answers carry sessions, codes' ids and private chats: no browser or proxy may keep them.
   api.use((_req, res, next) => {
@@ -106,10 +120,7 @@ export function createHttpApp(d: HttpDeps): Express {
       maxAge: 600,
     }),
   );
-  api.use(async (req, _res, next) => {
-    await perClient.consume(req.ip ?? 'unknown', 'requests');
-    next();
-  });
+  api.use(limitPerClient);
   api.use(express.json({ limit: d.config.maxBodyBytes, strict: true }));
   // Exactly the routes of protocol/routes.ts, each with its schemas; the OpenAPI document lists the same table.
   let openApi: { url: string; doc: Record<string, unknown> } | undefined;
@@ -123,7 +134,9 @@ export function createHttpApp(d: HttpDeps): Express {
       },
       ...authHandlers(d.services),
       ...bridgeHandlers(d.services),
+      ...alertHandlers(d.services),
       ...chatHandlers(d.services),
+      ...presenceHandlers(d.services),
     },
     d.services.sessions,
   );

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { AppError, failureLogger, publicError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
-const STATUS: Record<ErrorCode, number> = {
+export const STATUS: Record<ErrorCode, number> = {
   BAD_INPUT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

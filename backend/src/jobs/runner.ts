@@ -155,7 +155,7 @@ export class JobRunner {
               b AS (DELETE FROM reply_address WHERE expires_at < now() - interval '30 days'),
               c AS (DELETE FROM chat_link WHERE expires_at < now() - interval '1 day'),
               d AS (DELETE FROM address_link WHERE expires_at < now() - interval '1 day')
-         DELETE FROM presence WHERE seen_at < now() - interval '7 days'`,
+         DELETE FROM presence WHERE seen_at < now() - interval '7 days' AND beat_at < now() - interval '7 days'`,
       )
       .catch((err) => this.log.warn({ err }, 'job housekeeping failed'));
   }

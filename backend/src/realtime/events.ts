@@ -4,7 +4,14 @@ import type { MemberHandles } from '../chats/handles.ts';
 import { viewersOf, type Visibility } from '../chats/membership.ts';
 import { publicMessage } from '../chats/views.ts';
 import type { Logger } from '../log.ts';
-import type { ClientToServerEvents, DeliveryNotice, ServerToClientEvents, TranslationView } from '../../../protocol/index.ts';
+import type { PresenceEvents } from '../presence/publisher.ts';
+import type {
+  ClientToServerEvents,
+  DeliveryNotice,
+  PresenceNotice,
+  ServerToClientEvents,
+  TranslationView,
+} from '../../../protocol/index.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export interface SocketData {
@@ -21,13 +28,16 @@ export const rooms = {
   session: (sessionId: string) => `session:${sessionId}`,
   /** One member's sockets joined to one chat: what is for that reader alone (translations, mentions) goes here. */
   member: (chatId: string, identityId: string) => `member:${chatId}:${identityId}`,
+  /** Presence notices: full sessions of an identity, and a one-chat session's own chat. */
+  presence: (identityId: string) => `presence:${identityId}`,
+  presenceIn: (identityId: string, chatId: string) => `presence:${identityId}:${chatId}`,
 };
 
 /**
  * Turns domain events into socket emits. Created before the socket server exists (the
  * message writer needs it at construction), so emits before attach() go nowhere.
  */
-export class SocketFanout implements ChatEvents {
+export class SocketFanout implements ChatEvents, PresenceEvents {
   private io: IoServer | null = null;
   /** True when rooms span several nodes (Redis adapter): an empty local room says nothing then. */
   private clustered = false;
@@ -158,6 +168,19 @@ export class SocketFanout implements ChatEvents {
   messageTranslated(chatId: string, seq: number, translation: TranslationView, identityIds: string[]): void {
     if (!this.io || identityIds.length === 0) return;
     this.io.to(identityIds.map((id) => rooms.member(chatId, id))).emit('message:translated', { chatId, seq, translation });
+  }
+
+  /** A one-chat (link) session hears only of its chat's members: no other chat, no contact list. */
+  presence(viewerId: string, notice: PresenceNotice): void {
+    if (!this.io) return;
+    this.io.to(rooms.presence(viewerId)).emit('presence', notice);
+    for (const m of notice.members) {
+      const room = rooms.presenceIn(viewerId, m.chatId);
+      // One-chat sessions are few: skip encoding a packet for an empty local room.
+      if (this.clustered || this.io.sockets.adapter.rooms.has(room)) {
+        this.io.to(room).emit('presence', { ...notice, members: [m], contactId: null });
+      }
+    }
   }
 
   accessRequested(ownerId: string, r: Parameters<ChatEvents['accessRequested']>[1]): void {

@@ -271,7 +271,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       d.metrics.socketsConnected.dec();
       d.presence.disconnected(socket.id);
     });
-    void socket.join([rooms.identity(caller.identityId), rooms.session(caller.sessionId)]);
+    void socket.join([
+      rooms.identity(caller.identityId),
+      rooms.session(caller.sessionId),
+      caller.chatScope ? rooms.presenceIn(caller.identityId, caller.chatScope) : rooms.presence(caller.identityId),
+    ]);
 
     const cutOff = (why: ServerClosingReason, event: string) => {
       if (socket.disconnected) return;

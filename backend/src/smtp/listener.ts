@@ -7,6 +7,7 @@ import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { Logger } from '../log.ts';
 import type { MessageService } from '../chats/messages.ts';
+import type { MediaService } from '../media/media.ts';
 import { lookupReplyToken } from '../email-bridge/links.ts';
 import { checkSender, loopbackVerdict, type AuthVerdict, type DNSResolver } from './authenticate.ts';
 import { DEFAULT_READER, ReplyReader, type ReaderOptions } from './reader.ts';
@@ -51,7 +52,7 @@ export class InboundMail {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly messages: Pick<MessageService, 'send'>,
+    private readonly messages: Pick<MessageService, 'send'> & Pick<MediaService, 'checkEmailedFiles' | 'postEmailedFile'>,
     private readonly log: Logger,
     private readonly opts: InboundOptions,
   ) {
@@ -181,19 +182,26 @@ export class InboundMail {
         }
         throw refusals.authFailed(verdict.reason);
       }
-      if (reply.attachments) throw refusals.attachments();
       const text = reply.text;
-      if (!text) throw refusals.noNewText();
+      if (!text && reply.files.length === 0) throw refusals.noNewText();
       if (text.length > this.opts.maxMessageChars) throw refusals.textTooLong(text.length, this.opts.maxMessageChars);
       const caller: Caller = { identityId: target.identityId, sessionId: 'email', addresses, chatScope: target.chatId };
+      // All files within the limits, or none of the email is posted (the bounce says why).
+      await this.messages.checkEmailedFiles(caller, target.chatId, reply.files).catch((err: unknown) => {
+        throw err instanceof AppError && (err.code === 'TOO_LARGE' || err.code === 'QUOTA_EXCEEDED')
+          ? refusals.attachments(err.message)
+          : err;
+      });
       // The same email delivered twice (an MTA retry) posts once: its Message-ID is the idempotency key.
       const key = createHash('sha256')
         .update(`${target.chatId}|${reply.messageId ?? raw.toString('base64')}`)
         .digest('hex')
         .slice(0, 40);
-      const message = await this.messages.send(caller, target.chatId, `mail-${key}`, text);
-      posted.push(message.seq);
-      this.log.info({ chatId: target.chatId, seq: message.seq }, 'reply by email posted');
+      if (text) posted.push((await this.messages.send(caller, target.chatId, `mail-${key}`, text)).seq);
+      for (const [i, file] of reply.files.entries()) {
+        posted.push((await this.messages.postEmailedFile(caller, target.chatId, `mail-${key}-${i}`, file)).seq);
+      }
+      this.log.info({ chatId: target.chatId, seqs: posted }, 'reply by email posted');
     }
     return `Posted to the chat (message ${posted.join(', ')})`;
   }

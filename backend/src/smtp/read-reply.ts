@@ -5,6 +5,11 @@ import { extractReplyText } from './reply-text.ts';
 /** Any character outside ASCII (written as \P{ASCII} so no control character appears in the pattern). */
 const NON_ASCII = /\P{ASCII}/u;
 
+/** A file attached to an emailed reply: posted into the chat like an upload. */
+import type { EmailedFile } from '../media/emailed-file.ts';
+
+export type { EmailedFile };
+
 /** What the listener needs from an emailed reply: plain data, so it can cross from a worker thread. */
 export interface ReadReply {
   /** Every address in the From field, as written (the listener normalises and counts them). */
@@ -12,8 +17,8 @@ export interface ReadReply {
   messageId: string | null;
   /** Out-of-office, bounce or list mail: never posted, never bounced. */
   automatic: boolean;
-  /** Files the person attached (not inline images of a signature or a quoted email). */
-  attachments: boolean;
+  /** Files the person attached (not inline images of a signature or a quoted email, nor signature parts). */
+  files: EmailedFile[];
   /** The new text only: quotes, signatures and control characters removed. */
   text: string;
 }
@@ -33,7 +38,11 @@ export async function readReply(raw: Buffer): Promise<ReadReply> {
     from: (parsed.from?.value ?? []).map((a) => a.address ?? ''),
     messageId: parsed.messageId ?? null,
     automatic: isAutomatic(parsed),
-    attachments: hasRealAttachments(parsed),
+    files: realAttachments(parsed).map((a) => ({
+      name: a.filename ?? 'attachment',
+      contentType: a.contentType.toLowerCase(),
+      content: new Uint8Array(a.content),
+    })),
     text: extractReplyText({
       text: body.text && flowed ? decodeFlowed(body.text, flowed) : body.text,
       html: body.html,
@@ -90,8 +99,8 @@ const CLIENT_PARTS = new Set([
 ]);
 
 /** Inline images in a signature or a quoted email are not attachments the person chose to send. */
-function hasRealAttachments(parsed: ParsedMail): boolean {
-  return parsed.attachments.some(
+function realAttachments(parsed: ParsedMail): ParsedMail['attachments'] {
+  return parsed.attachments.filter(
     (a) =>
       !(
         a.related ||

@@ -59,11 +59,11 @@ export const refusals = {
   authTemporary: (reason: string) => new SmtpReply('authTemporary', 451, `4.7.0 ${reason}; please try again later`),
   authFailed: (reason: string) =>
     new SmtpReply('authFailed', 550, `5.7.26 Not posted: ${reason}. Send from your own mail account, or use the chat page`),
-  attachments: () =>
+  attachments: (reason: string) =>
     new SmtpReply(
       'attachments',
-      550,
-      '5.7.1 Attachments cannot be posted into a chat yet. Send your reply as text only, or share files from the chat page',
+      552,
+      `5.3.4 Your attachments were not posted: ${reason}. Nothing was posted; share them from the chat page`,
     ),
   unreadable: () =>
     new SmtpReply(

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { MessageService } from '../chats/messages.ts';
+import type { MediaService } from '../media/media.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import { dnsResolver, type DNSResolver } from './authenticate.ts';
@@ -9,14 +10,15 @@ import { InboundMail } from './listener.ts';
 export function createReplyListener(
   config: Config,
   pool: pg.Pool,
-  messages: Pick<MessageService, 'send'>,
+  /** Posts the reply's text and the files attached to it. */
+  poster: Pick<MessageService, 'send'> & Pick<MediaService, 'checkEmailedFiles' | 'postEmailedFile'>,
   log: Logger,
   /** Tests inject fake DNS here; otherwise INBOUND_DNS_SERVERS or the system resolver. */
   resolver?: DNSResolver,
 ): InboundMail | null {
   const b = config.bridge;
   if (!b.inboundEnabled) return null;
-  return new InboundMail(pool, messages, log.child({ component: 'inbound-mail' }), {
+  return new InboundMail(pool, poster, log.child({ component: 'inbound-mail' }), {
     port: b.inboundPort,
     host: b.inboundHost,
     domain: b.inboundDomain,

@@ -422,3 +422,54 @@ export const SIGN_OUT = script(`
   await until(() => inOptions('return !!document.getElementById("signin-address")'));
   return true;
 `);
+
+/**
+ * Records every alert Thunderbird hands to the operating system from now on, and returns those
+ * recorded so far ({ name, title, text }). The system's notification bubble is what cannot be
+ * observed here; so the alerts service (the one boundary between the WebExtension notifications
+ * API and the system) is wrapped: each call is recorded, then passed on to the real service.
+ */
+export const WATCH_ALERTS = script(`
+  if (!win.inboxChatAlerts) {
+    const CONTRACT = '@mozilla.org/alerts-service;1';
+    const real = Cc[CONTRACT].getService(Ci.nsIAlertsService);
+    const shown = [];
+    const recorder = {
+      QueryInterface: ChromeUtils.generateQI(['nsIAlertsService']),
+      showAlert(alert, listener) {
+        shown.push({ name: alert.name, title: alert.title, text: alert.text, listener });
+        try { real.showAlert(alert, listener); } catch (e) { /* no system alerts in this session */ }
+      },
+      showAlertNotification(...a) { return real.showAlertNotification(...a); },
+      closeAlert(...a) { try { real.closeAlert(...a); } catch (e) { /* already gone */ } },
+    };
+    const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
+    registrar.registerFactory(
+      Components.ID('{5d0f3c1e-8a4b-4a8e-9d59-3b7f1c2a6e41}'),
+      'Inbox Chat test: recorded alerts',
+      CONTRACT,
+      { createInstance: (iid) => recorder.QueryInterface(iid) },
+    );
+    win.inboxChatAlerts = shown;
+  }
+  return win.inboxChatAlerts.map(({ name, title, text }) => ({ name, title, text }));
+`);
+
+/** Waits until more than args[0] alerts were recorded; returns them all. */
+export const ALERTS_ABOVE = script(`
+  await until(() => win.inboxChatAlerts.length > args[0]);
+  return win.inboxChatAlerts.map(({ name, title, text }) => ({ name, title, text }));
+`);
+
+/** Clicks the recorded alert named args[0] (as the system reports a click); waits until the Chats tab shows chat args[1]. */
+export const CLICK_ALERT = script(`${CHATS_TAB}
+  const alert = win.inboxChatAlerts.find((a) => a.name === args[0]);
+  alert.listener.observe(null, 'alertclickcallback', args[0]);
+  const q = '.chats-list button[data-chat-id="' + args[1] + '"][aria-current="true"]';
+  return await until(() => inChats('return !!document.querySelector(arguments[0]) && !!document.querySelector(".chats-main .ic-panel")', [q]));
+`);
+
+/** Waits until the Chats badge shows exactly args[0]. */
+export const BADGE_IS = script(`${BADGE}
+  return await until(() => badge() === args[0] && 'yes');
+`);

@@ -11,7 +11,10 @@
  * outlive a suspension lives only in memory: settings and the session in `storage.local`,
  * compose drafts and the chat a notification asked to show in `storage.session`.
  */
-import type { ChatSummary } from '../../../protocol/index.ts';
+import type { AlertsView } from '../../../protocol/index.ts';
+import { firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
+import { speakAlert } from '../../../ui/src/alerts/speech.ts';
+import { Tone } from '../../../ui/src/alerts/tone.ts';
 import { UUID_PATTERN } from '../../../protocol/patterns.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { SocketTransport } from '../../../ui/src/socket-transport.ts';
@@ -47,6 +50,8 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
   let spaceId: number | null = null;
   /** Whether any relayed view is visible: the background page itself never is, so its socket reports this. */
   let viewsVisible = false;
+  /** Whether a visible view shows this chat (then it does not alert); the relay answers once it exists. */
+  let chatOnScreen: (chatId: string) => boolean = () => false;
   /** Every handler waits for this; it never rejects (a failed start still answers, signed out). Settled at the end. */
   let started!: () => void;
   const ready = new Promise<void>((resolve) => (started = resolve));
@@ -58,6 +63,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
   const threads = new Threads(m);
 
   // ---------- unread badge and notifications ----------
+  const tone = new Tone();
   const unread = new UnreadTracker({
     transport: () => backend.transport,
     listChats: () => backend.api?.listChats() ?? null,
@@ -65,14 +71,19 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
       if (spaceId !== null) void m.spaces.update(spaceId, { badgeText: n > 0 ? String(n) : '', badgeBackgroundColor: '#4f46e5' });
     },
     inBackground: async () => !(await m.windows.getAll()).some((w) => w.focused),
-    notify: (chat: ChatSummary) => {
-      const last = chat.lastMessage;
-      void m.notifications.create(`inbox-chat:${chat.id}:${chat.lastSeq}`, {
-        type: 'basic',
-        title: chat.subject || 'Inbox Chat',
-        message: last ? `${last.authorAddress ?? 'Someone'}: ${last.body.slice(0, 200)}` : 'New message',
-        iconUrl: 'icons/chat-64.png',
-      });
+    showing: (chatId) => chatOnScreen(chatId),
+    alertSettings: () => backend.api?.alerts() ?? null,
+    alert: (a: Alert, settings: AlertsView) => {
+      if (settings.desktop) {
+        void m.notifications.create(`inbox-chat:${a.chatId}:${a.seq}`, {
+          type: 'basic',
+          title: a.subject || 'Inbox Chat',
+          message: `${a.sender}: ${firstWords(a.text, 30)}`,
+          iconUrl: 'icons/chat-64.png',
+        });
+      }
+      if (a.sound) tone.play();
+      if (settings.speak) speakAlert(a);
     },
     memory: {
       // Per signed-in address: another account's seqs must not decide what is new.
@@ -112,6 +123,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
     // Any call from the background to Thunderbird resets its idle timer; a small write is one.
     keepAlive: () => m.storage.session.set({ keptAwakeAt: Date.now() }),
   });
+  chatOnScreen = (chatId) => relay.showing(chatId);
 
   const compose = new ComposeChats(m, { api: () => backend.api, backendUrl: () => backend.backendUrl, pending: pendingChangesIn(m), log });
 

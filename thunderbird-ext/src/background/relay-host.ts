@@ -57,6 +57,11 @@ export class RelayHost {
       transport.on('reaction', (payload) => this.toChatViews(payload.chatId, { event: 'reaction', payload })),
       transport.on('read', (payload) => this.toChatViews(payload.chatId, { event: 'read', payload })),
       transport.on('chat:updated', (payload) => this.toChatViews(payload.chatId, { event: 'chat:updated', payload })),
+      // Presence goes to the views of each chat it names, with only that chat's part (no contact id).
+      transport.on('presence', (payload) => {
+        for (const m of payload.members)
+          this.toChatViews(m.chatId, { event: 'presence', payload: { ...payload, members: [m], contactId: null } });
+      }),
       transport.on('chats:activity', (payload) => this.toWatchers({ event: 'chats:activity', payload })),
       transport.on('access:decided', (payload) => this.toWatchers({ event: 'access:decided', payload })),
       // The owner answers requests under the chat itself (any view showing it) or from the list.
@@ -96,6 +101,11 @@ export class RelayHost {
   /** True while at least one view is visible to the person. */
   get visible(): boolean {
     return this.anyVisible;
+  }
+
+  /** True while a visible view shows this chat: the person is looking at it, so it does not alert. */
+  showing(chatId: string): boolean {
+    return [...this.views].some((v) => v.visible && v.chats.has(chatId));
   }
 
   private updateVisibility(): void {

@@ -1,19 +1,27 @@
 /**
- * My chats' unread counts for the "Chats" button badge, and a notification for a new IM from
- * someone else while Thunderbird is in the background. Counts come from the server's chat list
- * (the source of truth across devices), refreshed whenever the socket reports activity.
+ * My chats' unread counts for the "Chats" button badge, and an alert for a new IM from someone
+ * else in a chat the person is not looking at (no visible view shows it, or Thunderbird is in the
+ * background). Counts come from the server's chat list (the source of truth across devices),
+ * refreshed whenever the socket reports activity; what alerts, and how, follows the person's
+ * alert settings and do-not-disturb from the server, by the rules every surface shares
+ * (ui/src/alerts/alert-policy.ts).
  */
-import type { ChatSummary } from '../../../protocol/index.ts';
+import type { AlertsView, ChatSummary } from '../../../protocol/index.ts';
+import { alertsFor, EVERY_ALERT, seenOf, unreadToBadge, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 
 export interface UnreadDeps {
   transport(): Pick<ChatTransport, 'status' | 'on' | 'watchChats'>;
   /** GET /api/chats; null when signed out. */
   listChats(): Promise<ChatSummary[]> | null;
+  /** GET /api/me/alerts; null when signed out. */
+  alertSettings(): Promise<AlertsView> | null;
   setBadge(total: number): void;
   /** True when no Thunderbird window has the focus. */
   inBackground(): Promise<boolean>;
-  notify(chat: ChatSummary): void;
+  /** True while a visible view (message pane, Chats tab) shows this chat. */
+  showing(chatId: string): boolean;
+  alert(a: Alert, settings: AlertsView): void;
   /** Debounce for bursts of activity. */
   delayMs?: number;
   /**
@@ -26,23 +34,9 @@ export interface UnreadDeps {
   };
 }
 
-export function totalUnread(chats: readonly ChatSummary[]): number {
-  return chats.reduce((n, c) => n + (c.endedAt ? 0 : c.unread), 0);
-}
-
-/** Chats that got a new message from someone else since the previous list (authors are named per chat). */
-export function newFromOthers(before: ReadonlyMap<string, number>, after: readonly ChatSummary[]): ChatSummary[] {
-  return after.filter((c) => {
-    // A chat not seen before (someone just started it with me) counts from zero.
-    const known = before.get(c.id) ?? 0;
-    if (c.lastSeq <= known || c.unread === 0) return false;
-    const m = c.lastMessage;
-    return !!m && m.kind === 'TEXT' && !m.deleted && m.authorId !== c.me.identityId;
-  });
-}
-
 export class UnreadTracker {
   private lastSeqs = new Map<string, number>();
+  private settings: AlertsView | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private offs: (() => void)[] = [];
   private generation = 0;
@@ -55,6 +49,7 @@ export class UnreadTracker {
     for (const off of this.offs) off();
     this.generation++;
     this.lastSeqs.clear();
+    this.settings = null;
     this.chats = [];
     const t = this.deps.transport();
     this.offs = [
@@ -102,12 +97,19 @@ export class UnreadTracker {
   }
 
   private async apply(chats: ChatSummary[], mayNotify: boolean): Promise<void> {
-    const fresh = mayNotify ? newFromOthers(this.lastSeqs, chats) : [];
+    const candidates = mayNotify && alertsFor(this.lastSeqs, chats, EVERY_ALERT, () => false).length > 0;
+    // Fresh settings whenever something might alert: do-not-disturb or a mute from another device holds at once.
+    const fresh = candidates || !this.settings ? ((await this.deps.alertSettings()?.catch(() => null)) ?? null) : this.settings;
+    if (fresh) this.settings = fresh;
+    const settings = this.settings;
+    const background = candidates ? await this.deps.inBackground() : true;
+    // Settings that could not be read now stay silent rather than break a do-not-disturb set meanwhile.
+    const alerts = candidates && fresh ? alertsFor(this.lastSeqs, chats, fresh, (id) => !background && this.deps.showing(id)) : [];
     this.chats = chats;
-    this.lastSeqs = new Map(chats.map((c) => [c.id, c.lastSeq]));
-    this.deps.setBadge(totalUnread(chats));
+    this.lastSeqs = seenOf(chats, this.lastSeqs);
+    this.deps.setBadge(unreadToBadge(chats, settings));
     await this.deps.memory?.save(Object.fromEntries(this.lastSeqs)).catch(() => undefined);
-    if (fresh.length && (await this.deps.inBackground())) for (const c of fresh) this.deps.notify(c);
+    if (fresh) for (const a of alerts) this.deps.alert(a, fresh);
   }
 
   stop(): void {

@@ -174,10 +174,6 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
       onChatLoaded: (c) => {
         document.title = `${c.subject || 'Chat'} · Inbox Chat`;
       },
-      onUnreadChange: (n) => {
-        const base = document.title.replace(/^\(\d+\) /, '');
-        document.title = n > 0 ? `(${n}) ${base}` : base;
-      },
       onError: (e) => {
         if (e.code !== 'NOT_IN_AUDIENCE' && e.code !== 'NOT_FOUND') return;
         // Removed from the audience (or the chat is gone) while reading: explain instead.

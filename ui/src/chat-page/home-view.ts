@@ -7,6 +7,8 @@ import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el, timeLabel } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
+import { contactsView } from './contacts-view.ts';
+import { presenceSettingsView } from './presence-settings-view.ts';
 import { settingsView } from './settings-view.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { messagePreview, personName } from '../../../mail-client/preview.ts';
@@ -30,6 +32,8 @@ export interface HomeOptions {
   /** Set when this session reaches only one chat. */
   chatScope?: string | null;
   onSignInFully?: () => void;
+  /** Alert settings or do-not-disturb changed in the settings. */
+  onAlertsChanged?: () => void;
 }
 
 export function homeView(opts: HomeOptions): HomeView {
@@ -37,6 +41,7 @@ export function homeView(opts: HomeOptions): HomeView {
   const scoped = Boolean(opts.chatScope);
   const list = el('ul', { class: 'chat-list', 'aria-label': 'My chats' });
   const listState = el('p', { class: 'muted', role: 'status', text: 'Loading your chats…' });
+  const contacts = scoped ? null : contactsView(api, transport);
   const root = el(
     'div',
     { class: 'home' },
@@ -49,7 +54,9 @@ export function homeView(opts: HomeOptions): HomeView {
       listState,
       list,
     ),
-    scoped ? null : settingsView(api),
+    contacts?.root ?? null,
+    scoped ? null : settingsView(api, opts.onAlertsChanged),
+    scoped ? null : presenceSettingsView(api),
   );
   if (location.hash === '#settings') queueMicrotask(() => root.querySelector('#settings')?.scrollIntoView());
 
@@ -81,6 +88,7 @@ export function homeView(opts: HomeOptions): HomeView {
     root,
     destroy() {
       clearTimeout(refreshTimer);
+      contacts?.destroy();
       for (const off of offs) off();
     },
   };

@@ -5,6 +5,7 @@ import { SocketTransport } from '../socket-transport.ts';
 import { el } from '../dom.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
+import { pageAlerts } from './page-alerts.ts';
 import { adoptLinkSession } from './link-landing.ts';
 import { chatLinkToken, parseRoute, signInToken } from './route.ts';
 import { adoptSession, SessionStore, signOutToken, type ConfirmSwitch } from './session.ts';
@@ -108,11 +109,13 @@ function showSignIn(message: string): void {
 function signedIn(): void {
   const transport = new SocketTransport({ getToken: () => session.token });
   let view: { destroy(): void } | null = null;
+  const alerts = pageAlerts({ api, transport, openChatId: route.kind === 'chat' ? route.chatId : null });
   const signOut = () => {
     void api.signOut().catch(() => {});
     end();
   };
   const end = (message = '') => {
+    alerts.destroy();
     view?.destroy();
     transport.close();
     session.clear();
@@ -123,6 +126,7 @@ function signedIn(): void {
   });
   /** From a one-chat session: prove the address with a code to get a full one. */
   const signInFully = () => {
+    alerts.destroy();
     view?.destroy();
     transport.close();
     showSignIn('');
@@ -139,7 +143,7 @@ function signedIn(): void {
     });
   } else {
     document.title = 'My chats · Inbox Chat';
-    const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully });
+    const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully, onAlertsChanged: alerts.check });
     const status = el('p', { class: 'connection', role: 'status', hidden: true });
     transport.on('status', (s) => {
       status.hidden = s === 'online';

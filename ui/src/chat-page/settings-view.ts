@@ -8,14 +8,17 @@ import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
 import { languageName, READING_LANGUAGES } from '../languages.ts';
+import { alertsSettingsCard } from './alerts-settings-view.ts';
 
-export function settingsView(api: ApiClient): HTMLElement {
+/** `onAlertsChanged`: alert settings were saved here, so this page's alerts read them again. */
+export function settingsView(api: ApiClient, onAlertsChanged?: () => void): HTMLElement {
   return el(
     'section',
     { id: 'settings', class: 'settings', 'aria-label': 'Settings' },
     displayNameCard(api),
-    availabilityCard(api),
+    availabilityCard(api, onAlertsChanged),
     languageCard(api),
+    alertsSettingsCard(api, onAlertsChanged),
     addressesCard(api),
   );
 }
@@ -82,7 +85,7 @@ function say(node: HTMLElement, text: string, error = false): void {
   node.classList.toggle('form-result-error', error);
 }
 
-function availabilityCard(api: ApiClient): HTMLElement {
+function availabilityCard(api: ApiClient, onChanged?: () => void): HTMLElement {
   const dnd = el('input', { id: 'dnd-on', type: 'checkbox', name: 'dnd' });
   const digest = el('input', { id: 'dnd-digest', type: 'radio', name: 'dnd-mode', value: 'DIGEST' });
   const resend = el('input', { id: 'dnd-resend', type: 'radio', name: 'dnd-mode', value: 'RESEND' });
@@ -144,6 +147,7 @@ function availabilityCard(api: ApiClient): HTMLElement {
       const mode: DndMode = resend.checked ? 'RESEND' : 'DIGEST';
       const a = await api.setAvailability({ dnd: dnd.checked, mode, resendMinutes: Number(minutes.value) || 60 });
       show(a);
+      onChanged?.();
       say(done, a.dnd ? 'Saved: do not disturb is on.' : 'Saved: do not disturb is off.');
     } catch (err) {
       say(done, err instanceof Error ? err.message : 'Could not save', true);

@@ -7,6 +7,11 @@ import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
+import { el } from '../dom.ts';
+import { isSaid } from '../../../protocol/kinds.ts';
+import { newClientId } from '../client-id.ts';
+import { acceptDropsAndPastes, createAttacher } from './attach.ts';
+import { renderAttachment } from './attachment-view.ts';
 import { createChatTools } from './chat-tools.ts';
 import { createComposer } from './composer.ts';
 import { attachLogKeyboard } from './log-keyboard.ts';
@@ -23,6 +28,7 @@ import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
 import { mentionable } from './mentions.ts';
+import { cannotRecordReason, createVideoRecorder } from './video-recorder.ts';
 import './panel.css';
 
 export interface ChatPanelOptions {
@@ -80,7 +86,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   // outbox (renders into the layout), the composer (sends through the outbox), typing, gap watch.
   // Functions below are hoisted; everything they read is declared above them.
   const me = () => chat?.me.identityId ?? '';
-  const isMine = (m: MessageView) => m.kind === 'TEXT' && m.authorId !== null && m.authorId === me();
+  const isMine = (m: MessageView) => isSaid(m.kind) && m.authorId !== null && m.authorId === me();
   const sentByMe = (clientId: string) => transcript.visible().some((m) => m.clientId === clientId && m.authorId === me());
 
   // ---------- DOM ----------
@@ -94,8 +100,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   };
   const view = new TranscriptView(ui.log, (m) =>
     renderMessage(m, {
-      mine: m.authorId !== null && m.authorId === me() && m.kind === 'TEXT',
-      canDelete: m.kind === 'TEXT' && m.authorId === me() && !m.deleted && !chat?.endedAt,
+      mine: m.authorId !== null && m.authorId === me() && isSaid(m.kind),
+      canDelete: isSaid(m.kind) && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
       // Ephemeral chats keep no history, so the server refuses their edits: no button to promise one.
       canEdit: isMine(m) && !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED',
@@ -110,6 +116,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         onToggle:
           !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED' ? (seq, emoji, on) => void react(seq, emoji, on) : undefined,
       },
+      renderAttachment: (a) => renderAttachment(a, chatId, api),
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
       showOriginal: showingOriginal.has(m.seq),
       onToggleOriginal: (seq) => toggleOriginal(seq),
@@ -141,6 +148,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   });
   composer.setEnabled(false, 'Connecting…');
   ui.placeComposer(composer.root);
+  if (api) composer.root.before(createMediaRow(api));
   ui.showStatus(transport.status);
   host.appendChild(ui.root);
 
@@ -157,6 +165,35 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   );
   cleanups.push(() => gaps.stop());
 
+  /** Attach (button, drop, paste) and "Record video": surfaces with the REST client (it posts them). */
+  function createMediaRow(client: ApiClient): HTMLElement {
+    const attacher = createAttacher({ api: client, chatId, notice: (t) => ui.showNotice(t), newClientId: () => newClientId() });
+    cleanups.push(acceptDropsAndPastes(ui.root, (files) => void attacher.attach(files)));
+    const row = el('div', { class: 'ic-media-row' }, attacher.button);
+    const recordButton = el('button', { type: 'button', class: 'ic-link ic-record', text: 'Record video' });
+    const why = cannotRecordReason();
+    if (why) {
+      recordButton.disabled = true;
+      recordButton.title = why;
+      row.append(recordButton, el('span', { class: 'ic-hint', text: why }));
+      return row;
+    }
+    recordButton.addEventListener('click', () => {
+      recordButton.disabled = true;
+      const recorder = createVideoRecorder({
+        api: client,
+        chatId,
+        newClientId: () => newClientId(),
+        onClose: () => (recordButton.disabled = false),
+      });
+      row.after(recorder.root);
+      cleanups.push(() => recorder.close());
+      void recorder.start();
+    });
+    row.appendChild(recordButton);
+    return row;
+  }
+
   function updateUnread(): void {
     const n = chat ? transcript.unreadAfter(readSeq, me()) : 0;
     if (n !== unread) {
@@ -167,7 +204,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   /** Marks where unread messages start, once per stretch of unread messages. */
   function placeDivider(): void {
-    const first = transcript.visible().find((m) => m.seq > readSeq && m.kind === 'TEXT' && m.authorId !== me());
+    const first = transcript.visible().find((m) => m.seq > readSeq && isSaid(m.kind) && m.authorId !== me());
     if (first) view.placeDivider(first.seq);
   }
 
@@ -194,6 +231,17 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (!isMine(m) || m.deleted) continue;
       const node = ui.log.querySelector<HTMLElement>(`[data-seq="${m.seq}"] .ic-receipt`);
       if (node) setReceipt(node, receipts.stateOf(m.seq, me()));
+    }
+  }
+
+  /** Presence of members who let me see it; pushed changes follow (`presence` events). */
+  async function loadPresence(): Promise<void> {
+    if (!api) return;
+    try {
+      const view = await api.chatPresence(chatId);
+      ui.members.resetPresence(new Map(view.members.map((m) => [m.identityId, m.presence])));
+    } catch {
+      // Loaded again after the next join.
     }
   }
 
@@ -340,6 +388,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     ui.showNotice('');
     outbox.retryAll();
     void loadReceipts();
+    void loadPresence();
   }
 
   async function loadEarlier(): Promise<void> {
@@ -466,6 +515,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (r.chatId !== chatId || r.identityId !== me() || r.seq <= readSeq) return;
       readSeq = r.seq;
       updateUnread();
+    }),
+    transport.on('presence', (p) => {
+      for (const m of p.members) {
+        if (m.chatId === chatId) ui.members.setPresence(m.identityId, p.state ? { state: p.state, lastSeenAt: p.lastSeenAt } : null);
+      }
     }),
     transport.on('chat:updated', (c) => {
       if (c.chatId === chatId && chat) void join();

@@ -1,31 +1,66 @@
-/** "Who is in this chat": the audience, marking who has joined. Collapsible to save room in a pane. */
-import type { ChatView } from '../../../protocol/index.ts';
+/**
+ * "Who is in this chat": the audience, marking who has joined, with a presence dot for the
+ * members who let me see theirs. Collapsible to save room in a pane.
+ */
+import type { ChatView, PresenceView } from '../../../protocol/index.ts';
 import { clear, el } from '../dom.ts';
+import { presenceDot } from './presence-dot.ts';
 
-export function createMembersView(): { root: HTMLDetailsElement; update(chat: ChatView): void } {
+export interface MembersView {
+  root: HTMLDetailsElement;
+  update(chat: ChatView): void;
+  /** Presence by member handle; null: not shown to me (any more). */
+  setPresence(memberId: string, presence: PresenceView | null): void;
+  /** Replaces all presence at once (after loading it). */
+  resetPresence(byMember: Map<string, PresenceView>): void;
+}
+
+export function createMembersView(): MembersView {
   const summary = el('summary', { text: 'People' });
   const list = el('ul', { class: 'ic-members-list' });
   const root = el('details', { class: 'ic-members' }, summary, list);
+  let chat: ChatView | null = null;
+  let presence = new Map<string, PresenceView>();
+
+  function render(): void {
+    if (!chat) return;
+    const c = chat;
+    const joined = c.audience.filter((a) => a.joined).length;
+    summary.textContent = `People (${joined} joined of ${c.audience.length})`;
+    clear(list);
+    for (const a of c.audience) {
+      const me = a.address === c.me.address;
+      const member = c.members.find((m) => m.address === a.address);
+      const p = member ? presence.get(member.identityId) : undefined;
+      const name = member?.displayName ?? a.address;
+      list.appendChild(
+        el(
+          'li',
+          { class: a.joined ? 'ic-joined' : 'ic-invited' },
+          p ? presenceDot(p) : null,
+          // A joined member's own display name where set, the address on hover.
+          el('span', { class: 'ic-address', text: me ? `${name} (you)` : name, title: a.address }),
+          ' ',
+          el('span', { class: 'ic-member-state', text: a.joined ? 'joined' : 'invited' }),
+        ),
+      );
+    }
+  }
+
   return {
     root,
-    update(chat) {
-      const joined = chat.audience.filter((a) => a.joined).length;
-      summary.textContent = `People (${joined} joined of ${chat.audience.length})`;
-      clear(list);
-      for (const a of chat.audience) {
-        const me = a.address === chat.me.address;
-        // A joined member's own display name where set, the address on hover.
-        const name = chat.members.find((m) => m.address === a.address)?.displayName ?? a.address;
-        list.appendChild(
-          el(
-            'li',
-            { class: a.joined ? 'ic-joined' : 'ic-invited' },
-            el('span', { class: 'ic-address', text: me ? `${name} (you)` : name, title: a.address }),
-            ' ',
-            el('span', { class: 'ic-member-state', text: a.joined ? 'joined' : 'invited' }),
-          ),
-        );
-      }
+    update(next) {
+      chat = next;
+      render();
+    },
+    setPresence(memberId, p) {
+      if (p) presence.set(memberId, p);
+      else presence.delete(memberId);
+      render();
+    },
+    resetPresence(byMember) {
+      presence = byMember;
+      render();
     },
   };
 }

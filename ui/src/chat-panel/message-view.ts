@@ -25,6 +25,8 @@ export interface MessageViewOptions {
   author?: { name: string; address: string };
   /** Reactions as this viewer sees them; `onToggle` absent when they cannot change. */
   reactions?: { me: string; nameOf: (handle: string) => string; onToggle?: (seq: number, emoji: string, on: boolean) => void };
+  /** The content of an ATTACHMENT message (a file, an image, a video player). */
+  renderAttachment?: (a: NonNullable<MessageView['attachment']>) => HTMLElement;
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
   receipt?: { status: DeliveryStatus; detail: string };
   /** The reader asked to see this message as written instead of its translation. */
@@ -101,10 +103,13 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
     return item;
   }
-  // The text as written, mentions marked; or its translation, with a note and the original a click away.
-  const bodyNodes = m.translation
-    ? translatedBody(m, opts, 'ic-body', 'p')
-    : [el('p', { class: 'ic-body' }, opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body))];
+  // An attachment's content; else the text as written, mentions marked, or its translation with a note and the original a click away.
+  const bodyNodes =
+    m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment
+      ? [opts.renderAttachment(m.attachment)]
+      : m.translation
+        ? translatedBody(m, opts, 'ic-body', 'p')
+        : [el('p', { class: 'ic-body' }, opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body))];
   item.append(...bodyNodes);
   if (m.editedAt) meta.appendChild(editedMark(m.seq, m.editedAt, item, opts.loadRevisions));
   if (opts.receipt) {

@@ -4,6 +4,7 @@
  * without a message ever showing twice or out of order. Pure logic, no DOM.
  */
 import type { MessageReactions, MessageView, ReactionNotice, ReactionView, TranslationView } from '../../../protocol/index.ts';
+import { isSaid } from '../../../protocol/kinds.ts';
 
 export interface MergeResult {
   /** Visible messages that were not known before, in seq order. */
@@ -190,7 +191,7 @@ export class Transcript {
   unreadAfter(readSeq: number, myIdentityId: string): number {
     let n = 0;
     for (const m of this.bySeq.values()) {
-      if (m.seq > readSeq && m.kind === 'TEXT' && !m.deleted && m.authorId !== myIdentityId) n++;
+      if (m.seq > readSeq && isSaid(m.kind) && !m.deleted && m.authorId !== myIdentityId) n++;
     }
     return n;
   }

@@ -17,6 +17,8 @@ type ChatRoutes =
   | 'messageRevisions'
   | 'react'
   | 'markRead'
+  | 'sendAttachment'
+  | 'mediaLink'
   | 'requestAccess'
   | 'accessRequests'
   | 'myAccessRequest'
@@ -40,6 +42,8 @@ export function chatHandlers(s: Services): Pick<RouteHandlers, ChatRoutes> {
     react: ({ params, body }, { caller }) => s.messages.react(caller, params.chatId, params.seq, body.emoji, body.on),
     messageRevisions: async ({ params }, { caller }) => ({ revisions: await s.messages.revisions(caller, params.chatId, params.seq) }),
     markRead: async ({ params, body }, { caller }) => ({ lastReadSeq: await s.messages.markRead(caller, params.chatId, body.seq) }),
+    sendAttachment: ({ params, body }, { caller }) => s.media.postAttachment(caller, params.chatId, body),
+    mediaLink: ({ params }, { caller }) => s.media.link(caller, params.chatId, params.mediaId),
     requestAccess: ({ params, body }, { caller }) => s.accessRequests.request(caller, params.chatId, body.note),
     accessRequests: async ({ params }, { caller }) => ({ requests: await s.accessRequests.pending(caller, params.chatId) }),
     myAccessRequest: async ({ params }, { caller }) => ({ request: await s.accessRequests.mine(caller, params.chatId) }),

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { MessageView } from '../../protocol/index.ts';
+import { api, connectSocket, request, type ClientSocket, type TestServer } from '../support/server.ts';
+import {
+  FakeDns,
+  LoopbackDns,
+  MailSink,
+  jobsSettled,
+  publishDomain,
+  sendMail,
+  signInVia,
+  startBridgeServerWithDns,
+  waitUntil,
+  type DkimKey,
+  type SunkMail,
+} from '../bridge/support.ts';
+import { sha256 } from './support.ts';
+
+/**
+ * Files attached to an emailed reply are posted into the chat (within the media limits) instead
+ * of bouncing: real SMTP both ways, SPF/DKIM/DMARC from a DNS server on loopback, folder store.
+ */
+describe('media: attachments of emailed replies', function () {
+  const dns = new FakeDns();
+  const loopback = new LoopbackDns(dns);
+  const sink = new MailSink();
+  let server: TestServer;
+  let dir: string;
+  let key: DkimKey;
+  let alice: { token: string };
+  let bob: { token: string };
+  let chatId: string;
+  let aliceSocket: ClientSocket;
+  let replyTo: string;
+
+  before(async () => {
+    key = publishDomain(dns, 'example.com');
+    await sink.start();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'inbox-media-mail-'));
+    server = await startBridgeServerWithDns({ SMTP_URL: sink.url, MEDIA_DIR: dir, MEDIA_MAX_FILE_MB: '0.1' }, await loopback.start());
+    alice = await signInVia(server, sink, 'alice@example.com');
+    bob = await signInVia(server, sink, 'bob@example.com');
+    chatId = (
+      await api(
+        server,
+        'POST',
+        '/api/chats',
+        { subject: 'Figures', audience: { from: ['alice@example.com'], to: ['bob@example.com'] } },
+        alice.token,
+      )
+    ).body.id;
+    assert.equal((await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, bob.token)).status, 200);
+    aliceSocket = await connectSocket(server.url, alice.token);
+    assert.equal((await request(aliceSocket, 'chat:join', { chatId, lastSeq: 0 })).ok, true);
+    await waitUntil('join notices settled', () => jobsSettled(server));
+    assert.equal((await request(aliceSocket, 'message:send', { chatId, clientId: 'ask', body: 'Can you send the figures?' })).ok, true);
+    const mail: SunkMail = await waitUntil('the notification to bob', () =>
+      sink.mail.find((m) => m.to.includes('bob@example.com') && /Figures/.test(m.subject)),
+    );
+    replyTo = mail.replyTo;
+  });
+  after(async () => {
+    aliceSocket?.close();
+    await server?.close();
+    await sink.stop();
+    await loopback.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const messages = async (): Promise<MessageView[]> =>
+    (await api(server, 'GET', `/api/chats/${chatId}/messages?limit=100`, undefined, alice.token)).body.messages;
+
+  it('posts the text and each attached file as the member, once even when the email is delivered twice', async () => {
+    const csv = 'quarter,amount\nQ3,100\n';
+    const image = randomBytes(20_000);
+    const reply = {
+      port: server.inbound!.port,
+      from: 'bob@example.com',
+      to: replyTo,
+      dkim: key,
+      text: 'Here they are.',
+      headers: { 'Message-ID': '<figures-1@example.com>' },
+      attachments: [
+        { filename: 'figures.csv', content: csv },
+        { filename: 'chart.png', content: image.toString('base64'), encoding: 'base64', contentType: 'image/png' },
+      ],
+    };
+    await sendMail(reply);
+    const posted = await waitUntil('the files are posted', async () => {
+      const all = await messages();
+      // History pages come newest first; the email's files were posted in their order.
+      const files = all.filter((m) => m.kind === 'ATTACHMENT').sort((a, b) => a.seq - b.seq);
+      return files.length === 2 ? { all, files } : null;
+    });
+    assert.ok(posted.all.some((m) => m.kind === 'TEXT' && m.body === 'Here they are.' && m.authorAddress === 'bob@example.com'));
+    const [csvMessage, pngMessage] = posted.files;
+    assert.equal(csvMessage!.attachment!.name, 'figures.csv');
+    assert.equal(csvMessage!.attachment!.category, 'FILE');
+    assert.equal(pngMessage!.attachment!.name, 'chart.png');
+    assert.equal(pngMessage!.attachment!.category, 'IMAGE');
+    for (const [m, bytes] of [
+      [csvMessage!, Buffer.from(csv)],
+      [pngMessage!, image],
+    ] as const) {
+      assert.equal(m.attachment!.mediaId, sha256(bytes));
+      const link = await api(server, 'GET', `/api/chats/${chatId}/media/${m.attachment!.mediaId}/link`, undefined, alice.token);
+      const served = Buffer.from(await (await fetch(`${server.url}${link.body.url}`)).arrayBuffer());
+      assert.equal(sha256(served), m.attachment!.mediaId, 'the bytes served hash to the id');
+    }
+
+    // An MTA retry of the same email: nothing new.
+    const count = (await messages()).length;
+    await sendMail(reply);
+    assert.equal((await messages()).length, count);
+  });
+
+  it('bounces a reply whose attachment is over the per-file cap, posting none of it', async () => {
+    const before = (await messages()).length;
+    const err = await sendMail({
+      port: server.inbound!.port,
+      from: 'bob@example.com',
+      to: replyTo,
+      dkim: key,
+      text: 'And the big one.',
+      attachments: [{ filename: 'big.bin', content: randomBytes(150_000).toString('base64'), encoding: 'base64' }],
+    }).then(
+      () => assert.fail('the listener accepted it'),
+      (e: { responseCode?: number; response?: string }) => e,
+    );
+    assert.equal(err.responseCode, 552);
+    assert.match(err.response ?? '', /attachments were not posted: A file can have at most 102 KB/);
+    assert.equal((await messages()).length, before);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Alerts on the web page: for every chat of the signed-in person except the one open in a
+ * visible tab. A hidden tab, or home, alerts for all of them.
+ */
+import type { ApiClient } from '../api-client.ts';
+import { browserAlerts } from '../alerts/browser-alerts.ts';
+import { watchAlerts, type AlertWatch } from '../alerts/alert-watch.ts';
+import type { ChatTransport } from '../transport.ts';
+
+export function pageAlerts(opts: { api: ApiClient; transport: ChatTransport; openChatId: string | null }): AlertWatch {
+  const sink = browserAlerts({ host: document.body, openChat: (chatId) => location.assign(`/c/${chatId}`) });
+  const watch = watchAlerts({
+    api: opts.api,
+    transport: opts.transport,
+    lookingAt: (chatId) => chatId === opts.openChatId && document.visibilityState === 'visible',
+    sink,
+  });
+  // Coming back to the tab: the open chat gets read, and the count follows.
+  const visible = () => watch.check();
+  document.addEventListener('visibilitychange', visible);
+  return {
+    check: watch.check,
+    destroy() {
+      document.removeEventListener('visibilitychange', visible);
+      watch.destroy();
+      sink.destroy();
+    },
+  };
+}

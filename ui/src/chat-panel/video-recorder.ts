@@ -1,0 +1,179 @@
+/**
+ * "Record video": camera preview, record with a visible timer up to a maximum length, stop,
+ * re-take or send. Chunks go up (tus, length announced at the end) while recording, so sending
+ * after stop only waits for the last chunk; the message is posted only once the whole recording
+ * is stored (the server refuses it before).
+ */
+import type { ApiClient } from '../api-client.ts';
+import { el } from '../dom.ts';
+import { draw } from './attach.ts';
+import { durationLabel } from './attachment-view.ts';
+import { uploadToChat, type ChatUpload } from './media-upload.ts';
+
+export const MAX_VIDEO_MS = 120_000;
+const FORMATS = ['video/webm;codecs=vp8,opus', 'video/webm', 'video/mp4'];
+
+/** Why this client cannot record, or null when it can. */
+export function cannotRecordReason(): string | null {
+  if (!navigator.mediaDevices?.getUserMedia) return 'This window has no camera access; open the chat page in a browser to record';
+  if (typeof MediaRecorder === 'undefined') return 'This browser cannot record video; open the chat page in another browser';
+  return null;
+}
+
+export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newClientId: () => string; onClose: () => void }): {
+  root: HTMLElement;
+  start(): Promise<void>;
+  close(): void;
+} {
+  const preview = el('video', {
+    class: 'ic-video-preview',
+    muted: true,
+    autoplay: true,
+    playsinline: true,
+    'aria-label': 'Camera preview',
+  });
+  const timer = el('span', { class: 'ic-timer', role: 'timer', text: `0:00 / ${durationLabel(MAX_VIDEO_MS)}` });
+  const state = el('p', { class: 'ic-hint', 'aria-live': 'polite' });
+  const record = el('button', { type: 'button', class: 'ic-button', text: 'Record' });
+  const stop = el('button', { type: 'button', class: 'ic-button', text: 'Stop', disabled: true });
+  const retake = el('button', { type: 'button', class: 'ic-link', text: 'Re-take', disabled: true });
+  const send = el('button', { type: 'button', class: 'ic-button ic-send', text: 'Send video', disabled: true });
+  const cancel = el('button', { type: 'button', class: 'ic-link', text: 'Cancel' });
+  const root = el(
+    'section',
+    { class: 'ic-recorder', 'aria-label': 'Record a video message' },
+    preview,
+    el('div', { class: 'ic-recorder-row' }, timer, record, stop, retake, send, cancel),
+    state,
+  );
+
+  let stream: MediaStream | null = null;
+  let recorder: MediaRecorder | null = null;
+  let video: ChatUpload | null = null;
+  let poster: ChatUpload | null = null;
+  let startedAt = 0;
+  let durationMs = 0;
+  let tick: ReturnType<typeof setInterval> | undefined;
+
+  async function start(): Promise<void> {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
+    } catch (err) {
+      state.textContent = `No camera: ${err instanceof Error ? err.message : 'access was refused'}`;
+      record.disabled = true;
+      return;
+    }
+    preview.srcObject = stream;
+  }
+
+  function begin(): void {
+    if (!stream) return;
+    const type = FORMATS.find((t) => MediaRecorder.isTypeSupported(t)) ?? '';
+    recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    const contentType = (recorder.mimeType || type || 'video/webm').split(';')[0]!;
+    let push: ReadableStreamDefaultController<Uint8Array>;
+    const chunks = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) });
+    // Chunks are converted in order: each waits for the one before it.
+    let queue = Promise.resolve();
+    recorder.ondataavailable = (e) => {
+      queue = queue.then(async () => push.enqueue(new Uint8Array(await e.data.arrayBuffer())));
+    };
+    recorder.onstop = () => {
+      queue = queue.then(() => push.close());
+    };
+    video = uploadToChat(opts.api, opts.chatId, chunks.getReader(), {
+      name: `video message.${contentType === 'video/mp4' ? 'mp4' : 'webm'}`,
+      type: contentType,
+    });
+    video.done.catch((err: Error) => {
+      if (err.message !== 'cancelled') state.textContent = err.message;
+    });
+    recorder.start(1000);
+    startedAt = performance.now();
+    record.disabled = true;
+    stop.disabled = false;
+    retake.disabled = true;
+    send.disabled = true;
+    state.textContent = 'Recording…';
+    tick = setInterval(() => {
+      const ms = performance.now() - startedAt;
+      timer.textContent = `${durationLabel(ms)} / ${durationLabel(MAX_VIDEO_MS)}`;
+      if (ms >= MAX_VIDEO_MS) end();
+    }, 250);
+    // The poster: a frame from the first moments of the recording.
+    setTimeout(() => {
+      if (!recorder || preview.videoWidth === 0) return;
+      void draw(preview, preview.videoWidth, preview.videoHeight, 'image/jpeg').then((blob) => {
+        poster = uploadToChat(opts.api, opts.chatId, blob, { name: 'poster.jpg', type: 'image/jpeg' });
+        poster.done.catch(() => {});
+      });
+    }, 300);
+  }
+
+  function end(): void {
+    if (!recorder || recorder.state === 'inactive') return;
+    clearInterval(tick);
+    durationMs = Math.round(performance.now() - startedAt);
+    recorder.stop();
+    stop.disabled = true;
+    retake.disabled = false;
+    send.disabled = false;
+    state.textContent = `Recorded ${durationLabel(durationMs)}. Send it, or re-take.`;
+  }
+
+  function discard(): void {
+    clearInterval(tick);
+    if (recorder && recorder.state !== 'inactive') recorder.stop();
+    recorder = null;
+    video?.cancel();
+    poster?.cancel();
+    video = null;
+    poster = null;
+  }
+
+  async function sendIt(): Promise<void> {
+    if (!video) return;
+    send.disabled = true;
+    retake.disabled = true;
+    state.textContent = 'Finishing the upload…';
+    try {
+      const uploadId = await video.done;
+      const previewUploadId = poster ? await poster.done.catch(() => undefined) : undefined;
+      await opts.api.sendAttachment(opts.chatId, {
+        clientId: opts.newClientId(),
+        uploadId,
+        durationMs,
+        ...(previewUploadId ? { previewUploadId } : {}),
+        ...(preview.videoWidth ? { width: preview.videoWidth, height: preview.videoHeight } : {}),
+      });
+      video = null;
+      poster = null;
+      close();
+    } catch (err) {
+      state.textContent = err instanceof Error ? err.message : 'Could not send the video';
+      retake.disabled = false;
+    }
+  }
+
+  function close(): void {
+    discard();
+    for (const t of stream?.getTracks() ?? []) t.stop();
+    stream = null;
+    root.remove();
+    opts.onClose();
+  }
+
+  record.addEventListener('click', begin);
+  stop.addEventListener('click', end);
+  retake.addEventListener('click', () => {
+    discard();
+    timer.textContent = `0:00 / ${durationLabel(MAX_VIDEO_MS)}`;
+    record.disabled = false;
+    retake.disabled = true;
+    send.disabled = true;
+    state.textContent = '';
+  });
+  send.addEventListener('click', () => void sendIt());
+  cancel.addEventListener('click', close);
+  return { root, start, close };
+}
