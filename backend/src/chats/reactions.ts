@@ -13,7 +13,7 @@ import { loadVisibility, requireMember, sees } from './membership.ts';
 export class Reactions {
   constructor(private readonly ctx: ChatContext) {}
 
-  /** Adds (`on`) or takes back my `emoji` on a text message or quote; answers with its reactions as I see them. */
+  /** Adds (`on`) or takes back my `emoji` on a text, attachment or quote; answers with its reactions as I see them. */
   async set(caller: Caller, chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
     const me = await requireMember(this.ctx, caller, chatId);
     if (me.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; reactions can no longer change');
@@ -27,7 +27,7 @@ export class Reactions {
 
   private async add(identityId: string, chatId: string, seq: number, emoji: string): Promise<boolean> {
     const { rows } = await this.ctx.pool.query<{ live: boolean; mine: number; has: boolean }>(
-      `SELECT (m.kind IN ('TEXT', 'QUOTE') AND m.deleted_at IS NULL) AS live,
+      `SELECT (m.kind IN ('TEXT', 'QUOTE', 'ATTACHMENT') AND m.deleted_at IS NULL) AS live,
               (SELECT count(*)::int FROM message_reaction r WHERE r.chat_id = $1 AND r.seq = $2 AND r.identity_id = $3) AS mine,
               EXISTS (SELECT 1 FROM message_reaction r WHERE r.chat_id = $1 AND r.seq = $2 AND r.identity_id = $3 AND r.emoji = $4) AS has
          FROM message m WHERE m.chat_id = $1 AND m.seq = $2`,
