@@ -15,10 +15,10 @@ export function settingsView(api: ApiClient, onAlertsChanged?: () => void): HTML
   return el(
     'section',
     { id: 'settings', class: 'settings', 'aria-label': 'Settings' },
-    displayNameCard(api),
     availabilityCard(api, onAlertsChanged),
     languageCard(api),
     alertsSettingsCard(api, onAlertsChanged),
+    displayNameCard(api),
     addressesCard(api),
   );
 }
