@@ -221,7 +221,9 @@ describe('message edits: rules, live update, resync, audit trail', function () {
     const sent = await server.catcher!.waitFor((m) => m.to.includes('carol@example.com') && m.text.includes('Budget is 10k'));
     await editRest(bob, chatId, first.seq, 'Budget is 12k');
     await send(bob, chatId, 'Sorry, typo above');
-    const next = await server.catcher!.waitFor((m) => m.id > sent.id && m.to.includes('carol@example.com') && m.text.includes('Sorry, typo'));
+    const next = await server.catcher!.waitFor(
+      (m) => m.id > sent.id && m.to.includes('carol@example.com') && m.text.includes('Sorry, typo'),
+    );
     assert.match(next.text, /Budget is 12k/, 'the earlier message, quoted above the new one, reads as it is now');
     assert.doesNotMatch(next.text, /Budget is 10k/);
   });
