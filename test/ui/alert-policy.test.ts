@@ -19,6 +19,10 @@ function message(chatId: string, seq: number, authorId: string, body: string, ex
     targetSeq: null,
     createdAt: new Date(1_800_000_000_000 + seq).toISOString(),
     deleted: false,
+    editedAt: null,
+    reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...extra,
   };
 }
@@ -35,6 +39,7 @@ function chat(id: string, last: MessageView | null, unread = 0): ChatSummary {
     unread,
     lastMessage: last,
     memberAddresses: [],
+    people: [],
     me: { identityId: ME },
     isNew: false,
   };
