@@ -4,7 +4,16 @@
  * unless the server says the session is no good.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ChatSummary, ClientToServerEvents, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
+import type {
+  Ack,
+  ChatSummary,
+  ClientKind,
+  ClientToServerEvents,
+  JoinResult,
+  MessageView,
+  ServerToClientEvents,
+} from '../../protocol/index.ts';
+import { detectCapabilities } from './capabilities.ts';
 import { TransportError, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
 
@@ -29,6 +38,11 @@ export interface SocketTransportOptions {
    * one, the browser's (navigator.language).
    */
   language?: () => string | undefined;
+  /**
+   * Which front end this is: when given, what this client can do (camera, formats, notifications)
+   * is reported on every connect, so senders can record in a format it plays.
+   */
+  clientKind?: ClientKind;
 }
 
 /** After the server refused the connection for its cap, wait this long before trying again. */
@@ -65,6 +79,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
     this.socket.on('connect', () => {
       this.reportVisibility();
+      if (opts.clientKind) this.reportCapabilities(opts.clientKind);
       this.setStatus('online');
     });
     // Only a visible page counts as someone looking (the server emails what is not read otherwise).
@@ -186,6 +201,13 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   readonly reportVisibility = (): void => {
     if (this.socket?.connected) this.socket.emit('presence:visibility', { visible: this.visible() });
   };
+
+  /** Fire and forget: a report that fails to arrive is made again on the next connect. */
+  private reportCapabilities(kind: ClientKind): void {
+    void detectCapabilities(kind).then((caps) => {
+      if (this.socket.connected) this.socket.emit('capabilities', caps);
+    });
+  }
 
   /**
    * Waits for a connection rather than letting socket.io buffer the packet: a buffered request

@@ -58,7 +58,14 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
 
   const backend = new Backend(
     m,
-    (url, getToken) => new SocketTransport({ url, getToken, visible: () => viewsVisible, language: () => m.i18n?.getUILanguage() }),
+    (url, getToken) =>
+      new SocketTransport({
+        url,
+        getToken,
+        clientKind: 'thunderbird',
+        visible: () => viewsVisible,
+        language: () => m.i18n?.getUILanguage(),
+      }),
   );
   const threads = new Threads(m);
 

@@ -107,7 +107,7 @@ function showSignIn(message: string): void {
 }
 
 function signedIn(): void {
-  const transport = new SocketTransport({ getToken: () => session.token });
+  const transport = new SocketTransport({ getToken: () => session.token, clientKind: 'web' });
   let view: { destroy(): void } | null = null;
   const alerts = pageAlerts({ api, transport, openChatId: route.kind === 'chat' ? route.chatId : null });
   const signOut = () => {

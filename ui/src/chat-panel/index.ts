@@ -27,6 +27,7 @@ import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
 import { cannotRecordReason, createVideoRecorder } from './video-recorder.ts';
+import { detectCapabilities, planRecording, type RecordingPlan } from '../capabilities.ts';
 import './panel.css';
 
 export interface ChatPanelOptions {
@@ -169,6 +170,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         chatId,
         newClientId: () => newClientId(),
         onClose: () => (recordButton.disabled = false),
+        plan: recordingPlan(client),
       });
       row.after(recorder.root);
       cleanups.push(() => recorder.close());
@@ -176,6 +178,17 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     });
     row.appendChild(recordButton);
     return row;
+  }
+
+  /** Asked afresh each time the recorder opens: members connect and change devices between recordings. */
+  async function recordingPlan(client: ApiClient): Promise<RecordingPlan | null> {
+    if (!chat || typeof MediaRecorder === 'undefined') return null;
+    try {
+      const [mine, view] = await Promise.all([detectCapabilities('web'), client.chatCapabilities(chatId)]);
+      return planRecording(mine.records, chat, view);
+    } catch {
+      return null; // recorded in this browser's first format, as before capabilities existed
+    }
   }
 
   function updateUnread(): void {
