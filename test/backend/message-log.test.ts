@@ -219,9 +219,9 @@ describe('message log: one contract for archived and ephemeral chats', function 
         await post(s.log, system(quiet, 'bob joined'));
         const previews = await s.log.previews([await logged(busy), await logged(quiet), await logged(empty)]);
         assert.equal(previews.get(busy)?.lastSeq, 3);
-        assert.equal(previews.get(busy)?.lastText?.body, 'newest text', 'notices are not news');
-        assert.deepEqual({ ...previews.get(quiet) }, { lastSeq: 1, lastText: null });
-        assert.deepEqual({ ...previews.get(empty) }, { lastSeq: 0, lastText: null });
+        assert.equal(previews.get(busy)?.lastSaid?.body, 'newest text', 'notices are not news');
+        assert.deepEqual({ ...previews.get(quiet) }, { lastSeq: 1, lastSaid: null });
+        assert.deepEqual({ ...previews.get(empty) }, { lastSeq: 0, lastSaid: null });
         for (const chatId of [busy, quiet]) {
           const chat = await logged(chatId);
           // null: the chat row's last_seq, which the read statement reads itself.

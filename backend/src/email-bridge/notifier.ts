@@ -4,7 +4,7 @@ import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
-import type { MessageView, Retention, TranslationView } from '../../../protocol/index.ts';
+import { isSaid, type MessageView, type Retention, type TranslationView } from '../../../protocol/index.ts';
 import { lastingRetentions, retentionLasts } from '../chats/message-log.ts';
 import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
@@ -12,7 +12,7 @@ import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
 import type { Presence } from './presence.ts';
-import { digestMail, notificationMail, type MailLine } from './templates.ts';
+import { digestMail, mailLine, notificationMail, type MailLine } from './templates.ts';
 
 export const NOTIFY_QUEUE = 'notify.member';
 export const REMIND_QUEUE = 'notify.remind';
@@ -43,7 +43,7 @@ interface MessageRow {
   seq: number;
   author_id: string | null;
   author_address: string | null;
-  kind: 'TEXT' | 'QUOTE';
+  kind: 'TEXT' | 'QUOTE' | 'ATTACHMENT';
   body: string;
   created_at: Date;
 }
@@ -55,13 +55,9 @@ interface MessageRow {
 const EMAILED_BEFORE_JOINING = `coalesce((SELECT max(a.emailed_seq) FROM audience_entry a JOIN email_address e ON e.address = a.address
                                  WHERE a.chat_id = m.chat_id AND e.identity_id = m.identity_id), 0)`;
 
-const line = (r: MessageRow): MailLine => ({
-  seq: r.seq,
-  author: r.author_address ?? 'someone',
-  body: r.body,
-  at: r.created_at,
-  kind: r.kind,
-});
+/** `chatLink`: where an attachment is watched or downloaded (the chat page; email carries no media). */
+const line = (r: MessageRow, chatLink: string): MailLine =>
+  mailLine({ seq: r.seq, author: r.author_address ?? 'someone', kind: r.kind, body: r.body, at: r.created_at }, chatLink);
 
 /** Whose words are not news to a reader: a member's own (by identity) or an audience address's. */
 type Reader = { identityId: string } | { address: string };
@@ -82,7 +78,7 @@ async function unseenMessages(
   const [column, value] = 'identityId' in reader ? ['author_id', reader.identityId] : ['author_address', reader.address];
   const { rows } = await client.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM message
-      WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+      WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE', 'ATTACHMENT') AND deleted_at IS NULL
         AND ${column} IS DISTINCT FROM $3
       ORDER BY seq DESC LIMIT $4`,
     [chatId, afterSeq, value, limit],
@@ -94,7 +90,7 @@ async function unseenMessages(
 async function earlierMessages(client: pg.PoolClient, chatId: string, beforeSeq: number, count: number): Promise<MessageRow[]> {
   const { rows } = await client.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM message
-      WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+      WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE', 'ATTACHMENT') AND deleted_at IS NULL
       ORDER BY seq DESC LIMIT $3`,
     [chatId, beforeSeq, count],
   );
@@ -128,7 +124,7 @@ export class EmailNotifier {
   /** Called for every committed batch of archived messages. Never throws; never blocks the sender. */
   messagesCommitted(messages: MessageView[]): void {
     for (const m of messages) {
-      if (m.kind !== 'TEXT' || !m.authorId) continue;
+      if (!isSaid(m.kind) || !m.authorId) continue;
       this.queued.add(`${m.chatId}|${m.authorId}`);
     }
     if (this.queued.size > 0 && !this.scheduling) this.runSchedule();
@@ -285,7 +281,7 @@ export class EmailNotifier {
       if (!st || st.joined) return false;
       // Their own words (the email a "Reply with IM" quotes) are not news to them.
       const fresh = await unseenMessages(client, chatId, st.emailed_seq, { address }, 50);
-      if (!fresh.some((r) => r.kind === 'TEXT')) return false;
+      if (!fresh.some((r) => isSaid(r.kind))) return false;
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, address);
@@ -295,10 +291,10 @@ export class EmailNotifier {
         chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
-        fresh: fresh.map(line),
-        history: history.map(line),
+        fresh: fresh.map((r) => line(r, chatUrl(publicUrl, chatId))),
+        history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
       });
-      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter((r) => isSaid(r.kind)).map((r) => r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       const references = [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
@@ -458,7 +454,10 @@ export class EmailNotifier {
         (await this.opts.translate?.(
           chatId,
           identityId,
-          fresh.map((r) => ({ chatId, seq: r.seq, kind: r.kind, body: r.body, authorId: r.author_id })),
+          fresh
+            // Only words are translated: an attachment's stored form is not text.
+            .filter((r) => r.kind !== 'ATTACHMENT')
+            .map((r) => ({ chatId, seq: r.seq, kind: r.kind, body: r.body, authorId: r.author_id })),
         )) ?? new Map<number, TranslationView>();
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, st.address);
@@ -474,11 +473,11 @@ export class EmailNotifier {
         chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
-        fresh: fresh.map((r) => ({ ...line(r), translation: translated.get(r.seq) })),
-        history: history.map(line),
+        fresh: fresh.map((r) => ({ ...line(r, chatUrl(publicUrl, chatId)), translation: translated.get(r.seq) })),
+        history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
         reminder,
       });
-      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter((r) => isSaid(r.kind)).map((r) => r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       // A taken-over email never went out: thread under what it would have threaded under.
@@ -558,7 +557,7 @@ export class EmailNotifier {
           chatId: m.chat_id,
           chatUrl: chatUrl(publicUrl, m.chat_id),
           personalUrl,
-          fresh: fresh.map(line),
+          fresh: fresh.map((r) => line(r, chatUrl(publicUrl, m.chat_id))),
         });
         await client.query(`UPDATE delivery_state SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND identity_id = $2`, [
           m.chat_id,
@@ -583,7 +582,7 @@ export class EmailNotifier {
       const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];
       for (const a of perChat.slice(0, Math.max(0, 20 - chats.length))) {
         const fresh = await unseenMessages(client, a.chat_id, a.emailed_seq, { address: a.address }, 20);
-        if (!fresh.some((r) => r.kind === 'TEXT')) continue;
+        if (!fresh.some((r) => isSaid(r.kind))) continue;
         to ||= a.address;
         const personalUrl = await this.notifyLink(client, a.chat_id, a.address);
         chats.push({
@@ -591,7 +590,7 @@ export class EmailNotifier {
           chatId: a.chat_id,
           chatUrl: chatUrl(publicUrl, a.chat_id),
           personalUrl,
-          fresh: fresh.map(line),
+          fresh: fresh.map((r) => line(r, chatUrl(publicUrl, a.chat_id))),
         });
         await client.query(`UPDATE audience_entry SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND address = $2`, [
           a.chat_id,

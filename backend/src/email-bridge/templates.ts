@@ -1,5 +1,7 @@
 import { escapeHtml } from '../mail/templates.ts';
 import { panelHtml as sharedPanelHtml } from '../../../mail-client/panel.ts';
+import { attachmentSummary } from '../../../mail-client/preview.ts';
+import { attachmentOf } from '../chats/attachment-body.ts';
 
 /** A message as it appears in an email. */
 export interface MailLine {
@@ -7,9 +9,27 @@ export interface MailLine {
   author: string;
   body: string;
   at: Date;
-  kind: 'TEXT' | 'QUOTE';
+  kind: 'TEXT' | 'QUOTE' | 'ATTACHMENT';
   /** The message in the recipient's reading language, shown above the original. */
   translation?: { from: string; body: string };
+  /** An attachment's way to the chat page, where it plays or downloads (emails carry no media). */
+  watch?: { label: string; url: string };
+}
+
+/**
+ * A stored message as an email line: an attachment says what was sent ("sent a video (0:12)",
+ * "sent a file: q3.csv") and links to the chat page, never shows its stored JSON.
+ */
+export function mailLine(m: Omit<MailLine, 'watch' | 'translation'>, chatLink: string): MailLine {
+  const a = m.kind === 'ATTACHMENT' ? attachmentOf(m) : null;
+  if (!a) return m;
+  const label =
+    a.category === 'VIDEO'
+      ? 'Watch it on the chat page'
+      : a.category === 'IMAGE'
+        ? 'See it on the chat page'
+        : 'Download it from the chat page';
+  return { ...m, body: attachmentSummary(a), watch: { label, url: chatLink } };
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
@@ -36,7 +56,7 @@ function linesText(lines: MailLine[]): string {
           l.translation
             ? `${indent(l.translation.body)}\n  [${translatedFrom(l.translation)}; original:]\n${indent(l.body)}`
             : indent(l.body)
-        }`,
+        }${l.watch ? `\n  ${l.watch.label}: ${l.watch.url}` : ''}`,
     )
     .join('\n\n');
 }
@@ -60,7 +80,7 @@ function linesHtml(lines: MailLine[], muted: boolean): string {
                 translatedFrom(l.translation),
               )} · original:</div><div style="white-space:pre-wrap;color:#57606a">${escapeHtml(l.body)}</div>`
             : `<div style="white-space:pre-wrap">${escapeHtml(l.body)}</div>`
-        }</div>`,
+        }${l.watch ? `<div><a href="${escapeHtml(l.watch.url)}">${escapeHtml(l.watch.label)}</a></div>` : ''}</div>`,
     )
     .join('\n');
 }
