@@ -189,11 +189,12 @@ describe('media: attachments of emailed replies', function () {
     assert.equal((await messages()).length, before + 1, 'OpenPGP_signature.asc is not a file of the chat');
   });
 
-  it("an offline member's email says a video was sent and links to the chat page; replying to it still posts", async () => {
+  it("an offline member's email says a video was sent, shows its poster inline and links to the chat page; replying to it still posts", async () => {
     const mailsBefore = sink.mail.length;
     // Alice's video message with its poster, as the recorder uploads them.
     const video = await tusUpload(server.url, alice.token, chatId, randomBytes(30_000), { name: 'video message.webm', type: 'video/webm' });
-    const poster = await tusUpload(server.url, alice.token, chatId, randomBytes(2_000), { name: 'poster.jpg', type: 'image/jpeg' });
+    const posterBytes = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(2_000)]);
+    const poster = await tusUpload(server.url, alice.token, chatId, posterBytes, { name: 'poster.jpg', type: 'image/jpeg' });
     const posted = await api(
       server,
       'POST',
@@ -216,6 +217,13 @@ describe('media: attachments of emailed replies', function () {
     assert.equal(/Watch it on the chat page: (\S+)/.exec(mail.text)![1], page);
     assert.ok(mail.html.includes(`<a href="${page}">Watch it on the chat page</a>`), mail.html);
     for (const body of [mail.text, mail.html]) assert.doesNotMatch(body, /mediaId|previewMediaId|"category"/, 'never the stored JSON');
+    // The poster rides along inline, shown above the link; the video itself never does.
+    assert.equal(mail.attachments.length, 1, mail.attachments.map((a) => a.contentType).join());
+    const inlinePoster = mail.attachments[0]!;
+    assert.equal(inlinePoster.contentType, 'image/jpeg');
+    assert.ok(inlinePoster.contentId, 'referenced by Content-ID');
+    assert.equal(sha256(inlinePoster.content), poster.mediaId, 'the stored poster, byte for byte');
+    assert.match(mail.html, /<img [^>]*alt="Video message"/);
 
     await sendMail({
       port: server.inbound!.port,

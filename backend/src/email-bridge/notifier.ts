@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
+import type { OutgoingMail } from '../mail/mailer.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
 import { isSaid, type MessageView, type Retention, type TranslationView } from '../../../protocol/index.ts';
@@ -37,7 +38,12 @@ export interface NotifierOptions {
     identityId: string,
     messages: { chatId: string; seq: number; kind: MessageRow['kind']; body: string; authorId: string | null }[],
   ) => Promise<Map<number, TranslationView>>;
+  /** A poster frame's bytes from the media store (null: missing or too large for an email). */
+  posterImage?: (mediaId: string) => Promise<Buffer | null>;
 }
+
+/** Posters carried inline per email: enough to see what was sent, not a photo album. */
+const MAX_INLINE_POSTERS = 3;
 
 interface MessageRow {
   seq: number;
@@ -119,6 +125,29 @@ export class EmailNotifier {
     runner.register(REMIND_QUEUE, (p: { chatId: string; identityId: string }) => this.remind(p));
     runner.register(DIGEST_QUEUE, (p: { identityId: string }) => this.digest(p));
     runner.register(AUDIENCE_QUEUE, (p: { chatId: string; address: string }, job) => this.notifyAudience(p, job));
+  }
+
+  /**
+   * The first few video posters of these lines, carried inline (`cid:`) so the email shows what
+   * was recorded; a poster that cannot be read is simply left out (the link remains).
+   */
+  private async withPosters(lines: MailLine[]): Promise<{ lines: MailLine[]; inline: { inline?: OutgoingMail['inline'] } }> {
+    const read = this.opts.posterImage;
+    if (!read) return { lines, inline: {} };
+    const inline: NonNullable<OutgoingMail['inline']> = [];
+    const shown: MailLine[] = [];
+    for (const l of lines) {
+      const bytes = l.poster && inline.length < MAX_INLINE_POSTERS ? await read(l.poster.mediaId).catch(() => null) : null;
+      if (!l.poster || !bytes) {
+        shown.push(l);
+        continue;
+      }
+      const cid = `poster-${l.seq}-${randomUUID()}@${this.opts.mailDomain}`;
+      const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+      inline.push({ cid, contentType: png ? 'image/png' : 'image/jpeg', base64: bytes.toString('base64') });
+      shown.push({ ...l, poster: { ...l.poster, cid } });
+    }
+    return { lines: shown, inline: inline.length ? { inline } : {} };
   }
 
   /** Called for every committed batch of archived messages. Never throws; never blocks the sender. */
@@ -285,13 +314,14 @@ export class EmailNotifier {
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, address);
+      const posters = await this.withPosters(fresh.map((r) => line(r, chatUrl(publicUrl, chatId))));
       const mail = notificationMail({
         subject: st.subject,
         chatId,
         chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
-        fresh: fresh.map((r) => line(r, chatUrl(publicUrl, chatId))),
+        fresh: posters.lines,
         history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
       });
       const authors = [...new Set(fresh.filter((r) => isSaid(r.kind)).map((r) => r.author_address ?? ''))].filter(Boolean);
@@ -304,6 +334,7 @@ export class EmailNotifier {
         {
           to: address,
           ...mail,
+          ...posters.inline,
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
@@ -467,13 +498,16 @@ export class EmailNotifier {
         domain: this.opts.inboundDomain,
         ttlMs: this.opts.replyTtlMs,
       });
+      const posters = await this.withPosters(
+        fresh.map((r) => ({ ...line(r, chatUrl(publicUrl, chatId)), translation: translated.get(r.seq) })),
+      );
       const mail = notificationMail({
         subject: st.subject,
         chatId,
         chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
-        fresh: fresh.map((r) => ({ ...line(r, chatUrl(publicUrl, chatId)), translation: translated.get(r.seq) })),
+        fresh: posters.lines,
         history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
         reminder,
       });
@@ -489,6 +523,7 @@ export class EmailNotifier {
         {
           to: st.address,
           ...mail,
+          ...posters.inline,
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           replyTo: replyAddress,
           messageId,

@@ -12,15 +12,17 @@ export interface MailLine {
   kind: 'TEXT' | 'QUOTE' | 'ATTACHMENT';
   /** The message in the recipient's reading language, shown above the original. */
   translation?: { from: string; body: string };
-  /** An attachment's way to the chat page, where it plays or downloads (emails carry no media). */
+  /** An attachment's way to the chat page, where it plays or downloads (emails carry no files). */
   watch?: { label: string; url: string };
+  /** A video message's poster frame; `cid` once the email carries it inline. */
+  poster?: { mediaId: string; cid?: string };
 }
 
 /**
  * A stored message as an email line: an attachment says what was sent ("sent a video (0:12)",
  * "sent a file: q3.csv") and links to the chat page, never shows its stored JSON.
  */
-export function mailLine(m: Omit<MailLine, 'watch' | 'translation'>, chatLink: string): MailLine {
+export function mailLine(m: Omit<MailLine, 'watch' | 'translation' | 'poster'>, chatLink: string): MailLine {
   const a = m.kind === 'ATTACHMENT' ? attachmentOf(m) : null;
   if (!a) return m;
   const label =
@@ -29,7 +31,8 @@ export function mailLine(m: Omit<MailLine, 'watch' | 'translation'>, chatLink: s
       : a.category === 'IMAGE'
         ? 'See it on the chat page'
         : 'Download it from the chat page';
-  return { ...m, body: attachmentSummary(a), watch: { label, url: chatLink } };
+  const poster = a.category === 'VIDEO' && a.previewMediaId ? { poster: { mediaId: a.previewMediaId } } : {};
+  return { ...m, body: attachmentSummary(a), watch: { label, url: chatLink }, ...poster };
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
@@ -68,6 +71,15 @@ function indent(s: string): string {
     .join('\n');
 }
 
+/** The link to the chat page, behind the poster when the email carries it. */
+function watchHtml(watch: { label: string; url: string }, posterCid: string | undefined): string {
+  const href = escapeHtml(watch.url);
+  const poster = posterCid
+    ? `<div><a href="${href}"><img src="cid:${escapeHtml(posterCid)}" alt="Video message" width="320" style="max-width:100%;border-radius:6px"></a></div>`
+    : '';
+  return `${poster}<div><a href="${href}">${escapeHtml(watch.label)}</a></div>`;
+}
+
 function linesHtml(lines: MailLine[], muted: boolean): string {
   return lines
     .map(
@@ -80,7 +92,7 @@ function linesHtml(lines: MailLine[], muted: boolean): string {
                 translatedFrom(l.translation),
               )} · original:</div><div style="white-space:pre-wrap;color:#57606a">${escapeHtml(l.body)}</div>`
             : `<div style="white-space:pre-wrap">${escapeHtml(l.body)}</div>`
-        }${l.watch ? `<div><a href="${escapeHtml(l.watch.url)}">${escapeHtml(l.watch.label)}</a></div>` : ''}</div>`,
+        }${l.watch ? watchHtml(l.watch, l.poster?.cid) : ''}</div>`,
     )
     .join('\n');
 }
