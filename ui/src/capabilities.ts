@@ -3,7 +3,15 @@
  * and the recording plan a sender derives from every member's report. Detection never prompts:
  * enumerateDevices lists device kinds without permission (labels stay empty, which is all we need).
  */
-import type { ChatCapabilitiesView, ChatView, ClientCapabilities, ClientKind, VideoFormat } from '../../protocol/index.ts';
+import type {
+  AudienceView,
+  ChatCapabilitiesView,
+  ChatView,
+  ClientCapabilities,
+  ClientKind,
+  MemberView,
+  VideoFormat,
+} from '../../protocol/index.ts';
 
 /** Each format as MediaRecorder and canPlayType name it, in the order a recorder prefers them. */
 export const VIDEO_MIME: Record<VideoFormat, string> = {
@@ -53,7 +61,15 @@ export interface RecordingPlan {
  * The format every known member's client plays, among those this client records; when none
  * suits everyone, the one the most of them play, naming those who will get a link instead.
  */
-export function planRecording(records: VideoFormat[], chat: ChatView, view: ChatCapabilitiesView): RecordingPlan {
+export function planRecording(
+  records: VideoFormat[],
+  chat: {
+    members: Pick<MemberView, 'identityId' | 'address'>[];
+    audience: Pick<AudienceView, 'address' | 'joined'>[];
+    me: Pick<ChatView['me'], 'identityId'>;
+  },
+  view: Pick<ChatCapabilitiesView, 'members'>,
+): RecordingPlan {
   const others = chat.members.filter((m) => m.identityId !== chat.me.identityId);
   const reports = new Map(view.members.map((m) => [m.identityId, m.client]));
   const players = others.flatMap((m) => {
