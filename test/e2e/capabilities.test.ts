@@ -90,6 +90,14 @@ describe('capabilities shape the recorder (Chromium, fake camera)', function () 
     assert.ok(annClient.records.includes('webm-vp8') && annClient.plays.includes('webm-vp8'), JSON.stringify(annClient));
   });
 
+  it('the member list marks who reads by email only', async () => {
+    await ann.locator('.ic-members summary').click();
+    const cats = ann.locator('.ic-members-list li').filter({ hasText: CAT });
+    await cats.locator('.ic-member-state').filter({ hasText: 'joined, reads by email only' }).waitFor();
+    const dans = ann.locator('.ic-members-list li').filter({ hasText: DAN });
+    assert.equal(await dans.locator('.ic-member-state').innerText(), 'invited', 'not joined: shown as invited, as before');
+  });
+
   it('names who gets a link and who reads by email, and records in what everyone plays', async () => {
     await bobUses([]);
     const first = await openRecorder();

@@ -231,12 +231,16 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
-  /** Presence of members who let me see it; pushed changes follow (`presence` events). */
+  /**
+   * Presence of members who let me see it (pushed changes follow as `presence` events), and which
+   * of them read by email only (never connected a client; asked again at each join).
+   */
   async function loadPresence(): Promise<void> {
     if (!api) return;
     try {
-      const view = await api.chatPresence(chatId);
+      const [view, clients] = await Promise.all([api.chatPresence(chatId), api.chatCapabilities(chatId)]);
       ui.members.resetPresence(new Map(view.members.map((m) => [m.identityId, m.presence])));
+      ui.members.setEmailOnly(new Set(clients.members.filter((m) => m.client === null).map((m) => m.identityId)));
     } catch {
       // Loaded again after the next join.
     }
