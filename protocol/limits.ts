@@ -17,4 +17,8 @@ export const LIMITS = {
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */
   catchUp: 500,
+  /** Participants of one call: a mesh, where every browser sends its media to each other one. */
+  callParticipants: 4,
+  sdpChars: 20_000,
+  iceCandidateChars: 1_000,
 } as const;
