@@ -4,6 +4,7 @@
  * Runs in Node (socket.io-client works there too); the browser path is covered by test/e2e.
  */
 import assert from 'node:assert/strict';
+import { detectCapabilities } from '../../ui/src/capabilities.ts';
 import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import { TransportError, type ConnectionStatus, type TransportEvents } from '../../ui/src/transport.ts';
 import type { ChatCapabilitiesView } from '../../protocol/index.ts';
@@ -142,7 +143,7 @@ describe('SocketTransport (shared socket client)', function () {
     const proxy = new TcpProxy('127.0.0.1', Number(new URL(server.url).port));
     await proxy.start();
     try {
-      const t = new SocketTransport({ url: proxy.url, getToken: () => cy.token, clientKind: 'outlook' });
+      const t = new SocketTransport({ url: proxy.url, getToken: () => cy.token, capabilities: () => detectCapabilities('outlook') });
       open.push(t);
       // Node has no camera, player or recorder: the report says so rather than failing.
       const first = await waitUntil('the report', mine);

@@ -7,13 +7,12 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   ChatSummary,
-  ClientKind,
+  ClientCapabilities,
   ClientToServerEvents,
   JoinResult,
   MessageView,
   ServerToClientEvents,
 } from '../../protocol/index.ts';
-import { detectCapabilities } from './capabilities.ts';
 import { TransportError, type CallTransport, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
 
@@ -39,10 +38,11 @@ export interface SocketTransportOptions {
    */
   language?: () => string | undefined;
   /**
-   * Which front end this is: when given, what this client can do (camera, formats, notifications)
-   * is reported on every connect, so senders can record in a format it plays.
+   * What this client can do (camera, formats, notifications; ui/src/capabilities.ts), reported on
+   * every connect so senders can record in a format it plays. A function, so a front end can load
+   * the detection on demand and keep it out of its first bundle.
    */
-  clientKind?: ClientKind;
+  capabilities?: () => Promise<ClientCapabilities>;
 }
 
 /** After the server refused the connection for its cap, wait this long before trying again. */
@@ -79,7 +79,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
     this.socket.on('connect', () => {
       this.reportVisibility();
-      if (opts.clientKind) this.reportCapabilities(opts.clientKind);
+      if (opts.capabilities) this.reportCapabilities(opts.capabilities);
       this.setStatus('online');
     });
     // Only a visible page counts as someone looking (the server emails what is not read otherwise).
@@ -215,10 +215,13 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   };
 
   /** Fire and forget: a report that fails to arrive is made again on the next connect. */
-  private reportCapabilities(kind: ClientKind): void {
-    void detectCapabilities(kind).then((caps) => {
-      if (this.socket.connected) this.socket.emit('capabilities', caps);
-    });
+  private reportCapabilities(detect: () => Promise<ClientCapabilities>): void {
+    detect().then(
+      (caps) => {
+        if (this.socket.connected) this.socket.emit('capabilities', caps);
+      },
+      () => {}, // nothing to report: senders treat this client as unknown
+    );
   }
 
   /**

@@ -31,7 +31,10 @@ export async function createTransport(getToken: () => string | null): Promise<Ch
   // Outlook's display language is the person's client language (their default reading language).
   return new SocketTransport({
     getToken,
-    clientKind: 'outlook',
+    capabilities: () =>
+      import(/* webpackChunkName: "on-demand-capabilities" */ '../../../ui/src/capabilities.ts').then((c) =>
+        c.detectCapabilities('outlook'),
+      ),
     language: () => (typeof Office === 'undefined' ? undefined : Office.context?.displayLanguage),
   });
 }

@@ -27,8 +27,8 @@ import { Transcript } from './transcript.ts';
 import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
-import { cannotRecordReason, createVideoRecorder } from './video-recorder.ts';
-import { detectCapabilities, planRecording, type RecordingPlan } from '../capabilities.ts';
+import { cannotRecordReason } from './record-support.ts';
+import type { RecordingPlan } from '../capabilities.ts';
 import './panel.css';
 
 export interface ChatPanelOptions {
@@ -171,8 +171,17 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       row.append(recordButton, el('span', { class: 'ic-hint', text: why }));
       return row;
     }
-    recordButton.addEventListener('click', () => {
+    recordButton.addEventListener('click', () => void openRecorder());
+    // The recorder and the capabilities it plans with load on demand: most visits never record.
+    async function openRecorder(): Promise<void> {
       recordButton.disabled = true;
+      const loaded = await import(/* webpackChunkName: "on-demand-recorder" */ './video-recorder.ts').catch(() => null);
+      if (!loaded) {
+        recordButton.disabled = false;
+        ui.showNotice('The recorder could not be loaded; check the connection and try again');
+        return;
+      }
+      const { createVideoRecorder } = loaded;
       const recorder = createVideoRecorder({
         api: client,
         chatId,
@@ -183,7 +192,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       row.after(recorder.root);
       cleanups.push(() => recorder.close());
       void recorder.start();
-    });
+    }
     row.appendChild(recordButton);
     return row;
   }
@@ -192,8 +201,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   async function recordingPlan(client: ApiClient): Promise<RecordingPlan | null> {
     if (!chat || typeof MediaRecorder === 'undefined') return null;
     try {
-      const [mine, view] = await Promise.all([detectCapabilities('web'), client.chatCapabilities(chatId)]);
-      return planRecording(mine.records, chat, view);
+      const current = chat;
+      const [{ detectCapabilities, planRecording }, view] = await Promise.all([
+        import(/* webpackChunkName: "on-demand-capabilities" */ '../capabilities.ts'),
+        client.chatCapabilities(chatId),
+      ]);
+      return planRecording((await detectCapabilities('web')).records, current, view);
     } catch {
       return null; // recorded in this browser's first format, as before capabilities existed
     }

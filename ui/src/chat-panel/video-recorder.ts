@@ -15,13 +15,6 @@ export const MAX_VIDEO_MS = 120_000;
 /** Without a plan (the members' clients could not be asked): what this browser records first. */
 const FALLBACK_FORMATS = ['video/webm;codecs=vp8,opus', 'video/webm', 'video/mp4'];
 
-/** Why this client cannot record, or null when it can. */
-export function cannotRecordReason(): string | null {
-  if (!navigator.mediaDevices?.getUserMedia) return 'This window has no camera access; open the chat page in a browser to record';
-  if (typeof MediaRecorder === 'undefined') return 'This browser cannot record video; open the chat page in another browser';
-  return null;
-}
-
 export function createVideoRecorder(opts: {
   api: ApiClient;
   chatId: string;
