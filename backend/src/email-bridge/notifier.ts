@@ -49,6 +49,8 @@ interface MessageRow {
   seq: number;
   author_id: string | null;
   author_address: string | null;
+  /** The author's display name now (null: none set, or a quote's email sender). */
+  author_name: string | null;
   kind: 'TEXT' | 'QUOTE' | 'ATTACHMENT' | 'CALL';
   body: string;
   created_at: Date;
@@ -56,9 +58,9 @@ interface MessageRow {
 
 /**
  * What makes an email worth sending: people's words, and calls (a missed call reaches offline
- * members this way). Quotes ride along but are not news; other system lines are not emailed.
+ * members this way); an attachment is said like a text. Quotes ride along but are not news;
+ * other system lines are not emailed.
  */
-/** What is worth an email: something said (a text, an attachment) or a call. */
 const isNews = (r: { kind: string }) => isSaid(r.kind) || r.kind === 'CALL';
 
 /**
@@ -68,14 +70,19 @@ const isNews = (r: { kind: string }) => isSaid(r.kind) || r.kind === 'CALL';
 const EMAILED_BEFORE_JOINING = `coalesce((SELECT max(a.emailed_seq) FROM audience_entry a JOIN email_address e ON e.address = a.address
                                  WHERE a.chat_id = m.chat_id AND e.identity_id = m.identity_id), 0)`;
 
+/** How an email names an author: their display name with the address, or the address alone. */
+const authorLabel = (r: MessageRow): string =>
+  r.author_name && r.author_address ? `${r.author_name} (${r.author_address})` : (r.author_address ?? 'someone');
+
 /** `chatLink`: where an attachment is watched or downloaded (the chat page; email carries no media). */
 const line = (r: MessageRow, chatLink: string): MailLine =>
-  mailLine({ seq: r.seq, author: r.author_address ?? 'someone', kind: r.kind, body: r.body, at: r.created_at }, chatLink);
+  mailLine({ seq: r.seq, author: authorLabel(r), kind: r.kind, body: r.body, at: r.created_at }, chatLink);
 
 /** Whose words are not news to a reader: a member's own (by identity) or an audience address's. */
 type Reader = { identityId: string } | { address: string };
 
-const MESSAGE_COLUMNS = 'seq, author_id, author_address, kind, body, created_at';
+const MESSAGE_COLUMNS = `seq, author_id, author_address, kind, body, created_at,
+  (SELECT i.display_name FROM identity i WHERE i.id = message.author_id) AS author_name`;
 
 /**
  * What a reader has not been emailed yet: live text and quotes after `afterSeq` not written by
@@ -331,7 +338,7 @@ export class EmailNotifier {
         fresh: posters.lines,
         history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
       });
-      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       const references = [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
@@ -518,7 +525,7 @@ export class EmailNotifier {
         history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
         reminder,
       });
-      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       // A taken-over email never went out: thread under what it would have threaded under.

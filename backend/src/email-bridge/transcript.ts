@@ -49,6 +49,7 @@ export class Transcripts {
         WHERE m.chat_id = $1 AND m.identity_id <> $2`,
       [chatId, caller.identityId],
     );
+    const senderName = view.members.find((m) => m.identityId === view.me.identityId)?.displayName ?? view.me.address;
     await inTransaction(this.ctx.pool, async (client) => {
       for (const r of recipients.rows) {
         const replyAddress = await createReplyAddress(client, {
@@ -70,7 +71,7 @@ export class Transcripts {
               lines,
               replyAddress,
             }),
-            fromName: `${view.me.address} via Inbox Chat`,
+            fromName: `${senderName} via Inbox Chat`,
             replyTo: replyAddress,
             ...(root ? { inReplyTo: root, references: [root] } : {}),
             headers: { [CHAT_HEADER]: chatId },

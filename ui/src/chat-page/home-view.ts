@@ -11,7 +11,7 @@ import { contactsView } from './contacts-view.ts';
 import { presenceSettingsView } from './presence-settings-view.ts';
 import { settingsView } from './settings-view.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
-import { messagePreview } from '../../../mail-client/preview.ts';
+import { messagePreview, personName } from '../../../mail-client/preview.ts';
 
 export interface HomeView {
   root: HTMLElement;
@@ -94,12 +94,20 @@ export function homeView(opts: HomeOptions): HomeView {
   };
 }
 
+/** The chat's people, each by display name with the address on hover. */
+function peopleOf(c: ChatSummary): (Node | string)[] {
+  return c.people.flatMap((p, i) => [
+    ...(i > 0 ? [', '] : []),
+    p.displayName ? el('span', { title: p.address, text: p.displayName }) : el('span', { text: p.address }),
+  ]);
+}
+
 function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
   const sorted = [...chats].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
   list.replaceChildren(
     ...sorted.map((c) => {
       const when = timeLabel(c.lastActivityAt);
-      const last = messagePreview(c.lastMessage);
+      const last = messagePreview(c.lastMessage, (address) => personName(c, address));
       const link = el(
         'a',
         { href: chatUrl('', c.id), class: 'chat-link' },
@@ -117,7 +125,7 @@ function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
         el(
           'p',
           { class: 'chat-meta' },
-          el('span', { text: c.memberAddresses.join(', ') }),
+          el('span', { class: 'chat-people' }, ...peopleOf(c)),
           ' · ',
           el('time', { datetime: c.lastActivityAt, title: when.full, text: when.short }),
         ),
