@@ -531,6 +531,26 @@ export const watchEvent = z.strictObject({});
  */
 export const visibilityEvent = z.strictObject({ visible: z.boolean() });
 
+/**
+ * What a connected client can do (docs/media.md, "Capabilities"): devices present (from
+ * enumerateDevices kinds, never a permission prompt), the video formats its player and its
+ * recorder handle, and whether it can show notifications. Sent on every connect.
+ */
+export const clientKindSchema = z.enum(['web', 'outlook', 'thunderbird']);
+export type ClientKind = z.infer<typeof clientKindSchema>;
+export const videoFormatSchema = z.enum(['webm-vp8', 'webm-vp9', 'mp4-h264']);
+export type VideoFormat = z.infer<typeof videoFormatSchema>;
+const videoFormats = z.array(videoFormatSchema).max(videoFormatSchema.options.length);
+export const capabilitiesEvent = z.strictObject({
+  kind: clientKindSchema,
+  camera: z.boolean(),
+  microphone: z.boolean(),
+  plays: videoFormats,
+  records: videoFormats,
+  notifications: z.boolean(),
+});
+export type ClientCapabilities = z.infer<typeof capabilitiesEvent>;
+
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
 
 export interface JoinResult {
@@ -604,6 +624,8 @@ export interface ClientToServerEvents {
   read: (p: z.input<typeof readEvent>, ack?: (r: Ack<{ lastReadSeq: number }>) => void) => void;
   /** Subscribe to activity of all my chats (the sidebar); returns them. */
   'chats:watch': (p: z.input<typeof watchEvent>, ack: (r: Ack<{ chats: ChatSummary[] }>) => void) => void;
+  /** Sent on every connect: what this client can do; the latest report per person is kept. */
+  capabilities: (p: z.input<typeof capabilitiesEvent>, ack?: (r: Ack<object>) => void) => void;
   /** Sent on every connect and whenever the client's visibility changes. */
   'presence:visibility': (p: z.input<typeof visibilityEvent>, ack?: (r: Ack<object>) => void) => void;
   /** Calls (docs/calls.md): start one in a chat and ring its other members; answers with my ICE servers. */
@@ -792,6 +814,17 @@ export const chatPresenceView = z.object({
 });
 export type ChatPresenceView = z.infer<typeof chatPresenceView>;
 
+/**
+ * The clients of this chat's members whose presence I may see (the same rule, the same list as
+ * chatPresence): the latest report of each, or null for someone who never connected a client
+ * and reads the chat by email only.
+ */
+export const chatCapabilitiesView = z.object({
+  chatId: z.string(),
+  members: z.array(z.object({ identityId: memberHandle, client: capabilitiesEvent.extend({ reportedAt: isoTime }).nullable() })),
+});
+export type ChatCapabilitiesView = z.infer<typeof chatCapabilitiesView>;
+
 const contactHandle = z.string().describe("A contact's handle in my contact list (not an identity id)");
 export const contactView = z.object({
   id: contactHandle,
@@ -888,6 +921,7 @@ export const routeSchemas = {
   presenceSettings: { response: presenceSettingsView },
   setPresenceSettings: { body: presenceSettingsBody, response: presenceSettingsView },
   chatPresence: { params: chatParams, response: chatPresenceView },
+  chatCapabilities: { params: chatParams, response: chatCapabilitiesView },
   contacts: { response: contactsView },
   removeContact: { params: contactParams },
   blocks: { response: blocksView },

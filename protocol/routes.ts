@@ -227,6 +227,13 @@ export const ROUTES = {
     status: 200,
     summary: "Presence of this chat's members who let me see it",
   },
+  chatCapabilities: {
+    method: 'GET',
+    path: '/chats/:chatId/capabilities',
+    auth: 'session',
+    status: 200,
+    summary: "What the clients of this chat's members can do, for those who let me see their presence",
+  },
   contacts: {
     method: 'GET',
     path: '/me/contacts',

@@ -54,6 +54,7 @@ import type { Services } from './services.ts';
 import { createProvider } from './translation/create-provider.ts';
 import { Translations } from './translation/translations.ts';
 import { createMediaStore } from './media/create-store.ts';
+import { POSTER_EMAIL_MAX_BYTES, readSmallObject } from './media/small-object.ts';
 import { MediaLinks } from './media/links.ts';
 import { MediaObjects } from './media/media-objects.ts';
 import { MediaService } from './media/media.ts';
@@ -158,6 +159,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       log,
       publicUrl: () => publicUrl,
       translate: (chatId, identityId, messages) => translations.forEmail(chatId, identityId, messages),
+      posterImage: (mediaId) => readSmallObject(mediaStore, mediaId, POSTER_EMAIL_MAX_BYTES),
     });
     const writer = new MessageWriter(pool, (messages, commitSeconds) => {
       metrics.messagesCommitted.inc(messages.length);

@@ -131,6 +131,12 @@ const ROUTES: RouteCase[] = [
     expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
   },
   {
+    name: "chat members' client capabilities",
+    method: 'GET',
+    path: (f) => `/api/chats/${f.chatId}/capabilities`,
+    expect: { anonymous: 401, nonMember: 403, member: 200, owner: 200 },
+  },
+  {
     name: 'my presence setting',
     method: 'GET',
     path: () => '/api/me/presence',

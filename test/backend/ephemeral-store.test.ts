@@ -73,7 +73,7 @@ for (const kind of kinds) {
         assert.equal(await store.lastSeq('c1'), 2);
         assert.equal((await store.get('c1', 2))?.body, 'y');
         assert.equal(await store.unreadFor('c1', 0, 'reader'), 2);
-        assert.equal((await store.lastText('c1'))?.body, 'y');
+        assert.equal((await store.lastSaid('c1'))?.body, 'y');
         await store.tombstone('c1', 2);
         assert.equal((await store.get('c1', 2))?.deleted, true);
         assert.equal(await store.unreadFor('c1', 0, 'reader'), 1);

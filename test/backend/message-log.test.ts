@@ -211,7 +211,7 @@ describe('message log: one contract for archived and ephemeral chats', function 
         assert.equal(await s.log.get(chatId, 99), undefined);
       });
 
-      it('previews every chat of a list at once: its last seq and newest text message, and how far it can be read', async () => {
+      it('previews every chat of a list at once: its last seq and newest text or attachment, and how far it can be read', async () => {
         const [busy, quiet, empty] = [await newChat(s.retention), await newChat(s.retention), await newChat(s.retention)];
         await post(s.log, text(busy, 'x', alice, 'first'));
         await post(s.log, text(busy, 'y', bob, 'newest text'));
@@ -219,9 +219,17 @@ describe('message log: one contract for archived and ephemeral chats', function 
         await post(s.log, system(quiet, 'bob joined'));
         const previews = await s.log.previews([await logged(busy), await logged(quiet), await logged(empty)]);
         assert.equal(previews.get(busy)?.lastSeq, 3);
-        assert.equal(previews.get(busy)?.lastText?.body, 'newest text', 'notices are not news');
-        assert.deepEqual({ ...previews.get(quiet) }, { lastSeq: 1, lastText: null });
-        assert.deepEqual({ ...previews.get(empty) }, { lastSeq: 0, lastText: null });
+        assert.equal(previews.get(busy)?.lastSaid?.body, 'newest text', 'notices are not news');
+        assert.deepEqual({ ...previews.get(quiet) }, { lastSeq: 1, lastSaid: null });
+        assert.deepEqual({ ...previews.get(empty) }, { lastSeq: 0, lastSaid: null });
+        // An attachment is said like a text: it is the newest thing said, whatever the log.
+        const body = JSON.stringify({ mediaId: 'f'.repeat(64), name: 'q4.csv', category: 'FILE' });
+        const filed = await newChat(s.retention);
+        await post(s.log, text(filed, 'words', alice));
+        await post(s.log, { ...text(filed, 'file', bob), kind: 'ATTACHMENT', body });
+        const withFile = await s.log.previews([await logged(filed)]);
+        assert.equal(withFile.get(filed)?.lastSaid?.kind, 'ATTACHMENT');
+        assert.equal(withFile.get(filed)?.lastSaid?.body, body);
         for (const chatId of [busy, quiet]) {
           const chat = await logged(chatId);
           // null: the chat row's last_seq, which the read statement reads itself.

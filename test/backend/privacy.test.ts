@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { CaughtMail } from '../../backend/src/mail/catcher.ts';
 import {
   UUID_PATTERN,
+  type ChatCapabilitiesView,
   type ChatPresenceView,
   type ChatSummary,
   type ChatView,
@@ -670,21 +671,31 @@ describe('privacy table: presence follows the setting for every relationship, on
     await server?.close();
   });
 
-  /** What each viewer's REST surfaces show of Sam now. */
-  async function restView(v: Viewer): Promise<{ chats: string[]; contact: boolean; pendingRefused: boolean }> {
+  /** What each viewer's REST surfaces show of Sam now (client capabilities follow presence: docs/media.md). */
+  async function restView(v: Viewer): Promise<{ chats: string[]; capabilities: string[]; contact: boolean; pendingRefused: boolean }> {
     const shown: string[] = [];
+    const clientShown: string[] = [];
     for (const c of memberOf[v]) {
       const r = await api<ChatPresenceView>(server, 'GET', `/api/chats/${c}/presence`, undefined, tokens[v]);
       assert.equal(r.status, 200);
       const handle = server.services.chats.memberHandle(c, ids.self);
       if (r.body.members.some((m) => m.identityId === handle)) shown.push(c);
+      const caps = await api<ChatCapabilitiesView>(server, 'GET', `/api/chats/${c}/capabilities`, undefined, tokens[v]);
+      assert.equal(caps.status, 200);
+      const sam = caps.body.members.find((m) => m.identityId === handle);
+      if (sam) {
+        assert.equal(sam.client?.kind, 'thunderbird', 'what Sam reported');
+        clientShown.push(c);
+      }
     }
     const contacts = (await api<ContactsView>(server, 'GET', '/api/me/contacts', undefined, tokens[v])).body.contacts;
     const pending = await api(server, 'GET', `/api/chats/${chats.c1}/presence`, undefined, tokens.pending);
+    const pendingCaps = await api(server, 'GET', `/api/chats/${chats.c1}/capabilities`, undefined, tokens.pending);
     return {
       chats: shown,
+      capabilities: clientShown,
       contact: contacts.some((c) => c.address === SAM && c.presence !== null),
-      pendingRefused: pending.status === 403,
+      pendingRefused: pending.status === 403 && pendingCaps.status === 403,
     };
   }
 
@@ -701,6 +712,15 @@ describe('privacy table: presence follows the setting for every relationship, on
         );
         const samSocket = await connectSocket(server.url, tokens.self);
         samSocket.on('presence', (notice) => heard.push({ viewer: 'self', phase, notice }));
+        const reported = await request(samSocket, 'capabilities', {
+          kind: 'thunderbird',
+          camera: false,
+          microphone: true,
+          plays: ['webm-vp8'],
+          records: [],
+          notifications: true,
+        });
+        assert.equal(reported.ok, true);
         const seenOwn = nextEvent(samSocket, 'presence', visible);
         samSocket.emit('presence:visibility', { visible: true });
         await seenOwn;
@@ -716,11 +736,12 @@ describe('privacy table: presence follows the setting for every relationship, on
 
       for (const v of viewers) {
         const sees = allowed.includes(v);
-        it(`${v}: ${sees ? 'sees' : 'never sees'} Sam's presence over REST and the socket`, async () => {
+        it(`${v}: ${sees ? 'sees' : 'never sees'} Sam's presence (and client capabilities) over REST and the socket`, async () => {
           const rest = await restView(v);
           // Where they see Sam at all (member lists; a Bcc member is listed only for the owner).
           const listed = memberOf[v].filter((c) => !(c === chats.c2 && v !== 'bccOwner' && v !== 'self'));
           assert.deepEqual(rest.chats, sees ? listed : [], 'chat presence');
+          assert.deepEqual(rest.capabilities, rest.chats, "Sam's client capabilities exactly where Sam's presence is");
           assert.equal(rest.contact, sees && contactIdOfSam[v] !== null, 'contact list presence');
           assert.equal(rest.pendingRefused, true, 'an unopened chat shows nothing');
           const notices = heard.filter((h) => h.viewer === v && h.phase === setting && aboutSam(h.notice, contactIdOfSam[v]));

@@ -225,6 +225,8 @@ export interface SunkMail {
   references: string[];
   replyTo: string;
   headers: Map<string, unknown>;
+  /** Parts with a filename or a Content-ID (inline images included). */
+  attachments: { contentId: string | undefined; contentType: string; content: Buffer }[];
 }
 
 /** A test-owned SMTP server standing in for the outside mail server: it can go down and come back on its port. */
@@ -258,6 +260,7 @@ export class MailSink {
               references: typeof p.references === 'string' ? [p.references] : (p.references ?? []),
               replyTo: p.replyTo?.value[0]?.address ?? '',
               headers: p.headers,
+              attachments: p.attachments.map((a) => ({ contentId: a.contentId, contentType: a.contentType, content: a.content })),
             });
             cb();
           })

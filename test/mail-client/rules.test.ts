@@ -132,6 +132,29 @@ describe('mail-client: previews', () => {
     const cut = messagePreview(message({ body: 'x'.repeat(200) }));
     assert.equal(cut, `ann@example.com: ${'x'.repeat(89)}…`);
   });
+
+  it('sums up an attachment message instead of showing its stored form', () => {
+    const attachment = (category: 'VIDEO' | 'IMAGE' | 'FILE', name: string, durationMs: number | null = null) =>
+      message({
+        kind: 'ATTACHMENT',
+        body: '',
+        attachment: {
+          mediaId: 'a'.repeat(64),
+          name,
+          contentType: 'x/y',
+          size: 10,
+          category,
+          previewMediaId: null,
+          durationMs,
+          width: null,
+          height: null,
+        },
+      });
+    assert.equal(messagePreview(attachment('VIDEO', 'video message.webm', 3_400)), 'ann@example.com: sent a video (0:03)');
+    assert.equal(messagePreview(attachment('VIDEO', 'clip.webm')), 'ann@example.com: sent a video');
+    assert.equal(messagePreview(attachment('IMAGE', 'lake.jpg')), 'ann@example.com: sent an image: lake.jpg');
+    assert.equal(messagePreview(attachment('FILE', 'figures.csv')), 'ann@example.com: sent a file: figures.csv');
+  });
 });
 
 describe('mail-client: the panel still in a draft', () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { MessageView } from '../../protocol/index.ts';
+import type { ChatSummary, MessageView } from '../../protocol/index.ts';
+import { messagePreview } from '../../mail-client/preview.ts';
 import { api, connectSocket, request, type ClientSocket, type TestServer } from '../support/server.ts';
 import {
   FakeDns,
@@ -18,11 +19,13 @@ import {
   type DkimKey,
   type SunkMail,
 } from '../bridge/support.ts';
-import { sha256 } from './support.ts';
+import { sha256, tusUpload } from './support.ts';
 
 /**
  * Files attached to an emailed reply are posted into the chat (within the media limits) instead
  * of bouncing: real SMTP both ways, SPF/DKIM/DMARC from a DNS server on loopback, folder store.
+ * Signed replies (S/MIME, PGP/MIME) post their text and files without the signature part; an
+ * offline member's notification and a transcript say what was sent and link to the chat page.
  */
 describe('media: attachments of emailed replies', function () {
   const dns = new FakeDns();
@@ -134,5 +137,115 @@ describe('media: attachments of emailed replies', function () {
     assert.equal(err.responseCode, 552);
     assert.match(err.response ?? '', /attachments were not posted: A file can have at most 102 KB/);
     assert.equal((await messages()).length, before);
+  });
+
+  /** A signed reply from test/fixtures/signed, addressed to this chat (the signature bytes are not checked, only dropped). */
+  const signedFixture = async (name: string, messageId: string) =>
+    (await readFile(path.resolve(import.meta.dirname, '../fixtures/signed', name), 'utf8'))
+      .replace('{{FROM}}', 'bob@example.com')
+      .replace('{{TO}}', replyTo)
+      .replace('{{MESSAGE_ID}}', messageId);
+
+  it('an S/MIME-signed reply posts its text and its file, not the signature', async () => {
+    const before = (await messages()).length;
+    await sendMail({
+      port: server.inbound!.port,
+      from: 'bob@example.com',
+      to: replyTo,
+      dkim: key,
+      raw: await signedFixture('smime-signed-with-file.eml', '<smime-1@example.com>'),
+    });
+    const fresh = await waitUntil('the signed reply is posted', async () => {
+      const all = (await messages()).sort((a, b) => a.seq - b.seq);
+      return all.length >= before + 2 ? all.slice(before) : null;
+    });
+    assert.deepEqual(
+      fresh.map((m) => [m.kind, m.kind === 'TEXT' ? m.body : m.attachment!.name]),
+      [
+        ['TEXT', 'Signed and attached: the Q4 numbers.\n\nRegards,\nBob'],
+        ['ATTACHMENT', 'q4.csv'],
+      ],
+    );
+    await waitUntil('jobs settled', () => jobsSettled(server));
+    assert.equal((await messages()).length, before + 2, 'smime.p7s is not a file of the chat');
+  });
+
+  it('a PGP/MIME-signed reply posts its text without the signature', async () => {
+    const before = (await messages()).length;
+    await sendMail({
+      port: server.inbound!.port,
+      from: 'bob@example.com',
+      to: replyTo,
+      dkim: key,
+      raw: await signedFixture('pgp-mime-signed.eml', '<pgp-1@example.com>'),
+    });
+    const latest = await waitUntil('the signed reply is posted', async () => {
+      const all = (await messages()).sort((a, b) => a.seq - b.seq);
+      return all.length > before ? all.at(-1) : null;
+    });
+    assert.equal(latest.kind, 'TEXT');
+    assert.equal(latest.body, 'PGP-signed: I will check them tonight.');
+    await waitUntil('jobs settled', () => jobsSettled(server));
+    assert.equal((await messages()).length, before + 1, 'OpenPGP_signature.asc is not a file of the chat');
+  });
+
+  it("an offline member's email says a video was sent, shows its poster inline and links to the chat page; replying to it still posts", async () => {
+    const mailsBefore = sink.mail.length;
+    // Alice's video message with its poster, as the recorder uploads them.
+    const video = await tusUpload(server.url, alice.token, chatId, randomBytes(30_000), { name: 'video message.webm', type: 'video/webm' });
+    const posterBytes = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(2_000)]);
+    const poster = await tusUpload(server.url, alice.token, chatId, posterBytes, { name: 'poster.jpg', type: 'image/jpeg' });
+    const posted = await api(
+      server,
+      'POST',
+      `/api/chats/${chatId}/attachments`,
+      { clientId: 'video-1', uploadId: video.uploadId, previewUploadId: poster.uploadId, durationMs: 3_400, width: 640, height: 480 },
+      alice.token,
+    );
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    // Bob's chat list shows it as the newest message, summed up like every list does.
+    const listed = (await api<{ chats: ChatSummary[] }>(server, 'GET', '/api/chats', undefined, bob.token)).body.chats.find(
+      (c) => c.id === chatId,
+    )!;
+    assert.equal(listed.lastMessage?.attachment?.category, 'VIDEO');
+    assert.equal(messagePreview(listed.lastMessage), 'alice@example.com: sent a video (0:03)');
+    const mail = await waitUntil('the notification to bob', () =>
+      sink.mail.slice(mailsBefore).find((m) => m.to.includes('bob@example.com') && /sent a video/.test(m.text)),
+    );
+    const page = `${server.url}/c/${chatId}`;
+    assert.match(mail.text, /alice@example\.com \([^)]*\):\n {2}sent a video \(0:03\)\n {2}Watch it on the chat page: (\S+)/);
+    assert.equal(/Watch it on the chat page: (\S+)/.exec(mail.text)![1], page);
+    assert.ok(mail.html.includes(`<a href="${page}">Watch it on the chat page</a>`), mail.html);
+    for (const body of [mail.text, mail.html]) assert.doesNotMatch(body, /mediaId|previewMediaId|"category"/, 'never the stored JSON');
+    // The poster rides along inline, shown above the link; the video itself never does.
+    assert.equal(mail.attachments.length, 1, mail.attachments.map((a) => a.contentType).join());
+    const inlinePoster = mail.attachments[0]!;
+    assert.equal(inlinePoster.contentType, 'image/jpeg');
+    assert.ok(inlinePoster.contentId, 'referenced by Content-ID');
+    assert.equal(sha256(inlinePoster.content), poster.mediaId, 'the stored poster, byte for byte');
+    assert.match(mail.html, /<img [^>]*alt="Video message"/);
+
+    await sendMail({
+      port: server.inbound!.port,
+      from: 'bob@example.com',
+      to: mail.replyTo,
+      dkim: key,
+      text: 'Nice video!',
+      inReplyTo: mail.messageId,
+      headers: { 'Message-ID': '<video-reply-1@example.com>' },
+    });
+    await waitUntil('the reply is posted', async () => (await messages()).some((m) => m.kind === 'TEXT' && m.body === 'Nice video!'));
+  });
+
+  it('a transcript names what was sent instead of showing stored JSON', async () => {
+    const mailsBefore = sink.mail.length;
+    assert.equal((await api(server, 'POST', `/api/chats/${chatId}/transcript`, {}, alice.token)).status, 202);
+    const transcript = await waitUntil('the transcript to bob', () =>
+      sink.mail.slice(mailsBefore).find((m) => m.to.includes('bob@example.com') && /transcript/.test(m.text)),
+    );
+    for (const said of ['sent a file: figures.csv', 'sent an image: chart.png', 'sent a file: q4.csv', 'sent a video (0:03)']) {
+      assert.ok(transcript.text.includes(said), said);
+    }
+    assert.doesNotMatch(transcript.text, /mediaId/);
   });
 });

@@ -4,9 +4,12 @@
  * Runs in Node (socket.io-client works there too); the browser path is covered by test/e2e.
  */
 import assert from 'node:assert/strict';
+import { detectCapabilities } from '../../ui/src/capabilities.ts';
 import { SocketTransport } from '../../ui/src/socket-transport.ts';
 import { TransportError, type ConnectionStatus, type TransportEvents } from '../../ui/src/transport.ts';
+import type { ChatCapabilitiesView } from '../../protocol/index.ts';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
+import { waitUntil } from '../support/wait.ts';
 import { rejection } from '../support/assertions.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -126,6 +129,34 @@ describe('SocketTransport (shared socket client)', function () {
       const elapsed = Date.now() - droppedAt;
       assert.equal(sent.body, 'through a dead route');
       assert.ok(elapsed < 8_000, `delivered ${elapsed} ms after the drop`);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('reports what the client can do on every connect, when told which front end it is', async () => {
+    const cy = await signIn(server, 'cy@example.com');
+    const chatId = (await api(server, 'POST', '/api/chats', { subject: 'Caps', audience: { to: ['dee@example.com'] } }, cy.token)).body.id;
+    const mine = async () =>
+      (await api<ChatCapabilitiesView>(server, 'GET', `/api/chats/${chatId}/capabilities`, undefined, cy.token)).body.members[0]?.client;
+    assert.equal(await mine(), null, 'nothing reported yet');
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(server.url).port));
+    await proxy.start();
+    try {
+      const t = new SocketTransport({ url: proxy.url, getToken: () => cy.token, capabilities: () => detectCapabilities('outlook') });
+      open.push(t);
+      // Node has no camera, player or recorder: the report says so rather than failing.
+      const first = await waitUntil('the report', mine);
+      assert.deepEqual(
+        { ...first, reportedAt: undefined },
+        { kind: 'outlook', camera: false, microphone: false, plays: [], records: [], notifications: false, reportedAt: undefined },
+      );
+      // The connection is cut and comes back: the new connection reports again.
+      proxy.refuse();
+      await next(t, 'status', (st) => st === 'offline');
+      proxy.restore();
+      await online(t);
+      await waitUntil('reported again after reconnecting', async () => (await mine())!.reportedAt !== first.reportedAt);
     } finally {
       await proxy.stop();
     }

@@ -14,6 +14,7 @@ import type {
   ChatAlertsBody,
   ChatAlertsView,
   BlocksView,
+  ChatCapabilitiesView,
   ChatPresenceView,
   ChatSummary,
   ContactsView,
@@ -232,6 +233,10 @@ export class ApiClient {
   /** Presence of the chat's members who let me see it. */
   chatPresence(chatId: string): Promise<ChatPresenceView> {
     return this.request('chatPresence', { params: { chatId } });
+  }
+  /** What the clients of the chat's members who let me see their presence can do. */
+  chatCapabilities(chatId: string): Promise<ChatCapabilitiesView> {
+    return this.request('chatCapabilities', { params: { chatId } });
   }
   contacts(): Promise<ContactsView> {
     return this.request('contacts', {});

@@ -7,6 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   ChatSummary,
+  ClientCapabilities,
   ClientToServerEvents,
   JoinResult,
   MessageReactions,
@@ -37,6 +38,12 @@ export interface SocketTransportOptions {
    * one, the browser's (navigator.language).
    */
   language?: () => string | undefined;
+  /**
+   * What this client can do (camera, formats, notifications; ui/src/capabilities.ts), reported on
+   * every connect so senders can record in a format it plays. A function, so a front end can load
+   * the detection on demand and keep it out of its first bundle.
+   */
+  capabilities?: () => Promise<ClientCapabilities>;
 }
 
 /** After the server refused the connection for its cap, wait this long before trying again. */
@@ -73,6 +80,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
 
     this.socket.on('connect', () => {
       this.reportVisibility();
+      if (opts.capabilities) this.reportCapabilities(opts.capabilities);
       this.setStatus('online');
     });
     // Only a visible page counts as someone looking (the server emails what is not read otherwise).
@@ -216,6 +224,16 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   readonly reportVisibility = (): void => {
     if (this.socket?.connected) this.socket.emit('presence:visibility', { visible: this.visible() });
   };
+
+  /** Fire and forget: a report that fails to arrive is made again on the next connect. */
+  private reportCapabilities(detect: () => Promise<ClientCapabilities>): void {
+    detect().then(
+      (caps) => {
+        if (this.socket.connected) this.socket.emit('capabilities', caps);
+      },
+      () => {}, // nothing to report: senders treat this client as unknown
+    );
+  }
 
   /**
    * Waits for a connection rather than letting socket.io buffer the packet: a buffered request

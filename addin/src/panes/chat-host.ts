@@ -29,5 +29,12 @@ export async function mountChat(
 export async function createTransport(getToken: () => string | null): Promise<ChatTransport> {
   const { SocketTransport } = await import(/* webpackChunkName: "socket" */ '../../../ui/src/socket-transport.ts');
   // Outlook's display language is the person's client language (their default reading language).
-  return new SocketTransport({ getToken, language: () => (typeof Office === 'undefined' ? undefined : Office.context?.displayLanguage) });
+  return new SocketTransport({
+    getToken,
+    capabilities: () =>
+      import(/* webpackChunkName: "on-demand-capabilities" */ '../../../ui/src/capabilities.ts').then((c) =>
+        c.detectCapabilities('outlook'),
+      ),
+    language: () => (typeof Office === 'undefined' ? undefined : Office.context?.displayLanguage),
+  });
 }

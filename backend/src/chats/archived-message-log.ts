@@ -108,12 +108,12 @@ export class ArchivedMessageLog implements MessageLog {
       const { rows } = await this.pool.query<MessageRow>(
         `SELECT l.* FROM unnest($1::uuid[]) AS c(id)
            CROSS JOIN LATERAL (
-             SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = c.id AND kind = 'TEXT' ORDER BY seq DESC LIMIT 1) l`,
-        [chats.map((c) => c.id)],
+             SELECT ${MESSAGE_COLUMNS} FROM message WHERE chat_id = c.id AND kind = ANY($2::"MessageKind"[]) ORDER BY seq DESC LIMIT 1) l`,
+        [chats.map((c) => c.id), [...SAID_KINDS]],
       );
       for (const r of rows) last.set(r.chat_id, messageView(r));
     }
-    return new Map(chats.map((c) => [c.id, { lastSeq: c.lastSeq, lastText: last.get(c.id) ?? null }]));
+    return new Map(chats.map((c) => [c.id, { lastSeq: c.lastSeq, lastSaid: last.get(c.id) ?? null }]));
   }
 
   async unread(identityId: string, positions: ReadPosition[]): Promise<Map<string, number>> {

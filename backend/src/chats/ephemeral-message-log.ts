@@ -61,8 +61,8 @@ export class EphemeralMessageLog implements MessageLog {
       await Promise.all(
         chats.map(async (c) => {
           // In this order, so a message appended meanwhile cannot make the preview newer than lastSeq.
-          const lastText = await this.store.lastText(c.id);
-          return [c.id, { lastText, lastSeq: await this.store.lastSeq(c.id) }] as const;
+          const lastSaid = await this.store.lastSaid(c.id);
+          return [c.id, { lastSaid, lastSeq: await this.store.lastSeq(c.id) }] as const;
         }),
       ),
     );

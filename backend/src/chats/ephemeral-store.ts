@@ -56,7 +56,7 @@ export interface EphemeralLog {
   /** Newest first when `before` is set; oldest first when `after` is set. */
   page(chatId: string, opts: { before?: number; after?: number; limit: number }): Promise<{ messages: MessageView[]; hasMore: boolean }>;
   unreadFor(chatId: string, afterSeq: number, identityId: string): Promise<number>;
-  lastText(chatId: string): Promise<MessageView | null>;
+  lastSaid(chatId: string): Promise<MessageView | null>;
   drop(chatId: string): Promise<void>;
   close(): void;
 }
@@ -163,9 +163,9 @@ export class EphemeralStore implements EphemeralLog {
     return all.filter((m) => isUnread(m, afterSeq, identityId)).length;
   }
 
-  async lastText(chatId: string): Promise<MessageView | null> {
+  async lastSaid(chatId: string): Promise<MessageView | null> {
     const all = this.chats.get(chatId)?.messages ?? [];
-    for (let i = all.length - 1; i >= 0; i--) if (all[i]!.kind === 'TEXT') return all[i]!;
+    for (let i = all.length - 1; i >= 0; i--) if (isSaid(all[i]!.kind)) return all[i]!;
     return null;
   }
 

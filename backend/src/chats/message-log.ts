@@ -40,8 +40,8 @@ export interface ReadPosition {
 /** What a chat list shows of a chat's messages. */
 export interface ChatPreview {
   lastSeq: number;
-  /** The newest text message (joins, quotes and deletions are not news). */
-  lastText: MessageView | null;
+  /** The newest text or attachment message (joins, quotes and deletions are not news). */
+  lastSaid: MessageView | null;
 }
 
 /**

@@ -68,7 +68,7 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
   );
   return rows.map((r) => {
     const preview = previews.get(r.id);
-    const lastMessage = preview?.lastText ?? null;
+    const lastMessage = preview?.lastSaid ?? null;
     return {
       id: r.id,
       subject: r.subject,

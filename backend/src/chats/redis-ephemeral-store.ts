@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
-import type { MessageView } from '../../../protocol/index.ts';
+import { isSaid, type MessageView } from '../../../protocol/index.ts';
 import {
   isUnread,
   MESSAGE_OVERHEAD_BYTES,
@@ -241,13 +241,13 @@ export class RedisEphemeralStore implements EphemeralLog {
     return entries.map(parse).filter((m) => isUnread(m, afterSeq, identityId)).length;
   }
 
-  async lastText(chatId: string): Promise<MessageView | null> {
+  async lastSaid(chatId: string): Promise<MessageView | null> {
     const log = `${this.p}${chatId}:log`;
     for (let start = 0; start < this.limits.maxPerChat; start += 50) {
       const entries = await this.redis.zrevrange(log, start, start + 49);
       for (const e of entries) {
         const m = parse(e);
-        if (m.kind === 'TEXT') return m;
+        if (isSaid(m.kind)) return m;
       }
       if (entries.length < 50) break;
     }

@@ -17,6 +17,8 @@ export interface BridgeDeps {
   publicUrl: () => string;
   /** Message translation for emails (the member's reading language above the original). */
   translate?: NotifierOptions['translate'];
+  /** A video message's poster for the email, from the media store. */
+  posterImage?: NotifierOptions['posterImage'];
 }
 
 /**
@@ -58,6 +60,7 @@ export class EmailBridge {
         mailDomain: this.mailDomain,
         publicUrl: d.publicUrl,
         translate: d.translate,
+        posterImage: d.posterImage,
       },
       (chatId, identityId) => void this.receipts.emailed(chatId, identityId).catch(() => {}),
     );

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
+import type { OutgoingMail } from '../mail/mailer.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { RetryLater, type JobContext, type JobRunner } from '../jobs/runner.ts';
-import type { MessageView, Retention, TranslationView } from '../../../protocol/index.ts';
+import { isSaid, type MessageView, type Retention, type TranslationView } from '../../../protocol/index.ts';
 import { lastingRetentions, retentionLasts } from '../chats/message-log.ts';
 import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
@@ -12,7 +13,7 @@ import { createChatLink, createReplyAddress } from './links.ts';
 import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
 import type { Presence } from './presence.ts';
-import { digestMail, notificationMail, type MailLine } from './templates.ts';
+import { digestMail, mailLine, notificationMail, type MailLine } from './templates.ts';
 
 export const NOTIFY_QUEUE = 'notify.member';
 export const REMIND_QUEUE = 'notify.remind';
@@ -37,7 +38,12 @@ export interface NotifierOptions {
     identityId: string,
     messages: { chatId: string; seq: number; kind: MessageRow['kind']; body: string; authorId: string | null }[],
   ) => Promise<Map<number, TranslationView>>;
+  /** A poster frame's bytes from the media store (null: missing or too large for an email). */
+  posterImage?: (mediaId: string) => Promise<Buffer | null>;
 }
+
+/** Posters carried inline per email: enough to see what was sent, not a photo album. */
+const MAX_INLINE_POSTERS = 3;
 
 interface MessageRow {
   seq: number;
@@ -45,16 +51,17 @@ interface MessageRow {
   author_address: string | null;
   /** The author's display name now (null: none set, or a quote's email sender). */
   author_name: string | null;
-  kind: 'TEXT' | 'QUOTE' | 'CALL';
+  kind: 'TEXT' | 'QUOTE' | 'ATTACHMENT' | 'CALL';
   body: string;
   created_at: Date;
 }
 
 /**
  * What makes an email worth sending: people's words, and calls (a missed call reaches offline
- * members this way). Quotes ride along but are not news; other system lines are not emailed.
+ * members this way); an attachment is said like a text. Quotes ride along but are not news;
+ * other system lines are not emailed.
  */
-const isNews = (r: { kind: string }) => r.kind === 'TEXT' || r.kind === 'CALL';
+const isNews = (r: { kind: string }) => isSaid(r.kind) || r.kind === 'CALL';
 
 /**
  * A new member's first "emailed up to": what email carried to their audience address (any of
@@ -67,13 +74,9 @@ const EMAILED_BEFORE_JOINING = `coalesce((SELECT max(a.emailed_seq) FROM audienc
 const authorLabel = (r: MessageRow): string =>
   r.author_name && r.author_address ? `${r.author_name} (${r.author_address})` : (r.author_address ?? 'someone');
 
-const line = (r: MessageRow): MailLine => ({
-  seq: r.seq,
-  author: authorLabel(r),
-  body: r.body,
-  at: r.created_at,
-  kind: r.kind,
-});
+/** `chatLink`: where an attachment is watched or downloaded (the chat page; email carries no media). */
+const line = (r: MessageRow, chatLink: string): MailLine =>
+  mailLine({ seq: r.seq, author: authorLabel(r), kind: r.kind, body: r.body, at: r.created_at }, chatLink);
 
 /** Whose words are not news to a reader: a member's own (by identity) or an audience address's. */
 type Reader = { identityId: string } | { address: string };
@@ -95,7 +98,7 @@ async function unseenMessages(
   const [column, value] = 'identityId' in reader ? ['author_id', reader.identityId] : ['author_address', reader.address];
   const { rows } = await client.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM message
-      WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE', 'CALL') AND deleted_at IS NULL
+      WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE', 'ATTACHMENT', 'CALL') AND deleted_at IS NULL
         AND ${column} IS DISTINCT FROM $3
       ORDER BY seq DESC LIMIT $4`,
     [chatId, afterSeq, value, limit],
@@ -107,7 +110,7 @@ async function unseenMessages(
 async function earlierMessages(client: pg.PoolClient, chatId: string, beforeSeq: number, count: number): Promise<MessageRow[]> {
   const { rows } = await client.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM message
-      WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE', 'CALL') AND deleted_at IS NULL
+      WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE', 'ATTACHMENT', 'CALL') AND deleted_at IS NULL
       ORDER BY seq DESC LIMIT $3`,
     [chatId, beforeSeq, count],
   );
@@ -136,6 +139,29 @@ export class EmailNotifier {
     runner.register(REMIND_QUEUE, (p: { chatId: string; identityId: string }) => this.remind(p));
     runner.register(DIGEST_QUEUE, (p: { identityId: string }) => this.digest(p));
     runner.register(AUDIENCE_QUEUE, (p: { chatId: string; address: string }, job) => this.notifyAudience(p, job));
+  }
+
+  /**
+   * The first few video posters of these lines, carried inline (`cid:`) so the email shows what
+   * was recorded; a poster that cannot be read is simply left out (the link remains).
+   */
+  private async withPosters(lines: MailLine[]): Promise<{ lines: MailLine[]; inline: { inline?: OutgoingMail['inline'] } }> {
+    const read = this.opts.posterImage;
+    if (!read) return { lines, inline: {} };
+    const inline: NonNullable<OutgoingMail['inline']> = [];
+    const shown: MailLine[] = [];
+    for (const l of lines) {
+      const bytes = l.poster && inline.length < MAX_INLINE_POSTERS ? await read(l.poster.mediaId).catch(() => null) : null;
+      if (!l.poster || !bytes) {
+        shown.push(l);
+        continue;
+      }
+      const cid = `poster-${l.seq}-${randomUUID()}@${this.opts.mailDomain}`;
+      const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+      inline.push({ cid, contentType: png ? 'image/png' : 'image/jpeg', base64: bytes.toString('base64') });
+      shown.push({ ...l, poster: { ...l.poster, cid } });
+    }
+    return { lines: shown, inline: inline.length ? { inline } : {} };
   }
 
   /** Called for every committed batch of archived messages. Never throws; never blocks the sender. */
@@ -302,14 +328,15 @@ export class EmailNotifier {
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, address);
+      const posters = await this.withPosters(fresh.map((r) => line(r, chatUrl(publicUrl, chatId))));
       const mail = notificationMail({
         subject: st.subject,
         chatId,
         chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress: null,
-        fresh: fresh.map(line),
-        history: history.map(line),
+        fresh: posters.lines,
+        history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
       });
       const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
@@ -321,6 +348,7 @@ export class EmailNotifier {
         {
           to: address,
           ...mail,
+          ...posters.inline,
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
@@ -471,7 +499,10 @@ export class EmailNotifier {
         (await this.opts.translate?.(
           chatId,
           identityId,
-          fresh.map((r) => ({ chatId, seq: r.seq, kind: r.kind, body: r.body, authorId: r.author_id })),
+          fresh
+            // Only words are translated: an attachment's stored form is not text.
+            .filter((r) => r.kind !== 'ATTACHMENT')
+            .map((r) => ({ chatId, seq: r.seq, kind: r.kind, body: r.body, authorId: r.author_id })),
         )) ?? new Map<number, TranslationView>();
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, st.address);
@@ -481,14 +512,17 @@ export class EmailNotifier {
         domain: this.opts.inboundDomain,
         ttlMs: this.opts.replyTtlMs,
       });
+      const posters = await this.withPosters(
+        fresh.map((r) => ({ ...line(r, chatUrl(publicUrl, chatId)), translation: translated.get(r.seq) })),
+      );
       const mail = notificationMail({
         subject: st.subject,
         chatId,
         chatUrl: chatUrl(publicUrl, chatId),
         personalUrl,
         replyAddress,
-        fresh: fresh.map((r) => ({ ...line(r), translation: translated.get(r.seq) })),
-        history: history.map(line),
+        fresh: posters.lines,
+        history: history.map((r) => line(r, chatUrl(publicUrl, chatId))),
         reminder,
       });
       const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
@@ -503,6 +537,7 @@ export class EmailNotifier {
         {
           to: st.address,
           ...mail,
+          ...posters.inline,
           fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
           replyTo: replyAddress,
           messageId,
@@ -571,7 +606,7 @@ export class EmailNotifier {
           chatId: m.chat_id,
           chatUrl: chatUrl(publicUrl, m.chat_id),
           personalUrl,
-          fresh: fresh.map(line),
+          fresh: fresh.map((r) => line(r, chatUrl(publicUrl, m.chat_id))),
         });
         await client.query(`UPDATE delivery_state SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND identity_id = $2`, [
           m.chat_id,
@@ -604,7 +639,7 @@ export class EmailNotifier {
           chatId: a.chat_id,
           chatUrl: chatUrl(publicUrl, a.chat_id),
           personalUrl,
-          fresh: fresh.map(line),
+          fresh: fresh.map((r) => line(r, chatUrl(publicUrl, a.chat_id))),
         });
         await client.query(`UPDATE audience_entry SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND address = $2`, [
           a.chat_id,

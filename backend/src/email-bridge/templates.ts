@@ -1,5 +1,7 @@
 import { escapeHtml } from '../mail/templates.ts';
 import { panelHtml as sharedPanelHtml } from '../../../mail-client/panel.ts';
+import { attachmentSummary } from '../../../mail-client/preview.ts';
+import { attachmentOf } from '../chats/attachment-body.ts';
 
 /** A message as it appears in an email. */
 export interface MailLine {
@@ -7,9 +9,30 @@ export interface MailLine {
   author: string;
   body: string;
   at: Date;
-  kind: 'TEXT' | 'QUOTE' | 'CALL';
+  kind: 'TEXT' | 'QUOTE' | 'ATTACHMENT' | 'CALL';
   /** The message in the recipient's reading language, shown above the original. */
   translation?: { from: string; body: string };
+  /** An attachment's way to the chat page, where it plays or downloads (emails carry no files). */
+  watch?: { label: string; url: string };
+  /** A video message's poster frame; `cid` once the email carries it inline. */
+  poster?: { mediaId: string; cid?: string };
+}
+
+/**
+ * A stored message as an email line: an attachment says what was sent ("sent a video (0:12)",
+ * "sent a file: q3.csv") and links to the chat page, never shows its stored JSON.
+ */
+export function mailLine(m: Omit<MailLine, 'watch' | 'translation' | 'poster'>, chatLink: string): MailLine {
+  const a = m.kind === 'ATTACHMENT' ? attachmentOf(m) : null;
+  if (!a) return m;
+  const label =
+    a.category === 'VIDEO'
+      ? 'Watch it on the chat page'
+      : a.category === 'IMAGE'
+        ? 'See it on the chat page'
+        : 'Download it from the chat page';
+  const poster = a.category === 'VIDEO' && a.previewMediaId ? { poster: { mediaId: a.previewMediaId } } : {};
+  return { ...m, body: attachmentSummary(a), watch: { label, url: chatLink }, ...poster };
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
@@ -40,7 +63,7 @@ function linesText(lines: MailLine[]): string {
             l.translation
               ? `${indent(l.translation.body)}\n  [${translatedFrom(l.translation)}; original:]\n${indent(l.body)}`
               : indent(l.body)
-          }`,
+          }${l.watch ? `\n  ${l.watch.label}: ${l.watch.url}` : ''}`,
     )
     .join('\n\n');
 }
@@ -50,6 +73,15 @@ function indent(s: string): string {
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n');
+}
+
+/** The link to the chat page, behind the poster when the email carries it. */
+function watchHtml(watch: { label: string; url: string }, posterCid: string | undefined): string {
+  const href = escapeHtml(watch.url);
+  const poster = posterCid
+    ? `<div><a href="${href}"><img src="cid:${escapeHtml(posterCid)}" alt="Video message" width="320" style="max-width:100%;border-radius:6px"></a></div>`
+    : '';
+  return `${poster}<div><a href="${href}">${escapeHtml(watch.label)}</a></div>`;
 }
 
 function linesHtml(lines: MailLine[], muted: boolean): string {
@@ -65,7 +97,7 @@ function linesHtml(lines: MailLine[], muted: boolean): string {
                   translatedFrom(l.translation),
                 )} · original:</div><div style="white-space:pre-wrap;color:#57606a">${escapeHtml(l.body)}</div>`
               : `<div style="white-space:pre-wrap">${escapeHtml(l.body)}</div>`
-          }</div>`,
+          }${l.watch ? watchHtml(l.watch, l.poster?.cid) : ''}</div>`,
     )
     .join('\n');
 }

@@ -7,7 +7,7 @@ import { inTransaction } from '../db/pool.ts';
 import type { BridgeContext } from './context.ts';
 import { createReplyAddress } from './links.ts';
 import { queueMail } from './outbound.ts';
-import { transcriptMail, type MailLine } from './templates.ts';
+import { mailLine, transcriptMail, type MailLine } from './templates.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 
@@ -26,30 +26,29 @@ export class Transcripts {
     const rows = await this.ctx.pool.query<{
       seq: number;
       author_address: string | null;
-      kind: 'TEXT' | 'QUOTE';
+      kind: 'TEXT' | 'QUOTE' | 'ATTACHMENT';
       body: string;
       created_at: Date;
     }>(
       `SELECT seq, author_address, kind, body, created_at FROM (
          SELECT seq, author_address, kind, body, created_at FROM message
-          WHERE chat_id = $1 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+          WHERE chat_id = $1 AND kind IN ('TEXT', 'QUOTE', 'ATTACHMENT') AND deleted_at IS NULL
           ORDER BY seq DESC LIMIT $2) t ORDER BY seq`,
       [chatId, MAX_LINES],
     );
     if (rows.rows.length === 0) throw new AppError('BAD_INPUT', 'There is nothing to send yet');
-    const lines: MailLine[] = rows.rows.map((r) => ({
-      seq: r.seq,
-      author: r.author_address ?? 'someone',
-      body: r.body,
-      at: r.created_at,
-      kind: r.kind,
-    }));
+    const publicUrl = this.ctx.publicUrl();
+    const lines: MailLine[] = rows.rows.map((r) =>
+      mailLine(
+        { seq: r.seq, author: r.author_address ?? 'someone', body: r.body, at: r.created_at, kind: r.kind },
+        chatUrl(publicUrl, chatId),
+      ),
+    );
     const recipients = await this.ctx.pool.query<{ identity_id: string; address: string; email_message_id: string | null }>(
       `SELECT m.identity_id, m.address, c.email_message_id FROM member m JOIN chat c ON c.id = m.chat_id
         WHERE m.chat_id = $1 AND m.identity_id <> $2`,
       [chatId, caller.identityId],
     );
-    const publicUrl = this.ctx.publicUrl();
     const senderName = view.members.find((m) => m.identityId === view.me.identityId)?.displayName ?? view.me.address;
     await inTransaction(this.ctx.pool, async (client) => {
       for (const r of recipients.rows) {

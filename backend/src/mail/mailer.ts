@@ -14,6 +14,8 @@ export interface OutgoingMail {
   replyTo?: string;
   /** Overrides MAIL_FROM's display name, e.g. "Alice via Inbox Chat". */
   fromName?: string;
+  /** Images the HTML shows as `cid:<cid>` (a video message's poster), base64 so a queued job stays JSON. */
+  inline?: { cid: string; contentType: string; base64: string }[];
 }
 
 export interface Mailer {
@@ -30,8 +32,17 @@ export function createMailer(smtpUrl: string, from: string, log: Logger, counted
   const transport: Transporter = nodemailer.createTransport(smtpUrl);
   return {
     async send(mail) {
-      const { fromName, ...rest } = mail;
-      const info = await transport.sendMail({ from: fromName ? withDisplayName(from, fromName) : from, ...rest }).catch((err: unknown) => {
+      const { fromName, inline, ...rest } = mail;
+      const attachments = inline?.map((i) => ({
+        cid: i.cid,
+        content: i.base64,
+        encoding: 'base64',
+        contentType: i.contentType,
+        contentDisposition: 'inline' as const,
+        filename: `${i.cid.split('@')[0]}.${i.contentType === 'image/png' ? 'png' : 'jpg'}`,
+      }));
+      const envelope = { from: fromName ? withDisplayName(from, fromName) : from, ...rest, ...(attachments ? { attachments } : {}) };
+      const info = await transport.sendMail(envelope).catch((err: unknown) => {
         counted('failed');
         throw err;
       });

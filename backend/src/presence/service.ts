@@ -13,12 +13,15 @@ import type { ChatService } from '../chats/chats.ts';
 import type { Presence } from '../email-bridge/presence.ts';
 import type {
   BlocksView,
+  ChatCapabilitiesView,
   ChatPresenceView,
+  ClientCapabilities,
   ContactsView,
   PresenceSettingsView,
   PresenceView,
   PresenceVisibility,
 } from '../../../protocol/index.ts';
+import { loadCapabilities, saveCapabilities } from './capabilities.ts';
 import { addBlock, listBlocks, removeBlock } from './blocks.ts';
 import { chatAccepted, contactHandle, listContacts, removeContact } from './contacts.ts';
 import { PresencePublisher, type PresenceEvents } from './publisher.ts';
@@ -68,18 +71,30 @@ export class PresenceService {
 
   /** Presence of the chat's members I see there (the Bcc rule) and who let me see theirs. */
   async chatPresence(caller: Caller, chatId: string): Promise<ChatPresenceView> {
-    const { chats } = this.d;
-    const view = await chats.view(caller, chatId); // membership check and the Bcc rule
-    const shown = new Set(view.members.map((m) => m.identityId));
-    const res = await this.d.pool.query<{ identity_id: string }>(`SELECT identity_id FROM member WHERE chat_id = $1`, [chatId]);
-    const subjects = res.rows.map((r) => r.identity_id).filter((id) => shown.has(chats.memberHandle(chatId, id)));
-    const visible = await this.visibleTo(caller.identityId, subjects);
+    const visible = await this.visibleInChat(caller, chatId);
     return {
       chatId,
-      members: subjects
-        .filter((id) => visible.get(id)?.chatIds.includes(chatId))
-        .map((id) => ({ identityId: chats.memberHandle(chatId, id), presence: visible.get(id)!.presence })),
+      members: [...visible].map(([id, v]) => ({ identityId: this.d.chats.memberHandle(chatId, id), presence: v.presence })),
     };
+  }
+
+  /**
+   * What the clients of those same members can do: a client's kind and devices say as much as
+   * presence does about someone (that they use the chat at all, from where), so the presence
+   * rule decides here too.
+   */
+  async chatCapabilities(caller: Caller, chatId: string): Promise<ChatCapabilitiesView> {
+    const visible = await this.visibleInChat(caller, chatId);
+    const reports = await loadCapabilities(this.d.pool, [...visible.keys()]);
+    return {
+      chatId,
+      members: [...visible.keys()].map((id) => ({ identityId: this.d.chats.memberHandle(chatId, id), client: reports.get(id) ?? null })),
+    };
+  }
+
+  /** The caller's client reported what it can do. */
+  async reportCapabilities(caller: Caller, caps: ClientCapabilities): Promise<void> {
+    await saveCapabilities(this.d.pool, caller.identityId, caps);
   }
 
   async contacts(caller: Caller): Promise<ContactsView> {
@@ -156,6 +171,17 @@ export class PresenceService {
 
   stop(): void {
     this.states.stop();
+  }
+
+  /** The chat's members the caller sees there (membership check, the Bcc rule) and may see the presence of there. */
+  private async visibleInChat(caller: Caller, chatId: string): Promise<Map<string, { presence: PresenceView }>> {
+    const { chats } = this.d;
+    const view = await chats.view(caller, chatId);
+    const shown = new Set(view.members.map((m) => m.identityId));
+    const res = await this.d.pool.query<{ identity_id: string }>(`SELECT identity_id FROM member WHERE chat_id = $1`, [chatId]);
+    const subjects = res.rows.map((r) => r.identity_id).filter((id) => shown.has(chats.memberHandle(chatId, id)));
+    const visible = await this.visibleTo(caller.identityId, subjects);
+    return new Map([...visible].filter(([, v]) => v.chatIds.includes(chatId)));
   }
 
   /** Presence of each subject the viewer may see, with where they may see it. */

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { ClusterMessage } from 'socket.io-adapter';
 import type { z } from 'zod';
 import {
+  capabilitiesEvent,
   deleteEvent,
   editEvent,
   reactEvent,
@@ -422,6 +423,14 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       // Only memory changes here; presence coalesces its writes, so a flapping client costs nothing more.
       handle('presence:visibility', visibilityEvent, async ({ visible }) => {
         d.presence.visibility(socket.id, visible);
+        return {};
+      }),
+    );
+
+    socket.on(
+      'capabilities',
+      handle('capabilities', capabilitiesEvent, async (caps) => {
+        await d.services.presence.reportCapabilities(caller, caps);
         return {};
       }),
     );

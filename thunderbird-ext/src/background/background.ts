@@ -17,6 +17,7 @@ import { speakAlert } from '../../../ui/src/alerts/speech.ts';
 import { Tone } from '../../../ui/src/alerts/tone.ts';
 import { UUID_PATTERN } from '../../../protocol/patterns.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
+import { detectCapabilities } from '../../../ui/src/capabilities.ts';
 import { SocketTransport } from '../../../ui/src/socket-transport.ts';
 import { displayedMessage, type Messenger, type MessagePart } from '../messenger.ts';
 import type { Command, CommandResult, FolderChoice, ShowChatMessage } from '../shared/commands.ts';
@@ -58,7 +59,14 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
 
   const backend = new Backend(
     m,
-    (url, getToken) => new SocketTransport({ url, getToken, visible: () => viewsVisible, language: () => m.i18n?.getUILanguage() }),
+    (url, getToken) =>
+      new SocketTransport({
+        url,
+        getToken,
+        capabilities: () => detectCapabilities('thunderbird'),
+        visible: () => viewsVisible,
+        language: () => m.i18n?.getUILanguage(),
+      }),
   );
   const threads = new Threads(m);
 

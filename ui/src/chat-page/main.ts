@@ -108,7 +108,11 @@ function showSignIn(message: string): void {
 }
 
 function signedIn(): void {
-  const transport = new SocketTransport({ getToken: () => session.token });
+  const transport = new SocketTransport({
+    getToken: () => session.token,
+    capabilities: () =>
+      import(/* webpackChunkName: "on-demand-capabilities" */ '../capabilities.ts').then((c) => c.detectCapabilities('web')),
+  });
   let view: { destroy(): void } | null = null;
   const alerts = pageAlerts({ api, transport, openChatId: route.kind === 'chat' ? route.chatId : null });
   const signOut = () => {

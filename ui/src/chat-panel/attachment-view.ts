@@ -42,11 +42,21 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
       'aria-label': `Video message, ${durationLabel(a.durationMs)}`,
     });
     const length = el('span', { class: 'ic-duration', text: durationLabel(a.durationMs) });
-    box.append(video, el('p', { class: 'ic-attachment-meta' }, 'Video message · ', length));
-    void Promise.all([url(a.mediaId), a.previewMediaId ? url(a.previewMediaId) : null]).then(([src, poster]) => {
-      if (poster) video.poster = poster;
-      video.src = src;
-    }, failed(box));
+    const meta = el('p', { class: 'ic-attachment-meta' }, 'Video message · ', length);
+    box.append(video, meta);
+    const links = Promise.all([url(a.mediaId), a.previewMediaId ? url(a.previewMediaId) : null]);
+    // A format this client cannot decode would leave a player that never starts: offer a way that works.
+    const unplayable = () => {
+      void links.then(([src, poster]) => video.replaceWith(cannotPlay(a, chatId, api.server.baseUrl, src, poster)), failed(box));
+    };
+    if (video.canPlayType(a.contentType) === '') unplayable();
+    else {
+      video.addEventListener('error', unplayable, { once: true });
+      void links.then(([src, poster]) => {
+        if (poster) video.poster = poster;
+        video.src = src;
+      }, failed(box));
+    }
   } else {
     const link = el('a', { class: 'ic-download', download: a.name, text: 'Download' });
     caption.append(` · ${a.contentType} · `, link);
@@ -55,6 +65,22 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
       link.href = href;
     }, failed(box));
   }
+  return box;
+}
+
+/**
+ * Instead of a player: the poster, a link to the chat page (a browser there plays more formats
+ * than an add-in's host) unless this is the chat page already, and the file to download.
+ */
+function cannotPlay(a: AttachmentView, chatId: string, baseUrl: string, src: string, poster: string | null): HTMLElement {
+  const page = new URL(`/c/${encodeURIComponent(chatId)}`, baseUrl || location.href);
+  const onPage = location.origin === page.origin && location.pathname === page.pathname;
+  const note = el('p', { class: 'ic-hint ic-cannot-play', text: 'Your client cannot play this video. ' });
+  if (!onPage) note.append(el('a', { href: page.href, target: '_blank', rel: 'noopener', text: 'Watch it on the chat page' }), ' or ');
+  note.append(el('a', { class: 'ic-download', href: src, download: a.name, text: 'download it' }), '.');
+  const box = el('div', { class: 'ic-video-fallback' });
+  if (poster) box.append(el('img', { src: poster, alt: 'Video message poster', class: 'ic-thumb' }));
+  box.append(note);
   return box;
 }
 

@@ -29,7 +29,8 @@ import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
 import { mentionable } from './mentions.ts';
-import { cannotRecordReason, createVideoRecorder } from './video-recorder.ts';
+import { cannotRecordReason } from './record-support.ts';
+import type { RecordingPlan } from '../capabilities.ts';
 import './panel.css';
 
 export interface ChatPanelOptions {
@@ -186,20 +187,45 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       row.append(recordButton, el('span', { class: 'ic-hint', text: why }));
       return row;
     }
-    recordButton.addEventListener('click', () => {
+    recordButton.addEventListener('click', () => void openRecorder());
+    // The recorder and the capabilities it plans with load on demand: most visits never record.
+    async function openRecorder(): Promise<void> {
       recordButton.disabled = true;
+      const loaded = await import(/* webpackChunkName: "on-demand-recorder" */ './video-recorder.ts').catch(() => null);
+      if (!loaded) {
+        recordButton.disabled = false;
+        ui.showNotice('The recorder could not be loaded; check the connection and try again');
+        return;
+      }
+      const { createVideoRecorder } = loaded;
       const recorder = createVideoRecorder({
         api: client,
         chatId,
         newClientId: () => newClientId(),
         onClose: () => (recordButton.disabled = false),
+        plan: recordingPlan(client),
       });
       row.after(recorder.root);
       cleanups.push(() => recorder.close());
       void recorder.start();
-    });
+    }
     row.appendChild(recordButton);
     return row;
+  }
+
+  /** Asked afresh each time the recorder opens: members connect and change devices between recordings. */
+  async function recordingPlan(client: ApiClient): Promise<RecordingPlan | null> {
+    if (!chat || typeof MediaRecorder === 'undefined') return null;
+    try {
+      const current = chat;
+      const [{ detectCapabilities, planRecording }, view] = await Promise.all([
+        import(/* webpackChunkName: "on-demand-capabilities" */ '../capabilities.ts'),
+        client.chatCapabilities(chatId),
+      ]);
+      return planRecording((await detectCapabilities('web')).records, current, view);
+    } catch {
+      return null; // recorded in this browser's first format, as before capabilities existed
+    }
   }
 
   function updateUnread(): void {
@@ -242,12 +268,16 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
-  /** Presence of members who let me see it; pushed changes follow (`presence` events). */
+  /**
+   * Presence of members who let me see it (pushed changes follow as `presence` events), and which
+   * of them read by email only (never connected a client; asked again at each join).
+   */
   async function loadPresence(): Promise<void> {
     if (!api) return;
     try {
-      const view = await api.chatPresence(chatId);
+      const [view, clients] = await Promise.all([api.chatPresence(chatId), api.chatCapabilities(chatId)]);
       ui.members.resetPresence(new Map(view.members.map((m) => [m.identityId, m.presence])));
+      ui.members.setEmailOnly(new Set(clients.members.filter((m) => m.client === null).map((m) => m.identityId)));
     } catch {
       // Loaded again after the next join.
     }

@@ -1,6 +1,7 @@
 /**
  * "Who is in this chat": the audience, marking who has joined, with a presence dot for the
- * members who let me see theirs. Collapsible to save room in a pane.
+ * members who let me see theirs and "reads by email only" for those of them who never connected
+ * a client. Collapsible to save room in a pane.
  */
 import type { ChatView, PresenceView } from '../../../protocol/index.ts';
 import { clear, el } from '../dom.ts';
@@ -13,6 +14,8 @@ export interface MembersView {
   setPresence(memberId: string, presence: PresenceView | null): void;
   /** Replaces all presence at once (after loading it). */
   resetPresence(byMember: Map<string, PresenceView>): void;
+  /** Member handles of those who never connected a client (from the chat's capabilities). */
+  setEmailOnly(memberIds: Set<string>): void;
 }
 
 export function createMembersView(): MembersView {
@@ -21,6 +24,7 @@ export function createMembersView(): MembersView {
   const root = el('details', { class: 'ic-members' }, summary, list);
   let chat: ChatView | null = null;
   let presence = new Map<string, PresenceView>();
+  let emailOnly = new Set<string>();
 
   function render(): void {
     if (!chat) return;
@@ -41,7 +45,10 @@ export function createMembersView(): MembersView {
           // A joined member's own display name where set, the address on hover.
           el('span', { class: 'ic-address', text: me ? `${name} (you)` : name, title: a.address }),
           ' ',
-          el('span', { class: 'ic-member-state', text: a.joined ? 'joined' : 'invited' }),
+          el('span', {
+            class: 'ic-member-state',
+            text: a.joined ? (member && emailOnly.has(member.identityId) ? 'joined, reads by email only' : 'joined') : 'invited',
+          }),
         ),
       );
     }
@@ -60,6 +67,10 @@ export function createMembersView(): MembersView {
     },
     resetPresence(byMember) {
       presence = byMember;
+      render();
+    },
+    setEmailOnly(memberIds) {
+      emailOnly = memberIds;
       render();
     },
   };

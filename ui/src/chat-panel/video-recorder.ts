@@ -5,22 +5,24 @@
  * is stored (the server refuses it before).
  */
 import type { ApiClient } from '../api-client.ts';
+import { FORMAT_LABEL, VIDEO_MIME, type RecordingPlan } from '../capabilities.ts';
 import { el } from '../dom.ts';
 import { draw } from './attach.ts';
 import { durationLabel } from './attachment-view.ts';
 import { uploadToChat, type ChatUpload } from './media-upload.ts';
 
 export const MAX_VIDEO_MS = 120_000;
-const FORMATS = ['video/webm;codecs=vp8,opus', 'video/webm', 'video/mp4'];
+/** Without a plan (the members' clients could not be asked): what this browser records first. */
+const FALLBACK_FORMATS = ['video/webm;codecs=vp8,opus', 'video/webm', 'video/mp4'];
 
-/** Why this client cannot record, or null when it can. */
-export function cannotRecordReason(): string | null {
-  if (!navigator.mediaDevices?.getUserMedia) return 'This window has no camera access; open the chat page in a browser to record';
-  if (typeof MediaRecorder === 'undefined') return 'This browser cannot record video; open the chat page in another browser';
-  return null;
-}
-
-export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newClientId: () => string; onClose: () => void }): {
+export function createVideoRecorder(opts: {
+  api: ApiClient;
+  chatId: string;
+  newClientId: () => string;
+  onClose: () => void;
+  /** The format every member plays, and who gets a link instead; null when it could not be worked out. */
+  plan: Promise<RecordingPlan | null>;
+}): {
   root: HTMLElement;
   start(): Promise<void>;
   close(): void;
@@ -34,6 +36,7 @@ export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newC
   });
   const timer = el('span', { class: 'ic-timer', role: 'timer', text: `0:00 / ${durationLabel(MAX_VIDEO_MS)}` });
   const state = el('p', { class: 'ic-hint', 'aria-live': 'polite' });
+  const audience = el('div', { class: 'ic-recorder-audience', 'aria-label': 'Who can play it' });
   const record = el('button', { type: 'button', class: 'ic-button', text: 'Record' });
   const stop = el('button', { type: 'button', class: 'ic-button', text: 'Stop', disabled: true });
   const retake = el('button', { type: 'button', class: 'ic-link', text: 'Re-take', disabled: true });
@@ -45,7 +48,13 @@ export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newC
     preview,
     el('div', { class: 'ic-recorder-row' }, timer, record, stop, retake, send, cancel),
     state,
+    audience,
   );
+  let plan: RecordingPlan | null = null;
+  void opts.plan.then((p) => {
+    plan = p;
+    if (p) showPlan(p);
+  });
 
   let stream: MediaStream | null = null;
   let recorder: MediaRecorder | null = null;
@@ -68,7 +77,7 @@ export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newC
 
   function begin(): void {
     if (!stream) return;
-    const type = FORMATS.find((t) => MediaRecorder.isTypeSupported(t)) ?? '';
+    const type = plan?.format ? VIDEO_MIME[plan.format] : (FALLBACK_FORMATS.find((t) => MediaRecorder.isTypeSupported(t)) ?? '');
     recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
     const contentType = (recorder.mimeType || type || 'video/webm').split(';')[0]!;
     let push: ReadableStreamDefaultController<Uint8Array>;
@@ -161,6 +170,17 @@ export function createVideoRecorder(opts: { api: ApiClient; chatId: string; newC
     stream = null;
     root.remove();
     opts.onClose();
+  }
+
+  /** Tells the sender, before recording, how each member will receive it. */
+  function showPlan(p: RecordingPlan): void {
+    const lines: string[] = [];
+    if (p.format) lines.push(`Records as ${FORMAT_LABEL[p.format]}.`);
+    if (p.linkInstead.length) lines.push(`Cannot play it, will get a link to the chat page instead: ${p.linkInstead.join(', ')}.`);
+    if (p.emailOnly.length) lines.push(`Read by email only, will get a link to watch it: ${p.emailOnly.join(', ')}.`);
+    if (p.unknown) lines.push(`${p.unknown} more ${p.unknown === 1 ? 'member does' : 'members do'} not share what their device plays.`);
+    audience.replaceChildren(...lines.map((text) => el('p', { class: 'ic-hint', text })));
+    if (p.format) root.dataset.format = p.format;
   }
 
   record.addEventListener('click', begin);

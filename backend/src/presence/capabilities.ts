@@ -1,0 +1,36 @@
+/**
+ * The latest report of what each person's client can do. One row per person, not per socket: the
+ * sender needs to know what the member will open the chat with next, and the last client they
+ * used is the best guess (a phone after a desktop reports anew on connect). A table rather than
+ * node memory, so a member who is offline, or connected to another node, is still known.
+ */
+import type pg from 'pg';
+import { capabilitiesEvent, type ClientCapabilities } from '../../../protocol/index.ts';
+
+export interface ReportedCapabilities extends ClientCapabilities {
+  reportedAt: string;
+}
+
+export async function saveCapabilities(pool: pg.Pool, identityId: string, caps: ClientCapabilities): Promise<void> {
+  await pool.query(
+    `INSERT INTO client_capabilities (identity_id, capabilities) VALUES ($1, $2::jsonb)
+     ON CONFLICT (identity_id) DO UPDATE SET capabilities = EXCLUDED.capabilities, reported_at = now()`,
+    [identityId, JSON.stringify(caps)],
+  );
+}
+
+/** Reports of these people; someone absent never connected a client. */
+export async function loadCapabilities(pool: pg.Pool, identityIds: string[]): Promise<Map<string, ReportedCapabilities>> {
+  if (identityIds.length === 0) return new Map();
+  const res = await pool.query<{ identity_id: string; capabilities: unknown; reported_at: Date }>(
+    `SELECT identity_id, capabilities, reported_at FROM client_capabilities WHERE identity_id = ANY($1::uuid[])`,
+    [identityIds],
+  );
+  const found = new Map<string, ReportedCapabilities>();
+  for (const r of res.rows) {
+    // Written only after validation; parsed again so a row from an older protocol never reaches a client.
+    const caps = capabilitiesEvent.safeParse(r.capabilities);
+    if (caps.success) found.set(r.identity_id, { ...caps.data, reportedAt: r.reported_at.toISOString() });
+  }
+  return found;
+}
