@@ -17,4 +17,7 @@ export const LIMITS = {
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */
   catchUp: 500,
+  /** Characters of a search query, and hits one search returns. */
+  searchChars: 200,
+  searchHits: 50,
 } as const;
