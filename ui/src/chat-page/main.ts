@@ -5,6 +5,7 @@ import { SocketTransport } from '../socket-transport.ts';
 import { el } from '../dom.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
+import { messengerView, type Messenger } from './messenger-view.ts';
 import { pageAlerts } from './page-alerts.ts';
 import { adoptLinkSession } from './link-landing.ts';
 import { chatLinkToken, parseRoute, signInToken } from './route.ts';
@@ -109,7 +110,14 @@ function showSignIn(message: string): void {
 function signedIn(): void {
   const transport = new SocketTransport({ getToken: () => session.token });
   let view: { destroy(): void } | null = null;
-  const alerts = pageAlerts({ api, transport, openChatId: route.kind === 'chat' ? route.chatId : null });
+  let messenger: Messenger | null = null;
+  let openChatId = route.kind === 'chat' ? route.chatId : null;
+  const alerts = pageAlerts({
+    api,
+    transport,
+    openChatId: () => openChatId,
+    openChat: (chatId) => (messenger ? messenger.open(chatId) : location.assign(`/c/${chatId}`)),
+  });
   const signOut = () => {
     void api.signOut().catch(() => {});
     end();
@@ -132,23 +140,38 @@ function signedIn(): void {
     showSignIn('');
   };
   shell.setUser({ address: session.address ?? '', onSignOut: signOut });
-  if (route.kind === 'chat') {
+  const status = el('p', { class: 'connection', role: 'status', hidden: true });
+  transport.on('status', (s) => {
+    status.hidden = s === 'online';
+    status.textContent = s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
+  });
+  if (!session.chatScope) {
+    // A full session gets the messenger: every chat, switched in place.
+    messenger = messengerView({
+      api,
+      transport,
+      chatId: openChatId,
+      me: session.address ?? '',
+      onSignOut: signOut,
+      onAlertsChanged: alerts.check,
+      onOpenChange: (chatId) => {
+        openChatId = chatId;
+        alerts.check();
+      },
+    });
+    shell.show(status, messenger.root);
+    view = messenger;
+  } else if (route.kind === 'chat') {
     view = openChatRoute({
       api,
       transport,
       chatId: route.chatId,
       show: shell.show,
       onSignOut: signOut,
-      settingsUrl: session.chatScope ? undefined : '/#settings',
     });
   } else {
     document.title = 'My chats · Inbox Chat';
     const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully, onAlertsChanged: alerts.check });
-    const status = el('p', { class: 'connection', role: 'status', hidden: true });
-    transport.on('status', (s) => {
-      status.hidden = s === 'online';
-      status.textContent = s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
-    });
     shell.show(status, home.root);
     view = home;
   }
