@@ -402,7 +402,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       while (history && transcript.size > 0 && transcript.firstSeq > seq && !destroyed) {
         const page = await history({ before: transcript.firstSeq, limit: JUMP_PAGE_SIZE });
         apply(page.messages);
-        if (!page.hasMore) break;
+        if (!page.hasMore || page.messages.length === 0) break;
       }
     } catch (err) {
       ui.showNotice(err instanceof Error ? err.message : 'Could not load earlier messages');
