@@ -140,11 +140,14 @@ function signedIn(): void {
     showSignIn('');
   };
   shell.setUser({ address: session.address ?? '', onSignOut: signOut });
+  // The connection banner, where no chat panel shows its own status line.
   const status = el('p', { class: 'connection', role: 'status', hidden: true });
-  transport.on('status', (s) => {
-    status.hidden = s === 'online';
-    status.textContent = s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
-  });
+  const showStatus = () => {
+    const s = transport.status;
+    status.hidden = s === 'online' || openChatId !== null;
+    status.textContent = status.hidden ? '' : s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
+  };
+  transport.on('status', showStatus);
   if (!session.chatScope) {
     // A full session gets the messenger: every chat, switched in place.
     messenger = messengerView({
@@ -156,6 +159,7 @@ function signedIn(): void {
       onAlertsChanged: alerts.check,
       onOpenChange: (chatId) => {
         openChatId = chatId;
+        showStatus();
         alerts.check();
       },
     });
