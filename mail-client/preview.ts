@@ -13,6 +13,6 @@ export function messagePreview(m: MessageView | null): string {
   if (m.deleted || m.kind === 'DELETION') return DELETED_MESSAGE_TEXT;
   const text = m.body.replace(/\s+/g, ' ').trim();
   const short = text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
-  if (m.kind === 'SYSTEM') return short;
+  if (m.kind === 'SYSTEM' || m.kind === 'CALL') return short;
   return m.authorAddress ? `${m.authorAddress}: ${short}` : short;
 }

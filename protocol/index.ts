@@ -10,9 +10,24 @@ import { SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, type ErrorCode, type Server
 import { LIMITS } from './limits.ts';
 import { UUID_PATTERN } from './patterns.ts';
 import type { RouteName } from './routes.ts';
+import type { CallJoined, CallRing, CallSignalNotice, CallView, callRefEvent, callSignalEvent, callStartEvent } from './calls.ts';
 
 export { LIMITS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
 export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
+export {
+  callMediaSchema,
+  callRefEvent,
+  callSignalEvent,
+  callSignalSchema,
+  callStartEvent,
+  type CallJoined,
+  type CallMedia,
+  type CallRing,
+  type CallSignal,
+  type CallSignalNotice,
+  type CallView,
+  type IceServerView,
+} from './calls.ts';
 export { SAID_KINDS, isSaid } from './kinds.ts';
 export {
   INLINE_TYPES,
@@ -268,7 +283,8 @@ export const verificationStarted = z.object({ verificationId: z.string(), addres
 export type VerificationStarted = z.infer<typeof verificationStarted>;
 
 const audienceRoleSchema = z.enum(['FROM', 'TO', 'CC', 'BCC', 'ADDED']);
-const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'ATTACHMENT']);
+/** CALL: a call's start, end (with who took part) or a missed call, authored by the caller (docs/calls.md). */
+const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'CALL', 'ATTACHMENT']);
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
@@ -474,6 +490,8 @@ export interface JoinResult {
   missed: MessageView[];
   /** True when more than LIMITS.catchUp were missed: page the rest with history. */
   hasMore: boolean;
+  /** The call going on in this chat, if any (transports that cannot carry calls leave it out). */
+  call?: CallView | null;
 }
 
 /**
@@ -518,6 +536,16 @@ export interface ClientToServerEvents {
   'chats:watch': (p: z.input<typeof watchEvent>, ack: (r: Ack<{ chats: ChatSummary[] }>) => void) => void;
   /** Sent on every connect and whenever the client's visibility changes. */
   'presence:visibility': (p: z.input<typeof visibilityEvent>, ack?: (r: Ack<object>) => void) => void;
+  /** Calls (docs/calls.md): start one in a chat and ring its other members; answers with my ICE servers. */
+  'call:start': (p: z.input<typeof callStartEvent>, ack: (r: Ack<CallJoined>) => void) => void;
+  /** Join a ringing or active call from this device (also: rejoin after a drop). */
+  'call:accept': (p: z.input<typeof callRefEvent>, ack: (r: Ack<CallJoined>) => void) => void;
+  /** Stop ringing me for this call. */
+  'call:decline': (p: z.input<typeof callRefEvent>, ack?: (r: Ack<object>) => void) => void;
+  /** Hang up: leave the call (it ends when nobody is left to talk to). */
+  'call:leave': (p: z.input<typeof callRefEvent>, ack?: (r: Ack<object>) => void) => void;
+  /** An offer, answer or ICE candidate for one other participant. */
+  'call:signal': (p: z.input<typeof callSignalEvent>, ack?: (r: Ack<object>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -535,6 +563,12 @@ export interface ServerToClientEvents {
   'server:closing': (r: { reason: ServerClosingReason }) => void;
   /** To a chat's room: a member's delivered/emailed position moved (senders' receipts). */
   delivery: (d: DeliveryNotice) => void;
+  /** To every device of a member being rung. */
+  'call:ring': (r: CallRing) => void;
+  /** To the chat's room and the devices being rung: who is in the call now, or that it ended. */
+  'call:updated': (c: CallView) => void;
+  /** To one participant's device: another participant's offer, answer or ICE candidate. */
+  'call:signal': (s: CallSignalNotice) => void;
   /** Someone's presence as this person may see it, and where (docs/security.md, "Presence"). */
   presence: (p: PresenceNotice) => void;
 }

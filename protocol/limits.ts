@@ -20,4 +20,8 @@ export const LIMITS = {
   /** Characters of a search query, and hits one search returns. */
   searchChars: 200,
   searchHits: 50,
+  /** Participants of one call: a mesh, where every browser sends its media to each other one. */
+  callParticipants: 4,
+  sdpChars: 20_000,
+  iceCandidateChars: 1_000,
 } as const;

@@ -85,6 +85,9 @@ if (mode === 'dev') {
     );
   }
   if (!hasCommand('xmllint')) problems.push('xmllint (manifest schema checks): apt-get install libxml2-utils');
+  const turnserver = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
+  if (!existsSync(turnserver))
+    problems.push(`coturn (${turnserver}, the TURN relay of the call tests): apt-get install coturn, or set TURNSERVER_PATH`);
   if (!hasCommand('apertium-apy') || !existsSync('/usr/share/apertium/modes/eng-spa.mode'))
     problems.push('Apertium APy with the English-Spanish pair (message translation tests): apt-get install apertium-apy apertium-eng-spa');
   if (!process.env.TEST_ADMIN_DATABASE_URL && !(await reachable(5432)))

@@ -37,6 +37,9 @@ import { createMetrics } from './ops/metrics.ts';
 import { createRateLimit } from './ops/rate-limits.ts';
 import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
+import { SocketCallEvents } from './realtime/call-events.ts';
+import { CallService } from './calls/calls.ts';
+import { withRemovalHook } from './chats/events.ts';
 import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './email-bridge/index.ts';
@@ -179,13 +182,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       pool,
     );
 
+    const chatEvents = withRemovalHook(fanout);
     const mediaObjects = new MediaObjects(pool, mediaStore, logs);
 
     const ctx: ChatContext = {
       db,
       pool,
       logs,
-      events: fanout,
+      events: chatEvents.events,
       mailer,
       log: log.child({ component: 'chats' }),
       handles,
@@ -196,6 +200,13 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       onAttachmentDeleted: (message) => mediaObjects.release(message),
       addressesBlocking: (actorId, addresses) => addressesBlockingActor(pool, actorId, addresses),
     };
+    const callEvents = new SocketCallEvents();
+    const calls = new CallService(ctx, callEvents, {
+      ...config.calls,
+      startLimit: createRateLimit(`${config.redisKeyPrefix}:call-starts`, config.calls.startsPerHour, 3600, redis?.commands),
+    });
+    // A removed member's place in a call goes with them.
+    chatEvents.onRemoved((chatId, identityId) => calls.memberRemoved(chatId, identityId));
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const chats = new ChatService(ctx);
     const messages = new MessageService(ctx);
@@ -257,6 +268,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
         availabilityChanged: (identityId) => presence.changed([identityId]),
       }),
       alerts: new AlertSettings(ctx),
+      calls,
       media,
       presence,
     };
@@ -330,6 +342,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       accepting: () => accepting,
     });
     bridge.receipts.attach(receiptSink(io, fanout, log));
+    callEvents.attach(io);
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (err) => reject(new StartupError(`Cannot listen on ${config.host}:${config.port}: ${err.message}`)));
@@ -360,6 +373,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       io.local.emit('server:closing', { reason: 'server restarting' });
       await writer.drain();
       io.local.disconnectSockets(true);
+      // Calls cannot outlive their signalling: end them, and let their history lines commit.
+      await calls.stop();
+      await writer.drain();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await cleanup();

@@ -1,3 +1,4 @@
+import type { CallService } from './calls/calls.ts';
 import type { AlertSettings } from './alerts/alert-settings.ts';
 import type { AccessRequests } from './chats/access-requests.ts';
 import type { ChatService } from './chats/chats.ts';
@@ -24,6 +25,8 @@ export interface Services {
   search(caller: Caller, query: string): Promise<SearchHit[]>;
   /** Email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
   bridge: BridgeServices;
+  /** Live calls: signalling, ringing and their history lines (docs/calls.md). */
+  calls: CallService;
   /** How each person's devices alert them (settings only; the devices make the noise). */
   alerts: AlertSettings;
   /** Files, images and video messages: uploads, attachments, downloads. */

@@ -172,6 +172,8 @@ const ROUTES: RouteCase[] = [
   { name: 'sign out', method: 'POST', path: () => '/api/auth/logout', expect: { anonymous: 401, nonMember: 204, member: 204, owner: 204 } },
 ];
 
+const NO_CALL = '00000000-0000-4000-8000-000000000000';
+
 type SocketCase = { event: string; payload: (f: Fixture) => unknown; expect: Record<Exclude<Role, 'anonymous'>, string> };
 
 /** Every socket event for each signed-in role (anonymous sockets never get past the handshake). */
@@ -199,6 +201,22 @@ const SOCKET_EVENTS: SocketCase[] = [
   { event: 'read', payload: (f) => ({ chatId: f.chatId, seq: 1 }), expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'ok', owner: 'ok' } },
   { event: 'chat:leave', payload: (f) => ({ chatId: f.chatId }), expect: { nonMember: 'ok', member: 'ok', owner: 'ok' } },
   { event: 'chats:watch', payload: () => ({}), expect: { nonMember: 'ok', member: 'ok', owner: 'ok' } },
+  // Calls: membership is checked before the call is looked up, so an outsider learns nothing of a call id.
+  {
+    event: 'call:start',
+    payload: (f) => ({ chatId: f.chatId, media: 'audio' }),
+    expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'ok', owner: 'ok' },
+  },
+  ...(['call:accept', 'call:decline', 'call:leave'] as const).map((event) => ({
+    event,
+    payload: (f: Fixture) => ({ chatId: f.chatId, callId: NO_CALL }),
+    expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'NOT_FOUND', owner: 'NOT_FOUND' },
+  })),
+  {
+    event: 'call:signal',
+    payload: (f) => ({ chatId: f.chatId, callId: NO_CALL, to: 'someone', signal: { kind: 'offer', sdp: 'v=0\r\n' } }),
+    expect: { nonMember: 'NOT_IN_AUDIENCE', member: 'NOT_FOUND', owner: 'NOT_FOUND' },
+  },
 ];
 
 describe('authorization table: every route and event, every kind of caller', function () {

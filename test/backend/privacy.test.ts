@@ -83,7 +83,9 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
   before(async () => {
     server = await startTestServer({
       EMAIL_BATCH_WINDOW_MS: '200',
-      EMAIL_OFFLINE_DELAY_MS: '0',
+      // Non-zero like production (scaled down): a zero delay once hid an everyone-stays-online bug.
+      EMAIL_OFFLINE_DELAY_MS: '1000',
+      PRESENCE_HEARTBEAT_MS: '300',
       JOBS_POLL_MS: '50',
     });
     const roles = Object.keys(ADDRESS) as Role[];
@@ -578,7 +580,8 @@ describe('privacy table: presence follows the setting for every relationship, on
     server = await startTestServer({
       PRESENCE_AWAY_MS: '60000',
       EMAIL_BATCH_WINDOW_MS: '100',
-      EMAIL_OFFLINE_DELAY_MS: '0',
+      EMAIL_OFFLINE_DELAY_MS: '1000',
+      PRESENCE_HEARTBEAT_MS: '300',
       JOBS_POLL_MS: '50',
     });
     const sessions = await signInAll(

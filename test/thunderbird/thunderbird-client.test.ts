@@ -139,8 +139,17 @@ describe('Thunderbird extension in a real Thunderbird (headless) with a Chromium
 
   it('shows the live chat below the panel in the message pane, with its history', async () => {
     await tb!.chrome(OPEN_FIRST_MESSAGE, ['here is the plan for next quarter']);
-    const shown = await tb!.chrome<{ title: string; afterPanel: boolean; messages: string[] }>(CHAT_IN_MESSAGE_PANE, [chat.id]);
+    const shown = await tb!.chrome<{
+      title: string;
+      afterPanel: boolean;
+      messages: string[];
+      callLink: string | null;
+      callButtons: number;
+    }>(CHAT_IN_MESSAGE_PANE, [chat.id]);
     assert.equal(shown.title, SUBJECT);
+    // The message pane may not use camera and microphone: calls open on the web page instead.
+    assert.equal(shown.callLink, `${server.url}/c/${chat.id}`);
+    assert.equal(shown.callButtons, 0);
     assert.ok(shown.afterPanel, 'the live chat sits right after the panel table');
     assert.deepEqual(shown.messages, ['Welcome, Bob!']);
     // Bob joined through the relay: the server now lists him as a member.

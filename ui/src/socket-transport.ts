@@ -5,7 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ChatSummary, ClientToServerEvents, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
-import { TransportError, type ChatTransport } from './transport.ts';
+import { TransportError, type CallTransport, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
 
 export interface SocketTransportOptions {
@@ -112,13 +112,25 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.on('access:decided', (r) => this.emitEvent('access:decided', r));
     this.socket.on('access:requested', (r) => this.emitEvent('access:requested', r));
     this.socket.on('delivery', (d) => this.emitEvent('delivery', d));
+    this.socket.on('call:ring', (r) => this.emitEvent('call:ring', r));
+    this.socket.on('call:updated', (c) => this.emitEvent('call:updated', c));
+    this.socket.on('call:signal', (c) => this.emitEvent('call:signal', c));
     this.socket.on('presence', (p) => this.emitEvent('presence', p));
   }
+
+  readonly calls: CallTransport = {
+    start: (chatId, media) => this.request((s) => s.emitWithAck('call:start', { chatId, media })),
+    accept: (chatId, callId) => this.request((s) => s.emitWithAck('call:accept', { chatId, callId })),
+    decline: async (chatId, callId) => void (await this.request((s) => s.emitWithAck('call:decline', { chatId, callId }))),
+    leave: async (chatId, callId) => void (await this.request((s) => s.emitWithAck('call:leave', { chatId, callId }))),
+    signal: async (chatId, callId, to, signal) =>
+      void (await this.request((s) => s.emitWithAck('call:signal', { chatId, callId, to, signal }))),
+  };
 
   async join(chatId: string, lastSeq: number): Promise<JoinResult> {
     const language = clientLanguage(this.language());
     const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq, ...(language ? { language } : {}) }));
-    return { chat: r.chat, missed: r.missed, hasMore: r.hasMore };
+    return { chat: r.chat, missed: r.missed, hasMore: r.hasMore, call: r.call ?? null };
   }
 
   async leave(chatId: string): Promise<void> {

@@ -4,7 +4,16 @@
  * message pane cannot open sockets, so its transport relays through the background page.
  * The panel only ever talks to this interface.
  */
-import type { ChatSummary, HistoryPage, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
+import type {
+  CallJoined,
+  CallMedia,
+  CallSignal,
+  ChatSummary,
+  HistoryPage,
+  JoinResult,
+  MessageView,
+  ServerToClientEvents,
+} from '../../protocol/index.ts';
 
 /** `refused`: the server turned the connection away (too many open for this account or address). */
 export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'unauthorized' | 'refused';
@@ -25,13 +34,30 @@ export type TransportEvents = Pick<
   | 'access:decided'
   | 'access:requested'
   | 'delivery'
+  | 'call:ring'
+  | 'call:updated'
+  | 'call:signal'
   | 'presence'
 > & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;
 };
 
+/** Call signalling (docs/calls.md); each rejects with a TransportError. */
+export interface CallTransport {
+  start(chatId: string, media: CallMedia): Promise<CallJoined>;
+  accept(chatId: string, callId: string): Promise<CallJoined>;
+  decline(chatId: string, callId: string): Promise<void>;
+  leave(chatId: string, callId: string): Promise<void>;
+  signal(chatId: string, callId: string, to: string, signal: CallSignal): Promise<void>;
+}
+
 export interface ChatTransport {
+  /**
+   * Present where this client can hold a call itself. The Thunderbird message pane may not
+   * use camera and microphone, so its transport has none and the panel links to the web page.
+   */
+  readonly calls?: CallTransport;
   readonly status: ConnectionStatus;
   join(chatId: string, lastSeq: number): Promise<JoinResult>;
   leave(chatId: string): Promise<void>;

@@ -22,3 +22,32 @@ export interface ChatEvents {
   accessRequested(ownerId: string, request: AccessRequestView): void;
   accessDecided(identityId: string, request: AccessRequestView): void;
 }
+
+/**
+ * The same events, and every removal also told to the listeners added with `onRemoved`: other
+ * domains that hold per-member state of a chat (a call) drop it there, whatever removed the
+ * member. Listeners join after the chat domain is built, since they are built on top of it.
+ */
+export function withRemovalHook(events: ChatEvents): {
+  events: ChatEvents;
+  onRemoved(listener: (chatId: string, identityId: string) => void): void;
+} {
+  const listeners: ((chatId: string, identityId: string) => void)[] = [];
+  return {
+    onRemoved: (listener) => void listeners.push(listener),
+    events: {
+      messagePosted: (m) => events.messagePosted(m),
+      chatUpdated: (chatId, only) => events.chatUpdated(chatId, only),
+      memberJoined: (chatId, identityId) => events.memberJoined(chatId, identityId),
+      memberRemoved: (chatId, identityId) => {
+        events.memberRemoved(chatId, identityId);
+        for (const l of listeners) l(chatId, identityId);
+      },
+      audienceAdded: (chat, identityIds) => events.audienceAdded(chat, identityIds),
+      audienceRemoved: (chatId, identityIds) => events.audienceRemoved(chatId, identityIds),
+      readMoved: (n) => events.readMoved(n),
+      accessRequested: (ownerId, r) => events.accessRequested(ownerId, r),
+      accessDecided: (identityId, r) => events.accessDecided(identityId, r),
+    },
+  };
+}

@@ -27,6 +27,29 @@ export async function postSystemMessage(ctx: ChatContext, chat: ChatRef, body: s
   return (await ctx.logs.of(chat).append(msg)).committed;
 }
 
+/**
+ * A call's line in the history, authored by the caller (so the caller is not emailed their own
+ * missed call) but written by the domain: it commits even when the caller has just been
+ * removed, and even in a chat that ended while the call went on.
+ */
+export async function postCallLine(
+  ctx: ChatContext,
+  chat: ChatRef,
+  caller: { identityId: string; address: string },
+  body: string,
+): Promise<MessageView> {
+  const msg = {
+    chatId: chat.id,
+    clientId: `call-${randomUUID()}`,
+    authorId: caller.identityId,
+    authorAddress: caller.address,
+    kind: 'CALL' as const,
+    body,
+    trusted: true,
+  };
+  return (await ctx.logs.of(chat).append(msg)).committed;
+}
+
 /** The first history entry of a "Reply with IM" chat: the email it answers, attributed to its sender. */
 export async function postQuote(ctx: ChatContext, chat: ChatRef, quote: { from: string; text: string }): Promise<MessageView> {
   const msg = {

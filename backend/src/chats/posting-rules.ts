@@ -5,7 +5,7 @@ import type { NewMessage } from './message-log.ts';
 /**
  * Who may post what, as the WHEN arms of a SQL CASE over an input row `i` (chat_id, author_id,
  * kind, trusted) and its chat row `l` (NULL when there is none): the chat exists, a member send
- * comes from a member, and an ended chat takes nothing but system notices. The archived writer
+ * comes from a member, and an ended chat takes nothing but system notices (call lines included: a call may end after its chat). The archived writer
  * decides inside its one statement with it (under the chat lock); the ephemeral log asks
  * checkPosting, which runs the same arms, before its store numbers the message.
  */
@@ -13,7 +13,7 @@ export const POSTING_RULES = `
       WHEN l.id IS NULL THEN 'NOT_FOUND'
       WHEN NOT i.trusted AND i.author_id IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM member mb WHERE mb.chat_id = i.chat_id AND mb.identity_id = i.author_id) THEN 'FORBIDDEN'
-      WHEN l.ended_at IS NOT NULL AND i.kind <> 'SYSTEM' THEN 'CHAT_ENDED'`;
+      WHEN l.ended_at IS NOT NULL AND i.kind NOT IN ('SYSTEM', 'CALL') THEN 'CHAT_ENDED'`;
 
 export type PostingRefusal = 'NOT_FOUND' | 'FORBIDDEN' | 'CHAT_ENDED';
 

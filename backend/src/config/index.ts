@@ -103,6 +103,14 @@ const envSchema = z.object({
     .default(15 * 60_000),
   JOBS_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
+  // Calls (docs/calls.md)
+  TURN_URLS: csv
+    .refine((list) => list.every((u) => /^(stun|stuns|turn|turns):[^\s,]+$/.test(u)), 'comma-separated stun:, turn: or turns: URIs')
+    .default([]),
+  TURN_SECRET: z.string().min(16, 'at least 16 characters').max(500).optional(),
+  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  CALL_RING_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
+  CALLS_PER_HOUR: z.coerce.number().int().positive().default(30),
   // Message translation (docs/translation.md)
   TRANSLATION_PROVIDER: z.enum(['libretranslate', 'apertium', 'deepl']).optional(),
   TRANSLATION_URL: z.url().optional(),
@@ -150,6 +158,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     // The local rule trusts any mail from this machine: never where real mail flows.
     throw new ConfigError(
       'Invalid configuration:\n  DEV_LOOPBACK_AUTH: only for development without SMTP_URL (it would let anyone on this host post as any member)',
+    );
+  }
+  if (e.TURN_URLS.some((u) => u.startsWith('turn')) && e.TURN_SECRET === undefined) {
+    // A TURN relay takes only credentials signed with its shared secret: without it, no client could use it.
+    throw new ConfigError(
+      "Invalid configuration:\n  TURN_SECRET: required with turn: or turns: entries in TURN_URLS (coturn's static-auth-secret)",
     );
   }
   if ((e.TRANSLATION_PROVIDER === 'libretranslate' || e.TRANSLATION_PROVIDER === 'apertium') && !e.TRANSLATION_URL) {
@@ -220,6 +234,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     trustProxy: e.TRUST_PROXY,
     /** Serve HTTPS (and wss) directly, e.g. with an office-addin-dev-certs certificate; Outlook needs HTTPS. */
     tls,
+    /** Live calls: ICE servers handed to each participant, with TURN credentials signed by `turnSecret`. */
+    calls: {
+      iceUrls: e.TURN_URLS,
+      turnSecret: e.TURN_SECRET,
+      turnTtlSeconds: e.TURN_TTL_SECONDS,
+      ringMs: e.CALL_RING_SECONDS * 1000,
+      startsPerHour: e.CALLS_PER_HOUR,
+    },
     media: {
       /** Finished objects live here (folder back end); uploads in progress always sit under DATA_DIR/uploads. */
       dir: mediaDir,

@@ -43,10 +43,16 @@ interface MessageRow {
   seq: number;
   author_id: string | null;
   author_address: string | null;
-  kind: 'TEXT' | 'QUOTE';
+  kind: 'TEXT' | 'QUOTE' | 'CALL';
   body: string;
   created_at: Date;
 }
+
+/**
+ * What makes an email worth sending: people's words, and calls (a missed call reaches offline
+ * members this way). Quotes ride along but are not news; other system lines are not emailed.
+ */
+const isNews = (r: { kind: string }) => r.kind === 'TEXT' || r.kind === 'CALL';
 
 /**
  * A new member's first "emailed up to": what email carried to their audience address (any of
@@ -82,7 +88,7 @@ async function unseenMessages(
   const [column, value] = 'identityId' in reader ? ['author_id', reader.identityId] : ['author_address', reader.address];
   const { rows } = await client.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM message
-      WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+      WHERE chat_id = $1 AND seq > $2 AND kind IN ('TEXT', 'QUOTE', 'CALL') AND deleted_at IS NULL
         AND ${column} IS DISTINCT FROM $3
       ORDER BY seq DESC LIMIT $4`,
     [chatId, afterSeq, value, limit],
@@ -94,7 +100,7 @@ async function unseenMessages(
 async function earlierMessages(client: pg.PoolClient, chatId: string, beforeSeq: number, count: number): Promise<MessageRow[]> {
   const { rows } = await client.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM message
-      WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE') AND deleted_at IS NULL
+      WHERE chat_id = $1 AND seq < $2 AND kind IN ('TEXT', 'QUOTE', 'CALL') AND deleted_at IS NULL
       ORDER BY seq DESC LIMIT $3`,
     [chatId, beforeSeq, count],
   );
@@ -128,7 +134,7 @@ export class EmailNotifier {
   /** Called for every committed batch of archived messages. Never throws; never blocks the sender. */
   messagesCommitted(messages: MessageView[]): void {
     for (const m of messages) {
-      if (m.kind !== 'TEXT' || !m.authorId) continue;
+      if (!isNews(m) || !m.authorId) continue;
       this.queued.add(`${m.chatId}|${m.authorId}`);
     }
     if (this.queued.size > 0 && !this.scheduling) this.runSchedule();
@@ -285,7 +291,7 @@ export class EmailNotifier {
       if (!st || st.joined) return false;
       // Their own words (the email a "Reply with IM" quotes) are not news to them.
       const fresh = await unseenMessages(client, chatId, st.emailed_seq, { address }, 50);
-      if (!fresh.some((r) => r.kind === 'TEXT')) return false;
+      if (!fresh.some(isNews)) return false;
       const history = await earlierMessages(client, chatId, fresh[0]!.seq, this.opts.historyCount);
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, address);
@@ -298,7 +304,7 @@ export class EmailNotifier {
         fresh: fresh.map(line),
         history: history.map(line),
       });
-      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       const references = [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
@@ -478,7 +484,7 @@ export class EmailNotifier {
         history: history.map(line),
         reminder,
       });
-      const authors = [...new Set(fresh.filter((r) => r.kind === 'TEXT').map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       // A taken-over email never went out: thread under what it would have threaded under.
@@ -583,7 +589,7 @@ export class EmailNotifier {
       const perChat = [...new Map(audience.rows.reverse().map((a) => [a.chat_id, a] as const)).values()];
       for (const a of perChat.slice(0, Math.max(0, 20 - chats.length))) {
         const fresh = await unseenMessages(client, a.chat_id, a.emailed_seq, { address: a.address }, 20);
-        if (!fresh.some((r) => r.kind === 'TEXT')) continue;
+        if (!fresh.some(isNews)) continue;
         to ||= a.address;
         const personalUrl = await this.notifyLink(client, a.chat_id, a.address);
         chats.push({

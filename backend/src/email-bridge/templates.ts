@@ -7,7 +7,7 @@ export interface MailLine {
   author: string;
   body: string;
   at: Date;
-  kind: 'TEXT' | 'QUOTE';
+  kind: 'TEXT' | 'QUOTE' | 'CALL';
   /** The message in the recipient's reading language, shown above the original. */
   translation?: { from: string; body: string };
 }
@@ -17,6 +17,8 @@ const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback
 function translatedFrom(t: { from: string }): string {
   return `Translated from ${languageNames.of(t.from) ?? t.from}`;
 }
+
+const stamp = (at: Date) => at.toISOString().slice(0, 16).replace('T', ' ');
 
 const FONT = 'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#1f2328';
 
@@ -30,13 +32,15 @@ function panelHtml(opts: { chatUrl: string; chatId: string; subject: string; per
 
 function linesText(lines: MailLine[]): string {
   return lines
-    .map(
-      (l) =>
-        `${l.kind === 'QUOTE' ? `${l.author} (email)` : l.author} (${l.at.toISOString().slice(0, 16).replace('T', ' ')} UTC):\n${
-          l.translation
-            ? `${indent(l.translation.body)}\n  [${translatedFrom(l.translation)}; original:]\n${indent(l.body)}`
-            : indent(l.body)
-        }`,
+    .map((l) =>
+      // A call line names its people itself ("Missed call from ...").
+      l.kind === 'CALL'
+        ? `(${stamp(l.at)} UTC) ${l.body}`
+        : `${l.kind === 'QUOTE' ? `${l.author} (email)` : l.author} (${stamp(l.at)} UTC):\n${
+            l.translation
+              ? `${indent(l.translation.body)}\n  [${translatedFrom(l.translation)}; original:]\n${indent(l.body)}`
+              : indent(l.body)
+          }`,
     )
     .join('\n\n');
 }
@@ -50,17 +54,18 @@ function indent(s: string): string {
 
 function linesHtml(lines: MailLine[], muted: boolean): string {
   return lines
-    .map(
-      (l) =>
-        `<div style="margin:6px 0;${muted ? 'color:#57606a' : ''}"><b>${escapeHtml(l.author)}</b> <span style="font-size:12px;color:#57606a">${escapeHtml(
-          l.at.toISOString().slice(0, 16).replace('T', ' '),
-        )} UTC</span>${
-          l.translation
-            ? `<div style="white-space:pre-wrap">${escapeHtml(l.translation.body)}</div><div style="font-size:12px;color:#57606a">${escapeHtml(
-                translatedFrom(l.translation),
-              )} · original:</div><div style="white-space:pre-wrap;color:#57606a">${escapeHtml(l.body)}</div>`
-            : `<div style="white-space:pre-wrap">${escapeHtml(l.body)}</div>`
-        }</div>`,
+    .map((l) =>
+      l.kind === 'CALL'
+        ? `<div style="margin:6px 0;color:#57606a"><i>${escapeHtml(l.body)}</i> <span style="font-size:12px">${escapeHtml(stamp(l.at))} UTC</span></div>`
+        : `<div style="margin:6px 0;${muted ? 'color:#57606a' : ''}"><b>${escapeHtml(l.author)}</b> <span style="font-size:12px;color:#57606a">${escapeHtml(
+            stamp(l.at),
+          )} UTC</span>${
+            l.translation
+              ? `<div style="white-space:pre-wrap">${escapeHtml(l.translation.body)}</div><div style="font-size:12px;color:#57606a">${escapeHtml(
+                  translatedFrom(l.translation),
+                )} · original:</div><div style="white-space:pre-wrap;color:#57606a">${escapeHtml(l.body)}</div>`
+              : `<div style="white-space:pre-wrap">${escapeHtml(l.body)}</div>`
+          }</div>`,
     )
     .join('\n');
 }

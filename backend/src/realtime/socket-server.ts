@@ -25,6 +25,7 @@ import type { Logger } from '../log.ts';
 import { secondsSince, type Metrics } from '../ops/metrics.ts';
 import type { Services } from '../services.ts';
 import { parseInput } from '../validate.ts';
+import { registerCallHandlers } from './call-handlers.ts';
 import { rooms, type IoServer, type SocketData, type SocketFanout } from './events.ts';
 
 export interface RealtimeDeps {
@@ -349,7 +350,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         // the client drops anything it already has by seq.
         await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
-        return { chat, missed: page.messages, hasMore: page.hasMore };
+        return { chat, missed: page.messages, hasMore: page.hasMore, call: d.services.calls.current(chatId) };
       }),
     );
 
@@ -415,6 +416,8 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         return { chats };
       }),
     );
+
+    registerCallHandlers(socket, caller, handle, d.services.calls, d.accepting);
   });
 
   return io;

@@ -128,6 +128,8 @@ export const CHAT_IN_MESSAGE_PANE = script(`
     title: host.querySelector('.ic-title')?.textContent,
     afterPanel: before?.tagName === 'TABLE' && !!before.querySelector('a[href*="/c/' + args[0] + '"]'),
     messages: [...host.querySelectorAll('.ic-log .ic-msg .ic-body')].map((n) => n.textContent),
+    callLink: host.querySelector('.ic-call a:not([hidden])')?.getAttribute('href') ?? null,
+    callButtons: [...host.querySelectorAll('.ic-call button')].filter((b) => b.checkVisibility()).length,
   };
 `);
 

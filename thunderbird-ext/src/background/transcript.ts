@@ -52,6 +52,7 @@ export function transcriptLine(m: MessageView): string | null {
     case 'DELETION':
       return null;
     case 'SYSTEM':
+    case 'CALL':
       return `[${stamp(m.createdAt)}] * ${m.body}`;
     case 'QUOTE':
       return `[${stamp(m.createdAt)}] Email from ${who}:\n${m.body.replace(/^/gm, '> ')}`;

@@ -124,6 +124,8 @@ async function main(): Promise<void> {
       transport,
       api,
       compact: true,
+      // The message pane may not use camera and microphone: the call opens on the web page.
+      webPageUrl: `${backendUrl}/c/${found.chatId}`,
       onError: (e) => host.setAttribute('data-error', e.code),
       onChatLoaded: (chat) => {
         if (!chat.isOwner || requests) return;

@@ -40,6 +40,8 @@ export function chatBox(conn: Connection, chatId: string, opts: { compact?: bool
     api: conn.api,
     compact: opts.compact,
     onUnreadChange: opts.onUnreadChange,
+    // Extension pages cannot hold calls through the relay: the call opens on the web page.
+    webPageUrl: `${conn.hello.backendUrl}/c/${chatId}`,
     // Only the owner may see and answer requests; the server refuses everyone else anyway.
     onChatLoaded: (chat) => {
       if (!chat.isOwner || requests) return;

@@ -3,6 +3,7 @@ import type { SessionView } from '../../../protocol/index.ts';
 import { ApiClient, ApiError } from '../api-client.ts';
 import { SocketTransport } from '../socket-transport.ts';
 import { el } from '../dom.ts';
+import { showCallsElsewhere } from './call-alerts.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
 import { messengerView, type Messenger } from './messenger-view.ts';
@@ -122,9 +123,11 @@ function signedIn(): void {
     void api.signOut().catch(() => {});
     end();
   };
+  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, route.kind === 'chat' ? route.chatId : null);
   const end = (message = '') => {
     alerts.destroy();
     view?.destroy();
+    stopCallAlerts();
     transport.close();
     session.clear();
     showSignIn(message);
@@ -136,6 +139,7 @@ function signedIn(): void {
   const signInFully = () => {
     alerts.destroy();
     view?.destroy();
+    stopCallAlerts();
     transport.close();
     showSignIn('');
   };

@@ -3,6 +3,8 @@ import { el } from '../dom.ts';
 
 export interface Shell {
   main: HTMLElement;
+  /** Above the main region, kept across views: calls ringing in chats not on screen. */
+  alerts: HTMLElement;
   setUser(user: { address: string; onSignOut: () => void } | null): void;
   /** Replaces the main region's content and moves focus to its heading for screen readers. */
   show(...nodes: Node[]): void;
@@ -12,9 +14,11 @@ export function createShell(host: HTMLElement): Shell {
   const user = el('div', { class: 'page-user' });
   const header = el('header', { class: 'page-header' }, el('a', { href: '/', class: 'page-brand', text: 'Inbox Chat' }), user);
   const main = el('main', { id: 'main', class: 'page-main', tabindex: '-1' });
-  host.replaceChildren(el('a', { href: '#main', class: 'skip-link', text: 'Skip to content' }), header, main);
+  const alerts = el('div', { class: 'page-alerts' });
+  host.replaceChildren(el('a', { href: '#main', class: 'skip-link', text: 'Skip to content' }), header, alerts, main);
   return {
     main,
+    alerts,
     setUser(u) {
       user.replaceChildren();
       if (!u) return;

@@ -6,6 +6,7 @@
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
+import { createCallBar } from './call-view.ts';
 import { el } from '../dom.ts';
 import { isSaid } from '../../../protocol/kinds.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
@@ -40,6 +41,11 @@ export interface ChatPanelOptions {
   onChatLoaded?: (chat: ChatView) => void;
   /** Link to the surface's account settings (do not disturb, addresses), shown in the Options menu. */
   settingsUrl?: string;
+  /**
+   * The chat on the web page, for surfaces whose transport cannot hold calls (Thunderbird's
+   * message pane may not use camera and microphone): the call buttons open it there.
+   */
+  webPageUrl?: string;
   /**
    * Move focus to the message box once the chat can be written to (the web page; a reading pane
    * must not take focus from the mail client around it).
@@ -118,6 +124,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   );
   const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
   if (tools) ui.members.root.after(tools.root);
+  const callBar = createCallBar({ chatId, calls: transport.calls, webPageUrl: opts.webPageUrl, onProblem: (m) => ui.showNotice(m) });
+  ui.header.after(callBar.root);
 
   // ---------- sending ----------
   const outbox = new Outbox(
@@ -287,6 +295,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     renderHeaderActions();
     tools?.update(next);
     if (languageChanged) void retranslate();
+    callBar.chat(next);
     opts.onChatLoaded?.(next);
   }
 
@@ -348,6 +357,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     let r = await transport.join(chatId, transcript.size ? transcript.resumeSeq : 0);
     if (destroyed) return;
     applyChat(r.chat);
+    if (r.call !== undefined) callBar.current(r.call);
     if (firstLoad && r.hasMore && history) {
       // A long chat: show its newest page and let the reader page back, instead of the oldest 500.
       const page = await history({ before: r.chat.lastSeq + 1, limit: PAGE_SIZE });
@@ -502,6 +512,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     transport.on('chat:updated', (c) => {
       if (c.chatId === chatId && chat) void join();
     }),
+    transport.on('call:ring', (r) => callBar.ring(r)),
+    transport.on('call:updated', (c) => callBar.updated(c)),
+    transport.on('call:signal', (n) => callBar.signal(n)),
   );
 
   void join();
@@ -519,6 +532,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       outbox.stop();
       typingSender.stopped();
       typists.clear();
+      callBar.destroy();
       for (const c of cleanups) c();
       void transport.leave(chatId).catch(() => {});
       ui.root.remove();

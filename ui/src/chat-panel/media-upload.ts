@@ -1,5 +1,9 @@
-/** Resumable uploads (tus) into a chat, as the panel's attach button and video recorder make them. */
-import { DetailedError, Upload } from 'tus-js-client';
+/**
+ * Resumable uploads (tus) into a chat, as the panel's attach button and video recorder make them.
+ * The tus client is loaded on the first upload, not with the panel: most chats never send a file,
+ * and the Outlook panes have a size budget.
+ */
+import type { DetailedError, Upload } from 'tus-js-client';
 import { MEDIA_ID_HEADER, UPLOADS_PATH, UPLOAD_METADATA } from '../../../protocol/media.ts';
 import type { ApiClient } from '../api-client.ts';
 
@@ -25,39 +29,50 @@ export function uploadToChat(
   const streaming = !(source instanceof Blob);
   let settle: { resolve: (id: string) => void; reject: (err: Error) => void } | undefined;
   const done = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
-  const upload = new Upload(source, {
-    endpoint: `${api.server.baseUrl}${UPLOADS_PATH}`,
-    // Read at each request, so a retry after a long outage carries the current session.
-    onBeforeRequest: (req) => {
-      const token = api.server.token;
-      if (token) req.setHeader('Authorization', `Bearer ${token}`);
+  const start = (tus: typeof import('tus-js-client')): Upload => {
+    const upload: Upload = new tus.Upload(source, {
+      endpoint: `${api.server.baseUrl}${UPLOADS_PATH}`,
+      // Read at each request, so a retry after a long outage carries the current session.
+      onBeforeRequest: (req) => {
+        const token = api.server.token;
+        if (token) req.setHeader('Authorization', `Bearer ${token}`);
+      },
+      metadata: { [UPLOAD_METADATA.chatId]: chatId, [UPLOAD_METADATA.name]: meta.name, [UPLOAD_METADATA.contentType]: meta.type },
+      chunkSize: CHUNK_BYTES,
+      uploadLengthDeferred: streaming,
+      retryDelays: [500, 1500, 3000, 6000, 10_000],
+      storeFingerprintForResuming: false,
+      onProgress: (sent, total) => onProgress?.(sent, streaming ? null : total),
+      onError: (err) => settle!.reject(new Error(serverMessage(tus, err) ?? 'The upload failed')),
+      onSuccess: ({ lastResponse }) => {
+        const id = upload.url?.split('/').pop();
+        if (id && lastResponse.getHeader(MEDIA_ID_HEADER)) settle!.resolve(id);
+        else settle!.reject(new Error('The server did not confirm the upload'));
+      },
+    });
+    upload.start();
+    return upload;
+  };
+  let cancelled = false;
+  const started = import(/* webpackChunkName: "on-demand-uploads" */ 'tus-js-client').then(
+    (tus) => (cancelled ? null : start(tus)),
+    () => {
+      settle!.reject(new Error('The upload could not start (could not load the uploader); try again'));
+      return null;
     },
-    metadata: { [UPLOAD_METADATA.chatId]: chatId, [UPLOAD_METADATA.name]: meta.name, [UPLOAD_METADATA.contentType]: meta.type },
-    chunkSize: CHUNK_BYTES,
-    uploadLengthDeferred: streaming,
-    retryDelays: [500, 1500, 3000, 6000, 10_000],
-    storeFingerprintForResuming: false,
-    onProgress: (sent, total) => onProgress?.(sent, streaming ? null : total),
-    onError: (err) => settle!.reject(new Error(serverMessage(err) ?? 'The upload failed')),
-    onSuccess: ({ lastResponse }) => {
-      const id = upload.url?.split('/').pop();
-      if (id && lastResponse.getHeader(MEDIA_ID_HEADER)) settle!.resolve(id);
-      else settle!.reject(new Error('The server did not confirm the upload'));
-    },
-  });
-  upload.start();
+  );
   return {
     done,
     cancel() {
-      void upload.abort(true).catch(() => {});
+      cancelled = true;
+      void started.then((upload) => upload?.abort(true)).catch(() => {});
       settle!.reject(new Error('cancelled'));
     },
   };
 }
-
 /** The server's own words for a refused upload (too large, over the daily cap, not a member). */
-function serverMessage(err: Error): string | undefined {
-  const body = err instanceof DetailedError ? err.originalResponse?.getBody() : undefined;
+function serverMessage(tus: { DetailedError: typeof DetailedError }, err: Error): string | undefined {
+  const body = err instanceof tus.DetailedError ? err.originalResponse?.getBody() : undefined;
   if (!body) return undefined;
   try {
     const parsed: { error?: { message?: string } } = JSON.parse(body);

@@ -46,8 +46,13 @@ function translatedBody(m: MessageView, opts: MessageViewOptions, className: str
 }
 
 export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
-  if (m.kind === 'SYSTEM') {
-    return el('li', { class: 'ic-msg ic-system', 'data-seq': String(m.seq) }, el('p', { text: m.body }));
+  if (m.kind === 'SYSTEM' || m.kind === 'CALL') {
+    // A call line names its people in its text, like any other event line.
+    return el(
+      'li',
+      { class: `ic-msg ic-system${m.kind === 'CALL' ? ' ic-call-line' : ''}`, 'data-seq': String(m.seq) },
+      el('p', { text: m.body }),
+    );
   }
   if (m.kind === 'QUOTE') {
     return el(

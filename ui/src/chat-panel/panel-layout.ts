@@ -52,6 +52,7 @@ export function createPanelLayout(opts: { chatId: string; compact?: boolean }) {
 
   return {
     root,
+    header,
     title,
     members,
     headerActions,

@@ -1,0 +1,44 @@
+/**
+ * Rings for calls in chats not on screen (the home page, or another chat): who calls from
+ * which chat, with a link that opens the chat, where the call can be joined. The chat panel
+ * rings for its own chat itself.
+ */
+import type { CallRing } from '../../../protocol/index.ts';
+import { el } from '../dom.ts';
+import type { ChatTransport } from '../transport.ts';
+
+export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, openChatId: string | null): () => void {
+  const shown = new Map<string, { node: HTMLElement; timer: ReturnType<typeof setTimeout> }>();
+  const drop = (callId: string) => {
+    const s = shown.get(callId);
+    if (!s) return;
+    clearTimeout(s.timer);
+    s.node.remove();
+    shown.delete(callId);
+  };
+  const ring = (r: CallRing) => {
+    if (r.call.chatId === openChatId || shown.has(r.call.id)) return;
+    const dismiss = el('button', { type: 'button', class: 'button button-quiet', text: 'Dismiss' });
+    const node = el(
+      'div',
+      { class: 'call-alert', role: 'alert' },
+      el('p', { text: `${r.callerAddress} is calling${r.call.media === 'video' ? ' (video)' : ''}: ${r.subject || 'Chat'}` }),
+      el('a', { class: 'button', href: `/c/${r.call.chatId}`, text: 'Open the chat to answer' }),
+      dismiss,
+    );
+    dismiss.addEventListener('click', () => drop(r.call.id));
+    const timer = setTimeout(() => drop(r.call.id), Math.max(0, new Date(r.call.ringUntil).getTime() - Date.now()));
+    shown.set(r.call.id, { node, timer });
+    host.appendChild(node);
+  };
+  const offs = [
+    transport.on('call:ring', ring),
+    transport.on('call:updated', (c) => {
+      if (c.state === 'ended') drop(c.id);
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+    for (const id of [...shown.keys()]) drop(id);
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * The call bar of the chat panel: Call / Video call (or Join when a call is going on), the
+ * ringing prompt with who calls from which chat, and, in a call, the videos, mute, camera off,
+ * hang up and each participant's connection quality. Where the transport cannot carry calls
+ * (Thunderbird's message pane), the buttons open the call on the web page instead.
+ */
+import type { CallJoined, CallRing, CallSignalNotice, CallView, ChatView } from '../../../protocol/index.ts';
+import { el } from '../dom.ts';
+import type { CallTransport } from '../transport.ts';
+import { qualityLabel } from './call-quality.ts';
+import { CallSession, localMedia } from './call-session.ts';
+import { RingTone } from './ring-tone.ts';
+
+export interface CallBarOptions {
+  chatId: string;
+  calls?: CallTransport;
+  /** Where a surface without calls sends people to call: the chat on the web page. */
+  webPageUrl?: string;
+  onProblem: (message: string) => void;
+}
+
+export interface CallBar {
+  root: HTMLElement;
+  chat(chat: ChatView): void;
+  /** The call going on in the chat when the panel (re)joined it. */
+  current(call: CallView | null): void;
+  ring(r: CallRing): void;
+  updated(call: CallView): void;
+  signal(n: CallSignalNotice): void;
+  destroy(): void;
+}
+
+const QUALITY_EVERY_MS = 2_000;
+
+export function createCallBar(opts: CallBarOptions): CallBar {
+  const { chatId, calls } = opts;
+  let chat: ChatView | null = null;
+  let call: CallView | null = null;
+  let session: CallSession | null = null;
+  /** Signals for the call being joined, arriving before its answer does. */
+  let early: CallSignalNotice[] = [];
+  let ringing: CallRing | null = null;
+  let ringTimer: ReturnType<typeof setTimeout> | undefined;
+  let qualityTimer: ReturnType<typeof setInterval> | undefined;
+  let busy = false;
+  const tone = new RingTone();
+  const remotes = new Map<string, HTMLElement>();
+
+  const status = el('p', { class: 'ic-call-status', role: 'status', 'aria-live': 'polite' });
+  const audioButton = el('button', { type: 'button', class: 'ic-button', text: 'Call' });
+  const videoButton = el('button', { type: 'button', class: 'ic-button', text: 'Video call' });
+  const joinButton = el('button', { type: 'button', class: 'ic-button', text: 'Join call', hidden: true });
+  const webLink = el('a', { class: 'ic-button', text: 'Call on the web page', target: '_blank', rel: 'noopener', hidden: true });
+  const idle = el('div', { class: 'ic-call-row' }, audioButton, videoButton, joinButton, webLink);
+
+  const ringText = el('p', { class: 'ic-call-ring-text' });
+  const acceptButton = el('button', { type: 'button', class: 'ic-button ic-primary', text: 'Accept' });
+  const declineButton = el('button', { type: 'button', class: 'ic-button', text: 'Decline' });
+  const ringBox = el(
+    'div',
+    { class: 'ic-call-ring', role: 'alert', hidden: true },
+    ringText,
+    el('div', { class: 'ic-call-row' }, acceptButton, declineButton),
+  );
+
+  const localVideo = el('video', { class: 'ic-call-local', 'aria-label': 'Your camera' });
+  localVideo.muted = true;
+  localVideo.autoplay = true;
+  localVideo.playsInline = true;
+  const localTile = el('figure', { class: 'ic-call-tile ic-call-me' }, localVideo, el('figcaption', { text: 'You' }));
+  const grid = el('div', { class: 'ic-call-grid' }, localTile);
+  const muteButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', text: 'Mute' });
+  const cameraButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', text: 'Camera off' });
+  const hangUpButton = el('button', { type: 'button', class: 'ic-button ic-danger', text: 'Hang up' });
+  const inCall = el(
+    'div',
+    { class: 'ic-call-live', hidden: true },
+    grid,
+    el('div', { class: 'ic-call-row' }, muteButton, cameraButton, hangUpButton),
+  );
+
+  const root = el('section', { class: 'ic-call', 'aria-label': 'Call' }, idle, ringBox, inCall, status);
+
+  const me = () => chat?.me.identityId ?? '';
+  const nameOf = (handle: string) => chat?.members.find((m) => m.identityId === handle)?.address ?? 'Someone';
+
+  function render(): void {
+    const live = !!call && call.state !== 'ended';
+    const inIt = !!session;
+    idle.hidden = inIt || !!ringing;
+    const canCall = !!calls && !!chat && !chat.endedAt;
+    audioButton.hidden = videoButton.hidden = !calls || live;
+    audioButton.disabled = videoButton.disabled = !canCall || busy;
+    joinButton.hidden = !calls || !live || inIt;
+    joinButton.disabled = busy;
+    webLink.hidden = !!calls || !opts.webPageUrl || !chat || !!chat.endedAt;
+    if (opts.webPageUrl) webLink.href = opts.webPageUrl;
+    ringBox.hidden = !ringing || inIt;
+    inCall.hidden = !inIt;
+    if (inIt && call) {
+      const others = call.participants.filter((h) => h !== me()).map(nameOf);
+      status.textContent = others.length ? `In the call with ${others.join(', ')}` : 'Calling…';
+    } else if (live && call) {
+      status.textContent = `A call is going on (${call.participants.length} in it)`;
+    } else status.textContent = '';
+  }
+
+  function stopRinging(): void {
+    ringing = null;
+    clearTimeout(ringTimer);
+    tone.stop();
+  }
+
+  async function enter(media: 'audio' | 'video', join: () => Promise<CallJoined>): Promise<void> {
+    if (!calls || busy || session) return;
+    busy = true;
+    render();
+    let local: MediaStream | null = null;
+    try {
+      // Devices first: joining announces me to the others, who then connect at once.
+      local = await localMedia(media === 'video');
+      const joined = await join();
+      stopRinging();
+      call = joined.call;
+      session = new CallSession({
+        calls,
+        chatId,
+        me: me(),
+        joined,
+        local,
+        onRemote: showRemote,
+        onProblem: opts.onProblem,
+      });
+      localVideo.srcObject = local;
+      localTile.hidden = local.getVideoTracks().length === 0;
+      cameraButton.hidden = local.getVideoTracks().length === 0;
+      const held = early.filter((n) => n.callId === joined.call.id);
+      early = [];
+      for (const n of held) await session.signal(n);
+      qualityTimer = setInterval(() => void showQuality(), QUALITY_EVERY_MS);
+    } catch (err) {
+      for (const t of local?.getTracks() ?? []) t.stop();
+      opts.onProblem(err instanceof Error ? `Could not join the call: ${err.message}` : 'Could not join the call');
+    } finally {
+      busy = false;
+      render();
+    }
+  }
+
+  function showRemote(handle: string, stream: MediaStream | null): void {
+    let tile = remotes.get(handle);
+    if (!stream) {
+      tile?.remove();
+      remotes.delete(handle);
+      return;
+    }
+    if (!tile) {
+      const video = el('video', { class: 'ic-call-remote' });
+      video.autoplay = true;
+      video.playsInline = true;
+      tile = el(
+        'figure',
+        { class: 'ic-call-tile', 'data-handle': handle },
+        video,
+        el('figcaption', {}, el('span', { text: nameOf(handle) }), el('span', { class: 'ic-call-quality' })),
+      );
+      remotes.set(handle, tile);
+      grid.appendChild(tile);
+    }
+    const video = tile.querySelector('video')!;
+    if (video.srcObject !== stream) video.srcObject = stream;
+  }
+
+  async function showQuality(): Promise<void> {
+    if (!session) return;
+    for (const [handle, q] of await session.quality()) {
+      const node = remotes.get(handle)?.querySelector<HTMLElement>('.ic-call-quality');
+      if (node) {
+        node.textContent = ` · ${qualityLabel(q)}`;
+        node.dataset.level = q.level;
+      }
+    }
+  }
+
+  function leaveLocally(): void {
+    clearInterval(qualityTimer);
+    session?.close();
+    session = null;
+    for (const tile of remotes.values()) tile.remove();
+    remotes.clear();
+    localVideo.srcObject = null;
+    muteButton.setAttribute('aria-pressed', 'false');
+    muteButton.textContent = 'Mute';
+    cameraButton.setAttribute('aria-pressed', 'false');
+    cameraButton.textContent = 'Camera off';
+  }
+
+  audioButton.addEventListener('click', () => void enter('audio', () => calls!.start(chatId, 'audio')));
+  videoButton.addEventListener('click', () => void enter('video', () => calls!.start(chatId, 'video')));
+  joinButton.addEventListener('click', () => {
+    if (call) void enter(call.media, () => calls!.accept(chatId, call!.id));
+  });
+  acceptButton.addEventListener('click', () => {
+    const r = ringing;
+    if (r) void enter(r.call.media, () => calls!.accept(chatId, r.call.id));
+  });
+  declineButton.addEventListener('click', () => {
+    const r = ringing;
+    stopRinging();
+    render();
+    if (r) calls?.decline(chatId, r.call.id).catch(() => {});
+  });
+  hangUpButton.addEventListener('click', () => {
+    const id = session?.callId;
+    leaveLocally();
+    render();
+    if (id) calls?.leave(chatId, id).catch(() => {});
+  });
+  muteButton.addEventListener('click', () => {
+    const muted = muteButton.getAttribute('aria-pressed') !== 'true';
+    session?.setMuted(muted);
+    muteButton.setAttribute('aria-pressed', String(muted));
+    muteButton.textContent = muted ? 'Unmute' : 'Mute';
+  });
+  cameraButton.addEventListener('click', () => {
+    const off = cameraButton.getAttribute('aria-pressed') !== 'true';
+    session?.setCameraOff(off);
+    cameraButton.setAttribute('aria-pressed', String(off));
+    cameraButton.textContent = off ? 'Camera on' : 'Camera off';
+  });
+
+  render();
+  return {
+    root,
+    chat(next) {
+      chat = next;
+      render();
+    },
+    current(c) {
+      call = c && c.state !== 'ended' ? c : null;
+      if (session && (!call || call.id !== session.callId)) leaveLocally();
+      render();
+    },
+    ring(r) {
+      if (r.call.chatId !== chatId || session || !calls) return;
+      ringing = r;
+      call = r.call;
+      ringText.textContent = `${r.callerAddress} is calling${r.call.media === 'video' ? ' (video)' : ''}: ${r.subject || 'Chat'}`;
+      clearTimeout(ringTimer);
+      ringTimer = setTimeout(
+        () => {
+          stopRinging();
+          render();
+        },
+        Math.max(0, new Date(r.call.ringUntil).getTime() - Date.now()),
+      );
+      tone.start();
+      render();
+    },
+    updated(c) {
+      if (c.chatId !== chatId) return;
+      if (c.state === 'ended') {
+        if (ringing?.call.id === c.id) stopRinging();
+        if (session?.callId === c.id) leaveLocally();
+        if (call?.id === c.id) call = null;
+      } else {
+        call = c;
+        // Answered on another of my devices.
+        if (ringing?.call.id === c.id && c.participants.includes(me())) stopRinging();
+        session?.update(c);
+      }
+      render();
+    },
+    signal(n) {
+      if (n.chatId !== chatId) return;
+      if (session) void session.signal(n);
+      else if (busy) early.push(n);
+    },
+    destroy() {
+      const id = session?.callId;
+      stopRinging();
+      leaveLocally();
+      if (id) calls?.leave(chatId, id).catch(() => {});
+      root.remove();
+    },
+  };
+}
