@@ -123,7 +123,8 @@ function signedIn(): void {
     void api.signOut().catch(() => {});
     end();
   };
-  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, route.kind === 'chat' ? route.chatId : null);
+  // The messenger changes the open chat: the ring is shown unless its chat is on screen now.
+  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, () => openChatId);
   const end = (message = '') => {
     alerts.destroy();
     view?.destroy();
