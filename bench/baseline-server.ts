@@ -39,6 +39,10 @@ io.on('connection', (socket) => {
       targetSeq: null,
       createdAt: new Date().toISOString(),
       deleted: false,
+      editedAt: null,
+      reactions: [],
+      mentions: [],
+      mentionsMe: false,
     };
     io.to(`chat:${p.chatId}`).emit('message', message);
     ack({ ok: true, message });

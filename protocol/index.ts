@@ -9,10 +9,11 @@ import { z } from 'zod';
 import { SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, type ErrorCode, type ServerClosingReason } from './codes.ts';
 import { LIMITS } from './limits.ts';
 import { UUID_PATTERN } from './patterns.ts';
+import { QUICK_REACTIONS } from './reactions.ts';
 import type { RouteName } from './routes.ts';
 import type { CallJoined, CallRing, CallSignalNotice, CallView, callRefEvent, callSignalEvent, callStartEvent } from './calls.ts';
 
-export { LIMITS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
+export { LIMITS, QUICK_REACTIONS, SERVER_CLOSING_REASONS, SERVER_ERROR_CODES, UUID_PATTERN };
 export type { AnyErrorCode, ClientErrorCode, ErrorCode, ServerClosingReason } from './codes.ts';
 export {
   callMediaSchema,
@@ -90,6 +91,17 @@ export const uuidSchema = z
   .string()
   .regex(new RegExp(`^${UUID_PATTERN}$`), 'Invalid UUID')
   .meta({ format: 'uuid' });
+/**
+ * Bidirectional-text controls (embeddings, overrides, isolates): in a name they reorder what
+ * follows and can make one person's name read as another's.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
+/** My display name: one line of plain text; empty clears it (the address shows again). */
+export const displayNameSchema = plainText(LIMITS.displayNameChars, { trim: true })
+  .refine((s) => !/[\t\n\r]/.test(s), 'a name is one line')
+  .refine((s) => !BIDI_CONTROLS.test(s), 'text direction controls are not allowed in a name');
+
 /** A 6-digit code from a sign-in or address-link email. */
 export const codeSchema = z
   .string()
@@ -187,12 +199,37 @@ export type ReplaceAudienceBody = z.input<typeof replaceAudienceBody>;
 export const addAudienceBody = z.strictObject({ address: addressSchema });
 export type AddAudienceBody = z.infer<typeof addAudienceBody>;
 
+/** A member's per-chat handle as a client sends it back (22 base64url characters). */
+const handleInput = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a member handle');
+/** The members a message @mentions, by handle (from the chat's member list); each must be visible to everyone (not Bcc). */
+export const mentionsInput = z.array(handleInput).max(LIMITS.mentions).default([]);
+
 export const sendMessageBody = z.strictObject({
   clientId: clientIdSchema,
   body: plainText(LIMITS.messageChars * 4),
+  mentions: mentionsInput,
 });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
+/**
+ * One emoji as people see it: a single RGI emoji (with its skin tone, flag or family sequence),
+ * nothing else. Built at run time because the `v` flag is newer than the compile target; checked
+ * by a refinement, not a JSON Schema pattern, since `\p{RGI_Emoji}` needs that flag too.
+ */
+const SINGLE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+export const emojiSchema = z
+  .string()
+  .max(32)
+  .refine((s) => SINGLE_EMOJI.test(s), 'a reaction is one emoji')
+  .meta({ description: 'One emoji', examples: [...QUICK_REACTIONS] });
+
+/** Add (`on`) or take back one of my reactions to a message. */
+export const reactBody = z.strictObject({ emoji: emojiSchema, on: z.boolean() });
+export type ReactBody = z.infer<typeof reactBody>;
+
+/** The new text of one of my messages (the same length rule as a send). */
+export const editMessageBody = z.strictObject({ body: plainText(LIMITS.messageChars * 4) });
+export type EditMessageBody = z.infer<typeof editMessageBody>;
 /** tus upload ids (@tus/server names them with 32 hex digits). */
 export const uploadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'not an upload id');
 export const mediaIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'not a media id');
@@ -272,6 +309,8 @@ export type SessionView = z.infer<typeof sessionView>;
 export const meView = z.object({
   id: z.string(),
   addresses: z.array(z.string()),
+  /** Shown instead of my address where set. */
+  displayName: z.string().nullable(),
   /** My reading language (ISO 639 code), from my first client's language unless I chose one. */
   language: z.string().nullable(),
   /** Set when this session only opens one chat (a magic link landing). */
@@ -284,10 +323,13 @@ export type VerificationStarted = z.infer<typeof verificationStarted>;
 
 const audienceRoleSchema = z.enum(['FROM', 'TO', 'CC', 'BCC', 'ADDED']);
 /** CALL: a call's start, end (with who took part) or a missed call, authored by the caller (docs/calls.md). */
-const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'CALL', 'ATTACHMENT']);
+const messageKindSchema = z.enum(['TEXT', 'SYSTEM', 'DELETION', 'QUOTE', 'CALL', 'EDIT', 'ATTACHMENT']);
 export type AudienceRole = z.infer<typeof audienceRoleSchema>;
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
+/** One emoji on a message and the members who put it there (those the viewer may see: Bcc rules hold). */
+export const reactionView = z.object({ emoji: z.string(), members: z.array(memberHandle) });
+export type ReactionView = z.infer<typeof reactionView>;
 /** A message in the reader's language; the message's own body stays the original. */
 export const translationView = z.object({
   /** The language it was translated into: the reader's (ISO 639 code). */
@@ -323,10 +365,18 @@ export const messageView = z.object({
   authorAddress: z.string().nullable(),
   kind: messageKindSchema,
   body: z.string(),
-  /** For DELETION events: the seq that became a tombstone. */
+  /** For DELETION events: the seq that became a tombstone; for EDIT events: the seq whose text `body` replaces. */
   targetSeq: z.number().int().nullable(),
   createdAt: isoTime,
   deleted: z.boolean(),
+  /** When the author last edited the text (null: never). Every member sees it; earlier texts: see `messageRevisions`. */
+  editedAt: isoTime.nullable(),
+  /** Oldest emoji first. Live changes arrive as `reaction` events; a rejoin refreshes them (JoinResult.reactions). */
+  reactions: z.array(reactionView),
+  /** The members this message @mentions (set when it is sent; an edit keeps them). */
+  mentions: z.array(memberHandle),
+  /** This message mentions the member receiving it: a stronger alert than other messages. */
+  mentionsMe: z.boolean(),
   /**
    * In history and catch-up only, and only when a translation into the reader's language is
    * already made; live messages get theirs in a later `message:translated` event.
@@ -337,6 +387,19 @@ export const messageView = z.object({
 });
 export type MessageView = z.infer<typeof messageView>;
 
+/** A message's reactions as one viewer sees them. */
+export const messageReactions = z.object({ seq: z.number().int(), reactions: z.array(reactionView) });
+export type MessageReactions = z.infer<typeof messageReactions>;
+
+/** An earlier text of an edited message (the audit trail), oldest first. */
+export const messageRevisionView = z.object({
+  /** 1 is the text as first sent. */
+  revision: z.number().int(),
+  body: z.string(),
+  writtenAt: isoTime,
+  replacedAt: isoTime,
+});
+export type MessageRevisionView = z.infer<typeof messageRevisionView>;
 export const mediaLinkView = z.object({
   /** Path and query of a download that needs no Authorization header (for img/video/a href), on this server. */
   url: z.string(),
@@ -348,6 +411,8 @@ export const memberView = z.object({
   /** The member's handle in this chat. */
   identityId: memberHandle,
   address: z.string(),
+  /** The member's own display name (null: show the address). */
+  displayName: z.string().nullable(),
   joinedAt: isoTime,
   lastReadSeq: z.number().int(),
 });
@@ -400,6 +465,8 @@ export const chatSummary = z.object({
   unread: z.number().int(),
   lastMessage: messageView.nullable(),
   memberAddresses: z.array(z.string()),
+  /** The same members, in the same order, with their display names (null: show the address). */
+  people: z.array(z.object({ address: z.string(), displayName: z.string().nullable() })),
   /** My member handle in this chat (compare with lastMessage.authorId). */
   me: z.object({ identityId: memberHandle }),
   /** In the audience under one of my addresses but never opened: opening joins it. */
@@ -462,6 +529,8 @@ export type ErrorBody = z.infer<typeof errorBody>;
 export const joinEvent = z.strictObject({
   chatId: uuidSchema,
   lastSeq: seqSchema.default(0),
+  /** The oldest seq the client shows: reactions from there to lastSeq come back in `reactions` (they may have changed meanwhile). */
+  reactionsFrom: seqSchema.optional(),
   /** The client's own language (browser, Outlook display language, Thunderbird UI): my default reading language until I choose one. */
   language: languageSchema.optional(),
 });
@@ -470,8 +539,15 @@ export const sendEvent = z.strictObject({
   chatId: uuidSchema,
   clientId: clientIdSchema,
   body: plainText(LIMITS.messageChars * 4),
+  mentions: mentionsInput,
 });
 export const deleteEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1) });
+export const editEvent = z.strictObject({
+  chatId: uuidSchema,
+  seq: z.number().int().min(1).max(2_147_483_647),
+  body: editMessageBody.shape.body,
+});
+export const reactEvent = z.strictObject({ chatId: uuidSchema, seq: z.number().int().min(1).max(2_147_483_647), ...reactBody.shape });
 export const typingEvent = z.strictObject({ chatId: uuidSchema, typing: z.boolean() });
 export const readEvent = z.strictObject({ chatId: uuidSchema, seq: seqSchema });
 export const watchEvent = z.strictObject({});
@@ -492,6 +568,21 @@ export interface JoinResult {
   hasMore: boolean;
   /** The call going on in this chat, if any (transports that cannot carry calls leave it out). */
   call?: CallView | null;
+  /**
+   * With `reactionsFrom`: the reactions of every message from there to lastSeq (at most
+   * LIMITS.reactionResync of them) that has any; the others have none.
+   */
+  reactions: MessageReactions[];
+}
+
+/** A member added or took back a reaction. About a hidden (Bcc) member, only the owner and that member hear it. */
+export interface ReactionNotice {
+  chatId: string;
+  seq: number;
+  emoji: string;
+  /** The reacting member's handle in this chat. */
+  identityId: string;
+  on: boolean;
 }
 
 /**
@@ -523,6 +614,8 @@ export interface ChatActivity {
   chatId: string;
   lastSeq: number;
   lastActivityAt: string;
+  /** Set on the copy a mentioned member's lists get: the new message mentions them. */
+  mentionsMe?: boolean;
 }
 
 export interface ClientToServerEvents {
@@ -530,6 +623,10 @@ export interface ClientToServerEvents {
   'chat:leave': (p: z.input<typeof leaveEvent>, ack?: (r: Ack<object>) => void) => void;
   'message:send': (p: z.input<typeof sendEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
   'message:delete': (p: z.input<typeof deleteEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
+  /** Answers with the EDIT event (its body is the new text), which every member also receives as a `message`. */
+  'message:edit': (p: z.input<typeof editEvent>, ack: (r: Ack<{ message: MessageView }>) => void) => void;
+  /** Answers with the message's reactions as I see them. */
+  'message:react': (p: z.input<typeof reactEvent>, ack: (r: Ack<MessageReactions>) => void) => void;
   typing: (p: z.input<typeof typingEvent>) => void;
   read: (p: z.input<typeof readEvent>, ack?: (r: Ack<{ lastReadSeq: number }>) => void) => void;
   /** Subscribe to activity of all my chats (the sidebar); returns them. */
@@ -553,6 +650,7 @@ export interface ServerToClientEvents {
   /** Follows `message` once a translation into my reading language is made (never delays it). */
   'message:translated': (t: MessageTranslated) => void;
   typing: (t: TypingNotice) => void;
+  reaction: (r: ReactionNotice) => void;
   read: (r: ReadNotice) => void;
   'chat:updated': (c: { chatId: string }) => void;
   /** To every device of a member: a chat they are in changed (feeds "my chats"). */
@@ -622,6 +720,9 @@ export const transcriptBody = z.strictObject({}).default({});
 
 export const transcriptSent = z.object({ recipients: z.number().int() });
 export type TranscriptSent = z.infer<typeof transcriptSent>;
+
+export const displayNameBody = z.strictObject({ displayName: displayNameSchema });
+export type DisplayNameBody = z.infer<typeof displayNameBody>;
 
 export const linkAddressBody = z.strictObject({ address: addressSchema });
 export const verifyAddressBody = z.strictObject({ linkId: uuidSchema, code: codeSchema });
@@ -772,6 +873,7 @@ export const routeSchemas = {
   verifyLink: { body: authLinkBody, response: sessionView },
   signOut: {},
   me: { response: meView },
+  setDisplayName: { body: displayNameBody, response: meView },
   setMyLanguage: { body: myLanguageBody, response: myLanguageView },
 
   redeemLink: { body: redeemLinkBody, response: linkRedeemed },
@@ -799,6 +901,9 @@ export const routeSchemas = {
   history: { params: chatParams, query: historyQuery, response: historyPage },
   sendMessage: { params: chatParams, body: sendMessageBody, response: messageView },
   deleteMessage: { params: seqParams, response: messageView },
+  editMessage: { params: seqParams, body: editMessageBody, response: messageView },
+  messageRevisions: { params: seqParams, response: z.object({ revisions: z.array(messageRevisionView) }) },
+  react: { params: seqParams, body: reactBody, response: messageReactions },
   markRead: { params: chatParams, body: markReadBody, response: z.object({ lastReadSeq: z.number().int() }) },
   sendAttachment: { params: chatParams, body: sendAttachmentBody, response: messageView },
   mediaLink: { params: mediaParams, response: mediaLinkView },

@@ -24,4 +24,12 @@ export const LIMITS = {
   callParticipants: 4,
   sdpChars: 20_000,
   iceCandidateChars: 1_000,
+  /** Characters in a display name. */
+  displayNameChars: 64,
+  /** Members one message may @mention. */
+  mentions: 50,
+  /** Different emoji one member may put on one message. */
+  reactionsPerMember: 20,
+  /** How far back (in seq) a rejoin refreshes the reactions of messages a client already shows. */
+  reactionResync: 1000,
 } as const;

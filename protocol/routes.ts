@@ -34,6 +34,13 @@ export const ROUTES = {
   },
   signOut: { method: 'POST', path: '/auth/logout', auth: 'session', status: 204, summary: 'Revokes this session and closes its sockets' },
   me: { method: 'GET', path: '/me', auth: 'session', status: 200, summary: 'Who this session signs in as' },
+  setDisplayName: {
+    method: 'PUT',
+    path: '/me/display-name',
+    auth: 'session',
+    status: 200,
+    summary: 'Sets (or, empty, clears) my display name, shown instead of my address',
+  },
   setMyLanguage: {
     method: 'PUT',
     path: '/me/language',
@@ -150,6 +157,27 @@ export const ROUTES = {
     summary: 'Posts; a retry with the same clientId returns the first result',
   },
   deleteMessage: { method: 'DELETE', path: '/chats/:chatId/messages/:seq', auth: 'session', status: 200, summary: 'Tombstones my message' },
+  editMessage: {
+    method: 'PATCH',
+    path: '/chats/:chatId/messages/:seq',
+    auth: 'session',
+    status: 200,
+    summary: "Replaces my message's text (archived chats); answers with the EDIT event every member receives",
+  },
+  react: {
+    method: 'POST',
+    path: '/chats/:chatId/messages/:seq/reactions',
+    auth: 'session',
+    status: 200,
+    summary: 'Adds or takes back one of my emoji reactions to a message (archived chats)',
+  },
+  messageRevisions: {
+    method: 'GET',
+    path: '/chats/:chatId/messages/:seq/revisions',
+    auth: 'session',
+    status: 200,
+    summary: "An edited message's earlier texts, for its author and the chat owner",
+  },
   markRead: { method: 'POST', path: '/chats/:chatId/read', auth: 'session', status: 200, summary: 'Moves my read position' },
   sendAttachment: {
     method: 'POST',

@@ -14,6 +14,7 @@ import { ArchivedMessageLog } from './chats/archived-message-log.ts';
 import { EphemeralMessageLog } from './chats/ephemeral-message-log.ts';
 import { MessageLogs } from './chats/message-log.ts';
 import { MessageService } from './chats/messages.ts';
+import { DisplayNames } from './identity/display-names.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
 import { searchMyChats } from './chats/search.ts';
@@ -166,7 +167,10 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       for (const m of messages) fanout.messagePosted(m);
       bridge.messagesCommitted(messages);
       // After delivery: the originals are out, translations follow as update events.
-      translations.messagesCommitted(messages);
+      // An edit is translated as its message's new text (its stored translations went with the old one).
+      translations.messagesCommitted(
+        messages.map((m) => (m.kind === 'EDIT' && m.targetSeq !== null ? { ...m, kind: 'TEXT', seq: m.targetSeq } : m)),
+      );
     });
     // Several processes share one log per ephemeral chat in Redis (one counter orders it); one
     // process keeps it in memory.
@@ -234,6 +238,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     cleanups.push(() => presence.stop());
     const services: Services = {
       sessions,
+      displayNames: new DisplayNames(pool, (identityId) => {
+        services.chats.memberRenamed(identityId).catch((err: unknown) => log.warn({ err, identityId }, 'renamed member not announced'));
+      }),
       language: new IdentityLanguage(pool),
       verification: new Verification(db, mailer, sessions, {
         codeTtlMs: config.codeTtlMs,

@@ -3,6 +3,7 @@ import type { AlertSettings } from './alerts/alert-settings.ts';
 import type { AccessRequests } from './chats/access-requests.ts';
 import type { ChatService } from './chats/chats.ts';
 import type { MessageService } from './chats/messages.ts';
+import type { DisplayNames } from './identity/display-names.ts';
 import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
 import type { IdentityLanguage } from './identity/language.ts';
@@ -14,6 +15,7 @@ import type { PresenceService } from './presence/service.ts';
 /** The domain services the adapters (HTTP routes, socket handlers) are thin over. */
 export interface Services {
   sessions: Sessions;
+  displayNames: DisplayNames;
   verification: Verification;
   /** My own reading language (message translation). */
   language: IdentityLanguage;

@@ -15,7 +15,7 @@ import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
 import { configWarnings, loadConfig } from '../../backend/src/config/index.ts';
 import { layeredStore, memoryStore } from '../../addin/src/office/storage.ts';
 import { membersLine, visibleChats } from '../../addin/src/sidebar/chat-list.ts';
-import { messagePreview } from '../../mail-client/preview.ts';
+import { messagePreview, personName } from '../../mail-client/preview.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -31,6 +31,7 @@ function summary(over: Partial<ChatSummary> & { id: string }): ChatSummary {
     unread: 0,
     lastMessage: null,
     memberAddresses: [],
+    people: [],
     me: { identityId: 'me' },
     isNew: false,
     ...over,
@@ -49,6 +50,10 @@ function message(body: string, over: Partial<MessageView> = {}): MessageView {
     targetSeq: null,
     createdAt: '2026-01-01T00:00:00Z',
     deleted: false,
+    editedAt: null,
+    reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...over,
   };
 }
@@ -191,6 +196,27 @@ describe('Outlook add-in: serving and pane logic', function () {
       assert.equal(membersLine(chats[2]!, 'me@x.example'), 'Only you so far');
       const many = summary({ id: 'e', memberAddresses: ['me@x.example', 'a@x', 'b@x', 'c@x', 'd@x'] });
       assert.equal(membersLine(many, 'me@x.example'), 'With a@x, b@x, c@x and 1 more');
+    });
+
+    it('names people by their display name where they set one, and finds them by it', () => {
+      const named = summary({
+        id: 'n',
+        memberAddresses: ['me@x.example', 'ann@example.com'],
+        people: [
+          { address: 'me@x.example', displayName: null },
+          { address: 'ann@example.com', displayName: 'Ann Lee' },
+        ],
+        lastMessage: message('see you', { authorAddress: 'ann@example.com' }),
+      });
+      assert.equal(
+        messagePreview(named.lastMessage, (a) => personName(named, a)),
+        'Ann Lee: see you',
+      );
+      assert.equal(membersLine(named, 'me@x.example'), 'With Ann Lee');
+      assert.deepEqual(
+        visibleChats([named], 'all', 'ann lee').map((c) => c.id),
+        ['n'],
+      );
     });
   });
 

@@ -34,6 +34,8 @@ const OWNER = 'olivia@example.com';
 const TO = 'tom@example.com';
 const CC = 'cecile@example.com';
 const BCC = 'bea.hidden@example.com';
+/** The Bcc member's display name: shown to the owner, never to anyone else. */
+const BCC_NAME = 'Bea Behind-The-Curtain';
 const REMOVED = 'rafael@example.com';
 const OUTSIDER = 'oscar@example.net';
 const OFFLINE = 'otto@example.com';
@@ -143,6 +145,14 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
     assert.equal((await ask('bcc', 'read', { chatId, seq: top })).ok, true);
     assert.equal((await rest('bcc', 'POST', `/api/chats/${chatId}/read`, { seq: top })).status, 200);
     assert.equal((await ask('cc', 'read', { chatId, seq: top })).ok, true);
+    // ... names themself, reacts (a reaction is state, not a log entry: it must not show as a gap to
+    // the others) and cannot be mentioned, not even by the owner who sees them ...
+    assert.equal((await rest('bcc', 'PUT', '/api/me/display-name', { displayName: BCC_NAME })).status, 200);
+    const reacted = await rest('bcc', 'POST', `/api/chats/${chatId}/messages/${first.message.seq}/reactions`, { emoji: '👀', on: true });
+    assert.equal(reacted.status, 200);
+    const mention = { clientId: 'o-mention', body: 'Thoughts?', mentions: [bccHandle] };
+    assert.equal((await rest('owner', 'POST', `/api/chats/${chatId}/messages`, mention)).status, 400);
+    await settle();
     // ... and adds and invites someone.
     assert.equal((await rest('bcc', 'POST', `/api/chats/${chatId}/audience`, { address: ADDED_BY_BCC })).status, 200);
     assert.equal((await rest('bcc', 'POST', `/api/chats/${chatId}/invitations`, { address: INVITED_BY_BCC })).status, 201);
@@ -254,12 +264,21 @@ describe('privacy table: a Bcc member reaches nobody but the owner and themselve
     );
     const bccView = received.find((r) => r.role === 'bcc' && r.what === `GET /api/chats/${chatId} -> 200`)!.body as ChatView;
     assert.equal(bccView.me.identityId, bccHandle);
+    assert.ok(
+      received.some((r) => r.role === 'owner' && r.what === 'event reaction' && JSON.stringify(r.body).includes(bccHandle)),
+      "the owner sees the Bcc member's reaction",
+    );
+    assert.ok(
+      received.some((r) => r.role === 'to' && r.what === 'event chat:updated'),
+      'chat updates reached visible members at all',
+    );
+    assert.equal(ownerView.members.find((m) => m.identityId === bccHandle)?.displayName, BCC_NAME, "the owner sees the Bcc member's name");
   });
 
   for (const role of (Object.keys(ADDRESS) as Role[]).filter((r) => !ENTITLED.includes(r))) {
-    it(`${role}: no Bcc address, identity id or member handle in any REST body, socket event or email`, () => {
+    it(`${role}: no Bcc address, identity id, member handle or display name in any REST body, socket event or email`, () => {
       const leaks = everything(role)
-        .filter(({ text }) => [BCC, identities.bcc, bccHandle].some((t) => text.includes(t)))
+        .filter(({ text }) => [BCC, identities.bcc, bccHandle, BCC_NAME].some((t) => text.includes(t)))
         .map(({ what, text }) => `${what}: ${text.slice(0, 300)}`);
       assert.deepEqual(leaks, []);
     });

@@ -121,6 +121,18 @@ describe('search over my chats', function () {
     assert.deepEqual(anns.body.hits.map((h) => `${h.field}:${h.chatId}`).sort(), [`person:${budget}`, `person:${ephemeral}`].sort());
   });
 
+  it('finds an edited message by its new text only (earlier texts are the audit trail, not search)', async () => {
+    const seq = await say(bob.token, budget, 'Meet at the aardvark statue');
+    const edited = await api(server, 'PATCH', `/api/chats/${budget}/messages/${seq}`, { body: 'Meet at the okapi statue' }, bob.token);
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual((await search(ann.token, 'aardvark')).body.hits, []);
+    const now = await search(ann.token, 'okapi');
+    assert.deepEqual(
+      now.body.hits.map((h) => [h.field, h.seq, h.text]),
+      [['message', seq, 'Meet at the okapi statue']],
+    );
+  });
+
   it('refuses an empty or wordless query at the boundary', async () => {
     for (const q of ['', '   ', '!!! ***']) {
       const r = await api<ErrorBody>(server, 'GET', `/api/search?q=${encodeURIComponent(q)}`, undefined, ann.token);

@@ -213,6 +213,32 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
     assert.deepEqual(await rows(sent.message.seq), []);
   });
 
+  it('an edited message is translated again: the old translation goes, the new text arrives translated', async () => {
+    const heard = translatedTo.get(sockets[0]!)!;
+    const translationOf = (seq: number, body: RegExp) =>
+      waitUntil(
+        `a translation of ${seq} matching ${body}`,
+        () => heard.find((t) => t.seq === seq && body.test(t.translation.body)),
+        30_000,
+      );
+    const sent = await request(sockets[1]!, 'message:send', {
+      chatId,
+      clientId: 'es-edit',
+      body: 'El precio de la madera es demasiado bajo para nosotros.',
+    });
+    await translationOf(sent.message.seq, /price/i);
+    const edited = await request(sockets[1]!, 'message:edit', {
+      chatId,
+      seq: sent.message.seq,
+      body: 'El precio de la madera cambia mañana por la tarde.',
+    });
+    assert.equal(edited.ok, true, JSON.stringify(edited));
+    await translationOf(sent.message.seq, /tomorrow/i);
+    assert.ok(!heard.some((t) => t.seq === edited.message.seq), 'the translation is of the message, not of its EDIT event');
+    await waitUntil('the new translation stored', async () => (await rows(sent.message.seq)).some((r) => /tomorrow/i.test(r.body)), 10_000);
+    assert.equal((await rows(sent.message.seq)).length, 1, 'one translation, of the current text');
+  });
+
   it('an ephemeral chat is never translated: its words are kept nowhere else', async () => {
     const eph = await api(
       server,

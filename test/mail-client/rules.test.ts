@@ -28,6 +28,10 @@ function message(over: Partial<MessageView>): MessageView {
     targetSeq: null,
     createdAt: '2026-11-29T05:00:00.000Z',
     deleted: false,
+    editedAt: null,
+    reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...over,
   };
 }

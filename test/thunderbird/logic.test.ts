@@ -33,6 +33,10 @@ function message(seq: number, over: Partial<MessageView> = {}): MessageView {
     targetSeq: null,
     createdAt: `2026-11-21T10:00:${String(seq % 60).padStart(2, '0')}.000Z`,
     deleted: false,
+    editedAt: null,
+    reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...over,
   };
 }
@@ -202,6 +206,7 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     unread,
     lastMessage: message(lastSeq, { authorId: author, chatId: id }),
     memberAddresses: [],
+    people: [],
     me: { identityId: 'me' },
     isNew: false,
   });

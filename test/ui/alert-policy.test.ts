@@ -1,7 +1,7 @@
 /** Which new messages raise an alert and what the title badge counts (ui/src/alerts/alert-policy.ts). */
 import assert from 'node:assert/strict';
 import type { AlertsView, ChatSummary, MessageView } from '../../protocol/index.ts';
-import { alertsFor, firstWords, seenOf, unreadToBadge, voiceFor } from '../../ui/src/alerts/alert-policy.ts';
+import { alertSender, alertsFor, firstWords, seenOf, unreadToBadge, voiceFor } from '../../ui/src/alerts/alert-policy.ts';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
@@ -19,6 +19,10 @@ function message(chatId: string, seq: number, authorId: string, body: string, ex
     targetSeq: null,
     createdAt: new Date(1_800_000_000_000 + seq).toISOString(),
     deleted: false,
+    editedAt: null,
+    reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...extra,
   };
 }
@@ -35,6 +39,7 @@ function chat(id: string, last: MessageView | null, unread = 0): ChatSummary {
     unread,
     lastMessage: last,
     memberAddresses: [],
+    people: [],
     me: { identityId: ME },
     isNew: false,
   };
@@ -57,7 +62,16 @@ describe('alert policy', () => {
     const now = [chat(A, message(A, 7, 'bob', 'hello there'), 4), chat(B, message(B, 5, 'bob', 'old'))];
     const alerts = alertsFor(seen, now, settings(), nowhere);
     assert.deepEqual(alerts, [
-      { chatId: A, seq: 7, subject: 'Subject 1', sender: 'bob@example.com', senderKey: 'bob', text: 'hello there', sound: true },
+      {
+        chatId: A,
+        seq: 7,
+        subject: 'Subject 1',
+        sender: 'bob@example.com',
+        senderKey: 'bob',
+        text: 'hello there',
+        sound: true,
+        mention: false,
+      },
     ]);
     // Nothing new the second time round.
     assert.deepEqual(alertsFor(seenOf(now), now, settings(), nowhere), []);
@@ -102,6 +116,23 @@ describe('alert policy', () => {
       ],
     );
     assert.ok(alertsFor(new Map(), [chat(A, message(A, 1, 'bob', 'hi'), 1)], settings({ sound: false }), nowhere).every((a) => !a.sound));
+  });
+
+  it('a mention is the stronger alert: through a muted chat and its sound setting, never through do-not-disturb', () => {
+    const mentioned = [chat(A, message(A, 3, 'bob', '@me look', { mentionsMe: true }), 1)];
+    const quiet = settings({ chats: [{ chatId: A, muted: true, sound: false }] });
+    const [alert] = alertsFor(new Map(), mentioned, quiet, nowhere);
+    assert.deepEqual([alert?.chatId, alert?.mention, alert?.sound], [A, true, true]);
+    assert.equal(alertSender(alert!), 'bob@example.com mentioned you');
+    assert.deepEqual(alertsFor(new Map(), mentioned, settings({ dnd: true, chats: quiet.chats }), nowhere), []);
+    assert.equal(
+      alertsFor(new Map(), mentioned, settings({ sound: false }), nowhere)[0]?.sound,
+      false,
+      'the person turned sound off everywhere',
+    );
+    // Not mentioned: the muted chat stays silent; an attachment alerts like a text.
+    assert.deepEqual(alertsFor(new Map(), [chat(A, message(A, 3, 'bob', 'chatter'), 1)], quiet, nowhere), []);
+    assert.equal(alertsFor(new Map(), [chat(A, message(A, 3, 'bob', '{}', { kind: 'ATTACHMENT' }), 1)], settings(), nowhere).length, 1);
   });
 
   it('badges unread from unmuted, ongoing chats, none under do-not-disturb', () => {

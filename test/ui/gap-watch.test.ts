@@ -21,6 +21,10 @@ const msg = (seq: number) =>
     targetSeq: null,
     createdAt: new Date().toISOString(),
     deleted: false,
+    editedAt: null,
+    reactions: [],
+    mentions: [],
+    mentionsMe: false,
   }) as MessageView;
 
 function panelLike() {

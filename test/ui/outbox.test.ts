@@ -46,6 +46,10 @@ function fakeServer() {
           targetSeq: null,
           createdAt: new Date().toISOString(),
           deleted: false,
+          editedAt: null,
+          reactions: [],
+          mentions: [],
+          mentionsMe: false,
         };
         committed.set(clientId, m);
       }

@@ -18,6 +18,10 @@ function msg(seq: number, extra: Partial<MessageView> = {}): MessageView {
     targetSeq: null,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
     deleted: false,
+    editedAt: null,
+    reactions: [],
+    mentions: [],
+    mentionsMe: false,
     ...extra,
   };
 }
@@ -77,6 +81,71 @@ describe('chat panel transcript', () => {
     const r = t.merge([msg(4)]);
     assert.equal(r.added[0]!.deleted, true);
     assert.equal(r.added[0]!.body, '');
+  });
+
+  it('applies an edit to the loaded message, hides the EDIT event and never lets an older edit undo a newer one', () => {
+    const t = new Transcript();
+    t.merge([msg(1, { authorId: ME }), msg(2)]);
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 1, s)).toISOString();
+    const r = t.merge([msg(3, { kind: 'EDIT', targetSeq: 1, body: 'v2', authorId: ME, createdAt: at(3) })]);
+    assert.deepEqual(r.added, []);
+    assert.deepEqual(r.changed, [1]);
+    assert.equal(t.get(1)!.body, 'v2');
+    assert.equal(t.get(1)!.editedAt, at(3));
+    // The newer edit arrives first (live), the older one later (a catch-up overlapping it).
+    t.merge([msg(5, { kind: 'EDIT', targetSeq: 1, body: 'v3', authorId: ME, createdAt: at(5) })]);
+    const stale = t.merge([msg(4, { kind: 'EDIT', targetSeq: 1, body: 'stale', authorId: ME, createdAt: at(4) })]);
+    assert.deepEqual(stale.changed, []);
+    assert.equal(t.get(1)!.body, 'v3');
+    assert.deepEqual(
+      t.visible().map((m) => m.seq),
+      [1, 2],
+    );
+    assert.equal(t.resumeSeq, 5, 'edits count for resync');
+    assert.equal(t.unreadAfter(0, ME), 1, 'an edit is not unread text');
+  });
+
+  it('keeps a deleted message deleted whatever edit arrives, and takes a refetched newer text', () => {
+    const t = new Transcript();
+    t.merge([msg(1), msg(2, { kind: 'DELETION', targetSeq: 1, body: '' })]);
+    assert.deepEqual(t.merge([msg(3, { kind: 'EDIT', targetSeq: 1, body: 'late' })]).changed, []);
+    assert.equal(t.get(1)!.body, '');
+    t.merge([msg(4)]);
+    const later = new Date(Date.UTC(2026, 0, 2)).toISOString();
+    const r = t.merge([msg(4, { body: 'edited elsewhere', editedAt: later })]);
+    assert.deepEqual(r.changed, [4]);
+    assert.equal(t.get(4)!.body, 'edited elsewhere');
+  });
+
+  it('follows live reaction changes once each, and a rejoin refresh replaces what it covers', () => {
+    const t = new Transcript();
+    t.merge([msg(1), msg(2), msg(3)]);
+    const notice = { chatId: CHAT, seq: 2, emoji: '👍', identityId: 'ann', on: true };
+    assert.equal(t.applyReaction(notice), true);
+    assert.equal(t.applyReaction(notice), false, 'the same change twice changes nothing');
+    assert.equal(t.applyReaction({ ...notice, identityId: ME }), true);
+    assert.deepEqual(t.get(2)!.reactions, [{ emoji: '👍', members: ['ann', ME] }]);
+    assert.equal(t.applyReaction({ ...notice, on: false }), true);
+    assert.equal(t.applyReaction({ ...notice, seq: 9 }), false, 'a message not loaded comes later with its reactions');
+    assert.deepEqual(t.get(2)!.reactions, [{ emoji: '👍', members: [ME] }]);
+    assert.equal(t.applyReaction({ ...notice, identityId: ME, on: false }), true);
+    assert.deepEqual(t.get(2)!.reactions, [], 'an emoji nobody has left goes away');
+
+    t.applyReaction({ ...notice, seq: 1 });
+    t.applyReaction({ ...notice, seq: 3 });
+    const changed = t.refreshReactions(2, 3, [{ seq: 2, reactions: [{ emoji: '🎉', members: ['bo'] }] }]);
+    assert.deepEqual(changed, [2, 3]);
+    assert.deepEqual(t.get(2)!.reactions, [{ emoji: '🎉', members: ['bo'] }]);
+    assert.deepEqual(t.get(3)!.reactions, [], 'not listed: none');
+    assert.deepEqual(t.get(1)!.reactions, [{ emoji: '👍', members: ['ann'] }], 'outside the range: kept');
+  });
+
+  it('a deleted message loses its reactions', () => {
+    const t = new Transcript();
+    t.merge([msg(1, { reactions: [{ emoji: '👍', members: ['ann'] }] })]);
+    t.merge([msg(2, { kind: 'DELETION', targetSeq: 1, body: '' })]);
+    assert.deepEqual(t.get(1)!.reactions, []);
+    assert.equal(t.applyReaction({ chatId: CHAT, seq: 1, emoji: '👍', identityId: 'ann', on: true }), false);
   });
 
   it('counts unread text from others only', () => {

@@ -26,6 +26,8 @@ import type {
   IdentityView,
   LinkRedeemed,
   MeView,
+  MessageReactions,
+  MessageRevisionView,
   MessageView,
   PathParamNames,
   PresenceSettingsView,
@@ -90,6 +92,10 @@ export class ApiClient {
   me(): Promise<MeView> {
     return this.request('me', {});
   }
+  /** An empty name clears it. */
+  setDisplayName(displayName: string): Promise<MeView> {
+    return this.request('setDisplayName', { body: { displayName } });
+  }
 
   // ---- chats ----
   async listChats(): Promise<ChatSummary[]> {
@@ -126,11 +132,21 @@ export class ApiClient {
   history(chatId: string, query: HistoryQuery = {}): Promise<HistoryPage> {
     return this.request('history', { params: { chatId }, query });
   }
-  sendMessage(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return this.request('sendMessage', { params: { chatId }, body: { clientId, body } });
+  sendMessage(chatId: string, clientId: string, body: string, mentions: string[] = []): Promise<MessageView> {
+    return this.request('sendMessage', { params: { chatId }, body: { clientId, body, mentions } });
   }
   deleteMessage(chatId: string, seq: number): Promise<MessageView> {
     return this.request('deleteMessage', { params: { chatId, seq } });
+  }
+  editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
+    return this.request('editMessage', { params: { chatId, seq }, body: { body } });
+  }
+  react(chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
+    return this.request('react', { params: { chatId, seq }, body: { emoji, on } });
+  }
+  /** An edited message's earlier texts (its author and the chat owner only). */
+  async messageRevisions(chatId: string, seq: number): Promise<MessageRevisionView[]> {
+    return (await this.request('messageRevisions', { params: { chatId, seq } })).revisions;
   }
   async markRead(chatId: string, seq: number): Promise<number> {
     return (await this.request('markRead', { params: { chatId }, body: { seq } })).lastReadSeq;

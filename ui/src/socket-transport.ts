@@ -4,7 +4,15 @@
  * unless the server says the session is no good.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ChatSummary, ClientToServerEvents, JoinResult, MessageView, ServerToClientEvents } from '../../protocol/index.ts';
+import type {
+  Ack,
+  ChatSummary,
+  ClientToServerEvents,
+  JoinResult,
+  MessageReactions,
+  MessageView,
+  ServerToClientEvents,
+} from '../../protocol/index.ts';
 import { TransportError, type CallTransport, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
 
@@ -106,6 +114,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.on('message', (m) => this.emitEvent('message', m));
     this.socket.on('message:translated', (t) => this.emitEvent('message:translated', t));
     this.socket.on('typing', (t) => this.emitEvent('typing', t));
+    this.socket.on('reaction', (r) => this.emitEvent('reaction', r));
     this.socket.on('read', (r) => this.emitEvent('read', r));
     this.socket.on('chat:updated', (c) => this.emitEvent('chat:updated', c));
     this.socket.on('chats:activity', (a) => this.emitEvent('chats:activity', a));
@@ -127,22 +136,31 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
       void (await this.request((s) => s.emitWithAck('call:signal', { chatId, callId, to, signal }))),
   };
 
-  async join(chatId: string, lastSeq: number): Promise<JoinResult> {
+  async join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult> {
     const language = clientLanguage(this.language());
-    const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq, ...(language ? { language } : {}) }));
-    return { chat: r.chat, missed: r.missed, hasMore: r.hasMore, call: r.call ?? null };
+    const r = await this.request((s) => s.emitWithAck('chat:join', { chatId, lastSeq, reactionsFrom, ...(language ? { language } : {}) }));
+    return { chat: r.chat, missed: r.missed, hasMore: r.hasMore, reactions: r.reactions, call: r.call ?? null };
   }
 
   async leave(chatId: string): Promise<void> {
     if (this.socket.connected) this.socket.emit('chat:leave', { chatId });
   }
 
-  async send(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return (await this.request((s) => s.emitWithAck('message:send', { chatId, clientId, body }))).message;
+  async send(chatId: string, clientId: string, body: string, mentions: string[] = []): Promise<MessageView> {
+    return (await this.request((s) => s.emitWithAck('message:send', { chatId, clientId, body, mentions }))).message;
   }
 
   async deleteMessage(chatId: string, seq: number): Promise<MessageView> {
     return (await this.request((s) => s.emitWithAck('message:delete', { chatId, seq }))).message;
+  }
+
+  async editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
+    return (await this.request((s) => s.emitWithAck('message:edit', { chatId, seq, body }))).message;
+  }
+
+  async react(chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
+    const r = await this.request((s) => s.emitWithAck('message:react', { chatId, seq, emoji, on }));
+    return { seq: r.seq, reactions: r.reactions };
   }
 
   typing(chatId: string, typing: boolean): void {

@@ -11,6 +11,7 @@ import type {
   ChatSummary,
   HistoryPage,
   JoinResult,
+  MessageReactions,
   MessageView,
   ServerToClientEvents,
 } from '../../protocol/index.ts';
@@ -29,6 +30,7 @@ export type TransportEvents = Pick<
   | 'message:translated'
   | 'typing'
   | 'read'
+  | 'reaction'
   | 'chat:updated'
   | 'chats:activity'
   | 'access:decided'
@@ -59,11 +61,16 @@ export interface ChatTransport {
    */
   readonly calls?: CallTransport;
   readonly status: ConnectionStatus;
-  join(chatId: string, lastSeq: number): Promise<JoinResult>;
+  /** `reactionsFrom`: the oldest seq the panel shows, so the answer refreshes their reactions (JoinResult.reactions). */
+  join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult>;
   leave(chatId: string): Promise<void>;
   /** Resolves with the committed message; rejects with a TransportError. Safe to retry with the same clientId. */
-  send(chatId: string, clientId: string, body: string): Promise<MessageView>;
+  send(chatId: string, clientId: string, body: string, mentions?: string[]): Promise<MessageView>;
   deleteMessage(chatId: string, seq: number): Promise<MessageView>;
+  /** Replaces the text of one of my messages; resolves with the EDIT event (refused in ephemeral and ended chats). */
+  editMessage(chatId: string, seq: number, body: string): Promise<MessageView>;
+  /** Adds (`on`) or takes back my reaction; resolves with the message's reactions as I see them. */
+  react(chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions>;
   typing(chatId: string, typing: boolean): void;
   markRead(chatId: string, seq: number): Promise<number>;
   watchChats(): Promise<ChatSummary[]>;

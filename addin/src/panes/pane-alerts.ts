@@ -7,7 +7,7 @@
  * so there is no title count or favicon badge here; the list shows the counts.
  */
 import type { ApiClient } from '../../../ui/src/api-client.ts';
-import { firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
+import { alertSender, firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
 import { browserAlerts } from '../../../ui/src/alerts/browser-alerts.ts';
 import { watchAlerts, type AlertWatch } from '../../../ui/src/alerts/alert-watch.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
@@ -50,7 +50,7 @@ export function paneAlerts(opts: {
 async function showAlertInfoBar(a: Alert): Promise<void> {
   const item = (typeof Office !== 'undefined' ? Office.context?.mailbox?.item : null) as Office.MessageRead | null | undefined;
   if (!item?.notificationMessages) return;
-  const text = `New IM from ${a.sender} in ${a.subject || 'a chat'}: ${firstWords(a.text)}`;
+  const text = `New IM from ${alertSender(a)} in ${a.subject || 'a chat'}: ${firstWords(a.text)}`;
   await officeCall<void>((cb) =>
     item.notificationMessages.replaceAsync(
       INFO_BAR_KEY,

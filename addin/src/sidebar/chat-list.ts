@@ -3,6 +3,7 @@
  * over subject, last message and members. The row's preview line is the shared messagePreview.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
+import { personName } from '../../../mail-client/preview.ts';
 
 export type ChatFilter = 'all' | 'unread' | 'mine' | 'active';
 
@@ -16,7 +17,8 @@ export function matches(chat: ChatSummary, filter: ChatFilter, query: string): b
   if (filter === 'active' && chat.endedAt) return false;
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return true;
-  const haystack = [chat.subject, chat.lastMessage?.body ?? '', chat.lastMessage?.authorAddress ?? '', ...chat.memberAddresses]
+  const names = chat.people.flatMap((p) => (p.displayName ? [p.displayName] : []));
+  const haystack = [chat.subject, chat.lastMessage?.body ?? '', chat.lastMessage?.authorAddress ?? '', ...chat.memberAddresses, ...names]
     .join('\n')
     .toLowerCase();
   return words.every((w) => haystack.includes(w));
@@ -27,7 +29,7 @@ export function visibleChats(chats: ChatSummary[], filter: ChatFilter, query: st
 }
 
 export function membersLine(chat: ChatSummary, me: string | null): string {
-  const others = chat.memberAddresses.filter((a) => a !== me);
+  const others = chat.memberAddresses.filter((a) => a !== me).map((a) => personName(chat, a));
   if (!others.length) return 'Only you so far';
   const shown = others.slice(0, 3).join(', ');
   return others.length > 3 ? `With ${shown} and ${others.length - 3} more` : `With ${shown}`;

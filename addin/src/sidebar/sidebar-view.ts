@@ -8,7 +8,7 @@ import type { ApiClient } from '../../../ui/src/api-client.ts';
 import { clear, el } from '../../../ui/src/dom.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 import { mountChat, type MountedChat } from '../panes/chat-host.ts';
-import { messagePreview } from '../../../mail-client/preview.ts';
+import { messagePreview, personName } from '../../../mail-client/preview.ts';
 import { membersLine, visibleChats, type ChatFilter } from './chat-list.ts';
 
 export interface SidebarOptions {
@@ -89,7 +89,7 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
         chat.isNew ? el('span', { class: 'chat-row-new', text: 'new' }) : null,
         chat.unread > 0 ? el('span', { class: 'chat-row-badge', text: String(chat.unread) }) : null,
       ),
-      el('span', { class: 'chat-row-preview', text: messagePreview(chat.lastMessage) }),
+      el('span', { class: 'chat-row-preview', text: messagePreview(chat.lastMessage, (a) => personName(chat, a)) }),
       el('span', { class: 'chat-row-members', text: `${membersLine(chat, opts.me ?? null)}${chat.endedAt ? ' · ended' : ''}` }),
     );
     button.addEventListener('click', () => void openChat(chat));

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { SAID_KINDS, type HistoryPage, type MessageView } from '../../../protocol/index.ts';
+import { SAID_KINDS, type HistoryPage, type MessageRevisionView, type MessageView } from '../../../protocol/index.ts';
 import { type ChatPreview, type NewMessage, type LoggedChat, type MessageLog, type Placed, type ReadPosition } from './message-log.ts';
 import type { MessageWriter } from './message-writer.ts';
 import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views.ts';
@@ -27,15 +27,55 @@ export class ArchivedMessageLog implements MessageLog {
     return rows[0] && messageView(rows[0]);
   }
 
+  // A deleted message keeps no text anywhere (its row, earlier revisions, the EDIT events that carried them), nor reactions.
   async tombstone(chatId: string, seq: number): Promise<boolean> {
     const updated = await this.pool.query(
-      `UPDATE message SET deleted_at = now(), body = '' WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL`,
+      `WITH dead AS (
+         UPDATE message SET deleted_at = now(), body = '' WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL RETURNING seq
+       ),
+       revisions AS (DELETE FROM message_revision WHERE chat_id = $1 AND seq IN (SELECT seq FROM dead)),
+       reactions AS (DELETE FROM message_reaction WHERE chat_id = $1 AND seq IN (SELECT seq FROM dead)),
+       edits AS (UPDATE message SET body = '' WHERE chat_id = $1 AND kind = 'EDIT' AND target_seq IN (SELECT seq FROM dead))
+       SELECT seq FROM dead`,
       [chatId, seq],
     );
     if (updated.rowCount === 0) return false;
     // A deleted message leaves no readable copy behind, in any language.
     await this.pool.query('DELETE FROM message_translation WHERE chat_id = $1 AND seq = $2', [chatId, seq]);
     return true;
+  }
+
+  async revise(chatId: string, seq: number, body: string, at: Date): Promise<boolean> {
+    const updated = await this.pool.query(
+      `WITH target AS (
+         SELECT chat_id, seq, body, COALESCE(edited_at, created_at) AS written_at FROM message
+          WHERE chat_id = $1 AND seq = $2 AND kind = 'TEXT' AND deleted_at IS NULL FOR UPDATE
+       ),
+       kept AS (
+         INSERT INTO message_revision (chat_id, seq, revision, body, written_at, replaced_at)
+         SELECT chat_id, seq, (SELECT count(*) + 1 FROM message_revision r WHERE r.chat_id = $1 AND r.seq = $2), body, written_at, $4
+           FROM target
+       )
+       UPDATE message m SET body = $3, edited_at = $4 FROM target t WHERE m.chat_id = t.chat_id AND m.seq = t.seq`,
+      [chatId, seq, body, at],
+    );
+    if (updated.rowCount === 0) return false;
+    // Translations of the old text would show words the author took back: they are made again on demand.
+    await this.pool.query('DELETE FROM message_translation WHERE chat_id = $1 AND seq = $2', [chatId, seq]);
+    return true;
+  }
+
+  async revisions(chatId: string, seq: number): Promise<MessageRevisionView[]> {
+    const { rows } = await this.pool.query<{ revision: number; body: string; written_at: Date; replaced_at: Date }>(
+      `SELECT revision, body, written_at, replaced_at FROM message_revision WHERE chat_id = $1 AND seq = $2 ORDER BY revision`,
+      [chatId, seq],
+    );
+    return rows.map((r) => ({
+      revision: r.revision,
+      body: r.body,
+      writtenAt: r.written_at.toISOString(),
+      replacedAt: r.replaced_at.toISOString(),
+    }));
   }
 
   async page(chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {

@@ -133,7 +133,7 @@ export class ChatService {
     const me = await requireMember(this.ctx, caller, chatId);
     const { db } = this.ctx;
     const [members, audience, visibility, identity] = await Promise.all([
-      db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' } }),
+      db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' }, include: { identity: { select: { displayName: true } } } }),
       db.audienceEntry.findMany({ where: { chatId }, orderBy: { addedAt: 'asc' } }),
       this.visibility(chatId),
       db.identity.findUniqueOrThrow({ where: { id: caller.identityId }, select: { language: true } }),
@@ -168,6 +168,7 @@ export class ChatService {
       members: shown.map((m) => ({
         identityId: handle(m.identityId),
         address: m.address,
+        displayName: m.identity.displayName,
         joinedAt: m.joinedAt.toISOString(),
         lastReadSeq: m.lastReadSeq,
       })),
@@ -289,6 +290,23 @@ export class ChatService {
     const v = (await loadVisibility(this.ctx.pool, [chatId])).get(chatId);
     if (!v) throw new AppError('NOT_FOUND', 'This chat does not exist (check the link)');
     return v;
+  }
+
+  /**
+   * A member's display name changed: every chat that shows them refreshes (their hidden
+   * chats only for the owner and themselves, like any event about a hidden member).
+   */
+  async memberRenamed(identityId: string): Promise<void> {
+    const { rows } = await this.ctx.pool.query<{ chat_id: string }>('SELECT chat_id FROM member WHERE identity_id = $1', [identityId]);
+    if (rows.length === 0) return;
+    const visibility = await loadVisibility(
+      this.ctx.pool,
+      rows.map((r) => r.chat_id),
+    );
+    for (const [chatId, v] of visibility) {
+      const viewers = viewersOf(v, identityId);
+      this.ctx.events.chatUpdated(chatId, viewers === 'everyone' ? undefined : viewers);
+    }
   }
 
   /** How views and events name a member of this chat. */

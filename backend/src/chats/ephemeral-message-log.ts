@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { HistoryPage, MessageView } from '../../../protocol/index.ts';
+import { AppError } from '../errors.ts';
+import type { HistoryPage, MessageRevisionView, MessageView } from '../../../protocol/index.ts';
 import type { EphemeralLog } from './ephemeral-store.ts';
 import { type ChatPreview, type LoggedChat, type MessageLog, type Placed, type ReadPosition } from './message-log.ts';
 import type { NewMessage } from './message-log.ts';
@@ -32,6 +33,15 @@ export class EphemeralMessageLog implements MessageLog {
 
   tombstone(chatId: string, seq: number): Promise<boolean> {
     return this.store.tombstone(chatId, seq);
+  }
+
+  /** Nothing of an ephemeral chat outlives it, so there is no earlier text to keep: edits are refused. */
+  async revise(): Promise<boolean> {
+    throw new AppError('FORBIDDEN', 'Messages in an ephemeral chat cannot be edited; delete it and send it again');
+  }
+
+  async revisions(): Promise<MessageRevisionView[]> {
+    return [];
   }
 
   page(chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {

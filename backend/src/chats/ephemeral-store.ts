@@ -110,6 +110,11 @@ export class EphemeralStore implements EphemeralLog {
       targetSeq: m.targetSeq ?? null,
       createdAt: new Date().toISOString(),
       deleted: false,
+      // Ephemeral chats refuse edits (ephemeral-message-log.ts).
+      editedAt: null,
+      reactions: [],
+      mentions: m.mentions ?? [],
+      mentionsMe: false,
     };
     chat.messages.push(view);
     chat.byClientId.set(m.clientId, view);

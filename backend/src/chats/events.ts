@@ -1,4 +1,4 @@
-import type { AccessRequestView, ChatActivity, MessageView, ReadNotice } from '../../../protocol/index.ts';
+import type { AccessRequestView, ChatActivity, MessageView, ReactionNotice, ReadNotice } from '../../../protocol/index.ts';
 
 /**
  * What the chat domain announces. The realtime adapter turns these into socket
@@ -19,6 +19,8 @@ export interface ChatEvents {
   audienceRemoved(chatId: string, identityIds: string[]): void;
   /** `identityId` is the reader's identity; the adapter names them by handle, to those who may see them. */
   readMoved(notice: ReadNotice): void;
+  /** `identityId` is the reacting member's identity; the adapter names them by handle, to those who may see them. */
+  reactionChanged(notice: ReactionNotice): void;
   accessRequested(ownerId: string, request: AccessRequestView): void;
   accessDecided(identityId: string, request: AccessRequestView): void;
 }
@@ -46,6 +48,7 @@ export function withRemovalHook(events: ChatEvents): {
       audienceAdded: (chat, identityIds) => events.audienceAdded(chat, identityIds),
       audienceRemoved: (chatId, identityIds) => events.audienceRemoved(chatId, identityIds),
       readMoved: (n) => events.readMoved(n),
+      reactionChanged: (n) => events.reactionChanged(n),
       accessRequested: (ownerId, r) => events.accessRequested(ownerId, r),
       accessDecided: (identityId, r) => events.accessDecided(identityId, r),
     },

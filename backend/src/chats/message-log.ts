@@ -1,6 +1,13 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
-import { retentionSchema, type HistoryPage, type MessageKind, type MessageView, type Retention } from '../../../protocol/index.ts';
+import {
+  retentionSchema,
+  type HistoryPage,
+  type MessageKind,
+  type MessageRevisionView,
+  type MessageView,
+  type Retention,
+} from '../../../protocol/index.ts';
 
 /** A message to append: a member's send, or an event the domain makes (trusted). */
 export interface NewMessage {
@@ -12,6 +19,8 @@ export interface NewMessage {
   kind: MessageKind;
   body: string;
   targetSeq?: number | null;
+  /** Identity ids of the members it @mentions (checked by the message service). */
+  mentions?: string[];
   /** Domain-made events skip the membership check; member sends never do. */
   trusted?: boolean;
 }
@@ -58,8 +67,17 @@ export interface MessageLog {
    */
   append(m: NewMessage): Promise<Placed>;
   get(chatId: string, seq: number): Promise<MessageView | undefined>;
-  /** Empties a message and marks it deleted; false when it already was (or is gone). */
+  /** Empties a message and marks it deleted, with its earlier texts and edits; false when it already was (or is gone). */
   tombstone(chatId: string, seq: number): Promise<boolean>;
+  /**
+   * Replaces a text message's body, keeping the text it replaces as a revision (the audit
+   * trail); false when it is gone or deleted. A log that keeps nothing after the chat refuses
+   * (FORBIDDEN): an edit history is a record, which an ephemeral chat promises not to keep.
+   * Callers serialise edits of one message.
+   */
+  revise(chatId: string, seq: number, body: string, at: Date): Promise<boolean>;
+  /** The texts an edited message had before, oldest first (empty when never edited). */
+  revisions(chatId: string, seq: number): Promise<MessageRevisionView[]>;
   /** Keyset pages: `after` gives newer messages oldest first; otherwise older than `before`, newest first. */
   page(chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage>;
   lastSeq(chat: LoggedChat): Promise<number>;

@@ -178,8 +178,8 @@ function isItemError(err: unknown): boolean {
  */
 const APPEND_SQL = `
 WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::"MessageKind"[], $6::text[], $7::int[], $8::bool[])
-    WITH ORDINALITY AS t(chat_id, client_id, author_id, author_address, kind, body, target_seq, trusted, ord)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::"MessageKind"[], $6::text[], $7::int[], $8::bool[], $10::text[])
+    WITH ORDINALITY AS t(chat_id, client_id, author_id, author_address, kind, body, target_seq, trusted, mentions, ord)
 ),
 locked AS MATERIALIZED (
   SELECT id, last_seq, ended_at FROM chat WHERE id IN (SELECT chat_id FROM input) ORDER BY id FOR UPDATE
@@ -205,6 +205,11 @@ inserted AS (
   INSERT INTO message (chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, created_at)
   SELECT chat_id, seq, client_id, author_id, author_address, kind, body, target_seq, $9::timestamptz(3) FROM numbered
 ),
+mentioned AS (
+  -- Comma-joined identity ids per message (arrays of arrays cannot be ragged).
+  INSERT INTO message_mention (chat_id, seq, identity_id)
+  SELECT DISTINCT chat_id, seq, unnest(string_to_array(mentions, ','))::uuid FROM numbered WHERE mentions <> ''
+),
 chat_moved AS (
   UPDATE chat SET last_seq = n.seq, last_activity_at = $9::timestamptz(3)
     FROM (SELECT chat_id, max(seq) AS seq FROM numbered GROUP BY chat_id) n
@@ -218,7 +223,9 @@ read_moved AS (
 )
 SELECT c.ord::int AS ord, c.verdict, n.seq,
        p.seq AS prior_seq, p.author_id AS prior_author_id, p.author_address AS prior_author_address, p.kind AS prior_kind,
-       p.body AS prior_body, p.target_seq AS prior_target_seq, p.created_at AS prior_created_at, p.deleted_at AS prior_deleted_at
+       p.body AS prior_body, p.target_seq AS prior_target_seq, p.created_at AS prior_created_at, p.deleted_at AS prior_deleted_at,
+       p.edited_at AS prior_edited_at,
+       ARRAY(SELECT mm.identity_id::text FROM message_mention mm WHERE mm.chat_id = p.chat_id AND mm.seq = p.seq) AS prior_mentions
   FROM checked c
   LEFT JOIN numbered n ON n.ord = c.ord
   LEFT JOIN prior p ON c.verdict = 'PRIOR' AND p.chat_id = c.chat_id AND p.client_id = c.client_id`;
@@ -235,6 +242,8 @@ interface VerdictRow {
   prior_target_seq: number | null;
   prior_created_at: Date | null;
   prior_deleted_at: Date | null;
+  prior_edited_at: Date | null;
+  prior_mentions: string[];
 }
 
 export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: Pending[]): Promise<Committed[]> {
@@ -252,6 +261,7 @@ export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: P
       batch.map((p) => p.msg.targetSeq ?? null),
       batch.map((p) => p.msg.trusted === true),
       now,
+      batch.map((p) => (p.msg.mentions ?? []).join(',')),
     ],
   });
   const rows = new Array<VerdictRow | undefined>(batch.length);
@@ -283,6 +293,8 @@ export async function appendInOneStatement(db: pg.Pool | pg.PoolClient, batch: P
             target_seq: r.prior_target_seq,
             created_at: r.prior_created_at!,
             deleted_at: r.prior_deleted_at,
+            edited_at: r.prior_edited_at,
+            mentions: r.prior_mentions,
           }),
         });
         return;
@@ -339,5 +351,7 @@ function newRow(m: NewMessage, seq: number, now: Date): MessageRow {
     target_seq: m.targetSeq ?? null,
     created_at: now,
     deleted_at: null,
+    edited_at: null,
+    mentions: m.mentions ?? [],
   };
 }

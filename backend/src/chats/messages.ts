@@ -2,10 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
-import { LIMITS, isSaid, type HistoryPage, type MessageView, type Retention } from '../../../protocol/index.ts';
+import {
+  LIMITS,
+  isSaid,
+  type HistoryPage,
+  type MessageReactions,
+  type MessageRevisionView,
+  type MessageView,
+  type Retention,
+} from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import { retentionLasts, type Placed } from './message-log.ts';
-import { checkScope, requireMember } from './membership.ts';
+import { checkScope, loadVisibility, requireMember } from './membership.ts';
+import { Reactions } from './reactions.ts';
 import { publicMessage } from './views.ts';
 
 interface ChatRef {
@@ -74,23 +83,22 @@ export function deletionClientId(seq: number): string {
 }
 
 export class MessageService {
-  constructor(private readonly ctx: ChatContext) {}
+  private readonly reactions: Reactions;
+
+  constructor(private readonly ctx: ChatContext) {
+    this.reactions = new Reactions(ctx);
+  }
 
   /**
    * Posts a text message. Resolves only after it is stored and returns the first result for a
    * retried clientId. The membership check is the log's (for archived chats, inside the
    * committing statement).
    */
-  async send(caller: Caller, chatId: string, clientId: string, rawBody: string): Promise<MessageView> {
+  async send(caller: Caller, chatId: string, clientId: string, rawBody: string, mentions: string[] = []): Promise<MessageView> {
     checkScope(caller, chatId);
-    const body = rawBody.replace(/\r\n?/g, '\n').trim();
-    if (body.length === 0) throw new AppError('BAD_INPUT', 'A message cannot be empty');
-    if (body.length > this.ctx.limits.maxMessageChars) {
-      throw new AppError('TOO_LARGE', `A message can have at most ${this.ctx.limits.maxMessageChars} characters`, {
-        maxChars: this.ctx.limits.maxMessageChars,
-      });
-    }
-    return this.post(caller, chatId, clientId, 'TEXT', body);
+    const body = this.messageText(rawBody);
+    const mentioned = mentions.length > 0 ? await this.mentioned(chatId, mentions) : [];
+    return this.post(caller, chatId, clientId, 'TEXT', body, mentioned);
   }
 
   /**
@@ -99,15 +107,22 @@ export class MessageService {
    */
   async sendAttachment(caller: Caller, chatId: string, clientId: string, attachmentBody: string): Promise<MessageView> {
     checkScope(caller, chatId);
-    return this.post(caller, chatId, clientId, 'ATTACHMENT', attachmentBody);
+    return this.post(caller, chatId, clientId, 'ATTACHMENT', attachmentBody, []);
   }
 
-  private async post(caller: Caller, chatId: string, clientId: string, kind: 'TEXT' | 'ATTACHMENT', body: string): Promise<MessageView> {
+  private async post(
+    caller: Caller,
+    chatId: string,
+    clientId: string,
+    kind: 'TEXT' | 'ATTACHMENT',
+    body: string,
+    mentions: string[],
+  ): Promise<MessageView> {
     // Sends from one device to one chat are queued for commit in the order they arrived, even
     // when the first one waits for lookups the later ones find cached.
     const lane = `${caller.sessionId}|${chatId}`;
     const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, kind, body));
+    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, kind, body, mentions));
     const settled = enqueued.then(
       () => {},
       () => {},
@@ -116,28 +131,55 @@ export class MessageService {
     void settled.then(() => {
       if (this.lanes.get(lane) === settled) this.lanes.delete(lane);
     });
-    return publicMessage(await (await enqueued).committed, this.ctx.handles);
+    return publicMessage(await (await enqueued).committed, this.ctx.handles, caller.identityId);
+  }
+
+  /**
+   * The identities behind mentioned handles. Only members everyone in the chat can see may be
+   * mentioned: naming a Bcc member would show them to all. A handle that is not such a member is
+   * refused the same way whether or not it belongs to a hidden one, so the answer reveals nothing.
+   */
+  private async mentioned(chatId: string, handles: string[]): Promise<string[]> {
+    const { rows } = await this.ctx.pool.query<{ identity_id: string }>('SELECT identity_id FROM member WHERE chat_id = $1', [chatId]);
+    const visibility = (await loadVisibility(this.ctx.pool, [chatId])).get(chatId);
+    const byHandle = new Map(
+      rows.filter((r) => !visibility?.hidden.has(r.identity_id)).map((r) => [this.ctx.handles.of(chatId, r.identity_id), r.identity_id]),
+    );
+    const ids = new Set<string>();
+    for (const h of handles) {
+      const id = byHandle.get(h);
+      if (!id) throw new AppError('BAD_INPUT', 'You can only mention people this chat shows as members', { field: 'mentions' });
+      ids.add(id);
+    }
+    return [...ids];
   }
 
   private readonly lanes = new Map<string, Promise<void>>();
 
   /** Resolves once the message is queued; `committed` resolves once it is committed. */
-  private async enqueue(caller: Caller, chatId: string, clientId: string, kind: 'TEXT' | 'ATTACHMENT', body: string): Promise<Placed> {
+  private async enqueue(
+    caller: Caller,
+    chatId: string,
+    clientId: string,
+    kind: 'TEXT' | 'ATTACHMENT',
+    body: string,
+    mentions: string[],
+  ): Promise<Placed> {
     const log = await this.ctx.logs.forChat(chatId);
     const authorAddress = await this.addressIn(caller, chatId);
-    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind, body });
+    return log.append({ chatId, clientId, authorId: caller.identityId, authorAddress, kind, body, mentions });
   }
 
   /** Deleting leaves a tombstone and appends a DELETION event, so resyncing clients learn of it. */
   async delete(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
-    return publicMessage(await this.deleteMine(caller, chatId, seq), this.ctx.handles);
+    return publicMessage(await this.deleteMine(caller, chatId, seq), this.ctx.handles, caller.identityId);
   }
 
   private async deleteMine(caller: Caller, chatId: string, seq: number): Promise<MessageView> {
     const me = await requireMember(this.ctx, caller, chatId);
     const log = this.ctx.logs.of(me.chat);
     const target = await log.get(chatId, seq);
-    this.assertDeletable(caller, target);
+    this.assertMine(caller, target, 'delete');
     if (!(await log.tombstone(chatId, seq))) return { ...target!, body: '', deleted: true };
     const removed = target!;
     const event = {
@@ -160,14 +202,112 @@ export class MessageService {
     return deletion;
   }
 
+  /**
+   * Replaces the text of one of my text messages in a chat that has not ended. The message row
+   * takes the new text (history pages, previews and later emails show it), the old one is kept as
+   * a revision, and an EDIT event carrying the new text goes through the log, so live clients and
+   * resyncing ones learn of it as they learn of deletions. Emails already sent are not recalled.
+   * The same text again answers with the message itself and records nothing.
+   */
+  async edit(caller: Caller, chatId: string, seq: number, rawBody: string): Promise<MessageView> {
+    const body = this.messageText(rawBody);
+    const me = await requireMember(this.ctx, caller, chatId);
+    if (me.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; its messages can no longer be edited');
+    const log = this.ctx.logs.of(me.chat);
+    // One edit of a message at a time (on this node), so revisions and EDIT events keep one order.
+    const key = `${chatId}|${seq}`;
+    const previous = this.edits.get(key) ?? Promise.resolve();
+    const done = previous.then(async () => {
+      const target = await log.get(chatId, seq);
+      this.assertMine(caller, target, 'edit');
+      if (target!.deleted) throw new AppError('NOT_FOUND', 'This message was deleted');
+      // The same text again changes nothing: the message itself answers.
+      if (target!.body === body) return target!;
+      if (!(await log.revise(chatId, seq, body, new Date()))) throw new AppError('NOT_FOUND', 'This message was deleted');
+      const event = {
+        chatId,
+        clientId: `~edit:${seq}:${randomUUID()}`,
+        authorId: caller.identityId,
+        authorAddress: me.address,
+        kind: 'EDIT' as const,
+        body,
+        targetSeq: seq,
+      };
+      return (await log.append(event)).committed;
+    });
+    const settled = done.then(
+      () => {},
+      () => {},
+    );
+    this.edits.set(key, settled);
+    void settled.then(() => {
+      if (this.edits.get(key) === settled) this.edits.delete(key);
+    });
+    return publicMessage(await done, this.ctx.handles, caller.identityId);
+  }
+
+  private readonly edits = new Map<string, Promise<void>>();
+
+  /**
+   * The earlier texts of an edited message. Every member sees that a message was edited; only its
+   * author and the chat's owner (who answers for the chat) read what it said before.
+   */
+  async revisions(caller: Caller, chatId: string, seq: number): Promise<MessageRevisionView[]> {
+    const me = await requireMember(this.ctx, caller, chatId);
+    const log = this.ctx.logs.of(me.chat);
+    const target = await log.get(chatId, seq);
+    if (!target || target.kind !== 'TEXT') throw new AppError('NOT_FOUND', 'message not found');
+    if (target.authorId !== caller.identityId && me.chat.ownerId !== caller.identityId) {
+      throw new AppError('FORBIDDEN', "Only the message's author and the chat owner can see its earlier versions");
+    }
+    return log.revisions(chatId, seq);
+  }
+
+  /** The one rule for a message's text, sent or edited: line breaks normalised, trimmed, not empty, within the limit. */
+  private messageText(raw: string): string {
+    const body = raw.replace(/\r\n?/g, '\n').trim();
+    if (body.length === 0) throw new AppError('BAD_INPUT', 'A message cannot be empty');
+    if (body.length > this.ctx.limits.maxMessageChars) {
+      throw new AppError('TOO_LARGE', `A message can have at most ${this.ctx.limits.maxMessageChars} characters`, {
+        maxChars: this.ctx.limits.maxMessageChars,
+      });
+    }
+    return body;
+  }
+
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
   async history(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
     const { archived, ...page } = await this.page(caller, chatId, q);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
+    const bottomSeq = page.messages.reduce((min, m) => Math.min(min, m.seq), topSeq);
+    const reactions = topSeq > 0 ? await this.reactions.inRange(caller.identityId, chatId, bottomSeq, topSeq) : new Map();
     // Only archived chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
     const messages = archived ? await this.ctx.translations.forReader(chatId, caller.identityId, page.messages) : page.messages;
-    return { ...page, messages: messages.map((m) => publicMessage(m, this.ctx.handles)) };
+    return {
+      ...page,
+      messages: messages.map((m) => ({
+        ...publicMessage(m, this.ctx.handles, caller.identityId),
+        reactions: reactions.get(m.seq) ?? [],
+      })),
+    };
+  }
+
+  /** Adds or takes back one of my reactions (reactions.ts); live to those who may see me. */
+  react(caller: Caller, chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
+    return this.reactions.set(caller, chatId, seq, emoji, on);
+  }
+
+  /**
+   * For a rejoining client: the reactions, as I see them, of the messages it already shows
+   * (`from`..`to`, the newest LIMITS.reactionResync of them), since they may have changed while
+   * it was away. Call after requireMember passed (the join opened the chat).
+   */
+  async reactionsShown(caller: Caller, chatId: string, from: number, to: number): Promise<MessageReactions[]> {
+    const start = Math.max(from, to - LIMITS.reactionResync + 1, 1);
+    if (start > to) return [];
+    const found = await this.reactions.inRange(caller.identityId, chatId, start, to);
+    return [...found].map(([seq, reactions]) => ({ seq, reactions }));
   }
 
   private async page(
@@ -201,10 +341,15 @@ export class MessageService {
     return at;
   }
 
-  private assertDeletable(caller: Caller, target: MessageView | undefined): void {
+  /** Only what a member said (text, attachments), and only one's own, can be deleted; only text can be edited. */
+  private assertMine(caller: Caller, target: MessageView | undefined, action: 'delete' | 'edit'): void {
     if (!target) throw new AppError('NOT_FOUND', 'message not found');
     if (!isSaid(target.kind) || target.authorId !== caller.identityId) {
-      throw new AppError('FORBIDDEN', 'You can only delete your own messages');
+      throw new AppError('FORBIDDEN', `You can only ${action} your own messages`);
+    }
+    // A file, image or video message has no text to edit: delete it and send another.
+    if (action === 'edit' && target.kind !== 'TEXT') {
+      throw new AppError('FORBIDDEN', 'Only text messages can be edited');
     }
   }
 

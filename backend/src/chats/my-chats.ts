@@ -14,6 +14,8 @@ interface SummaryRow {
   ended_at: Date | null;
   last_read_seq: number;
   member_addresses: string[];
+  /** Display names in member_addresses' order (null where none is set). */
+  member_names: (string | null)[];
   is_new: boolean;
 }
 
@@ -36,7 +38,12 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
             ARRAY(SELECT o.address FROM member o
                     JOIN audience_entry a ON a.chat_id = o.chat_id AND a.address = o.address
                    WHERE o.chat_id = c.id AND (a.role <> 'BCC' OR o.identity_id = $1 OR c.owner_id = $1)
-                   ORDER BY o.joined_at) AS member_addresses
+                   ORDER BY o.joined_at) AS member_addresses,
+            ARRAY(SELECT i.display_name FROM member o
+                    JOIN audience_entry a ON a.chat_id = o.chat_id AND a.address = o.address
+                    JOIN identity i ON i.id = o.identity_id
+                   WHERE o.chat_id = c.id AND (a.role <> 'BCC' OR o.identity_id = $1 OR c.owner_id = $1)
+                   ORDER BY o.joined_at) AS member_names
        FROM mine m JOIN chat c ON c.id = m.chat_id
       WHERE $2::uuid IS NULL OR c.id = $2::uuid
       ORDER BY c.last_activity_at DESC, c.id
@@ -71,8 +78,9 @@ export async function listMyChats(ctx: ChatContext, caller: Caller, limit = 200)
       lastActivityAt: r.last_activity_at.toISOString(),
       endedAt: r.ended_at?.toISOString() ?? null,
       unread: unread.get(r.id) ?? 0,
-      lastMessage: lastMessage && publicMessage(lastMessage, ctx.handles),
+      lastMessage: lastMessage && publicMessage(lastMessage, ctx.handles, caller.identityId),
       memberAddresses: r.member_addresses,
+      people: r.member_addresses.map((address, i) => ({ address, displayName: r.member_names[i] ?? null })),
       me: { identityId: ctx.handles.of(r.id, caller.identityId) },
       isNew: r.is_new,
     };

@@ -137,7 +137,9 @@ const scripts = {
 const wellFormed = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
 
 function parse(entry: string): MessageView {
-  return JSON.parse(entry) as MessageView;
+  const m = JSON.parse(entry) as MessageView;
+  // The scripts' cjson writes an empty array back as {}: lists are made lists again here.
+  return { ...m, mentions: Array.isArray(m.mentions) ? m.mentions : [], reactions: [] };
 }
 
 /**
@@ -171,6 +173,11 @@ export class RedisEphemeralStore implements EphemeralLog {
       targetSeq: m.targetSeq ?? null,
       createdAt: new Date().toISOString(),
       deleted: false,
+      // Ephemeral chats refuse edits (ephemeral-message-log.ts).
+      editedAt: null,
+      reactions: [],
+      mentions: m.mentions ?? [],
+      mentionsMe: false,
     };
     const reply = await scripts.append.run(this.redis, [
       this.p,

@@ -43,6 +43,8 @@ interface MessageRow {
   seq: number;
   author_id: string | null;
   author_address: string | null;
+  /** The author's display name now (null: none set, or a quote's email sender). */
+  author_name: string | null;
   kind: 'TEXT' | 'QUOTE' | 'CALL';
   body: string;
   created_at: Date;
@@ -61,9 +63,13 @@ const isNews = (r: { kind: string }) => r.kind === 'TEXT' || r.kind === 'CALL';
 const EMAILED_BEFORE_JOINING = `coalesce((SELECT max(a.emailed_seq) FROM audience_entry a JOIN email_address e ON e.address = a.address
                                  WHERE a.chat_id = m.chat_id AND e.identity_id = m.identity_id), 0)`;
 
+/** How an email names an author: their display name with the address, or the address alone. */
+const authorLabel = (r: MessageRow): string =>
+  r.author_name && r.author_address ? `${r.author_name} (${r.author_address})` : (r.author_address ?? 'someone');
+
 const line = (r: MessageRow): MailLine => ({
   seq: r.seq,
-  author: r.author_address ?? 'someone',
+  author: authorLabel(r),
   body: r.body,
   at: r.created_at,
   kind: r.kind,
@@ -72,7 +78,8 @@ const line = (r: MessageRow): MailLine => ({
 /** Whose words are not news to a reader: a member's own (by identity) or an audience address's. */
 type Reader = { identityId: string } | { address: string };
 
-const MESSAGE_COLUMNS = 'seq, author_id, author_address, kind, body, created_at';
+const MESSAGE_COLUMNS = `seq, author_id, author_address, kind, body, created_at,
+  (SELECT i.display_name FROM identity i WHERE i.id = message.author_id) AS author_name`;
 
 /**
  * What a reader has not been emailed yet: live text and quotes after `afterSeq` not written by
@@ -304,7 +311,7 @@ export class EmailNotifier {
         fresh: fresh.map(line),
         history: history.map(line),
       });
-      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       const references = [threadRoot, st.last_email_message_id].filter((x): x is string => !!x);
@@ -484,7 +491,7 @@ export class EmailNotifier {
         history: history.map(line),
         reminder,
       });
-      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_address ?? ''))].filter(Boolean);
+      const authors = [...new Set(fresh.filter(isNews).map((r) => r.author_name ?? r.author_address ?? ''))].filter(Boolean);
       const messageId = `<chat-${chatId}-${randomUUID()}@${this.opts.mailDomain}>`;
       const threadRoot = st.email_message_id ? angle(st.email_message_id) : null;
       // A taken-over email never went out: thread under what it would have threaded under.

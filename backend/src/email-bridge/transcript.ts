@@ -50,6 +50,7 @@ export class Transcripts {
       [chatId, caller.identityId],
     );
     const publicUrl = this.ctx.publicUrl();
+    const senderName = view.members.find((m) => m.identityId === view.me.identityId)?.displayName ?? view.me.address;
     await inTransaction(this.ctx.pool, async (client) => {
       for (const r of recipients.rows) {
         const replyAddress = await createReplyAddress(client, {
@@ -71,7 +72,7 @@ export class Transcripts {
               lines,
               replyAddress,
             }),
-            fromName: `${view.me.address} via Inbox Chat`,
+            fromName: `${senderName} via Inbox Chat`,
             replyTo: replyAddress,
             ...(root ? { inReplyTo: root, references: [root] } : {}),
             headers: { [CHAT_HEADER]: chatId },

@@ -26,7 +26,7 @@ export const rooms = {
   identity: (identityId: string) => `identity:${identityId}`,
   watcher: (identityId: string) => `watch:${identityId}`,
   session: (sessionId: string) => `session:${sessionId}`,
-  /** One member's sockets joined to one chat: what is for that reader alone (translations) goes here. */
+  /** One member's sockets joined to one chat: what is for that reader alone (translations, mentions) goes here. */
   member: (chatId: string, identityId: string) => `member:${chatId}:${identityId}`,
   /** Presence notices: full sessions of an identity, and a one-chat session's own chat. */
   presence: (identityId: string) => `presence:${identityId}`,
@@ -71,12 +71,18 @@ export class SocketFanout implements ChatEvents, PresenceEvents {
 
   messagePosted(m: Parameters<ChatEvents['messagePosted']>[0]): void {
     if (!this.io) return;
-    this.io.to(rooms.chat(m.chatId)).emit('message', publicMessage(m, this.handles));
+    // The mentioned get their own copy (mentionsMe), in the chat and in their lists; everyone else the common one.
+    const mentionedRooms = m.mentions.map((id) => rooms.member(m.chatId, id));
+    const mentionedWatchers = m.mentions.map(rooms.watcher);
+    this.io.to(rooms.chat(m.chatId)).except(mentionedRooms).emit('message', publicMessage(m, this.handles));
+    if (m.mentions.length > 0) this.io.to(mentionedRooms).emit('message', { ...publicMessage(m, this.handles), mentionsMe: true });
     // Each broadcast encodes its packet even for an empty room; sidebars watching a chat are rare.
     const activityRoom = rooms.activity(m.chatId);
+    const activity = { chatId: m.chatId, lastSeq: m.seq, lastActivityAt: m.createdAt };
     if (this.clustered || this.io.sockets.adapter.rooms.has(activityRoom)) {
-      this.io.to(activityRoom).emit('chats:activity', { chatId: m.chatId, lastSeq: m.seq, lastActivityAt: m.createdAt });
+      this.io.to(activityRoom).except(mentionedWatchers).emit('chats:activity', activity);
     }
+    if (m.mentions.length > 0) this.io.to(mentionedWatchers).emit('chats:activity', { ...activity, mentionsMe: true });
   }
 
   chatUpdated(chatId: string, only?: string[]): void {
@@ -115,6 +121,14 @@ export class SocketFanout implements ChatEvents, PresenceEvents {
         ?.to([...(viewers === 'everyone' ? [rooms.chat(n.chatId)] : viewers.map(rooms.identity)), rooms.identity(id)])
         .emit('read', notice),
     ).catch((err) => this.log.warn({ err, chatId: n.chatId }, 'read notice not sent'));
+  }
+
+  reactionChanged(n: Parameters<ChatEvents['reactionChanged']>[0]): void {
+    if (!this.io) return;
+    const notice = { ...n, identityId: this.handles.of(n.chatId, n.identityId) };
+    this.toViewers(n.chatId, [n.identityId], (_id, viewers) =>
+      this.io?.to(viewers === 'everyone' ? rooms.chat(n.chatId) : viewers.map(rooms.identity)).emit('reaction', notice),
+    ).catch((err) => this.log.warn({ err, chatId: n.chatId }, 'reaction notice not sent'));
   }
 
   /** A member typing, from one of their sockets (which does not hear it back). */

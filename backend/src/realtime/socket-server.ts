@@ -6,6 +6,8 @@ import type { ClusterMessage } from 'socket.io-adapter';
 import type { z } from 'zod';
 import {
   deleteEvent,
+  editEvent,
+  reactEvent,
   joinEvent,
   leaveEvent,
   readEvent,
@@ -339,7 +341,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
 
     socket.on(
       'chat:join',
-      handle('chat:join', joinEvent, async ({ chatId, lastSeq, language }) => {
+      handle('chat:join', joinEvent, async ({ chatId, lastSeq, reactionsFrom, language }) => {
         // Once per connection: a client's language never changes under it, and joins are frequent.
         if (language && !clientLanguageSeen) {
           await d.services.language.adoptClientLanguage(caller.identityId, language);
@@ -350,7 +352,9 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         // the client drops anything it already has by seq.
         await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
-        return { chat, missed: page.messages, hasMore: page.hasMore, call: d.services.calls.current(chatId) };
+        const reactions =
+          reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
+        return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: d.services.calls.current(chatId) };
       }),
     );
 
@@ -365,9 +369,9 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
 
     socket.on(
       'message:send',
-      handle('message:send', sendEvent, async ({ chatId, clientId, body }) => {
+      handle('message:send', sendEvent, async ({ chatId, clientId, body, mentions }) => {
         if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
-        const message = await d.services.messages.send(caller, chatId, clientId, body);
+        const message = await d.services.messages.send(caller, chatId, clientId, body, mentions);
         return { message };
       }),
     );
@@ -377,6 +381,22 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       handle('message:delete', deleteEvent, async ({ chatId, seq }) => {
         if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
         return { message: await d.services.messages.delete(caller, chatId, seq) };
+      }),
+    );
+
+    socket.on(
+      'message:edit',
+      handle('message:edit', editEvent, async ({ chatId, seq, body }) => {
+        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+        return { message: await d.services.messages.edit(caller, chatId, seq, body) };
+      }),
+    );
+
+    socket.on(
+      'message:react',
+      handle('message:react', reactEvent, async ({ chatId, seq, emoji, on }) => {
+        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+        return d.services.messages.react(caller, chatId, seq, emoji, on);
       }),
     );
 

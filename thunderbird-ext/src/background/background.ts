@@ -12,7 +12,7 @@
  * compose drafts and the chat a notification asked to show in `storage.session`.
  */
 import type { AlertsView } from '../../../protocol/index.ts';
-import { firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
+import { alertSender, firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
 import { speakAlert } from '../../../ui/src/alerts/speech.ts';
 import { Tone } from '../../../ui/src/alerts/tone.ts';
 import { UUID_PATTERN } from '../../../protocol/patterns.ts';
@@ -78,7 +78,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
         void m.notifications.create(`inbox-chat:${a.chatId}:${a.seq}`, {
           type: 'basic',
           title: a.subject || 'Inbox Chat',
-          message: `${a.sender}: ${firstWords(a.text, 30)}`,
+          message: `${alertSender(a)}: ${firstWords(a.text, 30)}`,
           iconUrl: 'icons/chat-64.png',
         });
       }

@@ -54,6 +54,7 @@ export class RelayHost {
       transport.on('message', (payload) => this.toChatViews(payload.chatId, { event: 'message', payload })),
       transport.on('message:translated', (payload) => this.toChatViews(payload.chatId, { event: 'message:translated', payload })),
       transport.on('typing', (payload) => this.toChatViews(payload.chatId, { event: 'typing', payload })),
+      transport.on('reaction', (payload) => this.toChatViews(payload.chatId, { event: 'reaction', payload })),
       transport.on('read', (payload) => this.toChatViews(payload.chatId, { event: 'read', payload })),
       transport.on('chat:updated', (payload) => this.toChatViews(payload.chatId, { event: 'chat:updated', payload })),
       // Presence goes to the views of each chat it names, with only that chat's part (no contact id).
@@ -147,7 +148,7 @@ export class RelayHost {
       case 'hello':
         return this.backend.hello();
       case 'join': {
-        const r = await t.join(m.chatId, m.lastSeq);
+        const r = await t.join(m.chatId, m.lastSeq, m.reactionsFrom);
         if (!view.chats.has(m.chatId)) {
           view.chats.add(m.chatId);
           this.joins.set(m.chatId, (this.joins.get(m.chatId) ?? 0) + 1);
@@ -158,9 +159,13 @@ export class RelayHost {
         if (view.chats.delete(m.chatId)) this.release(m.chatId);
         return null;
       case 'send':
-        return t.send(m.chatId, m.clientId, m.body);
+        return t.send(m.chatId, m.clientId, m.body, m.mentions);
       case 'deleteMessage':
         return t.deleteMessage(m.chatId, m.seq);
+      case 'editMessage':
+        return t.editMessage(m.chatId, m.seq, m.body);
+      case 'react':
+        return t.react(m.chatId, m.seq, m.emoji, m.on);
       case 'markRead':
         return t.markRead(m.chatId, m.seq);
       case 'watchChats': {

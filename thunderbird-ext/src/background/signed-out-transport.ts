@@ -1,5 +1,5 @@
 /** The transport while nobody is signed in: no socket is opened, every call says "sign in". */
-import type { ChatSummary, JoinResult, MessageView } from '../../../protocol/index.ts';
+import type { ChatSummary, JoinResult, MessageReactions, MessageView } from '../../../protocol/index.ts';
 import { TransportError, type ChatTransport, type TransportEvents } from '../../../ui/src/transport.ts';
 
 const signIn = () => Promise.reject(new TransportError('UNAUTHENTICATED', 'Sign in to Inbox Chat first'));
@@ -14,6 +14,12 @@ export class SignedOutTransport implements ChatTransport {
     return signIn();
   }
   deleteMessage(): Promise<MessageView> {
+    return signIn();
+  }
+  editMessage(): Promise<MessageView> {
+    return signIn();
+  }
+  react(): Promise<MessageReactions> {
     return signIn();
   }
   typing(): void {}

@@ -3,7 +3,7 @@
  * where I can answer it. The list follows the socket's activity events through the relay.
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
-import { messagePreview } from '../../../mail-client/preview.ts';
+import { messagePreview, personName } from '../../../mail-client/preview.ts';
 import { el } from '../../../ui/src/dom.ts';
 import type { ShowChatMessage } from '../shared/commands.ts';
 import { chatBox, signInPrompt, type ChatBox } from './chat-box.ts';
@@ -29,7 +29,7 @@ function renderList(): void {
           c.subject || '(no subject)',
         ),
         c.unread > 0 ? el('span', { class: 'chat-unread', text: String(c.unread), 'aria-label': `${c.unread} unread` }) : el('span'),
-        el('span', { class: 'chat-preview', text: messagePreview(c.lastMessage) }),
+        el('span', { class: 'chat-preview', text: messagePreview(c.lastMessage, (a) => personName(c, a)) }),
       );
       button.addEventListener('click', () => show(conn!, c.id));
       return el('li', {}, button);

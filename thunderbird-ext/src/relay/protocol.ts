@@ -9,10 +9,12 @@ export const RELAY_PORT = 'inbox-chat-relay';
 
 export type RelayOp =
   | { op: 'hello' }
-  | { op: 'join'; chatId: string; lastSeq: number }
+  | { op: 'join'; chatId: string; lastSeq: number; reactionsFrom?: number }
   | { op: 'leave'; chatId: string }
-  | { op: 'send'; chatId: string; clientId: string; body: string }
+  | { op: 'send'; chatId: string; clientId: string; body: string; mentions?: string[] }
   | { op: 'deleteMessage'; chatId: string; seq: number }
+  | { op: 'editMessage'; chatId: string; seq: number; body: string }
+  | { op: 'react'; chatId: string; seq: number; emoji: string; on: boolean }
   | { op: 'markRead'; chatId: string; seq: number }
   | { op: 'watchChats' }
   | { op: 'history'; chatId: string; query: { before?: number; after?: number; limit?: number } }

@@ -3,7 +3,7 @@
  * open its own socket: every call is forwarded over a runtime port to the background page,
  * which runs the real socket transport and pushes its events back.
  */
-import type { ChatSummary, HistoryPage, JoinResult, MessageView } from '../../../protocol/index.ts';
+import type { ChatSummary, HistoryPage, JoinResult, MessageReactions, MessageView } from '../../../protocol/index.ts';
 import { TransportError, type ChatTransport } from '../../../ui/src/transport.ts';
 import type { Port } from '../messenger.ts';
 import type { BackgroundToView, FetchResult, HelloResult, RelayOp, ViewToBackground } from './protocol.ts';
@@ -146,10 +146,10 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
     return r;
   }
 
-  async join(chatId: string, lastSeq: number): Promise<JoinResult> {
+  async join(chatId: string, lastSeq: number, reactionsFrom?: number): Promise<JoinResult> {
     this.joined.add(chatId);
     try {
-      return await this.call<JoinResult>({ op: 'join', chatId, lastSeq });
+      return await this.call<JoinResult>({ op: 'join', chatId, lastSeq, reactionsFrom });
     } catch (err) {
       // Only a lost port is worth coming back for; a refusal (not in the audience) is final.
       if (!(err instanceof TransportError && err.code === 'OFFLINE')) this.joined.delete(chatId);
@@ -162,12 +162,20 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
     return this.call({ op: 'leave', chatId });
   }
 
-  send(chatId: string, clientId: string, body: string): Promise<MessageView> {
-    return this.call({ op: 'send', chatId, clientId, body });
+  send(chatId: string, clientId: string, body: string, mentions: string[] = []): Promise<MessageView> {
+    return this.call({ op: 'send', chatId, clientId, body, mentions });
   }
 
   deleteMessage(chatId: string, seq: number): Promise<MessageView> {
     return this.call({ op: 'deleteMessage', chatId, seq });
+  }
+
+  editMessage(chatId: string, seq: number, body: string): Promise<MessageView> {
+    return this.call({ op: 'editMessage', chatId, seq, body });
+  }
+
+  react(chatId: string, seq: number, emoji: string, on: boolean): Promise<MessageReactions> {
+    return this.call({ op: 'react', chatId, seq, emoji, on });
   }
 
   typing(chatId: string, typing: boolean): void {

@@ -4,7 +4,7 @@
  * Input is what the server already filtered for this person (their "My chats" summaries and
  * their alert settings), so nothing here can reveal a chat or a message they may not see.
  */
-import type { AlertsView, ChatSummary } from '../../../protocol/index.ts';
+import { isSaid, type AlertsView, type ChatSummary } from '../../../protocol/index.ts';
 
 export interface Alert {
   chatId: string;
@@ -18,6 +18,13 @@ export interface Alert {
   text: string;
   /** Play the sound for this one (the person's and the chat's sound setting). */
   sound: boolean;
+  /** The message @mentions this person: it alerts even in a muted chat, with its sound. */
+  mention: boolean;
+}
+
+/** Who the alert is from, as every surface shows and speaks it ("ana@example.org mentioned you"). */
+export function alertSender(a: Pick<Alert, 'sender' | 'mention'>): string {
+  return a.mention ? `${a.sender} mentioned you` : a.sender;
 }
 
 /** The last seq each chat had when the person was last told about it. */
@@ -50,8 +57,10 @@ export function alertsFor(
   for (const c of chats) {
     const m = c.lastMessage;
     // Read already (on another device): nothing to tell.
-    if (!m || m.seq <= (seen.get(c.id) ?? 0) || m.deleted || m.kind !== 'TEXT' || c.unread === 0) continue;
-    if (m.authorId === c.me.identityId || perChat.get(c.id)?.muted || lookingAt(c.id)) continue;
+    if (!m || m.seq <= (seen.get(c.id) ?? 0) || m.deleted || !isSaid(m.kind) || c.unread === 0) continue;
+    // A mention is the stronger alert: a muted chat still tells the person who was named in it.
+    const mention = m.mentionsMe === true;
+    if (m.authorId === c.me.identityId || (perChat.get(c.id)?.muted && !mention) || lookingAt(c.id)) continue;
     alerts.push({
       chatId: c.id,
       seq: m.seq,
@@ -59,7 +68,8 @@ export function alertsFor(
       sender: m.authorAddress ?? 'Someone',
       senderKey: m.authorId ?? m.authorAddress ?? '',
       text: m.body,
-      sound: settings.sound && perChat.get(c.id)?.sound !== false,
+      sound: settings.sound && (mention || perChat.get(c.id)?.sound !== false),
+      mention,
     });
   }
   return alerts;

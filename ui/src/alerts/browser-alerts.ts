@@ -6,7 +6,7 @@
  */
 import type { AlertsView } from '../../../protocol/index.ts';
 import { el } from '../dom.ts';
-import { firstWords, type Alert } from './alert-policy.ts';
+import { alertSender, firstWords, type Alert } from './alert-policy.ts';
 import type { AlertSink } from './alert-watch.ts';
 import { pageAttention } from './attention.ts';
 import { speakAlert } from './speech.ts';
@@ -37,7 +37,7 @@ export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(
     const item = el(
       'div',
       { class: 'ic-alert-notice', 'data-chat-id': a.chatId },
-      el('p', { class: 'ic-alert-text', text: `${a.sender} in ${a.subject || 'a chat'}: ${firstWords(a.text)}` }),
+      el('p', { class: 'ic-alert-text', text: `${alertSender(a)} in ${a.subject || 'a chat'}: ${firstWords(a.text)}` }),
       open,
       dismiss,
     );
@@ -55,7 +55,7 @@ export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(
   const notify = (a: Alert) => {
     if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
     try {
-      const n = new Notification(`${a.sender} · ${a.subject || 'Inbox Chat'}`, { body: firstWords(a.text, 30), tag: a.chatId });
+      const n = new Notification(`${alertSender(a)} · ${a.subject || 'Inbox Chat'}`, { body: firstWords(a.text, 30), tag: a.chatId });
       n.addEventListener('click', () => {
         window.focus();
         n.close();

@@ -7,7 +7,7 @@ import type { ChatSummary } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
-import { messagePreview } from '../../../mail-client/preview.ts';
+import { messagePreview, personName } from '../../../mail-client/preview.ts';
 
 export type ChatFilter = 'all' | 'unread' | 'ended';
 
@@ -105,7 +105,11 @@ export function chatListView(opts: ChatListOptions): ChatListView {
         if (person && !addresses.includes(person)) addresses.unshift(person);
         const current = [...select.options].slice(1).map((o) => o.value);
         if (current.join('\n') === addresses.join('\n')) return;
-        select.replaceChildren(el('option', { value: '', text: 'Anyone' }), ...addresses.map((a) => el('option', { value: a, text: a })));
+        const names = new Map(all.flatMap((c) => c.people.map((p) => [p.address, p.displayName] as const)));
+        select.replaceChildren(
+          el('option', { value: '', text: 'Anyone' }),
+          ...addresses.map((a) => el('option', { value: a, text: names.get(a) ? `${names.get(a)} (${a})` : a })),
+        );
         select.value = person;
       },
     };
@@ -150,6 +154,14 @@ export function chatListView(opts: ChatListOptions): ChatListView {
   };
 }
 
+/** The chat's people, each by display name with the address on hover. */
+function peopleOf(c: ChatSummary): (Node | string)[] {
+  return c.people.flatMap((p, i) => [
+    ...(i > 0 ? [', '] : []),
+    p.displayName ? el('span', { title: p.address, text: p.displayName }) : el('span', { text: p.address }),
+  ]);
+}
+
 function chatItem(c: ChatSummary, isOpen: boolean): HTMLLIElement {
   const when = timeLabel(c.lastActivityAt);
   const link = el(
@@ -165,11 +177,11 @@ function chatItem(c: ChatSummary, isOpen: boolean): HTMLLIElement {
     'li',
     { class: `chat-item${c.unread > 0 ? ' chat-unread' : ''}${c.isNew ? ' chat-new' : ''}`, 'data-chat-id': c.id },
     link,
-    el('p', { class: 'chat-last', text: messagePreview(c.lastMessage) }),
+    el('p', { class: 'chat-last', text: messagePreview(c.lastMessage, (address) => personName(c, address)) }),
     el(
       'p',
       { class: 'chat-meta' },
-      el('span', { text: c.memberAddresses.join(', ') }),
+      el('span', { class: 'chat-people' }, ...peopleOf(c)),
       ' · ',
       el('time', { datetime: c.lastActivityAt, title: when.full, text: when.short }),
     ),

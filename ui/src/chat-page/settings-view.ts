@@ -1,8 +1,9 @@
 /**
- * Account settings on the home page: do not disturb (and what happens to emails meanwhile),
- * my reading language, and the email addresses this identity signs in with. Full sessions only: a one-chat session
+ * Account settings on the home page: my display name, do not disturb (and what happens to emails
+ * meanwhile), my reading language, and the email addresses this identity signs in with. Full sessions only: a one-chat session
  * from an email link cannot change these.
  */
+import { LIMITS } from '../../../protocol/limits.ts';
 import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
@@ -17,8 +18,62 @@ export function settingsView(api: ApiClient, onAlertsChanged?: () => void): HTML
     availabilityCard(api, onAlertsChanged),
     languageCard(api),
     alertsSettingsCard(api, onAlertsChanged),
+    displayNameCard(api),
     addressesCard(api),
   );
+}
+
+/** The name chats and emails show instead of my address (the address stays visible on hover). */
+function displayNameCard(api: ApiClient): HTMLElement {
+  const input = el('input', {
+    id: 'display-name',
+    type: 'text',
+    name: 'displayName',
+    autocomplete: 'name',
+    maxlength: String(LIMITS.displayNameChars),
+    'aria-describedby': 'display-name-help',
+  });
+  const save = el('button', { type: 'submit', class: 'button button-primary', text: 'Save name' });
+  const done = result();
+  const form = el(
+    'form',
+    { class: 'form' },
+    el('label', { for: 'display-name', text: 'Display name' }),
+    input,
+    el('p', {
+      id: 'display-name-help',
+      class: 'form-help',
+      text: 'Shown instead of your address in chats and in the emails they send. Leave it empty to show your address.',
+    }),
+    done,
+    save,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    save.disabled = true;
+    say(done, '');
+    try {
+      const me = await api.setDisplayName(input.value.trim());
+      input.value = me.displayName ?? '';
+      say(done, me.displayName ? `Saved: you show as ${me.displayName}.` : 'Saved: you show as your address.');
+    } catch (err) {
+      say(done, err instanceof Error ? err.message : 'Could not save', true);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  // Editable once the current name is in: typing first would be overwritten by it.
+  save.disabled = true;
+  input.disabled = true;
+  api.me().then(
+    (me) => {
+      input.value = me.displayName ?? '';
+      input.disabled = false;
+      save.disabled = false;
+    },
+    (err: Error) => say(done, err.message, true),
+  );
+  return el('section', { class: 'card', 'aria-labelledby': 'name-title' }, el('h2', { id: 'name-title', text: 'Your name' }), form);
 }
 
 function result(): HTMLParagraphElement {

@@ -2,6 +2,7 @@
 import { LIMITS } from '../../../protocol/limits.ts';
 import { el } from '../dom.ts';
 import type { ChatStorage } from './chat-storage.ts';
+import { attachMentionPicker, type MentionCandidate } from './mention-picker.ts';
 
 export interface Composer {
   root: HTMLFormElement;
@@ -13,7 +14,13 @@ export interface Composer {
 
 let composerCount = 0;
 
-export function createComposer(opts: { onSend: (body: string) => void; onTyping: () => void; focusWhenReady?: boolean }): Composer {
+export function createComposer(opts: {
+  onSend: (body: string, mentions: string[]) => void;
+  onTyping: () => void;
+  focusWhenReady?: boolean;
+  /** Who "@" offers (the chat's members everyone can see). */
+  mentionable?: () => MentionCandidate[];
+}): Composer {
   const id = `ic-draft-${++composerCount}`;
   const box = el('textarea', {
     id,
@@ -30,10 +37,12 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
   const saveDraft = () => draft?.write(box.value.trim() ? box.value : null);
   const count = el('p', { id: `${id}-count`, class: 'ic-count', 'aria-live': 'polite', hidden: true });
   box.setAttribute('aria-describedby', `${id}-hint ${id}-count`);
+  const mentions = attachMentionPicker(box, opts.mentionable ?? (() => []));
   const root = el(
     'form',
     { class: 'ic-composer' },
     el('label', { for: id, class: 'ic-visually-hidden', text: 'Message' }),
+    mentions.list,
     el('div', { class: 'ic-composer-row' }, box, send),
     count,
     hint,
@@ -52,7 +61,7 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     if (!body || box.disabled) return;
     // Refused whole, never cut: the text stays in the box to be shortened or split.
     if (messageOverLimit(body)) return showCount();
-    opts.onSend(body);
+    opts.onSend(body, mentions.take(body));
     box.value = '';
     saveDraft();
     showCount();
@@ -63,12 +72,14 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     box.focus();
   });
   box.addEventListener('keydown', (e) => {
+    if (mentions.key(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       submit();
     }
   });
   box.addEventListener('input', () => {
+    mentions.update();
     saveDraft();
     showCount();
     if (box.value.trim()) opts.onTyping();

@@ -4,12 +4,12 @@
  * (and, when given, the REST client for history paging and owner actions).
  */
 import type { ChatView, MessageView } from '../../../protocol/index.ts';
+import { LIMITS } from '../../../protocol/limits.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createCallBar } from './call-view.ts';
 import { el } from '../dom.ts';
 import { isSaid } from '../../../protocol/kinds.ts';
-import { LIMITS } from '../../../protocol/limits.ts';
 import { newClientId } from '../client-id.ts';
 import { acceptDropsAndPastes, createAttacher } from './attach.ts';
 import { renderAttachment } from './attachment-view.ts';
@@ -28,6 +28,7 @@ import { Transcript } from './transcript.ts';
 import { TranscriptView } from './transcript-view.ts';
 import { TypingSender, Typists, typingLabel } from './typing.ts';
 import { unsentStore, type UnsentStore } from './unsent-store.ts';
+import { mentionable } from './mentions.ts';
 import { cannotRecordReason, createVideoRecorder } from './video-recorder.ts';
 import './panel.css';
 
@@ -116,6 +117,19 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       mine: m.authorId !== null && m.authorId === me() && isSaid(m.kind),
       canDelete: isSaid(m.kind) && m.authorId === me() && !m.deleted && !chat?.endedAt,
       onDelete: (seq) => void deleteMessage(seq),
+      // Ephemeral chats keep no history, so the server refuses their edits: no button to promise one.
+      canEdit: isMine(m) && !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED',
+      onEdit: editMessage,
+      loadRevisions: api && m.editedAt && (isMine(m) || chat?.isOwner) ? (seq) => api.messageRevisions(chatId, seq) : undefined,
+      mentionTokens: m.mentions.map((h) => `@${memberName(h)}`),
+      author: m.authorId && m.authorId !== me() ? authorOf(m.authorId, m.authorAddress) : undefined,
+      reactions: {
+        me: me(),
+        nameOf: memberName,
+        // Like edits, reactions are kept only where history is: the server refuses them elsewhere.
+        onToggle:
+          !m.deleted && !chat?.endedAt && chat?.retention === 'ARCHIVED' ? (seq, emoji, on) => void react(seq, emoji, on) : undefined,
+      },
       renderAttachment: (a) => renderAttachment(a, chatId, api),
       receipt: isMine(m) && !m.deleted ? receipts.stateOf(m.seq, me()) : undefined,
       showOriginal: showingOriginal.has(m.seq),
@@ -129,7 +143,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   // ---------- sending ----------
   const outbox = new Outbox(
-    (clientId, body) => transport.send(chatId, clientId, body),
+    (clientId, body, mentions) => transport.send(chatId, clientId, body, mentions),
     () => {
       unsent?.save(outbox.unsent());
       renderOutbox(ui.outbox, outbox.list(), (clientId) => outbox.discard(clientId));
@@ -139,12 +153,13 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   );
   const typingSender = new TypingSender((t) => transport.typing(chatId, t));
   const composer = createComposer({
-    onSend: (body) => {
+    onSend: (body, mentions) => {
       typingSender.stopped();
-      outbox.add(body);
+      outbox.add(body, mentions);
       scrollToBottom();
     },
     onTyping: () => typingSender.touched(),
+    mentionable: () => (chat ? mentionable(chat, memberName) : []),
     focusWhenReady: opts.focusComposer ?? false,
   });
   composer.setEnabled(false, 'Connecting…');
@@ -155,7 +170,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   // ---------- typing ----------
   const typists = new Typists((ids) => {
-    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
+    const names = ids.map((id) => (chat?.members.some((m) => m.identityId === id) ? memberName(id) : 'Someone'));
     ui.typingLine.textContent = typingLabel(names);
   });
 
@@ -284,8 +299,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   function applyChat(next: ChatView): void {
     const firstLoad = chat === null;
     const languageChanged = chat !== null && chat.me.readingLanguage !== next.me.readingLanguage;
+    const namesBefore = chat ? namesOf(chat) : '';
     chat = next;
-    for (const m of next.members) receipts.name(m.identityId, m.address);
+    // Someone renamed themselves: messages already shown name them anew.
+    if (!firstLoad && namesOf(next) !== namesBefore) for (const m of transcript.visible()) view.show(m);
+    for (const m of next.members) receipts.name(m.identityId, m.displayName ?? m.address);
     ui.title.textContent = next.subject || 'Chat';
     ui.members.update(next);
     ui.ended.hidden = !next.endedAt;
@@ -354,10 +372,17 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   async function joinOnce(): Promise<void> {
     const firstLoad = chat === null;
-    let r = await transport.join(chatId, transcript.size ? transcript.resumeSeq : 0);
+    const resumeAt = transcript.size ? transcript.resumeSeq : 0;
+    const shownFrom = transcript.size ? transcript.firstSeq : undefined;
+    let r = await transport.join(chatId, resumeAt, shownFrom);
     if (destroyed) return;
     applyChat(r.chat);
     if (r.call !== undefined) callBar.current(r.call);
+    if (shownFrom !== undefined) {
+      // Reactions may have changed while away; the server refreshed the newest shown messages'.
+      const from = Math.max(shownFrom, resumeAt - LIMITS.reactionResync + 1);
+      for (const seq of transcript.refreshReactions(from, resumeAt, r.reactions)) view.show(transcript.get(seq)!);
+    }
     if (firstLoad && r.hasMore && history) {
       // A long chat: show its newest page and let the reader page back, instead of the oldest 500.
       const page = await history({ before: r.chat.lastSeq + 1, limit: PAGE_SIZE });
@@ -437,6 +462,35 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     }
   }
 
+  async function react(seq: number, emoji: string, on: boolean): Promise<void> {
+    try {
+      const r = await transport.react(chatId, seq, emoji, on);
+      if (transcript.refreshReactions(r.seq, r.seq, [r]).length > 0) view.show(transcript.get(r.seq)!);
+    } catch (err) {
+      ui.showNotice(err instanceof Error ? err.message : 'Could not change the reaction');
+    }
+  }
+
+  function namesOf(c: ChatView): string {
+    return JSON.stringify(c.members.map((m) => [m.identityId, m.displayName]));
+  }
+
+  /** How the panel names a member: their display name, else the address they are in the chat under. */
+  function memberName(handle: string): string {
+    const member = chat?.members.find((m) => m.identityId === handle);
+    return member?.displayName ?? member?.address ?? 'someone';
+  }
+
+  function authorOf(handle: string, address: string | null): { name: string; address: string } | undefined {
+    const member = chat?.members.find((m) => m.identityId === handle);
+    return member ? { name: memberName(handle), address: member.address } : address ? { name: address, address } : undefined;
+  }
+
+  /** Throws the server's reason, which the editor shows beside the text. */
+  async function editMessage(seq: number, body: string): Promise<void> {
+    apply([await transport.editMessage(chatId, seq, body)]);
+  }
+
   // ---------- reading ----------
   function scheduleMarkRead(): void {
     clearTimeout(markTimer);
@@ -488,6 +542,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       if (m.authorId) typists.update(m.authorId, false);
       apply([m], { live: true });
       gaps.check();
+    }),
+    transport.on('reaction', (r) => {
+      if (r.chatId === chatId && transcript.applyReaction(r)) view.show(transcript.get(r.seq)!);
     }),
     transport.on('message:translated', (t) => {
       if (t.chatId === chatId && transcript.translate(t.seq, t.translation)) view.show(transcript.get(t.seq)!);

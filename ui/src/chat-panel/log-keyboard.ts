@@ -4,7 +4,7 @@
  * (a roving focus, as in the WAI-ARIA grid and feed patterns). A focused message puts its own
  * controls back in the Tab order, so Delete is still one Tab away from it.
  */
-const CONTROLS = 'button, a[href], input, select, textarea';
+const CONTROLS = 'button, a[href], input, select, textarea, summary';
 const MESSAGE = '.ic-msg';
 
 export function attachLogKeyboard(scroller: HTMLElement, log: HTMLElement): () => void {

@@ -32,12 +32,14 @@ export function createMembersView(): MembersView {
       const me = a.address === c.me.address;
       const member = c.members.find((m) => m.address === a.address);
       const p = member ? presence.get(member.identityId) : undefined;
+      const name = member?.displayName ?? a.address;
       list.appendChild(
         el(
           'li',
           { class: a.joined ? 'ic-joined' : 'ic-invited' },
           p ? presenceDot(p) : null,
-          el('span', { class: 'ic-address', text: me ? `${a.address} (you)` : a.address }),
+          // A joined member's own display name where set, the address on hover.
+          el('span', { class: 'ic-address', text: me ? `${name} (you)` : name, title: a.address }),
           ' ',
           el('span', { class: 'ic-member-state', text: a.joined ? 'joined' : 'invited' }),
         ),

@@ -3,13 +3,28 @@ import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
 import { languageName } from '../languages.ts';
 import { confirmButton } from './confirm-button.ts';
+import { editedMark, messageEditor } from './message-edit.ts';
 import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
 import { messageText } from './message-text.ts';
+import { textWithMentions } from './mentions.ts';
+import { renderReactions } from './reactions-view.ts';
 
 export interface MessageViewOptions {
   mine: boolean;
   canDelete: boolean;
   onDelete: (seq: number) => void;
+  /** Offers "Edit" (my text messages in a chat that keeps its history and has not ended). */
+  canEdit?: boolean;
+  /** Saves new text; rejects with a message to show when the server refuses. */
+  onEdit?: (seq: number, body: string) => Promise<void>;
+  /** Who may read earlier texts (the author and the chat owner): loads them; absent for everyone else. */
+  loadRevisions?: (seq: number) => Promise<{ body: string; writtenAt: string }[]>;
+  /** "@Name" of each member the message mentions, as this panel names them (highlighted in the text). */
+  mentionTokens?: string[];
+  /** The author as this panel names them (display name or address), and the address for the tooltip. */
+  author?: { name: string; address: string };
+  /** Reactions as this viewer sees them; `onToggle` absent when they cannot change. */
+  reactions?: { me: string; nameOf: (handle: string) => string; onToggle?: (seq: number, emoji: string, on: boolean) => void };
   /** The content of an ATTACHMENT message (a file, an image, a video player). */
   renderAttachment?: (a: NonNullable<MessageView['attachment']>) => HTMLElement;
   /** My own messages: what became of them with the others (sent, delivered, emailed, read). */
@@ -66,33 +81,49 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
           ? translatedBody(m, opts, 'ic-body', 'blockquote')
           : [el('blockquote', { class: 'ic-body' }, messageText(m.body))]),
       ),
+      reactionsOf(m, opts),
     );
   }
   const time = timeLabel(m.createdAt);
   const meta = el(
     'p',
     { class: 'ic-meta' },
-    el('span', { class: 'ic-author', text: opts.mine ? 'You' : (m.authorAddress ?? 'Someone') }),
+    el('span', {
+      class: 'ic-author',
+      text: opts.mine ? 'You' : (opts.author?.name ?? m.authorAddress ?? 'Someone'),
+      title: opts.author?.address ?? m.authorAddress ?? undefined,
+    }),
     ' ',
     el('time', { datetime: m.createdAt, title: time.full, text: time.short }),
   );
   const item = el(
     'li',
-    { class: `ic-msg ic-text${opts.mine ? ' ic-mine' : ''}${m.deleted ? ' ic-deleted' : ''}`, 'data-seq': String(m.seq) },
+    {
+      class: `ic-msg ic-text${opts.mine ? ' ic-mine' : ''}${m.deleted ? ' ic-deleted' : ''}${m.mentionsMe && !m.deleted ? ' ic-mentions-me' : ''}`,
+      'data-seq': String(m.seq),
+    },
     meta,
   );
   if (m.deleted) {
     item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
     return item;
   }
-  if (m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment) item.appendChild(opts.renderAttachment(m.attachment));
-  else if (m.translation) item.append(...translatedBody(m, opts, 'ic-body', 'p'));
-  else item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));
+  // An attachment's content; else the text as written, mentions marked, or its translation with a note and the original a click away.
+  const bodyNodes =
+    m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment
+      ? [opts.renderAttachment(m.attachment)]
+      : m.translation
+        ? translatedBody(m, opts, 'ic-body', 'p')
+        : [el('p', { class: 'ic-body' }, opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body))];
+  item.append(...bodyNodes);
+  if (m.editedAt) meta.appendChild(editedMark(m.seq, m.editedAt, item, opts.loadRevisions));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
     setReceipt(receipt, opts.receipt);
     meta.appendChild(receipt);
   }
+  const reactions = reactionsOf(m, opts);
+  if (reactions) item.appendChild(reactions);
   if (opts.canDelete) {
     meta.appendChild(
       confirmButton({
@@ -104,7 +135,38 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
       }),
     );
   }
+  // After Delete: a focused message's first control stays Delete, as the keyboard path promises.
+  if (opts.canEdit && opts.onEdit) {
+    const onEdit = opts.onEdit;
+    const button = el('button', { type: 'button', class: 'ic-link ic-edit', 'aria-label': 'Edit this message', text: 'Edit' });
+    button.addEventListener('click', () => {
+      if (item.querySelector('.ic-editor')) return;
+      for (const n of bodyNodes) n.hidden = true;
+      const editor = messageEditor(m.body, {
+        save: (text) => onEdit(m.seq, text),
+        close: () => {
+          editor.remove();
+          for (const n of bodyNodes) n.hidden = false;
+          button.focus();
+        },
+      });
+      bodyNodes[bodyNodes.length - 1]!.after(editor);
+    });
+    meta.appendChild(button);
+  }
   return item;
+}
+
+function reactionsOf(m: MessageView, opts: MessageViewOptions): HTMLElement | null {
+  const r = opts.reactions;
+  if (!r) return null;
+  const toggle = r.onToggle;
+  return renderReactions({
+    reactions: m.reactions,
+    me: r.me,
+    nameOf: r.nameOf,
+    onToggle: toggle ? (emoji, on) => toggle(m.seq, emoji, on) : undefined,
+  });
 }
 
 const RECEIPT_TEXT: Record<DeliveryStatus, string> = { sent: 'Sent', delivered: 'Delivered', emailed: 'Emailed', read: 'Read' };

@@ -9,6 +9,8 @@ import { newClientId } from '../client-id.ts';
 export interface PendingMessage {
   clientId: string;
   body: string;
+  /** Handles of the members it @mentions. */
+  mentions?: string[];
   /**
    * queued: behind an earlier message of mine; sending: on the wire; waiting: for the
    * connection to come back; retrying: the server had a hiccup, tried again shortly;
@@ -44,7 +46,7 @@ export class Outbox {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly deliver: (clientId: string, body: string) => Promise<MessageView>,
+    private readonly deliver: (clientId: string, body: string, mentions: string[]) => Promise<MessageView>,
     private readonly onChange: () => void,
     private readonly onDelivered: (m: MessageView) => void,
     private readonly newId: () => string = () => newClientId(),
@@ -54,8 +56,8 @@ export class Outbox {
     return [...this.pending.values()];
   }
 
-  add(body: string): PendingMessage {
-    const p: PendingMessage = { clientId: this.newId(), body, state: 'queued', attempts: 0 };
+  add(body: string, mentions: string[] = []): PendingMessage {
+    const p: PendingMessage = { clientId: this.newId(), body, mentions, state: 'queued', attempts: 0 };
     this.pending.set(p.clientId, p);
     this.onChange();
     // Whatever waits ahead of it is tried now, not at the end of its backoff: the new message
@@ -68,20 +70,20 @@ export class Outbox {
    * Takes back messages a previous page left unsent (kept in storage across a reload), with
    * their original client ids, so a message that did reach the server is not posted twice.
    */
-  restore(entries: readonly { clientId: string; body: string }[]): void {
+  restore(entries: readonly { clientId: string; body: string; mentions?: string[] }[]): void {
     for (const e of entries) {
       if (this.pending.has(e.clientId)) continue;
-      this.pending.set(e.clientId, { clientId: e.clientId, body: e.body, state: 'queued', attempts: 0 });
+      this.pending.set(e.clientId, { clientId: e.clientId, body: e.body, mentions: e.mentions, state: 'queued', attempts: 0 });
     }
     this.onChange();
     this.pump();
   }
 
   /** What is worth keeping across a reload: everything not finally refused. */
-  unsent(): { clientId: string; body: string }[] {
+  unsent(): { clientId: string; body: string; mentions?: string[] }[] {
     return this.list()
       .filter((p) => p.state !== 'failed')
-      .map((p) => ({ clientId: p.clientId, body: p.body }));
+      .map((p) => ({ clientId: p.clientId, body: p.body, ...(p.mentions?.length ? { mentions: p.mentions } : {}) }));
   }
 
   /** Sends again at once whatever is waiting (the connection came back, or a send just went through). */
@@ -124,7 +126,7 @@ export class Outbox {
     this.onChange();
     let message: MessageView;
     try {
-      message = await this.deliver(p.clientId, p.body);
+      message = await this.deliver(p.clientId, p.body, p.mentions ?? []);
     } catch (err) {
       this.inFlight = null;
       if (!this.pending.has(p.clientId)) {

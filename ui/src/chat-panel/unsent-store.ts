@@ -7,6 +7,7 @@ import { chatStorage } from './chat-storage.ts';
 export interface UnsentMessage {
   clientId: string;
   body: string;
+  mentions?: string[];
 }
 
 export interface UnsentStore {
@@ -21,7 +22,14 @@ export function unsentStore(identityId: string, chatId: string): UnsentStore {
       try {
         const parsed: unknown = JSON.parse(storage.read() ?? '[]');
         if (!Array.isArray(parsed)) return [];
-        return parsed.filter((m): m is UnsentMessage => typeof m?.clientId === 'string' && typeof m?.body === 'string');
+        return parsed
+          .filter((m): m is UnsentMessage => typeof m?.clientId === 'string' && typeof m?.body === 'string')
+          .map((m) => ({
+            clientId: m.clientId,
+            body: m.body,
+            // Kept by an older page or edited by hand: only a list of strings is a list of mentions.
+            mentions: Array.isArray(m.mentions) ? m.mentions.filter((h): h is string => typeof h === 'string') : [],
+          }));
       } catch {
         return [];
       }

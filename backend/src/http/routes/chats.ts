@@ -14,6 +14,9 @@ type ChatRoutes =
   | 'history'
   | 'sendMessage'
   | 'deleteMessage'
+  | 'editMessage'
+  | 'messageRevisions'
+  | 'react'
   | 'markRead'
   | 'sendAttachment'
   | 'mediaLink'
@@ -35,8 +38,11 @@ export function chatHandlers(s: Services): Pick<RouteHandlers, ChatRoutes> {
     addToAudience: ({ params, body }, { caller }) => s.chats.addToAudience(caller, params.chatId, body.address),
     updateMySettings: ({ params, body }, { caller }) => s.chats.updateMySettings(caller, params.chatId, body),
     history: ({ params, query }, { caller }) => s.messages.history(caller, params.chatId, query),
-    sendMessage: ({ params, body }, { caller }) => s.messages.send(caller, params.chatId, body.clientId, body.body),
+    sendMessage: ({ params, body }, { caller }) => s.messages.send(caller, params.chatId, body.clientId, body.body, body.mentions),
     deleteMessage: ({ params }, { caller }) => s.messages.delete(caller, params.chatId, params.seq),
+    editMessage: ({ params, body }, { caller }) => s.messages.edit(caller, params.chatId, params.seq, body.body),
+    react: ({ params, body }, { caller }) => s.messages.react(caller, params.chatId, params.seq, body.emoji, body.on),
+    messageRevisions: async ({ params }, { caller }) => ({ revisions: await s.messages.revisions(caller, params.chatId, params.seq) }),
     markRead: async ({ params, body }, { caller }) => ({ lastReadSeq: await s.messages.markRead(caller, params.chatId, body.seq) }),
     sendAttachment: ({ params, body }, { caller }) => s.media.postAttachment(caller, params.chatId, body),
     mediaLink: ({ params }, { caller }) => s.media.link(caller, params.chatId, params.mediaId),
