@@ -474,6 +474,33 @@ export const chatSummary = z.object({
 });
 export type ChatSummary = z.infer<typeof chatSummary>;
 
+// ---------- Search (docs/web-app.md, "Search") ----------
+
+export const searchQuery = z.strictObject({
+  q: trimmed(LIMITS.searchChars).refine((q) => /[\p{L}\p{N}]/u.test(q), 'Type a word to search for'),
+});
+export type SearchQuery = z.input<typeof searchQuery>;
+
+/** Where in `text` the query's words matched: UTF-16 offsets, `end` exclusive, so clients highlight with text nodes only. */
+export const searchRange = z.object({ start: z.number().int().min(0), end: z.number().int().min(0) });
+export type SearchRange = z.infer<typeof searchRange>;
+
+export const searchHit = z.object({
+  chatId: z.string(),
+  subject: z.string(),
+  endedAt: isoTime.nullable(),
+  /** What matched: the chat's subject, a member's address, or a message (then `seq` says which). */
+  field: z.enum(['subject', 'person', 'message']),
+  seq: z.number().int().nullable(),
+  at: isoTime.nullable(),
+  /** The matched subject, address, or an excerpt of the message around the first match. */
+  text: z.string(),
+  ranges: z.array(searchRange),
+});
+export type SearchHit = z.infer<typeof searchHit>;
+export const searchResults = z.object({ hits: z.array(searchHit) });
+export type SearchResults = z.infer<typeof searchResults>;
+
 export const accessRequestView = z.object({
   id: z.string(),
   chatId: z.string(),
@@ -895,6 +922,7 @@ export const routeSchemas = {
   setChatAlerts: { params: chatParams, body: chatAlertsBody, response: chatAlertsView },
 
   listChats: { response: z.object({ chats: z.array(chatSummary) }) },
+  search: { query: searchQuery, response: searchResults },
   createChat: { body: createChatBody, response: chatView },
   chat: { params: chatParams, response: chatView },
   openChat: { params: chatParams, response: chatView },

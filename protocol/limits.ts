@@ -17,6 +17,9 @@ export const LIMITS = {
   historyPage: 100,
   /** Messages returned by a join's catch-up; beyond this the client pages with history. */
   catchUp: 500,
+  /** Characters of a search query, and hits one search returns. */
+  searchChars: 200,
+  searchHits: 50,
   /** Participants of one call: a mesh, where every browser sends its media to each other one. */
   callParticipants: 4,
   sdpChars: 20_000,

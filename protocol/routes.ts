@@ -108,6 +108,13 @@ export const ROUTES = {
 
   // ---- chats ----
   listChats: { method: 'GET', path: '/chats', auth: 'session', status: 200, summary: 'My chats, newest activity first' },
+  search: {
+    method: 'GET',
+    path: '/search',
+    auth: 'session',
+    status: 200,
+    summary: 'Searches the subjects, people and messages of my chats (docs/web-app.md, "Search")',
+  },
   createChat: {
     method: 'POST',
     path: '/chats',

@@ -17,6 +17,7 @@ import { MessageService } from './chats/messages.ts';
 import { DisplayNames } from './identity/display-names.ts';
 import { MessageWriter } from './chats/message-writer.ts';
 import { listMyChats } from './chats/my-chats.ts';
+import { searchMyChats } from './chats/search.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
 import { createPool } from './db/pool.ts';
@@ -261,6 +262,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       messages,
       accessRequests: new AccessRequests(ctx),
       myChats: (caller) => listMyChats(ctx, caller),
+      search: (caller, query) => searchMyChats(ctx, caller, query),
       bridge: createBridgeServices(bridge, {
         config,
         pool,

@@ -7,7 +7,7 @@ import type { DisplayNames } from './identity/display-names.ts';
 import type { Caller, Sessions } from './identity/sessions.ts';
 import type { Verification } from './identity/verification.ts';
 import type { IdentityLanguage } from './identity/language.ts';
-import type { ChatSummary } from '../../protocol/index.ts';
+import type { ChatSummary, SearchHit } from '../../protocol/index.ts';
 import type { BridgeServices } from './email-bridge/services.ts';
 import type { MediaService } from './media/media.ts';
 import type { PresenceService } from './presence/service.ts';
@@ -23,6 +23,8 @@ export interface Services {
   messages: MessageService;
   accessRequests: AccessRequests;
   myChats(caller: Caller): Promise<ChatSummary[]>;
+  /** Subjects, people and messages of my chats (chats/search.ts). */
+  search(caller: Caller, query: string): Promise<SearchHit[]>;
   /** Email bridge: invitations, personal links, receipts, transcript email, availability, addresses. */
   bridge: BridgeServices;
   /** Live calls: signalling, ringing and their history lines (docs/calls.md). */

@@ -42,6 +42,7 @@ import type {
   SessionView,
   TranscriptSent,
   VerificationStarted,
+  SearchHit,
 } from '../../protocol/index.ts';
 import { ApiError } from '../../protocol/api-error.ts';
 // The zod-free half of the route table: method and path at run time, without the schema library.
@@ -100,6 +101,10 @@ export class ApiClient {
   // ---- chats ----
   async listChats(): Promise<ChatSummary[]> {
     return (await this.request('listChats', {})).chats;
+  }
+  /** Subjects, people and messages of my chats, with the matched ranges to highlight. */
+  async search(q: string): Promise<SearchHit[]> {
+    return (await this.request('search', { query: { q } })).hits;
   }
   createChat(body: CreateChatBody): Promise<ChatView> {
     return this.request('createChat', { body });

@@ -7,7 +7,7 @@ import type { CallRing } from '../../../protocol/index.ts';
 import { el } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
 
-export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, openChatId: string | null): () => void {
+export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, openChatId: () => string | null): () => void {
   const shown = new Map<string, { node: HTMLElement; timer: ReturnType<typeof setTimeout> }>();
   const drop = (callId: string) => {
     const s = shown.get(callId);
@@ -17,7 +17,7 @@ export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, 
     shown.delete(callId);
   };
   const ring = (r: CallRing) => {
-    if (r.call.chatId === openChatId || shown.has(r.call.id)) return;
+    if (r.call.chatId === openChatId() || shown.has(r.call.id)) return;
     const dismiss = el('button', { type: 'button', class: 'button button-quiet', text: 'Dismiss' });
     const node = el(
       'div',

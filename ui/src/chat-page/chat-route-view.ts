@@ -4,7 +4,7 @@
  */
 import type { AccessRequestView, ChatView } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
-import { mountChatPanel } from '../chat-panel/index.ts';
+import { mountChatPanel, type ChatPanel } from '../chat-panel/index.ts';
 import { el } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
 import { accessRequestsView } from './access-requests-view.ts';
@@ -19,14 +19,24 @@ export interface ChatRouteOptions {
   onSignOut: () => void;
   /** Account settings (do not disturb, addresses), linked from the chat's Options menu. */
   settingsUrl?: string;
+  /** Open at this message (a search hit). */
+  jumpTo?: number;
+}
+
+export interface ChatRoute {
+  /** Shows a message of this chat (a search hit), once the chat is open. */
+  jumpTo(seq: number): void;
+  destroy(): void;
 }
 
 const POLL_MS = 15_000;
 
-export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
+export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
   const { api, transport, chatId, show } = opts;
   const cleanups: (() => void)[] = [];
   let destroyed = false;
+  let panel: ChatPanel | null = null;
+  let jumpTo = opts.jumpTo;
 
   const retryButton = () => {
     const b = el('button', { type: 'button', class: 'button', text: 'Try again' });
@@ -164,8 +174,8 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
         el('p', { class: 'chat-share muted' }, 'Link to this chat: ', el('a', { href: link, text: link })),
       ),
     );
-    let panel: { destroy(): void } | null = null;
     panel = mountChatPanel(panelHost, {
+      jumpTo,
       chatId,
       transport,
       api,
@@ -192,6 +202,10 @@ export function openChatRoute(opts: ChatRouteOptions): { destroy(): void } {
   void open().catch(() => show(messageView('Could not open the chat', 'Check your connection.', retryButton())));
 
   return {
+    jumpTo(seq) {
+      jumpTo = seq;
+      panel?.jumpTo(seq);
+    },
     destroy() {
       destroyed = true;
       cleanups.forEach((c) => c());

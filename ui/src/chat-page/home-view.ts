@@ -2,16 +2,16 @@
  * Signed-in home: start a chat with anyone by address, "My chats" (kept live), and settings.
  * A one-chat session (from an email link) sees only its chat and is offered a full sign-in.
  */
-import { addressSchema, type ChatSummary } from '../../../protocol/index.ts';
+import { addressSchema } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
-import { el, timeLabel } from '../dom.ts';
+import { el } from '../dom.ts';
 import type { ChatTransport } from '../transport.ts';
+import { chatListView } from './chat-list-view.ts';
 import { contactsView } from './contacts-view.ts';
 import { presenceSettingsView } from './presence-settings-view.ts';
 import { settingsView } from './settings-view.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
-import { messagePreview, personName } from '../../../mail-client/preview.ts';
 
 export interface HomeView {
   root: HTMLElement;
@@ -34,115 +34,55 @@ export interface HomeOptions {
   onSignInFully?: () => void;
   /** Alert settings or do-not-disturb changed in the settings. */
   onAlertsChanged?: () => void;
+  /** False in the messenger, which shows "My chats" beside this view. */
+  withList?: boolean;
+  /** A chat was started and everyone invited: open it (default: load its page). */
+  onChatStarted?: (chatId: string) => void;
 }
 
 export function homeView(opts: HomeOptions): HomeView {
   const { api, transport } = opts;
   const scoped = Boolean(opts.chatScope);
-  const list = el('ul', { class: 'chat-list', 'aria-label': 'My chats' });
-  const listState = el('p', { class: 'muted', role: 'status', text: 'Loading your chats…' });
+  // In the messenger the list sits beside this view; a one-chat session keeps it here.
+  const chats = opts.withList === false ? null : chatListView({ transport });
   const contacts = scoped ? null : contactsView(api, transport);
   const root = el(
     'div',
     { class: 'home' },
     el('h1', { class: 'ic-visually-hidden', text: 'Inbox Chat' }),
-    scoped ? oneChatNotice(opts) : startChatForm(api),
-    el(
-      'section',
-      { class: 'card', 'aria-labelledby': 'my-chats-title' },
-      el('h2', { id: 'my-chats-title', text: 'My chats' }),
-      listState,
-      list,
-    ),
+    scoped ? oneChatNotice(opts) : startChatForm(api, opts.onChatStarted ?? ((id) => location.assign(chatUrl('', id)))),
+    chats
+      ? el(
+          'section',
+          { class: 'card', 'aria-labelledby': 'my-chats-title' },
+          el('h2', { id: 'my-chats-title', text: 'My chats' }),
+          chats.root,
+        )
+      : null,
     contacts?.root ?? null,
     scoped ? null : settingsView(api, opts.onAlertsChanged),
     scoped ? null : presenceSettingsView(api),
   );
   if (location.hash === '#settings') queueMicrotask(() => root.querySelector('#settings')?.scrollIntoView());
 
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  const refresh = async () => {
-    try {
-      const chats = await transport.watchChats();
-      renderList(list, chats);
-      listState.textContent = chats.length ? '' : 'No chats yet. Start one above, or open a chat link from an email.';
-      listState.hidden = chats.length > 0;
-    } catch (err) {
-      // Offline: the list refreshes when the connection comes back.
-      if (!list.firstChild) listState.textContent = err instanceof Error ? err.message : 'Could not load your chats';
-    }
-  };
-  const soon = () => {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => void refresh(), 250);
-  };
-  const offs = [
-    transport.on('chats:activity', soon),
-    transport.on('chat:updated', soon),
-    transport.on('read', soon),
-    transport.on('status', (s) => s === 'online' && soon()),
-  ];
-  void refresh();
-
   return {
     root,
     destroy() {
-      clearTimeout(refreshTimer);
+      chats?.destroy();
       contacts?.destroy();
-      for (const off of offs) off();
     },
   };
 }
 
-/** The chat's people, each by display name with the address on hover. */
-function peopleOf(c: ChatSummary): (Node | string)[] {
-  return c.people.flatMap((p, i) => [
-    ...(i > 0 ? [', '] : []),
-    p.displayName ? el('span', { title: p.address, text: p.displayName }) : el('span', { text: p.address }),
-  ]);
-}
-
-function renderList(list: HTMLUListElement, chats: ChatSummary[]): void {
-  const sorted = [...chats].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
-  list.replaceChildren(
-    ...sorted.map((c) => {
-      const when = timeLabel(c.lastActivityAt);
-      const last = messagePreview(c.lastMessage, (address) => personName(c, address));
-      const link = el(
-        'a',
-        { href: chatUrl('', c.id), class: 'chat-link' },
-        el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
-        // In my audience but never opened: opening the link joins it.
-        c.isNew ? el('span', { class: 'badge badge-new', text: 'new' }) : null,
-        c.unread > 0 ? el('span', { class: 'badge', text: `${c.unread} unread` }) : null,
-        c.endedAt ? el('span', { class: 'badge badge-muted', text: 'ended' }) : null,
-      );
-      return el(
-        'li',
-        { class: `chat-item${c.unread > 0 ? ' chat-unread' : ''}${c.isNew ? ' chat-new' : ''}`, 'data-chat-id': c.id },
-        link,
-        el('p', { class: 'chat-last', text: last }),
-        el(
-          'p',
-          { class: 'chat-meta' },
-          el('span', { class: 'chat-people' }, ...peopleOf(c)),
-          ' · ',
-          el('time', { datetime: c.lastActivityAt, title: when.full, text: when.short }),
-        ),
-      );
-    }),
-  );
-}
-
-function startChatForm(api: ApiClient): HTMLElement {
+function startChatForm(api: ApiClient, onStarted: (chatId: string) => void): HTMLElement {
   const subject = el('input', { id: 'new-subject', name: 'subject', type: 'text', maxlength: String(LIMITS.subjectChars) });
   const people = el('textarea', {
     id: 'new-people',
     name: 'people',
     rows: '2',
-    required: true,
     'aria-describedby': 'new-people-help',
   });
+  const picker = contactPicker(api);
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
   const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Start chat' });
   const form = el(
@@ -157,6 +97,7 @@ function startChatForm(api: ApiClient): HTMLElement {
       class: 'form-help',
       text: 'Email addresses, separated by commas. Only these people can join. Each gets an email invitation with a link that signs them in to the chat.',
     }),
+    picker.root,
     error,
     button,
   );
@@ -164,11 +105,10 @@ function startChatForm(api: ApiClient): HTMLElement {
     e.preventDefault();
     const typed = splitAddresses(people.value);
     // One mistyped address does not refuse the chat: the others are invited, and it is named.
-    const to = typed.filter((a) => addressSchema.safeParse(a).success);
-    const notAddresses = typed.filter((a) => !to.includes(a)).map((a) => `${a} is not an email address`);
+    const to = [...new Set([...typed.filter((a) => addressSchema.safeParse(a).success), ...picker.chosen()])];
+    const notAddresses = typed.filter((a) => !addressSchema.safeParse(a).success).map((a) => `${a} is not an email address`);
     if (to.length === 0) {
-      if (notAddresses.length === 0) return;
-      error.textContent = `${notAddresses.join('; ')}.`;
+      error.textContent = notAddresses.length ? `${notAddresses.join('; ')}.` : 'Add the people to chat with: addresses, or contacts.';
       error.hidden = false;
       return;
     }
@@ -178,7 +118,9 @@ function startChatForm(api: ApiClient): HTMLElement {
       const chat = await api.createChat({ subject: subject.value.trim(), audience: { to }, source: 'STANDALONE' });
       const failed = [...notAddresses, ...(await inviteAll(api, chat.id, chat.me.address, to))];
       if (failed.length === 0) {
-        location.assign(chatUrl('', chat.id));
+        form.reset();
+        button.disabled = false;
+        onStarted(chat.id);
         return;
       }
       // The chat exists; say who did not get an invitation instead of losing that silently.
@@ -199,6 +141,29 @@ function startChatForm(api: ApiClient): HTMLElement {
     el('h2', { id: 'new-chat-title', text: 'Start a chat' }),
     form,
   );
+}
+
+/** My contacts as checkboxes, so a chat can start with them without typing addresses. */
+function contactPicker(api: ApiClient): { root: HTMLElement; chosen(): string[] } {
+  const list = el('ul', { class: 'contact-picker' });
+  const root = el('fieldset', { class: 'contact-picks', hidden: true }, el('legend', { text: 'Contacts' }), list);
+  api.contacts().then(
+    ({ contacts }) => {
+      list.replaceChildren(
+        ...contacts.map((c, i) => {
+          const box = el('input', { type: 'checkbox', id: `new-contact-${i}`, value: c.address });
+          return el('li', {}, box, el('label', { for: box.id, text: ` ${c.address}` }));
+        }),
+      );
+      root.hidden = contacts.length === 0;
+    },
+    // Without contacts the addresses still work.
+    () => {},
+  );
+  return {
+    root,
+    chosen: () => [...list.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value),
+  };
 }
 
 /** Emails each listed address its invitation (with a one-click link); returns what failed, in words. */

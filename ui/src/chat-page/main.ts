@@ -6,6 +6,7 @@ import { el } from '../dom.ts';
 import { showCallsElsewhere } from './call-alerts.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
+import { messengerView, type Messenger } from './messenger-view.ts';
 import { pageAlerts } from './page-alerts.ts';
 import { adoptLinkSession } from './link-landing.ts';
 import { chatLinkToken, parseRoute, signInToken } from './route.ts';
@@ -114,12 +115,20 @@ function signedIn(): void {
       import(/* webpackChunkName: "on-demand-capabilities" */ '../capabilities.ts').then((c) => c.detectCapabilities('web')),
   });
   let view: { destroy(): void } | null = null;
-  const alerts = pageAlerts({ api, transport, openChatId: route.kind === 'chat' ? route.chatId : null });
+  let messenger: Messenger | null = null;
+  let openChatId = route.kind === 'chat' ? route.chatId : null;
+  const alerts = pageAlerts({
+    api,
+    transport,
+    openChatId: () => openChatId,
+    openChat: (chatId) => (messenger ? messenger.open(chatId) : location.assign(`/c/${chatId}`)),
+  });
   const signOut = () => {
     void api.signOut().catch(() => {});
     end();
   };
-  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, route.kind === 'chat' ? route.chatId : null);
+  // The messenger changes the open chat: the ring is shown unless its chat is on screen now.
+  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, () => openChatId);
   const end = (message = '') => {
     alerts.destroy();
     view?.destroy();
@@ -140,23 +149,42 @@ function signedIn(): void {
     showSignIn('');
   };
   shell.setUser({ address: session.address ?? '', onSignOut: signOut });
-  if (route.kind === 'chat') {
+  // The connection banner, where no chat panel shows its own status line.
+  const status = el('p', { class: 'connection', role: 'status', hidden: true });
+  const showStatus = () => {
+    const s = transport.status;
+    status.hidden = s === 'online' || openChatId !== null;
+    status.textContent = status.hidden ? '' : s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
+  };
+  transport.on('status', showStatus);
+  if (!session.chatScope) {
+    // A full session gets the messenger: every chat, switched in place.
+    messenger = messengerView({
+      api,
+      transport,
+      chatId: openChatId,
+      me: session.address ?? '',
+      onSignOut: signOut,
+      onAlertsChanged: alerts.check,
+      onOpenChange: (chatId) => {
+        openChatId = chatId;
+        showStatus();
+        alerts.check();
+      },
+    });
+    shell.show(status, messenger.root);
+    view = messenger;
+  } else if (route.kind === 'chat') {
     view = openChatRoute({
       api,
       transport,
       chatId: route.chatId,
       show: shell.show,
       onSignOut: signOut,
-      settingsUrl: session.chatScope ? undefined : '/#settings',
     });
   } else {
     document.title = 'My chats · Inbox Chat';
     const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully, onAlertsChanged: alerts.check });
-    const status = el('p', { class: 'connection', role: 'status', hidden: true });
-    transport.on('status', (s) => {
-      status.hidden = s === 'online';
-      status.textContent = s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
-    });
     shell.show(status, home.root);
     view = home;
   }

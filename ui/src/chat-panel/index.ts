@@ -55,13 +55,19 @@ export interface ChatPanelOptions {
   focusComposer?: boolean;
   /** The chat cannot be shown (not found, not in the audience, signed out). */
   onError?: (error: { code: string; message: string }) => void;
+  /** Open at this message instead of the newest (a search hit): pages history back to it. */
+  jumpTo?: number;
 }
 
 export interface ChatPanel {
+  /** Scrolls to the message with this seq and marks it, loading earlier pages until it is there. */
+  jumpTo(seq: number): void;
   destroy(): void;
 }
 
 const PAGE_SIZE = 50;
+/** Pages fetched when jumping back to a search hit: the largest the server gives. */
+const JUMP_PAGE_SIZE = LIMITS.historyPage;
 /** How close to the bottom (px) still counts as "reading the newest messages". */
 const NEAR_BOTTOM_PX = 48;
 /** Errors after which joining again cannot help. */
@@ -85,6 +91,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   /** Translated messages the reader switched back to the original (kept across re-renders). */
   const showingOriginal = new Set<number>();
   let markTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A message to show once the first join has placed the transcript. */
+  let pendingJump = opts.jumpTo ?? 0;
   const history = api
     ? (q: { before?: number; after?: number; limit?: number }) => api.history(chatId, q)
     : transport.history?.bind(transport, chatId);
@@ -425,6 +433,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       placeDivider();
       if (!view.scrollToDivider()) scrollToBottom();
     }
+    if (pendingJump) await showSeq(pendingJump);
     ui.showNotice('');
     outbox.retryAll();
     void loadReceipts();
@@ -446,6 +455,32 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     } finally {
       earlier.disabled = false;
     }
+  }
+
+  /**
+   * Pages back (keeping the transcript unbroken, so no resync is needed) until `seq` is loaded,
+   * then brings it into view and marks it for the eye and for screen readers.
+   */
+  async function showSeq(seq: number): Promise<void> {
+    pendingJump = 0;
+    try {
+      while (history && transcript.size > 0 && transcript.firstSeq > seq && !destroyed) {
+        const page = await history({ before: transcript.firstSeq, limit: JUMP_PAGE_SIZE });
+        apply(page.messages);
+        if (!page.hasMore || page.messages.length === 0) break;
+      }
+    } catch (err) {
+      ui.showNotice(err instanceof Error ? err.message : 'Could not load earlier messages');
+      return;
+    }
+    earlier.hidden = !history || transcript.firstSeq <= 1;
+    const node = ui.log.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+    if (!node) return;
+    ui.log.querySelector('.ic-found')?.classList.remove('ic-found');
+    node.classList.add('ic-found');
+    node.tabIndex = -1;
+    node.scrollIntoView({ block: 'center' });
+    node.focus({ preventScroll: true });
   }
 
   // ---------- deleting ----------
@@ -572,6 +607,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   void join();
 
   return {
+    jumpTo(seq) {
+      pendingJump = seq;
+      // Before the first join the jump waits for it; after, it happens now.
+      if (chat && !joining) void showSeq(seq);
+    },
     destroy() {
       if (destroyed) return;
       destroyed = true;

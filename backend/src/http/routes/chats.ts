@@ -3,6 +3,7 @@ import type { RouteHandlers } from './index.ts';
 
 type ChatRoutes =
   | 'listChats'
+  | 'search'
   | 'createChat'
   | 'chat'
   | 'openChat'
@@ -28,6 +29,7 @@ type ChatRoutes =
 export function chatHandlers(s: Services): Pick<RouteHandlers, ChatRoutes> {
   return {
     listChats: async (_input, { caller }) => ({ chats: await s.myChats(caller) }),
+    search: async ({ query }, { caller }) => ({ hits: await s.search(caller, query.q) }),
     createChat: ({ body }, { caller }) => s.chats.create(caller, body),
     chat: ({ params }, { caller }) => s.chats.view(caller, params.chatId),
     openChat: ({ params }, { caller }) => s.chats.open(caller, params.chatId),
