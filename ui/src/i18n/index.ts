@@ -1,0 +1,119 @@
+/**
+ * The interface's words, in the reader's language. Strings live in ICU MessageFormat catalogues
+ * (messages/<lang>.json, one flat object per language, English the reference); plurals, numbers
+ * and dates are formatted by Intl through intl-messageformat. Every surface (chat page, shared
+ * panel in Outlook and Thunderbird) reads them from here.
+ *
+ * Text placed through `tx`/`say` remembers its key on the element (data-i18n), so switching the
+ * language re-renders every visible string in place: no reload, no lost drafts or scroll.
+ */
+import { IntlMessageFormat } from 'intl-messageformat';
+import { CATALOGUES, UI_LANGUAGES, type MessageKey, type UiLanguage } from './catalogues.ts';
+
+export { UI_LANGUAGES, type MessageKey, type UiLanguage };
+export type Values = Record<string, string | number>;
+
+/** Languages written right to left among the ones we ship. */
+const RTL = new Set<UiLanguage>(['ar']);
+const ATTR = 'data-i18n';
+
+let current: UiLanguage = 'en';
+const formats = new Map<string, IntlMessageFormat>();
+const listeners = new Set<(lang: UiLanguage) => void>();
+
+/** The first supported language among the candidates (BCP 47 tags, best first), else English. */
+export function pickUiLanguage(candidates: readonly (string | null | undefined)[]): UiLanguage {
+  for (const tag of candidates) {
+    const base = tag?.split(/[-_]/)[0]?.toLowerCase();
+    const hit = UI_LANGUAGES.find((l) => l === base);
+    if (hit) return hit;
+  }
+  return 'en';
+}
+
+export function uiLanguage(): UiLanguage {
+  return current;
+}
+
+export function isRtl(lang: UiLanguage = current): boolean {
+  return RTL.has(lang);
+}
+
+/** One message in the current language; a key missing there falls back to English. */
+export function t(key: MessageKey, values?: Values): string {
+  const id = `${current}:${key}`;
+  let format = formats.get(id);
+  if (!format) {
+    format = new IntlMessageFormat(CATALOGUES[current][key] ?? CATALOGUES.en[key], current);
+    formats.set(id, format);
+  }
+  return String(format.format(values));
+}
+
+type Slot = [MessageKey, Values?];
+/** Element attribute (or "text") -> the message it shows. */
+type Slots = Record<string, Slot>;
+
+function slotsOf(node: Element): Slots {
+  const raw = node.getAttribute(ATTR);
+  return raw ? (JSON.parse(raw) as Slots) : {};
+}
+
+function remember(node: Element, target: string, key: MessageKey, values?: Values): void {
+  const slots = slotsOf(node);
+  slots[target] = values ? [key, values] : [key];
+  node.setAttribute(ATTR, JSON.stringify(slots));
+}
+
+function paint(node: Element, target: string, [key, values]: Slot): void {
+  if (target === 'text') node.textContent = t(key, values);
+  else node.setAttribute(target, t(key, values));
+}
+
+/** Attributes for `el()`: the element's text is this message, kept in the UI language. */
+export function tx(key: MessageKey, values?: Values): { text: string; [ATTR]: string } {
+  return { text: t(key, values), [ATTR]: JSON.stringify({ text: values ? [key, values] : [key] }) };
+}
+
+/** Sets an element's text (target "text") or an attribute to a message, kept in the UI language. */
+export function say(node: Element, key: MessageKey, values?: Values, target = 'text'): void {
+  remember(node, target, key, values);
+  paint(node, target, [key, values]);
+}
+
+/** The element shows this text as given (a name, an error from the server): not a message any more. */
+export function sayAsIs(node: Element, text: string, target = 'text'): void {
+  const slots = slotsOf(node);
+  delete slots[target];
+  if (Object.keys(slots).length) node.setAttribute(ATTR, JSON.stringify(slots));
+  else node.removeAttribute(ATTR);
+  if (target === 'text') node.textContent = text;
+  else node.setAttribute(target, text);
+}
+
+/** Marks a root (the page's <html>, a panel) with the UI language and its direction. */
+export function markLanguage(node: HTMLElement): void {
+  node.lang = current;
+  node.dir = isRtl() ? 'rtl' : 'ltr';
+}
+
+/**
+ * Switches the UI language at runtime: every remembered string under `root` is re-rendered and
+ * listeners (views with computed text) are told. Returns the language chosen.
+ */
+export function setUiLanguage(candidates: readonly (string | null | undefined)[], root: ParentNode = document): UiLanguage {
+  const next = pickUiLanguage(candidates);
+  if (next === current && document.documentElement.lang === next) return next;
+  current = next;
+  markLanguage(document.documentElement);
+  for (const node of root.querySelectorAll(`[${ATTR}]`)) {
+    for (const [target, slot] of Object.entries(slotsOf(node))) paint(node, target, slot);
+  }
+  for (const fn of listeners) fn(next);
+  return next;
+}
+
+export function onUiLanguageChange(fn: (lang: UiLanguage) => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
