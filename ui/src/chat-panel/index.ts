@@ -7,6 +7,7 @@ import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { el } from '../dom.ts';
+import { onUiLanguageChange, say, sayAsIs, t, tx } from '../i18n/index.ts';
 import { isSaid } from '../../../protocol/kinds.ts';
 import { newClientId } from '../client-id.ts';
 import { acceptDropsAndPastes, createAttacher } from './attach.ts';
@@ -109,6 +110,15 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   );
   const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
   if (tools) ui.members.root.after(tools.root);
+  // The UI language changed: remembered strings re-rendered themselves; rebuild what is computed
+  // from data (times, language names, lists of people).
+  cleanups.push(
+    onUiLanguageChange(() => {
+      for (const m of transcript.visible()) view.show(m);
+      if (chat) ui.members.update(chat);
+      if (chat) tools?.update(chat);
+    }),
+  );
 
   // ---------- sending ----------
   const outbox = new Outbox(
@@ -130,7 +140,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     onTyping: () => typingSender.touched(),
     focusWhenReady: opts.focusComposer ?? false,
   });
-  composer.setEnabled(false, 'Connecting…');
+  composer.setEnabled(false, 'status.connecting');
   ui.placeComposer(composer.root);
   if (api) composer.root.before(createMediaRow(api));
   ui.showStatus(transport.status);
@@ -138,7 +148,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   // ---------- typing ----------
   const typists = new Typists((ids) => {
-    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? 'Someone');
+    const names = ids.map((id) => chat?.members.find((m) => m.identityId === id)?.address ?? t('common.someone'));
     ui.typingLine.textContent = typingLabel(names);
   });
 
@@ -154,12 +164,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     const attacher = createAttacher({ api: client, chatId, notice: (t) => ui.showNotice(t), newClientId: () => newClientId() });
     cleanups.push(acceptDropsAndPastes(ui.root, (files) => void attacher.attach(files)));
     const row = el('div', { class: 'ic-media-row' }, attacher.button);
-    const recordButton = el('button', { type: 'button', class: 'ic-link ic-record', text: 'Record video' });
+    const recordButton = el('button', { type: 'button', class: 'ic-link ic-record', ...tx('panel.recordVideo') });
     const why = cannotRecordReason();
     if (why) {
       recordButton.disabled = true;
-      recordButton.title = why;
-      row.append(recordButton, el('span', { class: 'ic-hint', text: why }));
+      for (const [k, v] of Object.entries(tx({ title: why }))) recordButton.setAttribute(k, v);
+      row.append(recordButton, el('span', { class: 'ic-hint', ...tx(why) }));
       return row;
     }
     recordButton.addEventListener('click', () => {
@@ -269,7 +279,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     const languageChanged = chat !== null && chat.me.readingLanguage !== next.me.readingLanguage;
     chat = next;
     for (const m of next.members) receipts.name(m.identityId, m.address);
-    ui.title.textContent = next.subject || 'Chat';
+    if (next.subject) sayAsIs(ui.title, next.subject);
+    else say(ui.title, 'panel.title');
     ui.members.update(next);
     ui.ended.hidden = !next.endedAt;
     updateComposer();
@@ -283,11 +294,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   /** Writing stays possible offline: messages wait in the outbox and go out on reconnect. */
   function updateComposer(): void {
-    if (fatal || !chat) composer.setEnabled(false, fatal ? 'Not available' : 'Connecting…');
-    else if (chat.endedAt) composer.setEnabled(false, 'This chat has ended');
-    else if (transport.status === 'unauthorized') composer.setEnabled(false, 'Signed out');
+    if (fatal || !chat) composer.setEnabled(false, fatal ? 'composer.notAvailable' : 'status.connecting');
+    else if (chat.endedAt) composer.setEnabled(false, 'composer.ended');
+    else if (transport.status === 'unauthorized') composer.setEnabled(false, 'composer.signedOut');
     else if (transport.status === 'online') composer.setEnabled(true);
-    else composer.setEnabled(true, 'Offline: sends when reconnected');
+    else composer.setEnabled(true, 'composer.offline');
   }
 
   function renderHeaderActions(): void {
@@ -295,8 +306,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     if (!api || !chat?.isOwner || chat.endedAt) return;
     ui.headerActions.appendChild(
       confirmButton({
-        label: 'End chat',
-        confirmLabel: 'End for everyone?',
+        label: 'panel.endChat',
+        confirmLabel: 'panel.endConfirm',
         className: 'ic-link ic-end',
         onConfirm: () => {
           api.endChat(chatId).then(applyChat, (err: Error) => ui.showNotice(err.message));
@@ -319,7 +330,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     })()
       .catch((err: unknown) => {
         const code = err instanceof TransportError ? err.code : 'OFFLINE';
-        const message = err instanceof Error ? err.message : 'Could not open the chat';
+        const message = err instanceof Error ? err.message : t('panel.openFailed');
         if (FINAL_JOIN_ERRORS.has(code)) {
           fatal = true;
           updateComposer();
@@ -376,7 +387,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       scroller.scrollTop = scroller.scrollHeight - keepFromBottom;
       if (!page.hasMore) earlier.hidden = true;
     } catch (err) {
-      ui.showNotice(err instanceof Error ? err.message : 'Could not load earlier messages');
+      ui.showNotice(err instanceof Error ? err.message : { key: 'panel.earlierFailed' });
     } finally {
       earlier.disabled = false;
     }
@@ -387,7 +398,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     try {
       apply([await transport.deleteMessage(chatId, seq)]);
     } catch (err) {
-      ui.showNotice(err instanceof Error ? err.message : 'Could not delete the message');
+      ui.showNotice(err instanceof Error ? err.message : { key: 'panel.deleteFailed' });
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import type { ChatView, PresenceView } from '../../../protocol/index.ts';
 import { clear, el } from '../dom.ts';
+import { say, tx } from '../i18n/index.ts';
 import { presenceDot } from './presence-dot.ts';
 
 export interface MembersView {
@@ -16,7 +17,7 @@ export interface MembersView {
 }
 
 export function createMembersView(): MembersView {
-  const summary = el('summary', { text: 'People' });
+  const summary = el('summary', tx('members.people'));
   const list = el('ul', { class: 'ic-members-list' });
   const root = el('details', { class: 'ic-members' }, summary, list);
   let chat: ChatView | null = null;
@@ -26,7 +27,7 @@ export function createMembersView(): MembersView {
     if (!chat) return;
     const c = chat;
     const joined = c.audience.filter((a) => a.joined).length;
-    summary.textContent = `People (${joined} joined of ${c.audience.length})`;
+    say(summary, 'members.summary', { joined, total: c.audience.length });
     clear(list);
     for (const a of c.audience) {
       const me = a.address === c.me.address;
@@ -37,9 +38,9 @@ export function createMembersView(): MembersView {
           'li',
           { class: a.joined ? 'ic-joined' : 'ic-invited' },
           p ? presenceDot(p) : null,
-          el('span', { class: 'ic-address', text: me ? `${a.address} (you)` : a.address }),
+          el('span', { class: 'ic-address', ...(me ? tx('members.you', { address: a.address }) : { text: a.address }) }),
           ' ',
-          el('span', { class: 'ic-member-state', text: a.joined ? 'joined' : 'invited' }),
+          el('span', { class: 'ic-member-state', ...tx(a.joined ? 'members.joined' : 'members.invited') }),
         ),
       );
     }

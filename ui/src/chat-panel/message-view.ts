@@ -1,9 +1,9 @@
 /** DOM for one transcript entry. Every piece of user text goes in through textContent. */
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
+import { say, tx, type MessageKey } from '../i18n/index.ts';
 import { languageName } from '../languages.ts';
 import { confirmButton } from './confirm-button.ts';
-import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
 import { messageText } from './message-text.ts';
 
 export interface MessageViewOptions {
@@ -32,13 +32,13 @@ function translatedBody(m: MessageView, opts: MessageViewOptions, className: str
     type: 'button',
     class: 'ic-link ic-translation-toggle',
     'aria-pressed': original ? 'true' : 'false',
-    text: original ? 'show translation' : 'show original',
+    ...tx(original ? 'message.showTranslation' : 'message.showOriginal'),
   });
   toggle.addEventListener('click', () => opts.onToggleOriginal?.(m.seq));
   const note = el(
     'p',
     { class: 'ic-translation-note' },
-    el('span', { text: original ? `Original (${from})` : `Translated from ${from}` }),
+    el('span', tx(original ? 'message.original' : 'message.translatedFrom', { language: from })),
     ' · ',
     toggle,
   );
@@ -56,7 +56,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
       el(
         'figure',
         {},
-        el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
+        el('figcaption', m.authorAddress ? tx('message.emailFrom', { address: m.authorAddress }) : tx('message.unknownSender')),
         ...(m.translation
           ? translatedBody(m, opts, 'ic-body', 'blockquote')
           : [el('blockquote', { class: 'ic-body' }, messageText(m.body))]),
@@ -67,7 +67,10 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   const meta = el(
     'p',
     { class: 'ic-meta' },
-    el('span', { class: 'ic-author', text: opts.mine ? 'You' : (m.authorAddress ?? 'Someone') }),
+    el('span', {
+      class: 'ic-author',
+      ...(opts.mine ? tx('common.you') : m.authorAddress ? { text: m.authorAddress } : tx('common.someone')),
+    }),
     ' ',
     el('time', { datetime: m.createdAt, title: time.full, text: time.short }),
   );
@@ -77,7 +80,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     meta,
   );
   if (m.deleted) {
-    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
+    item.appendChild(el('p', { class: 'ic-body ic-tombstone', ...tx('message.deleted') }));
     return item;
   }
   if (m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment) item.appendChild(opts.renderAttachment(m.attachment));
@@ -91,9 +94,9 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   if (opts.canDelete) {
     meta.appendChild(
       confirmButton({
-        label: 'Delete',
-        confirmLabel: 'Delete for everyone?',
-        ariaLabel: 'Delete this message',
+        label: 'message.delete',
+        confirmLabel: 'message.deleteConfirm',
+        ariaLabel: 'message.deleteLabel',
         className: 'ic-link ic-delete',
         onConfirm: () => opts.onDelete(m.seq),
       }),
@@ -102,17 +105,22 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   return item;
 }
 
-const RECEIPT_TEXT: Record<DeliveryStatus, string> = { sent: 'Sent', delivered: 'Delivered', emailed: 'Emailed', read: 'Read' };
+const RECEIPT_TEXT: Record<DeliveryStatus, MessageKey> = {
+  sent: 'receipt.sent',
+  delivered: 'receipt.delivered',
+  emailed: 'receipt.emailed',
+  read: 'receipt.read',
+};
 
 /** Updates a receipt in place (receipts move often; the message node stays). */
 export function setReceipt(node: HTMLElement, r: { status: DeliveryStatus; detail: string }): void {
   node.dataset.state = r.status;
-  node.textContent = RECEIPT_TEXT[r.status];
+  say(node, RECEIPT_TEXT[r.status]);
   if (r.detail) node.title = r.detail;
   else node.removeAttribute('title');
 }
 
 export function renderUnreadDivider(): HTMLLIElement {
   // A plain list item: role="separator" on the <li> would make the list hold a non-item (axe: list).
-  return el('li', { class: 'ic-divider' }, el('span', { text: 'New messages' }));
+  return el('li', { class: 'ic-divider' }, el('span', tx('message.newDivider')));
 }

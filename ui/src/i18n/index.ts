@@ -70,9 +70,18 @@ function paint(node: Element, target: string, [key, values]: Slot): void {
   else node.setAttribute(target, t(key, values));
 }
 
-/** Attributes for `el()`: the element's text is this message, kept in the UI language. */
-export function tx(key: MessageKey, values?: Values): { text: string; [ATTR]: string } {
-  return { text: t(key, values), [ATTR]: JSON.stringify({ text: values ? [key, values] : [key] }) };
+/**
+ * Attributes for `el()` whose values are messages kept in the UI language: `tx('key')` or
+ * `tx('key', values)` for the text, `tx({ text: 'key', 'aria-label': ['key', values] })` for several.
+ */
+export function tx(spec: MessageKey | Record<string, MessageKey | Slot>, values?: Values): Record<string, string> {
+  const slots: Slots = {};
+  for (const [target, s] of Object.entries(typeof spec === 'string' ? { text: values ? ([spec, values] as Slot) : spec } : spec)) {
+    slots[target] = typeof s === 'string' ? [s] : s;
+  }
+  const attrs: Record<string, string> = { [ATTR]: JSON.stringify(slots) };
+  for (const [target, [key, v]] of Object.entries(slots)) attrs[target] = t(key, v);
+  return attrs;
 }
 
 /** Sets an element's text (target "text") or an attribute to a message, kept in the UI language. */
