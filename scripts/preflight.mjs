@@ -84,6 +84,8 @@ if (mode === 'dev') {
       `Thunderbird (${thunderbird}): apt-get install thunderbird, or set THUNDERBIRD_BIN (INBOX_CHAT_SKIP_THUNDERBIRD=1 skips its test)`,
     );
   }
+  if (!existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'))
+    problems.push('A CJK font (the Japanese interface screenshots): apt-get install fonts-noto-cjk');
   if (!hasCommand('xmllint')) problems.push('xmllint (manifest schema checks): apt-get install libxml2-utils');
   if (!hasCommand('apertium-apy') || !existsSync('/usr/share/apertium/modes/eng-spa.mode'))
     problems.push('Apertium APy with the English-Spanish pair (message translation tests): apt-get install apertium-apy apertium-eng-spa');
