@@ -6,6 +6,7 @@
 import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { followReader } from '../i18n/index.ts';
 import { languageName, READING_LANGUAGES } from '../languages.ts';
 import { alertsSettingsCard } from './alerts-settings-view.ts';
 
@@ -144,6 +145,8 @@ function languageCard(api: ApiClient): HTMLElement {
     say(done, '');
     try {
       const { language } = await api.setMyLanguage(select.value || null);
+      // The interface follows at once, without a reload.
+      followReader(language);
       show(language);
       say(done, language ? `Saved: messages are shown in ${languageName(language)}.` : 'Saved: messages are shown as written.');
     } catch (err) {

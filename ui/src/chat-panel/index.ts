@@ -7,7 +7,7 @@ import type { ChatView, MessageView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { el } from '../dom.ts';
-import { onUiLanguageChange, say, sayAsIs, t, tx } from '../i18n/index.ts';
+import { ensureUiLanguage, followReader, onUiLanguageChange, say, sayAsIs, t, tx } from '../i18n/index.ts';
 import { isSaid } from '../../../protocol/kinds.ts';
 import { newClientId } from '../client-id.ts';
 import { acceptDropsAndPastes, createAttacher } from './attach.ts';
@@ -61,6 +61,7 @@ const FINAL_JOIN_ERRORS = new Set(['NOT_FOUND', 'NOT_IN_AUDIENCE', 'FORBIDDEN', 
 
 export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatPanel {
   const { chatId, transport, api } = opts;
+  ensureUiLanguage();
   const transcript = new Transcript();
   const receipts = new Receipts();
   const cleanups: (() => void)[] = [];
@@ -278,6 +279,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     const firstLoad = chat === null;
     const languageChanged = chat !== null && chat.me.readingLanguage !== next.me.readingLanguage;
     chat = next;
+    // My own reading language (not a language chosen for this one chat) is the interface's too.
+    if (next.me.language === null) followReader(next.me.readingLanguage);
     for (const m of next.members) receipts.name(m.identityId, m.address);
     if (next.subject) sayAsIs(ui.title, next.subject);
     else say(ui.title, 'panel.title');

@@ -27,7 +27,7 @@ function translatedBody(m: MessageView, opts: MessageViewOptions, className: str
   const t = m.translation!;
   const original = opts.showOriginal === true;
   const from = languageName(t.from);
-  const body = el(tag, { class: className, lang: original ? t.from : t.language }, messageText(original ? m.body : t.body));
+  const body = el(tag, { class: className, lang: original ? t.from : t.language, dir: 'auto' }, messageText(original ? m.body : t.body));
   const toggle = el('button', {
     type: 'button',
     class: 'ic-link ic-translation-toggle',
@@ -47,7 +47,7 @@ function translatedBody(m: MessageView, opts: MessageViewOptions, className: str
 
 export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
   if (m.kind === 'SYSTEM') {
-    return el('li', { class: 'ic-msg ic-system', 'data-seq': String(m.seq) }, el('p', { text: m.body }));
+    return el('li', { class: 'ic-msg ic-system', 'data-seq': String(m.seq) }, el('p', { dir: 'auto', text: m.body }));
   }
   if (m.kind === 'QUOTE') {
     return el(
@@ -59,7 +59,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
         el('figcaption', m.authorAddress ? tx('message.emailFrom', { address: m.authorAddress }) : tx('message.unknownSender')),
         ...(m.translation
           ? translatedBody(m, opts, 'ic-body', 'blockquote')
-          : [el('blockquote', { class: 'ic-body' }, messageText(m.body))]),
+          : [el('blockquote', { class: 'ic-body', dir: 'auto' }, messageText(m.body))]),
       ),
     );
   }
@@ -85,7 +85,8 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   }
   if (m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment) item.appendChild(opts.renderAttachment(m.attachment));
   else if (m.translation) item.append(...translatedBody(m, opts, 'ic-body', 'p'));
-  else item.appendChild(el('p', { class: 'ic-body' }, messageText(m.body)));
+  // dir=auto: a message keeps its own direction whatever the interface's (English in an Arabic panel).
+  else item.appendChild(el('p', { class: 'ic-body', dir: 'auto' }, messageText(m.body)));
   if (opts.receipt) {
     const receipt = el('span', { class: 'ic-receipt' });
     setReceipt(receipt, opts.receipt);

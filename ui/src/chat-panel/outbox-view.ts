@@ -18,7 +18,7 @@ export function renderOutbox(list: HTMLOListElement, pending: PendingMessage[], 
         'li',
         { class: `ic-msg ic-text ic-mine ic-pending ic-${p.state}`, 'data-client-id': p.clientId },
         el('p', { class: 'ic-meta' }, el('span', { class: 'ic-author', ...tx('common.you') }), ' ', el('span', tx(STATE_TEXT[p.state]))),
-        el('p', { class: 'ic-body', text: p.body }),
+        el('p', { class: 'ic-body', dir: 'auto', text: p.body }),
       );
       if (p.state === 'failed') {
         item.appendChild(el('p', { class: 'ic-error', ...(p.error ? { text: p.error } : tx('outbox.refused')) }));

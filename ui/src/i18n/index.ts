@@ -18,6 +18,8 @@ const RTL = new Set<UiLanguage>(['ar']);
 const ATTR = 'data-i18n';
 
 let current: UiLanguage = 'en';
+/** Whether anyone chose yet (a host, a panel, the reader's settings); until then the browser's languages apply. */
+let chosen = false;
 const formats = new Map<string, IntlMessageFormat>();
 const listeners = new Set<(lang: UiLanguage) => void>();
 
@@ -112,14 +114,49 @@ export function markLanguage(node: HTMLElement): void {
  */
 export function setUiLanguage(candidates: readonly (string | null | undefined)[], root: ParentNode = document): UiLanguage {
   const next = pickUiLanguage(candidates);
-  if (next === current && document.documentElement.lang === next) return next;
+  chosen = true;
+  const changed = next !== current;
   current = next;
   markLanguage(document.documentElement);
+  if (!changed) return next;
   for (const node of root.querySelectorAll(`[${ATTR}]`)) {
     for (const [target, slot] of Object.entries(slotsOf(node))) paint(node, target, slot);
   }
+  if (title) document.title = t(title[0], title[1]);
   for (const fn of listeners) fn(next);
   return next;
+}
+
+/** The client's own languages (browser, webview), best first. */
+export function clientLanguages(): string[] {
+  if (typeof navigator === 'undefined') return [];
+  return navigator.languages?.length ? [...navigator.languages] : [navigator.language];
+}
+
+/**
+ * The reader's own language when known (an identity's reading language; null: none chosen), else
+ * the client's. One rule for every surface: the interface speaks what the person reads.
+ */
+export function followReader(language: string | null | undefined): UiLanguage {
+  return setUiLanguage([language, ...clientLanguages()]);
+}
+
+/** Before anything is known: the client's languages, unless a language was already chosen. */
+export function ensureUiLanguage(): UiLanguage {
+  return chosen ? current : setUiLanguage(clientLanguages());
+}
+
+let title: Slot | null = null;
+
+/** The document's title as a message ("{page} · Inbox Chat"), kept in the UI language. */
+export function setTitle(key: MessageKey, values?: Values): void {
+  title = [key, values];
+  document.title = t(key, values);
+}
+
+/** A language's own name for itself ("日本語", "العربية"), for language pickers. */
+export function autonym(lang: UiLanguage): string {
+  return new Intl.DisplayNames([lang], { type: 'language' }).of(lang) ?? lang;
 }
 
 export function onUiLanguageChange(fn: (lang: UiLanguage) => void): () => void {
