@@ -45,6 +45,8 @@ export interface ChatPanelOptions {
    * must not take focus from the mail client around it).
    */
   focusComposer?: boolean;
+  /** The mail client's own language (Outlook's display language) while the reader's is not known yet. */
+  clientLanguage?: string;
   /** The chat cannot be shown (not found, not in the audience, signed out). */
   onError?: (error: { code: string; message: string }) => void;
 }
@@ -61,7 +63,7 @@ const FINAL_JOIN_ERRORS = new Set(['NOT_FOUND', 'NOT_IN_AUDIENCE', 'FORBIDDEN', 
 
 export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatPanel {
   const { chatId, transport, api } = opts;
-  ensureUiLanguage();
+  ensureUiLanguage(opts.clientLanguage);
   const transcript = new Transcript();
   const receipts = new Receipts();
   const cleanups: (() => void)[] = [];

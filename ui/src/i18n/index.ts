@@ -127,10 +127,14 @@ export function setUiLanguage(candidates: readonly (string | null | undefined)[]
   return next;
 }
 
-/** The client's own languages (browser, webview), best first. */
+/** A host's own language (Outlook's display language), ahead of the webview's. */
+let hostLanguage: string | undefined;
+
+/** The client's own languages (the host's, then the browser's or webview's), best first. */
 export function clientLanguages(): string[] {
-  if (typeof navigator === 'undefined') return [];
-  return navigator.languages?.length ? [...navigator.languages] : [navigator.language];
+  const own = hostLanguage ? [hostLanguage] : [];
+  if (typeof navigator === 'undefined') return own;
+  return [...own, ...(navigator.languages?.length ? navigator.languages : [navigator.language])];
 }
 
 /**
@@ -142,7 +146,8 @@ export function followReader(language: string | null | undefined): UiLanguage {
 }
 
 /** Before anything is known: the client's languages, unless a language was already chosen. */
-export function ensureUiLanguage(): UiLanguage {
+export function ensureUiLanguage(host?: string): UiLanguage {
+  if (host) hostLanguage = host;
   return chosen ? current : setUiLanguage(clientLanguages());
 }
 
