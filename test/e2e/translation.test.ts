@@ -55,7 +55,8 @@ describe('message translation on the chat page (Chromium, real Apertium)', funct
   }
 
   async function say(page: Page, text: string): Promise<void> {
-    const box = page.getByLabel('Message', { exact: true });
+    // The message box itself, not its label: each person's interface is in their own language.
+    const box = page.locator('textarea.ic-draft');
     await box.fill(text);
     await box.press('Enter');
   }
