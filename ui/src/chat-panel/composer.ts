@@ -21,6 +21,8 @@ export function createComposer(opts: { onSend: (body: string) => void; onTyping:
     id,
     class: 'ic-draft',
     rows: '2',
+    // What is typed keeps its own direction (English typed in an Arabic panel, and back).
+    dir: 'auto',
     // No maxlength: the browser would cut a long paste silently; the count below says what is over.
     ...tx({ placeholder: 'composer.placeholder' }),
     'aria-describedby': `${id}-hint`,
