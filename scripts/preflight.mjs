@@ -84,6 +84,8 @@ if (mode === 'dev') {
       `Thunderbird (${thunderbird}): apt-get install thunderbird, or set THUNDERBIRD_BIN (INBOX_CHAT_SKIP_THUNDERBIRD=1 skips its test)`,
     );
   }
+  if (!existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'))
+    problems.push('A CJK font (the Japanese interface screenshots): apt-get install fonts-noto-cjk');
   if (!hasCommand('xmllint')) problems.push('xmllint (manifest schema checks): apt-get install libxml2-utils');
   const turnserver = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
   if (!existsSync(turnserver))

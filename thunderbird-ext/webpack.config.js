@@ -102,6 +102,9 @@ export default (_env, argv) => {
       cssFilename: '[name].css',
       publicPath: '',
       clean: true,
+      // Scripts injected into messages must be single files: what the web page loads on demand
+      // (interface languages, the upload client) is bundled in here instead.
+      asyncChunks: false,
     },
     experiments: { css: true },
     // Scripts injected into messages must be single files: no shared chunks, no runtime chunk.

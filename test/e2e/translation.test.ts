@@ -55,7 +55,8 @@ describe('message translation on the chat page (Chromium, real Apertium)', funct
   }
 
   async function say(page: Page, text: string): Promise<void> {
-    const box = page.getByLabel('Message', { exact: true });
+    // The message box itself, not its label: each person's interface is in their own language.
+    const box = page.locator('textarea.ic-draft');
     await box.fill(text);
     await box.press('Enter');
   }
@@ -95,14 +96,15 @@ describe('message translation on the chat page (Chromium, real Apertium)', funct
     const onBea = item(bea, annSeq!);
     // Bea sees it in Spanish, said to be a translation, with a control for the original.
     await onBea.locator('.ic-body', { hasText: /reunión/i }).waitFor();
-    await onBea.getByText('Translated from English').waitFor();
+    // Bea's browser is Spanish, so her interface is too.
+    await onBea.getByText('Traducido del idioma: inglés').waitFor();
     assert.equal(await onBea.locator('.ic-body').getAttribute('lang'), 'es');
-    await onBea.getByRole('button', { name: 'show original' }).click();
+    await onBea.getByRole('button', { name: 'ver original' }).click();
     await onBea.locator('.ic-body', { hasText: 'The meeting is at three.' }).waitFor();
-    await onBea.getByText('Original (English)').waitFor();
+    await onBea.getByText('Original (inglés)').waitFor();
     // The control keeps the keyboard focus after the switch.
-    assert.equal(await bea.evaluate(() => document.activeElement?.textContent), 'show translation');
-    await onBea.getByRole('button', { name: 'show translation' }).click();
+    assert.equal(await bea.evaluate(() => document.activeElement?.textContent), 'ver traducción');
+    await onBea.getByRole('button', { name: 'ver traducción' }).click();
     await onBea.locator('.ic-body', { hasText: /reunión/i }).waitFor();
     // Ann, the author, sees her own words only.
     assert.equal(await item(ann, annSeq!).locator('.ic-translation-note').count(), 0);
@@ -128,11 +130,12 @@ describe('message translation on the chat page (Chromium, real Apertium)', funct
 
   it('the Options menu says what messages are shown in, and a chat can be read in another language', async () => {
     const bea = contexts[1]!.pages()[0]!;
-    await bea.getByText('Options', { exact: true }).click();
-    const select = bea.getByLabel('Show messages in');
-    assert.equal(await select.locator('option:checked').textContent(), 'My language (Spanish)');
+    await bea.getByText('Opciones', { exact: true }).click();
+    const select = bea.getByLabel('Mostrar los mensajes en');
+    assert.equal(await select.locator('option:checked').textContent(), 'Mi idioma (español)');
     await select.selectOption('en');
-    await bea.getByText('Saved: messages are shown in English.').waitFor();
+    // A language for this one chat changes its messages, not the interface.
+    await bea.getByText('Guardado: los mensajes se muestran en inglés.').waitFor();
     // Ann's English message is now shown as written: nothing to translate for an English reader.
     const annSeq = await contexts[0]!.pages()[0]!.locator('.ic-log li.ic-mine').first().getAttribute('data-seq');
     await item(bea, annSeq!).locator('.ic-body', { hasText: 'The meeting is at three.' }).waitFor();
@@ -162,12 +165,14 @@ describe('message translation on the chat page (Chromium, real Apertium)', funct
   it("the home page's settings show my own language, taken from my browser, and change it", async () => {
     const bea = contexts[1]!.pages()[0]!;
     await bea.goto(`${server.url}/`);
-    const select = bea.getByLabel('Show messages in');
-    await bea.getByRole('heading', { name: 'My language' }).waitFor();
+    const select = bea.getByLabel('Mostrar los mensajes en');
+    await bea.getByRole('heading', { name: 'Mi idioma' }).waitFor();
     await bea.waitForFunction(() => (document.getElementById('my-language') as HTMLSelectElement | null)?.value === 'es');
     await select.selectOption('fr');
-    await bea.getByRole('region', { name: 'My language' }).getByRole('button', { name: 'Save' }).click();
-    await bea.getByText('Saved: messages are shown in French.').waitFor();
+    await bea.getByRole('region', { name: 'Mi idioma' }).getByRole('button', { name: 'Guardar' }).click();
+    // My own language is the interface's: the page switches to French at once, confirmation included.
+    await bea.getByText('Enregistré : les messages s’affichent en français.').waitFor();
+    await bea.locator('html[lang="fr"]').waitFor({ state: 'attached' });
     const session = await storedSession(bea);
     assert.equal((await api(server, 'GET', '/api/me', undefined, session!.token)).body.language, 'fr');
     assert.deepEqual(await accessibilityProblems(bea), []);

@@ -24,6 +24,7 @@ const unit = [
   'test/bridge/reply-fixtures.test.ts',
   'test/mail-client/rules.test.ts',
   'test/thunderbird/compose.test.ts',
+  'test/thunderbird/locales.test.ts',
   'test/thunderbird/logic.test.ts',
   'test/thunderbird/background.test.ts',
   'test/ui/alert-policy.test.ts',

@@ -2,6 +2,8 @@
  * The one way browser code builds DOM. Text always goes in through textContent, so nothing a
  * person typed can ever become markup.
  */
+import { uiLanguage } from './i18n/index.ts';
+
 type Attrs = Record<string, string | boolean | undefined>;
 type Child = Node | string | null | undefined | false;
 
@@ -27,11 +29,11 @@ export function clear(node: Node): void {
   while (node.firstChild) node.removeChild(node.firstChild);
 }
 
-/** Short local time for a message, full date in the title. */
+/** Short local time for a message, full date in the title, in the UI language's conventions. */
 export function timeLabel(iso: string): { short: string; full: string } {
   const d = new Date(iso);
   return {
-    short: d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
-    full: d.toLocaleString(),
+    short: d.toLocaleTimeString(uiLanguage(), { hour: '2-digit', minute: '2-digit' }),
+    full: d.toLocaleString(uiLanguage()),
   };
 }

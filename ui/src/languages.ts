@@ -1,7 +1,9 @@
 /**
- * The reading languages a person can pick (message translation), and their names. The panel's
- * own strings are English, so the names are too.
+ * The reading languages a person can pick (message translation), and their names, written in the
+ * interface's language.
  */
+import { uiLanguage } from './i18n/index.ts';
+
 /** The languages the product promises first, then other common ones. */
 export const READING_LANGUAGES = [
   'en',
@@ -24,8 +26,11 @@ export const READING_LANGUAGES = [
   'uk',
 ];
 
-const names = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+const names = new Map<string, Intl.DisplayNames>();
 
 export function languageName(code: string): string {
-  return names.of(code) ?? code;
+  const lang = uiLanguage();
+  let display = names.get(lang);
+  if (!display) names.set(lang, (display = new Intl.DisplayNames([lang], { type: 'language', fallback: 'code' })));
+  return display.of(code) ?? code;
 }

@@ -22,7 +22,8 @@ export async function mountChat(
   },
 ): Promise<MountedChat> {
   const { mountChatPanel } = await import(/* webpackChunkName: "chat-panel" */ '../../../ui/src/chat-panel/index.ts');
-  return mountChatPanel(host, { ...opts, compact: true });
+  const clientLanguage = typeof Office === 'undefined' ? undefined : Office.context?.displayLanguage;
+  return mountChatPanel(host, { ...opts, compact: true, clientLanguage });
 }
 
 /** One socket per pane, created on first use. */

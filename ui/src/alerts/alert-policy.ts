@@ -4,7 +4,8 @@
  * Input is what the server already filtered for this person (their "My chats" summaries and
  * their alert settings), so nothing here can reveal a chat or a message they may not see.
  */
-import { isSaid, type AlertsView, type ChatSummary } from '../../../protocol/index.ts';
+import type { AlertsView, ChatSummary } from '../../../protocol/index.ts';
+import { isSaid } from '../../../protocol/kinds.ts';
 
 export interface Alert {
   chatId: string;

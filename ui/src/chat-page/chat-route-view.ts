@@ -6,6 +6,7 @@ import type { AccessRequestView, ChatView } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { mountChatPanel, type ChatPanel } from '../chat-panel/index.ts';
 import { el } from '../dom.ts';
+import { say, setTitle, t, tx } from '../i18n/index.ts';
 import type { ChatTransport } from '../transport.ts';
 import { accessRequestsView } from './access-requests-view.ts';
 import { messageView } from './shell.ts';
@@ -39,7 +40,7 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
   let jumpTo = opts.jumpTo;
 
   const retryButton = () => {
-    const b = el('button', { type: 'button', class: 'button', text: 'Try again' });
+    const b = el('button', { type: 'button', class: 'button', ...tx('route.tryAgain') });
     b.addEventListener('click', () => void open());
     return b;
   };
@@ -58,12 +59,12 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
     switch (err.code) {
       case 'NOT_FOUND':
       case 'BAD_INPUT':
-        show(messageView('Chat not found', 'There is no chat at this address. Check the link in your email.', homeLink()));
+        show(messageView('route.notFound', 'route.notFoundText', homeLink()));
         return;
       case 'NOT_IN_AUDIENCE': {
         const status = err.details.requestStatus as AccessRequestView['status'] | null | undefined;
         if (err.details.canRequestAccess === false) {
-          show(messageView('This chat has ended', 'It only admitted the people the email was sent to.', homeLink()));
+          show(messageView('composer.ended', 'route.endedText', homeLink()));
         } else if (status === 'PENDING') showPending();
         else if (status === 'DECLINED') showDeclined();
         else if (status === 'APPROVED') void open();
@@ -71,29 +72,29 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
         return;
       }
       case 'FORBIDDEN': {
-        const out = el('button', { type: 'button', class: 'button', text: 'Sign out' });
+        const out = el('button', { type: 'button', class: 'button', ...tx('page.signOut') });
         out.addEventListener('click', opts.onSignOut);
-        show(messageView('This sign-in cannot open this chat', err.message, out));
+        show(messageView('route.cannotOpen', { asIs: err.message }, out));
         return;
       }
       case 'UNAUTHENTICATED':
         opts.onSignOut();
         return;
       default:
-        show(messageView('Could not open the chat', err.message, retryButton()));
+        show(messageView('panel.openFailed', { asIs: err.message }, retryButton()));
     }
   }
 
   function showRequestForm(): void {
     const note = el('textarea', { id: 'access-note', rows: '3', maxlength: '1000', 'aria-describedby': 'access-note-help' });
-    const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Request access' });
+    const button = el('button', { type: 'submit', class: 'button button-primary', ...tx('route.requestAccess') });
     const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
     const form = el(
       'form',
       { class: 'form' },
-      el('label', { for: 'access-note', text: 'Note to the chat owner (optional)' }),
+      el('label', { for: 'access-note', ...tx('route.noteLabel') }),
       note,
-      el('p', { id: 'access-note-help', class: 'form-help', text: 'For example, who forwarded you the email.' }),
+      el('p', { id: 'access-note-help', class: 'form-help', ...tx('route.noteHelp') }),
       error,
       button,
     );
@@ -105,37 +106,28 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
         if (r.status === 'APPROVED') void open();
         else showPending();
       } catch (err) {
-        error.textContent = err instanceof Error ? err.message : 'Could not send the request';
+        if (err instanceof Error) error.textContent = err.message;
+        else say(error, 'route.requestFailed');
         error.hidden = false;
         button.disabled = false;
       }
     });
-    show(
-      el(
-        'section',
-        { class: 'card access' },
-        el('h1', { text: 'You are not in this chat' }),
-        el('p', {
-          text: 'Only the people an email was sent to can join its chat. If someone forwarded it to you, you can ask the chat owner to let you in.',
-        }),
-        form,
-      ),
-    );
+    show(el('section', { class: 'card access' }, el('h1', tx('route.notIn')), el('p', tx('route.notInText')), form));
   }
 
   function showPending(): void {
     show(
       messageView(
-        'Waiting for the chat owner',
-        'Your request to join was sent. This page opens the chat as soon as the owner approves it.',
-        el('p', { class: 'muted', role: 'status', 'data-access': 'pending', text: 'Request pending' }),
+        'route.waiting',
+        'route.waitingText',
+        el('p', { class: 'muted', role: 'status', 'data-access': 'pending', ...tx('route.pending') }),
       ),
     );
     watchDecision();
   }
 
   function showDeclined(): void {
-    show(messageView('Request declined', 'The chat owner declined your request to join this chat.', homeLink()));
+    show(messageView('route.declined', 'route.declinedText', homeLink()));
   }
 
   let watching = false;
@@ -168,10 +160,10 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
       el(
         'div',
         { class: 'chat-layout' },
-        el('h1', { class: 'ic-visually-hidden', text: chat.subject || 'Chat' }),
+        el('h1', { class: 'ic-visually-hidden', ...(chat.subject ? { text: chat.subject } : tx('panel.title')) }),
         requests?.root ?? null,
         panelHost,
-        el('p', { class: 'chat-share muted' }, 'Link to this chat: ', el('a', { href: link, text: link })),
+        el('p', { class: 'chat-share muted' }, el('span', tx('route.linkToChat')), ' ', el('a', { href: link, text: link })),
       ),
     );
     panel = mountChatPanel(panelHost, {
@@ -182,7 +174,8 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
       settingsUrl: opts.settingsUrl,
       focusComposer: true,
       onChatLoaded: (c) => {
-        document.title = `${c.subject || 'Chat'} · Inbox Chat`;
+        if (c.subject) setTitle('page.title', { page: c.subject });
+        else setTitle('page.title', { page: t('panel.title') });
       },
       onError: (e) => {
         if (e.code !== 'NOT_IN_AUDIENCE' && e.code !== 'NOT_FOUND') return;
@@ -198,8 +191,8 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
     );
   }
 
-  show(el('p', { class: 'muted', role: 'status', text: 'Opening the chat…' }));
-  void open().catch(() => show(messageView('Could not open the chat', 'Check your connection.', retryButton())));
+  show(el('p', { class: 'muted', role: 'status', ...tx('route.opening') }));
+  void open().catch(() => show(messageView('panel.openFailed', 'route.checkConnection', retryButton())));
 
   return {
     jumpTo(seq) {
@@ -214,5 +207,5 @@ export function openChatRoute(opts: ChatRouteOptions): ChatRoute {
 }
 
 function homeLink(): HTMLElement {
-  return el('p', {}, el('a', { href: '/', text: 'Go to my chats' }));
+  return el('p', {}, el('a', { href: '/', ...tx('route.home') }));
 }

@@ -4,6 +4,7 @@ import { ApiClient, ApiError } from '../api-client.ts';
 import { SocketTransport } from '../socket-transport.ts';
 import { el } from '../dom.ts';
 import { showCallsElsewhere } from './call-alerts.ts';
+import { ensureUiLanguage, followReader, say, sayAsIs, setTitle, t, tx, type UiLanguage } from '../i18n/index.ts';
 import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
 import { messengerView, type Messenger } from './messenger-view.ts';
@@ -15,28 +16,37 @@ import { createShell, messageView } from './shell.ts';
 import { accountSwitchView, signInView, signInWithLink } from './sign-in-view.ts';
 import './page.css';
 
+ensureUiLanguage();
 const session = new SessionStore();
 const api = new ApiClient({ baseUrl: '', getToken: () => session.token });
 const route = parseRoute(location.pathname);
-const shell = createShell(document.getElementById('app') ?? document.body);
+const shell = createShell(document.getElementById('app') ?? document.body, { onLanguage: chooseLanguage });
+
+/**
+ * The header's language picker: my language, for the interface and for reading messages alike
+ * (one choice, as in Settings). Signed out, it only changes this page.
+ */
+function chooseLanguage(lang: UiLanguage): void {
+  followReader(lang);
+  if (session.token) void api.setMyLanguage(lang).catch(() => {});
+}
 
 async function boot(): Promise<void> {
   let message = '';
+  let linkExpired = false;
   if (location.hash.startsWith('#link=')) {
     const token = chatLinkToken(location.hash);
     // A personal link from an email is a one-time secret: out of the address bar and history at once.
     history.replaceState(null, '', location.pathname + location.search);
     try {
-      if (!token) throw new ApiError('LINK_EXPIRED', 410, 'This link is not complete');
+      if (!token) throw new ApiError('LINK_EXPIRED', 410, t('page.linkIncomplete'));
       await adoptLinkSession(api, session, token, confirmSwitch);
     } catch (err) {
       if (!(err instanceof ApiError) || err.code === 'NETWORK') {
-        message = 'Could not check the link from your email; try again, or sign in with a code.';
+        message = t('page.linkFailed');
       } else if (!session.token) {
-        message =
-          err.code === 'LINK_EXPIRED'
-            ? 'This link from your email has expired or was already used. Links work once. Sign in with a code below to open the chat.'
-            : err.message;
+        linkExpired = err.code === 'LINK_EXPIRED';
+        message = linkExpired ? t('page.linkExpired') : err.message;
       }
       // With a session already on this device, the chat simply opens (if that session may see it).
     }
@@ -45,52 +55,44 @@ async function boot(): Promise<void> {
     // The fragment is a one-time secret: take it out of the address bar and history at once.
     history.replaceState(null, '', location.pathname + location.search);
     try {
-      if (!token) throw new ApiError('LINK_EXPIRED', 410, 'This sign-in link is not valid');
+      if (!token) throw new ApiError('LINK_EXPIRED', 410, t('page.signInLinkInvalid'));
       await adoptSession(api, session, await signInWithLink(api, token), confirmSwitch);
     } catch (err) {
-      message =
-        err instanceof ApiError && err.code !== 'NETWORK'
-          ? err.message
-          : 'Could not check the sign-in link; try again or sign in with a code.';
+      message = err instanceof ApiError && err.code !== 'NETWORK' ? err.message : t('page.signInLinkFailed');
     }
   }
   if (route.kind === 'not-found') {
-    shell.show(
-      messageView(
-        'Chat not found',
-        'This address does not point to a chat. Check the link in your email.',
-        el('p', {}, el('a', { href: '/', text: 'Go to Inbox Chat' })),
-      ),
-    );
+    shell.show(messageView('route.notFound', 'page.notFoundText', el('p', {}, el('a', { href: '/', ...tx('page.goHome') }))));
     return;
   }
   if (session.token) {
     try {
       const me = await api.me();
+      followReader(me.language);
       session.update(me.addresses[0], me.chatId);
       return signedIn();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
         session.clear();
-        message ||= 'Your session has ended; sign in again.';
+        message ||= t('page.sessionEnded');
       } else {
         // Server unreachable: carry on; the transport shows the connection state and retries.
         return signedIn();
       }
     }
   }
-  showSignIn(message);
+  showSignIn(message, linkExpired);
 }
 
 /** Shows the account-switch question in the page and resolves with the answer. */
 const confirmSwitch: ConfirmSwitch = (current, incoming) =>
   new Promise((resolve) => {
-    document.title = 'Switch accounts? · Inbox Chat';
+    setTitle('page.title', { page: t('page.switchAccounts') });
     shell.show(accountSwitchView(current, incoming, resolve));
   });
 
-function showSignIn(message: string): void {
-  document.title = 'Sign in · Inbox Chat';
+function showSignIn(message: string, linkExpired = false): void {
+  setTitle('page.title', { page: t('page.signIn') });
   shell.setUser(null);
   // Signing in again from a one-chat session: that session is replaced once the code works.
   const previous = session.token;
@@ -104,7 +106,7 @@ function showSignIn(message: string): void {
       signedIn();
     },
   });
-  if (/expired or was already used/.test(message)) view.dataset.state = 'link-expired';
+  if (linkExpired) view.dataset.state = 'link-expired';
   shell.show(view);
 }
 
@@ -138,7 +140,7 @@ function signedIn(): void {
     showSignIn(message);
   };
   transport.on('status', (s) => {
-    if (s === 'unauthorized') end('Your session has ended; sign in again.');
+    if (s === 'unauthorized') end(t('page.sessionEnded'));
   });
   /** From a one-chat session: prove the address with a code to get a full one. */
   const signInFully = () => {
@@ -154,7 +156,9 @@ function signedIn(): void {
   const showStatus = () => {
     const s = transport.status;
     status.hidden = s === 'online' || openChatId !== null;
-    status.textContent = status.hidden ? '' : s === 'offline' ? 'Connection lost. Reconnecting…' : s === 'connecting' ? 'Connecting…' : '';
+    if (!status.hidden && s === 'offline') say(status, 'status.offline');
+    else if (!status.hidden && s === 'connecting') say(status, 'status.connecting');
+    else sayAsIs(status, '');
   };
   transport.on('status', showStatus);
   if (!session.chatScope) {
@@ -183,7 +187,7 @@ function signedIn(): void {
       onSignOut: signOut,
     });
   } else {
-    document.title = 'My chats · Inbox Chat';
+    setTitle('page.title', { page: t('page.myChats') });
     const home = homeView({ api, transport, chatScope: session.chatScope, onSignInFully: signInFully, onAlertsChanged: alerts.check });
     shell.show(status, home.root);
     view = home;

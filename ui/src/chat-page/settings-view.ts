@@ -7,6 +7,7 @@ import { LIMITS } from '../../../protocol/limits.ts';
 import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { followReader, say as sayMessage, sayAsIs, tx } from '../i18n/index.ts';
 import { languageName, READING_LANGUAGES } from '../languages.ts';
 import { alertsSettingsCard } from './alerts-settings-view.ts';
 
@@ -81,7 +82,7 @@ function result(): HTMLParagraphElement {
 }
 
 function say(node: HTMLElement, text: string, error = false): void {
-  node.textContent = text;
+  sayAsIs(node, text);
   node.classList.toggle('form-result-error', error);
 }
 
@@ -171,21 +172,17 @@ function languageCard(api: ApiClient): HTMLElement {
   const select = el(
     'select',
     { id: 'my-language', name: 'language', 'aria-describedby': 'my-language-help' },
-    el('option', { value: '', text: 'Do not translate' }),
+    el('option', { value: '', ...tx('settings.doNotTranslate') }),
     ...READING_LANGUAGES.map((code) => el('option', { value: code, text: languageName(code) })),
   );
-  const save = el('button', { type: 'submit', class: 'button button-primary', text: 'Save' });
+  const save = el('button', { type: 'submit', class: 'button button-primary', ...tx('settings.save') });
   const done = result();
   const form = el(
     'form',
     { class: 'form' },
-    el('label', { for: 'my-language', text: 'Show messages in' }),
+    el('label', { for: 'my-language', ...tx('tools.showIn') }),
     select,
-    el('p', {
-      id: 'my-language-help',
-      class: 'form-help',
-      text: 'Messages written in another language are translated for you, with the original one click away. A chat can have its own choice (Options).',
-    }),
+    el('p', { id: 'my-language-help', class: 'form-help', ...tx('settings.languageHelp') }),
     done,
     save,
   );
@@ -199,10 +196,19 @@ function languageCard(api: ApiClient): HTMLElement {
     say(done, '');
     try {
       const { language } = await api.setMyLanguage(select.value || null);
+      // The interface follows at once, without a reload (so the confirmation is in the new language).
+      followReader(language);
       show(language);
-      say(done, language ? `Saved: messages are shown in ${languageName(language)}.` : 'Saved: messages are shown as written.');
+      say(done, '');
+      done.classList.remove('form-result-error');
+      if (language) sayMessage(done, 'tools.languageSaved', { language: languageName(language) });
+      else sayMessage(done, 'tools.languageAsWritten');
     } catch (err) {
-      say(done, err instanceof Error ? err.message : 'Could not save', true);
+      if (err instanceof Error) say(done, err.message, true);
+      else {
+        sayMessage(done, 'tools.languageFailed');
+        done.classList.add('form-result-error');
+      }
     } finally {
       save.disabled = false;
     }
@@ -218,7 +224,7 @@ function languageCard(api: ApiClient): HTMLElement {
   return el(
     'section',
     { class: 'card', 'aria-labelledby': 'language-title' },
-    el('h2', { id: 'language-title', text: 'My language' }),
+    el('h2', { id: 'language-title', ...tx('tools.myLanguage') }),
     form,
   );
 }

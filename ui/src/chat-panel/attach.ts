@@ -6,6 +6,7 @@
 import { categoryOf } from '../../../protocol/media.ts';
 import type { ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { t, tx } from '../i18n/index.ts';
 import { uploadToChat } from './media-upload.ts';
 
 const THUMB_PX = 320;
@@ -19,11 +20,12 @@ export interface Attacher {
 export function createAttacher(opts: {
   api: ApiClient;
   chatId: string;
+  /** What is happening to the files (empty: nothing any more), in the UI language. */
   notice: (text: string) => void;
   newClientId: () => string;
 }): Attacher {
   const input = el('input', { type: 'file', multiple: true, class: 'ic-visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
-  const pick = el('button', { type: 'button', class: 'ic-link ic-attach', text: 'Attach file' });
+  const pick = el('button', { type: 'button', class: 'ic-link ic-attach', ...tx('attach.pick') });
   pick.addEventListener('click', () => input.click());
   input.addEventListener('change', () => {
     const files = [...(input.files ?? [])];
@@ -36,7 +38,9 @@ export function createAttacher(opts: {
       try {
         await postOne(file);
       } catch (err) {
-        opts.notice(`${file.name || 'File'}: ${err instanceof Error ? err.message : 'could not be sent'}`);
+        opts.notice(
+          t('attach.failed', { name: file.name || t('attach.file'), reason: err instanceof Error ? err.message : t('attach.notSent') }),
+        );
         return;
       }
     }
@@ -44,9 +48,9 @@ export function createAttacher(opts: {
   }
 
   async function postOne(file: File): Promise<void> {
-    const name = file.name || 'pasted image';
+    const name = file.name || t('attach.pasted');
     const progress = (sent: number, total: number | null) =>
-      opts.notice(`Uploading ${name}${total ? `: ${Math.floor((sent / total) * 100)}%` : '…'}`);
+      opts.notice(total ? t('attach.progress', { name, share: Math.floor((sent / total) * 100) / 100 }) : t('attach.uploading', { name }));
     if (categoryOf(file.type) === 'IMAGE' && file.type !== 'image/gif') {
       const image = await reencode(file);
       const full = uploadToChat(opts.api, opts.chatId, image.full, { name, type: image.full.type }, progress);
@@ -126,9 +130,7 @@ export function draw(source: CanvasImageSource, width: number, height: number, t
   canvas.width = width;
   canvas.height = height;
   const g = canvas.getContext('2d');
-  if (!g) return Promise.reject(new Error('this browser cannot draw images'));
+  if (!g) return Promise.reject(new Error(t('attach.cannotDraw')));
   g.drawImage(source, 0, 0, width, height);
-  return new Promise((resolve, reject) =>
-    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the image could not be encoded'))), type, 0.9),
-  );
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error(t('attach.cannotEncode')))), type, 0.9));
 }

@@ -6,6 +6,7 @@
 import type { AttachmentView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { t, tx, uiLanguage } from '../i18n/index.ts';
 
 export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClient | undefined): HTMLElement {
   const box = el('div', { class: `ic-attachment ic-attachment-${a.category.toLowerCase()}` });
@@ -16,7 +17,7 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
     ` · ${sizeLabel(a.size)}`,
   );
   if (!api) {
-    caption.append(' · open the chat page to see it');
+    caption.append(' · ', el('span', tx('attachment.seeOnPage')));
     box.appendChild(caption);
     return box;
   }
@@ -27,7 +28,7 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
       img.width = Math.min(240, a.width);
       img.height = Math.round((img.width / a.width) * a.height);
     }
-    const open = el('a', { target: '_blank', rel: 'noopener', title: `Open ${a.name} full size` }, img);
+    const open = el('a', { target: '_blank', rel: 'noopener', ...tx({ title: ['attachment.open', { name: a.name }] }) }, img);
     box.append(open, caption);
     void Promise.all([url(a.mediaId), a.previewMediaId ? url(a.previewMediaId) : null]).then(([full, thumb]) => {
       open.href = full;
@@ -39,11 +40,10 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
       preload: 'metadata',
       playsinline: true,
       class: 'ic-video',
-      'aria-label': `Video message, ${durationLabel(a.durationMs)}`,
+      ...tx({ 'aria-label': ['attachment.video', { duration: durationLabel(a.durationMs) }] }),
     });
     const length = el('span', { class: 'ic-duration', text: durationLabel(a.durationMs) });
-    const meta = el('p', { class: 'ic-attachment-meta' }, 'Video message · ', length);
-    box.append(video, meta);
+    box.append(video, el('p', { class: 'ic-attachment-meta' }, el('span', tx('attachment.videoMeta')), ' ', length));
     const links = Promise.all([url(a.mediaId), a.previewMediaId ? url(a.previewMediaId) : null]);
     // A format this client cannot decode would leave a player that never starts: offer a way that works.
     const unplayable = () => {
@@ -58,7 +58,7 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
       }, failed(box));
     }
   } else {
-    const link = el('a', { class: 'ic-download', download: a.name, text: 'Download' });
+    const link = el('a', { class: 'ic-download', download: a.name, ...tx('attachment.download') });
     caption.append(` · ${a.contentType} · `, link);
     box.appendChild(caption);
     void url(a.mediaId).then((href) => {
@@ -85,17 +85,18 @@ function cannotPlay(a: AttachmentView, chatId: string, baseUrl: string, src: str
 }
 
 function failed(box: HTMLElement): (err: unknown) => void {
-  return (err) => box.appendChild(el('p', { class: 'ic-hint', text: err instanceof Error ? err.message : 'Could not load this file' }));
+  return (err) =>
+    box.appendChild(el('p', { class: 'ic-hint', ...(err instanceof Error ? { text: err.message } : tx('attachment.loadFailed')) }));
 }
 
 export function sizeLabel(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
+  const [value, unit] =
+    bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), 'megabyte'] : bytes >= 1024 ? [bytes / 1024, 'kilobyte'] : [bytes, 'byte'];
+  return new Intl.NumberFormat(uiLanguage(), { style: 'unit', unit, maximumFractionDigits: unit === 'megabyte' ? 1 : 0 }).format(value);
 }
 
 export function durationLabel(ms: number | null): string {
-  if (ms === null) return 'length unknown';
+  if (ms === null) return t('attachment.lengthUnknown');
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

@@ -5,6 +5,7 @@
 import type { ChatView } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { say, sayAsIs, t, tx, uiLanguage, type MessageKey, type Values } from '../i18n/index.ts';
 import { languageName, READING_LANGUAGES } from '../languages.ts';
 
 export interface ChatToolsOptions {
@@ -19,11 +20,16 @@ export interface ChatToolsOptions {
 let counter = 0;
 
 /** A server refusal in words a person can act on. */
-function problem(err: unknown, fallback: string): string {
-  if (!(err instanceof ApiError)) return fallback;
-  if (err.code === 'RATE_LIMITED') return `Too many at once: ${err.message}. Try again later.`;
-  if (err.code === 'BAD_INPUT') return `That is not an email address we can use (${err.message}).`;
+function problem(err: unknown, fallback: MessageKey): Result {
+  if (!(err instanceof ApiError)) return [fallback];
+  if (err.code === 'RATE_LIMITED') return ['tools.rateLimited', { reason: err.message }];
+  if (err.code === 'BAD_INPUT') return ['tools.badAddress', { reason: err.message }];
   return err.message;
+}
+
+/** Names in a list, joined the way the UI language does ("a, b and c"). */
+function listOf(names: string[]): string {
+  return new Intl.ListFormat(uiLanguage(), { type: 'conjunction' }).format(names);
 }
 
 export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; update(chat: ChatView): void } {
@@ -41,14 +47,14 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     class: 'ic-input',
     'aria-describedby': `${id}-invite-help`,
   });
-  const inviteButton = el('button', { type: 'submit', class: 'ic-button', text: 'Invite' });
+  const inviteButton = el('button', { type: 'submit', class: 'ic-button', ...tx('tools.invite') });
   const inviteResult = el('p', { class: 'ic-result', role: 'status', 'aria-live': 'polite' });
   const inviteForm = el(
     'form',
-    { class: 'ic-tool', 'aria-label': 'Invite someone' },
-    el('label', { for: `${id}-invite`, text: 'Invite by email' }),
+    { class: 'ic-tool', ...tx({ 'aria-label': 'tools.inviteLabel' }) },
+    el('label', { for: `${id}-invite`, ...tx('tools.inviteField') }),
     el('div', { class: 'ic-tool-row' }, inviteInput, inviteButton),
-    el('p', { id: `${id}-invite-help`, class: 'ic-help', text: 'They get an email with a link that signs them in to this chat once.' }),
+    el('p', { id: `${id}-invite-help`, class: 'ic-help', ...tx('tools.inviteHelp') }),
     inviteResult,
   );
   inviteForm.addEventListener('submit', async (e) => {
@@ -60,10 +66,10 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     try {
       const next = await api.invite(chatId, address);
       inviteInput.value = '';
-      showResult(inviteResult, `Invitation sent to ${address}.`, false);
+      showResult(inviteResult, ['tools.invited', { address }], false);
       opts.onChat(next);
     } catch (err) {
-      showResult(inviteResult, problem(err, 'Could not send the invitation'), true);
+      showResult(inviteResult, problem(err, 'tools.inviteFailed'), true);
       inviteInput.focus();
     } finally {
       inviteButton.disabled = Boolean(chat?.endedAt);
@@ -71,10 +77,10 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
   });
 
   // ---- transcript ----
-  const transcriptButton = el('button', { type: 'button', class: 'ic-button', text: 'Email the transcript' });
+  const transcriptButton = el('button', { type: 'button', class: 'ic-button', ...tx('tools.transcript') });
   const confirmText = el('span', { class: 'ic-confirm-text' });
-  const confirmYes = el('button', { type: 'button', class: 'ic-button ic-primary', text: 'Send it' });
-  const confirmNo = el('button', { type: 'button', class: 'ic-button', text: 'Cancel' });
+  const confirmYes = el('button', { type: 'button', class: 'ic-button ic-primary', ...tx('tools.sendIt') });
+  const confirmNo = el('button', { type: 'button', class: 'ic-button', ...tx('common.cancel') });
   const confirmRow = el('div', { class: 'ic-tool-row', hidden: true }, confirmText, confirmYes, confirmNo);
   const transcriptResult = el('p', { class: 'ic-result', role: 'status', 'aria-live': 'polite' });
   const others = () => (chat?.members ?? []).filter((m) => m.identityId !== chat?.me.identityId).map((m) => m.address);
@@ -82,10 +88,10 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     const to = others();
     showResult(transcriptResult, '', false);
     if (to.length === 0) {
-      showResult(transcriptResult, 'Nobody else has joined yet, so there is no one to email.', true);
+      showResult(transcriptResult, ['tools.transcriptNobody'], true);
       return;
     }
-    confirmText.textContent = `Email the messages so far to ${to.join(', ')}?`;
+    say(confirmText, 'tools.transcriptConfirm', { people: listOf(to) });
     confirmRow.hidden = false;
     transcriptButton.hidden = true;
     confirmYes.focus();
@@ -103,10 +109,10 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     confirmYes.disabled = true;
     try {
       const r = await api.sendTranscript(chatId);
-      const who = r.recipients === to.length ? to.join(', ') : `${r.recipients} ${r.recipients === 1 ? 'person' : 'people'}`;
-      showResult(transcriptResult, `Transcript emailed to ${who}. Their replies to it come back into this chat.`, false);
+      const who = r.recipients === to.length ? listOf(to) : t('tools.recipients', { count: r.recipients });
+      showResult(transcriptResult, ['tools.transcriptSent', { people: who }], false);
     } catch (err) {
-      showResult(transcriptResult, problem(err, 'Could not email the transcript'), true);
+      showResult(transcriptResult, problem(err, 'tools.transcriptFailed'), true);
     } finally {
       confirmYes.disabled = false;
       closeConfirm();
@@ -118,7 +124,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     { class: 'ic-tool' },
     transcriptButton,
     confirmRow,
-    el('p', { class: 'ic-help', text: 'Sends everything said so far to the other members, who can answer by replying.' }),
+    el('p', { class: 'ic-help', ...tx('tools.transcriptHelp') }),
     transcriptResult,
   );
 
@@ -132,11 +138,11 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     try {
       const next = await api.updateMySettings(chatId, { emailNotify: want });
       notify.checked = next.me.emailNotify;
-      showResult(notifyResult, want ? 'Saved: you get emails when you are away.' : 'Saved: no emails from this chat.', false);
+      showResult(notifyResult, [want ? 'tools.notifyOn' : 'tools.notifyOff'], false);
       opts.onChat(next);
     } catch (err) {
       notify.checked = !want;
-      showResult(notifyResult, problem(err, 'Could not save the setting'), true);
+      showResult(notifyResult, problem(err, 'tools.saveFailed'), true);
     } finally {
       notify.disabled = false;
     }
@@ -145,7 +151,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     'div',
     { class: 'ic-tool ic-check' },
     notify,
-    el('label', { for: `${id}-notify`, text: "Email me new messages when I'm away" }),
+    el('label', { for: `${id}-notify`, ...tx('tools.notifyLabel') }),
     notifyResult,
   );
 
@@ -162,12 +168,12 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
       const reading = next.me.readingLanguage;
       showResult(
         languageResult,
-        reading ? `Saved: messages are shown in ${languageName(reading)}.` : 'Saved: messages are shown as written.',
+        reading ? ['tools.languageSaved', { language: languageName(reading) }] : ['tools.languageAsWritten'],
         false,
       );
       opts.onChat(next);
     } catch (err) {
-      showResult(languageResult, problem(err, 'Could not save the language'), true);
+      showResult(languageResult, problem(err, 'tools.languageFailed'), true);
     } finally {
       language.disabled = !(chat?.translation.enabled && chat.retention === 'ARCHIVED');
     }
@@ -175,7 +181,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
   const languageTool = el(
     'div',
     { class: 'ic-tool' },
-    el('label', { for: `${id}-language`, text: 'Show messages in' }),
+    el('label', { for: `${id}-language`, ...tx('tools.showIn') }),
     language,
     languageHelp,
     languageResult,
@@ -184,7 +190,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
   function renderLanguages(next: ChatView): void {
     const own = next.me.language === null ? next.me.readingLanguage : null;
     const options = [
-      el('option', { value: '', text: own ? `My language (${languageName(own)})` : 'My language' }),
+      el('option', { value: '', ...(own ? tx('tools.myLanguageNamed', { language: languageName(own) }) : tx('tools.myLanguage')) }),
       ...[...new Set([...READING_LANGUAGES, ...(next.me.language ? [next.me.language] : [])])].map((code) =>
         el('option', { value: code, text: languageName(code) }),
       ),
@@ -194,17 +200,16 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
     // An ephemeral chat keeps its words nowhere else, translations included.
     const translated = next.translation.enabled && next.retention === 'ARCHIVED';
     language.disabled = !translated;
-    languageHelp.textContent = !next.translation.enabled
-      ? 'Translation is off on this server: messages are shown as written.'
-      : translated
-        ? 'Messages in another language are translated for you; the original is one click away.'
-        : 'This chat keeps no record, so its messages are not translated.';
+    say(
+      languageHelp,
+      !next.translation.enabled ? 'tools.translationOff' : translated ? 'tools.translationOn' : 'tools.translationEphemeral',
+    );
   }
 
   const root = el(
     'details',
     { class: 'ic-tools' },
-    el('summary', { text: 'Options' }),
+    el('summary', tx('tools.options')),
     el(
       'div',
       { class: 'ic-tools-body' },
@@ -212,7 +217,7 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
       transcriptTool,
       notifyTool,
       languageTool,
-      opts.settingsUrl ? el('p', { class: 'ic-tool' }, el('a', { href: opts.settingsUrl, text: 'Do not disturb and my addresses' })) : null,
+      opts.settingsUrl ? el('p', { class: 'ic-tool' }, el('a', { href: opts.settingsUrl, ...tx('tools.settingsLink') })) : null,
     ),
   );
 
@@ -226,12 +231,17 @@ export function createChatTools(opts: ChatToolsOptions): { root: HTMLElement; up
       inviteInput.disabled = ended;
       inviteButton.disabled = ended;
       transcriptButton.disabled = next.retention === 'EPHEMERAL';
-      transcriptButton.title = next.retention === 'EPHEMERAL' ? 'This chat keeps no record, so there is no transcript' : '';
+      if (next.retention === 'EPHEMERAL') say(transcriptButton, 'tools.transcriptEphemeral', undefined, 'title');
+      else sayAsIs(transcriptButton, '', 'title');
     },
   };
 }
 
-function showResult(node: HTMLElement, text: string, error: boolean): void {
-  node.textContent = text;
+/** The server's own words, or one of ours with its values. */
+type Result = string | [MessageKey, Values?];
+
+function showResult(node: HTMLElement, result: Result, error: boolean): void {
+  if (typeof result === 'string') sayAsIs(node, result);
+  else say(node, result[0], result[1]);
   node.classList.toggle('ic-result-error', error);
 }

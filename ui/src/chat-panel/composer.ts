@@ -1,12 +1,14 @@
 /** The message box: Enter sends, Shift+Enter starts a new line. */
 import { LIMITS } from '../../../protocol/limits.ts';
 import { el } from '../dom.ts';
+import { say, t, tx, type MessageKey } from '../i18n/index.ts';
 import type { ChatStorage } from './chat-storage.ts';
 import { attachMentionPicker, type MentionCandidate } from './mention-picker.ts';
 
 export interface Composer {
   root: HTMLFormElement;
-  setEnabled(enabled: boolean, reason?: string): void;
+  /** `reason` (why it is read only or what happens to what is typed) shows as the placeholder. */
+  setEnabled(enabled: boolean, reason?: MessageKey): void;
   focus(): void;
   /** Keeps what is typed but not sent in this storage, and brings it back (once the identity is known). */
   keepDraft(storage: ChatStorage): void;
@@ -26,12 +28,14 @@ export function createComposer(opts: {
     id,
     class: 'ic-draft',
     rows: '2',
+    // What is typed keeps its own direction (English typed in an Arabic panel, and back).
+    dir: 'auto',
     // No maxlength: the browser would cut a long paste silently; the count below says what is over.
-    placeholder: 'Write a message',
+    ...tx({ placeholder: 'composer.placeholder' }),
     'aria-describedby': `${id}-hint`,
   });
-  const send = el('button', { type: 'submit', class: 'ic-button ic-send', text: 'Send' });
-  const hint = el('p', { id: `${id}-hint`, class: 'ic-hint', text: 'Enter to send, Shift+Enter for a new line' });
+  const send = el('button', { type: 'submit', class: 'ic-button ic-send', ...tx('composer.send') });
+  const hint = el('p', { id: `${id}-hint`, class: 'ic-hint', ...tx('composer.hint') });
   let focusedOnce = false;
   let draft: ChatStorage | null = null;
   const saveDraft = () => draft?.write(box.value.trim() ? box.value : null);
@@ -41,7 +45,7 @@ export function createComposer(opts: {
   const root = el(
     'form',
     { class: 'ic-composer' },
-    el('label', { for: id, class: 'ic-visually-hidden', text: 'Message' }),
+    el('label', { for: id, class: 'ic-visually-hidden', ...tx('composer.label') }),
     mentions.list,
     el('div', { class: 'ic-composer-row' }, box, send),
     count,
@@ -51,7 +55,9 @@ export function createComposer(opts: {
   const showCount = () => {
     const over = messageOverLimit(box.value.trim());
     count.hidden = over === null && box.value.length < LIMITS.messageChars * 0.9;
-    count.textContent = over ?? `${box.value.trim().length.toLocaleString()} / ${LIMITS.messageChars.toLocaleString()} characters`;
+    const length = box.value.trim().length;
+    if (over) say(count, 'composer.tooLong', { length, over: length - LIMITS.messageChars, limit: LIMITS.messageChars });
+    else say(count, 'composer.count', { count: length, limit: LIMITS.messageChars });
     count.classList.toggle('ic-count-over', over !== null);
     if (over) box.setAttribute('aria-invalid', 'true');
     else box.removeAttribute('aria-invalid');
@@ -91,7 +97,7 @@ export function createComposer(opts: {
       const first = enabled && box.disabled && opts.focusWhenReady && !focusedOnce;
       box.disabled = !enabled;
       send.disabled = !enabled;
-      box.placeholder = reason ?? (enabled ? 'Write a message' : 'Read only');
+      say(box, reason ?? (enabled ? 'composer.placeholder' : 'composer.readOnly'), undefined, 'placeholder');
       // Once, and only when the person is not already somewhere else on the page.
       if (first && !isTyping(document.activeElement)) {
         focusedOnce = true;
@@ -126,5 +132,5 @@ function isTyping(e: Element | null): boolean {
 export function messageOverLimit(body: string): string | null {
   const over = body.length - LIMITS.messageChars;
   if (over <= 0) return null;
-  return `${body.length.toLocaleString()} characters: ${over.toLocaleString()} over the limit of ${LIMITS.messageChars.toLocaleString()}. Shorten the message or send it in parts.`;
+  return t('composer.tooLong', { length: body.length, over, limit: LIMITS.messageChars });
 }

@@ -1,25 +1,25 @@
 /** A button that asks once more before a destructive action, without a modal dialog. */
 import { el } from '../dom.ts';
+import { say, sayAsIs, tx, type MessageKey } from '../i18n/index.ts';
 
 export function confirmButton(opts: {
-  label: string;
-  confirmLabel: string;
-  ariaLabel?: string;
+  label: MessageKey;
+  confirmLabel: MessageKey;
+  ariaLabel?: MessageKey;
   className?: string;
   onConfirm: () => void;
 }): HTMLButtonElement {
   const button = el('button', {
     type: 'button',
     class: opts.className ?? 'ic-link',
-    'aria-label': opts.ariaLabel,
-    text: opts.label,
+    ...tx(opts.ariaLabel ? { text: opts.label, 'aria-label': opts.ariaLabel } : { text: opts.label }),
   });
   let armed: ReturnType<typeof setTimeout> | undefined;
   const disarm = () => {
     clearTimeout(armed);
     armed = undefined;
-    button.textContent = opts.label;
-    if (opts.ariaLabel) button.setAttribute('aria-label', opts.ariaLabel);
+    say(button, opts.label);
+    if (opts.ariaLabel) say(button, opts.ariaLabel, undefined, 'aria-label');
     button.classList.remove('ic-armed');
   };
   button.addEventListener('click', () => {
@@ -28,8 +28,9 @@ export function confirmButton(opts: {
       opts.onConfirm();
       return;
     }
-    button.textContent = opts.confirmLabel;
+    say(button, opts.confirmLabel);
     // The visible question is the accessible name while armed.
+    sayAsIs(button, '', 'aria-label');
     button.removeAttribute('aria-label');
     button.classList.add('ic-armed');
     armed = setTimeout(disarm, 5_000);

@@ -9,6 +9,7 @@ import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createCallBar } from './call-view.ts';
 import { el } from '../dom.ts';
+import { ensureUiLanguage, followReader, onUiLanguageChange, say, sayAsIs, t, tx } from '../i18n/index.ts';
 import { isSaid } from '../../../protocol/kinds.ts';
 import { newClientId } from '../client-id.ts';
 import { acceptDropsAndPastes, createAttacher } from './attach.ts';
@@ -53,6 +54,8 @@ export interface ChatPanelOptions {
    * must not take focus from the mail client around it).
    */
   focusComposer?: boolean;
+  /** The mail client's own language (Outlook's display language) while the reader's is not known yet. */
+  clientLanguage?: string;
   /** The chat cannot be shown (not found, not in the audience, signed out). */
   onError?: (error: { code: string; message: string }) => void;
   /** Open at this message instead of the newest (a search hit): pages history back to it. */
@@ -75,6 +78,7 @@ const FINAL_JOIN_ERRORS = new Set(['NOT_FOUND', 'NOT_IN_AUDIENCE', 'FORBIDDEN', 
 
 export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatPanel {
   const { chatId, transport, api } = opts;
+  ensureUiLanguage(opts.clientLanguage);
   const transcript = new Transcript();
   const receipts = new Receipts();
   const cleanups: (() => void)[] = [];
@@ -141,6 +145,15 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   if (tools) ui.members.root.after(tools.root);
   const callBar = createCallBar({ chatId, calls: transport.calls, webPageUrl: opts.webPageUrl, onProblem: (m) => ui.showNotice(m) });
   ui.header.after(callBar.root);
+  // The UI language changed: remembered strings re-rendered themselves; rebuild what is computed
+  // from data (times, language names, lists of people).
+  cleanups.push(
+    onUiLanguageChange(() => {
+      for (const m of transcript.visible()) view.show(m);
+      if (chat) ui.members.update(chat);
+      if (chat) tools?.update(chat);
+    }),
+  );
 
   // ---------- sending ----------
   const outbox = new Outbox(
@@ -163,7 +176,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     mentionable: () => (chat ? mentionable(chat, memberName) : []),
     focusWhenReady: opts.focusComposer ?? false,
   });
-  composer.setEnabled(false, 'Connecting…');
+  composer.setEnabled(false, 'status.connecting');
   ui.placeComposer(composer.root);
   if (api) composer.root.before(createMediaRow(api));
   ui.showStatus(transport.status);
@@ -171,7 +184,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   // ---------- typing ----------
   const typists = new Typists((ids) => {
-    const names = ids.map((id) => (chat?.members.some((m) => m.identityId === id) ? memberName(id) : 'Someone'));
+    const names = ids.map((id) => (chat?.members.some((m) => m.identityId === id) ? memberName(id) : t('common.someone')));
     ui.typingLine.textContent = typingLabel(names);
   });
 
@@ -187,12 +200,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     const attacher = createAttacher({ api: client, chatId, notice: (t) => ui.showNotice(t), newClientId: () => newClientId() });
     cleanups.push(acceptDropsAndPastes(ui.root, (files) => void attacher.attach(files)));
     const row = el('div', { class: 'ic-media-row' }, attacher.button);
-    const recordButton = el('button', { type: 'button', class: 'ic-link ic-record', text: 'Record video' });
+    const recordButton = el('button', { type: 'button', class: 'ic-link ic-record', ...tx('panel.recordVideo') });
     const why = cannotRecordReason();
     if (why) {
       recordButton.disabled = true;
-      recordButton.title = why;
-      row.append(recordButton, el('span', { class: 'ic-hint', text: why }));
+      for (const [k, v] of Object.entries(tx({ title: why }))) recordButton.setAttribute(k, v);
+      row.append(recordButton, el('span', { class: 'ic-hint', ...tx(why) }));
       return row;
     }
     recordButton.addEventListener('click', () => void openRecorder());
@@ -333,8 +346,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     chat = next;
     // Someone renamed themselves: messages already shown name them anew.
     if (!firstLoad && namesOf(next) !== namesBefore) for (const m of transcript.visible()) view.show(m);
+    // My own reading language (not a language chosen for this one chat) is the interface's too.
+    if (next.me.language === null) followReader(next.me.readingLanguage);
     for (const m of next.members) receipts.name(m.identityId, m.displayName ?? m.address);
-    ui.title.textContent = next.subject || 'Chat';
+    if (next.subject) sayAsIs(ui.title, next.subject);
+    else say(ui.title, 'panel.title');
     ui.members.update(next);
     ui.ended.hidden = !next.endedAt;
     updateComposer();
@@ -349,11 +365,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
 
   /** Writing stays possible offline: messages wait in the outbox and go out on reconnect. */
   function updateComposer(): void {
-    if (fatal || !chat) composer.setEnabled(false, fatal ? 'Not available' : 'Connecting…');
-    else if (chat.endedAt) composer.setEnabled(false, 'This chat has ended');
-    else if (transport.status === 'unauthorized') composer.setEnabled(false, 'Signed out');
+    if (fatal || !chat) composer.setEnabled(false, fatal ? 'composer.notAvailable' : 'status.connecting');
+    else if (chat.endedAt) composer.setEnabled(false, 'composer.ended');
+    else if (transport.status === 'unauthorized') composer.setEnabled(false, 'composer.signedOut');
     else if (transport.status === 'online') composer.setEnabled(true);
-    else composer.setEnabled(true, 'Offline: sends when reconnected');
+    else composer.setEnabled(true, 'composer.offline');
   }
 
   function renderHeaderActions(): void {
@@ -361,8 +377,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     if (!api || !chat?.isOwner || chat.endedAt) return;
     ui.headerActions.appendChild(
       confirmButton({
-        label: 'End chat',
-        confirmLabel: 'End for everyone?',
+        label: 'panel.endChat',
+        confirmLabel: 'panel.endConfirm',
         className: 'ic-link ic-end',
         onConfirm: () => {
           api.endChat(chatId).then(applyChat, (err: Error) => ui.showNotice(err.message));
@@ -385,7 +401,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     })()
       .catch((err: unknown) => {
         const code = err instanceof TransportError ? err.code : 'OFFLINE';
-        const message = err instanceof Error ? err.message : 'Could not open the chat';
+        const message = err instanceof Error ? err.message : t('panel.openFailed');
         if (FINAL_JOIN_ERRORS.has(code)) {
           fatal = true;
           updateComposer();
@@ -451,7 +467,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       scroller.scrollTop = scroller.scrollHeight - keepFromBottom;
       if (!page.hasMore) earlier.hidden = true;
     } catch (err) {
-      ui.showNotice(err instanceof Error ? err.message : 'Could not load earlier messages');
+      ui.showNotice(err instanceof Error ? err.message : { key: 'panel.earlierFailed' });
     } finally {
       earlier.disabled = false;
     }
@@ -488,7 +504,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     try {
       apply([await transport.deleteMessage(chatId, seq)]);
     } catch (err) {
-      ui.showNotice(err instanceof Error ? err.message : 'Could not delete the message');
+      ui.showNotice(err instanceof Error ? err.message : { key: 'panel.deleteFailed' });
     }
   }
 

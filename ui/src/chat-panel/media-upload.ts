@@ -6,6 +6,7 @@
 import type { DetailedError, Upload } from 'tus-js-client';
 import { MEDIA_ID_HEADER, UPLOADS_PATH, UPLOAD_METADATA } from '../../../protocol/media.ts';
 import type { ApiClient } from '../api-client.ts';
+import { t } from '../i18n/index.ts';
 
 export interface ChatUpload {
   /** Resolves with the upload's id once every byte is stored on the server. */
@@ -43,11 +44,11 @@ export function uploadToChat(
       retryDelays: [500, 1500, 3000, 6000, 10_000],
       storeFingerprintForResuming: false,
       onProgress: (sent, total) => onProgress?.(sent, streaming ? null : total),
-      onError: (err) => settle!.reject(new Error(serverMessage(tus, err) ?? 'The upload failed')),
+      onError: (err) => settle!.reject(new Error(serverMessage(tus, err) ?? t('upload.failed'))),
       onSuccess: ({ lastResponse }) => {
         const id = upload.url?.split('/').pop();
         if (id && lastResponse.getHeader(MEDIA_ID_HEADER)) settle!.resolve(id);
-        else settle!.reject(new Error('The server did not confirm the upload'));
+        else settle!.reject(new Error(t('upload.unconfirmed')));
       },
     });
     upload.start();

@@ -5,6 +5,7 @@
  */
 import type { ChatView, PresenceView } from '../../../protocol/index.ts';
 import { clear, el } from '../dom.ts';
+import { say, tx } from '../i18n/index.ts';
 import { presenceDot } from './presence-dot.ts';
 
 export interface MembersView {
@@ -19,7 +20,7 @@ export interface MembersView {
 }
 
 export function createMembersView(): MembersView {
-  const summary = el('summary', { text: 'People' });
+  const summary = el('summary', tx('members.people'));
   const list = el('ul', { class: 'ic-members-list' });
   const root = el('details', { class: 'ic-members' }, summary, list);
   let chat: ChatView | null = null;
@@ -30,7 +31,7 @@ export function createMembersView(): MembersView {
     if (!chat) return;
     const c = chat;
     const joined = c.audience.filter((a) => a.joined).length;
-    summary.textContent = `People (${joined} joined of ${c.audience.length})`;
+    say(summary, 'members.summary', { joined, total: c.audience.length });
     clear(list);
     for (const a of c.audience) {
       const me = a.address === c.me.address;
@@ -43,11 +44,15 @@ export function createMembersView(): MembersView {
           { class: a.joined ? 'ic-joined' : 'ic-invited' },
           p ? presenceDot(p) : null,
           // A joined member's own display name where set, the address on hover.
-          el('span', { class: 'ic-address', text: me ? `${name} (you)` : name, title: a.address }),
+          el('span', { class: 'ic-address', ...(me ? tx('members.you', { address: name }) : { text: name }), title: a.address }),
           ' ',
           el('span', {
             class: 'ic-member-state',
-            text: a.joined ? (member && emailOnly.has(member.identityId) ? 'joined, reads by email only' : 'joined') : 'invited',
+            ...(a.joined
+              ? member && emailOnly.has(member.identityId)
+                ? { text: 'joined, reads by email only' }
+                : tx('members.joined')
+              : tx('members.invited')),
           }),
         ),
       );

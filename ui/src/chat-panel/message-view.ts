@@ -1,10 +1,10 @@
 /** DOM for one transcript entry. Every piece of user text goes in through textContent. */
 import type { DeliveryStatus, MessageView } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
+import { say, tx, type MessageKey } from '../i18n/index.ts';
 import { languageName } from '../languages.ts';
 import { confirmButton } from './confirm-button.ts';
 import { editedMark, messageEditor } from './message-edit.ts';
-import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
 import { messageText } from './message-text.ts';
 import { textWithMentions } from './mentions.ts';
 import { renderReactions } from './reactions-view.ts';
@@ -42,18 +42,18 @@ function translatedBody(m: MessageView, opts: MessageViewOptions, className: str
   const t = m.translation!;
   const original = opts.showOriginal === true;
   const from = languageName(t.from);
-  const body = el(tag, { class: className, lang: original ? t.from : t.language }, messageText(original ? m.body : t.body));
+  const body = el(tag, { class: className, lang: original ? t.from : t.language, dir: 'auto' }, messageText(original ? m.body : t.body));
   const toggle = el('button', {
     type: 'button',
     class: 'ic-link ic-translation-toggle',
     'aria-pressed': original ? 'true' : 'false',
-    text: original ? 'show translation' : 'show original',
+    ...tx(original ? 'message.showTranslation' : 'message.showOriginal'),
   });
   toggle.addEventListener('click', () => opts.onToggleOriginal?.(m.seq));
   const note = el(
     'p',
     { class: 'ic-translation-note' },
-    el('span', { text: original ? `Original (${from})` : `Translated from ${from}` }),
+    el('span', tx(original ? 'message.original' : 'message.translatedFrom', { language: from })),
     ' · ',
     toggle,
   );
@@ -66,7 +66,7 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     return el(
       'li',
       { class: `ic-msg ic-system${m.kind === 'CALL' ? ' ic-call-line' : ''}`, 'data-seq': String(m.seq) },
-      el('p', { text: m.body }),
+      el('p', { dir: 'auto', text: m.body }),
     );
   }
   if (m.kind === 'QUOTE') {
@@ -76,10 +76,10 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
       el(
         'figure',
         {},
-        el('figcaption', { text: `Email from ${m.authorAddress ?? 'unknown sender'}` }),
+        el('figcaption', m.authorAddress ? tx('message.emailFrom', { address: m.authorAddress }) : tx('message.unknownSender')),
         ...(m.translation
           ? translatedBody(m, opts, 'ic-body', 'blockquote')
-          : [el('blockquote', { class: 'ic-body' }, messageText(m.body))]),
+          : [el('blockquote', { class: 'ic-body', dir: 'auto' }, messageText(m.body))]),
       ),
       reactionsOf(m, opts),
     );
@@ -90,7 +90,11 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     { class: 'ic-meta' },
     el('span', {
       class: 'ic-author',
-      text: opts.mine ? 'You' : (opts.author?.name ?? m.authorAddress ?? 'Someone'),
+      ...(opts.mine
+        ? tx('common.you')
+        : (opts.author?.name ?? m.authorAddress)
+          ? { text: (opts.author?.name ?? m.authorAddress)! }
+          : tx('common.someone')),
       title: opts.author?.address ?? m.authorAddress ?? undefined,
     }),
     ' ',
@@ -105,16 +109,23 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
     meta,
   );
   if (m.deleted) {
-    item.appendChild(el('p', { class: 'ic-body ic-tombstone', text: DELETED_MESSAGE_TEXT }));
+    item.appendChild(el('p', { class: 'ic-body ic-tombstone', ...tx('message.deleted') }));
     return item;
   }
   // An attachment's content; else the text as written, mentions marked, or its translation with a note and the original a click away.
+  // dir=auto: a message keeps its own direction whatever the interface's (English in an Arabic panel).
   const bodyNodes =
     m.kind === 'ATTACHMENT' && m.attachment && opts.renderAttachment
       ? [opts.renderAttachment(m.attachment)]
       : m.translation
         ? translatedBody(m, opts, 'ic-body', 'p')
-        : [el('p', { class: 'ic-body' }, opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body))];
+        : [
+            el(
+              'p',
+              { class: 'ic-body', dir: 'auto' },
+              opts.mentionTokens?.length ? textWithMentions(m.body, opts.mentionTokens) : messageText(m.body),
+            ),
+          ];
   item.append(...bodyNodes);
   if (m.editedAt) meta.appendChild(editedMark(m.seq, m.editedAt, item, opts.loadRevisions));
   if (opts.receipt) {
@@ -127,9 +138,9 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   if (opts.canDelete) {
     meta.appendChild(
       confirmButton({
-        label: 'Delete',
-        confirmLabel: 'Delete for everyone?',
-        ariaLabel: 'Delete this message',
+        label: 'message.delete',
+        confirmLabel: 'message.deleteConfirm',
+        ariaLabel: 'message.deleteLabel',
         className: 'ic-link ic-delete',
         onConfirm: () => opts.onDelete(m.seq),
       }),
@@ -169,17 +180,22 @@ function reactionsOf(m: MessageView, opts: MessageViewOptions): HTMLElement | nu
   });
 }
 
-const RECEIPT_TEXT: Record<DeliveryStatus, string> = { sent: 'Sent', delivered: 'Delivered', emailed: 'Emailed', read: 'Read' };
+const RECEIPT_TEXT: Record<DeliveryStatus, MessageKey> = {
+  sent: 'receipt.sent',
+  delivered: 'receipt.delivered',
+  emailed: 'receipt.emailed',
+  read: 'receipt.read',
+};
 
 /** Updates a receipt in place (receipts move often; the message node stays). */
 export function setReceipt(node: HTMLElement, r: { status: DeliveryStatus; detail: string }): void {
   node.dataset.state = r.status;
-  node.textContent = RECEIPT_TEXT[r.status];
+  say(node, RECEIPT_TEXT[r.status]);
   if (r.detail) node.title = r.detail;
   else node.removeAttribute('title');
 }
 
 export function renderUnreadDivider(): HTMLLIElement {
   // A plain list item: role="separator" on the <li> would make the list hold a non-item (axe: list).
-  return el('li', { class: 'ic-divider' }, el('span', { text: 'New messages' }));
+  return el('li', { class: 'ic-divider' }, el('span', tx('message.newDivider')));
 }

@@ -144,7 +144,8 @@ export class Outbox {
         }
       } else {
         p.state = 'failed';
-        p.error = err instanceof Error ? err.message : 'Could not send';
+        // Without the server's words, the view says it was refused.
+        p.error = err instanceof Error ? err.message : undefined;
         // A refused message does not hold back the ones after it.
         this.pump();
       }

@@ -1,38 +1,40 @@
 /** The panel's fixed skeleton: header, status lines, the scrolling transcript, composer slot. */
 import type { ConnectionStatus } from '../transport.ts';
 import { el } from '../dom.ts';
+import { say, sayAsIs, t, tx, type MessageKey } from '../i18n/index.ts';
 import { createMembersView } from './members-view.ts';
 
-const STATUS_TEXT: Record<ConnectionStatus, string> = {
-  connecting: 'Connecting…',
-  online: '',
-  offline: 'Connection lost. Reconnecting…',
-  unauthorized: 'You are signed out. Sign in again to keep chatting.',
-  refused: 'Too many open chat windows or tabs for your account. Close some; retrying in a minute.',
+const STATUS_TEXT: Record<ConnectionStatus, MessageKey | null> = {
+  connecting: 'status.connecting',
+  online: null,
+  offline: 'status.offline',
+  unauthorized: 'status.unauthorized',
+  refused: 'status.refused',
 };
 
 export function statusText(s: ConnectionStatus): string {
-  return STATUS_TEXT[s];
+  const key = STATUS_TEXT[s];
+  return key ? t(key) : '';
 }
 
 export function createPanelLayout(opts: { chatId: string; compact?: boolean }) {
   const titleId = `ic-title-${opts.chatId}`;
-  const title = el('h2', { id: titleId, class: 'ic-title', text: 'Chat' });
+  const title = el('h2', { id: titleId, class: 'ic-title', ...tx('panel.title') });
   const statusLine = el('p', { class: 'ic-status', role: 'status' });
   const members = createMembersView();
   const headerActions = el('div', { class: 'ic-header-actions' });
   const header = el('header', { class: 'ic-header' }, el('div', { class: 'ic-heading' }, title, headerActions), members.root);
   const notice = el('p', { class: 'ic-notice', role: 'alert', hidden: true });
-  const ended = el('p', { class: 'ic-ended', hidden: true, text: 'This chat has ended. It is read only.' });
-  const earlier = el('button', { type: 'button', class: 'ic-button ic-earlier', hidden: true, text: 'Load earlier messages' });
-  const log = el('ol', { class: 'ic-log', 'aria-label': 'Messages' });
+  const ended = el('p', { class: 'ic-ended', hidden: true, ...tx('panel.ended') });
+  const earlier = el('button', { type: 'button', class: 'ic-button ic-earlier', hidden: true, ...tx('panel.earlier') });
+  const log = el('ol', { class: 'ic-log', ...tx({ 'aria-label': 'panel.log' }) });
   // The live region wraps the list: role="log" on the <ol> itself would strip its list semantics.
   const logRegion = el('div', { role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions' }, log);
-  const outbox = el('ol', { class: 'ic-outbox', 'aria-label': 'Messages being sent' });
-  const empty = el('p', { class: 'ic-empty', text: 'No messages yet. Say hello!', hidden: true });
+  const outbox = el('ol', { class: 'ic-outbox', ...tx({ 'aria-label': 'panel.outbox' }) });
+  const empty = el('p', { class: 'ic-empty', ...tx('panel.empty'), hidden: true });
   const scroller = el(
     'div',
-    { class: 'ic-scroll', role: 'region', tabindex: '0', 'aria-label': 'Conversation' },
+    { class: 'ic-scroll', role: 'region', tabindex: '0', ...tx({ 'aria-label': 'panel.conversation' }) },
     earlier,
     empty,
     logRegion,
@@ -67,14 +69,18 @@ export function createPanelLayout(opts: { chatId: string; compact?: boolean }) {
     placeComposer(composer: HTMLElement): void {
       root.append(composer);
     },
-    showNotice(text: string): void {
-      notice.textContent = text;
-      notice.hidden = !text;
+    /** A notice as given (the server's words) or one of ours (kept in the UI language). */
+    showNotice(text: string | { key: MessageKey }): void {
+      if (typeof text === 'string') sayAsIs(notice, text);
+      else say(notice, text.key);
+      notice.hidden = !notice.textContent;
     },
     showStatus(s: ConnectionStatus): void {
       root.dataset.status = s;
-      statusLine.textContent = STATUS_TEXT[s];
-      statusLine.hidden = !STATUS_TEXT[s];
+      const key = STATUS_TEXT[s];
+      if (key) say(statusLine, key);
+      else sayAsIs(statusLine, '');
+      statusLine.hidden = !key;
     },
   };
 }

@@ -2,6 +2,8 @@
  * Typing hints both ways: outgoing ones are throttled (one "typing" per few seconds, one
  * "stopped" after a pause), incoming ones expire on their own if the "stopped" is lost.
  */
+import { t } from '../i18n/index.ts';
+
 const SEND_EVERY_MS = 3_000;
 const IDLE_AFTER_MS = 4_000;
 const EXPIRE_AFTER_MS = 6_000;
@@ -55,7 +57,7 @@ export class Typists {
 
 export function typingLabel(names: string[]): string {
   if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return `${names.length} people are typing…`;
+  if (names.length === 1) return t('typing.one', { name: names[0]! });
+  if (names.length === 2) return t('typing.two', { first: names[0]!, second: names[1]! });
+  return t('typing.many', { count: names.length });
 }

@@ -7,6 +7,7 @@
 import type { ApiClient } from '../api-client.ts';
 import { FORMAT_LABEL, VIDEO_MIME, type RecordingPlan } from '../capabilities.ts';
 import { el } from '../dom.ts';
+import { say, sayAsIs, t, tx } from '../i18n/index.ts';
 import { draw } from './attach.ts';
 import { durationLabel } from './attachment-view.ts';
 import { uploadToChat, type ChatUpload } from './media-upload.ts';
@@ -32,19 +33,19 @@ export function createVideoRecorder(opts: {
     muted: true,
     autoplay: true,
     playsinline: true,
-    'aria-label': 'Camera preview',
+    ...tx({ 'aria-label': 'video.preview' }),
   });
   const timer = el('span', { class: 'ic-timer', role: 'timer', text: `0:00 / ${durationLabel(MAX_VIDEO_MS)}` });
   const state = el('p', { class: 'ic-hint', 'aria-live': 'polite' });
   const audience = el('div', { class: 'ic-recorder-audience', 'aria-label': 'Who can play it' });
-  const record = el('button', { type: 'button', class: 'ic-button', text: 'Record' });
-  const stop = el('button', { type: 'button', class: 'ic-button', text: 'Stop', disabled: true });
-  const retake = el('button', { type: 'button', class: 'ic-link', text: 'Re-take', disabled: true });
-  const send = el('button', { type: 'button', class: 'ic-button ic-send', text: 'Send video', disabled: true });
-  const cancel = el('button', { type: 'button', class: 'ic-link', text: 'Cancel' });
+  const record = el('button', { type: 'button', class: 'ic-button', ...tx('video.record') });
+  const stop = el('button', { type: 'button', class: 'ic-button', ...tx('video.stop'), disabled: true });
+  const retake = el('button', { type: 'button', class: 'ic-link', ...tx('video.retake'), disabled: true });
+  const send = el('button', { type: 'button', class: 'ic-button ic-send', ...tx('video.send'), disabled: true });
+  const cancel = el('button', { type: 'button', class: 'ic-link', ...tx('common.cancel') });
   const root = el(
     'section',
-    { class: 'ic-recorder', 'aria-label': 'Record a video message' },
+    { class: 'ic-recorder', ...tx({ 'aria-label': 'video.label' }) },
     preview,
     el('div', { class: 'ic-recorder-row' }, timer, record, stop, retake, send, cancel),
     state,
@@ -68,7 +69,7 @@ export function createVideoRecorder(opts: {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
     } catch (err) {
-      state.textContent = `No camera: ${err instanceof Error ? err.message : 'access was refused'}`;
+      say(state, 'video.noCamera', { reason: err instanceof Error ? err.message : t('video.refused') });
       record.disabled = true;
       return;
     }
@@ -95,7 +96,7 @@ export function createVideoRecorder(opts: {
       type: contentType,
     });
     video.done.catch((err: Error) => {
-      if (err.message !== 'cancelled') state.textContent = err.message;
+      if (err.message !== 'cancelled') sayAsIs(state, err.message);
     });
     recorder.start(1000);
     startedAt = performance.now();
@@ -103,7 +104,7 @@ export function createVideoRecorder(opts: {
     stop.disabled = false;
     retake.disabled = true;
     send.disabled = true;
-    state.textContent = 'Recording…';
+    say(state, 'video.recording');
     tick = setInterval(() => {
       const ms = performance.now() - startedAt;
       timer.textContent = `${durationLabel(ms)} / ${durationLabel(MAX_VIDEO_MS)}`;
@@ -127,7 +128,7 @@ export function createVideoRecorder(opts: {
     stop.disabled = true;
     retake.disabled = false;
     send.disabled = false;
-    state.textContent = `Recorded ${durationLabel(durationMs)}. Send it, or re-take.`;
+    say(state, 'video.recorded', { duration: durationLabel(durationMs) });
   }
 
   function discard(): void {
@@ -144,7 +145,7 @@ export function createVideoRecorder(opts: {
     if (!video) return;
     send.disabled = true;
     retake.disabled = true;
-    state.textContent = 'Finishing the upload…';
+    say(state, 'video.finishing');
     try {
       const uploadId = await video.done;
       const previewUploadId = poster ? await poster.done.catch(() => undefined) : undefined;
@@ -159,7 +160,8 @@ export function createVideoRecorder(opts: {
       poster = null;
       close();
     } catch (err) {
-      state.textContent = err instanceof Error ? err.message : 'Could not send the video';
+      if (err instanceof Error) sayAsIs(state, err.message);
+      else say(state, 'video.sendFailed');
       retake.disabled = false;
     }
   }
@@ -191,7 +193,7 @@ export function createVideoRecorder(opts: {
     record.disabled = false;
     retake.disabled = true;
     send.disabled = true;
-    state.textContent = '';
+    sayAsIs(state, '');
   });
   send.addEventListener('click', () => void sendIt());
   cancel.addEventListener('click', close);

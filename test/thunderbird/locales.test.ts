@@ -1,0 +1,41 @@
+/**
+ * The extension's manifest and toolbar buttons in the ten interface languages: every
+ * `__MSG_name__` in the manifest exists in the default locale, and every locale has exactly
+ * the default locale's messages, translated (not copies of English beyond the brand).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const STATIC = path.resolve(import.meta.dirname, '../../thunderbird-ext/static');
+const manifest = readFileSync(path.join(STATIC, 'manifest.json'), 'utf8');
+type Messages = Record<string, { message: string; description?: string }>;
+const load = (locale: string): Messages => JSON.parse(readFileSync(path.join(STATIC, '_locales', locale, 'messages.json'), 'utf8'));
+
+describe('Thunderbird extension locales', () => {
+  const locales = readdirSync(path.join(STATIC, '_locales')).sort();
+  const english = load('en');
+
+  it('ships the ten interface languages (zh as zh_CN, Simplified)', () => {
+    assert.deepEqual(locales, ['ar', 'de', 'en', 'es', 'fr', 'hi', 'ja', 'ko', 'sw', 'zh_CN']);
+    assert.equal(JSON.parse(manifest).default_locale, 'en');
+  });
+
+  it('names in the manifest exist in the default locale', () => {
+    const used = [...manifest.matchAll(/__MSG_(\w+)__/g)].map((m) => m[1]!);
+    assert.ok(used.length >= 4);
+    for (const name of used) assert.ok(english[name], `${name} is missing from _locales/en`);
+  });
+
+  for (const locale of ['ar', 'de', 'es', 'fr', 'hi', 'ja', 'ko', 'sw', 'zh_CN']) {
+    it(`${locale} has the same messages, translated`, () => {
+      const messages = load(locale);
+      assert.deepEqual(Object.keys(messages).sort(), Object.keys(english).sort());
+      for (const [name, { message }] of Object.entries(messages)) {
+        assert.ok(message.trim(), `${locale} ${name} is empty`);
+        if (name !== 'extensionName' && !(locale === 'de' && message === 'Chat') && !(locale === 'es' && message === 'Chat'))
+          assert.notEqual(message, english[name]!.message, `${locale} ${name} is still English`);
+      }
+    });
+  }
+});
