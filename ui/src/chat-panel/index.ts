@@ -113,7 +113,19 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const { scroller, earlier, empty } = ui;
   cleanups.push(attachLogKeyboard(scroller, ui.log));
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
-  const isReading = () => document.visibilityState === 'visible' && nearBottom();
+  /**
+   * The newest message is on screen: in a short pane (call bar, media row and composer take room)
+   * the unread divider can leave the newest message in view but more than NEAR_BOTTOM_PX from the
+   * end, with nothing left to scroll: that is read too.
+   */
+  const newestInView = () => {
+    const newest = ui.log.lastElementChild;
+    if (!(newest instanceof HTMLElement)) return true;
+    const box = scroller.getBoundingClientRect();
+    const m = newest.getBoundingClientRect();
+    return m.top < box.bottom && m.bottom > box.top;
+  };
+  const isReading = () => document.visibilityState === 'visible' && (nearBottom() || newestInView());
   const scrollToBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
   };
