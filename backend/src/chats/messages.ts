@@ -82,6 +82,23 @@ export function deletionClientId(seq: number): string {
   return `~deletion:${seq}`;
 }
 
+/**
+ * Runs `work` once the work queued before it under the same key has settled, so work per key
+ * happens in arrival order (a failure does not stop the next); the key is forgotten once idle.
+ */
+function inTurn<T>(turns: Map<string, Promise<void>>, key: string, work: () => Promise<T>): Promise<T> {
+  const result = (turns.get(key) ?? Promise.resolve()).then(work);
+  const settled = result.then(
+    () => {},
+    () => {},
+  );
+  turns.set(key, settled);
+  void settled.then(() => {
+    if (turns.get(key) === settled) turns.delete(key);
+  });
+  return result;
+}
+
 export class MessageService {
   private readonly reactions: Reactions;
 
@@ -120,17 +137,9 @@ export class MessageService {
   ): Promise<MessageView> {
     // Sends from one device to one chat are queued for commit in the order they arrived, even
     // when the first one waits for lookups the later ones find cached.
-    const lane = `${caller.sessionId}|${chatId}`;
-    const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const enqueued = previous.then(() => this.enqueue(caller, chatId, clientId, kind, body, mentions));
-    const settled = enqueued.then(
-      () => {},
-      () => {},
+    const enqueued = inTurn(this.lanes, `${caller.sessionId}|${chatId}`, () =>
+      this.enqueue(caller, chatId, clientId, kind, body, mentions),
     );
-    this.lanes.set(lane, settled);
-    void settled.then(() => {
-      if (this.lanes.get(lane) === settled) this.lanes.delete(lane);
-    });
     return publicMessage(await (await enqueued).committed, this.ctx.handles, caller.identityId);
   }
 
@@ -215,9 +224,7 @@ export class MessageService {
     if (me.chat.endedAt) throw new AppError('CHAT_ENDED', 'This chat has ended; its messages can no longer be edited');
     const log = this.ctx.logs.of(me.chat);
     // One edit of a message at a time (on this node), so revisions and EDIT events keep one order.
-    const key = `${chatId}|${seq}`;
-    const previous = this.edits.get(key) ?? Promise.resolve();
-    const done = previous.then(async () => {
+    const done = inTurn(this.edits, `${chatId}|${seq}`, async () => {
       const target = await log.get(chatId, seq);
       this.assertMine(caller, target, 'edit');
       if (target!.deleted) throw new AppError('NOT_FOUND', 'This message was deleted');
@@ -234,14 +241,6 @@ export class MessageService {
         targetSeq: seq,
       };
       return (await log.append(event)).committed;
-    });
-    const settled = done.then(
-      () => {},
-      () => {},
-    );
-    this.edits.set(key, settled);
-    void settled.then(() => {
-      if (this.edits.get(key) === settled) this.edits.delete(key);
     });
     return publicMessage(await done, this.ctx.handles, caller.identityId);
   }

@@ -275,6 +275,18 @@ export class EmailNotifier {
     };
   }
 
+  /** One chat's part of a digest: its links and the lines it adds. */
+  private async digestChat(
+    client: pg.PoolClient,
+    publicUrl: string,
+    c: { chatId: string; subject: string; address: string },
+    fresh: MessageRow[],
+  ): Promise<{ subject: string; chatId: string; chatUrl: string; personalUrl: string; fresh: MailLine[] }> {
+    const url = chatUrl(publicUrl, c.chatId);
+    const personalUrl = await this.notifyLink(client, c.chatId, c.address);
+    return { subject: c.subject, chatId: c.chatId, chatUrl: url, personalUrl, fresh: fresh.map((r) => line(r, url)) };
+  }
+
   /** The one-click link a notification or digest email carries for one address (single chat, expiring). */
   private notifyLink(client: pg.PoolClient, chatId: string, address: string): Promise<string> {
     return createChatLink(client, {
@@ -600,14 +612,7 @@ export class EmailNotifier {
         const fresh = await unseenMessages(client, m.chat_id, m.base, { identityId }, 20);
         if (fresh.length === 0) continue;
         to ||= m.address;
-        const personalUrl = await this.notifyLink(client, m.chat_id, m.address);
-        chats.push({
-          subject: m.subject,
-          chatId: m.chat_id,
-          chatUrl: chatUrl(publicUrl, m.chat_id),
-          personalUrl,
-          fresh: fresh.map((r) => line(r, chatUrl(publicUrl, m.chat_id))),
-        });
+        chats.push(await this.digestChat(client, publicUrl, { chatId: m.chat_id, subject: m.subject, address: m.address }, fresh));
         await client.query(`UPDATE delivery_state SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND identity_id = $2`, [
           m.chat_id,
           identityId,
@@ -633,14 +638,7 @@ export class EmailNotifier {
         const fresh = await unseenMessages(client, a.chat_id, a.emailed_seq, { address: a.address }, 20);
         if (!fresh.some(isNews)) continue;
         to ||= a.address;
-        const personalUrl = await this.notifyLink(client, a.chat_id, a.address);
-        chats.push({
-          subject: a.subject,
-          chatId: a.chat_id,
-          chatUrl: chatUrl(publicUrl, a.chat_id),
-          personalUrl,
-          fresh: fresh.map((r) => line(r, chatUrl(publicUrl, a.chat_id))),
-        });
+        chats.push(await this.digestChat(client, publicUrl, { chatId: a.chat_id, subject: a.subject, address: a.address }, fresh));
         await client.query(`UPDATE audience_entry SET emailed_seq = GREATEST(emailed_seq, $3) WHERE chat_id = $1 AND address = $2`, [
           a.chat_id,
           a.address,
