@@ -121,7 +121,7 @@ describe('messenger basics in the chat panel: edit, reactions (Chromium, two peo
     const { alicePage, bobPage } = await chatWithBob();
     const box = alicePage.getByLabel('Message', { exact: true });
     await box.pressSequentially('Thanks @bo');
-    const option = alicePage.getByRole('option', { name: BOB });
+    const option = alicePage.getByRole('listbox', { name: 'Mention someone' }).getByRole('option', { name: BOB });
     await option.waitFor();
     assert.equal(await box.getAttribute('aria-activedescendant'), await option.getAttribute('id'), 'the first member is the active option');
     assert.deepEqual(await accessibilityProblems(alicePage), [], 'with the mention list open');
@@ -171,7 +171,10 @@ describe('messenger basics in the chat panel: edit, reactions (Chromium, two peo
     // The mention list offers him by name too.
     const box = alicePage.getByLabel('Message', { exact: true });
     await box.pressSequentially('@bobby');
-    await alicePage.getByRole('option', { name: `Bobby Tables ${BOB}` }).waitFor();
+    await alicePage
+      .getByRole('listbox', { name: 'Mention someone' })
+      .getByRole('option', { name: `Bobby Tables ${BOB}` })
+      .waitFor();
     await box.press('Escape');
     await box.fill('');
 

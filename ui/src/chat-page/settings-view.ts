@@ -7,7 +7,7 @@ import { LIMITS } from '../../../protocol/limits.ts';
 import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
-import { followReader, say as sayMessage, sayAsIs, tx } from '../i18n/index.ts';
+import { followReader, say as sayMessage, sayAsIs, tx, uiLanguageSettled } from '../i18n/index.ts';
 import { languageName, READING_LANGUAGES } from '../languages.ts';
 import { alertsSettingsCard } from './alerts-settings-view.ts';
 
@@ -198,6 +198,8 @@ function languageCard(api: ApiClient): HTMLElement {
       const { language } = await api.setMyLanguage(select.value || null);
       // The interface follows at once, without a reload (so the confirmation is in the new language).
       followReader(language);
+      // The confirmation names the language in the new interface language: wait until it is shown.
+      await uiLanguageSettled();
       show(language);
       say(done, '');
       done.classList.remove('form-result-error');

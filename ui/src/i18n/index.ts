@@ -139,7 +139,7 @@ export function setUiLanguage(candidates: readonly (string | null | undefined)[]
   wanted = next;
   if (next !== 'en' && !loaded[next]) {
     // Shown once its catalogue has arrived (until then the interface stays as it is).
-    void LOADERS[next]().then(
+    settled = LOADERS[next]().then(
       (m) => {
         loaded[next] = m.default;
         if (wanted === next) apply(next, root);
@@ -148,7 +148,15 @@ export function setUiLanguage(candidates: readonly (string | null | undefined)[]
     );
     return next;
   }
+  settled = Promise.resolve();
   return apply(next, root);
+}
+
+let settled: Promise<void> = Promise.resolve();
+
+/** Resolves once the language asked for last is the interface's (its catalogue may still be downloading). */
+export function uiLanguageSettled(): Promise<void> {
+  return settled;
 }
 
 function apply(next: UiLanguage, root: ParentNode): UiLanguage {
