@@ -1,14 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  api,
-  type ClientSocket,
-  connectSocket,
-  nextEvent,
-  request,
-  signInAll,
-  startTestServer,
-  type TestServer,
-} from '../support/server.ts';
+import { api, nextEvent, request, signInAll, suiteSockets, startTestServer, type TestServer } from '../support/server.ts';
 import type { ChatSummary, ChatView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -19,12 +10,8 @@ import type { ChatSummary, ChatView, SessionView } from '../../protocol/index.ts
 describe('display names: validation, where they show, live refresh, Bcc privacy', function () {
   let server: TestServer;
   let alice: SessionView, bob: SessionView, hank: SessionView;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connectSocket(server.url, token);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = suiteSockets(() => server.url);
+  const open = (token: string) => sockets.open(token);
 
   before(async () => {
     // Bob has no page open, so he is emailed soon after a message (a realistic, short delay).
@@ -32,7 +19,7 @@ describe('display names: validation, where they show, live refresh, Bcc privacy'
     [alice, bob, hank] = await signInAll(server, ['alice@example.com', 'bob@example.com', 'hank@example.com']);
   });
   after(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await server?.close();
   });
 

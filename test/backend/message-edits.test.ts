@@ -1,14 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  api,
-  type ClientSocket,
-  connectSocket,
-  nextEvent,
-  request,
-  signInAll,
-  startTestServer,
-  type TestServer,
-} from '../support/server.ts';
+import { api, nextEvent, request, signInAll, suiteSockets, startTestServer, type TestServer } from '../support/server.ts';
 import type { MessageView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -18,12 +9,8 @@ import type { MessageView, SessionView } from '../../protocol/index.ts';
 describe('message edits: rules, live update, resync, audit trail', function () {
   let server: TestServer;
   let alice: SessionView, bob: SessionView, carol: SessionView, dave: SessionView;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connectSocket(server.url, token);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = suiteSockets(() => server.url);
+  const open = (token: string) => sockets.open(token);
 
   before(async () => {
     // Members with no page open are emailed soon after a message (short, realistic delays).
@@ -31,7 +18,7 @@ describe('message edits: rules, live update, resync, audit trail', function () {
     [alice, bob, carol, dave] = await signInAll(server, ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
   });
   after(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await server?.close();
   });
 

@@ -1,14 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  api,
-  type ClientSocket,
-  connectSocket,
-  nextEvent,
-  request,
-  signInAll,
-  startTestServer,
-  type TestServer,
-} from '../support/server.ts';
+import { api, nextEvent, request, signInAll, suiteSockets, startTestServer, type TestServer } from '../support/server.ts';
 import type { ChatActivity, ChatView, MessageView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -19,19 +10,15 @@ import type { ChatActivity, ChatView, MessageView, SessionView } from '../../pro
 describe('message mentions: structure, mentionsMe per recipient, Bcc privacy', function () {
   let server: TestServer;
   let alice: SessionView, bob: SessionView, carol: SessionView, hank: SessionView;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connectSocket(server.url, token);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = suiteSockets(() => server.url);
+  const open = (token: string) => sockets.open(token);
 
   before(async () => {
     server = await startTestServer();
     [alice, bob, carol, hank] = await signInAll(server, ['alice@example.com', 'bob@example.com', 'carol@example.com', 'hank@example.com']);
   });
   after(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await server?.close();
   });
 

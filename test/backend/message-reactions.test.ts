@@ -1,14 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  api,
-  type ClientSocket,
-  connectSocket,
-  nextEvent,
-  request,
-  signInAll,
-  startTestServer,
-  type TestServer,
-} from '../support/server.ts';
+import { api, nextEvent, request, signInAll, suiteSockets, startTestServer, type TestServer } from '../support/server.ts';
 import type { MessageView, ReactionNotice, ReactionView, SessionView } from '../../protocol/index.ts';
 
 /**
@@ -19,12 +10,8 @@ import type { MessageView, ReactionNotice, ReactionView, SessionView } from '../
 describe('message reactions: rules, live, resync, Bcc privacy', function () {
   let server: TestServer;
   let alice: SessionView, bob: SessionView, carol: SessionView, hank: SessionView, dave: SessionView;
-  const sockets: ClientSocket[] = [];
-  const open = async (token: string) => {
-    const s = await connectSocket(server.url, token);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = suiteSockets(() => server.url);
+  const open = (token: string) => sockets.open(token);
 
   before(async () => {
     server = await startTestServer();
@@ -37,7 +24,7 @@ describe('message reactions: rules, live, resync, Bcc privacy', function () {
     ]);
   });
   after(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await server?.close();
   });
 

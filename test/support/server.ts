@@ -166,6 +166,21 @@ export function connectSocket(url: string, token: string | undefined, opts: { or
  * The same socket as a hostile or careless client holds it: any event name, any payload, any
  * listener. Socket.IO's untyped Socket is what the typed one widens to, so no cast is needed.
  */
+/** The sockets one suite opens, closed together in its `after` hook. */
+export function suiteSockets(url: () => string): { open(token: string): Promise<ClientSocket>; closeAll(): void } {
+  const sockets: ClientSocket[] = [];
+  return {
+    async open(token) {
+      const s = await connectSocket(url(), token);
+      sockets.push(s);
+      return s;
+    },
+    closeAll() {
+      for (const s of sockets) s.close();
+    },
+  };
+}
+
 export function untyped(socket: ClientSocket): Socket {
   return socket;
 }
