@@ -280,3 +280,68 @@ describe('translation across two nodes sharing PostgreSQL and Redis (LibreTransl
     }
   });
 });
+
+describe('translation of an edit while the old text is still being translated (LibreTranslate-protocol stand-in)', function () {
+  this.timeout(60_000);
+  const libre = new ContractServer(libreAnswer);
+  let server: TestServer;
+
+  before(async () => {
+    await libre.start();
+    server = await startTestServer({ TRANSLATION_PROVIDER: 'libretranslate', TRANSLATION_URL: libre.url, TRANSLATION_TIMEOUT_MS: '10000' });
+  });
+  after(async () => {
+    await server?.close();
+    await libre.stop();
+  });
+
+  it('the reader gets the new text translated, and the late translation of the old text is dropped', async () => {
+    const [ann, bea] = await signInAll(server, ['ann@example.com', 'bea@example.es'] as const);
+    const chatId = (await api(server, 'POST', '/api/chats', { subject: 'Edit race', audience: { to: ['bea@example.es'] } }, ann.token)).body
+      .id;
+    const a = await connectSocket(server.url, ann.token);
+    const b = await connectSocket(server.url, bea.token);
+    try {
+      await request(a, 'chat:join', { chatId, lastSeq: 0, language: 'en' });
+      await request(b, 'chat:join', { chatId, lastSeq: 0, language: 'es' });
+      // The provider holds its answer for the first text until the edit's translation is out.
+      let releaseOld!: () => void;
+      const oldHeld = new Promise<void>((resolve) => (releaseOld = resolve));
+      let oldAsked!: () => void;
+      const oldArrived = new Promise<void>((resolve) => (oldAsked = resolve));
+      libre.plans.push((seen, res) => {
+        oldAsked();
+        void oldHeld.then(() => libreAnswer(seen, res));
+      });
+      const heard: MessageTranslated[] = [];
+      b.on('message:translated', (t) => heard.push(t));
+      const sent = await request(a, 'message:send', { chatId, clientId: 'e1', body: 'The timber price is too low for us.' });
+      await oldArrived;
+      const edited = await request(a, 'message:edit', {
+        chatId,
+        seq: sent.message.seq,
+        body: 'The timber price changes tomorrow afternoon.',
+      });
+      assert.equal(edited.ok, true, JSON.stringify(edited));
+      await waitUntil('the edited text translated for Bea', () => heard.find((t) => /tomorrow/.test(t.translation.body)), 20_000);
+      releaseOld();
+      await server.translations.drain();
+      assert.deepEqual(
+        heard.map((t) => t.translation.body),
+        ['[en->es] The timber price changes tomorrow afternoon.'],
+        'the old text is never announced after the edit',
+      );
+      const stored = await sql<{ body: string }>(server, 'SELECT body FROM message_translation WHERE chat_id = $1 AND seq = $2', [
+        chatId,
+        sent.message.seq,
+      ]);
+      assert.deepEqual(
+        stored.map((r) => r.body),
+        ['[en->es] The timber price changes tomorrow afternoon.'],
+      );
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -170,7 +171,8 @@ export class Translations {
    */
   private ensure(m: Translatable, from: string | null, to: string, announceTo: Reader[] | null): Promise<TranslationView | null> {
     if (!from || from === to) return Promise.resolve(null);
-    const key = `${m.chatId}|${m.seq}|${to}`;
+    // Keyed by the text too: an edit's translation must not be handed the one of the words it replaced.
+    const key = `${m.chatId}|${m.seq}|${to}|${textKey(m.body)}`;
     const running = this.inFlight.get(key);
     if (running) {
       this.stats.cacheHits++;
@@ -201,17 +203,21 @@ export class Translations {
       return null;
     });
     if (body === null) return null;
-    // Only for a message still there and not deleted meanwhile; a racing node's row wins.
+    // Only for a message still there, not deleted and still saying what was translated (an edit
+    // meanwhile made this translation stale: the edit's own one is stored instead); a racing node's row wins.
     const res = await this.pool.query<{ source_language: string; body: string }>(
-      `WITH ins AS (
+      `WITH current AS (
+         SELECT chat_id, seq FROM message WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL AND body = $7
+       ),
+       ins AS (
          INSERT INTO message_translation (chat_id, seq, language, source_language, body, provider)
-         SELECT chat_id, seq, $3, $4, $5, $6 FROM message WHERE chat_id = $1 AND seq = $2 AND deleted_at IS NULL
+         SELECT chat_id, seq, $3, $4, $5, $6 FROM current
          ON CONFLICT DO NOTHING RETURNING source_language, body)
        SELECT source_language, body FROM ins
        UNION ALL
-       SELECT source_language, body FROM message_translation WHERE chat_id = $1 AND seq = $2 AND language = $3
+       SELECT t.source_language, t.body FROM message_translation t JOIN current c USING (chat_id, seq) WHERE t.language = $3
        LIMIT 1`,
-      [m.chatId, m.seq, to, from, body, this.setup!.provider.name],
+      [m.chatId, m.seq, to, from, body, this.setup!.provider.name, m.body],
     );
     const row = res.rows[0];
     if (!row) return null;
@@ -239,6 +245,11 @@ export class Translations {
       }
     }
   }
+}
+
+/** A short stand-in for a message's text in the in-flight key. */
+function textKey(body: string): string {
+  return createHash('sha256').update(body).digest('base64url').slice(0, 16);
 }
 
 /** How many missing translations one history page starts at most (the rest when paged to). */
