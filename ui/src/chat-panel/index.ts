@@ -227,7 +227,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       const loaded = await import(/* webpackChunkName: "on-demand-recorder" */ './video-recorder.ts').catch(() => null);
       if (!loaded) {
         recordButton.disabled = false;
-        ui.showNotice('The recorder could not be loaded; check the connection and try again');
+        ui.showNotice({ key: 'panel.recorderFailed' });
         return;
       }
       const { createVideoRecorder } = loaded;
@@ -498,7 +498,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         if (!page.hasMore || page.messages.length === 0) break;
       }
     } catch (err) {
-      ui.showNotice(err instanceof Error ? err.message : 'Could not load earlier messages');
+      ui.showNotice(err instanceof Error ? err.message : { key: 'panel.earlierFailed' });
       return;
     }
     earlier.hidden = !history || transcript.firstSeq <= 1;
@@ -525,7 +525,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       const r = await transport.react(chatId, seq, emoji, on);
       if (transcript.refreshReactions(r.seq, r.seq, [r]).length > 0) view.show(transcript.get(r.seq)!);
     } catch (err) {
-      ui.showNotice(err instanceof Error ? err.message : 'Could not change the reaction');
+      ui.showNotice(err instanceof Error ? err.message : { key: 'panel.reactFailed' });
     }
   }
 
@@ -536,7 +536,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   /** How the panel names a member: their display name, else the address they are in the chat under. */
   function memberName(handle: string): string {
     const member = chat?.members.find((m) => m.identityId === handle);
-    return member?.displayName ?? member?.address ?? 'someone';
+    return member?.displayName ?? member?.address ?? t('common.someone');
   }
 
   function authorOf(handle: string, address: string | null): { name: string; address: string } | undefined {

@@ -50,7 +50,7 @@ export function createMembersView(): MembersView {
             class: 'ic-member-state',
             ...(a.joined
               ? member && emailOnly.has(member.identityId)
-                ? { text: 'joined, reads by email only' }
+                ? tx('members.emailOnly')
                 : tx('members.joined')
               : tx('members.invited')),
           }),

@@ -4,6 +4,7 @@
  * handle; a send mentions those whose "@Name" is still in the text.
  */
 import { el } from '../dom.ts';
+import { tx } from '../i18n/index.ts';
 
 export interface MentionCandidate {
   handle: string;
@@ -27,7 +28,7 @@ let pickerCount = 0;
 
 export function attachMentionPicker(box: HTMLTextAreaElement, candidates: () => MentionCandidate[]): MentionPicker {
   const id = `ic-mentions-${++pickerCount}`;
-  const list = el('ul', { id, class: 'ic-mention-list', role: 'listbox', 'aria-label': 'Mention someone', hidden: true });
+  const list = el('ul', { id, class: 'ic-mention-list', role: 'listbox', hidden: true, ...tx({ 'aria-label': 'mentions.label' }) });
   // A textbox may not carry aria-expanded (a combobox would, but not as a multi-line box):
   // the list's own visibility says whether it is open.
   box.setAttribute('aria-autocomplete', 'list');

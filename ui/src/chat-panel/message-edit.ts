@@ -1,5 +1,6 @@
 /** Editing one's own message in place, and the "edited" mark every member sees on an edited message. */
 import { el, timeLabel } from '../dom.ts';
+import { say, sayAsIs, tx } from '../i18n/index.ts';
 
 /**
  * The text box that replaces a message's text while its author edits it: Enter saves, Shift+Enter
@@ -8,11 +9,11 @@ import { el, timeLabel } from '../dom.ts';
  */
 export function messageEditor(text: string, on: { save: (text: string) => Promise<void>; close: () => void }): HTMLFormElement {
   // No maxlength: too long a text is refused by the server with its count, never cut silently.
-  const box = el('textarea', { class: 'ic-editor-text', 'aria-label': 'Edit message', rows: '2' });
+  const box = el('textarea', { class: 'ic-editor-text', rows: '2', ...tx({ 'aria-label': 'edit.label' }) });
   box.value = text;
   const error = el('p', { class: 'ic-editor-error', role: 'alert' });
-  const save = el('button', { type: 'submit', class: 'ic-link ic-editor-save', text: 'Save' });
-  const cancel = el('button', { type: 'button', class: 'ic-link ic-editor-cancel', text: 'Cancel' });
+  const save = el('button', { type: 'submit', class: 'ic-link ic-editor-save', ...tx('edit.save') });
+  const cancel = el('button', { type: 'button', class: 'ic-link ic-editor-cancel', ...tx('common.cancel') });
   const form = el('form', { class: 'ic-editor' }, box, el('span', { class: 'ic-editor-actions' }, save, cancel), error);
   const submit = async () => {
     const next = box.value.trim();
@@ -22,7 +23,8 @@ export function messageEditor(text: string, on: { save: (text: string) => Promis
       await on.save(next);
       on.close();
     } catch (err) {
-      error.textContent = err instanceof Error ? err.message : 'Could not save the edit';
+      if (err instanceof Error) sayAsIs(error, err.message);
+      else say(error, 'edit.failed');
       save.disabled = false;
     }
   };
@@ -57,9 +59,9 @@ export function editedMark(
   item: HTMLElement,
   loadRevisions?: (seq: number) => Promise<{ body: string; writtenAt: string }[]>,
 ): HTMLElement {
-  const title = `Edited ${timeLabel(editedAt).full}`;
-  if (!loadRevisions) return el('span', { class: 'ic-edited', title, text: 'edited' });
-  const button = el('button', { type: 'button', class: 'ic-link ic-edited', title, 'aria-expanded': 'false', text: 'edited' });
+  const mark = tx({ text: 'edit.mark', title: ['edit.markTitle', { when: Date.parse(editedAt) }] });
+  if (!loadRevisions) return el('span', { class: 'ic-edited', ...mark });
+  const button = el('button', { type: 'button', class: 'ic-link ic-edited', 'aria-expanded': 'false', ...mark });
   button.addEventListener('click', () => {
     const open = item.querySelector('.ic-revisions');
     if (open) {
@@ -67,7 +69,7 @@ export function editedMark(
       button.setAttribute('aria-expanded', 'false');
       return;
     }
-    const list = el('ol', { class: 'ic-revisions', 'aria-label': 'Earlier versions' });
+    const list = el('ol', { class: 'ic-revisions', ...tx({ 'aria-label': 'edit.revisions' }) });
     item.appendChild(list);
     button.setAttribute('aria-expanded', 'true');
     loadRevisions(seq).then(
@@ -78,7 +80,7 @@ export function editedMark(
           );
         }
       },
-      (err: unknown) => list.appendChild(el('li', { text: err instanceof Error ? err.message : 'Could not load earlier versions' })),
+      (err: unknown) => list.appendChild(el('li', err instanceof Error ? { text: err.message } : tx('edit.revisionsFailed'))),
     );
   });
   return button;

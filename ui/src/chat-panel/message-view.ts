@@ -149,7 +149,11 @@ export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIE
   // After Delete: a focused message's first control stays Delete, as the keyboard path promises.
   if (opts.canEdit && opts.onEdit) {
     const onEdit = opts.onEdit;
-    const button = el('button', { type: 'button', class: 'ic-link ic-edit', 'aria-label': 'Edit this message', text: 'Edit' });
+    const button = el('button', {
+      type: 'button',
+      class: 'ic-link ic-edit',
+      ...tx({ text: 'message.edit', 'aria-label': 'message.editLabel' }),
+    });
     button.addEventListener('click', () => {
       if (item.querySelector('.ic-editor')) return;
       for (const n of bodyNodes) n.hidden = true;
