@@ -4,7 +4,9 @@
  * (shared chat panel included) at runtime, without a reload, and the choice is the reader's
  * own language on the server, so it survives a reload. Arabic is laid out right to left with
  * my bubbles mirrored; Arabic and Japanese pages are screenshotted at 320 px and wide, and
- * checked by axe-core.
+ * checked by axe-core, with an edited message, reactions and the open members list in view. The
+ * panel's edit, reaction and mention controls are used in both languages, and their lists are
+ * checked to sit on the side a line starts from (the right in Arabic).
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -47,11 +49,25 @@ describe('the interface in the reader’s language (Chromium)', function () {
     const bea = await signIn(server, BEA);
     assert.equal((await api(server, 'POST', `/api/chats/${chatId}/open`, {}, bea.token)).status, 200);
     const post = (token: string, clientId: string, body: string) =>
-      api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId, body }, token).then((r) =>
-        assert.equal(r.status, 201, JSON.stringify(r.body)),
-      );
-    await post(annToken, 'c0a80101-0000-4000-8000-000000000001', 'Shall we meet on Thursday?');
-    await post(bea.token, 'c0a80101-0000-4000-8000-000000000002', 'Thursday works. 木曜日で大丈夫です。 الخميس مناسب.');
+      api(server, 'POST', `/api/chats/${chatId}/messages`, { clientId, body }, token).then((r) => {
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body.seq as number;
+      });
+    const annSeq = await post(annToken, 'c0a80101-0000-4000-8000-000000000001', 'Shall we meet on Thursday?');
+    const beaSeq = await post(bea.token, 'c0a80101-0000-4000-8000-000000000002', 'Thursday works. 木曜日で大丈夫です。 الخميس مناسب.');
+    // Ann corrects her message (an "edited" mark with its time) and both react to Bea's (a count of two, "you" among the names).
+    const edit = await api(
+      server,
+      'PATCH',
+      `/api/chats/${chatId}/messages/${annSeq}`,
+      { body: 'Shall we meet on Thursday at 10?' },
+      annToken,
+    );
+    assert.equal(edit.status, 200, JSON.stringify(edit.body));
+    for (const token of [annToken, bea.token]) {
+      const r = await api(server, 'POST', `/api/chats/${chatId}/messages/${beaSeq}/reactions`, { emoji: '👍', on: true }, token);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
 
     browser = await launchChromium();
     // An English browser: the page starts in English until the reader picks a language.
@@ -121,15 +137,65 @@ describe('the interface in the reader’s language (Chromium)', function () {
     assert.ok(mine.x + mine.width / 2 > theirs.x + theirs.width / 2, 'my bubble is on the right again');
   });
 
+  /** What the panel's later parts say in each language (written out here, not read from the catalogue). */
+  const PANEL_WORDS = {
+    ar: {
+      edited: 'معدّلة',
+      editedTitle: /^عُدّلت في .+ الساعة .+/,
+      reactionLabel: /^👍 [2٢] تفاعلان: .*أنت/,
+      members: /^الأشخاص \(انضم .+ من .+\)$/,
+      joined: 'انضم',
+      edit: 'تعديل هذه الرسالة',
+      editBox: 'تعديل الرسالة',
+      save: 'حفظ',
+      cancel: 'إلغاء',
+      revisions: 'النسخ السابقة',
+      addReaction: 'إضافة تفاعل',
+      react: 'التفاعل بـ 🎉',
+      mention: 'إشارة إلى شخص',
+    },
+    ja: {
+      edited: '編集済み',
+      editedTitle: /^.+ .+ に編集$/,
+      reactionLabel: /^👍 2 件のリアクション：.*あなた/,
+      members: /^メンバー（2 人中 2 人が参加）$/,
+      joined: '参加済み',
+      edit: 'このメッセージを編集',
+      editBox: 'メッセージを編集',
+      save: '保存',
+      cancel: 'キャンセル',
+      revisions: '以前の版',
+      addReaction: 'リアクションを追加',
+      react: '🎉 でリアクション',
+      mention: 'メンバーをメンション',
+    },
+  } as const;
+
+  /** Reloads the page in the reader's language at this width. */
+  async function showIn(lang: 'ar' | 'ja', width: number): Promise<void> {
+    assert.equal((await api(server, 'PUT', '/api/me/language', { language: lang }, annToken)).status, 200);
+    await page.setViewportSize({ width, height: width === 320 ? 640 : 800 });
+    await page.reload();
+    await panel().waitFor();
+    await waitForLanguage(lang, lang === 'ar' ? 'rtl' : 'ltr');
+    await page.locator('.ic-log li.ic-text').nth(1).waitFor();
+  }
+
   for (const lang of ['ar', 'ja'] as const) {
     for (const width of [320, 1280]) {
       it(`shows the chat page in ${lang} at ${width} px without overflow or accessibility problems`, async () => {
-        assert.equal((await api(server, 'PUT', '/api/me/language', { language: lang }, annToken)).status, 200);
-        await page.setViewportSize({ width, height: width === 320 ? 640 : 800 });
-        await page.reload();
-        await panel().waitFor();
-        await waitForLanguage(lang, lang === 'ar' ? 'rtl' : 'ltr');
-        await page.locator('.ic-log li.ic-text').nth(1).waitFor();
+        await showIn(lang, width);
+        const words = PANEL_WORDS[lang];
+        // The edited mark, the reaction chip and the members list, open, in the reader's language.
+        const edited = page.locator('.ic-log li.ic-mine .ic-edited');
+        assert.equal(await edited.textContent(), words.edited);
+        assert.match((await edited.getAttribute('title')) ?? '', words.editedTitle);
+        const chip = page.locator('.ic-log li.ic-text:not(.ic-mine) .ic-reaction');
+        assert.match((await chip.getAttribute('aria-label')) ?? '', words.reactionLabel);
+        assert.equal(await chip.getAttribute('aria-pressed'), 'true');
+        await page.locator('.ic-members summary').click();
+        assert.match((await page.locator('.ic-members summary').textContent()) ?? '', words.members);
+        await page.locator('.ic-members-list .ic-member-state', { hasText: words.joined }).first().waitFor();
         // The picture first, so a failure below has it to look at.
         await page.screenshot({ path: path.join(SCREENSHOTS, `chat-page-${lang}-${width}.png`), fullPage: true });
         const overflow = await page.evaluate(() => {
@@ -145,5 +211,54 @@ describe('the interface in the reader’s language (Chromium)', function () {
         assert.deepEqual(await accessibilityProblems(page), []);
       });
     }
+
+    it(`edits, reacts and mentions in ${lang}, the lists on the side a line starts from`, async () => {
+      await showIn(lang, 1024);
+      const words = PANEL_WORDS[lang];
+      const rtl = lang === 'ar';
+      const mine = page.locator('.ic-log li.ic-mine').first();
+
+      // The author's edited mark opens the earlier versions, indented from the start side.
+      await mine.getByRole('button', { name: words.edited, exact: true }).click();
+      const revisions = mine.getByRole('list', { name: words.revisions });
+      await revisions.getByText('Shall we meet on Thursday?').waitFor();
+      const indent = await revisions.evaluate((n) => {
+        const style = getComputedStyle(n);
+        return { left: parseFloat(style.paddingLeft), right: parseFloat(style.paddingRight) };
+      });
+      assert.ok(rtl ? indent.right > indent.left : indent.left > indent.right, JSON.stringify(indent));
+
+      // Edit opens a labelled box with Save and Cancel in the language; Cancel leaves the text.
+      await mine.getByRole('button', { name: words.edit, exact: true }).click();
+      await page.getByRole('textbox', { name: words.editBox }).waitFor();
+      await mine.getByRole('button', { name: words.save, exact: true }).waitFor();
+      await mine.getByRole('button', { name: words.cancel, exact: true }).click();
+      await mine.locator('.ic-body', { hasText: 'Shall we meet on Thursday at 10?' }).waitFor();
+
+      // A reaction through the picker: the chip says how many, in the language.
+      await mine.getByLabel(words.addReaction).click();
+      await mine.getByRole('button', { name: words.react, exact: true }).click();
+      const chip = mine.locator('.ic-reaction', { hasText: '🎉' });
+      await chip.waitFor();
+      assert.equal(await chip.getAttribute('aria-pressed'), 'true');
+
+      // "@" opens the mention list at the start side of the message box (the right in Arabic).
+      await box().fill('');
+      await box().pressSequentially('@bea');
+      const mentions = page.getByRole('listbox', { name: words.mention });
+      await mentions.getByRole('option', { name: BEA }).waitFor();
+      const list = (await mentions.boundingBox())!;
+      const composer = (await page.locator('.ic-composer').boundingBox())!;
+      const fromStart = rtl ? composer.x + composer.width - (list.x + list.width) : list.x - composer.x;
+      assert.ok(fromStart >= 0 && fromStart < 40, `the list is ${fromStart}px from the box's start side`);
+
+      await page.screenshot({ path: path.join(SCREENSHOTS, `chat-panel-controls-${lang}.png`) });
+      assert.deepEqual(await accessibilityProblems(page), []);
+      await box().press('Escape');
+      await box().fill('');
+      // Taken back, so the next language's page starts from the same reactions.
+      await chip.click();
+      await chip.waitFor({ state: 'detached' });
+    });
   }
 });
