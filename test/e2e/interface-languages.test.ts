@@ -68,6 +68,18 @@ describe('the interface in the reader’s language (Chromium)', function () {
       const r = await api(server, 'POST', `/api/chats/${chatId}/messages/${beaSeq}/reactions`, { emoji: '👍', on: true }, token);
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
+    // Bea mentions Ann: that message's edge marks it for her.
+    const annHandle = (await api(server, 'GET', `/api/chats/${chatId}`, undefined, bea.token)).body.members.find(
+      (m: { address: string }) => m.address === ANN,
+    ).identityId as string;
+    const mention = await api(
+      server,
+      'POST',
+      `/api/chats/${chatId}/messages`,
+      { clientId: 'c0a80101-0000-4000-8000-000000000003', body: `@${ANN} see you then`, mentions: [annHandle] },
+      bea.token,
+    );
+    assert.equal(mention.status, 201, JSON.stringify(mention.body));
 
     browser = await launchChromium();
     // An English browser: the page starts in English until the reader picks a language.
@@ -226,7 +238,8 @@ describe('the interface in the reader’s language (Chromium)', function () {
         const style = getComputedStyle(n);
         return { left: parseFloat(style.paddingLeft), right: parseFloat(style.paddingRight) };
       });
-      assert.ok(rtl ? indent.right > indent.left : indent.left > indent.right, JSON.stringify(indent));
+      // Only from the start side: a physical padding-left indented Arabic from both sides (the list's own start padding stayed).
+      assert.ok(rtl ? indent.right > 0 && indent.left === 0 : indent.left > 0 && indent.right === 0, JSON.stringify(indent));
 
       // Edit opens a labelled box with Save and Cancel in the language; Cancel leaves the text.
       await mine.getByRole('button', { name: words.edit, exact: true }).click();
@@ -251,6 +264,13 @@ describe('the interface in the reader’s language (Chromium)', function () {
       const composer = (await page.locator('.ic-composer').boundingBox())!;
       const fromStart = rtl ? composer.x + composer.width - (list.x + list.width) : list.x - composer.x;
       assert.ok(fromStart >= 0 && fromStart < 40, `the list is ${fromStart}px from the box's start side`);
+
+      // A message that mentions me has its edge on the start side too.
+      const edge = await page.locator('.ic-log li.ic-mentions-me').evaluate((n) => {
+        const style = getComputedStyle(n);
+        return { left: parseFloat(style.borderLeftWidth), right: parseFloat(style.borderRightWidth) };
+      });
+      assert.ok(rtl ? edge.right > edge.left : edge.left > edge.right, JSON.stringify(edge));
 
       await page.screenshot({ path: path.join(SCREENSHOTS, `chat-panel-controls-${lang}.png`) });
       assert.deepEqual(await accessibilityProblems(page), []);
