@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: load, latency and memory of the real server against a bare Socket.IO
- * baseline, on this machine. See docs/performance.md for the method and the results.
+ * `npm run bench`: load, latency and memory of the real server against two baselines
+ * (a bare Socket.IO broadcast server, and a naive persist-first server: one INSERT per
+ * message, then broadcast), on this machine. See docs/performance.md for the method and the results.
  *
  * Environment knobs (all optional):
  *   BENCH_QUICK=1          short run (fewer chats, 5 s windows, 2,000 idle members)
- *   BENCH_ONLY=load,baseline,memory   phases to run
+ *   BENCH_ONLY=load,persist-first,baseline,memory   phases to run
  *   BENCH_CHATS=250        chats in the load phases (4 members each: BENCH_MEMBERS)
  *   BENCH_RATES=2000,5000,12000       offered messages/s, summed over all members
  *   BENCH_WARMUP_S=4 BENCH_MEASURE_S=12 BENCH_DRAIN_S=5
@@ -31,7 +32,7 @@ const env = process.env;
 const quick = env.BENCH_QUICK === '1';
 const num = (name: string, full: number, short: number) => Number(env[name] ?? (quick ? short : full));
 const opts = {
-  phases: new Set((env.BENCH_ONLY ?? 'load,baseline,memory').split(',').map((s) => s.trim())),
+  phases: new Set((env.BENCH_ONLY ?? 'load,persist-first,baseline,memory').split(',').map((s) => s.trim())),
   chats: num('BENCH_CHATS', 250, 100),
   members: num('BENCH_MEMBERS', 4, 4),
   rates: (env.BENCH_RATES ?? (quick ? '2000,5000' : '2000,5000,12000')).split(',').map(Number),
@@ -76,8 +77,10 @@ const serverEnv = (databaseUrl: string): Record<string, string> => ({
   ...opts.serverEnv,
 });
 
+type Target = 'ours' | 'persist-first' | 'baseline';
+
 interface Scenario {
-  target: 'ours' | 'baseline';
+  target: Target;
   offered: number;
   persistedPerS: number;
   deliveriesPerS: number;
@@ -167,9 +170,9 @@ async function closeWorkers(workers: Child[]): Promise<void> {
   await Promise.all(workers.map((w) => w.exit));
 }
 
-async function runScenario(target: Scenario['target'], server: ServerChild, workers: Child[], offered: number): Promise<Scenario> {
+async function runScenario(target: Target, server: ServerChild, workers: Child[], offered: number): Promise<Scenario> {
   prioritise([server.proc.pid, ...workers.map((w) => w.proc.pid)]);
-  if (target === 'ours') await prioritiseDatabase(databaseUrl);
+  if (target !== 'baseline') await prioritiseDatabase(databaseUrl);
   const load = (await import('node:os')).loadavg()[0]!;
   const batch0 = target === 'ours' ? await batchStats(server.url) : undefined;
   if (opts.profileDir) await server.ask({ type: 'profile-start' });
@@ -225,7 +228,7 @@ async function runScenario(target: Scenario['target'], server: ServerChild, work
     avgBatch: batch0 && batch1 ? (batch1.sum - batch0.sum) / (batch1.count - batch0.count) : undefined,
   };
   log(
-    `  ${target.padEnd(8)} offered ${fmt(offered)}/s: persisted ${fmt(s.persistedPerS)}/s, deliveries ${fmt(s.deliveriesPerS)}/s, ` +
+    `  ${target.padEnd(13)} offered ${fmt(offered)}/s: persisted ${fmt(s.persistedPerS)}/s, deliveries ${fmt(s.deliveriesPerS)}/s, ` +
       `all-members p50/p95/p99 ${fmt(s.message.p50)}/${fmt(s.message.p95)}/${fmt(s.message.p99)} ms, ` +
       `per-receipt ${fmt(s.receipt.p50)}/${fmt(s.receipt.p95)}/${fmt(s.receipt.p99)} ms, ack p50/p99 ${fmt(s.ack.p50)}/${fmt(s.ack.p99)} ms, ` +
       `server CPU ${fmt(s.serverCpuPct, 0)}% (${fmt(s.serverCpuUsPerMessage, 0)} µs/message), generators ${fmt(s.generatorCpuPct, 0)}%, load average before ${load.toFixed(2)}` +
@@ -315,6 +318,18 @@ async function main(): Promise<void> {
       log(`  database: ${integrity.messages} messages persisted, ${integrity.badChats} chats with a seq gap or duplicate`);
     }
 
+    if (opts.phases.has('persist-first')) {
+      log('\nPersist-first baseline: bare Socket.IO + one INSERT per message through pg, then broadcast (separate process, same database)');
+      const naive = await startServerChild('persist-first', { DATABASE_URL: db.url });
+      const workers = await connectWorkers(naive.url, chats, opts.workers, true);
+      for (const rate of opts.rates) scenarios.push(await runScenario('persist-first', naive, workers, rate));
+      await closeWorkers(workers);
+      await naive.stop();
+      const messages = await countMessages(db.url);
+      const badChats = await checkSeqIntegrity(db.url);
+      log(`  database: ${messages} messages persisted in all, ${badChats} chats with a seq gap or duplicate`);
+    }
+
     if (opts.phases.has('baseline')) {
       log('\nBaseline: bare Socket.IO broadcast server (separate process, no database)');
       const baseline = await startServerChild('baseline', {});
@@ -388,6 +403,18 @@ function report(
       log(
         `  ${fmt(o.offered)}/s: throughput ${ratio(o.persistedPerS, b.persistedPerS)}, deliveries ${ratio(o.deliveriesPerS, b.deliveriesPerS)}, ` +
           `all-members latency p50 ${ratio(o.message.p50, b.message.p50)} p95 ${ratio(o.message.p95, b.message.p95)} p99 ${ratio(o.message.p99, b.message.p99)}`,
+      );
+    }
+  }
+  const naive = scenarios.filter((s) => s.target === 'persist-first');
+  if (ours.length && naive.length) {
+    log('\nRatios ours / persist-first at the same offered load (what group commit and the rest of the design buy)');
+    for (const o of ours) {
+      const n = naive.find((x) => x.offered === o.offered);
+      if (!n) continue;
+      log(
+        `  ${fmt(o.offered)}/s: throughput ${ratio(o.persistedPerS, n.persistedPerS)}, CPU per message ${ratio(o.serverCpuUsPerMessage, n.serverCpuUsPerMessage)}, ` +
+          `all-members latency p50 ${ratio(o.message.p50, n.message.p50)} p95 ${ratio(o.message.p95, n.message.p95)} p99 ${ratio(o.message.p99, n.message.p99)}`,
       );
     }
   }
