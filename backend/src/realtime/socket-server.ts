@@ -348,11 +348,11 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
           await d.services.language.adoptClientLanguage(caller.identityId, language);
           clientLanguageSeen = true;
         }
-        const chat = await d.services.chats.open(caller, chatId);
+        const { view: chat, me } = await d.services.chats.enter(caller, chatId);
         // Join the room before reading the catch-up, so nothing committed in between is missed;
         // the client drops anything it already has by seq.
         await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
-        const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
+        const page = await d.services.messages.catchUp(caller, chatId, lastSeq, me);
         const reactions =
           reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
         return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: d.services.calls.current(chatId) };
