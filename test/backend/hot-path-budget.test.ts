@@ -58,11 +58,18 @@ describe('hot path budget: statements per handshake, join and message; packets p
 
   it('a reconnecting member: the handshake and the join take a bounded number of statements', async () => {
     const handshake = await counted(async () => sockets.push(await connectSocket(server.url, tokens[1]!)));
+    let lastSeq = 0;
     const join = await counted(async () => {
       const r = await request(sockets[0]!, 'chat:join', { chatId, lastSeq: 0, reactionsFrom: 1, language: 'en' });
       assert.equal(r.ok, true, JSON.stringify(r));
+      lastSeq = r.chat.lastSeq;
     });
-    console.log(`      handshake: ${handshake.length} statements; join: ${join.length} statements`);
+    // A client that missed nothing (the bench's idle members, most reconnects after a restart).
+    const uptoDate = await counted(async () => assert.equal((await request(sockets[0]!, 'chat:join', { chatId, lastSeq })).ok, true));
+    console.log(
+      `      handshake: ${handshake.length} statements; join: ${join.length} statements; join with nothing missed: ${uptoDate.length}`,
+    );
+    assert.ok(uptoDate.length <= 6, `join with nothing missed: ${uptoDate.join('\n---\n')}`);
     // The session lookup, then one presence flush (this identity came online: its row, and who
     // may see it); the flush is shared by every connection that arrives while one is in flight.
     assert.ok(handshake.length <= 10, `handshake: ${handshake.join('\n---\n')}`);
@@ -95,7 +102,9 @@ describe('hot path budget: statements per handshake, join and message; packets p
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     });
-    console.log(`      ${sends} messages: ${perMessage.length} statements, events received ${JSON.stringify(Object.fromEntries(received))}`);
+    console.log(
+      `      ${sends} messages: ${perMessage.length} statements, events received ${JSON.stringify(Object.fromEntries(received))}`,
+    );
     // Per commit: the append statement, the receipts upsert and the visibility of its notices,
     // the notifier's two job inserts; all of them are per commit batch, shared by every
     // message of the batch under load.
