@@ -29,7 +29,9 @@ export function callListeners(handle: Handle, calls: CallService, accepting: () 
       if (!accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; call again in a moment');
       return calls.start(caller, socket.id, chatId, media);
     }),
-    accept: handle('call:accept', callRefEvent, ({ chatId, callId }, { socket, caller }) => calls.accept(caller, socket.id, chatId, callId)),
+    accept: handle('call:accept', callRefEvent, ({ chatId, callId }, { socket, caller }) =>
+      calls.accept(caller, socket.id, chatId, callId),
+    ),
     decline: handle('call:decline', callRefEvent, async ({ chatId, callId }, { caller }) => {
       await calls.decline(caller, chatId, callId);
       return {};
