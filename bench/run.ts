@@ -7,7 +7,7 @@
  *   BENCH_QUICK=1          short run (fewer chats, 5 s windows, 2,000 idle members)
  *   BENCH_ONLY=load,persist-first,baseline,memory   phases to run
  *   BENCH_CHATS=250        chats in the load phases (4 members each: BENCH_MEMBERS)
- *   BENCH_RATES=2000,5000,12000       offered messages/s, summed over all members
+ *   BENCH_RATES=250,1000,2000,5000,12000   offered messages/s, summed over all members
  *   BENCH_WARMUP_S=4 BENCH_MEASURE_S=12 BENCH_DRAIN_S=5
  *   BENCH_WORKERS=2        load-generator processes
  *   BENCH_IDLE=20000       idle members for the memory phase; BENCH_IDLE_WORKERS=4; BENCH_IDLE_JOIN=1
@@ -35,7 +35,7 @@ const opts = {
   phases: new Set((env.BENCH_ONLY ?? 'load,persist-first,baseline,memory').split(',').map((s) => s.trim())),
   chats: num('BENCH_CHATS', 250, 100),
   members: num('BENCH_MEMBERS', 4, 4),
-  rates: (env.BENCH_RATES ?? (quick ? '2000,5000' : '2000,5000,12000')).split(',').map(Number),
+  rates: (env.BENCH_RATES ?? (quick ? '2000,5000' : '250,1000,2000,5000,12000')).split(',').map(Number),
   warmupMs: num('BENCH_WARMUP_S', 4, 2) * 1000,
   measureMs: num('BENCH_MEASURE_S', 12, 5) * 1000,
   drainMs: num('BENCH_DRAIN_S', 5, 3) * 1000,
@@ -419,37 +419,60 @@ function report(
     }
   }
   const peak = (xs: Scenario[]) => xs.reduce((m, s) => Math.max(m, s.persistedPerS), 0);
-  log('\nTargets');
-  if (ours.length) {
-    const fiveK = ours.find((s) => s.persistedPerS >= 4950 && s.incomplete === 0 && Object.keys(s.errors).length === 0);
-    log(`  5,000 persisted msg/s fanned out to ${opts.members} members: ${fiveK ? 'REACHED' : 'NOT reached'} (peak ${fmt(peak(ours))}/s)`);
-    const at2k = ours.find((s) => s.offered === 2000);
-    if (at2k)
+  log('\nTargets (issue 17; decided on a quiet machine only, and over three runs)');
+  const verdict = (ok: boolean) => (ok ? 'REACHED' : 'NOT reached');
+  if (ours.length && base.length) {
+    // Latency close to the bare broadcast at light and medium load.
+    for (const rate of [250, 1000, 2000]) {
+      const o = ours.find((s) => s.offered === rate);
+      const b = base.find((s) => s.offered === rate);
+      if (!o || !b) {
+        log(`  all-members latency at ${fmt(rate)} msg/s: not measured (add ${rate} to BENCH_RATES)`);
+        continue;
+      }
+      const ok = o.message.p50 - b.message.p50 <= 3 && o.message.p99 <= 4 * b.message.p99;
       log(
-        `  p99 under 50 ms at 2,000 msg/s: ${at2k.message.p99 < 50 ? 'REACHED' : 'NOT reached'} (all-members p99 ${fmt(at2k.message.p99)} ms, per-receipt p99 ${fmt(at2k.receipt.p99)} ms)`,
-      );
-    if (base.length) {
-      const r = peak(ours) / peak(base);
-      // Unless the baseline ran out of capacity at some offered rate, its peak is only the offered load.
-      const saturated = base.some((b) => b.skipped > 0 || b.persistedPerS < 0.95 * b.offered);
-      log(
-        `  at least half the baseline's throughput: ${r >= 0.5 ? (saturated ? 'REACHED' : 'not decided') : 'NOT reached'} (peak ${fmt(peak(ours))} vs ${fmt(peak(base))} msg/s = ${r.toFixed(2)}` +
-          `${saturated ? '' : '; the baseline was never saturated, offer a higher rate'})`,
+        `  all-members latency at ${fmt(rate)} msg/s, p50 within 3 ms and p99 within 4x of the baseline's: ${verdict(ok)} ` +
+          `(p50 ${fmt(o.message.p50)} vs ${fmt(b.message.p50)} ms, p99 ${fmt(o.message.p99)} vs ${fmt(b.message.p99)} ms)`,
       );
     }
   }
+  const at2k = ours.find((s) => s.offered === 2000);
+  if (at2k)
+    log(
+      `  p99 under 50 ms at 2,000 msg/s: ${verdict(at2k.message.p99 < 50)} (all-members p99 ${fmt(at2k.message.p99)} ms, per-receipt p99 ${fmt(at2k.receipt.p99)} ms)`,
+    );
+  if (ours.length && base.length) {
+    const r = peak(ours) / peak(base);
+    // Unless the baseline ran out of capacity at some offered rate, its peak is only the offered load.
+    const saturated = base.some((b) => b.skipped > 0 || b.persistedPerS < 0.95 * b.offered);
+    log(
+      `  peak persisted throughput at least 0.9x the baseline's: ${r >= 0.9 ? (saturated ? 'REACHED' : 'not decided') : 'NOT reached'} (peak ${fmt(peak(ours))} vs ${fmt(peak(base))} msg/s = ${r.toFixed(2)}` +
+        `${saturated ? '' : '; the baseline was never saturated, offer a higher rate'})`,
+    );
+    const cpu = ours.map((o) => ({ o, b: base.find((b) => b.offered === o.offered) })).filter((x) => x.b !== undefined);
+    const worst = cpu.reduce((m, x) => Math.max(m, x.o.serverCpuUsPerMessage / x.b!.serverCpuUsPerMessage), 0);
+    log(
+      `  CPU per persisted message within 1.5x the baseline's at every rate: ${verdict(cpu.length > 0 && worst <= 1.5)} (` +
+        cpu
+          .map((x) => `${fmt(x.o.offered)}/s ${fmt(x.o.serverCpuUsPerMessage, 0)} vs ${fmt(x.b!.serverCpuUsPerMessage, 0)} µs`)
+          .join(', ') +
+        ')',
+    );
+  }
   const mem = memory.find((m) => m.target === 'ours');
   if (mem) {
-    const ok = mem.kbPerClientRss <= 20 && mem.clients >= 20_000;
     log(
-      `  20,000 idle members at <= 20 KB each: ${ok ? 'REACHED' : 'NOT reached'} (${mem.clients} connected, ${fmt(mem.kbPerClientRss, 2)} KB RSS / ${fmt(mem.kbPerClientHeap, 2)} KB heap per client)`,
+      `  <= 20 KB RSS per idle member (one run; the target is over three): ${verdict(mem.kbPerClientRss <= 20)} (${mem.clients} connected, ${fmt(mem.kbPerClientRss, 2)} KB RSS / ${fmt(mem.kbPerClientHeap, 2)} KB heap per client)`,
     );
     const b = memory.find((m) => m.target === 'baseline');
     if (b)
       log(
-        `  memory per client ours / baseline: RSS ${ratio(mem.kbPerClientRss, b.kbPerClientRss)}, heap ${ratio(mem.kbPerClientHeap, b.kbPerClientHeap)}`,
+        `  memory per client ours / baseline: RSS ${ratio(mem.kbPerClientRss, b.kbPerClientRss)}, heap ${ratio(mem.kbPerClientHeap, b.kbPerClientHeap)}; ` +
+          `connect and join ${fmt(mem.connectSeconds)} vs ${fmt(b.connectSeconds)} s`,
       );
   }
+  log('  reconnect storm, rolling restart, history page and resync: not measured by this bench yet');
   if (integrity)
     log(`  seq integrity: ${integrity.badChats === 0 ? 'ok' : `${integrity.badChats} chats broken`} over ${integrity.messages} messages`);
   void idleClients;
