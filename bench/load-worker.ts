@@ -25,6 +25,8 @@ export type WorkerCommand =
       bodyChars: number;
     }
   | { type: 'memory' }
+  /** Closes every connection but stays up (the server is about to restart; a reconnect follows). */
+  | { type: 'drop' }
   | { type: 'close' };
 
 export interface RunResult {
@@ -208,7 +210,12 @@ process.on('message', (raw) => {
   if (c.type === 'connect') void connectAll(c);
   else if (c.type === 'run') void run(c).then((r) => process.send!(r));
   else if (c.type === 'memory') process.send!({ type: 'memory', rss: process.memoryUsage().rss });
-  else if (c.type === 'close') {
+  else if (c.type === 'drop') {
+    for (const s of sockets) s.socket.close();
+    sockets = [];
+    membersPerChat.clear();
+    process.send!({ type: 'dropped' });
+  } else if (c.type === 'close') {
     for (const s of sockets) s.socket.close();
     sockets = [];
     process.send!({ type: 'closed' }, () => process.exit(0));

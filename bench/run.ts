@@ -1,12 +1,13 @@
 /**
- * `npm run bench`: load, latency and memory of the real server against a bare Socket.IO
- * baseline, on this machine. See docs/performance.md for the method and the results.
+ * `npm run bench`: load, latency and memory of the real server against two baselines
+ * (a bare Socket.IO broadcast server, and a naive persist-first server: one INSERT per
+ * message, then broadcast), on this machine. See docs/performance.md for the method and the results.
  *
  * Environment knobs (all optional):
  *   BENCH_QUICK=1          short run (fewer chats, 5 s windows, 2,000 idle members)
- *   BENCH_ONLY=load,baseline,memory   phases to run
+ *   BENCH_ONLY=load,persist-first,baseline,memory   phases to run
  *   BENCH_CHATS=250        chats in the load phases (4 members each: BENCH_MEMBERS)
- *   BENCH_RATES=2000,5000,12000       offered messages/s, summed over all members
+ *   BENCH_RATES=250,1000,2000,5000,12000   offered messages/s, summed over all members
  *   BENCH_WARMUP_S=4 BENCH_MEASURE_S=12 BENCH_DRAIN_S=5
  *   BENCH_WORKERS=2        load-generator processes
  *   BENCH_IDLE=20000       idle members for the memory phase; BENCH_IDLE_WORKERS=4; BENCH_IDLE_JOIN=1
@@ -31,10 +32,10 @@ const env = process.env;
 const quick = env.BENCH_QUICK === '1';
 const num = (name: string, full: number, short: number) => Number(env[name] ?? (quick ? short : full));
 const opts = {
-  phases: new Set((env.BENCH_ONLY ?? 'load,baseline,memory').split(',').map((s) => s.trim())),
+  phases: new Set((env.BENCH_ONLY ?? 'load,persist-first,baseline,memory').split(',').map((s) => s.trim())),
   chats: num('BENCH_CHATS', 250, 100),
   members: num('BENCH_MEMBERS', 4, 4),
-  rates: (env.BENCH_RATES ?? (quick ? '2000,5000' : '2000,5000,12000')).split(',').map(Number),
+  rates: (env.BENCH_RATES ?? (quick ? '2000,5000' : '250,1000,2000,5000,12000')).split(',').map(Number),
   warmupMs: num('BENCH_WARMUP_S', 4, 2) * 1000,
   measureMs: num('BENCH_MEASURE_S', 12, 5) * 1000,
   drainMs: num('BENCH_DRAIN_S', 5, 3) * 1000,
@@ -76,8 +77,10 @@ const serverEnv = (databaseUrl: string): Record<string, string> => ({
   ...opts.serverEnv,
 });
 
+type Target = 'ours' | 'persist-first' | 'baseline';
+
 interface Scenario {
-  target: 'ours' | 'baseline';
+  target: Target;
   offered: number;
   persistedPerS: number;
   deliveriesPerS: number;
@@ -142,13 +145,32 @@ async function cpuMs(child: Child): Promise<number> {
 /** Gives each worker whole chats, so one process (one clock) sees every receipt of a message. */
 async function connectWorkers(url: string, chats: SeededMember[][], count: number, join: boolean, firstId = 0): Promise<Child[]> {
   const workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(firstId + i)));
+  await connectClients(workers, url, chats, join, 50);
+  return workers;
+}
+
+/** `concurrency`: connections each worker opens at once (a reconnect storm: all of them). */
+async function connectClients(
+  workers: Child[],
+  url: string,
+  chats: SeededMember[][],
+  join: boolean,
+  concurrency: number | 'all',
+): Promise<void> {
+  const count = workers.length;
   const shares: ClientSpec[][] = workers.map(() => []);
   chats.forEach((members, i) => shares[i % count]!.push(...members));
   const started = Date.now();
   const replies = await Promise.all(
     workers.map((w, i) =>
       w.ask<{ ok: number; failed: number; firstError?: string }>(
-        { type: 'connect', url, clients: shares[i]!, join, concurrency: 50 },
+        {
+          type: 'connect',
+          url,
+          clients: shares[i]!,
+          join,
+          concurrency: concurrency === 'all' ? Math.max(1, shares[i]!.length) : concurrency,
+        },
         'connected',
       ),
     ),
@@ -159,7 +181,6 @@ async function connectWorkers(url: string, chats: SeededMember[][], count: numbe
     `  connected ${ok} clients${join ? ' and joined their chats' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} failed (${replies.find((r) => r.firstError)?.firstError})` : ''}`,
   );
   if (failed > 0) throw new Error('clients failed to connect');
-  return workers;
 }
 
 async function closeWorkers(workers: Child[]): Promise<void> {
@@ -167,9 +188,9 @@ async function closeWorkers(workers: Child[]): Promise<void> {
   await Promise.all(workers.map((w) => w.exit));
 }
 
-async function runScenario(target: Scenario['target'], server: ServerChild, workers: Child[], offered: number): Promise<Scenario> {
+async function runScenario(target: Target, server: ServerChild, workers: Child[], offered: number): Promise<Scenario> {
   prioritise([server.proc.pid, ...workers.map((w) => w.proc.pid)]);
-  if (target === 'ours') await prioritiseDatabase(databaseUrl);
+  if (target !== 'baseline') await prioritiseDatabase(databaseUrl);
   const load = (await import('node:os')).loadavg()[0]!;
   const batch0 = target === 'ours' ? await batchStats(server.url) : undefined;
   if (opts.profileDir) await server.ask({ type: 'profile-start' });
@@ -225,7 +246,7 @@ async function runScenario(target: Scenario['target'], server: ServerChild, work
     avgBatch: batch0 && batch1 ? (batch1.sum - batch0.sum) / (batch1.count - batch0.count) : undefined,
   };
   log(
-    `  ${target.padEnd(8)} offered ${fmt(offered)}/s: persisted ${fmt(s.persistedPerS)}/s, deliveries ${fmt(s.deliveriesPerS)}/s, ` +
+    `  ${target.padEnd(13)} offered ${fmt(offered)}/s: persisted ${fmt(s.persistedPerS)}/s, deliveries ${fmt(s.deliveriesPerS)}/s, ` +
       `all-members p50/p95/p99 ${fmt(s.message.p50)}/${fmt(s.message.p95)}/${fmt(s.message.p99)} ms, ` +
       `per-receipt ${fmt(s.receipt.p50)}/${fmt(s.receipt.p95)}/${fmt(s.receipt.p99)} ms, ack p50/p99 ${fmt(s.ack.p50)}/${fmt(s.ack.p99)} ms, ` +
       `server CPU ${fmt(s.serverCpuPct, 0)}% (${fmt(s.serverCpuUsPerMessage, 0)} µs/message), generators ${fmt(s.generatorCpuPct, 0)}%, load average before ${load.toFixed(2)}` +
@@ -249,9 +270,21 @@ interface MemoryResult {
   kbPerClientRss: number;
   kbPerClientHeap: number;
   connectSeconds: number;
+  /** After a restart, every member reconnecting and re-joining at once. */
+  reconnectSeconds: number;
 }
 
-async function memoryPhase(target: MemoryResult['target'], server: ServerChild, chats: SeededMember[][]): Promise<MemoryResult> {
+/**
+ * Memory per idle member, then a reconnect storm: the server restarts (a fresh process on the
+ * same database, as after a deploy or a crash) and every member reconnects and re-joins at
+ * once. Each worker opens all of its connections together; real clients add back-off and jitter.
+ */
+async function memoryPhase(
+  target: MemoryResult['target'],
+  start: () => Promise<ServerChild>,
+  chats: SeededMember[][],
+): Promise<MemoryResult> {
+  let server = await start();
   prioritise([server.proc.pid]);
   const before = await server.ask<{ rss: number; heapUsed: number; heapTotal: number; external: number; gc: boolean }>({ type: 'memory' });
   if (!before.gc) throw new Error('server child has no global.gc');
@@ -261,7 +294,16 @@ async function memoryPhase(target: MemoryResult['target'], server: ServerChild, 
   await new Promise((r) => setTimeout(r, 10_000)); // let the connection burst's garbage and buffers settle
   const after = await server.ask<{ rss: number; heapUsed: number; heapTotal: number; external: number }>({ type: 'memory' });
   const clients = chats.length * opts.members;
+  await Promise.all(workers.map((w) => w.ask({ type: 'drop' }, 'dropped')));
+  await server.stop();
+  server = await start();
+  prioritise([server.proc.pid]);
+  const t1 = Date.now();
+  log(`  ${target}: restarted; every member reconnects and re-joins at once`);
+  await connectClients(workers, server.url, chats, opts.idleJoin, 'all');
+  const reconnectSeconds = (Date.now() - t1) / 1000;
   await closeWorkers(workers);
+  await server.stop();
   const r: MemoryResult = {
     target,
     clients,
@@ -274,10 +316,12 @@ async function memoryPhase(target: MemoryResult['target'], server: ServerChild, 
     kbPerClientRss: (after.rss - before.rss) / 1024 / clients,
     kbPerClientHeap: (after.heapUsed - before.heapUsed) / 1024 / clients,
     connectSeconds,
+    reconnectSeconds,
   };
   log(
     `  ${target.padEnd(8)} ${clients} idle clients: RSS ${fmt(before.rss / 2 ** 20)} -> ${fmt(after.rss / 2 ** 20)} MiB, heap ${fmt(before.heapUsed / 2 ** 20)} -> ${fmt(after.heapUsed / 2 ** 20)} MiB (committed ${fmt(before.heapTotal / 2 ** 20)} -> ${fmt(after.heapTotal / 2 ** 20)}), external ${fmt(before.external / 2 ** 20)} -> ${fmt(after.external / 2 ** 20)} MiB: ` +
-      `${fmt(r.kbPerClientRss, 2)} KB/client RSS, ${fmt(r.kbPerClientHeap, 2)} KB/client heap`,
+      `${fmt(r.kbPerClientRss, 2)} KB/client RSS, ${fmt(r.kbPerClientHeap, 2)} KB/client heap; connect and join ${fmt(connectSeconds)} s, ` +
+      `reconnect storm after a restart ${fmt(reconnectSeconds)} s`,
   );
   return r;
 }
@@ -301,7 +345,7 @@ async function main(): Promise<void> {
   let idleClients = opts.idle;
   try {
     // The server migrates the schema on start; seed after that.
-    let server = await startServerChild('server', serverEnv(db.url));
+    const server = await startServerChild('server', serverEnv(db.url));
     const chats = await seedChats(db.url, opts.chats, opts.members, 'load');
     if (opts.phases.has('load')) {
       log('\nReal server (separate process, own database)');
@@ -313,6 +357,18 @@ async function main(): Promise<void> {
     if (opts.phases.has('load')) {
       integrity = { messages: await countMessages(db.url), badChats: await checkSeqIntegrity(db.url) };
       log(`  database: ${integrity.messages} messages persisted, ${integrity.badChats} chats with a seq gap or duplicate`);
+    }
+
+    if (opts.phases.has('persist-first')) {
+      log('\nPersist-first baseline: bare Socket.IO + one INSERT per message through pg, then broadcast (separate process, same database)');
+      const naive = await startServerChild('persist-first', { DATABASE_URL: db.url });
+      const workers = await connectWorkers(naive.url, chats, opts.workers, true);
+      for (const rate of opts.rates) scenarios.push(await runScenario('persist-first', naive, workers, rate));
+      await closeWorkers(workers);
+      await naive.stop();
+      const messages = await countMessages(db.url);
+      const badChats = await checkSeqIntegrity(db.url);
+      log(`  database: ${messages} messages persisted in all, ${badChats} chats with a seq gap or duplicate`);
     }
 
     if (opts.phases.has('baseline')) {
@@ -338,12 +394,8 @@ async function main(): Promise<void> {
         `\nMemory: ${idleClients} idle members connected${opts.idleJoin ? ' and joined to their chats' : ''}, RSS/heap after global.gc()`,
       );
       const idleChats = await seedChats(db.url, idleClients / opts.members, opts.members, 'idle');
-      server = await startServerChild('server', serverEnv(db.url));
-      memory.push(await memoryPhase('ours', server, idleChats));
-      await server.stop();
-      const baseline = await startServerChild('baseline', {});
-      memory.push(await memoryPhase('baseline', baseline, idleChats));
-      await baseline.stop();
+      memory.push(await memoryPhase('ours', () => startServerChild('server', serverEnv(db.url)), idleChats));
+      memory.push(await memoryPhase('baseline', () => startServerChild('baseline', {}), idleChats));
     }
   } finally {
     await db.drop();
@@ -391,38 +443,78 @@ function report(
       );
     }
   }
-  const peak = (xs: Scenario[]) => xs.reduce((m, s) => Math.max(m, s.persistedPerS), 0);
-  log('\nTargets');
-  if (ours.length) {
-    const fiveK = ours.find((s) => s.persistedPerS >= 4950 && s.incomplete === 0 && Object.keys(s.errors).length === 0);
-    log(`  5,000 persisted msg/s fanned out to ${opts.members} members: ${fiveK ? 'REACHED' : 'NOT reached'} (peak ${fmt(peak(ours))}/s)`);
-    const at2k = ours.find((s) => s.offered === 2000);
-    if (at2k)
+  const naive = scenarios.filter((s) => s.target === 'persist-first');
+  if (ours.length && naive.length) {
+    log('\nRatios ours / persist-first at the same offered load (what group commit and the rest of the design buy)');
+    for (const o of ours) {
+      const n = naive.find((x) => x.offered === o.offered);
+      if (!n) continue;
       log(
-        `  p99 under 50 ms at 2,000 msg/s: ${at2k.message.p99 < 50 ? 'REACHED' : 'NOT reached'} (all-members p99 ${fmt(at2k.message.p99)} ms, per-receipt p99 ${fmt(at2k.receipt.p99)} ms)`,
-      );
-    if (base.length) {
-      const r = peak(ours) / peak(base);
-      // Unless the baseline ran out of capacity at some offered rate, its peak is only the offered load.
-      const saturated = base.some((b) => b.skipped > 0 || b.persistedPerS < 0.95 * b.offered);
-      log(
-        `  at least half the baseline's throughput: ${r >= 0.5 ? (saturated ? 'REACHED' : 'not decided') : 'NOT reached'} (peak ${fmt(peak(ours))} vs ${fmt(peak(base))} msg/s = ${r.toFixed(2)}` +
-          `${saturated ? '' : '; the baseline was never saturated, offer a higher rate'})`,
+        `  ${fmt(o.offered)}/s: throughput ${ratio(o.persistedPerS, n.persistedPerS)}, CPU per message ${ratio(o.serverCpuUsPerMessage, n.serverCpuUsPerMessage)}, ` +
+          `all-members latency p50 ${ratio(o.message.p50, n.message.p50)} p95 ${ratio(o.message.p95, n.message.p95)} p99 ${ratio(o.message.p99, n.message.p99)}`,
       );
     }
   }
+  const peak = (xs: Scenario[]) => xs.reduce((m, s) => Math.max(m, s.persistedPerS), 0);
+  log('\nTargets (issue 17; decided on a quiet machine only, and over three runs)');
+  const verdict = (ok: boolean) => (ok ? 'REACHED' : 'NOT reached');
+  if (ours.length && base.length) {
+    // Latency close to the bare broadcast at light and medium load.
+    for (const rate of [250, 1000, 2000]) {
+      const o = ours.find((s) => s.offered === rate);
+      const b = base.find((s) => s.offered === rate);
+      if (!o || !b) {
+        log(`  all-members latency at ${fmt(rate)} msg/s: not measured (add ${rate} to BENCH_RATES)`);
+        continue;
+      }
+      const ok = o.message.p50 - b.message.p50 <= 3 && o.message.p99 <= 4 * b.message.p99;
+      log(
+        `  all-members latency at ${fmt(rate)} msg/s, p50 within 3 ms and p99 within 4x of the baseline's: ${verdict(ok)} ` +
+          `(p50 ${fmt(o.message.p50)} vs ${fmt(b.message.p50)} ms, p99 ${fmt(o.message.p99)} vs ${fmt(b.message.p99)} ms)`,
+      );
+    }
+  }
+  const at2k = ours.find((s) => s.offered === 2000);
+  if (at2k)
+    log(
+      `  p99 under 50 ms at 2,000 msg/s: ${verdict(at2k.message.p99 < 50)} (all-members p99 ${fmt(at2k.message.p99)} ms, per-receipt p99 ${fmt(at2k.receipt.p99)} ms)`,
+    );
+  if (ours.length && base.length) {
+    const r = peak(ours) / peak(base);
+    // Unless the baseline ran out of capacity at some offered rate, its peak is only the offered load.
+    const saturated = base.some((b) => b.skipped > 0 || b.persistedPerS < 0.95 * b.offered);
+    log(
+      `  peak persisted throughput at least 0.9x the baseline's: ${r >= 0.9 ? (saturated ? 'REACHED' : 'not decided') : 'NOT reached'} (peak ${fmt(peak(ours))} vs ${fmt(peak(base))} msg/s = ${r.toFixed(2)}` +
+        `${saturated ? '' : '; the baseline was never saturated, offer a higher rate'})`,
+    );
+    const cpu = ours.map((o) => ({ o, b: base.find((b) => b.offered === o.offered) })).filter((x) => x.b !== undefined);
+    const worst = cpu.reduce((m, x) => Math.max(m, x.o.serverCpuUsPerMessage / x.b!.serverCpuUsPerMessage), 0);
+    log(
+      `  CPU per persisted message within 1.5x the baseline's at every rate: ${verdict(cpu.length > 0 && worst <= 1.5)} (` +
+        cpu
+          .map((x) => `${fmt(x.o.offered)}/s ${fmt(x.o.serverCpuUsPerMessage, 0)} vs ${fmt(x.b!.serverCpuUsPerMessage, 0)} µs`)
+          .join(', ') +
+        ')',
+    );
+  }
   const mem = memory.find((m) => m.target === 'ours');
   if (mem) {
-    const ok = mem.kbPerClientRss <= 20 && mem.clients >= 20_000;
     log(
-      `  20,000 idle members at <= 20 KB each: ${ok ? 'REACHED' : 'NOT reached'} (${mem.clients} connected, ${fmt(mem.kbPerClientRss, 2)} KB RSS / ${fmt(mem.kbPerClientHeap, 2)} KB heap per client)`,
+      `  <= 20 KB RSS per idle member (one run; the target is over three): ${verdict(mem.kbPerClientRss <= 20)} (${mem.clients} connected, ${fmt(mem.kbPerClientRss, 2)} KB RSS / ${fmt(mem.kbPerClientHeap, 2)} KB heap per client)`,
     );
     const b = memory.find((m) => m.target === 'baseline');
     if (b)
       log(
-        `  memory per client ours / baseline: RSS ${ratio(mem.kbPerClientRss, b.kbPerClientRss)}, heap ${ratio(mem.kbPerClientHeap, b.kbPerClientHeap)}`,
+        `  memory per client ours / baseline: RSS ${ratio(mem.kbPerClientRss, b.kbPerClientRss)}, heap ${ratio(mem.kbPerClientHeap, b.kbPerClientHeap)}; ` +
+          `connect and join ${fmt(mem.connectSeconds)} vs ${fmt(b.connectSeconds)} s`,
+      );
+    if (b)
+      log(
+        `  reconnect storm (restart, all ${mem.clients} members reconnect and re-join at once) within 2x the baseline's time: ` +
+          `${verdict(mem.reconnectSeconds <= 2 * b.reconnectSeconds)} (${fmt(mem.reconnectSeconds)} vs ${fmt(b.reconnectSeconds)} s)`,
       );
   }
+  log('  rolling restart of one of two nodes, history page and resync: not measured by this bench yet');
   if (integrity)
     log(`  seq integrity: ${integrity.badChats === 0 ? 'ok' : `${integrity.badChats} chats broken`} over ${integrity.messages} messages`);
   void idleClients;

@@ -681,8 +681,12 @@ export interface ServerToClientEvents {
   'access:requested': (r: AccessRequestView) => void;
   /** Sent before the server closes a socket on purpose (shutdown, session revoked). */
   'server:closing': (r: { reason: ServerClosingReason }) => void;
-  /** To a chat's room: a member's delivered/emailed position moved (senders' receipts). */
-  delivery: (d: DeliveryNotice) => void;
+  /**
+   * To a chat's room: members' delivered/emailed positions moved (senders' receipts), all of
+   * one chat that moved together in one event (one packet per socket per commit, not one per
+   * member); about a hidden (Bcc) member, a list of one to the owner and that member only.
+   */
+  delivery: (notices: DeliveryNotice[]) => void;
   /** To every device of a member being rung. */
   'call:ring': (r: CallRing) => void;
   /** To the chat's room and the devices being rung: who is in the call now, or that it ended. */

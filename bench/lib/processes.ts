@@ -51,9 +51,15 @@ export interface ServerChild extends Child {
   url: string;
 }
 
-/** Starts bench/server-child.ts (the real backend) or bench/baseline-server.ts as its own Node process with --expose-gc. */
-export async function startServerChild(kind: 'server' | 'baseline', env: Record<string, string>): Promise<ServerChild> {
-  const script = here(kind === 'server' ? 'server-child.ts' : 'baseline-server.ts');
+const scripts = {
+  server: 'server-child.ts',
+  baseline: 'baseline-server.ts',
+  'persist-first': 'persist-first-server.ts',
+};
+
+/** Starts bench/server-child.ts (the real backend) or one of the baselines as its own Node process with --expose-gc. */
+export async function startServerChild(kind: keyof typeof scripts, env: Record<string, string>): Promise<ServerChild> {
+  const script = here(scripts[kind]);
   const execArgv = ['--expose-gc', '--import', 'tsx'];
   // Its own session, hence its own scheduler autogroup, like a service of its own (see prioritise in run.ts).
   const proc = fork(script, [], {

@@ -66,7 +66,9 @@ describe('email bridge: invitations, receipts, availability, transcript, address
       await request(ownerSocket, 'chat:join', { chatId, lastSeq: 0 });
       const sent = await request(ownerSocket, 'message:send', { chatId, clientId: 'r1', body: 'Did this arrive?' });
       const seq = sent.message.seq;
-      const delivered = nextEvent<DeliveryNotice>(ownerSocket, 'delivery', (d) => d.identityId === ritaIn && d.deliveredSeq >= seq);
+      const delivered = nextEvent<DeliveryNotice[]>(ownerSocket, 'delivery', (notices) =>
+        notices.some((d) => d.identityId === ritaIn && d.deliveredSeq >= seq),
+      );
       await request(ritaSocket, 'chat:join', { chatId, lastSeq: 0 });
       await delivered;
       await request(ritaSocket, 'read', { chatId, seq });

@@ -54,8 +54,9 @@ describe('ApiClient and SocketTransport: email bridge', function () {
     transports.push(t);
     await t.join(chat.id, 0);
     const emailed = new Promise<DeliveryNotice>((resolve) => {
-      const off = t.on('delivery', (d) => {
-        if (d.emailedSeq > 0) {
+      const off = t.on('delivery', (notices) => {
+        const d = notices.find((n) => n.emailedSeq > 0);
+        if (d) {
           off();
           resolve(d);
         }

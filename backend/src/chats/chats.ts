@@ -5,7 +5,18 @@ import type { Caller } from '../identity/sessions.ts';
 import type { AudienceRole, AudienceView, ChatView, createChatBody, audienceInput } from '../../../protocol/index.ts';
 import type { z } from 'zod';
 import type { ChatContext } from './context.ts';
-import { checkScope, loadChat, loadVisibility, requireMember, requireOwner, sees, viewersOf, type Visibility } from './membership.ts';
+import {
+  checkScope,
+  findMember,
+  loadChat,
+  loadVisibility,
+  requireMember,
+  requireOwner,
+  sees,
+  viewersOf,
+  type MemberWithChat,
+  type Visibility,
+} from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
 import { announceAudienceAdded, announceAudienceRemoved } from './my-chats.ts';
 import { readingLanguage } from '../translation/reading-language.ts';
@@ -86,10 +97,15 @@ export class ChatService {
    * Everyone else gets NOT_IN_AUDIENCE and may ask the owner for access.
    */
   async open(caller: Caller, chatId: string): Promise<ChatView> {
+    return (await this.enter(caller, chatId)).view;
+  }
+
+  /** Opens the chat (see open) and also returns the member row it read, for a join's catch-up to reuse. */
+  async enter(caller: Caller, chatId: string): Promise<{ view: ChatView; me: MemberWithChat }> {
     checkScope(caller, chatId);
     const { db } = this.ctx;
-    const member = await db.member.findUnique({ where: { chatId_identityId: { chatId, identityId: caller.identityId } } });
-    if (member) return this.view(caller, chatId);
+    const member = await findMember(this.ctx, caller.identityId, chatId);
+    if (member) return { view: await this.viewOf(caller, member), me: member };
     const chat = await loadChat(this.ctx, chatId);
     const entry = await db.audienceEntry.findFirst({
       where: { chatId, address: { in: caller.addresses } },
@@ -126,18 +142,51 @@ export class ChatService {
         this.ctx.events.chatUpdated(chatId, viewers);
       }
     }
-    return this.view(caller, chatId);
+    // Read again: joining may have posted the "joined" line (the chat's last seq moved).
+    const me = await requireMember(this.ctx, caller, chatId);
+    return { view: await this.viewOf(caller, me), me };
   }
 
   async view(caller: Caller, chatId: string): Promise<ChatView> {
-    const me = await requireMember(this.ctx, caller, chatId);
-    const { db } = this.ctx;
-    const [members, audience, visibility, identity] = await Promise.all([
-      db.member.findMany({ where: { chatId }, orderBy: { joinedAt: 'asc' }, include: { identity: { select: { displayName: true } } } }),
-      db.audienceEntry.findMany({ where: { chatId }, orderBy: { addedAt: 'asc' } }),
+    return this.viewOf(caller, await requireMember(this.ctx, caller, chatId));
+  }
+
+  /**
+   * The chat as this member sees it. Raw statements, three at once: members with their names
+   * (and the caller's own language, the caller being one of them), the audience, and who is
+   * hidden; it runs on every join, so a reconnect storm is one of these per member.
+   */
+  private async viewOf(caller: Caller, me: MemberWithChat): Promise<ChatView> {
+    const chatId = me.chatId;
+    const [membersRes, audienceRes, visibility] = await Promise.all([
+      this.ctx.pool.query<{
+        identity_id: string;
+        address: string;
+        joined_at: Date;
+        last_read_seq: number;
+        display_name: string | null;
+        identity_language: string | null;
+      }>(
+        `SELECT m.identity_id, m.address, m.joined_at, m.last_read_seq, i.display_name, i.language AS identity_language
+           FROM member m JOIN identity i ON i.id = m.identity_id
+          WHERE m.chat_id = $1 ORDER BY m.joined_at`,
+        [chatId],
+      ),
+      this.ctx.pool.query<{ address: string; role: AudienceRole }>(
+        'SELECT address, role FROM audience_entry WHERE chat_id = $1 ORDER BY added_at',
+        [chatId],
+      ),
       this.visibility(chatId),
-      db.identity.findUniqueOrThrow({ where: { id: caller.identityId }, select: { language: true } }),
     ]);
+    const members = membersRes.rows.map((m) => ({
+      identityId: m.identity_id,
+      address: m.address,
+      joinedAt: m.joined_at,
+      lastReadSeq: m.last_read_seq,
+      identity: { displayName: m.display_name, language: m.identity_language },
+    }));
+    const audience = audienceRes.rows;
+    const identity = members.find((m) => m.identityId === caller.identityId)?.identity ?? { language: null };
     const chat = me.chat;
     const isOwner = chat.ownerId === caller.identityId;
     const shown = members.filter((m) => sees(visibility, caller.identityId, m.identityId));

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
+import type { Chat, Member } from '../generated/prisma/client.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { ChatContext } from './context.ts';
 
@@ -16,13 +17,72 @@ export async function loadChat(ctx: ChatContext, chatId: string) {
   return chat;
 }
 
+export type MemberWithChat = Member & { chat: Chat };
+
+interface MemberWithChatRow {
+  chat_id: string;
+  identity_id: string;
+  address: string;
+  joined_at: Date;
+  last_read_seq: number;
+  language: string | null;
+  email_notify: boolean;
+  subject: string;
+  source: Chat['source'];
+  retention: Chat['retention'];
+  owner_id: string;
+  email_message_id: string | null;
+  draft_key: string | null;
+  last_seq: number;
+  last_activity_at: Date;
+  created_at: Date;
+  ended_at: Date | null;
+}
+
+/**
+ * The member row with its chat, or null when not a member. One raw statement: every join,
+ * history page and REST read starts here, and Prisma's include took two statements and a
+ * query build per call (a reconnect storm is one of these per member).
+ */
+export async function findMember(ctx: Pick<ChatContext, 'pool'>, identityId: string, chatId: string): Promise<MemberWithChat | null> {
+  const { rows } = await ctx.pool.query<MemberWithChatRow>(
+    `SELECT m.chat_id, m.identity_id, m.address, m.joined_at, m.last_read_seq, m.language, m.email_notify,
+            c.subject, c.source, c.retention, c.owner_id, c.email_message_id, c.draft_key, c.last_seq,
+            c.last_activity_at, c.created_at, c.ended_at
+       FROM member m JOIN chat c ON c.id = m.chat_id
+      WHERE m.chat_id = $1 AND m.identity_id = $2`,
+    [chatId, identityId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    chatId: r.chat_id,
+    identityId: r.identity_id,
+    address: r.address,
+    joinedAt: r.joined_at,
+    lastReadSeq: r.last_read_seq,
+    language: r.language,
+    emailNotify: r.email_notify,
+    chat: {
+      id: r.chat_id,
+      subject: r.subject,
+      source: r.source,
+      retention: r.retention,
+      ownerId: r.owner_id,
+      emailMessageId: r.email_message_id,
+      draftKey: r.draft_key,
+      lastSeq: r.last_seq,
+      lastActivityAt: r.last_activity_at,
+      createdAt: r.created_at,
+      endedAt: r.ended_at,
+    },
+  };
+}
+
 /** The caller's member row, or FORBIDDEN/NOT_IN_AUDIENCE/NOT_FOUND. Checked on every read and write. */
-export async function requireMember(ctx: ChatContext, caller: Caller, chatId: string) {
+export async function requireMember(ctx: ChatContext, caller: Caller, chatId: string): Promise<MemberWithChat> {
   checkScope(caller, chatId);
-  const member = await ctx.db.member.findUnique({
-    where: { chatId_identityId: { chatId, identityId: caller.identityId } },
-    include: { chat: true },
-  });
+  const member = await findMember(ctx, caller.identityId, chatId);
   if (member) return member;
   await loadChat(ctx, chatId);
   throw new AppError('NOT_IN_AUDIENCE', 'You are not a member of this chat', { canRequestAccess: true });

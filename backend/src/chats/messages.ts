@@ -13,7 +13,7 @@ import {
 } from '../../../protocol/index.ts';
 import type { ChatContext } from './context.ts';
 import { retentionLasts, type Placed } from './message-log.ts';
-import { checkScope, loadVisibility, requireMember } from './membership.ts';
+import { checkScope, loadVisibility, requireMember, type MemberWithChat } from './membership.ts';
 import { Reactions } from './reactions.ts';
 import { publicMessage } from './views.ts';
 
@@ -275,8 +275,14 @@ export class MessageService {
   }
 
   /** Keyset pages: `before` gives older messages newest first; `after` gives newer ones oldest first. */
-  async history(caller: Caller, chatId: string, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
-    const { archived, ...page } = await this.page(caller, chatId, q);
+  /** `me`: the caller's member row when the caller has just read it (a join), so it is not read twice. */
+  async history(
+    caller: Caller,
+    chatId: string,
+    q: { before?: number; after?: number; limit: number },
+    me?: MemberWithChat,
+  ): Promise<HistoryPage> {
+    const { archived, ...page } = await this.page(caller, chatId, q, me);
     const topSeq = page.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (topSeq > 0) this.ctx.onHistoryServed?.(chatId, caller.identityId, topSeq);
     const bottomSeq = page.messages.reduce((min, m) => Math.min(min, m.seq), topSeq);
@@ -313,16 +319,17 @@ export class MessageService {
     caller: Caller,
     chatId: string,
     q: { before?: number; after?: number; limit: number },
+    member?: MemberWithChat,
   ): Promise<HistoryPage & { archived: boolean }> {
-    const me = await requireMember(this.ctx, caller, chatId);
+    const me = member ?? (await requireMember(this.ctx, caller, chatId));
     const log = this.ctx.logs.of(me.chat);
     // Only lasting chats' messages are translated: an ephemeral chat keeps no copy of its words anywhere.
     return { ...(await log.page(chatId, { ...q, limit: Math.min(q.limit, LIMITS.catchUp) })), archived: retentionLasts(me.chat.retention) };
   }
 
-  /** What a (re)joining client missed since its last seen seq, oldest first. */
-  async catchUp(caller: Caller, chatId: string, lastSeq: number): Promise<HistoryPage> {
-    return this.history(caller, chatId, { after: lastSeq, limit: LIMITS.catchUp });
+  /** What a (re)joining client missed since its last seen seq, oldest first; `me` as for history. */
+  async catchUp(caller: Caller, chatId: string, lastSeq: number, me?: MemberWithChat): Promise<HistoryPage> {
+    return this.history(caller, chatId, { after: lastSeq, limit: LIMITS.catchUp }, me);
   }
 
   async markRead(caller: Caller, chatId: string, seq: number): Promise<number> {

@@ -196,37 +196,39 @@ export class EmailNotifier {
   }
 
   private async schedule(pairs: [string, string][]): Promise<void> {
-    // Every member but the author: whether they saw it is known only once the window closed
-    // (read position, visible clients), so the job decides, not the commit.
+    // One statement for both kinds of job: at light load a commit holds a message or two, and
+    // each statement of the bridge after it was a round trip and a pool turn on the main thread.
+    // The two inserts' dedupe keys never collide ('notify:' and 'notify-audience:').
     await this.pool.query(
-      `INSERT INTO job (queue, payload, dedupe_key, run_at)
-       SELECT $1, json_build_object('chatId', m.chat_id, 'identityId', m.identity_id),
-              'notify:' || m.chat_id || ':' || m.identity_id,
-              now() + make_interval(secs => $4::float8 / 1000)
-         FROM member m
-        WHERE m.chat_id = ANY($2::uuid[]) AND m.email_notify
-          AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::uuid[]) AS a(chat_id, author_id)
-                           WHERE a.chat_id = m.chat_id AND a.author_id = m.identity_id)
-       ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [NOTIFY_QUEUE, pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.opts.batchWindowMs],
-    );
-    // The audience not joined yet: one job per person (an identity with two addresses in the
-    // audience gets one email, at the address added first), none for someone already a
-    // member under any address. Removed addresses have no entry, so they get nothing.
-    await this.pool.query(
-      `INSERT INTO job (queue, payload, dedupe_key, run_at)
-       SELECT $1, json_build_object('chatId', p.chat_id, 'address', p.address),
+      `WITH members AS (
+         -- Every member but the author: whether they saw it is known only once the window closed
+         -- (read position, visible clients), so the job decides, not the commit.
+         INSERT INTO job (queue, payload, dedupe_key, run_at)
+         SELECT $1, json_build_object('chatId', m.chat_id, 'identityId', m.identity_id),
+                'notify:' || m.chat_id || ':' || m.identity_id,
+                now() + make_interval(secs => $4::float8 / 1000)
+           FROM member m
+          WHERE m.chat_id = ANY($2::uuid[]) AND m.email_notify
+            AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::uuid[]) AS a(chat_id, author_id)
+                             WHERE a.chat_id = m.chat_id AND a.author_id = m.identity_id)
+         ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING
+       )
+       -- The audience not joined yet: one job per person (an identity with two addresses in the
+       -- audience gets one email, at the address added first), none for someone already a
+       -- member under any address. Removed addresses have no entry, so they get nothing.
+       INSERT INTO job (queue, payload, dedupe_key, run_at)
+       SELECT $5, json_build_object('chatId', p.chat_id, 'address', p.address),
               'notify-audience:' || p.chat_id || ':' || p.address,
-              now() + make_interval(secs => $3::float8 / 1000)
+              now() + make_interval(secs => $4::float8 / 1000)
          FROM (SELECT DISTINCT ON (a.chat_id, coalesce(e.identity_id::text, a.address)) a.chat_id, a.address
-                 FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($4::"Retention"[])
+                 FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($6::"Retention"[])
                  LEFT JOIN email_address e ON e.address = a.address
                 WHERE a.chat_id = ANY($2::uuid[])
                   AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id
                                      AND (m.address = a.address OR m.identity_id = e.identity_id))
                 ORDER BY a.chat_id, coalesce(e.identity_id::text, a.address), a.added_at, a.address) p
        ON CONFLICT (dedupe_key) WHERE done_at IS NULL AND failed_at IS NULL DO NOTHING`,
-      [AUDIENCE_QUEUE, [...new Set(pairs.map((p) => p[0]))], this.opts.batchWindowMs, lastingRetentions()],
+      [NOTIFY_QUEUE, pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.opts.batchWindowMs, AUDIENCE_QUEUE, lastingRetentions()],
     );
   }
 

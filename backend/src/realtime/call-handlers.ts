@@ -3,55 +3,46 @@ import { callRefEvent, callSignalEvent, callStartEvent, type Ack, type ClientToS
 import type { CallService } from '../calls/calls.ts';
 import { AppError } from '../errors.ts';
 import type { Caller } from '../identity/sessions.ts';
-import type { IoServer } from './events.ts';
+
+/** What a call listener needs of its connection: the socket id names this device. */
+interface CallConnection {
+  socket: { id: string };
+  caller: Caller;
+}
 
 /** The socket server's validating listener factory (socket-server.ts). */
 export type Handle = <S extends z.ZodType, R extends object>(
   event: keyof ClientToServerEvents,
   schema: S,
-  handler: (input: z.output<S>) => Promise<R>,
-) => (payload: unknown, ack?: (r: Ack<R>) => void) => void;
-
-type IoSocket = Parameters<Parameters<IoServer['on']>[1]>[0];
+  handler: (input: z.output<S>, c: CallConnection) => Promise<R>,
+) => (this: object, payload: unknown, ack?: (r: Ack<R>) => void) => void;
 
 /**
- * Call signalling on one connection. Each event is checked by the call domain against the
- * caller's membership of the chat; the socket id names this device, so a member's signals
- * reach the one device that joined the call.
+ * Call signalling, one listener per event shared by every socket. Each event is checked by the
+ * call domain against the caller's membership of the chat; the socket id names this device, so
+ * a member's signals reach the one device that joined the call. The socket server tells the
+ * domain when a device's socket is gone.
  */
-export function registerCallHandlers(socket: IoSocket, caller: Caller, handle: Handle, calls: CallService, accepting: () => boolean): void {
-  const device = socket.id;
-  socket.on(
-    'call:start',
-    handle('call:start', callStartEvent, async ({ chatId, media }) => {
+export function callListeners(handle: Handle, calls: CallService, accepting: () => boolean) {
+  return {
+    start: handle('call:start', callStartEvent, async ({ chatId, media }, { socket, caller }) => {
       if (!accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; call again in a moment');
-      return calls.start(caller, device, chatId, media);
+      return calls.start(caller, socket.id, chatId, media);
     }),
-  );
-  socket.on(
-    'call:accept',
-    handle('call:accept', callRefEvent, ({ chatId, callId }) => calls.accept(caller, device, chatId, callId)),
-  );
-  socket.on(
-    'call:decline',
-    handle('call:decline', callRefEvent, async ({ chatId, callId }) => {
+    accept: handle('call:accept', callRefEvent, ({ chatId, callId }, { socket, caller }) =>
+      calls.accept(caller, socket.id, chatId, callId),
+    ),
+    decline: handle('call:decline', callRefEvent, async ({ chatId, callId }, { caller }) => {
       await calls.decline(caller, chatId, callId);
       return {};
     }),
-  );
-  socket.on(
-    'call:leave',
-    handle('call:leave', callRefEvent, async ({ chatId, callId }) => {
+    leave: handle('call:leave', callRefEvent, async ({ chatId, callId }, { caller }) => {
       await calls.leave(caller, chatId, callId);
       return {};
     }),
-  );
-  socket.on(
-    'call:signal',
-    handle('call:signal', callSignalEvent, async ({ chatId, callId, to, signal }) => {
-      await calls.signal(caller, device, chatId, callId, to, signal);
+    signal: handle('call:signal', callSignalEvent, async ({ chatId, callId, to, signal }, { socket, caller }) => {
+      await calls.signal(caller, socket.id, chatId, callId, to, signal);
       return {};
     }),
-  );
-  socket.on('disconnect', () => calls.deviceGone(device));
+  };
 }

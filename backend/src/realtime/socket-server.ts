@@ -28,7 +28,7 @@ import type { Logger } from '../log.ts';
 import { secondsSince, type Metrics } from '../ops/metrics.ts';
 import type { Services } from '../services.ts';
 import { parseInput } from '../validate.ts';
-import { registerCallHandlers } from './call-handlers.ts';
+import { callListeners } from './call-handlers.ts';
 import { rooms, type IoServer, type SocketData, type SocketFanout } from './events.ts';
 
 export interface RealtimeDeps {
@@ -88,6 +88,17 @@ class ConnectionBudget {
       this.bytes = 0;
     }
   }
+}
+
+type IoSocket = Parameters<Parameters<IoServer['on']>[1]>[0];
+
+/** One socket's state, kept per socket for the listeners all sockets share. */
+export interface Connection {
+  socket: IoSocket;
+  caller: Caller;
+  budget: ConnectionBudget;
+  /** The client's language was offered to the identity already (once per connection). */
+  clientLanguageSeen: boolean;
 }
 
 /** Open connections per key (identity, IP) on this node; a key is dropped at zero. */
@@ -215,7 +226,8 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
   }
   d.fanout.attach(io, { clustered: !!d.redis });
 
-  const callers = new WeakMap<object, Caller>();
+  /** Each socket's connection state, for the listeners every socket shares. */
+  const connections = new WeakMap<object, Connection>();
   const perIdentity = new ConnectionCounter();
   const perIp = new ConnectionCounter();
   const clientIp = (socket: { handshake: { address: string; headers: Record<string, string | string[] | undefined> } }) => {
@@ -251,7 +263,12 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         perIdentity.add(caller.identityId, -1);
         perIp.add(ip, -1);
       });
-      callers.set(socket, caller);
+      connections.set(socket, {
+        socket,
+        caller,
+        budget: new ConnectionBudget(d.eventsPer10s, d.bytesPer10s),
+        clientLanguageSeen: false,
+      });
       socket.data.identityId = caller.identityId;
       socket.data.sessionId = caller.sessionId;
       next();
@@ -262,16 +279,145 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
     }
   });
 
+  const cutOff = (c: Connection, why: ServerClosingReason, event: string) => {
+    if (c.socket.disconnected) return;
+    d.log.warn({ identityId: c.caller.identityId, event, why }, 'socket flood: disconnecting');
+    d.metrics.socketEvents.inc({ event, outcome: 'flood' });
+    c.socket.emit('server:closing', { reason: why });
+    c.socket.disconnect(true);
+  };
+  const handled = new Set<string>();
+
+  /**
+   * The listener for one client event: zod validation, error-to-ack mapping, metrics (the
+   * budget is in the socket's middleware). Never throws. Typed by the protocol's
+   * ClientToServerEvents where it is registered, so a handler's result must be what that
+   * event's ack promises. Made once for all sockets: Socket.IO calls a listener with the
+   * socket as `this`, and the connection's state is looked up from it. A closure per event
+   * per socket (two dozen of them, each with its context) was a good part of the memory an
+   * idle member costs.
+   */
+  function handle<S extends z.ZodType, R extends object>(
+    event: keyof ClientToServerEvents,
+    schema: S,
+    handler: (input: z.output<S>, c: Connection) => Promise<R>,
+  ): (this: object, payload: unknown, ack?: (r: Ack<R>) => void) => void {
+    handled.add(event);
+    return function (this: object, payload: unknown, ack?: (r: Ack<R>) => void): void {
+      // A client may put anything where the ack goes: only a function is called back.
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const started = performance.now();
+      const c = connections.get(this);
+      Promise.resolve()
+        .then(() => {
+          if (!c) throw new Error('socket without a connection');
+          return handler(parseInput(schema, payload), c);
+        })
+        .then(
+          (result) => {
+            d.metrics.socketEvents.inc({ event, outcome: 'ok' });
+            d.metrics.socketAckSeconds.observe({ event, outcome: 'ok' }, secondsSince(started));
+            reply({ ok: true, ...result });
+          },
+          (err: unknown) => {
+            const e = publicError(err);
+            if (!(err instanceof AppError)) logFailure(err, { event }, 'socket handler failed');
+            d.metrics.socketEvents.inc({ event, outcome: e.code });
+            d.metrics.socketAckSeconds.observe({ event, outcome: e.code }, secondsSince(started));
+            reply({ ok: false, error: { code: e.code, message: e.message } });
+          },
+        );
+    };
+  }
+
+  const listeners = {
+    join: handle('chat:join', joinEvent, async ({ chatId, lastSeq, reactionsFrom, language }, c) => {
+      const { socket, caller } = c;
+      // Once per connection: a client's language never changes under it, and joins are frequent.
+      if (language && !c.clientLanguageSeen) {
+        await d.services.language.adoptClientLanguage(caller.identityId, language);
+        c.clientLanguageSeen = true;
+      }
+      const { view: chat, me } = await d.services.chats.enter(caller, chatId);
+      // Join the room before reading the catch-up, so nothing committed in between is missed;
+      // the client drops anything it already has by seq.
+      await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
+      const page = await d.services.messages.catchUp(caller, chatId, lastSeq, me);
+      const reactions = reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
+      return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: d.services.calls.current(chatId) };
+    }),
+
+    leave: handle('chat:leave', leaveEvent, async ({ chatId }, { socket, caller }) => {
+      await socket.leave(rooms.chat(chatId));
+      await socket.leave(rooms.member(chatId, caller.identityId));
+      return {};
+    }),
+
+    send: handle('message:send', sendEvent, async ({ chatId, clientId, body, mentions }, { caller }) => {
+      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
+      const message = await d.services.messages.send(caller, chatId, clientId, body, mentions);
+      return { message };
+    }),
+
+    delete: handle('message:delete', deleteEvent, async ({ chatId, seq }, { caller }) => {
+      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+      return { message: await d.services.messages.delete(caller, chatId, seq) };
+    }),
+
+    edit: handle('message:edit', editEvent, async ({ chatId, seq, body }, { caller }) => {
+      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+      return { message: await d.services.messages.edit(caller, chatId, seq, body) };
+    }),
+
+    react: handle('message:react', reactEvent, async ({ chatId, seq, emoji, on }, { caller }) => {
+      if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
+      return d.services.messages.react(caller, chatId, seq, emoji, on);
+    }),
+
+    typing: handle('typing', typingEvent, async ({ chatId, typing }, { socket, caller }) => {
+      // Only sockets whose join passed the membership check are in the room.
+      if (!socket.rooms.has(rooms.chat(chatId))) throw new AppError('FORBIDDEN', 'Join the chat first');
+      await d.fanout.typing(chatId, caller.identityId, typing, socket.id);
+      return {};
+    }),
+
+    read: handle('read', readEvent, async ({ chatId, seq }, { caller }) => {
+      return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
+    }),
+
+    // Only memory changes here; presence coalesces its writes, so a flapping client costs nothing more.
+    visibility: handle('presence:visibility', visibilityEvent, async ({ visible }, { socket }) => {
+      d.presence.visibility(socket.id, visible);
+      return {};
+    }),
+
+    capabilities: handle('capabilities', capabilitiesEvent, async (caps, { caller }) => {
+      await d.services.presence.reportCapabilities(caller, caps);
+      return {};
+    }),
+
+    watch: handle('chats:watch', watchEvent, async (_input, { socket, caller }) => {
+      const chats = await d.services.myChats(caller);
+      // A one-chat (link) session hears of its chat only: the watcher room announces new chats.
+      const watcher = caller.chatScope ? [] : [rooms.watcher(caller.identityId)];
+      await socket.join([...watcher, ...chats.map((c) => rooms.activity(c.id))]);
+      return { chats };
+    }),
+
+    calls: callListeners(handle, d.services.calls, d.accepting),
+  };
+
   io.on('connection', (socket) => {
     coalesceWrites(socket.conn);
     socket.conn.on('upgrade', () => coalesceWrites(socket.conn));
-    const caller = callers.get(socket)!;
-    const budget = new ConnectionBudget(d.eventsPer10s, d.bytesPer10s);
+    const c = connections.get(socket)!;
+    const { caller, budget } = c;
     d.metrics.socketsConnected.inc();
     d.presence.connected(socket.id, caller.identityId);
     socket.on('disconnect', () => {
       d.metrics.socketsConnected.dec();
       d.presence.disconnected(socket.id);
+      d.services.calls.deviceGone(socket.id);
     });
     void socket.join([
       rooms.identity(caller.identityId),
@@ -279,24 +425,15 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       caller.chatScope ? rooms.presenceIn(caller.identityId, caller.chatScope) : rooms.presence(caller.identityId),
     ]);
 
-    const cutOff = (why: ServerClosingReason, event: string) => {
-      if (socket.disconnected) return;
-      d.log.warn({ identityId: caller.identityId, event, why }, 'socket flood: disconnecting');
-      d.metrics.socketEvents.inc({ event, outcome: 'flood' });
-      socket.emit('server:closing', { reason: why });
-      socket.disconnect(true);
-    };
     // Every frame, before socket.io decodes it: bytes are budgeted whatever the event is called.
     socket.conn.on('packet', (packet: EnginePacket) => {
-      if (packet.type === 'message' && budget.takeBytes(packetBytes(packet)) === 'flood') cutOff('too much data', 'bytes');
+      if (packet.type === 'message' && budget.takeBytes(packetBytes(packet)) === 'flood') cutOff(c, 'too much data', 'bytes');
     });
-    const handled = new Set<string>();
-    let clientLanguageSeen = false;
     // Every event packet, known or unknown, counts against the event budget.
     socket.use(([event, ...args], next) => {
       const verdict = budget.takeEvent();
       const name = typeof event === 'string' && handled.has(event) ? event : 'unknown';
-      if (verdict === 'flood') return cutOff('too many events', name);
+      if (verdict === 'flood') return cutOff(c, 'too many events', name);
       if (verdict === 'over') {
         d.metrics.socketEvents.inc({ event: name, outcome: 'rate_limited' });
         const ack = args.at(-1);
@@ -306,147 +443,22 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       next();
     });
 
-    /**
-     * The listener for one client event: zod validation, error-to-ack mapping, metrics (the
-     * budget is above). Never throws. Typed by the protocol's ClientToServerEvents where it is
-     * registered, so a handler's result must be what that event's ack promises.
-     */
-    function handle<S extends z.ZodType, R extends object>(
-      event: keyof ClientToServerEvents,
-      schema: S,
-      handler: (input: z.output<S>) => Promise<R>,
-    ) {
-      handled.add(event);
-      return (payload: unknown, ack?: (r: Ack<R>) => void): void => {
-        // A client may put anything where the ack goes: only a function is called back.
-        const reply = typeof ack === 'function' ? ack : () => {};
-        const started = performance.now();
-        Promise.resolve()
-          .then(() => handler(parseInput(schema, payload)))
-          .then(
-            (result) => {
-              d.metrics.socketEvents.inc({ event, outcome: 'ok' });
-              d.metrics.socketAckSeconds.observe({ event, outcome: 'ok' }, secondsSince(started));
-              reply({ ok: true, ...result });
-            },
-            (err: unknown) => {
-              const e = publicError(err);
-              if (!(err instanceof AppError)) logFailure(err, { event }, 'socket handler failed');
-              d.metrics.socketEvents.inc({ event, outcome: e.code });
-              d.metrics.socketAckSeconds.observe({ event, outcome: e.code }, secondsSince(started));
-              reply({ ok: false, error: { code: e.code, message: e.message } });
-            },
-          );
-      };
-    }
-
-    socket.on(
-      'chat:join',
-      handle('chat:join', joinEvent, async ({ chatId, lastSeq, reactionsFrom, language }) => {
-        // Once per connection: a client's language never changes under it, and joins are frequent.
-        if (language && !clientLanguageSeen) {
-          await d.services.language.adoptClientLanguage(caller.identityId, language);
-          clientLanguageSeen = true;
-        }
-        const chat = await d.services.chats.open(caller, chatId);
-        // Join the room before reading the catch-up, so nothing committed in between is missed;
-        // the client drops anything it already has by seq.
-        await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
-        const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
-        const reactions =
-          reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
-        return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: d.services.calls.current(chatId) };
-      }),
-    );
-
-    socket.on(
-      'chat:leave',
-      handle('chat:leave', leaveEvent, async ({ chatId }) => {
-        await socket.leave(rooms.chat(chatId));
-        await socket.leave(rooms.member(chatId, caller.identityId));
-        return {};
-      }),
-    );
-
-    socket.on(
-      'message:send',
-      handle('message:send', sendEvent, async ({ chatId, clientId, body, mentions }) => {
-        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; your message will be retried');
-        const message = await d.services.messages.send(caller, chatId, clientId, body, mentions);
-        return { message };
-      }),
-    );
-
-    socket.on(
-      'message:delete',
-      handle('message:delete', deleteEvent, async ({ chatId, seq }) => {
-        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
-        return { message: await d.services.messages.delete(caller, chatId, seq) };
-      }),
-    );
-
-    socket.on(
-      'message:edit',
-      handle('message:edit', editEvent, async ({ chatId, seq, body }) => {
-        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
-        return { message: await d.services.messages.edit(caller, chatId, seq, body) };
-      }),
-    );
-
-    socket.on(
-      'message:react',
-      handle('message:react', reactEvent, async ({ chatId, seq, emoji, on }) => {
-        if (!d.accepting()) throw new AppError('UNAVAILABLE', 'The server is restarting; try again');
-        return d.services.messages.react(caller, chatId, seq, emoji, on);
-      }),
-    );
-
-    socket.on(
-      'typing',
-      handle('typing', typingEvent, async ({ chatId, typing }) => {
-        // Only sockets whose join passed the membership check are in the room.
-        if (!socket.rooms.has(rooms.chat(chatId))) throw new AppError('FORBIDDEN', 'Join the chat first');
-        await d.fanout.typing(chatId, caller.identityId, typing, socket.id);
-        return {};
-      }),
-    );
-
-    socket.on(
-      'read',
-      handle('read', readEvent, async ({ chatId, seq }) => {
-        return { lastReadSeq: await d.services.messages.markRead(caller, chatId, seq) };
-      }),
-    );
-
-    socket.on(
-      'presence:visibility',
-      // Only memory changes here; presence coalesces its writes, so a flapping client costs nothing more.
-      handle('presence:visibility', visibilityEvent, async ({ visible }) => {
-        d.presence.visibility(socket.id, visible);
-        return {};
-      }),
-    );
-
-    socket.on(
-      'capabilities',
-      handle('capabilities', capabilitiesEvent, async (caps) => {
-        await d.services.presence.reportCapabilities(caller, caps);
-        return {};
-      }),
-    );
-
-    socket.on(
-      'chats:watch',
-      handle('chats:watch', watchEvent, async () => {
-        const chats = await d.services.myChats(caller);
-        // A one-chat (link) session hears of its chat only: the watcher room announces new chats.
-        const watcher = caller.chatScope ? [] : [rooms.watcher(caller.identityId)];
-        await socket.join([...watcher, ...chats.map((c) => rooms.activity(c.id))]);
-        return { chats };
-      }),
-    );
-
-    registerCallHandlers(socket, caller, handle, d.services.calls, d.accepting);
+    socket.on('chat:join', listeners.join);
+    socket.on('chat:leave', listeners.leave);
+    socket.on('message:send', listeners.send);
+    socket.on('message:delete', listeners.delete);
+    socket.on('message:edit', listeners.edit);
+    socket.on('message:react', listeners.react);
+    socket.on('typing', listeners.typing);
+    socket.on('read', listeners.read);
+    socket.on('presence:visibility', listeners.visibility);
+    socket.on('capabilities', listeners.capabilities);
+    socket.on('chats:watch', listeners.watch);
+    socket.on('call:start', listeners.calls.start);
+    socket.on('call:accept', listeners.calls.accept);
+    socket.on('call:decline', listeners.calls.decline);
+    socket.on('call:leave', listeners.calls.leave);
+    socket.on('call:signal', listeners.calls.signal);
   });
 
   return io;

@@ -610,8 +610,10 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     transport.on('typing', (t) => {
       if (t.chatId === chatId && t.identityId !== me()) typists.update(t.identityId, t.typing);
     }),
-    transport.on('delivery', (d) => {
-      if (d.chatId === chatId && receipts.delivery(d)) refreshReceipts();
+    transport.on('delivery', (notices) => {
+      let moved = false;
+      for (const d of notices) if (d.chatId === chatId && receipts.delivery(d)) moved = true;
+      if (moved) refreshReceipts();
     }),
     transport.on('read', (r) => {
       if (r.chatId === chatId && r.identityId !== me() && receipts.read(r)) refreshReceipts();
