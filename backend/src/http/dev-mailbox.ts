@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { CaughtMail, MailCatcher } from '../mail/catcher.ts';
-import { escapeHtml } from '../mail/templates.ts';
+import { escapeHtml } from '../mail/html.ts';
 import { AppError } from '../errors.ts';
 
 /** Where the dev mailbox sends replies: the inbound SMTP listener, when it runs. */
