@@ -73,10 +73,7 @@ export function panelHtml(panel: PanelInput, words: PanelWords = englishWords(pa
       `padding:12px 16px 4px 16px;${FONT}font-size:16px;line-height:22px;font-weight:600;color:${FLUENT.foreground1};`,
       `&#128172; ${escapeHtml(words.heading)}`,
     ) +
-    row(
-      `padding:0 16px 10px 16px;${FONT}font-size:14px;line-height:20px;color:${FLUENT.foreground2};`,
-      escapeHtml(words.body),
-    ) +
+    row(`padding:0 16px 10px 16px;${FONT}font-size:14px;line-height:20px;color:${FLUENT.foreground2};`, escapeHtml(words.body)) +
     `<tr>` +
     // The spacer's fixed-width block keeps the indent where the 100% cell would squeeze it away.
     `<td width="16" style="width:16px;"><div style="width:16px;"></div></td>` +

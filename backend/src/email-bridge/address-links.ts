@@ -44,7 +44,10 @@ export class AddressLinks {
     try {
       // The address is (about to be) the caller's own: written in their language.
       const words = await emailWordsFor(this.ctx.pool, { identityId: caller.identityId });
-      await this.ctx.mailer.send({ to: address, ...addressLinkMail(words, { code, address, minutes: Math.round(this.ctx.codeTtlMs / 60_000) }) });
+      await this.ctx.mailer.send({
+        to: address,
+        ...addressLinkMail(words, { code, address, minutes: Math.round(this.ctx.codeTtlMs / 60_000) }),
+      });
     } catch (err) {
       await this.ctx.pool.query(`DELETE FROM address_link WHERE id = $1`, [id]).catch(() => {});
       throw new AppError('UNAVAILABLE', 'We could not send the email just now; try again in a minute', {

@@ -13,9 +13,22 @@ const URL = `https://chat.example/c/${CHAT_ID}`;
 const at = new Date(Date.UTC(2026, 10, 29, 9, 5));
 
 const lines = (): MailLine[] => [
-  { seq: 1, author: 'Ann (ann@example.com)', body: 'The <b>delivery</b> is on Friday.', at, kind: 'TEXT', translation: { from: 'en', body: 'Traducción' } },
+  {
+    seq: 1,
+    author: 'Ann (ann@example.com)',
+    body: 'The <b>delivery</b> is on Friday.',
+    at,
+    kind: 'TEXT',
+    translation: { from: 'en', body: 'Traducción' },
+  },
   mailLine(
-    { seq: 2, author: 'Ann (ann@example.com)', body: JSON.stringify({ category: 'VIDEO', name: 'clip.webm', durationMs: 3_400 }), at, kind: 'ATTACHMENT' },
+    {
+      seq: 2,
+      author: 'Ann (ann@example.com)',
+      body: JSON.stringify({ category: 'VIDEO', name: 'clip.webm', durationMs: 3_400 }),
+      at,
+      kind: 'ATTACHMENT',
+    },
     URL,
   ),
   { seq: 3, author: 'Ann', body: 'Missed call from ann@example.com', at, kind: 'CALL' },
@@ -45,7 +58,11 @@ describe('bridge emails in the recipient language', () => {
           reminder: true,
         });
         assert.equal(mail.subject, 'Re: Plan');
-        assert.ok(mail.text.startsWith(w.t('notify.intro', { reminder: 'yes', count: 4, people: w.list(['Ann (ann@example.com)', 'Ann']), subject: 'Plan' })));
+        assert.ok(
+          mail.text.startsWith(
+            w.t('notify.intro', { reminder: 'yes', count: 4, people: w.list(['Ann (ann@example.com)', 'Ann']), subject: 'Plan' }),
+          ),
+        );
         for (const expected of [
           words['notify.earlier'],
           w.t('line.fromEmail', { author: 'Bea' }),
@@ -59,13 +76,17 @@ describe('bridge emails in the recipient language', () => {
         ]) {
           assert.ok(mail.text.includes(expected), `${lang} text lacks "${expected}":\n${mail.text}`);
         }
-        assert.ok(mail.text.indexOf('Traducción') < mail.text.indexOf('The <b>delivery</b> is on Friday.'), 'translation above the original');
+        assert.ok(
+          mail.text.indexOf('Traducción') < mail.text.indexOf('The <b>delivery</b> is on Friday.'),
+          'translation above the original',
+        );
         marked(mail.html);
         assert.ok(mail.html.includes('The &#60;b&#62;delivery&#60;/b&#62; is on Friday.'), 'what people wrote is escaped');
         assert.ok(mail.html.includes(`dir="auto">The &#60;b&#62;`), 'and keeps its own direction');
         assert.ok(mail.html.includes(words['panel.body']), 'the panel speaks the language too');
         assert.ok(mail.html.includes(`>${w.html('mail.openSignedIn')}</a>`));
-        if (lang !== 'en') assert.ok(!mail.text.includes('Reply to this email') && !mail.html.includes('Live chat about'), 'no English left');
+        if (lang !== 'en')
+          assert.ok(!mail.text.includes('Reply to this email') && !mail.html.includes('Live chat about'), 'no English left');
       });
 
       it('an invitation, a transcript, a digest and an address code', () => {
@@ -75,7 +96,14 @@ describe('bridge emails in the recipient language', () => {
         assert.ok(invitation.text.includes(w.t('invite.intro', { subject: words['mail.untitled'] })));
         marked(invitation.html);
 
-        const transcript = transcriptMail(w, { subject: 'Plan', chatId: CHAT_ID, chatUrl: URL, sender: 'ann@example.com', lines: lines(), replyAddress: 'r@in' });
+        const transcript = transcriptMail(w, {
+          subject: 'Plan',
+          chatId: CHAT_ID,
+          chatUrl: URL,
+          sender: 'ann@example.com',
+          lines: lines(),
+          replyAddress: 'r@in',
+        });
         assert.ok(transcript.text.startsWith(w.t('transcript.intro', { sender: 'ann@example.com', subject: 'Plan' })));
         marked(transcript.html);
 

@@ -44,7 +44,8 @@ function videoLength(ms: number): string {
 function saying(l: MailLine, w: EmailWords): string {
   if (l.attachment) {
     const a = l.attachment;
-    if (a.category === 'VIDEO') return a.durationMs === null ? w.t('line.sentVideo') : w.t('line.sentVideoLength', { length: videoLength(a.durationMs) });
+    if (a.category === 'VIDEO')
+      return a.durationMs === null ? w.t('line.sentVideo') : w.t('line.sentVideoLength', { length: videoLength(a.durationMs) });
     return w.t(a.category === 'IMAGE' ? 'line.sentImage' : 'line.sentFile', { name: a.name });
   }
   if (l.kind === 'CALL') {
@@ -180,7 +181,10 @@ ${panelHtml(w, { chatUrl: opts.chatUrl, chatId: opts.chatId, subject: opts.subje
 }
 
 /** Names no inviter: a hidden (Bcc) member may invite, and naming only visible inviters would tell. */
-export function invitationMail(w: EmailWords, opts: { subject: string; chatId: string; chatUrl: string; personalUrl: string; days: number }) {
+export function invitationMail(
+  w: EmailWords,
+  opts: { subject: string; chatId: string; chatUrl: string; personalUrl: string; days: number },
+) {
   const chat = { subject: chatName(w, opts.subject) };
   const text = [
     w.t('invite.intro', chat),
