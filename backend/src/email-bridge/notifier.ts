@@ -344,7 +344,7 @@ export class EmailNotifier {
       const personalUrl = await this.notifyLink(client, chatId, address);
       const posters = await this.withPosters(fresh.map((r) => line(r, chatUrl(publicUrl, chatId))));
       // Someone's address already: their language; else English (nothing else is known of them).
-      const words = await emailWordsFor(this.pool, { address });
+      const words = await emailWordsFor(client, { address });
       const mail = notificationMail(words, {
         subject: st.subject,
         chatId,
@@ -531,7 +531,7 @@ export class EmailNotifier {
       const posters = await this.withPosters(
         fresh.map((r) => ({ ...line(r, chatUrl(publicUrl, chatId)), translation: translated.get(r.seq) })),
       );
-      const words = await emailWordsFor(this.pool, { identityId, chatId });
+      const words = await emailWordsFor(client, { identityId, chatId });
       const mail = notificationMail(words, {
         subject: st.subject,
         chatId,
@@ -651,7 +651,7 @@ export class EmailNotifier {
         ]);
       }
       if (chats.length > 0) {
-        const words = await emailWordsFor(this.pool, { identityId });
+        const words = await emailWordsFor(client, { identityId });
         await queueMail(client, { to, ...digestMail(words, chats), headers: { 'Auto-Submitted': 'auto-generated' } }, this.opts.mailDomain);
       }
     });

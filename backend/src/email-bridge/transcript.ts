@@ -60,7 +60,7 @@ export class Transcripts {
           ttlMs: this.ctx.replyTtlMs,
         });
         // Each recipient's copy in their own language (the lines stay as written).
-        const words = await emailWordsFor(this.ctx.pool, { identityId: r.identity_id, chatId });
+        const words = await emailWordsFor(client, { identityId: r.identity_id, chatId });
         const root = r.email_message_id ? (r.email_message_id.startsWith('<') ? r.email_message_id : `<${r.email_message_id}>`) : null;
         await queueMail(
           client,

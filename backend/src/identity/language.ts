@@ -16,11 +16,12 @@ export interface EmailRecipient {
  * written in the Accept-Language of the page that asked for it), else English.
  */
 export async function emailWordsFor(
-  pool: Pick<pg.Pool, 'query'>,
+  /** The pool, or the transaction's own connection when the email is queued inside one (no second connection held meanwhile). */
+  db: Pick<pg.ClientBase, 'query'>,
   to: EmailRecipient,
   requested: readonly string[] = [],
 ): Promise<EmailWords> {
-  const res = await pool.query<{ identity_language: string | null; chat_language: string | null }>(
+  const res = await db.query<{ identity_language: string | null; chat_language: string | null }>(
     `SELECT i.language AS identity_language, m.language AS chat_language
        FROM identity i LEFT JOIN member m ON m.identity_id = i.id AND m.chat_id = $3::uuid
       WHERE i.id = coalesce($1::uuid, (SELECT e.identity_id FROM email_address e WHERE e.address = $2))`,
