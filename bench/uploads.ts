@@ -1,5 +1,5 @@
 /**
- * `npm run bench:uploads`: upload throughput and the server's memory while many members upload
+ * `npm run bench -- uploads`: upload throughput and the server's memory while many members upload
  * big files to one chat at once, over tus, into the folder media store. The server is the real
  * backend in its own process; its resident memory is read from /proc every 100 ms (no forced GC,
  * so this is what the machine sees). It must stay flat: well below the bytes in flight.

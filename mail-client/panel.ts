@@ -30,6 +30,30 @@ const FLUENT = {
 const FONT = "font-family:'Segoe UI','Segoe UI Web (West European)',-apple-system,BlinkMacSystemFont,Roboto,'Helvetica Neue',sans-serif;";
 
 /**
+ * The panel's words, already in the reader's language. The server's emails pass the recipient's
+ * (backend/src/mail/messages); without them the panel speaks English.
+ */
+export interface PanelWords {
+  /** "Live chat about Plan" */
+  heading: string;
+  /** Who can chat here and how. */
+  body: string;
+  /** The button. */
+  open: string;
+  /** "Chat <uuid>" */
+  chatRef: string;
+}
+
+function englishWords({ chatId, subject }: PanelInput): PanelWords {
+  return {
+    heading: `Live chat about ${subject.trim() || 'this email'}`,
+    body: 'Everyone this email was sent to can chat here. With the Inbox Chat add-in the chat opens right in this email; otherwise use the link.',
+    open: 'Open the chat',
+    chatRef: `Chat ${chatId}`,
+  };
+}
+
+/**
  * One table, no nesting: a reader can take the link's closest `table` as the whole panel.
  * Colours and fonts are inline because Gmail and Outlook drop <style> blocks.
  *
@@ -39,32 +63,28 @@ const FONT = "font-family:'Segoe UI','Segoe UI Web (West European)',-apple-syste
  * instead, in a three-cell row (indent, button, rest) so it stays one table; the other rows span
  * the three columns.
  */
-export function panelHtml({ chatUrl, chatId, subject }: PanelInput): string {
-  const url = escapeHtml(chatUrl);
-  const title = subject.trim() ? escapeHtml(subject.trim()) : 'this email';
+export function panelHtml(panel: PanelInput, words: PanelWords = englishWords(panel)): string {
+  const url = escapeHtml(panel.chatUrl);
   const row = (style: string, content: string) => `<tr><td colspan="3" style="${style}">${content}</td></tr>`;
   return (
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0" bgcolor="${FLUENT.brandBackground2}" ` +
     `style="border:1px solid ${FLUENT.brandStroke2};border-radius:8px;background:${FLUENT.brandBackground2};margin:12px 0;max-width:560px;width:100%;border-collapse:separate;">` +
     row(
       `padding:12px 16px 4px 16px;${FONT}font-size:16px;line-height:22px;font-weight:600;color:${FLUENT.foreground1};`,
-      `&#128172; Live chat about ${title}`,
+      `&#128172; ${escapeHtml(words.heading)}`,
     ) +
-    row(
-      `padding:0 16px 10px 16px;${FONT}font-size:14px;line-height:20px;color:${FLUENT.foreground2};`,
-      'Everyone this email was sent to can chat here. With the Inbox Chat add-in the chat opens right in this email; otherwise use the link.',
-    ) +
+    row(`padding:0 16px 10px 16px;${FONT}font-size:14px;line-height:20px;color:${FLUENT.foreground2};`, escapeHtml(words.body)) +
     `<tr>` +
     // The spacer's fixed-width block keeps the indent where the 100% cell would squeeze it away.
     `<td width="16" style="width:16px;"><div style="width:16px;"></div></td>` +
     `<td align="center" valign="middle" bgcolor="${FLUENT.brandBackground}" ` +
     `style="background:${FLUENT.brandBackground};border-radius:4px;padding:6px 16px;mso-padding-alt:6px 16px;${FONT}font-size:14px;line-height:20px;font-weight:600;white-space:nowrap;">` +
-    `<a href="${url}" style="color:${FLUENT.onBrand};text-decoration:none;font-weight:600;">Open the chat</a></td>` +
+    `<a href="${url}" style="color:${FLUENT.onBrand};text-decoration:none;font-weight:600;">${escapeHtml(words.open)}</a></td>` +
     `<td width="100%" style="font-size:0;line-height:0;">&nbsp;</td>` +
     `</tr>` +
     row(
       `padding:10px 16px 10px 16px;${FONT}font-size:12px;line-height:16px;color:${FLUENT.foreground3};`,
-      `Chat ${escapeHtml(chatId)} &middot; ${url}`,
+      `${escapeHtml(words.chatRef)} &middot; ${url}`,
     ) +
     `</table>`
   );

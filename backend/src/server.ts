@@ -238,13 +238,14 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     ctx.onMemberJoined = (chatId, identityId) => presence.chatAccepted(chatId, identityId);
     bridge.presence.onChange((identityIds) => presence.changed(identityIds));
     cleanups.push(() => presence.stop());
+    const identityLanguage = new IdentityLanguage(pool);
     const services: Services = {
       sessions,
       displayNames: new DisplayNames(pool, (identityId) => {
         services.chats.memberRenamed(identityId).catch((err: unknown) => log.warn({ err, identityId }, 'renamed member not announced'));
       }),
-      language: new IdentityLanguage(pool),
-      verification: new Verification(db, mailer, sessions, {
+      language: identityLanguage,
+      verification: new Verification(db, mailer, sessions, identityLanguage, {
         codeTtlMs: config.codeTtlMs,
         maxAttempts: config.codeMaxAttempts,
         publicUrl: () => publicUrl,

@@ -281,7 +281,8 @@ describe('message translation (real Apertium APy, English <-> Spanish)', functio
     const at = mail.text.indexOf(translation.body);
     assert.ok(at >= 0, `the email carries the Spanish text:\n${mail.text}`);
     assert.ok(at < mail.text.indexOf('The delivery arrives on Friday.'), 'the translation comes before the original');
-    assert.match(mail.text, /Translated from English/);
+    // Bea reads Spanish: her email is written in Spanish too, the original kept as written.
+    assert.match(mail.text, /Traducido del inglés/);
     assert.ok(mail.html!.indexOf(translation.body) < mail.html!.indexOf('The delivery arrives on Friday.'));
   });
 });

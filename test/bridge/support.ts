@@ -12,7 +12,16 @@ import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import type { SessionView } from '../../protocol/index.ts';
-import { api, connectSocket, request, startTestServer, type ClientSocket, type TestDatabase, type TestServer } from '../support/server.ts';
+import {
+  api,
+  connectSocket,
+  isSignInCodeSubject,
+  request,
+  startTestServer,
+  type ClientSocket,
+  type TestDatabase,
+  type TestServer,
+} from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
 
 /**
@@ -310,7 +319,7 @@ export async function signInVia(server: { url: string }, sink: MailSink, address
   const start = await api(server, 'POST', '/api/auth/start', { address });
   if (start.status !== 202) throw new Error(`auth/start ${start.status}: ${JSON.stringify(start.body)}`);
   const mail = await waitUntil('code email', () =>
-    sink.mail.slice(before).find((m) => m.to.includes(address) && /Inbox Chat code/.test(m.subject)),
+    sink.mail.slice(before).find((m) => m.to.includes(address) && isSignInCodeSubject(m.subject)),
   );
   const code = /\b(\d{6})\b/.exec(mail.subject)![1];
   const verify = await api<SessionView>(server, 'POST', '/api/auth/verify', { verificationId: start.body.verificationId, code });

@@ -108,9 +108,17 @@ export async function api<T = any>(
   return { status: res.status, body: parsed as T };
 }
 
+/**
+ * Whether a subject is a sign-in code's ("123456 is your Inbox Chat code"), in whatever language
+ * the email was written for its recipient: every language's names the code and the product.
+ */
+export function isSignInCodeSubject(subject: string): boolean {
+  return /\b\d{6}\b/.test(subject) && subject.includes('Inbox Chat') && !subject.includes(':');
+}
+
 /** Reads the 6-digit code out of the verification email the catcher received. */
 export async function codeFromMail(server: TestServer, address: string, after = 0): Promise<string> {
-  const mail = await server.catcher!.waitFor((m) => m.id > after && m.to.includes(address) && /Inbox Chat code/.test(m.subject));
+  const mail = await server.catcher!.waitFor((m) => m.id > after && m.to.includes(address) && isSignInCodeSubject(m.subject));
   const match = /\b(\d{6})\b/.exec(mail.subject);
   if (!match) throw new Error(`no code in mail: ${mail.subject}`);
   return match[1]!;

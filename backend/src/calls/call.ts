@@ -62,10 +62,3 @@ export class Call {
     return [...new Set([...this.rung, ...this.participants.keys()])];
   }
 }
-
-/** "2 min 5 s": how long a call lasted, for its history line. */
-export function callDuration(ms: number): string {
-  const s = Math.max(1, Math.round(ms / 1000));
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
-}

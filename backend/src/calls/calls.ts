@@ -5,7 +5,8 @@ import type { Caller } from '../identity/sessions.ts';
 import type { ChatContext } from '../chats/context.ts';
 import { requireMember } from '../chats/membership.ts';
 import { postCallLine } from '../chats/messages.ts';
-import { Call, callDuration, type Participant } from './call.ts';
+import { Call, type Participant } from './call.ts';
+import { callLineText, callSeconds } from '../../../protocol/call-line.ts';
 import type { CallEvents } from './events.ts';
 import { iceServersFor, type IceSettings } from './turn.ts';
 import type { RateLimit } from '../ops/rate-limits.ts';
@@ -204,9 +205,11 @@ export class CallService {
     const audience = call.audience();
     call.participants.clear();
     this.events.updated(call.view(), audience);
-    const line = call.answered
-      ? `Call ended after ${callDuration(Date.now() - call.startedAt.getTime())}; in the call: ${[...call.tookPart].join(', ')}`
-      : `Missed call from ${call.caller.address}`;
+    const line = callLineText(
+      call.answered
+        ? { kind: 'ended', seconds: callSeconds(Date.now() - call.startedAt.getTime()), people: [...call.tookPart] }
+        : { kind: 'missed', caller: call.caller.address },
+    );
     this.ctx.log.info({ chatId: call.chat.id, callId: call.id, answered: call.answered }, 'call ended');
     await postCallLine(this.ctx, call.chat, call.caller, line);
   }

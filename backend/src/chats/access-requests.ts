@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { emailWordsFor } from '../identity/language.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { accessDecisionMail, accessRequestMail } from '../mail/templates.ts';
 import type { AccessDecision, AccessRequestView } from '../../../protocol/index.ts';
@@ -55,13 +56,11 @@ export class AccessRequests {
       where: { chatId_identityId: { chatId, identityId: chat.ownerId } },
     });
     if (owner) {
-      const mail = accessRequestMail({
-        subject: chat.subject,
-        requester: address,
-        note,
-        link: chatUrl(this.ctx.publicUrl(), chatId),
-      });
-      this.ctx.mailer.send({ to: owner.address, ...mail }).catch((err) => this.ctx.log.warn({ err }, 'access request mail failed'));
+      const facts = { subject: chat.subject, requester: address, note, link: chatUrl(this.ctx.publicUrl(), chatId) };
+      // In the owner's language, not the requester's.
+      emailWordsFor(this.ctx.pool, { identityId: chat.ownerId, chatId })
+        .then((words) => this.ctx.mailer.send({ to: owner.address, ...accessRequestMail(words, facts) }))
+        .catch((err: unknown) => this.ctx.log.warn({ err }, 'access request mail failed'));
     }
     return result;
   }
@@ -102,8 +101,10 @@ export class AccessRequests {
     const result = view(row);
     this.ctx.events.accessDecided(req.identityId, result);
     if (approved) this.ctx.events.chatUpdated(chatId);
-    const mail = accessDecisionMail({ subject: chat.subject, approved, link: chatUrl(this.ctx.publicUrl(), chatId) });
-    this.ctx.mailer.send({ to: req.address, ...mail }).catch((err) => this.ctx.log.warn({ err }, 'access decision mail failed'));
+    const facts = { subject: chat.subject, approved, link: chatUrl(this.ctx.publicUrl(), chatId) };
+    emailWordsFor(this.ctx.pool, { identityId: req.identityId, address: req.address })
+      .then((words) => this.ctx.mailer.send({ to: req.address, ...accessDecisionMail(words, facts) }))
+      .catch((err: unknown) => this.ctx.log.warn({ err }, 'access decision mail failed'));
     return result;
   }
 }

@@ -3,6 +3,7 @@ import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { checkCode } from '../identity/code-check.ts';
+import { emailWordsFor } from '../identity/language.ts';
 import { newCode } from '../identity/tokens.ts';
 import type { AddressLinkStarted, IdentityView } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
@@ -41,7 +42,12 @@ export class AddressLinks {
     // Sent directly, like a sign-in code: a durable mail job would keep the code readable in the
     // job table for days, which the keyed hash above is there to prevent.
     try {
-      await this.ctx.mailer.send({ to: address, ...addressLinkMail({ code, address, minutes: Math.round(this.ctx.codeTtlMs / 60_000) }) });
+      // The address is (about to be) the caller's own: written in their language.
+      const words = await emailWordsFor(this.ctx.pool, { identityId: caller.identityId });
+      await this.ctx.mailer.send({
+        to: address,
+        ...addressLinkMail(words, { code, address, minutes: Math.round(this.ctx.codeTtlMs / 60_000) }),
+      });
     } catch (err) {
       await this.ctx.pool.query(`DELETE FROM address_link WHERE id = $1`, [id]).catch(() => {});
       throw new AppError('UNAVAILABLE', 'We could not send the email just now; try again in a minute', {

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import { normaliseAddress } from '../identity/addresses.ts';
+import { emailWordsFor } from '../identity/language.ts';
 import type { Caller } from '../identity/sessions.ts';
 import { hashToken } from '../identity/tokens.ts';
 import type { ChatView, LinkRedeemed } from '../../../protocol/index.ts';
@@ -29,6 +30,8 @@ export class Invitations {
       throw new AppError('CONFLICT', `${address} is already a member of this chat`);
     }
     const publicUrl = this.ctx.publicUrl();
+    // In the invitee's language when the address is someone's already; the inviter's is no guide.
+    const words = await emailWordsFor(this.ctx.pool, { address });
     await inTransaction(this.ctx.pool, async (client) => {
       const personalUrl = await createChatLink(client, {
         publicUrl,
@@ -38,7 +41,7 @@ export class Invitations {
         createdById: caller.identityId,
         ttlMs: this.ctx.inviteTtlMs,
       });
-      const mail = invitationMail({
+      const mail = invitationMail(words, {
         subject: view.subject,
         chatId,
         chatUrl: chatUrl(publicUrl, chatId),

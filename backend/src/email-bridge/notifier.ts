@@ -14,6 +14,8 @@ import { MAIL_QUEUE, queueMail, type QueuedMail } from './outbound.ts';
 import { decideNotify, type NotifyFacts } from './decide.ts';
 import type { Presence } from './presence.ts';
 import { digestMail, mailLine, notificationMail, type MailLine } from './templates.ts';
+import { emailWordsFor } from '../identity/language.ts';
+import type { EmailWords } from '../mail/i18n.ts';
 
 export const NOTIFY_QUEUE = 'notify.member';
 export const REMIND_QUEUE = 'notify.remind';
@@ -343,7 +345,9 @@ export class EmailNotifier {
       const publicUrl = this.opts.publicUrl();
       const personalUrl = await this.notifyLink(client, chatId, address);
       const posters = await this.withPosters(fresh.map((r) => line(r, chatUrl(publicUrl, chatId))));
-      const mail = notificationMail({
+      // Someone's address already: their language; else English (nothing else is known of them).
+      const words = await emailWordsFor(client, { address });
+      const mail = notificationMail(words, {
         subject: st.subject,
         chatId,
         chatUrl: chatUrl(publicUrl, chatId),
@@ -363,7 +367,7 @@ export class EmailNotifier {
           to: address,
           ...mail,
           ...posters.inline,
-          fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
+          fromName: fromName(words, authors),
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
           headers: { 'Auto-Submitted': 'auto-generated', [CHAT_HEADER]: chatId },
@@ -529,7 +533,8 @@ export class EmailNotifier {
       const posters = await this.withPosters(
         fresh.map((r) => ({ ...line(r, chatUrl(publicUrl, chatId)), translation: translated.get(r.seq) })),
       );
-      const mail = notificationMail({
+      const words = await emailWordsFor(client, { identityId, chatId });
+      const mail = notificationMail(words, {
         subject: st.subject,
         chatId,
         chatUrl: chatUrl(publicUrl, chatId),
@@ -552,7 +557,7 @@ export class EmailNotifier {
           to: st.address,
           ...mail,
           ...posters.inline,
-          fromName: authors.length ? `${authors.slice(0, 2).join(', ')} via Inbox Chat` : 'Inbox Chat',
+          fromName: fromName(words, authors),
           replyTo: replyAddress,
           messageId,
           ...(inReplyTo ? { inReplyTo, references } : {}),
@@ -648,12 +653,18 @@ export class EmailNotifier {
         ]);
       }
       if (chats.length > 0) {
-        await queueMail(client, { to, ...digestMail(chats), headers: { 'Auto-Submitted': 'auto-generated' } }, this.opts.mailDomain);
+        const words = await emailWordsFor(client, { identityId });
+        await queueMail(client, { to, ...digestMail(words, chats), headers: { 'Auto-Submitted': 'auto-generated' } }, this.opts.mailDomain);
       }
     });
     this.runner.wake();
     for (const chatId of touched) this.onEmailed(chatId, identityId);
   }
+}
+
+/** "Ann, Bea via Inbox Chat" in the recipient's language: the first two authors of what the email carries. */
+function fromName(words: EmailWords, authors: string[]): string {
+  return authors.length ? words.t('mail.via', { people: words.list(authors.slice(0, 2)) }) : 'Inbox Chat';
 }
 
 function angle(id: string): string {

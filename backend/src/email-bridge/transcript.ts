@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts';
 import { sees } from '../chats/membership.ts';
 import { retentionLasts } from '../chats/message-log.ts';
+import { emailWordsFor } from '../identity/language.ts';
 import type { Caller } from '../identity/sessions.ts';
 import type { TranscriptSent } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
@@ -58,12 +59,14 @@ export class Transcripts {
           domain: this.ctx.inboundDomain,
           ttlMs: this.ctx.replyTtlMs,
         });
+        // Each recipient's copy in their own language (the lines stay as written).
+        const words = await emailWordsFor(client, { identityId: r.identity_id, chatId });
         const root = r.email_message_id ? (r.email_message_id.startsWith('<') ? r.email_message_id : `<${r.email_message_id}>`) : null;
         await queueMail(
           client,
           {
             to: r.address,
-            ...transcriptMail({
+            ...transcriptMail(words, {
               subject: view.subject,
               chatId,
               chatUrl: chatUrl(publicUrl, chatId),
@@ -71,7 +74,7 @@ export class Transcripts {
               lines,
               replyAddress,
             }),
-            fromName: `${senderName} via Inbox Chat`,
+            fromName: words.t('mail.via', { people: senderName }),
             replyTo: replyAddress,
             ...(root ? { inReplyTo: root, references: [root] } : {}),
             headers: { [CHAT_HEADER]: chatId },

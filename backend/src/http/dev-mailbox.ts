@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { CaughtMail, MailCatcher } from '../mail/catcher.ts';
-import { escapeHtml } from '../mail/templates.ts';
+import { escapeHtml } from '../mail/html.ts';
 import { AppError } from '../errors.ts';
 
 /** Where the dev mailbox sends replies: the inbound SMTP listener, when it runs. */
@@ -78,10 +78,11 @@ export function devMailboxRoutes(catcher: MailCatcher, inbound: InboundAddress, 
   <button type="submit">Send reply</button>
 </form>`
           : '';
+        // Emails are in their recipient's language: an Arabic one reads right to left here too.
         return `<article id="mail-${m.id}">
-  <h2>${escapeHtml(m.subject)}</h2>
+  <h2 dir="auto">${escapeHtml(m.subject)}</h2>
   <p class="meta">To ${escapeHtml(m.to.join(', '))} · ${escapeHtml(m.receivedAt)}</p>
-  <pre>${linkify(m.text)}</pre>
+  <pre dir="auto">${linkify(m.text)}</pre>
   ${form}
 </article>`;
       })

@@ -1,4 +1,35 @@
 import type pg from 'pg';
+import { emailWords, recipientLanguage, type EmailWords } from '../mail/i18n.ts';
+
+/** Who an email goes to, as far as it is known: a person, or only an address (maybe someone's). */
+export interface EmailRecipient {
+  identityId?: string | null;
+  address?: string;
+  /** The chat the email is about: the reading language chosen for it counts when the person has none of their own. */
+  chatId?: string;
+}
+
+/**
+ * The words for an email to this recipient, in their language: the identity's own language
+ * (what their interface speaks), else the reading language they chose for this chat, else the
+ * languages the request asked in (`requested`: a sign-in code to an address nobody owns yet is
+ * written in the Accept-Language of the page that asked for it), else English.
+ */
+export async function emailWordsFor(
+  /** The pool, or the transaction's own connection when the email is queued inside one (no second connection held meanwhile). */
+  db: Pick<pg.ClientBase, 'query'>,
+  to: EmailRecipient,
+  requested: readonly string[] = [],
+): Promise<EmailWords> {
+  const res = await db.query<{ identity_language: string | null; chat_language: string | null }>(
+    `SELECT i.language AS identity_language, m.language AS chat_language
+       FROM identity i LEFT JOIN member m ON m.identity_id = i.id AND m.chat_id = $3::uuid
+      WHERE i.id = coalesce($1::uuid, (SELECT e.identity_id FROM email_address e WHERE e.address = $2))`,
+    [to.identityId ?? null, to.address ?? null, to.chatId ?? null],
+  );
+  const known = res.rows[0];
+  return emailWords(recipientLanguage([known?.identity_language, known?.chat_language, ...requested]));
+}
 
 /**
  * A person's own reading language (identity.language): what their chats are translated into
@@ -23,5 +54,10 @@ export class IdentityLanguage {
   /** A client's own language becomes the default only while there is none. */
   async adoptClientLanguage(identityId: string, language: string): Promise<void> {
     await this.pool.query('UPDATE identity SET language = $2 WHERE id = $1 AND language IS NULL', [identityId, language]);
+  }
+
+  /** The words for an email to this recipient (emailWordsFor). */
+  wordsFor(to: EmailRecipient, requested: readonly string[] = []): Promise<EmailWords> {
+    return emailWordsFor(this.pool, to, requested);
   }
 }

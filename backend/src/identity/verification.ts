@@ -10,6 +10,7 @@ import type { Sessions } from './sessions.ts';
 import { checkCode } from './code-check.ts';
 import { hashToken, newCode, newToken, type CodeHasher } from './tokens.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
+import type { IdentityLanguage } from './language.ts';
 
 export interface VerificationOptions {
   codeTtlMs: number;
@@ -32,10 +33,12 @@ export class Verification {
     private readonly db: Db,
     private readonly mailer: Mailer,
     private readonly sessions: Sessions,
+    private readonly language: IdentityLanguage,
     private readonly opts: VerificationOptions,
   ) {}
 
-  async start(rawAddress: string, clientKey: string, chatId?: string): Promise<VerificationStarted> {
+  /** `languages`: the asking client's (Accept-Language, best first), for an address whose owner has no language yet. */
+  async start(rawAddress: string, clientKey: string, chatId?: string, languages: readonly string[] = []): Promise<VerificationStarted> {
     const address = normaliseAddress(rawAddress);
     await this.opts.perClient.consume(clientKey, 'code requests from this device');
     // Keyed by address and client, so someone asking for a victim's codes spends only their own
@@ -64,7 +67,8 @@ export class Verification {
       const chat = await this.db.chat.findUnique({ where: { id: chatId }, select: { subject: true } });
       subject = chat?.subject || undefined;
     }
-    const mail = verificationMail({ code, link, minutes: Math.round(this.opts.codeTtlMs / 60_000), subject });
+    const words = await this.language.wordsFor({ address }, languages);
+    const mail = verificationMail(words, { code, link, minutes: Math.round(this.opts.codeTtlMs / 60_000), subject });
     try {
       await this.mailer.send({ to: address, ...mail });
     } catch (err) {

@@ -1,45 +1,55 @@
-/** Mail bodies. Every user-supplied value goes through escapeHtml before it meets HTML. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** Emails about signing in and access, in the recipient's language (words from i18n.ts). */
+import { emailDocument, escapeHtml } from './html.ts';
+import type { EmailWords } from './i18n.ts';
 
-export function verificationMail(opts: { code: string; link: string; minutes: number; subject?: string }) {
-  const about = opts.subject ? ` to join the chat "${opts.subject}"` : '';
+const MUTED = 'color:#57606a;font-size:13px';
+
+export function verificationMail(w: EmailWords, opts: { code: string; link: string; minutes: number; subject?: string }) {
+  const about = opts.subject ? { subject: opts.subject } : undefined;
   const text = [
-    `Your Inbox Chat code is ${opts.code}.`,
+    w.t('signIn.text', { code: opts.code }),
     '',
-    `Enter it where you asked for it${about}, or open this link on the same device:`,
+    w.t(about ? 'signIn.enterForChat' : 'signIn.enter', about),
     opts.link,
     '',
-    `The code and link work once and expire in ${opts.minutes} minutes.`,
-    'If you did not ask for this, ignore this email.',
+    w.t('signIn.expires', { minutes: opts.minutes }),
+    w.t('mail.ignore'),
   ].join('\n');
-  const html = `<div style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#1f2328">
-<p>Your Inbox Chat code is</p>
-<p style="font-size:28px;font-weight:bold;letter-spacing:4px;margin:8px 0">${escapeHtml(opts.code)}</p>
-<p>Enter it where you asked for it${escapeHtml(about)}, or <a href="${escapeHtml(opts.link)}">sign in with one click</a>.</p>
-<p style="color:#57606a;font-size:13px">The code and link work once and expire in ${opts.minutes} minutes. If you did not ask for this, ignore this email.</p>
-</div>`;
-  return { subject: `${opts.code} is your Inbox Chat code`, text, html };
+  const html = emailDocument(
+    w,
+    `<p>${w.html('signIn.lead')}</p>
+<p style="font-size:28px;font-weight:bold;letter-spacing:4px;margin:8px 0" dir="ltr">${escapeHtml(opts.code)}</p>
+<p>${w.html(about ? 'signIn.enterForChatHtml' : 'signIn.enterHtml', about, opts.link)}</p>
+<p style="${MUTED}">${w.html('signIn.expires', { minutes: opts.minutes })} ${w.html('mail.ignore')}</p>`,
+  );
+  return { subject: w.t('signIn.subject', { code: opts.code }), text, html };
 }
 
-export function accessDecisionMail(opts: { subject: string; approved: boolean; link: string }) {
-  const verdict = opts.approved ? 'approved' : 'declined';
-  const text = opts.approved
-    ? `Your request to join the chat "${opts.subject}" was approved.\n\nOpen it: ${opts.link}`
-    : `Your request to join the chat "${opts.subject}" was declined by its owner.`;
-  const html = `<p>Your request to join the chat "${escapeHtml(opts.subject)}" was ${verdict}.</p>${
-    opts.approved ? `<p><a href="${escapeHtml(opts.link)}">Open the chat</a></p>` : ''
-  }`;
-  return { subject: `Access ${verdict}: ${opts.subject || 'chat'}`, text, html };
+export function accessDecisionMail(w: EmailWords, opts: { subject: string; approved: boolean; link: string }) {
+  const chat = { subject: opts.subject || w.t('mail.untitled') };
+  const verdict = opts.approved ? 'access.approved' : 'access.declined';
+  const text = opts.approved ? `${w.t(verdict, chat)}\n\n${w.t('mail.openLink', { url: opts.link })}` : w.t(verdict, chat);
+  const html = emailDocument(
+    w,
+    `<p>${w.html(verdict, chat)}</p>${opts.approved ? `<p><a href="${escapeHtml(opts.link)}">${w.html('mail.openChat')}</a></p>` : ''}`,
+  );
+  const subject = { subject: opts.subject || w.t('mail.chat') };
+  return { subject: w.t(opts.approved ? 'access.approvedSubject' : 'access.declinedSubject', subject), text, html };
 }
 
-export function accessRequestMail(opts: { subject: string; requester: string; note: string; link: string }) {
-  const text = `${opts.requester} asks to join your chat "${opts.subject}".${
-    opts.note ? `\n\nTheir note: ${opts.note}` : ''
-  }\n\nApprove or decline: ${opts.link}`;
-  const html = `<p>${escapeHtml(opts.requester)} asks to join your chat "${escapeHtml(opts.subject)}".</p>${
-    opts.note ? `<p>Their note: ${escapeHtml(opts.note)}</p>` : ''
-  }<p><a href="${escapeHtml(opts.link)}">Approve or decline</a></p>`;
-  return { subject: `Access request: ${opts.subject || 'chat'}`, text, html };
+export function accessRequestMail(w: EmailWords, opts: { subject: string; requester: string; note: string; link: string }) {
+  const intro = { requester: opts.requester, subject: opts.subject || w.t('mail.untitled') };
+  const text = [
+    w.t('access.requestIntro', intro),
+    ...(opts.note ? ['', w.t('access.note', { note: opts.note })] : []),
+    '',
+    w.t('access.decideText', { url: opts.link }),
+  ].join('\n');
+  const html = emailDocument(
+    w,
+    `<p>${w.html('access.requestIntro', intro)}</p>${
+      opts.note ? `<p dir="auto">${w.html('access.note', { note: opts.note })}</p>` : ''
+    }<p><a href="${escapeHtml(opts.link)}">${w.html('access.decide')}</a></p>`,
+  );
+  return { subject: w.t('access.requestSubject', { subject: opts.subject || w.t('mail.chat') }), text, html };
 }

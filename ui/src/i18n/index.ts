@@ -9,10 +9,10 @@
  */
 import { IntlMessageFormat } from 'intl-messageformat';
 import type { Catalogue, MessageKey } from './catalogues.ts';
-import { UI_LANGUAGES, type UiLanguage } from './languages.ts';
+import { pickUiLanguage, UI_LANGUAGES, type UiLanguage } from './languages.ts';
 import en from './messages/en.json' with { type: 'json' };
 
-export { UI_LANGUAGES, type MessageKey, type UiLanguage };
+export { pickUiLanguage, UI_LANGUAGES, type MessageKey, type UiLanguage };
 export type Values = Record<string, string | number>;
 
 /** Languages written right to left among the ones we ship. */
@@ -43,16 +43,6 @@ let current: UiLanguage = 'en';
 let chosen = false;
 const formats = new Map<string, IntlMessageFormat>();
 const listeners = new Set<(lang: UiLanguage) => void>();
-
-/** The first supported language among the candidates (BCP 47 tags, best first), else English. */
-export function pickUiLanguage(candidates: readonly (string | null | undefined)[]): UiLanguage {
-  for (const tag of candidates) {
-    const base = tag?.split(/[-_]/)[0]?.toLowerCase();
-    const hit = UI_LANGUAGES.find((l) => l === base);
-    if (hit) return hit;
-  }
-  return 'en';
-}
 
 export function uiLanguage(): UiLanguage {
   return current;

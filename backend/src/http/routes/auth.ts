@@ -5,7 +5,7 @@ export function authHandlers(
   s: Services,
 ): Pick<RouteHandlers, 'startSignIn' | 'verifyCode' | 'verifyLink' | 'signOut' | 'me' | 'setMyLanguage' | 'setDisplayName'> {
   return {
-    startSignIn: ({ body }, { ip }) => s.verification.start(body.address, ip, body.chatId),
+    startSignIn: ({ body }, { ip, languages }) => s.verification.start(body.address, ip, body.chatId, languages),
     verifyCode: ({ body }) => s.verification.verifyCode(body.verificationId, body.code, body.label),
     verifyLink: ({ body }) => s.verification.verifyLink(body.token, body.label),
     signOut: async (_input, { caller }) => {

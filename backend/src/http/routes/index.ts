@@ -13,10 +13,25 @@ import type { Caller, Sessions } from '../../identity/sessions.ts';
 import { parseInput } from '../../validate.ts';
 import { callerOf, requireCaller } from '../auth.ts';
 
-/** What a handler knows of its request besides the validated input: the caller only where the route demands a session. */
+/**
+ * What a handler knows of its request besides the validated input: the caller only where the
+ * route demands a session; the client's languages (Accept-Language, best first) for what is
+ * written to someone the server knows nothing about yet (a sign-in code's email).
+ */
 export type HandlerContext<N extends RouteName> = (typeof ROUTES)[N]['auth'] extends 'session'
-  ? { caller: Caller; ip: string }
-  : { ip: string };
+  ? { caller: Caller; ip: string; languages: string[] }
+  : { ip: string; languages: string[] };
+
+/** A language tag as Accept-Language may carry one (BCP 47 shape); anything else is ignored. */
+const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/;
+
+/** The request's Accept-Language tags, best first, at most a few (the header is the client's to fill). */
+function languagesOf(req: Request): string[] {
+  return req
+    .acceptsLanguages()
+    .filter((tag) => LANGUAGE_TAG.test(tag))
+    .slice(0, 8);
+}
 
 export type RouteHandler<N extends RouteName> = (input: RouteInput<N>, ctx: HandlerContext<N>) => Promise<RouteResponse<N>>;
 
@@ -58,7 +73,8 @@ function endpoint<N extends RouteName>(name: N, handlers: RouteHandlers): Middle
       body: schemas.body ? parseInput(schemas.body, req.body ?? {}) : undefined,
     } as RouteInput<N>;
     const ip = req.ip ?? 'unknown';
-    const ctx = (spec.auth === 'session' ? { caller: callerOf(req), ip } : { ip }) as HandlerContext<N>;
+    const languages = languagesOf(req);
+    const ctx = (spec.auth === 'session' ? { caller: callerOf(req), ip, languages } : { ip, languages }) as HandlerContext<N>;
     const result = await handler(input, ctx);
     if (spec.status === 204) res.status(204).end();
     else res.status(spec.status).json(result);
