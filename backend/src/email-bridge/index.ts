@@ -79,6 +79,7 @@ export class EmailBridge {
 
   /** Lets notifications being decided and jobs being run finish, then forgets this node's sockets. */
   async stop(): Promise<void> {
+    this.receipts.stop();
     await this.notifier.drain();
     await this.runner.stop();
     await this.presence.stop();

@@ -20,6 +20,14 @@ export class DeliveryTracker {
   private sink: ReceiptSink | null = null;
   private readonly dirty = new Map<string, number>();
   private running: Promise<void> | null = null;
+  /**
+   * Commits within this long share one flush. At light load a commit holds a message or two,
+   * and every flush is two statements (who has the chats open is asked of the sockets; the
+   * upsert, then who may hear of it): per message, more than the append itself. Receipts are
+   * an indicator, 50 ms later is not seen.
+   */
+  private static readonly COALESCE_MS = 50;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -33,7 +41,20 @@ export class DeliveryTracker {
   /** After a commit: whoever has the chat open got it. Coalesced per chat, off the send path. */
   messagesCommitted(messages: { chatId: string; seq: number }[]): void {
     for (const m of messages) this.dirty.set(m.chatId, Math.max(this.dirty.get(m.chatId) ?? 0, m.seq));
-    if (!this.running) this.running = this.flush().finally(() => (this.running = null));
+    // A flush under way takes up what arrives meanwhile.
+    if (this.running || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.flush().finally(() => (this.running = null));
+    }, DeliveryTracker.COALESCE_MS);
+    this.timer.unref?.();
+  }
+
+  /** Shutting down: receipts not flushed yet are dropped (they are a live indicator only). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.dirty.clear();
   }
 
   /** Who has each dirty chat open (a few rooms at a time), then one upsert for all of them. */
