@@ -545,7 +545,8 @@ describe('privacy across two server processes (rooms shared through Redis)', fun
  * The presence row of the privacy table: one person (Sam) under every visibility setting, seen
  * by one person per relationship, on every surface: REST (a chat's member presence, the contact
  * list), the socket (presence notices) and email (which never carries presence). The panel shows
- * exactly what those two give it; test/e2e/presence.test.ts checks it renders them in Chromium.
+ * exactly what those two give it; test/e2e/presence-privacy.test.ts checks what it shows in Chromium for every
+ * setting and relationship (the panel column).
  */
 describe('privacy table: presence follows the setting for every relationship, on every surface', function () {
   this.timeout(120_000);
