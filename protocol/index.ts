@@ -861,6 +861,8 @@ export const contactView = z.object({
   id: contactHandle,
   /** The address they were a member under where we accepted a chat together. */
   address: z.string(),
+  /** Their display name (null: none set; show the address). */
+  displayName: z.string().nullable(),
   since: isoTime,
   /** Null when they do not let me see it. */
   presence: presenceView.nullable(),

@@ -545,17 +545,19 @@ describe('privacy across two server processes (rooms shared through Redis)', fun
  * The presence row of the privacy table: one person (Sam) under every visibility setting, seen
  * by one person per relationship, on every surface: REST (a chat's member presence, the contact
  * list), the socket (presence notices) and email (which never carries presence). The panel shows
- * exactly what those two give it; test/e2e/presence.test.ts checks it renders them in Chromium.
+ * exactly what those two give it; test/e2e/presence-privacy.test.ts checks what it shows in Chromium for every
+ * setting and relationship (the panel column).
  */
 describe('privacy table: presence follows the setting for every relationship, on every surface', function () {
   this.timeout(120_000);
-  type Viewer = 'self' | 'sharer' | 'contact' | 'pending' | 'bccOwner' | 'bccPeer' | 'lurker' | 'blocked' | 'stranger';
+  type Viewer = 'self' | 'sharer' | 'contact' | 'pending' | 'invited' | 'bccOwner' | 'bccPeer' | 'lurker' | 'blocked' | 'stranger';
   const SAM = 'sam@example.com';
   const ADDR: Record<Viewer, string> = {
     self: SAM,
     sharer: 'shara@example.com',
     contact: 'connie@example.org',
     pending: 'pen@example.net',
+    invited: 'ivy@example.net',
     bccOwner: 'bo@example.com',
     bccPeer: 'pia@example.com',
     lurker: 'lu@example.org',
@@ -567,6 +569,8 @@ describe('privacy table: presence follows the setting for every relationship, on
    * sharer: both accepted a chat (Sam's), then removed each other as contacts;
    * contact: a contact who no longer shares a chat (Sam removed them from it);
    * pending: in the audience of Sam's chat, never opened it (email alone is no acceptance);
+   * invited: invited by Sam, whom they had never met, and not accepted yet (the invitation is
+   * their one email);
    * bccOwner: owns a chat Sam was Bcc'd on (and accepted) — the owner sees a Bcc member;
    * bccPeer: a visible member of that chat, who must never learn of the Bcc member;
    * lurker: Bcc'd on a chat where Sam is visible: they see Sam, Sam cannot see them;
@@ -627,6 +631,7 @@ describe('privacy table: presence follows the setting for every relationship, on
     chats.c1 = (
       await call('self', 'POST', '/api/chats', { subject: 'Sam’s', audience: { to: [ADDR.sharer, ADDR.pending, ADDR.blocked] } })
     ).id;
+    await call('self', 'POST', `/api/chats/${chats.c1}/invitations`, { address: ADDR.invited });
     await open('sharer', chats.c1);
     await open('blocked', chats.c1);
     const samForSharer = (await call('sharer', 'GET', '/api/me/contacts')).contacts.find((c: { address: string }) => c.address === SAM);
@@ -647,6 +652,7 @@ describe('privacy table: presence follows the setting for every relationship, on
     memberOf.sharer = [chats.c1];
     memberOf.contact = [];
     memberOf.pending = [];
+    memberOf.invited = [];
     memberOf.bccOwner = [chats.c2, chats.c3];
     memberOf.bccPeer = [chats.c2];
     memberOf.lurker = [chats.c3];
@@ -768,6 +774,16 @@ describe('privacy table: presence follows the setting for every relationship, on
         if (h.viewer !== 'bccOwner' && h.viewer !== 'self') assert.ok(!text.includes(bccHandle), `${h.viewer}: ${text}`);
       }
       assert.ok(heard.length > 0);
+    });
+
+    it('invited, not yet accepted: the invitation was the one email about the chat, while the never-opened To address was notified', () => {
+      const about = (address: string) =>
+        server.catcher!.list().filter((m) => m.id > mailFrom && m.to.includes(address) && m.text.includes(`/c/${chats.c1}`));
+      assert.deepEqual(
+        about(ADDR.invited).map((m) => m.subject),
+        ['Invitation: Sam’s'],
+      );
+      assert.ok(about(ADDR.pending).some((m) => /Hello all/.test(m.text)));
     });
 
     it('email carries no presence: no state word or last-seen time in any mail to anyone', () => {

@@ -121,6 +121,44 @@ describe('search over my chats', function () {
     assert.deepEqual(anns.body.hits.map((h) => `${h.field}:${h.chatId}`).sort(), [`person:${budget}`, `person:${ephemeral}`].sort());
   });
 
+  it('finds people by their display name, only where their member list shows it: a Bcc member to the owner, nobody to a stranger', async () => {
+    const name = async (token: string, displayName: string) =>
+      assert.equal((await api(server, 'PUT', '/api/me/display-name', { displayName }, token)).status, 200);
+    await name(bob.token, 'Roberto Quintana');
+    await name(cat.token, 'Catalina Ostrowska');
+    const [eve] = await signInAll(server, ['eve@example.com']);
+    try {
+      const anns = await search(ann.token, 'quint');
+      assert.deepEqual(
+        anns.body.hits.map((h) => [h.field, h.chatId, h.text]).sort(),
+        [
+          ['person', budget, 'Roberto Quintana (bob@example.org)'],
+          ['person', ephemeral, 'Roberto Quintana (bob@example.org)'],
+        ].sort(),
+      );
+      const hit = anns.body.hits[0]!;
+      assert.deepEqual(
+        hit.ranges.map((r) => hit.text.slice(r.start, r.end)),
+        ['Quintana'],
+      );
+      // Name and address words together narrow to the same person.
+      assert.equal((await search(ann.token, 'roberto example')).body.hits.length, 2);
+      assert.deepEqual(
+        (await search(dan.token, 'roberto')).body.hits.map((h) => h.chatId),
+        [other],
+      );
+      assert.deepEqual(
+        (await search(ann.token, 'ostrowska')).body.hits.map((h) => h.text),
+        ['Catalina Ostrowska (cat.hidden@example.net)'],
+      );
+      assert.deepEqual((await search(bob.token, 'ostrowska')).body.hits, [], "the Bcc member's name is not revealed to Bob");
+      assert.deepEqual((await search(eve!.token, 'roberto')).body.hits, [], 'a stranger finds no name');
+    } finally {
+      await name(bob.token, '');
+      await name(cat.token, '');
+    }
+  });
+
   it('finds an edited message by its new text only (earlier texts are the audit trail, not search)', async () => {
     const seq = await say(bob.token, budget, 'Meet at the aardvark statue');
     const edited = await api(server, 'PATCH', `/api/chats/${budget}/messages/${seq}`, { body: 'Meet at the okapi statue' }, bob.token);

@@ -109,6 +109,11 @@ describe('audience email: members who never opened the chat are emailed too', fu
   });
 
   it('an invitation stands for what was said before it: no notification for the same message, one for the next', async () => {
+    // Someone Olga has met (a chat accepted together): a stranger would get the invitation only
+    // (invitation-acceptance.test.ts).
+    const ines = await signInVia(server, sink, 'ines@example.org');
+    const met = await create('Met before', { to: ['ines@example.org'] });
+    assert.equal((await api(server, 'POST', `/api/chats/${met}/open`, undefined, ines.token)).status, 200);
     const chatId = await create('Invited late', { to: [] });
     await say(chatId, 'i1', 'Before the invitation');
     assert.equal((await api(server, 'POST', `/api/chats/${chatId}/invitations`, { address: 'ines@example.org' }, olga.token)).status, 201);

@@ -275,7 +275,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
     }
   });
 
-  it('rings on the home page too: the alert opens the chat, where the call is joined', async () => {
+  it('rings on the home page too: the alert opens the chat in place (no page load), where the call is joined', async () => {
     const server = await startTestServer();
     try {
       const [alice, bob] = await signInAll(server, ['alice@example.com', 'bob@example.com']);
@@ -288,8 +288,21 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       const alert = b.getByRole('alert').filter({ hasText: 'alice@example.com is calling (video): From the list' });
       await alert.waitFor();
       assert.deepEqual(await accessibilityProblems(b), [], 'the ringing alert has no WCAG 2 A/AA problems axe-core can find');
+      // A page load would wipe this mark out (and drop the connection the call is set up over).
+      await b.evaluate(() => Object.assign(window, { ringMark: 'same page' }));
+      const loads: string[] = [];
+      b.on('framenavigated', (f) => f === b.mainFrame() && loads.push(f.url()));
+      b.on('load', () => loads.push('load'));
       await alert.getByRole('link', { name: 'Open the chat to answer' }).click();
+      await b.waitForURL(`**/c/${chatId}`);
       await b.getByRole('button', { name: 'Join call' }).click();
+      assert.equal(await b.evaluate(() => (window as { ringMark?: string }).ringMark), 'same page', 'switched in place');
+      assert.deepEqual(
+        loads.filter((l) => l === 'load'),
+        [],
+        'no page load',
+      );
+      assert.equal(await alert.count(), 0, 'the ring is gone once its chat is open');
       await a.getByText('In the call with bob@example.com').waitFor();
       await expectMediaFlowing([a, b], 1);
       await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');

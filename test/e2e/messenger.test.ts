@@ -212,6 +212,26 @@ describe('the messenger (Chromium)', function () {
     );
   });
 
+  it('the start-a-chat picker finds a contact by display name', async () => {
+    assert.equal((await api(server, 'PUT', '/api/me/display-name', { displayName: 'Roberto Quintana' }, bobToken)).status, 200);
+    try {
+      const page = await annAt('/');
+      const bob = page.getByLabel(`Roberto Quintana (${BOB})`, { exact: true });
+      const cat = page.getByLabel(CAT, { exact: true });
+      await cat.waitFor();
+      await page.getByLabel('Find a contact').fill('quint');
+      await waitUntil('only Bob is offered', async () => (await bob.isVisible()) && !(await cat.isVisible()));
+      await bob.check();
+      await page.getByLabel('Find a contact').fill('nobody');
+      await waitUntil('a ticked contact stays shown', async () => (await bob.isVisible()) && !(await cat.isVisible()));
+      await bob.uncheck();
+      await page.getByLabel('Find a contact').fill('wombat');
+      await page.getByText('No contact matches.').waitFor();
+    } finally {
+      await api(server, 'PUT', '/api/me/display-name', { displayName: '' }, bobToken);
+    }
+  });
+
   it('shows one side at a time at 320 px, with a way back', async () => {
     const page = await annAt(`/c/${ids.lunch}`, { width: 320, height: 640 });
     await page.locator('.messenger-pane .ic-msg', { hasText: 'Pizza at noon?' }).waitFor();

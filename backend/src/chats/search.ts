@@ -16,9 +16,10 @@ interface HitRow {
 /**
  * Search over my chats: subjects and message text by full-text search (`simple` configuration,
  * every word as a prefix; the message index is `message_body_search`), people by the start of
- * a word of their address. Only chats I am a member of (and only the one chat of a one-chat
- * session) are searched, in SQL. Members in Bcc are found only by the owner, as they are shown
- * only to the owner and themselves. Messages come from the archived log's table, so
+ * a word of their display name or address. Only chats I am a member of (and only the one chat of
+ * a one-chat session) are searched, in SQL, so a name is found only where its member list
+ * already shows it to me. Members in Bcc are found only by the owner, as they are shown only to
+ * the owner and themselves. Messages come from the archived log's table, so
  * ephemeral chats' messages (never in PostgreSQL) cannot be found; tombstones are not.
  */
 export async function searchMyChats(ctx: ChatContext, caller: Caller, query: string): Promise<SearchHit[]> {
@@ -32,11 +33,13 @@ export async function searchMyChats(ctx: ChatContext, caller: Caller, query: str
         FROM mine JOIN chat c ON c.id = mine.chat_id, q
        WHERE to_tsvector('simple', c.subject) @@ q.query)
      UNION ALL
-     (SELECT 'person', c.id, c.subject, c.ended_at, NULL, NULL, o.address, 1, c.last_activity_at
+     (SELECT 'person', c.id, c.subject, c.ended_at, NULL, NULL,
+             CASE WHEN i.display_name IS NULL THEN o.address ELSE i.display_name || ' (' || o.address || ')' END, 1, c.last_activity_at
         FROM mine JOIN chat c ON c.id = mine.chat_id
         JOIN member o ON o.chat_id = c.id AND o.identity_id <> $1
+        JOIN identity i ON i.id = o.identity_id
         JOIN audience_entry a ON a.chat_id = o.chat_id AND a.address = o.address
-       WHERE (a.role <> 'BCC' OR c.owner_id = $1) AND o.address ~* ALL($4::text[]))
+       WHERE (a.role <> 'BCC' OR c.owner_id = $1) AND (coalesce(i.display_name, '') || ' ' || o.address) ~* ALL($4::text[]))
      UNION ALL
      (SELECT 'message', c.id, c.subject, c.ended_at, g.seq, g.created_at, g.body, 2, g.created_at
         FROM mine JOIN chat c ON c.id = mine.chat_id

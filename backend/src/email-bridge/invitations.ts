@@ -5,6 +5,7 @@ import type { Caller } from '../identity/sessions.ts';
 import { hashToken } from '../identity/tokens.ts';
 import type { ChatView, LinkRedeemed } from '../../../protocol/index.ts';
 import { inTransaction } from '../db/pool.ts';
+import { hasMet } from '../chats/acquaintance.ts';
 import type { BridgeContext } from './context.ts';
 import { createChatLink } from './links.ts';
 import { queueMail } from './outbound.ts';
@@ -51,10 +52,12 @@ export class Invitations {
       await queueMail(client, { to: address, ...mail, fromName: 'Inbox Chat', headers: { [CHAT_HEADER]: chatId } }, this.ctx.mailDomain);
       // The invitation stands for everything said so far: the batched notification
       // (notifier.ts, emailAudience) carries only what is said after it, never the same message twice.
+      // From someone they never met it is the only email until they accept: no blind initiation.
+      const met = await hasMet(client, caller.identityId, address);
       await client.query(
-        `UPDATE audience_entry a SET emailed_seq = GREATEST(a.emailed_seq, c.last_seq)
+        `UPDATE audience_entry a SET emailed_seq = GREATEST(a.emailed_seq, c.last_seq), awaiting_acceptance = NOT $3
            FROM chat c WHERE c.id = a.chat_id AND a.chat_id = $1 AND a.address = $2`,
-        [chatId, address],
+        [chatId, address, met],
       );
     });
     this.ctx.runner.wake();

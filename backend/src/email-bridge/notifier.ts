@@ -225,7 +225,7 @@ export class EmailNotifier {
          FROM (SELECT DISTINCT ON (a.chat_id, coalesce(e.identity_id::text, a.address)) a.chat_id, a.address
                  FROM audience_entry a JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($6::"Retention"[])
                  LEFT JOIN email_address e ON e.address = a.address
-                WHERE a.chat_id = ANY($2::uuid[])
+                WHERE a.chat_id = ANY($2::uuid[]) AND NOT a.awaiting_acceptance
                   AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id
                                      AND (m.address = a.address OR m.identity_id = e.identity_id))
                 ORDER BY a.chat_id, coalesce(e.identity_id::text, a.address), a.added_at, a.address) p
@@ -327,8 +327,9 @@ export class EmailNotifier {
         subject: string;
         email_message_id: string | null;
         joined: boolean;
+        awaiting_acceptance: boolean;
       }>(
-        `SELECT a.emailed_seq, a.last_email_message_id, c.subject, c.email_message_id,
+        `SELECT a.emailed_seq, a.last_email_message_id, c.subject, c.email_message_id, a.awaiting_acceptance,
                 EXISTS (SELECT 1 FROM member m LEFT JOIN email_address e ON e.address = a.address
                          WHERE m.chat_id = a.chat_id AND (m.address = a.address OR m.identity_id = e.identity_id)) AS joined
            FROM audience_entry a JOIN chat c ON c.id = a.chat_id
@@ -337,7 +338,8 @@ export class EmailNotifier {
         [chatId, address],
       );
       const st = state.rows[0];
-      if (!st || st.joined) return false;
+      // Invited by someone they never met: the invitation was their one email until they accept.
+      if (!st || st.joined || st.awaiting_acceptance) return false;
       // Their own words (the email a "Reply with IM" quotes) are not news to them.
       const fresh = await unseenMessages(client, chatId, st.emailed_seq, { address }, 50);
       if (!fresh.some(isNews)) return false;
@@ -633,7 +635,7 @@ export class EmailNotifier {
         `SELECT a.chat_id, a.address, c.subject, a.emailed_seq
            FROM email_address e JOIN audience_entry a ON a.address = e.address
            JOIN chat c ON c.id = a.chat_id AND c.retention = ANY($2::"Retention"[]) AND c.last_seq > a.emailed_seq
-          WHERE e.identity_id = $1
+          WHERE e.identity_id = $1 AND NOT a.awaiting_acceptance
             AND NOT EXISTS (SELECT 1 FROM member m WHERE m.chat_id = a.chat_id AND m.identity_id = $1)
           ORDER BY a.chat_id, a.added_at, a.address
           FOR UPDATE OF a`,

@@ -43,19 +43,21 @@ export async function chatAccepted(pool: pg.Pool, chatId: string, identityId: st
 export interface ContactRow {
   contactId: string;
   address: string;
+  /** Their display name now: a contact accepted a chat with me, where their name was shown anyway. */
+  displayName: string | null;
   since: Date;
 }
 
 export async function listContacts(pool: pg.Pool, identityId: string): Promise<ContactRow[]> {
-  const res = await pool.query<{ contact_id: string; address: string; created_at: Date }>(
+  const res = await pool.query<{ contact_id: string; address: string; display_name: string | null; created_at: Date }>(
     // A block also hides a contact made before the blocked address was linked to its owner.
-    `SELECT c.contact_id, c.address, c.created_at FROM contact c
+    `SELECT c.contact_id, c.address, i.display_name, c.created_at FROM contact c JOIN identity i ON i.id = c.contact_id
       WHERE c.identity_id = $1
         AND NOT ${blockedEitherWaySql('$1::uuid', 'c.contact_id')}
       ORDER BY c.address`,
     [identityId],
   );
-  return res.rows.map((r) => ({ contactId: r.contact_id, address: r.address, since: r.created_at }));
+  return res.rows.map((r) => ({ contactId: r.contact_id, address: r.address, displayName: r.display_name, since: r.created_at }));
 }
 
 export async function removeContact(pool: pg.Pool, identityId: string, contactId: string): Promise<void> {

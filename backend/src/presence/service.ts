@@ -110,6 +110,7 @@ export class PresenceService {
         return {
           id: contactHandle(this.d.handles, caller.identityId, r.contactId),
           address: r.address,
+          displayName: r.displayName,
           since: r.since.toISOString(),
           presence: v?.contact ? v.presence : null,
         };

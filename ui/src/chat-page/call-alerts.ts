@@ -1,13 +1,22 @@
 /**
  * Rings for calls in chats not on screen (the home page, or another chat): who calls from
  * which chat, with a link that opens the chat, where the call can be joined. The chat panel
- * rings for its own chat itself.
+ * rings for its own chat itself. The link switches chats in place like every other chat switch
+ * (a page load would drop the connection the call is being set up over); a click with a
+ * modifier key is left to the browser (a new tab).
  */
 import type { CallRing } from '../../../protocol/index.ts';
+import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { el } from '../dom.ts';
+import { t, tx } from '../i18n/index.ts';
 import type { ChatTransport } from '../transport.ts';
 
-export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, openChatId: () => string | null): () => void {
+export function showCallsElsewhere(
+  transport: ChatTransport,
+  host: HTMLElement,
+  openChatId: () => string | null,
+  openChat: (chatId: string) => void,
+): () => void {
   const shown = new Map<string, { node: HTMLElement; timer: ReturnType<typeof setTimeout> }>();
   const drop = (callId: string) => {
     const s = shown.get(callId);
@@ -18,15 +27,23 @@ export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, 
   };
   const ring = (r: CallRing) => {
     if (r.call.chatId === openChatId() || shown.has(r.call.id)) return;
-    const dismiss = el('button', { type: 'button', class: 'button button-quiet', text: 'Dismiss' });
+    const dismiss = el('button', { type: 'button', class: 'button button-quiet', ...tx('callAlert.dismiss') });
+    const values = { caller: r.callerAddress, subject: r.subject || t('panel.title') };
+    const link = el('a', { class: 'button', href: chatUrl('', r.call.chatId), ...tx('callAlert.open') });
     const node = el(
       'div',
       { class: 'call-alert', role: 'alert' },
-      el('p', { text: `${r.callerAddress} is calling${r.call.media === 'video' ? ' (video)' : ''}: ${r.subject || 'Chat'}` }),
-      el('a', { class: 'button', href: `/c/${r.call.chatId}`, text: 'Open the chat to answer' }),
+      el('p', tx(r.call.media === 'video' ? 'callAlert.callingVideo' : 'callAlert.calling', values)),
+      link,
       dismiss,
     );
     dismiss.addEventListener('click', () => drop(r.call.id));
+    link.addEventListener('click', (e) => {
+      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      drop(r.call.id);
+      openChat(r.call.chatId);
+    });
     const timer = setTimeout(() => drop(r.call.id), Math.max(0, new Date(r.call.ringUntil).getTime() - Date.now()));
     shown.set(r.call.id, { node, timer });
     host.appendChild(node);

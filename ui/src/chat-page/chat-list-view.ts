@@ -5,6 +5,7 @@
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { el, timeLabel } from '../dom.ts';
+import { say, sayAsIs, tx, type MessageKey } from '../i18n/index.ts';
 import type { ChatTransport } from '../transport.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { messagePreview, personName } from '../../../mail-client/preview.ts';
@@ -37,8 +38,8 @@ export function passesFilter(c: ChatSummary, filter: ChatFilter, person: string)
 
 export function chatListView(opts: ChatListOptions): ChatListView {
   const { transport } = opts;
-  const list = el('ul', { class: 'chat-list', 'aria-label': 'My chats' });
-  const state = el('p', { class: 'muted', role: 'status', text: 'Loading your chats…' });
+  const list = el('ul', { class: 'chat-list', ...tx({ 'aria-label': 'page.myChats' }) });
+  const state = el('p', { class: 'muted', role: 'status', ...tx('chatList.loading') });
   let chats: ChatSummary[] = [];
   let open: string | null = null;
   let filter: ChatFilter = 'all';
@@ -60,21 +61,18 @@ export function chatListView(opts: ChatListOptions): ChatListView {
     const shown = chats.filter((c) => passesFilter(c, filter, person));
     list.replaceChildren(...shown.map((c) => chatItem(c, c.id === open)));
     state.hidden = shown.length > 0;
-    state.textContent =
-      chats.length === 0
-        ? 'No chats yet. Start one, or open a chat link from an email.'
-        : shown.length === 0
-          ? 'No chats match these filters.'
-          : '';
+    if (chats.length === 0) say(state, 'chatList.empty');
+    else if (shown.length === 0) say(state, 'chatList.noMatch');
+    else sayAsIs(state, '');
     filterBox?.people(chats);
   }
 
   /** All / unread / ended as radio buttons, and a person picked from the people of my chats. */
   function filterControls() {
-    const choices: [ChatFilter, string][] = [
-      ['all', 'All'],
-      ['unread', 'Unread'],
-      ['ended', 'Ended'],
+    const choices: [ChatFilter, MessageKey][] = [
+      ['all', 'chatList.all'],
+      ['unread', 'chatList.unread'],
+      ['ended', 'chatList.ended'],
     ];
     const radios = choices.map(([value, label]) => {
       const input = el('input', { type: 'radio', name: 'chat-filter', value, id: `chat-filter-${value}`, checked: value === 'all' });
@@ -82,9 +80,9 @@ export function chatListView(opts: ChatListOptions): ChatListView {
         filter = value;
         render();
       });
-      return el('label', { class: 'chat-filter', for: input.id }, input, ` ${label}`);
+      return el('label', { class: 'chat-filter', for: input.id }, input, ' ', el('span', tx(label)));
     });
-    const select = el('select', { id: 'chat-with' }, el('option', { value: '', text: 'Anyone' }));
+    const select = el('select', { id: 'chat-with' }, el('option', { value: '', ...tx('chatList.anyone') }));
     select.addEventListener('change', () => {
       person = select.value;
       render();
@@ -92,8 +90,8 @@ export function chatListView(opts: ChatListOptions): ChatListView {
     const rootNode = el(
       'div',
       { class: 'chat-filters' },
-      el('fieldset', { class: 'chat-filter-kinds' }, el('legend', { class: 'ic-visually-hidden', text: 'Show' }), ...radios),
-      el('label', { for: 'chat-with', text: 'With a person' }),
+      el('fieldset', { class: 'chat-filter-kinds' }, el('legend', { class: 'ic-visually-hidden', ...tx('chatList.show') }), ...radios),
+      el('label', { for: 'chat-with', ...tx('chatList.withPerson') }),
       select,
     );
     return {
@@ -107,7 +105,7 @@ export function chatListView(opts: ChatListOptions): ChatListView {
         if (current.join('\n') === addresses.join('\n')) return;
         const names = new Map(all.flatMap((c) => c.people.map((p) => [p.address, p.displayName] as const)));
         select.replaceChildren(
-          el('option', { value: '', text: 'Anyone' }),
+          el('option', { value: '', ...tx('chatList.anyone') }),
           ...addresses.map((a) => el('option', { value: a, text: names.get(a) ? `${names.get(a)} (${a})` : a })),
         );
         select.value = person;
@@ -122,7 +120,10 @@ export function chatListView(opts: ChatListOptions): ChatListView {
       render();
     } catch (err) {
       // Offline: the list refreshes when the connection comes back.
-      if (chats.length === 0) state.textContent = err instanceof Error ? err.message : 'Could not load your chats';
+      if (chats.length === 0) {
+        if (err instanceof Error) sayAsIs(state, err.message);
+        else say(state, 'chatList.loadFailed');
+      }
     }
   };
   const soon = () => {
@@ -167,11 +168,11 @@ function chatItem(c: ChatSummary, isOpen: boolean): HTMLLIElement {
   const link = el(
     'a',
     { href: chatUrl('', c.id), class: 'chat-link', 'aria-current': isOpen ? 'page' : undefined },
-    el('span', { class: 'chat-subject', text: c.subject || '(no subject)' }),
+    el('span', { class: 'chat-subject', ...(c.subject ? { text: c.subject } : tx('chatList.noSubject')) }),
     // In my audience but never opened: opening the link joins it.
-    c.isNew ? el('span', { class: 'badge badge-new', text: 'new' }) : null,
-    c.unread > 0 ? el('span', { class: 'badge badge-unread', text: `${c.unread} unread` }) : null,
-    c.endedAt ? el('span', { class: 'badge badge-muted', text: 'ended' }) : null,
+    c.isNew ? el('span', { class: 'badge badge-new', ...tx('chatList.new') }) : null,
+    c.unread > 0 ? el('span', { class: 'badge badge-unread', ...tx('chatList.unreadCount', { count: c.unread }) }) : null,
+    c.endedAt ? el('span', { class: 'badge badge-muted', ...tx('chatList.endedBadge') }) : null,
   );
   return el(
     'li',

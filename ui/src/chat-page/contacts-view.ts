@@ -6,6 +6,8 @@ import type { ContactView, PresenceNotice } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { presenceDot } from '../chat-panel/presence-dot.ts';
 import { el } from '../dom.ts';
+import { say, sayAsIs, tx, type MessageKey, type Values } from '../i18n/index.ts';
+import { contactLabel } from './contact-match.ts';
 import type { ChatTransport } from '../transport.ts';
 
 export interface ContactsView {
@@ -14,38 +16,52 @@ export interface ContactsView {
 }
 
 export function contactsView(api: ApiClient, transport: ChatTransport): ContactsView {
-  const list = el('ul', { class: 'contact-list', 'aria-label': 'My contacts' });
-  const empty = el('p', { class: 'muted', text: 'Loading your contacts…' });
+  const list = el('ul', { class: 'contact-list', ...tx({ 'aria-label': 'contacts.label' }) });
+  const empty = el('p', { class: 'muted', ...tx('contacts.loading') });
   const status = el('p', { class: 'form-result', role: 'status', 'aria-live': 'polite' });
-  const blocked = el('ul', { class: 'contact-list', 'aria-label': 'Blocked addresses' });
+  const blocked = el('ul', { class: 'contact-list', ...tx({ 'aria-label': 'contacts.blockedTitle' }) });
   let contacts: ContactView[] = [];
 
-  const say = (text: string, error = false) => {
-    status.textContent = text;
-    status.classList.toggle('form-result-error', error);
+  const tell = (key: MessageKey, values: Values) => {
+    say(status, key, values);
+    status.classList.remove('form-result-error');
   };
-  const fail = (err: unknown) => say(err instanceof Error ? err.message : 'Something went wrong', true);
+  const fail = (err: unknown) => {
+    if (err instanceof Error) sayAsIs(status, err.message);
+    else say(status, 'contacts.failed');
+    status.classList.add('form-result-error');
+  };
 
   function render(): void {
-    empty.textContent = contacts.length ? '' : 'No contacts yet: people become contacts when you both open a chat.';
+    say(empty, 'contacts.empty');
     empty.hidden = contacts.length > 0;
     list.replaceChildren(
       ...contacts.map((c) => {
-        const remove = el('button', { type: 'button', class: 'button button-quiet', text: 'Remove', 'aria-label': `Remove ${c.address}` });
+        const remove = el('button', {
+          type: 'button',
+          class: 'button button-quiet',
+          ...tx({ text: 'contacts.remove', 'aria-label': ['contacts.removeLabel', { address: c.address }] }),
+        });
         remove.addEventListener('click', () => {
           api.removeContact(c.id).then(() => {
             contacts = contacts.filter((x) => x.id !== c.id);
             render();
-            say(`${c.address} is no longer a contact.`);
+            tell('contacts.removed', { address: c.address });
           }, fail);
         });
-        const block = el('button', { type: 'button', class: 'button button-quiet', text: 'Block', 'aria-label': `Block ${c.address}` });
+        const block = el('button', {
+          type: 'button',
+          class: 'button button-quiet',
+          ...tx({ text: 'contacts.block', 'aria-label': ['contacts.blockLabel', { address: c.address }] }),
+        });
         block.addEventListener('click', () => void blockAddress(c.address));
         return el(
           'li',
           { class: 'contact', 'data-contact-id': c.id },
-          c.presence ? presenceDot(c.presence) : el('span', { class: 'ic-presence', role: 'img', 'aria-label': 'Presence not shared' }),
-          el('span', { class: 'contact-address', text: c.address }),
+          c.presence
+            ? presenceDot(c.presence)
+            : el('span', { class: 'ic-presence', role: 'img', ...tx({ 'aria-label': 'contacts.presenceHidden' }) }),
+          el('span', { class: 'contact-address', text: contactLabel(c) }),
           remove,
           block,
         );
@@ -56,11 +72,15 @@ export function contactsView(api: ApiClient, transport: ChatTransport): Contacts
   function renderBlocked(addresses: string[]): void {
     blocked.replaceChildren(
       ...addresses.map((a) => {
-        const unblock = el('button', { type: 'button', class: 'button button-quiet', text: 'Unblock', 'aria-label': `Unblock ${a}` });
+        const unblock = el('button', {
+          type: 'button',
+          class: 'button button-quiet',
+          ...tx({ text: 'contacts.unblock', 'aria-label': ['contacts.unblockLabel', { address: a }] }),
+        });
         unblock.addEventListener('click', () => {
           api.unblock(a).then((b) => {
             renderBlocked(b.addresses);
-            say(`${a} is unblocked.`);
+            tell('contacts.unblocked', { address: a });
           }, fail);
         });
         return el('li', { class: 'contact' }, el('span', { class: 'contact-address', text: a }), unblock);
@@ -72,7 +92,7 @@ export function contactsView(api: ApiClient, transport: ChatTransport): Contacts
     try {
       renderBlocked((await api.block(address)).addresses);
       await load();
-      say(`${address} is blocked.`);
+      tell('contacts.blocked', { address });
     } catch (err) {
       fail(err);
     }
@@ -86,11 +106,11 @@ export function contactsView(api: ApiClient, transport: ChatTransport): Contacts
   const input = el('input', { id: 'block-address', type: 'email', name: 'address', required: true });
   const form = el(
     'form',
-    { class: 'form', 'aria-label': 'Block an address' },
-    el('label', { for: 'block-address', text: 'Block an address' }),
+    { class: 'form', ...tx({ 'aria-label': 'contacts.blockForm' }) },
+    el('label', { for: 'block-address', ...tx('contacts.blockForm') }),
     input,
-    el('p', { class: 'form-help', text: 'Whoever uses it cannot bring you into chats, become your contact or see your presence.' }),
-    el('button', { type: 'submit', class: 'button', text: 'Block' }),
+    el('p', { class: 'form-help', ...tx('contacts.blockHelp') }),
+    el('button', { type: 'submit', class: 'button', ...tx('contacts.block') }),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -111,11 +131,11 @@ export function contactsView(api: ApiClient, transport: ChatTransport): Contacts
     root: el(
       'section',
       { id: 'contacts', class: 'card', 'aria-labelledby': 'contacts-title' },
-      el('h2', { id: 'contacts-title', text: 'Contacts' }),
+      el('h2', { id: 'contacts-title', ...tx('contacts.title') }),
       empty,
       list,
       status,
-      el('h3', { text: 'Blocked addresses' }),
+      el('h3', tx('contacts.blockedTitle')),
       blocked,
       form,
     ),

@@ -2,12 +2,14 @@
  * Signed-in home: start a chat with anyone by address, "My chats" (kept live), and settings.
  * A one-chat session (from an email link) sees only its chat and is offered a full sign-in.
  */
-import { addressSchema } from '../../../protocol/index.ts';
+import { addressSchema, type ContactView } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { tx } from '../i18n/index.ts';
 import type { ChatTransport } from '../transport.ts';
 import { chatListView } from './chat-list-view.ts';
+import { contactLabel, contactMatches } from './contact-match.ts';
 import { contactsView } from './contacts-view.ts';
 import { presenceSettingsView } from './presence-settings-view.ts';
 import { settingsView } from './settings-view.ts';
@@ -143,26 +145,43 @@ function startChatForm(api: ApiClient, onStarted: (chatId: string) => void): HTM
   );
 }
 
-/** My contacts as checkboxes, so a chat can start with them without typing addresses. */
+/** My contacts as checkboxes, so a chat can start with them without typing addresses; a filter finds one by name or address. */
 function contactPicker(api: ApiClient): { root: HTMLElement; chosen(): string[] } {
   const list = el('ul', { class: 'contact-picker' });
-  const root = el('fieldset', { class: 'contact-picks', hidden: true }, el('legend', { text: 'Contacts' }), list);
+  const find = el('input', { id: 'new-contact-find', type: 'search', autocomplete: 'off' });
+  const none = el('p', { class: 'muted', hidden: true, ...tx('contacts.pickerNone') });
+  const root = el(
+    'fieldset',
+    { class: 'contact-picks', hidden: true },
+    el('legend', tx('contacts.title')),
+    el('label', { for: find.id, ...tx('contacts.pickerFind') }),
+    find,
+    list,
+    none,
+  );
+  let items: { li: HTMLElement; box: HTMLInputElement; contact: ContactView }[] = [];
+  // A ticked contact stays in view: filtering must not hide who the chat will start with.
+  const filter = () => {
+    for (const i of items) i.li.hidden = !i.box.checked && !contactMatches(i.contact, find.value);
+    none.hidden = items.some((i) => !i.li.hidden);
+  };
+  find.addEventListener('input', filter);
   api.contacts().then(
     ({ contacts }) => {
-      list.replaceChildren(
-        ...contacts.map((c, i) => {
-          const box = el('input', { type: 'checkbox', id: `new-contact-${i}`, value: c.address });
-          return el('li', {}, box, el('label', { for: box.id, text: ` ${c.address}` }));
-        }),
-      );
+      items = contacts.map((c, i) => {
+        const box = el('input', { type: 'checkbox', id: `new-contact-${i}`, value: c.address });
+        return { li: el('li', {}, box, el('label', { for: box.id, text: ` ${contactLabel(c)}` })), box, contact: c };
+      });
+      list.replaceChildren(...items.map((i) => i.li));
       root.hidden = contacts.length === 0;
+      filter();
     },
     // Without contacts the addresses still work.
     () => {},
   );
   return {
     root,
-    chosen: () => [...list.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value),
+    chosen: () => items.filter((i) => i.box.checked).map((i) => i.box.value),
   };
 }
 

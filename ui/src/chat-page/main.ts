@@ -119,18 +119,15 @@ function signedIn(): void {
   let view: { destroy(): void } | null = null;
   let messenger: Messenger | null = null;
   let openChatId = route.kind === 'chat' ? route.chatId : null;
-  const alerts = pageAlerts({
-    api,
-    transport,
-    openChatId: () => openChatId,
-    openChat: (chatId) => (messenger ? messenger.open(chatId) : location.assign(`/c/${chatId}`)),
-  });
+  // A notification or a ring switches chats in place in the messenger; a one-chat session has no other chat to switch to.
+  const openChat = (chatId: string) => (messenger ? messenger.open(chatId) : location.assign(`/c/${chatId}`));
+  const alerts = pageAlerts({ api, transport, openChatId: () => openChatId, openChat });
   const signOut = () => {
     void api.signOut().catch(() => {});
     end();
   };
   // The messenger changes the open chat: the ring is shown unless its chat is on screen now.
-  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, () => openChatId);
+  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, () => openChatId, openChat);
   const end = (message = '') => {
     alerts.destroy();
     view?.destroy();

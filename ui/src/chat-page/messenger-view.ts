@@ -6,6 +6,7 @@
 import type { SearchHit } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { setTitle, t, tx } from '../i18n/index.ts';
 import type { ChatTransport } from '../transport.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { chatListView } from './chat-list-view.ts';
@@ -38,7 +39,7 @@ export interface Messenger {
 export function messengerView(opts: MessengerOptions): Messenger {
   const { api, transport } = opts;
   const pane = el('div', { class: 'messenger-content' });
-  const back = el('button', { type: 'button', class: 'button messenger-back', text: '← All chats' });
+  const back = el('button', { type: 'button', class: 'button messenger-back', ...tx('messenger.back') });
   const list = chatListView({ transport, me: opts.me, filters: true, onOpen: (id) => go(id) });
   const search = searchView({
     api,
@@ -51,12 +52,12 @@ export function messengerView(opts: MessengerOptions): Messenger {
     el(
       'nav',
       { class: 'messenger-list card', 'aria-labelledby': 'messenger-title' },
-      el('h2', { id: 'messenger-title', text: 'My chats' }),
+      el('h2', { id: 'messenger-title', ...tx('page.myChats') }),
       search.root,
       search.results,
       list.root,
     ),
-    el('section', { class: 'messenger-pane', 'aria-label': 'Open chat' }, back, pane),
+    el('section', { class: 'messenger-pane', ...tx({ 'aria-label': 'messenger.openChat' }) }, back, pane),
   );
   let openId: string | null = null;
   let current: ChatRoute | HomeView | null = null;
@@ -76,7 +77,7 @@ export function messengerView(opts: MessengerOptions): Messenger {
     if (chatId) {
       current = openChatRoute({ api, transport, chatId, jumpTo, show: showInPane, onSignOut: opts.onSignOut, settingsUrl: '/#settings' });
     } else {
-      document.title = 'My chats · Inbox Chat';
+      setTitle('page.title', { page: t('page.myChats') });
       const home = homeView({ api, transport, withList: false, onAlertsChanged: opts.onAlertsChanged, onChatStarted: (id) => go(id) });
       showInPane(home.root);
       current = home;

@@ -5,6 +5,7 @@
 import type { SearchHit, SearchRange } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el, timeLabel } from '../dom.ts';
+import { say, sayAsIs, tx, type MessageKey } from '../i18n/index.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 
 /** Typing pauses this long before a search goes out. */
@@ -28,13 +29,13 @@ export function searchView(opts: {
     id: 'chat-search',
     name: 'q',
     autocomplete: 'off',
-    placeholder: 'Subjects, people, messages',
     'aria-describedby': 'chat-search-status',
+    ...tx({ placeholder: 'search.placeholder' }),
   });
   const status = el('p', { id: 'chat-search-status', class: 'muted search-status', role: 'status', 'aria-live': 'polite' });
-  const list = el('ul', { class: 'search-results', 'aria-label': 'Search results' });
+  const list = el('ul', { class: 'search-results', ...tx({ 'aria-label': 'search.results' }) });
   const results = el('div', { class: 'search-view', hidden: true }, status, list);
-  const form = el('form', { class: 'chat-search', role: 'search' }, el('label', { for: 'chat-search', text: 'Search my chats' }), input);
+  const form = el('form', { class: 'chat-search', role: 'search' }, el('label', { for: 'chat-search', ...tx('search.label') }), input);
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Only the newest answer counts: an older, slower one must not overwrite it. */
   let asked = 0;
@@ -50,16 +51,18 @@ export function searchView(opts: {
     }
     results.hidden = false;
     opts.onActive(true);
-    status.textContent = 'Searching…';
+    say(status, 'search.searching');
     try {
       const hits = await opts.api.search(q);
       if (ticket !== asked) return;
       list.replaceChildren(...hits.map((h) => hitItem(h, opts.onOpen)));
-      status.textContent = hits.length === 0 ? `Nothing found for “${q}”.` : hits.length === 1 ? '1 result' : `${hits.length} results`;
+      if (hits.length === 0) say(status, 'search.nothing', { query: q });
+      else say(status, 'search.count', { count: hits.length });
     } catch (err) {
       if (ticket !== asked) return;
       list.replaceChildren();
-      status.textContent = err instanceof ApiError || err instanceof Error ? err.message : 'Could not search';
+      if (err instanceof ApiError || err instanceof Error) sayAsIs(status, err.message);
+      else say(status, 'search.failed');
     }
   };
   input.addEventListener('input', () => {
@@ -88,7 +91,11 @@ export function searchView(opts: {
   };
 }
 
-const FIELD_LABEL: Record<SearchHit['field'], string> = { subject: 'Subject', person: 'Person', message: 'Message' };
+const FIELD_LABEL: Record<SearchHit['field'], MessageKey> = {
+  subject: 'search.fieldSubject',
+  person: 'search.fieldPerson',
+  message: 'search.fieldMessage',
+};
 
 function hitItem(hit: SearchHit, onOpen: (hit: SearchHit) => void): HTMLLIElement {
   const href = chatUrl('', hit.chatId);
@@ -98,8 +105,9 @@ function hitItem(hit: SearchHit, onOpen: (hit: SearchHit) => void): HTMLLIElemen
     el(
       'span',
       { class: 'search-hit-head' },
-      el('span', { class: 'chat-subject', text: hit.subject || '(no subject)' }),
-      ` · ${FIELD_LABEL[hit.field]}`,
+      el('span', { class: 'chat-subject', ...(hit.subject ? { text: hit.subject } : tx('chatList.noSubject')) }),
+      ' · ',
+      el('span', tx(FIELD_LABEL[hit.field])),
     ),
     el('span', { class: 'search-hit-text' }, ...highlighted(hit.text, hit.ranges)),
     hit.at ? el('time', { class: 'search-hit-time', datetime: hit.at, text: timeLabel(hit.at).full }) : null,
