@@ -242,7 +242,7 @@ describe('media: attachments of emailed replies', function () {
     assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: true, mode: 'DIGEST' }, bob.token)).status, 200);
     await waitUntil('settled', () => jobsSettled(server));
     const mailsBefore = sink.mail.length;
-    const [{ t0 }] = await sql<{ t0: Date }>(server, 'SELECT now() AS t0');
+    const t0 = (await sql<{ t0: Date }>(server, 'SELECT now() AS t0'))[0]!.t0;
     const video = await tusUpload(server.url, alice.token, chatId, randomBytes(20_000), { name: 'video message.webm', type: 'video/webm' });
     const posterBytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(1_500)]);
     const poster = await tusUpload(server.url, alice.token, chatId, posterBytes, { name: 'poster.png', type: 'image/png' });
