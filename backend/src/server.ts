@@ -366,7 +366,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close;
     // the inbound listener first (replies being posted finish), then the bridge.
     cleanups.push(() => bridge.stop());
-    // Store hygiene (docs/media.md, "Retention"): one node per period removes objects no live message shows.
+    // Store hygiene (docs/media.md, "Store hygiene"): one node per period removes objects no live message shows.
     const mediaSweep = new RecurringJob(pool, MEDIA_SWEEP_QUEUE, Math.min(config.media.unpostedGraceMs, 3_600_000));
     mediaSweep.register(bridge.runner, async () => {
       const removed = await mediaObjects.sweepUnshown(config.media.unpostedGraceMs);
