@@ -5,6 +5,7 @@
  * is stored (the server refuses it before).
  */
 import type { ApiClient } from '../api-client.ts';
+import type { VideoFormat } from '../../../protocol/index.ts';
 import { FORMAT_LABEL, VIDEO_MIME, type RecordingPlan } from '../capabilities.ts';
 import { el } from '../dom.ts';
 import { say, sayAsIs, t, tx } from '../i18n/index.ts';
@@ -21,11 +22,16 @@ export function createVideoRecorder(opts: {
   chatId: string;
   newClientId: () => string;
   onClose: () => void;
-  /** The format every member plays, and who gets a link instead; null when it could not be worked out. */
-  plan: Promise<RecordingPlan | null>;
+  /**
+   * The format every member plays, and who gets a link instead; null when it could not be worked
+   * out. `inUse`: the format of the recording already made or being made (it cannot change).
+   */
+  makePlan: (inUse: VideoFormat | null) => Promise<RecordingPlan | null>;
 }): {
   root: HTMLElement;
   start(): Promise<void>;
+  /** Members' clients (or who is a member) changed: plan again and say so, without closing. */
+  refresh(): void;
   close(): void;
 } {
   const preview = el('video', {
@@ -52,10 +58,19 @@ export function createVideoRecorder(opts: {
     audience,
   );
   let plan: RecordingPlan | null = null;
-  void opts.plan.then((p) => {
-    plan = p;
-    if (p) showPlan(p);
-  });
+  /** The format the current recording was started in (null before Record, and after Re-take). */
+  let inUse: VideoFormat | null = null;
+  /** Plans are asked for in turn; an answer overtaken by a later question is dropped. */
+  let asked = 0;
+  function refresh(): void {
+    const mine = ++asked;
+    void opts.makePlan(inUse).then((p) => {
+      if (mine !== asked || !root.isConnected) return;
+      plan = p;
+      if (p) showPlan(p);
+    });
+  }
+  refresh();
 
   let stream: MediaStream | null = null;
   let recorder: MediaRecorder | null = null;
@@ -80,6 +95,7 @@ export function createVideoRecorder(opts: {
     if (!stream) return;
     const type = plan?.format ? VIDEO_MIME[plan.format] : (FALLBACK_FORMATS.find((t) => MediaRecorder.isTypeSupported(t)) ?? '');
     recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    inUse = plan?.format ?? null;
     const contentType = (recorder.mimeType || type || 'video/webm').split(';')[0]!;
     let push: ReadableStreamDefaultController<Uint8Array>;
     const chunks = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) });
@@ -183,12 +199,16 @@ export function createVideoRecorder(opts: {
     if (p.unknown) lines.push(`${p.unknown} more ${p.unknown === 1 ? 'member does' : 'members do'} not share what their device plays.`);
     audience.replaceChildren(...lines.map((text) => el('p', { class: 'ic-hint', text })));
     if (p.format) root.dataset.format = p.format;
+    else delete root.dataset.format;
   }
 
   record.addEventListener('click', begin);
   stop.addEventListener('click', end);
   retake.addEventListener('click', () => {
     discard();
+    // Free to pick the format again: the members' clients may have changed while recording.
+    inUse = null;
+    refresh();
     timer.textContent = `0:00 / ${durationLabel(MAX_VIDEO_MS)}`;
     record.disabled = false;
     retake.disabled = true;
@@ -197,5 +217,5 @@ export function createVideoRecorder(opts: {
   });
   send.addEventListener('click', () => void sendIt());
   cancel.addEventListener('click', close);
-  return { root, start, close };
+  return { root, start, refresh, close };
 }
