@@ -185,7 +185,7 @@ describe('capabilities shape the recorder (Chromium, fake camera)', function () 
     const fallback = ann.locator('.ic-attachment-video .ic-cannot-play');
     await fallback.waitFor({ timeout: 20_000 });
     assert.equal(await ann.locator('.ic-attachment-video video').count(), 0, 'no player left behind');
-    const download = fallback.getByRole('link', { name: 'download it' });
+    const download = fallback.getByRole('link', { name: 'Download it' });
     assert.match((await download.getAttribute('href')) ?? '', /\/media\//);
     assert.equal(await fallback.getByRole('link', { name: 'Watch it on the chat page' }).count(), 0, 'already on the chat page');
     assert.deepEqual(problems, []);

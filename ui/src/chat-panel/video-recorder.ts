@@ -43,7 +43,7 @@ export function createVideoRecorder(opts: {
   });
   const timer = el('span', { class: 'ic-timer', role: 'timer', text: `0:00 / ${durationLabel(MAX_VIDEO_MS)}` });
   const state = el('p', { class: 'ic-hint', 'aria-live': 'polite' });
-  const audience = el('div', { class: 'ic-recorder-audience', 'aria-label': 'Who can play it' });
+  const audience = el('div', { class: 'ic-recorder-audience', ...tx({ 'aria-label': 'video.audienceLabel' }) });
   const record = el('button', { type: 'button', class: 'ic-button', ...tx('video.record') });
   const stop = el('button', { type: 'button', class: 'ic-button', ...tx('video.stop'), disabled: true });
   const retake = el('button', { type: 'button', class: 'ic-link', ...tx('video.retake'), disabled: true });
@@ -192,12 +192,12 @@ export function createVideoRecorder(opts: {
 
   /** Tells the sender, before recording, how each member will receive it. */
   function showPlan(p: RecordingPlan): void {
-    const lines: string[] = [];
-    if (p.format) lines.push(`Records as ${FORMAT_LABEL[p.format]}.`);
-    if (p.linkInstead.length) lines.push(`Cannot play it, will get a link to the chat page instead: ${p.linkInstead.join(', ')}.`);
-    if (p.emailOnly.length) lines.push(`Read by email only, will get a link to watch it: ${p.emailOnly.join(', ')}.`);
-    if (p.unknown) lines.push(`${p.unknown} more ${p.unknown === 1 ? 'member does' : 'members do'} not share what their device plays.`);
-    audience.replaceChildren(...lines.map((text) => el('p', { class: 'ic-hint', text })));
+    const lines: Record<string, string>[] = [];
+    if (p.format) lines.push(tx('video.recordsAs', { format: FORMAT_LABEL[p.format] }));
+    if (p.linkInstead.length) lines.push(tx('video.linkInstead', { names: p.linkInstead.join(', ') }));
+    if (p.emailOnly.length) lines.push(tx('video.emailOnly', { names: p.emailOnly.join(', ') }));
+    if (p.unknown) lines.push(tx('video.unknown', { count: p.unknown }));
+    audience.replaceChildren(...lines.map((line) => el('p', { class: 'ic-hint', ...line })));
     if (p.format) root.dataset.format = p.format;
     else delete root.dataset.format;
   }
