@@ -60,6 +60,11 @@ export interface ChatPanelOptions {
   onError?: (error: { code: string; message: string }) => void;
   /** Open at this message instead of the newest (a search hit): pages history back to it. */
   jumpTo?: number;
+  /**
+   * A host's own permission step before the recorder opens the camera (the Outlook pane asks
+   * Office's device dialog, and reloads itself after a first "Allow"); none on other surfaces.
+   */
+  askCamera?: () => Promise<'ready' | 'reload' | 'denied'>;
 }
 
 export interface ChatPanel {
@@ -244,6 +249,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
           openRecorder = null;
         },
         makePlan: (inUse) => recordingPlan(client, inUse),
+        ...(opts.askCamera ? { askCamera: opts.askCamera } : {}),
       });
       openRecorder = recorder;
       row.after(recorder.root);

@@ -27,6 +27,8 @@ export function createVideoRecorder(opts: {
    * out. `inUse`: the format of the recording already made or being made (it cannot change).
    */
   makePlan: (inUse: VideoFormat | null) => Promise<RecordingPlan | null>;
+  /** The host's own permission step before the camera opens (Outlook's device dialog); none elsewhere. */
+  askCamera?: () => Promise<'ready' | 'reload' | 'denied'>;
 }): {
   root: HTMLElement;
   start(): Promise<void>;
@@ -81,6 +83,13 @@ export function createVideoRecorder(opts: {
   let tick: ReturnType<typeof setInterval> | undefined;
 
   async function start(): Promise<void> {
+    const access = opts.askCamera ? await opts.askCamera().catch(() => 'ready' as const) : 'ready';
+    if (access !== 'ready') {
+      record.disabled = true;
+      if (access === 'reload') say(state, 'video.reloadForCamera');
+      else say(state, 'video.noCamera', { reason: t('video.refused') });
+      return;
+    }
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
     } catch (err) {
