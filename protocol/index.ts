@@ -577,6 +577,9 @@ export const capabilitiesEvent = z.strictObject({
   notifications: z.boolean(),
 });
 export type ClientCapabilities = z.infer<typeof capabilitiesEvent>;
+/** The latest report the server keeps for a person, and when it came. */
+export const reportedCapabilities = capabilitiesEvent.extend({ reportedAt: isoTime });
+export type ReportedCapabilities = z.infer<typeof reportedCapabilities>;
 
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
 
@@ -695,6 +698,8 @@ export interface ServerToClientEvents {
   'call:signal': (s: CallSignalNotice) => void;
   /** Someone's presence as this person may see it, and where (docs/security.md, "Presence"). */
   presence: (p: PresenceNotice) => void;
+  /** Someone's client reported what it can do anew: to exactly those who may see their presence, in those chats. */
+  'capabilities:changed': (c: CapabilitiesNotice) => void;
 }
 
 // ---------- Email bridge (docs/email-bridge.md) ----------
@@ -852,7 +857,7 @@ export type ChatPresenceView = z.infer<typeof chatPresenceView>;
  */
 export const chatCapabilitiesView = z.object({
   chatId: z.string(),
-  members: z.array(z.object({ identityId: memberHandle, client: capabilitiesEvent.extend({ reportedAt: isoTime }).nullable() })),
+  members: z.array(z.object({ identityId: memberHandle, client: reportedCapabilities.nullable() })),
 });
 export type ChatCapabilitiesView = z.infer<typeof chatCapabilitiesView>;
 
@@ -885,6 +890,15 @@ export interface PresenceNotice {
   lastSeenAt: string | null;
   members: { chatId: string; identityId: string }[];
   contactId: string | null;
+}
+
+/**
+ * A member's latest client report changed (docs/media.md, "Capabilities"): pushed to the people the
+ * presence rule lets see them, naming them only by member handle in the chats where they see them.
+ */
+export interface CapabilitiesNotice {
+  members: { chatId: string; identityId: string }[];
+  client: ReportedCapabilities;
 }
 
 // ---------- REST routes (the table is routes.ts; these are its schemas, by the same names) ----------

@@ -57,7 +57,8 @@ import { Translations } from './translation/translations.ts';
 import { createMediaStore } from './media/create-store.ts';
 import { POSTER_EMAIL_MAX_BYTES, readSmallObject } from './media/small-object.ts';
 import { MediaLinks } from './media/links.ts';
-import { MediaObjects } from './media/media-objects.ts';
+import { MEDIA_SWEEP_QUEUE, MediaObjects } from './media/media-objects.ts';
+import { RecurringJob } from './jobs/recurring.ts';
 import { MediaService } from './media/media.ts';
 
 export class StartupError extends Error {}
@@ -366,6 +367,13 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     // Stopped in cleanup: after sends drained and sockets closed, before mail and the database close;
     // the inbound listener first (replies being posted finish), then the bridge.
     cleanups.push(() => bridge.stop());
+    // Store hygiene (docs/media.md, "Store hygiene"): one node per period removes objects no live message shows.
+    const mediaSweep = new RecurringJob(pool, MEDIA_SWEEP_QUEUE, Math.min(config.media.unpostedGraceMs, 3_600_000));
+    mediaSweep.register(bridge.runner, async () => {
+      const removed = await mediaObjects.sweepUnshown(config.media.unpostedGraceMs);
+      if (removed > 0) log.info({ removed }, 'removed stored files no message shows');
+    });
+    await mediaSweep.bookNext();
     bridge.start();
     if (inbound) {
       cleanups.push(() => inbound.close());

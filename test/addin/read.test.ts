@@ -17,6 +17,7 @@ import { api, lastMailId, signIn, startTestServer, type TestServer } from '../su
 import { FakeMessage, installOffice, type InstalledOffice } from './support/outlook.ts';
 import { waitUntil } from '../support/wait.ts';
 import { replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
+import { MEDIA_SWEEP_QUEUE } from '../../backend/src/media/media-objects.ts';
 
 const OWNER = 'olga@owner.example';
 const READER = 'bruno@reader.example';
@@ -247,9 +248,12 @@ async function lastJobId(server: TestServer): Promise<string> {
   return (await jobQuery<{ id: string | null }>(server, 'SELECT max(id)::text AS id FROM job'))[0]?.id ?? '0';
 }
 
-/** The queues of the jobs created after `afterId` (outbound mail, reminders, digests). */
+/** The queues of the jobs created after `afterId` (outbound mail, reminders, digests; not the hourly store sweep). */
 async function queuedSince(server: TestServer, afterId: string): Promise<string[]> {
-  return (await jobQuery<{ queue: string }>(server, 'SELECT queue FROM job WHERE id > $1::bigint ORDER BY id', [afterId])).map(
-    (j) => j.queue,
-  );
+  return (
+    await jobQuery<{ queue: string }>(server, 'SELECT queue FROM job WHERE id > $1::bigint AND queue <> $2 ORDER BY id', [
+      afterId,
+      MEDIA_SWEEP_QUEUE,
+    ])
+  ).map((j) => j.queue);
 }

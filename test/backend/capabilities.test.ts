@@ -4,8 +4,20 @@
  * member's report is shown only where the presence rule shows their presence (Bcc, settings).
  */
 import assert from 'node:assert/strict';
-import type { ChatCapabilitiesView, ClientCapabilities, SessionView } from '../../protocol/index.ts';
-import { api, type ClientSocket, connectSocket, request, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import type { CapabilitiesNotice, ChatCapabilitiesView, ClientCapabilities, SessionView } from '../../protocol/index.ts';
+import {
+  api,
+  type ClientSocket,
+  connectSocket,
+  nextEvent,
+  request,
+  signInAll,
+  startTestServer,
+  startTwoNodes,
+  type TestServer,
+  type TwoNodes,
+} from '../support/server.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const ANN = 'ann@example.com';
 const BOB = 'bob@example.org';
@@ -132,5 +144,113 @@ describe('client capabilities', function () {
     const outsider = await api(server, 'GET', `/api/chats/${chatId}/capabilities`, undefined, eve.token);
     assert.equal(outsider.status, 403);
     assert.doesNotMatch(JSON.stringify(outsider.body), /thunderbird|webm/);
+  });
+});
+
+/**
+ * Reports pushed live: two nodes (rooms shared through Redis), the sender on one and the members
+ * on the other, real Socket.IO clients. A report is news only when it differs from the last one.
+ */
+describe('client capabilities pushed live (two nodes)', function () {
+  this.timeout(60_000);
+  let nodes: TwoNodes;
+  let ann: SessionView, bob: SessionView, cat: SessionView, dan: SessionView;
+  let chatId = '';
+  const handle: Record<string, string> = {};
+  const sockets: ClientSocket[] = [];
+  const heard: { who: string; notice: CapabilitiesNotice }[] = [];
+  let annSocket: ClientSocket, catSocket: ClientSocket, danSocket: ClientSocket;
+
+  const listen = async (who: string, token: string) => {
+    const s = await connectSocket(nodes.one.url, token);
+    s.on('capabilities:changed', (notice) => heard.push({ who, notice }));
+    sockets.push(s);
+    return s;
+  };
+  /** Reports from a new connection to the other node, as a client does on each connect. */
+  const reportFrom = async (s: SessionView, caps: ClientCapabilities) => {
+    const socket = await connectSocket(nodes.two.url, s.token);
+    sockets.push(socket);
+    assert.equal((await request(socket, 'capabilities', caps)).ok, true);
+  };
+  const about = (address: string) => (n: CapabilitiesNotice) => n.members.some((m) => m.identityId === handle[address]);
+
+  before(async () => {
+    nodes = await startTwoNodes();
+    [ann, bob, cat, dan] = await signInAll(nodes.one, [ANN, BOB, CAT, DAN]);
+    const created = await api(nodes.one, 'POST', '/api/chats', { subject: 'Live', audience: { to: [BOB, DAN], bcc: [CAT] } }, ann.token);
+    chatId = created.body.id;
+    for (const s of [bob, cat, dan])
+      assert.equal((await api(nodes.one, 'POST', `/api/chats/${chatId}/open`, undefined, s.token)).status, 200);
+    const view = await api(nodes.one, 'GET', `/api/chats/${chatId}`, undefined, ann.token);
+    for (const m of view.body.members as { address: string; identityId: string }[]) handle[m.address] = m.identityId;
+    annSocket = await listen(ANN, ann.token);
+    catSocket = await listen(CAT, cat.token);
+    danSocket = await listen(DAN, dan.token);
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await nodes?.close();
+  });
+
+  it("a member's first report and every changed one reach the members who may see it, across nodes; a repeat is not news", async () => {
+    const annHears = nextEvent<CapabilitiesNotice>(annSocket, 'capabilities:changed', about(BOB));
+    const danHears = nextEvent<CapabilitiesNotice>(danSocket, 'capabilities:changed', about(BOB));
+    await reportFrom(bob, THUNDERBIRD);
+    const first = await annHears;
+    assert.deepEqual(first.members, [{ chatId, identityId: handle[BOB] }], 'named by member handle in the chat');
+    assert.equal(first.client.kind, 'thunderbird');
+    assert.deepEqual(first.client.plays, ['webm-vp8']);
+    assert.ok(Date.now() - Date.parse(first.client.reportedAt) < 60_000);
+    assert.deepEqual((await danHears).client.plays, ['webm-vp8']);
+
+    // The same report again (a reconnect) is no news; the next different one is the next notice.
+    await reportFrom(bob, THUNDERBIRD);
+    const next = nextEvent<CapabilitiesNotice>(annSocket, 'capabilities:changed', about(BOB));
+    await reportFrom(bob, WEB);
+    assert.equal((await next).client.kind, 'web');
+    const annHeardOfBob = heard.filter((h) => h.who === ANN && about(BOB)(h.notice));
+    assert.deepEqual(
+      annHeardOfBob.map((h) => h.notice.client.kind),
+      ['thunderbird', 'web'],
+      'exactly two notices: the repeat sent nothing',
+    );
+  });
+
+  it('the presence rule decides who hears: a Bcc member is heard of by the owner only, and hears only of the owner', async () => {
+    const annHears = nextEvent<CapabilitiesNotice>(annSocket, 'capabilities:changed', about(CAT));
+    await reportFrom(cat, WEB);
+    assert.equal((await annHears).client.kind, 'web');
+    const catHears = nextEvent<CapabilitiesNotice>(catSocket, 'capabilities:changed', about(ANN));
+    await reportFrom(ann, THUNDERBIRD);
+    assert.equal((await catHears).client.kind, 'thunderbird');
+    // Bob changes device once more: the owner hears it, the Bcc member never does.
+    const annAgain = nextEvent<CapabilitiesNotice>(annSocket, 'capabilities:changed', about(BOB));
+    await reportFrom(bob, THUNDERBIRD);
+    await annAgain;
+    // Dan hears of Bob (and Ann) here too, which orders his notices after Cat's report.
+    await waitUntil('dan heard of bob', () => heard.filter((h) => h.who === DAN && about(BOB)(h.notice)).length >= 3);
+    assert.deepEqual(
+      heard.filter((h) => h.who === DAN && about(CAT)(h.notice)),
+      [],
+      'a visible member never hears of the Bcc member',
+    );
+    assert.deepEqual(
+      heard.filter((h) => h.who === CAT && !about(ANN)(h.notice) && !about(CAT)(h.notice)),
+      [],
+      'the Bcc member hears of nobody but the owner (and of her own devices)',
+    );
+  });
+
+  it('a member who shows presence to nobody is no longer pushed to anyone', async () => {
+    assert.equal((await api(nodes.one, 'PUT', '/api/me/presence', { visibility: 'NOBODY' }, bob.token)).status, 200);
+    const before = heard.length;
+    await reportFrom(bob, WEB);
+    // Ann's own change afterwards reaches Dan: by then Bob's notice, had there been one, would have come first.
+    const danHearsAnn = nextEvent<CapabilitiesNotice>(danSocket, 'capabilities:changed', about(ANN));
+    await reportFrom(ann, WEB);
+    await danHearsAnn;
+    const annToo = heard.slice(before).filter((h) => about(BOB)(h.notice));
+    assert.deepEqual(annToo, [], 'nobody heard of Bob');
   });
 });

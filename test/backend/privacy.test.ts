@@ -10,12 +10,14 @@ import assert from 'node:assert/strict';
 import type { CaughtMail } from '../../backend/src/mail/catcher.ts';
 import {
   UUID_PATTERN,
+  type CapabilitiesNotice,
   type ChatCapabilitiesView,
   type ChatPresenceView,
   type ChatSummary,
   type ChatView,
   type ContactsView,
   type PresenceNotice,
+  type VideoFormat,
 } from '../../protocol/index.ts';
 import {
   api,
@@ -592,6 +594,15 @@ describe('privacy table: presence follows the setting for every relationship, on
   /** Chats each viewer is a member of (where a chat presence request is theirs to make). */
   const memberOf = {} as Record<Viewer, string[]>;
   const heard: { viewer: Viewer; phase: string; notice: PresenceNotice }[] = [];
+  /** Pushed client reports (capabilities:changed): about anyone, to be scanned like presence notices. */
+  const heardCaps: { viewer: Viewer; phase: string; notice: CapabilitiesNotice }[] = [];
+  /** Sam reports a different player in each phase, so each phase's report is news worth pushing. */
+  const PLAYS: Record<string, VideoFormat[]> = {
+    NOBODY: ['webm-vp9'],
+    SHARED_CHATS: ['mp4-h264'],
+    CONTACTS: ['webm-vp8'],
+    SIGNED_IN: ['webm-vp8', 'webm-vp9'],
+  };
   let phase = 'setup';
   let mailFrom = 0;
 
@@ -664,6 +675,7 @@ describe('privacy table: presence follows the setting for every relationship, on
       if (v === 'self') continue;
       const s = await connectSocket(server.url, tokens[v]);
       s.on('presence', (notice) => heard.push({ viewer: v, phase, notice }));
+      s.on('capabilities:changed', (notice) => heardCaps.push({ viewer: v, phase, notice }));
       sockets[v] = s;
     }
     // The relationships are what the table says they are.
@@ -676,6 +688,10 @@ describe('privacy table: presence follows the setting for every relationship, on
     for (const s of Object.values(sockets)) s?.close();
     await server?.close();
   });
+
+  /** The chats where a viewer sees Sam in the member list (a Bcc member is listed only for the owner). */
+  const listedFor = (v: Viewer) => memberOf[v].filter((c) => !(c === chats.c2 && v !== 'bccOwner' && v !== 'self'));
+  const samHandlesIn = (chatIds: string[]) => chatIds.map((c) => server.services.chats.memberHandle(c, ids.self));
 
   /** What each viewer's REST surfaces show of Sam now (client capabilities follow presence: docs/media.md). */
   async function restView(v: Viewer): Promise<{ chats: string[]; capabilities: string[]; contact: boolean; pendingRefused: boolean }> {
@@ -716,17 +732,26 @@ describe('privacy table: presence follows the setting for every relationship, on
         const came = others.map((v) =>
           nextEvent(sockets[v]!, 'presence', (n: PresenceNotice) => visible(n) && aboutSam(n, contactIdOfSam[v])),
         );
+        // Sam's new report reaches, live, those who see Sam in a member list (capabilities belong to chats).
+        const capsCame = others
+          .filter((v) => listedFor(v).length > 0)
+          .map((v) =>
+            nextEvent(sockets[v]!, 'capabilities:changed', (n: CapabilitiesNotice) =>
+              n.members.some((m) => samHandles().includes(m.identityId)),
+            ),
+          );
         const samSocket = await connectSocket(server.url, tokens.self);
         samSocket.on('presence', (notice) => heard.push({ viewer: 'self', phase, notice }));
         const reported = await request(samSocket, 'capabilities', {
           kind: 'thunderbird',
           camera: false,
           microphone: true,
-          plays: ['webm-vp8'],
+          plays: PLAYS[setting],
           records: [],
           notifications: true,
         });
         assert.equal(reported.ok, true);
+        await Promise.all(capsCame);
         const seenOwn = nextEvent(samSocket, 'presence', visible);
         samSocket.emit('presence:visibility', { visible: true });
         await seenOwn;
@@ -745,7 +770,7 @@ describe('privacy table: presence follows the setting for every relationship, on
         it(`${v}: ${sees ? 'sees' : 'never sees'} Sam's presence (and client capabilities) over REST and the socket`, async () => {
           const rest = await restView(v);
           // Where they see Sam at all (member lists; a Bcc member is listed only for the owner).
-          const listed = memberOf[v].filter((c) => !(c === chats.c2 && v !== 'bccOwner' && v !== 'self'));
+          const listed = listedFor(v);
           assert.deepEqual(rest.chats, sees ? listed : [], 'chat presence');
           assert.deepEqual(rest.capabilities, rest.chats, "Sam's client capabilities exactly where Sam's presence is");
           assert.equal(rest.contact, sees && contactIdOfSam[v] !== null, 'contact list presence');
@@ -760,6 +785,21 @@ describe('privacy table: presence follows the setting for every relationship, on
               'named only where they already see Sam',
             );
           }
+          if (v === 'self') return;
+          const caps = heardCaps.filter(
+            (h) => h.viewer === v && h.phase === setting && h.notice.members.some((m) => samHandles().includes(m.identityId)),
+          );
+          if (sees && listed.length > 0) {
+            assert.equal(caps.length, 1, "Sam's new report, pushed once");
+            assert.deepEqual(caps[0]!.notice.client.plays, PLAYS[setting]);
+            assert.deepEqual(
+              caps[0]!.notice.members.map((m) => m.identityId).sort(),
+              samHandlesIn(listed).sort(),
+              'named in exactly the chats where they see Sam',
+            );
+          } else {
+            assert.deepEqual(caps, [], 'no capabilities notice about Sam');
+          }
         });
       }
     });
@@ -768,7 +808,7 @@ describe('privacy table: presence follows the setting for every relationship, on
   describe('after every setting', () => {
     it('no notice about anyone reaches a viewer carrying an identity id, or Sam’s handle in a chat where Sam is hidden from them', () => {
       const bccHandle = server.services.chats.memberHandle(chats.c2, ids.self);
-      for (const h of heard) {
+      for (const h of [...heard, ...heardCaps]) {
         const text = JSON.stringify(h.notice);
         assert.ok(!Object.values(ids).some((id) => text.includes(id)), `${h.viewer}: ${text}`);
         if (h.viewer !== 'bccOwner' && h.viewer !== 'self') assert.ok(!text.includes(bccHandle), `${h.viewer}: ${text}`);

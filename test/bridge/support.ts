@@ -23,6 +23,7 @@ import {
   type TestServer,
 } from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
+import { MEDIA_SWEEP_QUEUE } from '../../backend/src/media/media-objects.ts';
 
 /**
  * Fake DNS for mailauth. This machine has no internet, so SPF, DKIM and DMARC records are
@@ -308,9 +309,14 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(
   }
 }
 
-/** No job is waiting or running: every batch window closed and every email went out (or failed for good). */
+/**
+ * No job is waiting or running: every batch window closed and every email went out (or failed for
+ * good). The store sweep is always booked for its next period, so it never counts.
+ */
 export function jobsSettled(server: { database: TestDatabase }): Promise<boolean> {
-  return sql(server, `SELECT count(*)::int AS n FROM job WHERE done_at IS NULL AND failed_at IS NULL`).then((r) => r[0]!.n === 0);
+  return sql(server, `SELECT count(*)::int AS n FROM job WHERE done_at IS NULL AND failed_at IS NULL AND queue <> $1`, [
+    MEDIA_SWEEP_QUEUE,
+  ]).then((r) => r[0]!.n === 0);
 }
 
 /** Signs in with the code from the given mailbox (for servers whose mail goes to a MailSink). */

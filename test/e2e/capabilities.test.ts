@@ -18,6 +18,7 @@ const ANN = 'ann@caps-e2e.test';
 const BOB = 'bob@caps-e2e.test';
 const CAT = 'cat@caps-e2e.test';
 const DAN = 'dan@caps-e2e.test';
+const EVE = 'eve@caps-e2e.test';
 
 const bobDevice = (plays: ClientCapabilities['plays']): ClientCapabilities => ({
   kind: 'outlook',
@@ -35,6 +36,7 @@ describe('capabilities shape the recorder (Chromium, fake camera)', function () 
   let ann: Page;
   let bob: SessionView, cat: SessionView;
   let chatId = '';
+  let annToken = '';
   let bobSocket: ClientSocket | undefined;
   const problems: string[] = [];
 
@@ -59,6 +61,7 @@ describe('capabilities shape the recorder (Chromium, fake camera)', function () 
     assertUiBuilt();
     server = await startTestServer();
     const [owner, b, c] = await signInAll(server, [ANN, BOB, CAT]);
+    annToken = owner.token;
     bob = b;
     cat = c;
     const created = await api(server, 'POST', '/api/chats', { subject: 'Site visit', audience: { to: [BOB, CAT, DAN] } }, owner.token);
@@ -118,6 +121,59 @@ describe('capabilities shape the recorder (Chromium, fake camera)', function () 
     assert.ok(!third.lines.join('\n').includes(BOB), 'Bob is not named');
   });
 
+  it('an open recorder follows, without reopening, a device change, a member who cannot play joining and leaving, and a member hiding', async () => {
+    assert.equal((await api(server, 'PUT', '/api/me/presence', { visibility: 'SHARED_CHATS' }, bob.token)).status, 200);
+    await bobUses(['webm-vp8', 'webm-vp9']);
+    await ann.getByRole('button', { name: 'Record video' }).click();
+    const region = ann.getByRole('region', { name: 'Record a video message' });
+    const lines = region.locator('.ic-recorder-audience p');
+    const cannotPlay = lines.filter({ hasText: /^Cannot play it/ });
+    await lines.filter({ hasText: /^Read by email only/ }).waitFor();
+    assert.equal(await cannotPlay.count(), 0, (await lines.allInnerTexts()).join('\n'));
+
+    // Bob's client changes to one that plays nothing (a reconnect reports it): said at once.
+    await bobUses([]);
+    await cannotPlay.filter({ hasText: `: ${BOB}.` }).waitFor();
+
+    // Ann adds Eve, whose client plays nothing either; Eve joins: named too.
+    const [eve] = await signInAll(server, [EVE]);
+    const eveSocket = await connectSocket(server.url, eve.token);
+    try {
+      assert.equal((await request(eveSocket, 'capabilities', bobDevice([]))).ok, true);
+      const added = await api(server, 'PUT', `/api/chats/${chatId}/audience`, { audience: { to: [BOB, CAT, DAN, EVE] } }, annToken);
+      assert.equal(added.status, 200, JSON.stringify(added.body));
+      await lines.filter({ hasText: new RegExp(`^Read by email only.*${EVE.replace('.', '\\.')}`) }).waitFor();
+      assert.equal((await api(server, 'POST', `/api/chats/${chatId}/open`, undefined, eve.token)).status, 200);
+      await cannotPlay.filter({ hasText: `: ${BOB}, ${EVE}.` }).waitFor();
+
+      // Ann takes Eve off the chat: no longer named.
+      const left = await api(server, 'PUT', `/api/chats/${chatId}/audience`, { audience: { to: [BOB, CAT, DAN] } }, annToken);
+      assert.equal(left.status, 200, JSON.stringify(left.body));
+      await cannotPlay.filter({ hasText: new RegExp(`: ${BOB.replace('.', '\\.')}\\.$`) }).waitFor();
+    } finally {
+      eveSocket.close();
+    }
+
+    // Bob hides his presence: his client is no longer shown, only counted.
+    assert.equal((await api(server, 'PUT', '/api/me/presence', { visibility: 'NOBODY' }, bob.token)).status, 200);
+    await lines.filter({ hasText: '1 more member does not share what their device plays.' }).waitFor();
+    assert.equal(await cannotPlay.count(), 0, 'Bob is not named any more');
+    assert.equal(await region.evaluate((r: HTMLElement) => r.dataset.format), 'webm-vp8');
+    await region.getByRole('button', { name: 'Cancel' }).click();
+    await region.waitFor({ state: 'detached' });
+
+    // Cat connects a client for the first time: the member list stops marking her as reading by email only.
+    const cats = ann.locator('.ic-members-list li').filter({ hasText: CAT });
+    assert.equal(await cats.locator('.ic-member-state').innerText(), 'joined, reads by email only');
+    const catSocket = await connectSocket(server.url, cat.token);
+    try {
+      assert.equal((await request(catSocket, 'capabilities', bobDevice(['webm-vp8']))).ok, true);
+      await waitUntil('the mark goes', async () => !(await cats.locator('.ic-member-state').innerText()).includes('email only'));
+    } finally {
+      catSocket.close();
+    }
+  });
+
   it('a video this browser cannot decode shows a download link instead of a dead player', async () => {
     // Not a WebM at all: Chromium fails to decode it, as a client would with a codec it lacks.
     const up = await tusUpload(server.url, cat.token, chatId, Buffer.from('not really a video '.repeat(200)), {
@@ -129,7 +185,7 @@ describe('capabilities shape the recorder (Chromium, fake camera)', function () 
     const fallback = ann.locator('.ic-attachment-video .ic-cannot-play');
     await fallback.waitFor({ timeout: 20_000 });
     assert.equal(await ann.locator('.ic-attachment-video video').count(), 0, 'no player left behind');
-    const download = fallback.getByRole('link', { name: 'download it' });
+    const download = fallback.getByRole('link', { name: 'Download it' });
     assert.match((await download.getAttribute('href')) ?? '', /\/media\//);
     assert.equal(await fallback.getByRole('link', { name: 'Watch it on the chat page' }).count(), 0, 'already on the chat page');
     assert.deepEqual(problems, []);

@@ -14,6 +14,7 @@ import {
   publishDomain,
   sendMail,
   signInVia,
+  sql,
   startBridgeServerWithDns,
   waitUntil,
   type DkimKey,
@@ -35,7 +36,7 @@ describe('media: attachments of emailed replies', function () {
   let dir: string;
   let key: DkimKey;
   let alice: { token: string };
-  let bob: { token: string };
+  let bob: { token: string; identity: { id: string } };
   let chatId: string;
   let aliceSocket: ClientSocket;
   let replyTo: string;
@@ -235,6 +236,52 @@ describe('media: attachments of emailed replies', function () {
       headers: { 'Message-ID': '<video-reply-1@example.com>' },
     });
     await waitUntil('the reply is posted', async () => (await messages()).some((m) => m.kind === 'TEXT' && m.body === 'Nice video!'));
+  });
+
+  it("a do-not-disturb digest carries a video's poster inline above its link, as a notification does", async () => {
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: true, mode: 'DIGEST' }, bob.token)).status, 200);
+    await waitUntil('settled', () => jobsSettled(server));
+    const mailsBefore = sink.mail.length;
+    const t0 = (await sql<{ t0: Date }>(server, 'SELECT now() AS t0'))[0]!.t0;
+    const video = await tusUpload(server.url, alice.token, chatId, randomBytes(20_000), { name: 'video message.webm', type: 'video/webm' });
+    const posterBytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(1_500)]);
+    const poster = await tusUpload(server.url, alice.token, chatId, posterBytes, { name: 'poster.png', type: 'image/png' });
+    const posted = await api(
+      server,
+      'POST',
+      `/api/chats/${chatId}/attachments`,
+      { clientId: 'video-digest', uploadId: video.uploadId, previewUploadId: poster.uploadId, durationMs: 7_200 },
+      alice.token,
+    );
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const seq: number = posted.body.seq;
+    await waitUntil(
+      "bob's notification job ran",
+      async () =>
+        (
+          await sql(server, `SELECT 1 FROM job WHERE queue = 'notify.member' AND payload->>'identityId' = $1 AND done_at > $2`, [
+            bob.identity.id,
+            t0,
+          ])
+        ).length > 0,
+    );
+    await waitUntil('settled', () => jobsSettled(server));
+    assert.equal(sink.mail.slice(mailsBefore).filter((m) => m.to.includes('bob@example.com')).length, 0, 'held while do-not-disturb is on');
+
+    assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: false }, bob.token)).status, 200);
+    const digest = await waitUntil('the digest to bob', () =>
+      sink.mail.slice(mailsBefore).find((m) => m.to.includes('bob@example.com') && /digest/.test(m.subject)),
+    );
+    assert.ok(digest.text.includes('sent a video (0:07)'), digest.text);
+    assert.equal(digest.attachments.length, 1, digest.attachments.map((a) => a.contentType).join());
+    const inlinePoster = digest.attachments[0]!;
+    assert.equal(inlinePoster.contentType, 'image/png');
+    assert.equal(sha256(inlinePoster.content), poster.mediaId, 'the stored poster, byte for byte');
+    assert.ok(inlinePoster.contentId, 'referenced by Content-ID');
+    assert.match(inlinePoster.contentId!, new RegExp(`^<?poster-${seq}-`), "named after the video's message");
+    // mailparser turns the cid: reference into the part's bytes, so this is the HTML showing that very part.
+    assert.ok(digest.html.includes(`src="data:image/png;base64,${posterBytes.toString('base64')}"`), 'the HTML shows the poster');
+    assert.match(digest.html, /<img [^>]*alt="Video message"/);
   });
 
   it('a transcript names what was sent instead of showing stored JSON', async () => {

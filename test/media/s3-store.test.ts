@@ -10,6 +10,7 @@ import { digest } from '../../backend/src/media/store.ts';
 import { S3MediaStore, type S3Settings } from '../../backend/src/media/s3-store.ts';
 import { api, signInAll, startTestServer } from '../support/server.ts';
 import { sha256, tusUpload } from './support.ts';
+import { HYGIENE_ENV, sweepScenario } from './hygiene.ts';
 
 /** The S3 back end against a real S3-protocol server (s3rver, from npm) started here on loopback. */
 describe('media: the S3 back end', function () {
@@ -89,6 +90,25 @@ describe('media: the S3 back end', function () {
       assert.equal(res.status, 206);
       assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes.subarray(100));
     } finally {
+      await server.close();
+    }
+  });
+
+  it('store hygiene: the sweep removes objects no live message shows from the bucket and keeps the rest', async function () {
+    this.timeout(120_000);
+    const server = await startTestServer({
+      S3_BUCKET: settings.bucket,
+      S3_ENDPOINT: settings.endpoint!,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      MEDIA_DIR: path.join(dir, 'hygiene'),
+      ...HYGIENE_ENV,
+    });
+    const store = new S3MediaStore(settings);
+    try {
+      await sweepScenario(server, async (id) => (await store.size(id)) !== null, 's3');
+    } finally {
+      store.close();
       await server.close();
     }
   });

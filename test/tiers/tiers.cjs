@@ -16,6 +16,7 @@ const unit = [
   ...besideModules,
   'test/tiers.test.ts',
   'test/layers.test.ts',
+  'test/addin/camera-permission.test.ts',
   'test/addin/email-panel.test.ts',
   'test/addin/fluent.test.ts',
   'test/addin/manifest.test.ts',

@@ -133,6 +133,7 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.on('call:updated', (c) => this.emitEvent('call:updated', c));
     this.socket.on('call:signal', (c) => this.emitEvent('call:signal', c));
     this.socket.on('presence', (p) => this.emitEvent('presence', p));
+    this.socket.on('capabilities:changed', (c) => this.emitEvent('capabilities:changed', c));
   }
 
   readonly calls: CallTransport = {

@@ -40,6 +40,7 @@ export type TransportEvents = Pick<
   | 'call:updated'
   | 'call:signal'
   | 'presence'
+  | 'capabilities:changed'
 > & {
   /** Connection state changes; after going 'online' again, the panel re-joins with its last seq. */
   status: (s: ConnectionStatus) => void;

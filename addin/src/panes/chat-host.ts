@@ -5,6 +5,7 @@
 import type { ChatView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../../../ui/src/api-client.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
+import { askOutlookForCamera, type CameraAccess } from '../office/camera-permission.ts';
 
 export interface MountedChat {
   destroy(): void;
@@ -23,7 +24,15 @@ export async function mountChat(
 ): Promise<MountedChat> {
   const { mountChatPanel } = await import(/* webpackChunkName: "chat-panel" */ '../../../ui/src/chat-panel/index.ts');
   const clientLanguage = typeof Office === 'undefined' ? undefined : Office.context?.displayLanguage;
-  return mountChatPanel(host, { ...opts, compact: true, clientLanguage });
+  return mountChatPanel(host, { ...opts, compact: true, clientLanguage, askCamera: askCameraInOutlook });
+}
+
+/** Office's device dialog before the recorder opens the camera; a first "Allow" works only after the pane reloads. */
+async function askCameraInOutlook(): Promise<CameraAccess> {
+  const access = await askOutlookForCamera(typeof Office === 'undefined' ? undefined : Office);
+  // Long enough to read that the pane reloads and why.
+  if (access === 'reload') setTimeout(() => location.reload(), 2_500);
+  return access;
 }
 
 /** One socket per pane, created on first use. */

@@ -124,6 +124,7 @@ const envSchema = z.object({
   MEDIA_MAX_DAILY_MB: z.coerce.number().positive().default(1000),
   MEDIA_LINK_TTL_MINUTES: z.coerce.number().positive().default(60),
   MEDIA_UNFINISHED_HOURS: z.coerce.number().positive().default(24),
+  MEDIA_UNPOSTED_GRACE_HOURS: z.coerce.number().positive().default(24),
   S3_BUCKET: z.string().min(3).max(63).optional(),
   S3_ENDPOINT: z.url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
@@ -251,6 +252,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       linkTtlMs: e.MEDIA_LINK_TTL_MINUTES * 60_000,
       /** An upload not finished within this long is refused (410) and its bytes swept away. */
       unfinishedTtlMs: e.MEDIA_UNFINISHED_HOURS * 3_600_000,
+      /** An object no live message shows (never posted, or its ephemeral message expired) is removed after this long. */
+      unpostedGraceMs: e.MEDIA_UNPOSTED_GRACE_HOURS * 3_600_000,
       s3: e.S3_BUCKET
         ? {
             bucket: e.S3_BUCKET,

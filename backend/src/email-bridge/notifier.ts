@@ -656,7 +656,15 @@ export class EmailNotifier {
       }
       if (chats.length > 0) {
         const words = await emailWordsFor(client, { identityId });
-        await queueMail(client, { to, ...digestMail(words, chats), headers: { 'Auto-Submitted': 'auto-generated' } }, this.opts.mailDomain);
+        // One poster budget for the whole email, as in a notification: the first videos across its chats.
+        const posters = await this.withPosters(chats.flatMap((c) => c.fresh));
+        let from = 0;
+        const shown = chats.map((c) => ({ ...c, fresh: posters.lines.slice(from, (from += c.fresh.length)) }));
+        await queueMail(
+          client,
+          { to, ...digestMail(words, shown), ...posters.inline, headers: { 'Auto-Submitted': 'auto-generated' } },
+          this.opts.mailDomain,
+        );
       }
     });
     this.runner.wake();

@@ -5,18 +5,21 @@
  * node memory, so a member who is offline, or connected to another node, is still known.
  */
 import type pg from 'pg';
-import { capabilitiesEvent, type ClientCapabilities } from '../../../protocol/index.ts';
+import { capabilitiesEvent, type ClientCapabilities, type ReportedCapabilities } from '../../../protocol/index.ts';
 
-export interface ReportedCapabilities extends ClientCapabilities {
-  reportedAt: string;
-}
+export type { ReportedCapabilities };
 
-export async function saveCapabilities(pool: pg.Pool, identityId: string, caps: ClientCapabilities): Promise<void> {
-  await pool.query(
-    `INSERT INTO client_capabilities (identity_id, capabilities) VALUES ($1, $2::jsonb)
-     ON CONFLICT (identity_id) DO UPDATE SET capabilities = EXCLUDED.capabilities, reported_at = now()`,
+/** Keeps the report; returns it as stored when it differs from the one before (a reconnect saying the same is no news), else null. */
+export async function saveCapabilities(pool: pg.Pool, identityId: string, caps: ClientCapabilities): Promise<ReportedCapabilities | null> {
+  const res = await pool.query<{ changed: boolean; reported_at: Date }>(
+    `WITH before AS (SELECT capabilities FROM client_capabilities WHERE identity_id = $1)
+     INSERT INTO client_capabilities (identity_id, capabilities) VALUES ($1, $2::jsonb)
+     ON CONFLICT (identity_id) DO UPDATE SET capabilities = EXCLUDED.capabilities, reported_at = now()
+     RETURNING (SELECT capabilities FROM before) IS DISTINCT FROM $2::jsonb AS changed, reported_at`,
     [identityId, JSON.stringify(caps)],
   );
+  const row = res.rows[0]!;
+  return row.changed ? { ...caps, reportedAt: row.reported_at.toISOString() } : null;
 }
 
 /** Reports of these people; someone absent never connected a client. */

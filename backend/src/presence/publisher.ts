@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { MemberHandles } from '../chats/handles.ts';
-import type { PresenceNotice, PresenceView } from '../../../protocol/index.ts';
+import type { CapabilitiesNotice, PresenceNotice, PresenceView, ReportedCapabilities } from '../../../protocol/index.ts';
 import { contactHandle } from './contacts.ts';
 import { candidateViewers, loadRelations, loadVisibilitySettings, relationOf, type Pair } from './relations.ts';
 import { presenceSurfaces } from './rule.ts';
@@ -16,6 +16,8 @@ import type { PresenceStates } from './states.ts';
 export interface PresenceEvents {
   /** To every full session of `viewerId`, and a one-chat session only what concerns its chat. */
   presence(viewerId: string, notice: PresenceNotice): void;
+  /** The same reach as presence: a client's kind and devices tell as much about someone. */
+  capabilities(viewerId: string, notice: CapabilitiesNotice): void;
 }
 
 type Surfaces = { chatIds: string[]; contact: boolean } | null;
@@ -64,6 +66,21 @@ export class PresencePublisher {
     const before = await this.allowed(pairs);
     await change();
     await this.sendDifferences(pairs, before, true);
+  }
+
+  /**
+   * `subject`'s client report changed: to each viewer the rule lets see them, named in the chats
+   * where they see them (capabilities belong to chats: a contact-only viewer hears nothing).
+   */
+  async capabilitiesChanged(subject: string, client: ReportedCapabilities): Promise<void> {
+    const pairs = (await candidateViewers(this.pool, subject)).map((viewer) => ({ viewer, subject }));
+    for (const [pair, where] of await this.allowedPairs(pairs)) {
+      if (!where || where.chatIds.length === 0) continue;
+      this.events.capabilities(pair.viewer, {
+        members: where.chatIds.map((chatId) => ({ chatId, identityId: this.handles.of(chatId, subject) })),
+        client,
+      });
+    }
   }
 
   /** Pushes each subject's presence to every viewer allowed to see it (`force`: even when unchanged). */

@@ -92,9 +92,10 @@ export class PresenceService {
     };
   }
 
-  /** The caller's client reported what it can do. */
+  /** The caller's client reported what it can do: news goes to whoever may see their presence. */
   async reportCapabilities(caller: Caller, caps: ClientCapabilities): Promise<void> {
-    await saveCapabilities(this.d.pool, caller.identityId, caps);
+    const changed = await saveCapabilities(this.d.pool, caller.identityId, caps);
+    if (changed) await this.publisher.capabilitiesChanged(caller.identityId, changed);
   }
 
   async contacts(caller: Caller): Promise<ContactsView> {

@@ -8,6 +8,7 @@ import type { PresenceEvents } from '../presence/publisher.ts';
 import type {
   ClientToServerEvents,
   DeliveryNotice,
+  CapabilitiesNotice,
   PresenceNotice,
   ServerToClientEvents,
   TranslationView,
@@ -191,6 +192,17 @@ export class SocketFanout implements ChatEvents, PresenceEvents {
       if (this.clustered || this.io.sockets.adapter.rooms.has(room)) {
         this.io.to(room).emit('presence', { ...notice, members: [m], contactId: null });
       }
+    }
+  }
+
+  /** Like presence: a one-chat session hears only of its chat's members. */
+  capabilities(viewerId: string, notice: CapabilitiesNotice): void {
+    if (!this.io) return;
+    this.io.to(rooms.presence(viewerId)).emit('capabilities:changed', notice);
+    for (const m of notice.members) {
+      const room = rooms.presenceIn(viewerId, m.chatId);
+      if (this.clustered || this.io.sockets.adapter.rooms.has(room))
+        this.io.to(room).emit('capabilities:changed', { ...notice, members: [m] });
     }
   }
 

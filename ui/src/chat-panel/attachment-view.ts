@@ -75,11 +75,12 @@ export function renderAttachment(a: AttachmentView, chatId: string, api: ApiClie
 function cannotPlay(a: AttachmentView, chatId: string, baseUrl: string, src: string, poster: string | null): HTMLElement {
   const page = new URL(`/c/${encodeURIComponent(chatId)}`, baseUrl || location.href);
   const onPage = location.origin === page.origin && location.pathname === page.pathname;
-  const note = el('p', { class: 'ic-hint ic-cannot-play', text: 'Your client cannot play this video. ' });
-  if (!onPage) note.append(el('a', { href: page.href, target: '_blank', rel: 'noopener', text: 'Watch it on the chat page' }), ' or ');
-  note.append(el('a', { class: 'ic-download', href: src, download: a.name, text: 'download it' }), '.');
+  // Each piece a whole sentence or a whole link: no fragments glued together across languages.
+  const note = el('p', { class: 'ic-hint ic-cannot-play' }, el('span', tx('attachment.cannotPlay')));
+  if (!onPage) note.append(' ', el('a', { href: page.href, target: '_blank', rel: 'noopener', ...tx('attachment.watchOnPage') }));
+  note.append(' ', el('a', { class: 'ic-download', href: src, download: a.name, ...tx('attachment.downloadInstead') }));
   const box = el('div', { class: 'ic-video-fallback' });
-  if (poster) box.append(el('img', { src: poster, alt: 'Video message poster', class: 'ic-thumb' }));
+  if (poster) box.append(el('img', { src: poster, class: 'ic-thumb', ...tx({ alt: 'attachment.posterAlt' }) }));
   box.append(note);
   return box;
 }

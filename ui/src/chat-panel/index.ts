@@ -3,7 +3,7 @@
  * so a fix lands everywhere at once. It talks to the server only through a ChatTransport
  * (and, when given, the REST client for history paging and owner actions).
  */
-import type { ChatView, MessageView } from '../../../protocol/index.ts';
+import type { ChatView, MessageView, VideoFormat } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
@@ -60,6 +60,11 @@ export interface ChatPanelOptions {
   onError?: (error: { code: string; message: string }) => void;
   /** Open at this message instead of the newest (a search hit): pages history back to it. */
   jumpTo?: number;
+  /**
+   * A host's own permission step before the recorder opens the camera (the Outlook pane asks
+   * Office's device dialog, and reloads itself after a first "Allow"); none on other surfaces.
+   */
+  askCamera?: () => Promise<'ready' | 'reload' | 'denied'>;
 }
 
 export interface ChatPanel {
@@ -83,6 +88,10 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   const receipts = new Receipts();
   const cleanups: (() => void)[] = [];
   let chat: ChatView | null = null;
+  /** Members who never connected a client (they read by email only), as last loaded and pushed since. */
+  let emailOnly = new Set<string>();
+  /** The recorder while it is open: it re-plans when members' clients change. */
+  let openRecorder: { refresh(): void } | null = null;
   let readSeq = 0;
   let unread = -1;
   let destroyed = false;
@@ -220,9 +229,9 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       row.append(recordButton, el('span', { class: 'ic-hint', ...tx(why) }));
       return row;
     }
-    recordButton.addEventListener('click', () => void openRecorder());
+    recordButton.addEventListener('click', () => void showRecorder());
     // The recorder and the capabilities it plans with load on demand: most visits never record.
-    async function openRecorder(): Promise<void> {
+    async function showRecorder(): Promise<void> {
       recordButton.disabled = true;
       const loaded = await import(/* webpackChunkName: "on-demand-recorder" */ './video-recorder.ts').catch(() => null);
       if (!loaded) {
@@ -235,9 +244,14 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         api: client,
         chatId,
         newClientId: () => newClientId(),
-        onClose: () => (recordButton.disabled = false),
-        plan: recordingPlan(client),
+        onClose: () => {
+          recordButton.disabled = false;
+          openRecorder = null;
+        },
+        makePlan: (inUse) => recordingPlan(client, inUse),
+        ...(opts.askCamera ? { askCamera: opts.askCamera } : {}),
       });
+      openRecorder = recorder;
       row.after(recorder.root);
       cleanups.push(() => recorder.close());
       void recorder.start();
@@ -246,8 +260,12 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     return row;
   }
 
-  /** Asked afresh each time the recorder opens: members connect and change devices between recordings. */
-  async function recordingPlan(client: ApiClient): Promise<RecordingPlan | null> {
+  /**
+   * Asked when the recorder opens and again while it is open, whenever a member's client report,
+   * the presence I may see or the members change. `inUse`: the format a recording already has
+   * (it cannot change mid-recording, so the plan only says who can play it).
+   */
+  async function recordingPlan(client: ApiClient, inUse: VideoFormat | null): Promise<RecordingPlan | null> {
     if (!chat || typeof MediaRecorder === 'undefined') return null;
     try {
       const current = chat;
@@ -255,7 +273,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
         import(/* webpackChunkName: "on-demand-capabilities" */ '../capabilities.ts'),
         client.chatCapabilities(chatId),
       ]);
-      return planRecording((await detectCapabilities('web')).records, current, view);
+      return planRecording(inUse ? [inUse] : (await detectCapabilities('web')).records, current, view);
     } catch {
       return null; // recorded in this browser's first format, as before capabilities existed
     }
@@ -310,7 +328,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     try {
       const [view, clients] = await Promise.all([api.chatPresence(chatId), api.chatCapabilities(chatId)]);
       ui.members.resetPresence(new Map(view.members.map((m) => [m.identityId, m.presence])));
-      ui.members.setEmailOnly(new Set(clients.members.filter((m) => m.client === null).map((m) => m.identityId)));
+      emailOnly = new Set(clients.members.filter((m) => m.client === null).map((m) => m.identityId));
+      ui.members.setEmailOnly(emailOnly);
     } catch {
       // Loaded again after the next join.
     }
@@ -355,6 +374,7 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     const firstLoad = chat === null;
     const languageChanged = chat !== null && chat.me.readingLanguage !== next.me.readingLanguage;
     const namesBefore = chat ? namesOf(chat) : '';
+    const audienceBefore = chat ? audienceOf(chat) : '';
     chat = next;
     // Someone renamed themselves: messages already shown name them anew.
     if (!firstLoad && namesOf(next) !== namesBefore) for (const m of transcript.visible()) view.show(m);
@@ -364,6 +384,8 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     if (next.subject) sayAsIs(ui.title, next.subject);
     else say(ui.title, 'panel.title');
     ui.members.update(next);
+    // Someone joined or was invited: an open recorder says anew who can play what.
+    if (!firstLoad && audienceOf(next) !== audienceBefore) openRecorder?.refresh();
     ui.ended.hidden = !next.endedAt;
     updateComposer();
     if (firstLoad) readSeq = next.me.lastReadSeq;
@@ -533,6 +555,11 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
     return JSON.stringify(c.members.map((m) => [m.identityId, m.displayName]));
   }
 
+  /** Who is in the chat and who is only invited: what a recording plan is drawn up for. */
+  function audienceOf(c: ChatView): string {
+    return JSON.stringify([c.members.map((m) => m.identityId), c.audience.map((a) => [a.address, a.joined])]);
+  }
+
   /** How the panel names a member: their display name, else the address they are in the chat under. */
   function memberName(handle: string): string {
     const member = chat?.members.find((m) => m.identityId === handle);
@@ -625,6 +652,16 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
       for (const m of p.members) {
         if (m.chatId === chatId) ui.members.setPresence(m.identityId, p.state ? { state: p.state, lastSeenAt: p.lastSeenAt } : null);
       }
+      // Gaining or losing sight of someone's presence is gaining or losing sight of their client.
+      if (p.members.some((m) => m.chatId === chatId)) openRecorder?.refresh();
+    }),
+    transport.on('capabilities:changed', (c) => {
+      const here = c.members.filter((m) => m.chatId === chatId);
+      if (here.length === 0) return;
+      // A client connected: this member no longer reads by email only.
+      for (const m of here) emailOnly.delete(m.identityId);
+      ui.members.setEmailOnly(emailOnly);
+      openRecorder?.refresh();
     }),
     transport.on('chat:updated', (c) => {
       if (c.chatId === chatId && chat) void join();

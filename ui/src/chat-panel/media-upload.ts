@@ -58,7 +58,7 @@ export function uploadToChat(
   const started = import(/* webpackChunkName: "on-demand-uploads" */ 'tus-js-client').then(
     (tus) => (cancelled ? null : start(tus)),
     () => {
-      settle!.reject(new Error('The upload could not start (could not load the uploader); try again'));
+      settle!.reject(new Error(t('upload.notLoaded')));
       return null;
     },
   );

@@ -5,6 +5,7 @@
  * is stored (the server refuses it before).
  */
 import type { ApiClient } from '../api-client.ts';
+import type { VideoFormat } from '../../../protocol/index.ts';
 import { FORMAT_LABEL, VIDEO_MIME, type RecordingPlan } from '../capabilities.ts';
 import { el } from '../dom.ts';
 import { say, sayAsIs, t, tx } from '../i18n/index.ts';
@@ -21,11 +22,18 @@ export function createVideoRecorder(opts: {
   chatId: string;
   newClientId: () => string;
   onClose: () => void;
-  /** The format every member plays, and who gets a link instead; null when it could not be worked out. */
-  plan: Promise<RecordingPlan | null>;
+  /**
+   * The format every member plays, and who gets a link instead; null when it could not be worked
+   * out. `inUse`: the format of the recording already made or being made (it cannot change).
+   */
+  makePlan: (inUse: VideoFormat | null) => Promise<RecordingPlan | null>;
+  /** The host's own permission step before the camera opens (Outlook's device dialog); none elsewhere. */
+  askCamera?: () => Promise<'ready' | 'reload' | 'denied'>;
 }): {
   root: HTMLElement;
   start(): Promise<void>;
+  /** Members' clients (or who is a member) changed: plan again and say so, without closing. */
+  refresh(): void;
   close(): void;
 } {
   const preview = el('video', {
@@ -37,7 +45,7 @@ export function createVideoRecorder(opts: {
   });
   const timer = el('span', { class: 'ic-timer', role: 'timer', text: `0:00 / ${durationLabel(MAX_VIDEO_MS)}` });
   const state = el('p', { class: 'ic-hint', 'aria-live': 'polite' });
-  const audience = el('div', { class: 'ic-recorder-audience', 'aria-label': 'Who can play it' });
+  const audience = el('div', { class: 'ic-recorder-audience', ...tx({ 'aria-label': 'video.audienceLabel' }) });
   const record = el('button', { type: 'button', class: 'ic-button', ...tx('video.record') });
   const stop = el('button', { type: 'button', class: 'ic-button', ...tx('video.stop'), disabled: true });
   const retake = el('button', { type: 'button', class: 'ic-link', ...tx('video.retake'), disabled: true });
@@ -52,10 +60,19 @@ export function createVideoRecorder(opts: {
     audience,
   );
   let plan: RecordingPlan | null = null;
-  void opts.plan.then((p) => {
-    plan = p;
-    if (p) showPlan(p);
-  });
+  /** The format the current recording was started in (null before Record, and after Re-take). */
+  let inUse: VideoFormat | null = null;
+  /** Plans are asked for in turn; an answer overtaken by a later question is dropped. */
+  let asked = 0;
+  function refresh(): void {
+    const mine = ++asked;
+    void opts.makePlan(inUse).then((p) => {
+      if (mine !== asked || !root.isConnected) return;
+      plan = p;
+      if (p) showPlan(p);
+    });
+  }
+  refresh();
 
   let stream: MediaStream | null = null;
   let recorder: MediaRecorder | null = null;
@@ -66,6 +83,13 @@ export function createVideoRecorder(opts: {
   let tick: ReturnType<typeof setInterval> | undefined;
 
   async function start(): Promise<void> {
+    const access = opts.askCamera ? await opts.askCamera().catch(() => 'ready' as const) : 'ready';
+    if (access !== 'ready') {
+      record.disabled = true;
+      if (access === 'reload') say(state, 'video.reloadForCamera');
+      else say(state, 'video.noCamera', { reason: t('video.refused') });
+      return;
+    }
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
     } catch (err) {
@@ -80,6 +104,7 @@ export function createVideoRecorder(opts: {
     if (!stream) return;
     const type = plan?.format ? VIDEO_MIME[plan.format] : (FALLBACK_FORMATS.find((t) => MediaRecorder.isTypeSupported(t)) ?? '');
     recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    inUse = plan?.format ?? null;
     const contentType = (recorder.mimeType || type || 'video/webm').split(';')[0]!;
     let push: ReadableStreamDefaultController<Uint8Array>;
     const chunks = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) });
@@ -176,19 +201,23 @@ export function createVideoRecorder(opts: {
 
   /** Tells the sender, before recording, how each member will receive it. */
   function showPlan(p: RecordingPlan): void {
-    const lines: string[] = [];
-    if (p.format) lines.push(`Records as ${FORMAT_LABEL[p.format]}.`);
-    if (p.linkInstead.length) lines.push(`Cannot play it, will get a link to the chat page instead: ${p.linkInstead.join(', ')}.`);
-    if (p.emailOnly.length) lines.push(`Read by email only, will get a link to watch it: ${p.emailOnly.join(', ')}.`);
-    if (p.unknown) lines.push(`${p.unknown} more ${p.unknown === 1 ? 'member does' : 'members do'} not share what their device plays.`);
-    audience.replaceChildren(...lines.map((text) => el('p', { class: 'ic-hint', text })));
+    const lines: Record<string, string>[] = [];
+    if (p.format) lines.push(tx('video.recordsAs', { format: FORMAT_LABEL[p.format] }));
+    if (p.linkInstead.length) lines.push(tx('video.linkInstead', { names: p.linkInstead.join(', ') }));
+    if (p.emailOnly.length) lines.push(tx('video.emailOnly', { names: p.emailOnly.join(', ') }));
+    if (p.unknown) lines.push(tx('video.unknown', { count: p.unknown }));
+    audience.replaceChildren(...lines.map((line) => el('p', { class: 'ic-hint', ...line })));
     if (p.format) root.dataset.format = p.format;
+    else delete root.dataset.format;
   }
 
   record.addEventListener('click', begin);
   stop.addEventListener('click', end);
   retake.addEventListener('click', () => {
     discard();
+    // Free to pick the format again: the members' clients may have changed while recording.
+    inUse = null;
+    refresh();
     timer.textContent = `0:00 / ${durationLabel(MAX_VIDEO_MS)}`;
     record.disabled = false;
     retake.disabled = true;
@@ -197,5 +226,5 @@ export function createVideoRecorder(opts: {
   });
   send.addEventListener('click', () => void sendIt());
   cancel.addEventListener('click', close);
-  return { root, start, close };
+  return { root, start, refresh, close };
 }

@@ -24,12 +24,9 @@ const NOT_YET: string[] = [
   'chat-page/sign-in-view.ts',
   // Strings added by features that landed after the catalogues were written (calls, edits and
   // reactions, mentions, capabilities, the messenger page, lazy loading): to be moved next.
-  'chat-panel/attachment-view.ts',
   'chat-panel/call-quality.ts',
   'chat-panel/call-session.ts',
   'chat-panel/call-view.ts',
-  'chat-panel/media-upload.ts',
-  'chat-panel/video-recorder.ts',
 ];
 /** Literals that look like words but are not read by a person. */
 const NOT_USER_TEXT: Record<string, string[]> = {
