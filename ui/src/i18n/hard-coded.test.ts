@@ -14,15 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const FOLDERS = ['chat-panel', 'chat-page'];
 /** Files not converted yet (each one a known gap, listed so the test still guards the rest). */
 const NOT_YET: string[] = [
-  'chat-page/access-requests-view.ts',
-  'chat-page/alerts-settings-view.ts',
   'chat-page/contacts-view.ts',
-  'chat-page/home-view.ts',
-  'chat-page/link-landing.ts',
-  'chat-page/presence-settings-view.ts',
-  'chat-page/session.ts',
-  'chat-page/settings-view.ts',
-  'chat-page/sign-in-view.ts',
   // Strings added by features that landed after the catalogues were written (calls, edits and
   // reactions, mentions, capabilities, the messenger page, lazy loading): to be moved next.
   'chat-panel/attachment-view.ts',
@@ -55,6 +47,7 @@ const NOT_USER_TEXT: Record<string, string[]> = {
   'chat-panel/message-text.ts': ['noopener noreferrer nofollow'],
   // The product's name, a brand in every language.
   'chat-page/shell.ts': ['Inbox Chat'],
+  'chat-page/home-view.ts': ['Inbox Chat'],
 };
 
 /**
