@@ -16,7 +16,7 @@ const NOT_YET: string[] = [
   // Outlook's event runtime (ES2016, no catalogue in that bundle): its error texts reach the pane.
   'addin/src/office/async.ts',
   // Thunderbird: the background page (notifications, menus, transcripts; for messenger.i18n and
-  // _locales) and the extension's own pages.
+  // _locales), the options page and the script in the message pane.
   'thunderbird-ext/src/background/backend.ts',
   'thunderbird-ext/src/background/background.ts',
   'thunderbird-ext/src/background/compose.ts',
@@ -24,10 +24,7 @@ const NOT_YET: string[] = [
   'thunderbird-ext/src/background/signed-out-transport.ts',
   'thunderbird-ext/src/background/transcript.ts',
   'thunderbird-ext/src/display/message-script.ts',
-  'thunderbird-ext/src/pages/chat-box.ts',
-  'thunderbird-ext/src/pages/chats.ts',
   'thunderbird-ext/src/pages/options.ts',
-  'thunderbird-ext/src/pages/popup.ts',
   'thunderbird-ext/src/relay/relay-transport.ts',
   'thunderbird-ext/src/shared/commands.ts',
 ];
