@@ -19,6 +19,8 @@ import { launchChromium } from '../support/browser.ts';
 import { api, codeFromMail, lastMailId, signIn as signInSession, startTestServer, type TestServer } from '../support/server.ts';
 import { screenshotDir } from '../support/screenshots.ts';
 import { sql } from '../bridge/support.ts';
+import en from '../../ui/src/i18n/messages/en.json' with { type: 'json' };
+import fr from '../../ui/src/i18n/messages/fr.json' with { type: 'json' };
 
 /** What test/addin/support/office-mock.js exposes to drive and inspect the stand-in Outlook. */
 interface OutlookMock {
@@ -148,16 +150,16 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
   }
 
   /** Signs in inside a pane (or the chat page): the address, then the code from the caught email. */
-  async function signIn(target: Page | Frame, address: string, prefilled: boolean) {
+  async function signIn(target: Page | Frame, address: string, prefilled: boolean, words: typeof en = en) {
     const before = lastMailId(server);
-    const box = target.getByLabel('Your email address');
+    const box = target.getByLabel(words['signin.address']);
     await box.waitFor();
     if (prefilled) assert.equal(await box.inputValue(), address, 'the pane offers the mailbox address');
     else await box.fill(address);
-    await target.getByRole('button', { name: 'Email me a code' }).click();
+    await target.getByRole('button', { name: words['signin.emailCode'] }).click();
     const code = await codeFromMail(server, address, before);
-    await target.getByLabel('6-digit code').fill(code);
-    await target.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await target.getByLabel(words['signin.code']).fill(code);
+    await target.getByRole('button', { name: words['page.signIn'], exact: true }).click();
   }
 
   async function say(target: Page | Frame, text: string) {
@@ -264,7 +266,8 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await carol.page.evaluate((html) => {
       document.getElementById('body')!.innerHTML = html;
     }, draftHtml);
-    await signIn(carol.pane(), CAROL, true);
+    // Her Outlook is in French: the pane asks her in French from the start.
+    await signIn(carol.pane(), CAROL, true, fr);
     await carol.pane().locator('.ic-panel[data-status="online"]').waitFor();
     // Her Outlook is in French (her browser is not): the join made French her reading language.
     const [carolIdentity] = await sql<{ language: string | null }>(
@@ -275,7 +278,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     assert.equal(carolIdentity?.language, 'fr');
     await seen(carol.pane(), 'Bob here from the web page');
     const infoBars: string[] = await carol.pane().evaluate(() => window.__outlook!.state.infoBarLog);
-    assert.match(infoBars[0] ?? '', /^\d+ unread IMs?$/, `info bar on opening: ${JSON.stringify(infoBars)}`);
+    assert.match(infoBars[0] ?? '', /^\d+ messages? non lus?$/, `info bar on opening, in French: ${JSON.stringify(infoBars)}`);
 
     // ---- Live both ways, and Alice's compose pane sees it all ----
     await say(carol.pane(), 'Carol here, reading in Outlook');
@@ -296,7 +299,7 @@ describe('Outlook add-in end to end (Outlook mocked, real server and Chromium)',
     await carol.pane().evaluate((bob) => {
       window.__outlook!.select({ kind: 'read', subject: 'Lunch?', from: bob, to: ['carol@contoso.example'], text: 'Lunch on Thursday?' });
     }, BOB);
-    const reply = carol.pane().getByRole('button', { name: 'Reply with IM' });
+    const reply = carol.pane().getByRole('button', { name: fr['pane.replyWithIm'] });
     await reply.waitFor();
     await carol.pane().locator('.chat-row', { hasText: SUBJECT }).waitFor();
     await reply.click();

@@ -271,4 +271,27 @@ describe('alerts on the web page (Chromium)', function () {
     await page.locator('.ic-log .ic-body', { hasText: 'After do not disturb' }).waitFor();
     assert.deepEqual(pageProblems, []);
   });
+
+  it('the chat list and the alerts read "My chats" once per message, not once each', async () => {
+    const messenger = await (await newContext()).newPage();
+    // Every chats:watch the page sends, counted on the wire (a Socket.IO frame `42<ack id>["chats:watch",…]`).
+    let watches = 0;
+    messenger.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        if (typeof f.payload === 'string' && /^42\d*\["chats:watch"/.test(f.payload)) watches++;
+      }),
+    );
+    await messenger.goto(`${server.url}/`);
+    await signInThroughPage(messenger, server, BOB);
+    await messenger.locator(`.chat-list li[data-chat-id="${first.id}"]`).waitFor();
+    // Both readers have settled (150 and 250 ms) and both read it at load, sharing one request.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(watches, 1, 'one chats:watch when the page loads, for the list and the alerts together');
+
+    await say(first.id, 'One request for both');
+    await messenger.locator(`.chat-list li[data-chat-id="${first.id}"] .chat-last`, { hasText: 'One request for both' }).waitFor();
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(watches, 2, 'one more chats:watch for the message, read by the list and the alerts alike');
+    await messenger.close();
+  });
 });

@@ -6,7 +6,9 @@
  * my bubbles mirrored; Arabic and Japanese pages are screenshotted at 320 px and wide, and
  * checked by axe-core, with an edited message, reactions and the open members list in view. The
  * panel's edit, reaction and mention controls are used in both languages, and their lists are
- * checked to sit on the side a line starts from (the right in Arabic).
+ * checked to sit on the side a line starts from (the right in Arabic). The home page with its
+ * settings, and the sign-in page of a browser in that language, are shown in Arabic and Japanese
+ * with none of their English left.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -20,6 +22,9 @@ import {
   watchForPageProblems,
 } from '../support/browser.ts';
 import { api, signIn, startTestServer, type TestServer } from '../support/server.ts';
+import en from '../../ui/src/i18n/messages/en.json' with { type: 'json' };
+import ar from '../../ui/src/i18n/messages/ar.json' with { type: 'json' };
+import ja from '../../ui/src/i18n/messages/ja.json' with { type: 'json' };
 
 const ANN = 'ann@example.com';
 const BEA = 'bea@example.org';
@@ -104,6 +109,23 @@ describe('the interface in the reader’s language (Chromium)', function () {
     await server?.close();
   });
   afterEach(() => assert.deepEqual(pageProblems.splice(0), []));
+
+  /** Horizontal overflow of the page in px, and the first elements sticking out. */
+  const overflowOf = (p: Page) =>
+    p.evaluate(() => {
+      const wide = [...document.querySelectorAll('body *')].filter(
+        (e) => e.getBoundingClientRect().right > innerWidth + 1 || e.getBoundingClientRect().left < -1,
+      );
+      return {
+        px: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        wide: wide.slice(0, 5).map((e) => `${e.tagName}.${e.className}`),
+      };
+    });
+  /** English sentences of the home, settings and sign-in views (two words or more, no values). */
+  const pageEnglish = Object.entries(en)
+    .filter(([k, v]) => /^(home|settings|alerts|visibility|signin)\./.test(k) && !v.includes('{') && v.split(' ').length >= 2)
+    .map(([, v]) => v);
+  const catalogues = { ar, ja };
 
   it('switches the page and the chat panel to Arabic at runtime, right to left, keeping the draft', async () => {
     await waitForLanguage('en', 'ltr');
@@ -279,6 +301,87 @@ describe('the interface in the reader’s language (Chromium)', function () {
       // Taken back, so the next language's page starts from the same reactions.
       await chip.click();
       await chip.waitFor({ state: 'detached' });
+    });
+  }
+
+  for (const lang of ['ar', 'ja'] as const) {
+    const words = catalogues[lang];
+    const dir = lang === 'ar' ? 'rtl' : 'ltr';
+
+    it(`shows the home page and its settings in ${lang}, dates included, with no English left`, async () => {
+      assert.equal((await api(server, 'PUT', '/api/me/language', { language: lang }, annToken)).status, 200);
+      const dnd = await api(server, 'PUT', '/api/me/availability', { dnd: true, mode: 'DIGEST', resendMinutes: 60 }, annToken);
+      assert.equal(dnd.status, 200, JSON.stringify(dnd.body));
+      await page.setViewportSize({ width: 320, height: 640 });
+      // A new load (from #settings to #settings would only change the hash).
+      await page.goto('about:blank');
+      await page.goto(`${server.url}/#settings`);
+      await waitForLanguage(lang, dir);
+      await page.getByRole('heading', { name: words['home.startTitle'] }).waitFor();
+      await page.getByRole('heading', { name: words['visibility.title'] }).waitFor();
+      const settings = page.locator('#settings');
+      await settings.getByRole('heading', { name: words['alerts.title'], exact: true }).waitFor();
+      await settings.getByLabel(words['settings.displayName']).waitFor();
+      await settings.getByRole('button', { name: words['signin.emailCode'] }).waitFor();
+      // Do not disturb's start, written by Intl in the language (no English month, no AM/PM).
+      const since = settings.locator('p.form-help', { hasText: lang === 'ar' ? 'مفعّل منذ' : 'からオン。' });
+      const sinceText = (await since.textContent()) ?? '';
+      assert.doesNotMatch(sinceText, /On since|AM|PM|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec/, sinceText);
+      // The per-chat alerts list the chat, and their boxes are labelled in the language.
+      await settings.locator(`li[data-chat-id="${chatId}"]`).getByLabel(words['alerts.mute']).waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOTS, `home-settings-${lang}-320.png`), fullPage: true });
+
+      const shown = (
+        await Promise.all(
+          ['section[aria-labelledby="new-chat-title"]', '#settings', 'section[aria-labelledby="presence-title"]'].map((css) =>
+            page.locator(css).innerText(),
+          ),
+        )
+      ).join('\n');
+      assert.deepEqual(
+        pageEnglish.filter((sentence) => shown.includes(sentence)),
+        [],
+        'English left on the home page',
+      );
+      const overflow = await overflowOf(page);
+      assert.ok(overflow.px <= 0, `${overflow.px}px of horizontal overflow: ${overflow.wide.join(', ')}`);
+      assert.deepEqual(await accessibilityProblems(page), []);
+      assert.equal(
+        (await api(server, 'PUT', '/api/me/availability', { dnd: false, mode: 'DIGEST', resendMinutes: 60 }, annToken)).status,
+        200,
+      );
+    });
+
+    it(`shows the sign-in page of a browser set to ${lang} in ${lang}, its code step too`, async () => {
+      const other = await browser.newContext({ locale: lang, viewport: { width: 320, height: 640 } });
+      other.setDefaultTimeout(30_000);
+      watchForPageProblems(other, pageProblems);
+      try {
+        const signInPage = await other.newPage();
+        await signInPage.goto(`${server.url}/`);
+        await signInPage.locator(`html[lang="${lang}"][dir="${dir}"]`).waitFor({ state: 'attached' });
+        await signInPage.getByRole('heading', { name: words['signin.toApp'] }).waitFor();
+        await signInPage.getByLabel(words['signin.address']).fill(BEA);
+        await signInPage.getByText(words['signin.addressHelp']).waitFor();
+        assert.deepEqual(await accessibilityProblems(signInPage), [], 'the address step');
+        await signInPage.getByRole('button', { name: words['signin.emailCode'] }).click();
+        await signInPage.getByRole('heading', { name: words['signin.checkEmail'] }).waitFor();
+        await signInPage.getByLabel(words['signin.code']).waitFor();
+        await signInPage.getByRole('button', { name: words['signin.other'] }).waitFor();
+        await signInPage.screenshot({ path: path.join(SCREENSHOTS, `sign-in-${lang}-320.png`), fullPage: true });
+        const text = await signInPage.locator('.sign-in').innerText();
+        assert.ok(text.includes(BEA), 'the code step names the address');
+        assert.deepEqual(
+          pageEnglish.filter((sentence) => text.includes(sentence)),
+          [],
+          'English left on the sign-in page',
+        );
+        const overflow = await overflowOf(signInPage);
+        assert.ok(overflow.px <= 0, `${overflow.px}px of horizontal overflow: ${overflow.wide.join(', ')}`);
+        assert.deepEqual(await accessibilityProblems(signInPage), [], 'the code step');
+      } finally {
+        await other.close();
+      }
     });
   }
 });

@@ -16,6 +16,7 @@ import type {
 } from '../../protocol/index.ts';
 import { TransportError, type CallTransport, type ChatTransport } from './transport.ts';
 import { TransportEventHub } from './transport-events.ts';
+import { ChatListSource } from './chat-list-source.ts';
 
 export interface SocketTransportOptions {
   /** Server origin; '' or undefined means the page's own origin. */
@@ -60,6 +61,8 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly visible: () => boolean;
   private readonly language: () => string | undefined;
+  /** One `chats:watch` answer for every reader of "My chats" on this connection (list, alerts). */
+  private readonly chatList = new ChatListSource(async () => (await this.request((s) => s.emitWithAck('chats:watch', {}))).chats);
 
   constructor(opts: SocketTransportOptions & { refusedRetryMs?: number }) {
     super();
@@ -86,6 +89,9 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     // Only a visible page counts as someone looking (the server emails what is not read otherwise).
     if (!opts.visible && typeof document !== 'undefined') document.addEventListener('visibilitychange', this.reportVisibility);
     this.socket.on('disconnect', (reason) => {
+      // Events may be missed until the next connection, which must also subscribe again (chats:watch);
+      // a read waiting for that connection is answered on it, so it stays shareable.
+      this.chatList.changed();
       if (this.closed || this.current === 'unauthorized') return;
       this.setStatus('offline');
       // A server-side disconnect stops the client's own retries; resume them unless we were signed out.
@@ -123,9 +129,19 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
     this.socket.on('message:translated', (t) => this.emitEvent('message:translated', t));
     this.socket.on('typing', (t) => this.emitEvent('typing', t));
     this.socket.on('reaction', (r) => this.emitEvent('reaction', r));
-    this.socket.on('read', (r) => this.emitEvent('read', r));
-    this.socket.on('chat:updated', (c) => this.emitEvent('chat:updated', c));
-    this.socket.on('chats:activity', (a) => this.emitEvent('chats:activity', a));
+    // What changes my chat list: the list is fetched again before its readers hear of it.
+    this.socket.on('read', (r) => {
+      this.chatList.changed();
+      this.emitEvent('read', r);
+    });
+    this.socket.on('chat:updated', (c) => {
+      this.chatList.changed();
+      this.emitEvent('chat:updated', c);
+    });
+    this.socket.on('chats:activity', (a) => {
+      this.chatList.changed();
+      this.emitEvent('chats:activity', a);
+    });
     this.socket.on('access:decided', (r) => this.emitEvent('access:decided', r));
     this.socket.on('access:requested', (r) => this.emitEvent('access:requested', r));
     this.socket.on('delivery', (d) => this.emitEvent('delivery', d));
@@ -156,7 +172,9 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   }
 
   async send(chatId: string, clientId: string, body: string, mentions: string[] = []): Promise<MessageView> {
-    return (await this.request((s) => s.emitWithAck('message:send', { chatId, clientId, body, mentions }))).message;
+    const sent = (await this.request((s) => s.emitWithAck('message:send', { chatId, clientId, body, mentions }))).message;
+    this.chatList.changed();
+    return sent;
   }
 
   async deleteMessage(chatId: string, seq: number): Promise<MessageView> {
@@ -178,11 +196,14 @@ export class SocketTransport extends TransportEventHub implements ChatTransport 
   }
 
   async markRead(chatId: string, seq: number): Promise<number> {
-    return (await this.request((s) => s.emitWithAck('read', { chatId, seq }))).lastReadSeq;
+    const lastReadSeq = (await this.request((s) => s.emitWithAck('read', { chatId, seq }))).lastReadSeq;
+    this.chatList.changed();
+    return lastReadSeq;
   }
 
-  async watchChats(): Promise<ChatSummary[]> {
-    return (await this.request((s) => s.emitWithAck('chats:watch', {}))).chats;
+  /** "My chats" (and live `chats:activity` for them); readers close together share one request. */
+  watchChats(): Promise<ChatSummary[]> {
+    return this.chatList.read();
   }
 
   close(): void {

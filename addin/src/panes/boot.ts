@@ -7,6 +7,7 @@
 import type { SessionView } from '../../../protocol/index.ts';
 import { ApiError } from '../../../ui/src/api-client.ts';
 import { el } from '../../../ui/src/dom.ts';
+import { ensureUiLanguage, followReader, tx, type MessageKey } from '../../../ui/src/i18n/index.ts';
 import { mailboxAddress } from '../compose/draft.ts';
 import { createContext, type AddinContext } from '../office/context.ts';
 
@@ -19,10 +20,12 @@ export async function officeReady(): Promise<void> {
 /** Resolves once signed in; shows the sign-in form in `host` when needed. */
 export async function bootPane(host: HTMLElement): Promise<AddinContext> {
   await officeReady();
+  // Outlook's display language until the identity's own reading language is known.
+  ensureUiLanguage(Office.context?.displayLanguage);
   const ctx = await createContext();
   if (ctx.session.token) {
     try {
-      await ctx.api.me();
+      followReader((await ctx.api.me()).language);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') await ctx.session.clear();
       // Otherwise the server is unreachable right now: carry on, the views report it.
@@ -47,13 +50,12 @@ export async function signIn(host: HTMLElement, ctx: AddinContext, message = '')
     // Outlook knows the mailbox's address: offer it, the user can still type another.
     const input = view.querySelector<HTMLInputElement>('input[type="email"]');
     if (input && !input.value) input.value = mailboxAddress();
-    host.replaceChildren(
-      el('p', { class: 'pane-intro', text: 'Inbox Chat proves your address once with an emailed code, then stays signed in.' }),
-      view,
-    );
+    host.replaceChildren(el('p', { class: 'pane-intro', ...tx('pane.intro') }), view);
   });
 }
 
-export function notice(text: string, kind: 'info' | 'error' = 'info'): HTMLElement {
-  return el('p', { class: `pane-notice pane-notice-${kind}`, role: kind === 'error' ? 'alert' : 'status', text });
+/** A line of ours (a message key, kept in the UI language) or words that are not ours (a server's error). */
+export function notice(text: MessageKey | { asIs: string }, kind: 'info' | 'error' = 'info'): HTMLElement {
+  const words = typeof text === 'string' ? tx(text) : { text: text.asIs };
+  return el('p', { class: `pane-notice pane-notice-${kind}`, role: kind === 'error' ? 'alert' : 'status', ...words });
 }

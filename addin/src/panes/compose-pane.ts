@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../../../ui/src/api-client.ts';
 import { el } from '../../../ui/src/dom.ts';
+import { say, t, tx } from '../../../ui/src/i18n/index.ts';
 import { embedChat } from '../compose/embed.ts';
 import { syncDraft } from '../compose/sync.ts';
 import { officeCall, supportsMailbox } from '../office/async.ts';
@@ -21,13 +22,11 @@ async function main(): Promise<void> {
 }
 
 async function embed(ctx: AddinContext): Promise<void> {
-  root.replaceChildren(notice('Adding the chat to your email…'));
+  root.replaceChildren(notice('pane.embedding'));
   const item = Office.context.mailbox.item as Office.MessageCompose;
   try {
     const result = await embedChat(item, { api: ctx.api, serverUrl: ctx.serverUrl });
-    const status = notice(
-      result.inserted ? 'The chat panel is in your email. Everyone you send it to can join.' : 'This email already has its chat panel.',
-    );
+    const status = notice(result.inserted ? 'pane.embedded' : 'pane.alreadyEmbedded');
     const chatHost = el('div', { class: 'pane-chat' });
     root.replaceChildren(status, chatHost);
     const transport = await createTransport(() => ctx.session.token);
@@ -36,16 +35,16 @@ async function embed(ctx: AddinContext): Promise<void> {
   } catch (err) {
     if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
       await ctx.session.clear();
-      await signIn(root, ctx, 'Your session has ended; sign in again.');
+      await signIn(root, ctx, t('page.sessionEnded'));
       return embed(ctx);
     }
-    const retry = el('button', { type: 'button', class: 'button button-primary', text: 'Try again' });
+    const retry = el('button', { type: 'button', class: 'button button-primary', ...tx('route.tryAgain') });
     retry.addEventListener('click', () => void embed(ctx));
     const message =
       err instanceof ApiError && err.code === 'NETWORK'
-        ? 'Cannot reach the Inbox Chat server, so no chat was added. Your email is unchanged.'
-        : `No chat was added: ${err instanceof Error ? err.message : String(err)}`;
-    root.replaceChildren(notice(message, 'error'), retry);
+        ? notice('pane.embedUnreachable', 'error')
+        : notice({ asIs: t('pane.embedFailed', { reason: err instanceof Error ? err.message : String(err) }) }, 'error');
+    root.replaceChildren(message, retry);
   }
 }
 
@@ -61,9 +60,7 @@ function followRecipients(ctx: AddinContext, item: Office.MessageCompose, status
       sending: false,
     });
     if (outcome.action === 'audience') {
-      status.textContent = outcome.delivered
-        ? 'The chat now includes the email’s current recipients.'
-        : 'Recipients changed; the chat will catch up when the server is reachable.';
+      say(status, outcome.delivered ? 'pane.recipientsSynced' : 'pane.recipientsPending');
     }
   };
   void officeCall<void>((cb) => item.addHandlerAsync(Office.EventType.RecipientsChanged, () => void sync(), cb)).catch(() => undefined);

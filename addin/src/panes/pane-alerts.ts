@@ -11,6 +11,7 @@ import { alertSender, firstWords, type Alert } from '../../../ui/src/alerts/aler
 import { browserAlerts } from '../../../ui/src/alerts/browser-alerts.ts';
 import { watchAlerts, type AlertWatch } from '../../../ui/src/alerts/alert-watch.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
+import { t } from '../../../ui/src/i18n/index.ts';
 import { officeCall } from '../office/async.ts';
 
 const INFO_BAR_KEY = 'inboxChatAlert';
@@ -50,7 +51,9 @@ export function paneAlerts(opts: {
 async function showAlertInfoBar(a: Alert): Promise<void> {
   const item = (typeof Office !== 'undefined' ? Office.context?.mailbox?.item : null) as Office.MessageRead | null | undefined;
   if (!item?.notificationMessages) return;
-  const text = `New IM from ${alertSender(a)} in ${a.subject || 'a chat'}: ${firstWords(a.text)}`;
+  const text = a.subject
+    ? t('pane.newIm', { sender: alertSender(a), chat: a.subject, words: firstWords(a.text) })
+    : t('pane.newImNoSubject', { sender: alertSender(a), words: firstWords(a.text) });
   await officeCall<void>((cb) =>
     item.notificationMessages.replaceAsync(
       INFO_BAR_KEY,

@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../../../ui/src/api-client.ts';
 import { el } from '../../../ui/src/dom.ts';
+import { say, sayAsIs, tx } from '../../../ui/src/i18n/index.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 import type { AddinContext } from '../office/context.ts';
 import { ReadController, type ReadTarget } from '../read/controller.ts';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const ctx = await bootPane(root);
   transport = await createTransport(() => ctx.session.token);
   const controller = new ReadController({ api: ctx.api, serverUrl: ctx.serverUrl, show: (t) => void show(ctx, t) });
-  root.replaceChildren(notice('Looking for this email’s chat…'));
+  root.replaceChildren(notice('pane.looking'));
   await controller.start();
 }
 
@@ -65,7 +66,7 @@ async function show(ctx: AddinContext, target: ReadTarget): Promise<void> {
 }
 
 function replyCard(ctx: AddinContext, item: Office.MessageRead): HTMLElement {
-  const button = el('button', { type: 'button', class: 'button button-primary', text: 'Reply with IM' });
+  const button = el('button', { type: 'button', class: 'button button-primary', ...tx('pane.replyWithIm') });
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
   button.addEventListener('click', async () => {
     button.disabled = true;
@@ -74,17 +75,16 @@ function replyCard(ctx: AddinContext, item: Office.MessageRead): HTMLElement {
       const chat = await ctx.api.createChat(await replyWithImBody(item));
       await show(ctx, { kind: 'chat', chatId: chat.id, chat, error: null });
     } catch (err) {
-      error.textContent = err instanceof Error ? err.message : 'Could not start the chat';
+      if (err instanceof Error) sayAsIs(error, err.message);
+      else say(error, 'home.startFailed');
       error.hidden = false;
       button.disabled = false;
     }
   });
   return el(
     'section',
-    { class: 'card pane-reply', 'aria-label': 'Reply with IM' },
-    el('p', {
-      text: 'This email has no chat. Answer it live instead: the sender and the other recipients are invited, and the email is quoted first. Nobody gets an email until they reply.',
-    }),
+    { class: 'card pane-reply', ...tx({ 'aria-label': 'pane.replyWithIm' }) },
+    el('p', tx('pane.replyHelp')),
     button,
     error,
   );
@@ -92,21 +92,22 @@ function replyCard(ctx: AddinContext, item: Office.MessageRead): HTMLElement {
 
 function problem(ctx: AddinContext, chatId: string, error: { code: string; message: string } | null): Node[] {
   if (error?.code === 'NOT_IN_AUDIENCE') {
-    const ask = el('button', { type: 'button', class: 'button button-primary', text: 'Ask the owner for access' });
+    const ask = el('button', { type: 'button', class: 'button button-primary', ...tx('pane.askAccess') });
     const status = el('p', { role: 'status' });
     ask.addEventListener('click', async () => {
       ask.disabled = true;
       try {
         await ctx.api.requestAccess(chatId);
-        status.textContent = 'Asked. You can chat here once the owner lets you in.';
+        say(status, 'pane.asked');
       } catch (err) {
-        status.textContent = err instanceof ApiError ? err.message : 'Could not ask for access';
+        if (err instanceof ApiError) sayAsIs(status, err.message);
+        else say(status, 'pane.askFailed');
         ask.disabled = false;
       }
     });
-    return [notice('This chat is only for the people the email was sent to.'), ask, status];
+    return [notice('pane.onlyAudience'), ask, status];
   }
-  return [notice(error?.message ?? 'The chat could not be opened.', 'error')];
+  return [notice(error ? { asIs: error.message } : 'pane.openFailed', 'error')];
 }
 
 void main();

@@ -8,6 +8,7 @@
 import type { ChatView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../../../ui/src/api-client.ts';
 import { officeCall } from '../office/async.ts';
+import { t } from '../../../ui/src/i18n/index.ts';
 import { findChatForItem, showUnreadInfoBar } from './message.ts';
 
 export type ReadTarget =
@@ -56,7 +57,7 @@ export class ReadController {
       return { kind: 'chat', chatId, chat, error: null };
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      return { kind: 'chat', chatId, chat: null, error: { code: e.code ?? 'ERROR', message: e.message ?? 'The chat could not be opened' } };
+      return { kind: 'chat', chatId, chat: null, error: { code: e.code ?? 'ERROR', message: e.message ?? t('pane.openFailed') } };
     }
   }
 }

@@ -9,6 +9,7 @@ import { findChatIdInHtml, findChatIdInText } from '../../../mail-client/panel.t
 import { replyDraftKey, replyQuote } from '../../../mail-client/reply-with-im.ts';
 import { unwrapSafeLinks } from '../../../mail-client/safe-links.ts';
 import { mailboxAddress } from '../compose/draft.ts';
+import { t } from '../../../ui/src/i18n/index.ts';
 import { officeCall, supportsMailbox } from '../office/async.ts';
 
 function bodyAs(item: Office.MessageRead, kind: 'html' | 'text'): Promise<string> {
@@ -90,7 +91,7 @@ export async function showUnreadInfoBar(item: Office.MessageRead, unread: number
       key,
       {
         type: 'informationalMessage' as Office.MailboxEnums.ItemNotificationMessageType,
-        message: unread === 1 ? '1 unread IM' : `${unread} unread IMs`,
+        message: t('pane.unreadIms', { count: unread }),
         icon: 'Icon.16x16',
         persistent: false,
       },

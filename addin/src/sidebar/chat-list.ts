@@ -4,6 +4,7 @@
  */
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { personName } from '../../../mail-client/preview.ts';
+import { t } from '../../../ui/src/i18n/index.ts';
 
 export type ChatFilter = 'all' | 'unread' | 'mine' | 'active';
 
@@ -30,7 +31,7 @@ export function visibleChats(chats: ChatSummary[], filter: ChatFilter, query: st
 
 export function membersLine(chat: ChatSummary, me: string | null): string {
   const others = chat.memberAddresses.filter((a) => a !== me).map((a) => personName(chat, a));
-  if (!others.length) return 'Only you so far';
+  if (!others.length) return t('sidebar.onlyYou');
   const shown = others.slice(0, 3).join(', ');
-  return others.length > 3 ? `With ${shown} and ${others.length - 3} more` : `With ${shown}`;
+  return others.length > 3 ? t('sidebar.withMore', { people: shown, more: others.length - 3 }) : t('sidebar.with', { people: shown });
 }

@@ -6,6 +6,7 @@
 import type { ChatSummary } from '../../../protocol/index.ts';
 import type { ApiClient } from '../../../ui/src/api-client.ts';
 import { clear, el } from '../../../ui/src/dom.ts';
+import { onUiLanguageChange, say, sayAsIs, t, tx, type MessageKey } from '../../../ui/src/i18n/index.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 import { mountChat, type MountedChat } from '../panes/chat-host.ts';
 import { messagePreview, personName } from '../../../mail-client/preview.ts';
@@ -18,11 +19,11 @@ export interface SidebarOptions {
   me?: string | null;
 }
 
-const FILTERS: [ChatFilter, string][] = [
-  ['all', 'All chats'],
-  ['unread', 'Unread'],
-  ['mine', 'Started by me'],
-  ['active', 'Not ended'],
+const FILTERS: [ChatFilter, MessageKey][] = [
+  ['all', 'sidebar.all'],
+  ['unread', 'sidebar.unread'],
+  ['mine', 'sidebar.mine'],
+  ['active', 'sidebar.active'],
 ];
 
 export interface MountedSidebar {
@@ -42,15 +43,19 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
   let destroyed = false;
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
-  const search = el('input', { type: 'search', id: 'ic-sidebar-search', placeholder: 'Search chats', 'aria-label': 'Search chats' });
-  const select = el('select', { id: 'ic-sidebar-filter', 'aria-label': 'Show' });
-  for (const [value, label] of FILTERS) select.append(el('option', { value, text: label }));
+  const search = el('input', {
+    type: 'search',
+    id: 'ic-sidebar-search',
+    ...tx({ placeholder: 'sidebar.search', 'aria-label': 'sidebar.search' }),
+  });
+  const select = el('select', { id: 'ic-sidebar-filter', ...tx({ 'aria-label': 'sidebar.show' }) });
+  for (const [value, label] of FILTERS) select.append(el('option', { value, ...tx(label) }));
   const status = el('p', { class: 'pane-muted', role: 'status' });
-  const list = el('ul', { class: 'chat-list', 'aria-label': 'My chats' });
+  const list = el('ul', { class: 'chat-list', ...tx({ 'aria-label': 'page.myChats' }) });
   const listView = el(
     'section',
-    { class: 'sidebar', 'aria-label': 'My chats' },
-    el('h2', { class: 'sidebar-title', text: 'My chats' }),
+    { class: 'sidebar', ...tx({ 'aria-label': 'page.myChats' }) },
+    el('h2', { class: 'sidebar-title', ...tx('page.myChats') }),
     el('div', { class: 'sidebar-tools' }, search, select),
     status,
     list,
@@ -68,8 +73,9 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
   function render(): void {
     const shown = visibleChats(chats, filter, query);
     clear(list);
-    status.textContent =
-      chats.length === 0 ? 'No chats yet. Use “Embed IM” when writing an email.' : shown.length === 0 ? 'No chat matches.' : '';
+    if (chats.length === 0) say(status, 'sidebar.noChats');
+    else if (shown.length === 0) say(status, 'sidebar.noMatch');
+    else sayAsIs(status, '');
     for (const chat of shown) list.append(row(chat));
   }
 
@@ -79,18 +85,27 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
       {
         type: 'button',
         class: `chat-row${chat.unread > 0 ? ' chat-row-unread' : ''}`,
-        'aria-label': `${chat.subject || 'No subject'}${chat.isNew ? ', new' : ''}, ${chat.unread} unread`,
+        'aria-label': t('sidebar.rowLabel', {
+          subject: chat.subject || t('alerts.noSubject'),
+          isNew: chat.isNew ? 'yes' : 'no',
+          unread: chat.unread,
+        }),
       },
       el(
         'span',
         { class: 'chat-row-top' },
-        el('span', { class: 'chat-row-subject', text: chat.subject || '(no subject)' }),
+        el('span', { class: 'chat-row-subject', text: chat.subject || t('alerts.noSubject') }),
         // In my audience but never opened: opening it joins it.
-        chat.isNew ? el('span', { class: 'chat-row-new', text: 'new' }) : null,
+        chat.isNew ? el('span', { class: 'chat-row-new', ...tx('sidebar.new') }) : null,
         chat.unread > 0 ? el('span', { class: 'chat-row-badge', text: String(chat.unread) }) : null,
       ),
       el('span', { class: 'chat-row-preview', text: messagePreview(chat.lastMessage, (a) => personName(chat, a)) }),
-      el('span', { class: 'chat-row-members', text: `${membersLine(chat, opts.me ?? null)}${chat.endedAt ? ' · ended' : ''}` }),
+      el('span', {
+        class: 'chat-row-members',
+        text: chat.endedAt
+          ? t('sidebar.membersEnded', { members: membersLine(chat, opts.me ?? null) })
+          : membersLine(chat, opts.me ?? null),
+      }),
     );
     button.addEventListener('click', () => void openChat(chat));
     return el('li', {}, button);
@@ -100,7 +115,7 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
     open?.destroy();
     open = null;
     openId = chat.id;
-    const back = el('button', { type: 'button', class: 'button button-quiet sidebar-back', text: '← All chats' });
+    const back = el('button', { type: 'button', class: 'button button-quiet sidebar-back', ...tx('sidebar.back') });
     const chatHost = el('div', { class: 'pane-chat' });
     back.addEventListener('click', () => {
       open?.destroy();
@@ -118,7 +133,8 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
       chats = await opts.api.listChats();
       if (!destroyed) render();
     } catch (err) {
-      status.textContent = err instanceof Error ? err.message : 'Could not load your chats';
+      if (err instanceof Error) sayAsIs(status, err.message);
+      else say(status, 'sidebar.loadFailed');
     }
   }
 
@@ -139,8 +155,10 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
     }
   });
 
+  // Rows are words computed from data: built again in a new language.
+  const offLanguage = onUiLanguageChange(() => chats.length && render());
   host.replaceChildren(listView);
-  status.textContent = 'Loading your chats…';
+  say(status, 'sidebar.loading');
   void opts.transport.watchChats().catch(() => undefined);
   void refresh();
 
@@ -152,6 +170,7 @@ export function mountSidebar(host: HTMLElement, opts: SidebarOptions): MountedSi
       offActivity();
       offUpdated();
       offStatus();
+      offLanguage();
       if (refreshTimer) clearTimeout(refreshTimer);
       open?.destroy();
     },

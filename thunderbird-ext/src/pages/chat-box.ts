@@ -5,6 +5,7 @@
 import { accessRequestsView } from '../../../ui/src/chat-page/access-requests-view.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
+import { say, sayAsIs, tx, type MessageKey } from '../../../ui/src/i18n/index.ts';
 import type { Connection } from './common.ts';
 import { send } from './common.ts';
 
@@ -16,15 +17,15 @@ export interface ChatBox {
 export function chatBox(conn: Connection, chatId: string, opts: { compact?: boolean; onUnreadChange?: (n: number) => void } = {}): ChatBox {
   const host = el('div', { class: 'ext-chat' });
   const result = el('p', { class: 'ext-result', role: 'status' });
-  const save = el('button', { type: 'button', class: 'button', text: 'Save transcript' });
+  const save = el('button', { type: 'button', class: 'button', ...tx('thunderbird.saveTranscript') });
   save.addEventListener('click', async () => {
     save.disabled = true;
-    result.textContent = 'Saving…';
+    say(result, 'thunderbird.saving');
     try {
       const r = await send<{ count: number }>({ type: 'inbox-chat:save-transcript', chatId });
-      result.textContent = `Saved ${r.count} messages as an email in your transcript folder.`;
+      say(result, 'thunderbird.saved', { count: r.count });
     } catch (err) {
-      result.textContent = (err as Error).message;
+      sayAsIs(result, (err as Error).message);
       if ((err as { code?: string }).code === 'NO_FOLDER') void conn.transport.openOptions();
     } finally {
       save.disabled = false;
@@ -60,8 +61,8 @@ export function chatBox(conn: Connection, chatId: string, opts: { compact?: bool
 }
 
 /** Shown instead of a chat while signed out. */
-export function signInPrompt(conn: Connection, text: string): HTMLElement {
-  const button = el('button', { type: 'button', class: 'button button-primary', text: 'Sign in' });
+export function signInPrompt(conn: Connection, why: MessageKey): HTMLElement {
+  const button = el('button', { type: 'button', class: 'button button-primary', ...tx('page.signIn') });
   button.addEventListener('click', () => void conn.transport.openOptions());
-  return el('section', { class: 'card' }, el('p', { text }), button);
+  return el('section', { class: 'card' }, el('p', tx(why)), button);
 }

@@ -5,13 +5,14 @@
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { messagePreview, personName } from '../../../mail-client/preview.ts';
 import { el } from '../../../ui/src/dom.ts';
+import { onUiLanguageChange, t, tx } from '../../../ui/src/i18n/index.ts';
 import type { ShowChatMessage } from '../shared/commands.ts';
 import { chatBox, signInPrompt, type ChatBox } from './chat-box.ts';
 import { connect, messenger, send, type Connection } from './common.ts';
 
 const app = document.getElementById('app')!;
-const list = el('ul', { class: 'chats-list', 'aria-label': 'My chats' });
-const main = el('section', { class: 'chats-main', 'aria-label': 'Chat' });
+const list = el('ul', { class: 'chats-list', ...tx({ 'aria-label': 'page.myChats' }) });
+const main = el('section', { class: 'chats-main', ...tx({ 'aria-label': 'panel.title' }) });
 let chats: ChatSummary[] = [];
 let open: { chatId: string; box: ChatBox } | null = null;
 
@@ -25,18 +26,23 @@ function renderList(): void {
           'span',
           { class: 'chat-subject' },
           // In my audience but never opened: opening it joins it.
-          c.isNew ? el('span', { class: 'chat-new', text: 'new' }) : null,
-          c.subject || '(no subject)',
+          c.isNew ? el('span', { class: 'chat-new', ...tx('sidebar.new') }) : null,
+          c.subject || t('alerts.noSubject'),
         ),
-        c.unread > 0 ? el('span', { class: 'chat-unread', text: String(c.unread), 'aria-label': `${c.unread} unread` }) : el('span'),
+        c.unread > 0
+          ? el('span', {
+              class: 'chat-unread',
+              text: String(c.unread),
+              ...tx({ 'aria-label': ['thunderbird.unread', { count: c.unread }] }),
+            })
+          : el('span'),
         el('span', { class: 'chat-preview', text: messagePreview(c.lastMessage, (a) => personName(c, a)) }),
       );
       button.addEventListener('click', () => show(conn!, c.id));
       return el('li', {}, button);
     }),
   );
-  if (chats.length === 0)
-    list.replaceChildren(el('li', { class: 'chats-empty', text: 'No chats yet. Use "Embed IM" while writing an email.' }));
+  if (chats.length === 0) list.replaceChildren(el('li', { class: 'chats-empty', ...tx('sidebar.noChats') }));
 }
 
 function show(c: Connection, chatId: string): void {
@@ -60,12 +66,14 @@ async function refresh(): Promise<void> {
 async function start(): Promise<void> {
   conn = await connect();
   if (!conn.hello.address) {
-    app.replaceChildren(signInPrompt(conn, 'Sign in to Inbox Chat to see your chats.'));
+    app.replaceChildren(signInPrompt(conn, 'thunderbird.signInToSee'));
     conn.transport.onSession((s) => s.address && location.reload());
     return;
   }
   app.replaceChildren(list, main);
-  main.replaceChildren(el('p', { class: 'chats-empty', text: 'Choose a chat.' }));
+  main.replaceChildren(el('p', { class: 'chats-empty', ...tx('thunderbird.chooseChat') }));
+  // The "(no subject)" of untitled chats is built with the list: build it again in a new language.
+  onUiLanguageChange(renderList);
   const c = conn;
   const later = () => {
     clearTimeout(refreshing);

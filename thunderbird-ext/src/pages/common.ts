@@ -1,5 +1,6 @@
 /** What every extension page shares: the relay to the background, and one-shot commands. */
 import { ApiClient } from '../../../ui/src/api-client.ts';
+import { ensureUiLanguage } from '../../../ui/src/i18n/index.ts';
 import { realMessenger } from '../messenger.ts';
 import { command, type Command, type CommandResult } from '../shared/commands.ts';
 import { RELAY_PORT, type HelloResult } from '../relay/protocol.ts';
@@ -17,6 +18,8 @@ export interface Connection {
 }
 
 export async function connect(): Promise<Connection> {
+  // Thunderbird's own language until a chat's panel knows the identity's reading language.
+  ensureUiLanguage(messenger.i18n?.getUILanguage());
   // The relay reconnects by itself when Thunderbird suspends and restarts the background.
   const transport = new RelayTransport(() => messenger.runtime.connect({ name: RELAY_PORT }));
   const hello = await transport.hello();

@@ -3,6 +3,7 @@
  * email without a panel (a chat with its participants, the email quoted first).
  */
 import { el } from '../../../ui/src/dom.ts';
+import { sayAsIs, tx } from '../../../ui/src/i18n/index.ts';
 import { chatBox, signInPrompt } from './chat-box.ts';
 import { connect, messenger, send } from './common.ts';
 
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const conn = await connect();
   const [tab] = await messenger.tabs.query({ active: true, currentWindow: true });
   if (!conn.hello.address) {
-    app.replaceChildren(signInPrompt(conn, 'Sign in to Inbox Chat once to chat from your email.'));
+    app.replaceChildren(signInPrompt(conn, 'thunderbird.signInToReply'));
     return;
   }
   if (tab?.id === undefined) return;
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     app.replaceChildren(chatBox(conn, chatId, { compact: true }).root);
     return;
   }
-  const reply = el('button', { type: 'button', class: 'button button-primary', id: 'reply-with-im', text: 'Reply with IM' });
+  const reply = el('button', { type: 'button', class: 'button button-primary', id: 'reply-with-im', ...tx('pane.replyWithIm') });
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
   reply.addEventListener('click', async () => {
     reply.disabled = true;
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
       const r = await send<{ chatId: string }>({ type: 'inbox-chat:reply-with-im', tabId });
       app.replaceChildren(chatBox(conn, r.chatId, { compact: true }).root);
     } catch (err) {
-      error.textContent = (err as Error).message;
+      sayAsIs(error, (err as Error).message);
       error.hidden = false;
       reply.disabled = false;
     }
@@ -39,10 +40,8 @@ async function main(): Promise<void> {
     el(
       'section',
       { class: 'card' },
-      el('h1', { text: subject || 'This email' }),
-      el('p', {
-        text: 'This email has no live chat. Start one with everyone on it; the email is quoted as the first message and nobody is emailed.',
-      }),
+      el('h1', subject ? { text: subject } : tx('thunderbird.thisEmail')),
+      el('p', tx('thunderbird.replyHelp')),
       reply,
       error,
     ),

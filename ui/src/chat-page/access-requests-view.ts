@@ -2,6 +2,7 @@
 import type { AccessRequestView } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { onUiLanguageChange, say, sayAsIs, t, tx } from '../i18n/index.ts';
 import type { ChatTransport } from '../transport.ts';
 
 export function accessRequestsView(opts: { api: ApiClient; transport: ChatTransport; chatId: string }): {
@@ -14,7 +15,7 @@ export function accessRequestsView(opts: { api: ApiClient; transport: ChatTransp
   const root = el(
     'section',
     { class: 'requests', 'aria-labelledby': 'requests-title', hidden: true },
-    el('h2', { id: 'requests-title', text: 'Asking to join' }),
+    el('h2', { id: 'requests-title', ...tx('requests.title') }),
     list,
   );
 
@@ -30,18 +31,28 @@ export function accessRequestsView(opts: { api: ApiClient; transport: ChatTransp
         pending.delete(r.id);
         render();
       } catch (err) {
-        error.textContent = err instanceof Error ? err.message : 'Could not save the decision';
+        if (err instanceof Error) sayAsIs(error, err.message);
+        else say(error, 'requests.saveFailed');
         error.hidden = false;
       }
     };
-    const approve = el('button', { type: 'button', class: 'button button-primary', text: 'Approve', 'aria-label': `Approve ${r.address}` });
-    const decline = el('button', { type: 'button', class: 'button', text: 'Decline', 'aria-label': `Decline ${r.address}` });
+    const address = { address: r.address };
+    const approve = el('button', {
+      type: 'button',
+      class: 'button button-primary',
+      ...tx({ text: 'requests.approve', 'aria-label': ['requests.approveLabel', address] }),
+    });
+    const decline = el('button', {
+      type: 'button',
+      class: 'button',
+      ...tx({ text: 'requests.decline', 'aria-label': ['requests.declineLabel', address] }),
+    });
     approve.addEventListener('click', () => void decide('APPROVE'));
     decline.addEventListener('click', () => void decide('DECLINE'));
     return el(
       'li',
       { class: 'request', 'data-request-id': r.id },
-      el('p', {}, el('strong', { text: r.address }), ' asks to join this chat.'),
+      asks(r.address),
       r.note ? el('blockquote', { class: 'request-note', text: r.note }) : null,
       el('div', { class: 'form-actions' }, approve, decline),
       error,
@@ -64,7 +75,16 @@ export function accessRequestsView(opts: { api: ApiClient; transport: ChatTransp
       render();
     }),
     transport.on('status', (s) => s === 'online' && void load()),
+    // The sentence around each address is rebuilt in the new language.
+    onUiLanguageChange(render),
   ];
   void load();
   return { root, destroy: () => offs.forEach((off) => off()) };
+}
+
+/** "<address> asks to join this chat." with the address in bold, wherever the language puts it. */
+function asks(address: string): HTMLParagraphElement {
+  const mark = '\u0001';
+  const [before = '', after = ''] = t('requests.asks', { address: mark }).split(mark);
+  return el('p', {}, before, el('strong', { text: address }), after);
 }

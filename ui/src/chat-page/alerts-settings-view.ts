@@ -6,21 +6,27 @@
 import type { AlertSettingsBody, AlertsView, ChatSummary } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { say as sayMessage, sayAsIs, t, tx, type MessageKey, type Values } from '../i18n/index.ts';
 
 type Choice = keyof AlertSettingsBody;
 
-const CHOICES: { key: Choice; label: string; help?: string }[] = [
-  { key: 'desktop', label: 'Desktop notification', help: 'Click it to open the chat.' },
-  { key: 'sound', label: 'Sound' },
-  { key: 'vibrate', label: 'Vibrate', help: 'On phones and tablets that can.' },
-  { key: 'speak', label: "Read the sender's name and first words aloud", help: 'Each person gets a voice of their own.' },
+/** `name`: the choice inside "Saved: … on." (a noun phrase, lower case where the language has case). */
+const CHOICES: { key: Choice; label: MessageKey; name: MessageKey; help?: MessageKey }[] = [
+  { key: 'desktop', label: 'alerts.desktop', name: 'alerts.nameDesktop', help: 'alerts.desktopHelp' },
+  { key: 'sound', label: 'alerts.sound', name: 'alerts.nameSound' },
+  { key: 'vibrate', label: 'alerts.vibrate', name: 'alerts.nameVibrate', help: 'alerts.vibrateHelp' },
+  { key: 'speak', label: 'alerts.speak', name: 'alerts.nameSpeak', help: 'alerts.speakHelp' },
 ];
+
+/** The status line: a message of ours, or a server's error as it came. */
+type Report = (text: MessageKey | Error, values?: Values) => void;
 
 export function alertsSettingsCard(api: ApiClient, onChanged: () => void = () => {}): HTMLElement {
   const result = el('p', { class: 'form-result', role: 'status', 'aria-live': 'polite' });
-  const say = (text: string, error = false) => {
-    result.textContent = text;
-    result.classList.toggle('form-result-error', error);
+  const say: Report = (text, values) => {
+    if (text instanceof Error) sayAsIs(result, text.message);
+    else sayMessage(result, text, values);
+    result.classList.toggle('form-result-error', text instanceof Error);
   };
   const boxes = new Map<Choice, HTMLInputElement>();
   const rows = CHOICES.map((c) => {
@@ -32,12 +38,12 @@ export function alertsSettingsCard(api: ApiClient, onChanged: () => void = () =>
         (a) => {
           show(a);
           onChanged();
-          say(`Saved: ${c.label.toLowerCase()} ${wanted ? 'on' : 'off'}.`);
+          say(wanted ? 'alerts.savedOn' : 'alerts.savedOff', { setting: t(c.name) });
           if (c.key === 'desktop' && wanted) void askPermission();
         },
         (err: Error) => {
           box.checked = !wanted;
-          say(err.message, true);
+          say(err);
         },
       );
     });
@@ -45,25 +51,28 @@ export function alertsSettingsCard(api: ApiClient, onChanged: () => void = () =>
       'div',
       { class: 'check' },
       box,
-      el('label', { for: box.id, text: c.label }),
-      c.help ? el('span', { class: 'form-help', text: ` ${c.help}` }) : null,
+      el('label', { for: box.id, ...tx(c.label) }),
+      c.help ? ' ' : null,
+      c.help ? el('span', { class: 'form-help', ...tx(c.help) }) : null,
     );
   });
 
   const permission = el('p', { class: 'form-help', 'data-permission': '' });
-  const allow = el('button', { type: 'button', class: 'button', text: 'Allow notifications in this browser', hidden: true });
+  const allow = el('button', { type: 'button', class: 'button', ...tx('alerts.allow'), hidden: true });
   const showPermission = () => {
     const state = typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
     permission.dataset.permission = state;
     allow.hidden = state !== 'default';
-    permission.textContent =
+    sayMessage(
+      permission,
       state === 'granted'
-        ? 'This browser shows notifications from Inbox Chat.'
+        ? 'alerts.permissionGranted'
         : state === 'denied'
-          ? 'This browser blocks notifications from this site: allow them in its site settings to see them.'
+          ? 'alerts.permissionDenied'
           : state === 'unsupported'
-            ? 'This browser cannot show desktop notifications; the other alerts still work.'
-            : 'This browser has not been asked yet.';
+            ? 'alerts.permissionUnsupported'
+            : 'alerts.permissionNotAsked',
+    );
   };
   const askPermission = async () => {
     if (typeof Notification !== 'undefined' && Notification.permission === 'default') await Notification.requestPermission();
@@ -71,7 +80,7 @@ export function alertsSettingsCard(api: ApiClient, onChanged: () => void = () =>
   };
   allow.addEventListener('click', () => void askPermission());
 
-  const chats = el('ul', { class: 'alert-chats', 'aria-label': 'Alerts per chat' });
+  const chats = el('ul', { class: 'alert-chats', ...tx({ 'aria-label': 'alerts.perChatLabel' }) });
   const show = (a: AlertsView) => {
     for (const [key, box] of boxes) {
       box.checked = a[key];
@@ -84,22 +93,19 @@ export function alertsSettingsCard(api: ApiClient, onChanged: () => void = () =>
       show(a);
       showChats(api, chats, list, a, say, onChanged);
     },
-    (err: Error) => say(err.message, true),
+    (err: Error) => say(err),
   );
   showPermission();
 
   return el(
     'section',
     { class: 'card', 'aria-labelledby': 'alerts-title', id: 'alerts' },
-    el('h2', { id: 'alerts-title', text: 'Alerts' }),
-    el('p', {
-      class: 'form-help',
-      text: 'When a message arrives in a chat you are not looking at, on every device you sign in on. Do not disturb silences all of them.',
-    }),
-    el('fieldset', { class: 'fieldset' }, el('legend', { text: 'Tell me with' }), ...rows),
+    el('h2', { id: 'alerts-title', ...tx('alerts.title') }),
+    el('p', { class: 'form-help', ...tx('alerts.help') }),
+    el('fieldset', { class: 'fieldset' }, el('legend', tx('alerts.tellMe')), ...rows),
     permission,
     allow,
-    el('h3', { text: 'Per chat' }),
+    el('h3', tx('alerts.perChat')),
     chats,
     result,
   );
@@ -110,19 +116,19 @@ function showChats(
   list: HTMLUListElement,
   summaries: ChatSummary[],
   a: AlertsView,
-  say: (text: string, error?: boolean) => void,
+  say: Report,
   onChanged: () => void,
 ): void {
   const settings = new Map(a.chats.map((c) => [c.chatId, c]));
   // Only chats I joined can be muted: the setting belongs to the membership.
   const joined = summaries.filter((c) => !c.isNew);
   if (joined.length === 0) {
-    list.replaceChildren(el('li', { class: 'muted', text: 'Chats you have joined are listed here.' }));
+    list.replaceChildren(el('li', { class: 'muted', ...tx('alerts.noChats') }));
     return;
   }
   list.replaceChildren(
     ...joined.map((c, i) => {
-      const name = c.subject || '(no subject)';
+      const name = c.subject || t('alerts.noSubject');
       const s = settings.get(c.id);
       const mute = el('input', { id: `alert-mute-${i}`, type: 'checkbox', name: 'muted', checked: s?.muted ?? false });
       const sound = el('input', { id: `alert-sound-${i}`, type: 'checkbox', name: 'sound', checked: s?.sound ?? true });
@@ -133,11 +139,19 @@ function showChats(
             mute.checked = r.muted;
             sound.checked = r.sound;
             onChanged();
-            say(field === 'muted' ? `${name}: ${wanted ? 'muted' : 'alerts on'}.` : `${name}: sound ${wanted ? 'on' : 'off'}.`);
+            const key =
+              field === 'muted'
+                ? wanted
+                  ? 'alerts.chatMuted'
+                  : 'alerts.chatAlertsOn'
+                : wanted
+                  ? 'alerts.chatSoundOn'
+                  : 'alerts.chatSoundOff';
+            say(key, { chat: name });
           },
           (err: Error) => {
             box.checked = !wanted;
-            say(err.message, true);
+            say(err);
           },
         );
       };
@@ -146,9 +160,11 @@ function showChats(
       return el(
         'li',
         { class: 'alert-chat', 'data-chat-id': c.id },
-        el('span', { class: 'alert-chat-name', text: name }),
-        el('span', { class: 'check' }, mute, el('label', { for: mute.id, text: 'Mute' })),
-        el('span', { class: 'check' }, sound, el('label', { for: sound.id, text: 'Sound' })),
+        c.subject
+          ? el('span', { class: 'alert-chat-name', text: name })
+          : el('span', { class: 'alert-chat-name', ...tx('alerts.noSubject') }),
+        el('span', { class: 'check' }, mute, el('label', { for: mute.id, ...tx('alerts.mute') })),
+        el('span', { class: 'check' }, sound, el('label', { for: sound.id, ...tx('alerts.sound') })),
       );
     }),
   );

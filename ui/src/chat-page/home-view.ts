@@ -6,7 +6,7 @@ import { addressSchema, type ContactView } from '../../../protocol/index.ts';
 import { LIMITS } from '../../../protocol/limits.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
-import { tx } from '../i18n/index.ts';
+import { say, sayAsIs, t, tx, uiLanguage } from '../i18n/index.ts';
 import type { ChatTransport } from '../transport.ts';
 import { chatListView } from './chat-list-view.ts';
 import { contactLabel, contactMatches } from './contact-match.ts';
@@ -57,7 +57,7 @@ export function homeView(opts: HomeOptions): HomeView {
       ? el(
           'section',
           { class: 'card', 'aria-labelledby': 'my-chats-title' },
-          el('h2', { id: 'my-chats-title', text: 'My chats' }),
+          el('h2', { id: 'my-chats-title', ...tx('page.myChats') }),
           chats.root,
         )
       : null,
@@ -86,19 +86,15 @@ function startChatForm(api: ApiClient, onStarted: (chatId: string) => void): HTM
   });
   const picker = contactPicker(api);
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
-  const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Start chat' });
+  const button = el('button', { type: 'submit', class: 'button button-primary', ...tx('home.start') });
   const form = el(
     'form',
     { class: 'form' },
-    el('label', { for: 'new-subject', text: 'Subject' }),
+    el('label', { for: 'new-subject', ...tx('home.subject') }),
     subject,
-    el('label', { for: 'new-people', text: 'People' }),
+    el('label', { for: 'new-people', ...tx('home.people') }),
     people,
-    el('p', {
-      id: 'new-people-help',
-      class: 'form-help',
-      text: 'Email addresses, separated by commas. Only these people can join. Each gets an email invitation with a link that signs them in to the chat.',
-    }),
+    el('p', { id: 'new-people-help', class: 'form-help', ...tx('home.peopleHelp') }),
     picker.root,
     error,
     button,
@@ -108,9 +104,10 @@ function startChatForm(api: ApiClient, onStarted: (chatId: string) => void): HTM
     const typed = splitAddresses(people.value);
     // One mistyped address does not refuse the chat: the others are invited, and it is named.
     const to = [...new Set([...typed.filter((a) => addressSchema.safeParse(a).success), ...picker.chosen()])];
-    const notAddresses = typed.filter((a) => !addressSchema.safeParse(a).success).map((a) => `${a} is not an email address`);
+    const notAddresses = typed.filter((a) => !addressSchema.safeParse(a).success);
     if (to.length === 0) {
-      error.textContent = notAddresses.length ? `${notAddresses.join('; ')}.` : 'Add the people to chat with: addresses, or contacts.';
+      if (notAddresses.length) say(error, 'home.notAddresses', { count: notAddresses.length, list: listOf(notAddresses) });
+      else say(error, 'home.addPeople');
       error.hidden = false;
       return;
     }
@@ -118,7 +115,10 @@ function startChatForm(api: ApiClient, onStarted: (chatId: string) => void): HTM
     error.hidden = true;
     try {
       const chat = await api.createChat({ subject: subject.value.trim(), audience: { to }, source: 'STANDALONE' });
-      const failed = [...notAddresses, ...(await inviteAll(api, chat.id, chat.me.address, to))];
+      const failed = [
+        ...notAddresses.map((address) => t('home.notAnAddress', { address })),
+        ...(await inviteAll(api, chat.id, chat.me.address, to)),
+      ];
       if (failed.length === 0) {
         form.reset();
         button.disabled = false;
@@ -127,12 +127,14 @@ function startChatForm(api: ApiClient, onStarted: (chatId: string) => void): HTM
       }
       // The chat exists; say who did not get an invitation instead of losing that silently.
       error.replaceChildren(
-        `The chat was started, but these invitations were not sent: ${failed.join('; ')}. `,
-        el('a', { href: chatUrl('', chat.id), text: 'Open the chat' }),
+        el('span', tx('home.notInvited', { list: listOf(failed) })),
+        ' ',
+        el('a', { href: chatUrl('', chat.id), ...tx('home.openChat') }),
       );
       error.hidden = false;
     } catch (err) {
-      error.textContent = err instanceof Error ? err.message : 'Could not start the chat';
+      if (err instanceof Error) sayAsIs(error, err.message);
+      else say(error, 'home.startFailed');
       error.hidden = false;
       button.disabled = false;
     }
@@ -140,7 +142,7 @@ function startChatForm(api: ApiClient, onStarted: (chatId: string) => void): HTM
   return el(
     'section',
     { class: 'card', 'aria-labelledby': 'new-chat-title' },
-    el('h2', { id: 'new-chat-title', text: 'Start a chat' }),
+    el('h2', { id: 'new-chat-title', ...tx('home.startTitle') }),
     form,
   );
 }
@@ -195,22 +197,25 @@ async function inviteAll(api: ApiClient, chatId: string, me: string, to: string[
     const err = r.reason as unknown;
     // Already a member (e.g. my own other address) needs no invitation.
     if (err instanceof ApiError && err.code === 'CONFLICT') return;
-    failed.push(`${others[i]} (${err instanceof Error ? err.message : 'failed'})`);
+    failed.push(`${others[i]} (${err instanceof Error ? err.message : t('home.failed')})`);
   });
   return failed;
 }
 
 function oneChatNotice(opts: HomeOptions): HTMLElement {
-  const button = el('button', { type: 'button', class: 'button button-primary', text: 'Sign in with a code to see all your chats' });
+  const button = el('button', { type: 'button', class: 'button button-primary', ...tx('home.signInFully') });
   button.addEventListener('click', () => opts.onSignInFully?.());
   return el(
     'section',
     { class: 'card one-chat', 'aria-labelledby': 'one-chat-title' },
-    el('h2', { id: 'one-chat-title', text: 'Signed in for one chat' }),
-    el('p', {
-      text: 'You came in with a link from an email, which opens only that chat. To see all your chats, start chats and change your settings, prove your address with a code.',
-    }),
-    opts.chatScope ? el('p', {}, el('a', { href: chatUrl('', opts.chatScope), text: 'Back to the chat' })) : null,
+    el('h2', { id: 'one-chat-title', ...tx('home.oneChatTitle') }),
+    el('p', tx('home.oneChatText')),
+    opts.chatScope ? el('p', {}, el('a', { href: chatUrl('', opts.chatScope), ...tx('home.backToChat') })) : null,
     button,
   );
+}
+
+/** Several problems in one line, joined the way the interface's language lists things. */
+function listOf(items: string[]): string {
+  return new Intl.ListFormat(uiLanguage(), { type: 'unit' }).format(items);
 }

@@ -5,11 +5,11 @@
  * Another person's link asks before it replaces the session here (adoptSession).
  */
 import type { ApiClient } from '../api-client.ts';
+import { t } from '../i18n/index.ts';
 import { adoptSession, type ConfirmSwitch, type SessionStore } from './session.ts';
 
-const LINK_LABEL = 'Web browser (email link)';
-
+/** The session is named in the reader's language at the time (it is how they find it in their session list). */
 export async function adoptLinkSession(api: ApiClient, session: SessionStore, token: string, confirmSwitch: ConfirmSwitch): Promise<void> {
-  const { session: linked } = await api.redeemLink(token, LINK_LABEL);
+  const { session: linked } = await api.redeemLink(token, t('session.linkLabel'));
   await adoptSession(api, session, linked, confirmSwitch);
 }

@@ -5,12 +5,13 @@
 import type { PresenceVisibility } from '../../../protocol/index.ts';
 import type { ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { say, sayAsIs, tx, type MessageKey } from '../i18n/index.ts';
 
-const CHOICES: { value: PresenceVisibility; label: string }[] = [
-  { value: 'NOBODY', label: 'Nobody' },
-  { value: 'SHARED_CHATS', label: 'Anyone I share a chat with (both of us opened it)' },
-  { value: 'CONTACTS', label: 'My contacts' },
-  { value: 'SIGNED_IN', label: 'Everyone signed in who sees me in a chat or in their contacts' },
+const CHOICES: { value: PresenceVisibility; label: MessageKey }[] = [
+  { value: 'NOBODY', label: 'visibility.nobody' },
+  { value: 'SHARED_CHATS', label: 'visibility.sharedChats' },
+  { value: 'CONTACTS', label: 'visibility.contacts' },
+  { value: 'SIGNED_IN', label: 'visibility.signedIn' },
 ];
 
 export function presenceSettingsView(api: ApiClient): HTMLElement {
@@ -18,7 +19,7 @@ export function presenceSettingsView(api: ApiClient): HTMLElement {
   const radios = CHOICES.map((c) => {
     const input = el('input', { id: `presence-${c.value}`, type: 'radio', name: 'presence-visibility', value: c.value, disabled: true });
     input.addEventListener('change', () => void save(c.value));
-    return { value: c.value, input, row: el('div', { class: 'check' }, input, el('label', { for: input.id, text: c.label })) };
+    return { value: c.value, input, row: el('div', { class: 'check' }, input, el('label', { for: input.id, ...tx(c.label) })) };
   });
   const show = (v: PresenceVisibility) => {
     for (const r of radios) {
@@ -27,37 +28,30 @@ export function presenceSettingsView(api: ApiClient): HTMLElement {
     }
   };
   async function save(v: PresenceVisibility): Promise<void> {
-    status.textContent = '';
+    sayAsIs(status, '');
     status.classList.remove('form-result-error');
     try {
       show((await api.setPresenceSettings(v)).visibility);
-      status.textContent = 'Saved.';
+      say(status, 'visibility.saved');
     } catch (err) {
-      status.textContent = err instanceof Error ? err.message : 'Could not save';
+      if (err instanceof Error) sayAsIs(status, err.message);
+      else say(status, 'visibility.saveFailed');
       status.classList.add('form-result-error');
     }
   }
   api.presenceSettings().then(
     (s) => show(s.visibility),
     (err: Error) => {
-      status.textContent = err.message;
+      sayAsIs(status, err.message);
       status.classList.add('form-result-error');
     },
   );
   return el(
     'section',
     { class: 'card', 'aria-labelledby': 'presence-title' },
-    el('h2', { id: 'presence-title', text: 'Who sees when I am around' }),
-    el(
-      'fieldset',
-      { class: 'fieldset' },
-      el('legend', { text: 'Show whether I am available, away, in do not disturb or offline, and when I was last seen, to:' }),
-      ...radios.map((r) => r.row),
-    ),
-    el('p', {
-      class: 'form-help',
-      text: 'Hidden (Bcc) recipients never see it through that chat, and addresses you block never see it at all.',
-    }),
+    el('h2', { id: 'presence-title', ...tx('visibility.title') }),
+    el('fieldset', { class: 'fieldset' }, el('legend', tx('visibility.legend')), ...radios.map((r) => r.row)),
+    el('p', { class: 'form-help', ...tx('visibility.help') }),
     status,
   );
 }

@@ -1,6 +1,7 @@
 /** The device's session token, kept in localStorage so a reload or a new tab stays signed in. */
 import type { SessionView } from '../../../protocol/index.ts';
 import { ApiClient, ApiError } from '../api-client.ts';
+import { t } from '../i18n/index.ts';
 
 const KEY = 'inbox-chat.session';
 
@@ -115,8 +116,8 @@ export async function adoptSession(
       return 'kept';
     }
   } else {
-    const here = me.addresses[0] ?? store.address ?? 'another address';
-    const there = incoming.identity.addresses[0] ?? 'another address';
+    const here = me.addresses[0] ?? store.address ?? t('session.anotherAddress');
+    const there = incoming.identity.addresses[0] ?? t('session.anotherAddress');
     if (!(await confirmSwitch(here, there))) {
       void signOutToken(incoming.token);
       return 'kept';

@@ -7,7 +7,7 @@ import { LIMITS } from '../../../protocol/limits.ts';
 import type { AvailabilityView, DndMode } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
-import { followReader, say as sayMessage, sayAsIs, tx, uiLanguageSettled } from '../i18n/index.ts';
+import { followReader, say as sayMessage, sayAsIs, tx, uiLanguageSettled, type MessageKey, type Values } from '../i18n/index.ts';
 import { languageName, READING_LANGUAGES } from '../languages.ts';
 import { alertsSettingsCard } from './alerts-settings-view.ts';
 
@@ -15,7 +15,7 @@ import { alertsSettingsCard } from './alerts-settings-view.ts';
 export function settingsView(api: ApiClient, onAlertsChanged?: () => void): HTMLElement {
   return el(
     'section',
-    { id: 'settings', class: 'settings', 'aria-label': 'Settings' },
+    { id: 'settings', class: 'settings', ...tx({ 'aria-label': 'settings.label' }) },
     availabilityCard(api, onAlertsChanged),
     languageCard(api),
     alertsSettingsCard(api, onAlertsChanged),
@@ -34,18 +34,14 @@ function displayNameCard(api: ApiClient): HTMLElement {
     maxlength: String(LIMITS.displayNameChars),
     'aria-describedby': 'display-name-help',
   });
-  const save = el('button', { type: 'submit', class: 'button button-primary', text: 'Save name' });
+  const save = el('button', { type: 'submit', class: 'button button-primary', ...tx('settings.saveName') });
   const done = result();
   const form = el(
     'form',
     { class: 'form' },
-    el('label', { for: 'display-name', text: 'Display name' }),
+    el('label', { for: 'display-name', ...tx('settings.displayName') }),
     input,
-    el('p', {
-      id: 'display-name-help',
-      class: 'form-help',
-      text: 'Shown instead of your address in chats and in the emails they send. Leave it empty to show your address.',
-    }),
+    el('p', { id: 'display-name-help', class: 'form-help', ...tx('settings.displayNameHelp') }),
     done,
     save,
   );
@@ -56,9 +52,10 @@ function displayNameCard(api: ApiClient): HTMLElement {
     try {
       const me = await api.setDisplayName(input.value.trim());
       input.value = me.displayName ?? '';
-      say(done, me.displayName ? `Saved: you show as ${me.displayName}.` : 'Saved: you show as your address.');
+      if (me.displayName) saved(done, 'settings.nameSaved', { name: me.displayName });
+      else saved(done, 'settings.nameSavedAddress');
     } catch (err) {
-      say(done, err instanceof Error ? err.message : 'Could not save', true);
+      failed(done, err);
     } finally {
       save.disabled = false;
     }
@@ -74,16 +71,34 @@ function displayNameCard(api: ApiClient): HTMLElement {
     },
     (err: Error) => say(done, err.message, true),
   );
-  return el('section', { class: 'card', 'aria-labelledby': 'name-title' }, el('h2', { id: 'name-title', text: 'Your name' }), form);
+  return el(
+    'section',
+    { class: 'card', 'aria-labelledby': 'name-title' },
+    el('h2', { id: 'name-title', ...tx('settings.nameTitle') }),
+    form,
+  );
 }
 
 function result(): HTMLParagraphElement {
   return el('p', { class: 'form-result', role: 'status', 'aria-live': 'polite' });
 }
 
+/** Words that are not ours (a server's error) or none. */
 function say(node: HTMLElement, text: string, error = false): void {
   sayAsIs(node, text);
   node.classList.toggle('form-result-error', error);
+}
+
+function saved(node: HTMLElement, key: MessageKey, values?: Values): void {
+  sayMessage(node, key, values);
+  node.classList.remove('form-result-error');
+}
+
+/** A server's error as it came; anything else in our words. */
+function failed(node: HTMLElement, err: unknown, fallback: MessageKey = 'settings.saveFailed'): void {
+  if (err instanceof Error) sayAsIs(node, err.message);
+  else sayMessage(node, fallback);
+  node.classList.add('form-result-error');
 }
 
 function availabilityCard(api: ApiClient, onChanged?: () => void): HTMLElement {
@@ -99,31 +114,21 @@ function availabilityCard(api: ApiClient, onChanged?: () => void): HTMLElement {
     step: '5',
     required: true,
   });
-  const save = el('button', { type: 'submit', class: 'button button-primary', text: 'Save' });
+  const save = el('button', { type: 'submit', class: 'button button-primary', ...tx('settings.save') });
   const done = result();
   const since = el('p', { class: 'form-help' });
   const form = el(
     'form',
     { class: 'form' },
-    el('div', { class: 'check' }, dnd, el('label', { for: 'dnd-on', text: 'Do not disturb' })),
+    el('div', { class: 'check' }, dnd, el('label', { for: 'dnd-on', ...tx('settings.dnd') })),
     since,
     el(
       'fieldset',
       { class: 'fieldset' },
-      el('legend', { text: 'While it is on, messages from chats I am away from:' }),
-      el(
-        'div',
-        { class: 'check' },
-        digest,
-        el('label', { for: 'dnd-digest', text: 'wait, and come in one digest email when I turn it off' }),
-      ),
-      el(
-        'div',
-        { class: 'check' },
-        resend,
-        el('label', { for: 'dnd-resend', text: 'are emailed later, and again on a schedule until I read them' }),
-      ),
-      el('label', { for: 'dnd-minutes', text: 'Minutes between those emails' }),
+      el('legend', tx('settings.dndWhile')),
+      el('div', { class: 'check' }, digest, el('label', { for: 'dnd-digest', ...tx('settings.dndDigest') })),
+      el('div', { class: 'check' }, resend, el('label', { for: 'dnd-resend', ...tx('settings.dndResend') })),
+      el('label', { for: 'dnd-minutes', ...tx('settings.dndMinutes') }),
       minutes,
     ),
     done,
@@ -134,10 +139,8 @@ function availabilityCard(api: ApiClient, onChanged?: () => void): HTMLElement {
     (a.mode === 'RESEND' ? resend : digest).checked = true;
     minutes.value = String(a.resendMinutes);
     minutes.disabled = a.mode !== 'RESEND';
-    since.textContent =
-      a.dnd && a.since
-        ? `On since ${new Date(a.since).toLocaleString()}.`
-        : 'Off: people who write while you are away get their messages to you by email.';
+    if (a.dnd && a.since) sayMessage(since, 'settings.dndSince', { when: Date.parse(a.since) });
+    else sayMessage(since, 'settings.dndOff');
   };
   for (const r of [digest, resend]) r.addEventListener('change', () => (minutes.disabled = !resend.checked));
   form.addEventListener('submit', async (e) => {
@@ -149,9 +152,9 @@ function availabilityCard(api: ApiClient, onChanged?: () => void): HTMLElement {
       const a = await api.setAvailability({ dnd: dnd.checked, mode, resendMinutes: Number(minutes.value) || 60 });
       show(a);
       onChanged?.();
-      say(done, a.dnd ? 'Saved: do not disturb is on.' : 'Saved: do not disturb is off.');
+      saved(done, a.dnd ? 'settings.dndSavedOn' : 'settings.dndSavedOff');
     } catch (err) {
-      say(done, err instanceof Error ? err.message : 'Could not save', true);
+      failed(done, err);
     } finally {
       save.disabled = false;
     }
@@ -164,7 +167,7 @@ function availabilityCard(api: ApiClient, onChanged?: () => void): HTMLElement {
     },
     (err: Error) => say(done, err.message, true),
   );
-  return el('section', { class: 'card', 'aria-labelledby': 'dnd-title' }, el('h2', { id: 'dnd-title', text: 'Do not disturb' }), form);
+  return el('section', { class: 'card', 'aria-labelledby': 'dnd-title' }, el('h2', { id: 'dnd-title', ...tx('settings.dnd') }), form);
 }
 
 /** My own reading language: what chats are translated into unless I chose another in one chat. */
@@ -232,7 +235,7 @@ function languageCard(api: ApiClient): HTMLElement {
 }
 
 function addressesCard(api: ApiClient): HTMLElement {
-  const list = el('ul', { class: 'address-list', 'aria-label': 'My addresses' });
+  const list = el('ul', { class: 'address-list', ...tx({ 'aria-label': 'settings.myAddresses' }) });
   const body = el('div', {});
   const showList = (addresses: string[]) => list.replaceChildren(...addresses.map((a) => el('li', { class: 'address', text: a })));
 
@@ -245,18 +248,14 @@ function addressesCard(api: ApiClient): HTMLElement {
       required: true,
       'aria-describedby': 'link-address-help',
     });
-    const button = el('button', { type: 'submit', class: 'button', text: 'Email me a code' });
+    const button = el('button', { type: 'submit', class: 'button', ...tx('signin.emailCode') });
     const problem = el('p', { class: 'form-error', role: 'alert', hidden: !message, text: message });
     const form = el(
       'form',
-      { class: 'form', 'aria-label': 'Add an address' },
-      el('label', { for: 'link-address', text: 'Add another address' }),
+      { class: 'form', ...tx({ 'aria-label': 'settings.addAddressForm' }) },
+      el('label', { for: 'link-address', ...tx('settings.addAnother') }),
       input,
-      el('p', {
-        id: 'link-address-help',
-        class: 'form-help',
-        text: 'Chats sent to any of your addresses open with this sign-in. We email a code to prove it is yours.',
-      }),
+      el('p', { id: 'link-address-help', class: 'form-help', ...tx('settings.addHelp') }),
       problem,
       button,
     );
@@ -268,7 +267,8 @@ function addressesCard(api: ApiClient): HTMLElement {
         const started = await api.startAddressLink(input.value.trim());
         codeStep(started.linkId, started.address);
       } catch (err) {
-        problem.textContent = err instanceof Error ? err.message : 'Could not send the code';
+        if (err instanceof Error) sayAsIs(problem, err.message);
+        else sayMessage(problem, 'signin.sendFailed');
         problem.hidden = false;
         button.disabled = false;
         input.focus();
@@ -289,16 +289,16 @@ function addressesCard(api: ApiClient): HTMLElement {
       required: true,
       'aria-describedby': 'link-code-help',
     });
-    const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Add address' });
-    const cancel = el('button', { type: 'button', class: 'button button-quiet', text: 'Cancel' });
+    const button = el('button', { type: 'submit', class: 'button button-primary', ...tx('settings.addAddress') });
+    const cancel = el('button', { type: 'button', class: 'button button-quiet', ...tx('common.cancel') });
     cancel.addEventListener('click', () => addressStep());
     const problem = el('p', { class: 'form-error', role: 'alert', hidden: true });
     const form = el(
       'form',
-      { class: 'form', 'aria-label': 'Enter the code' },
-      el('label', { for: 'link-code', text: `Code sent to ${address}` }),
+      { class: 'form', ...tx({ 'aria-label': 'settings.enterCode' }) },
+      el('label', { for: 'link-code', ...tx('settings.codeSentTo', { address }) }),
       input,
-      el('p', { id: 'link-code-help', class: 'form-help', text: 'The 6-digit code from the email we just sent to that address.' }),
+      el('p', { id: 'link-code-help', class: 'form-help', ...tx('settings.codeHelp') }),
       problem,
       el('div', { class: 'form-actions' }, button, cancel),
     );
@@ -310,11 +310,12 @@ function addressesCard(api: ApiClient): HTMLElement {
         const identity = await api.verifyAddressLink(linkId, input.value.trim());
         showList(identity.addresses);
         addressStep();
-        say(done, `${address} is now linked to your sign-in.`);
+        saved(done, 'settings.linked', { address });
       } catch (err) {
         const final =
           err instanceof ApiError && (err.code === 'CODE_EXPIRED' || err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CONFLICT');
-        problem.textContent = err instanceof Error ? err.message : 'Could not add the address';
+        if (err instanceof Error) sayAsIs(problem, err.message);
+        else sayMessage(problem, 'settings.addFailed');
         problem.hidden = false;
         button.disabled = final;
         input.disabled = final;
@@ -334,7 +335,7 @@ function addressesCard(api: ApiClient): HTMLElement {
   return el(
     'section',
     { class: 'card', 'aria-labelledby': 'addresses-title' },
-    el('h2', { id: 'addresses-title', text: 'My email addresses' }),
+    el('h2', { id: 'addresses-title', ...tx('settings.addressesTitle') }),
     list,
     done,
     body,

@@ -5,19 +5,18 @@
 import type { SessionView } from '../../../protocol/index.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import { el } from '../dom.ts';
+import { say, sayAsIs, t, tx } from '../i18n/index.ts';
 
 export interface SignInOptions {
   api: ApiClient;
   /** Set on a chat link: the email's magic link then lands back on this chat. */
   chatId?: string;
-  /** Shown above the form, e.g. why the previous session or link did not work. */
+  /** Shown above the form, e.g. why the previous session or link did not work (already in the reader's language). */
   message?: string;
   onSignedIn: (session: SessionView) => void;
   /** How the new session is named in the session list (default: a web browser). */
   sessionLabel?: string;
 }
-
-const SESSION_LABEL = 'Web browser';
 
 export function signInView(opts: SignInOptions): HTMLElement {
   const root = el('section', { class: 'card sign-in' });
@@ -39,18 +38,14 @@ function showAddressStep(root: HTMLElement, opts: SignInOptions, message: string
     value: address,
     'aria-describedby': 'signin-address-help',
   });
-  const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Email me a code' });
+  const button = el('button', { type: 'submit', class: 'button button-primary', ...tx('signin.emailCode') });
   const error = errorLine(message);
   const form = el(
     'form',
-    { class: 'form', 'aria-label': 'Sign in' },
-    el('label', { for: 'signin-address', text: 'Your email address' }),
+    { class: 'form', ...tx({ 'aria-label': 'page.signIn' }) },
+    el('label', { for: 'signin-address', ...tx('signin.address') }),
     input,
-    el('p', {
-      id: 'signin-address-help',
-      class: 'form-help',
-      text: 'We email you a 6-digit code. No password and no sign-up: your address is your name here.',
-    }),
+    el('p', { id: 'signin-address-help', class: 'form-help', ...tx('signin.addressHelp') }),
     error,
     button,
   );
@@ -62,13 +57,14 @@ function showAddressStep(root: HTMLElement, opts: SignInOptions, message: string
       const started = await opts.api.startSignIn(input.value.trim(), opts.chatId);
       showCodeStep(root, opts, started.verificationId, started.address);
     } catch (err) {
-      error.textContent = err instanceof Error ? err.message : 'Could not send the code';
+      if (err instanceof Error) sayAsIs(error, err.message);
+      else say(error, 'signin.sendFailed');
       error.hidden = false;
       button.disabled = false;
       input.focus();
     }
   });
-  root.replaceChildren(el('h1', { text: opts.chatId ? 'Sign in to join this chat' : 'Sign in to Inbox Chat' }), form);
+  root.replaceChildren(el('h1', tx(opts.chatId ? 'signin.toJoin' : 'signin.toApp')), form);
   input.focus();
 }
 
@@ -84,20 +80,16 @@ function showCodeStep(root: HTMLElement, opts: SignInOptions, verificationId: st
     required: true,
     'aria-describedby': 'signin-code-help',
   });
-  const button = el('button', { type: 'submit', class: 'button button-primary', text: 'Sign in' });
+  const button = el('button', { type: 'submit', class: 'button button-primary', ...tx('page.signIn') });
   const error = errorLine('');
-  const other = el('button', { type: 'button', class: 'button button-quiet', text: 'Use a different address or send a new code' });
+  const other = el('button', { type: 'button', class: 'button button-quiet', ...tx('signin.other') });
   other.addEventListener('click', () => showAddressStep(root, opts, '', address));
   const form = el(
     'form',
-    { class: 'form', 'aria-label': 'Enter your code' },
-    el('label', { for: 'signin-code', text: '6-digit code' }),
+    { class: 'form', ...tx({ 'aria-label': 'signin.codeForm' }) },
+    el('label', { for: 'signin-code', ...tx('signin.code') }),
     input,
-    el('p', {
-      id: 'signin-code-help',
-      class: 'form-help',
-      text: `We sent a code to ${address}. You can also open the link in that email.`,
-    }),
+    el('p', { id: 'signin-code-help', class: 'form-help', ...tx('signin.codeHelp', { address }) }),
     error,
     el('div', { class: 'form-actions' }, button, other),
   );
@@ -106,10 +98,11 @@ function showCodeStep(root: HTMLElement, opts: SignInOptions, verificationId: st
     button.disabled = true;
     error.hidden = true;
     try {
-      opts.onSignedIn(await opts.api.verifyCode(verificationId, input.value.trim(), opts.sessionLabel ?? SESSION_LABEL));
+      opts.onSignedIn(await opts.api.verifyCode(verificationId, input.value.trim(), opts.sessionLabel ?? t('signin.sessionLabel')));
     } catch (err) {
       const final = err instanceof ApiError && (err.code === 'CODE_EXPIRED' || err.code === 'TOO_MANY_ATTEMPTS');
-      error.textContent = err instanceof Error ? err.message : 'Could not sign in';
+      if (err instanceof Error) sayAsIs(error, err.message);
+      else say(error, 'signin.failed');
       error.hidden = false;
       button.disabled = final;
       input.disabled = final;
@@ -120,13 +113,13 @@ function showCodeStep(root: HTMLElement, opts: SignInOptions, verificationId: st
       }
     }
   });
-  root.replaceChildren(el('h1', { text: 'Check your email' }), form);
+  root.replaceChildren(el('h1', tx('signin.checkEmail')), form);
   input.focus();
 }
 
 /** Signs in with a magic link's token; the page removes the fragment either way. */
 export async function signInWithLink(api: ApiClient, token: string): Promise<SessionView> {
-  return api.verifyLink(token, SESSION_LABEL);
+  return api.verifyLink(token, t('signin.sessionLabel'));
 }
 
 /**
@@ -134,14 +127,14 @@ export async function signInWithLink(api: ApiClient, token: string): Promise<Ses
  * sent by anyone, so switching is the person's choice. Staying is the first, focused button.
  */
 export function accountSwitchView(current: string, incoming: string, decide: (switchAccounts: boolean) => void): HTMLElement {
-  const stay = el('button', { type: 'button', class: 'button button-primary', text: `Stay signed in as ${current}` });
-  const change = el('button', { type: 'button', class: 'button', text: `Switch to ${incoming}` });
+  const stay = el('button', { type: 'button', class: 'button button-primary', ...tx('signin.stayAs', { address: current }) });
+  const change = el('button', { type: 'button', class: 'button', ...tx('signin.switchTo', { address: incoming }) });
   const root = el(
     'section',
     { class: 'card account-switch', 'aria-labelledby': 'account-switch-title' },
-    el('h1', { id: 'account-switch-title', text: 'Switch accounts?' }),
-    el('p', { text: `You are signed in here as ${current}. The link you opened signs in as ${incoming}.` }),
-    el('p', { text: 'Switch only if that is your address too. If someone sent you this link, stay signed in as yourself.' }),
+    el('h1', { id: 'account-switch-title', ...tx('page.switchAccounts') }),
+    el('p', tx('signin.switchWhy', { current, incoming })),
+    el('p', tx('signin.switchAdvice')),
     el('div', { class: 'form-actions' }, stay, change),
   );
   let decided = false;

@@ -1,0 +1,55 @@
+/**
+ * No user-facing English in the Outlook add-in and the Thunderbird extension either: the same
+ * check as hard-coded.test.ts over addin/src and thunderbird-ext/src. Panes and pages take their
+ * words from the ui catalogues (ui/src/i18n/messages); Thunderbird's manifest and toolbar from
+ * its _locales (test/thunderbird/locales.test.ts).
+ */
+import assert from 'node:assert/strict';
+import { globSync } from 'node:fs';
+import path from 'node:path';
+import { textLiterals } from './hard-coded-scan.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const SOURCES = ['addin/src', 'thunderbird-ext/src'];
+/** Files not converted yet (each one a known gap, listed so the test still guards the rest). */
+const NOT_YET: string[] = [
+  // Outlook's event runtime (ES2016, no catalogue in that bundle): its error texts reach the pane.
+  'addin/src/office/async.ts',
+  // Thunderbird: the background page (notifications, menus, transcripts; for messenger.i18n and
+  // _locales), the options page and the script in the message pane.
+  'thunderbird-ext/src/background/backend.ts',
+  'thunderbird-ext/src/background/background.ts',
+  'thunderbird-ext/src/background/compose.ts',
+  'thunderbird-ext/src/background/relay-host.ts',
+  'thunderbird-ext/src/background/signed-out-transport.ts',
+  'thunderbird-ext/src/background/transcript.ts',
+  'thunderbird-ext/src/display/message-script.ts',
+  'thunderbird-ext/src/pages/options.ts',
+  'thunderbird-ext/src/relay/relay-transport.ts',
+  'thunderbird-ext/src/shared/commands.ts',
+];
+/** Literals that look like words but are not read by a person. */
+const NOT_USER_TEXT: Record<string, string[]> = {
+  // The ES2016 runtime finds the global object this way.
+  'addin/src/events/es2016-runtime.ts': ['return this'],
+};
+
+describe('no hard-coded user text in the Outlook add-in and the Thunderbird extension', () => {
+  const files = SOURCES.flatMap((dir) => globSync(`${dir}/**/*.ts`, { cwd: ROOT })).filter(
+    (f) => !f.endsWith('.test.ts') && !f.endsWith('.d.ts'),
+  );
+
+  it('finds the sources it checks', () => {
+    assert.ok(files.some((f) => f.startsWith('addin/src/panes/')) && files.some((f) => f.startsWith('thunderbird-ext/src/pages/')));
+    for (const gap of NOT_YET) assert.ok(files.includes(gap), `${gap} is listed as not yet converted but does not exist`);
+  });
+
+  for (const rel of files.sort()) {
+    if (NOT_YET.includes(rel)) continue;
+    it(rel, () => {
+      const allowed = new Set(NOT_USER_TEXT[rel] ?? []);
+      const left = textLiterals(path.join(ROOT, rel)).filter((hit) => !allowed.has(hit.replace(/^\d+: /, '')));
+      assert.deepEqual(left, [], `${rel} has text not from the catalogue (ui/src/i18n/messages)`);
+    });
+  }
+});
