@@ -355,7 +355,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
         const page = await d.services.messages.catchUp(caller, chatId, lastSeq);
         const reactions =
           reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
-        return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: d.services.calls.current(chatId) };
+        return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: await d.services.calls.current(chatId) };
       }),
     );
 
