@@ -5,6 +5,8 @@
  */
 import type { CallRing } from '../../../protocol/index.ts';
 import { el } from '../dom.ts';
+import { tx } from '../i18n/index.ts';
+import { ringText } from '../chat-panel/call-ring-text.ts';
 import type { ChatTransport } from '../transport.ts';
 
 export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, openChatId: () => string | null): () => void {
@@ -18,12 +20,12 @@ export function showCallsElsewhere(transport: ChatTransport, host: HTMLElement, 
   };
   const ring = (r: CallRing) => {
     if (r.call.chatId === openChatId() || shown.has(r.call.id)) return;
-    const dismiss = el('button', { type: 'button', class: 'button button-quiet', text: 'Dismiss' });
+    const dismiss = el('button', { type: 'button', class: 'button button-quiet', ...tx('call.alertDismiss') });
     const node = el(
       'div',
       { class: 'call-alert', role: 'alert' },
-      el('p', { text: `${r.callerAddress} is calling${r.call.media === 'video' ? ' (video)' : ''}: ${r.subject || 'Chat'}` }),
-      el('a', { class: 'button', href: `/c/${r.call.chatId}`, text: 'Open the chat to answer' }),
+      el('p', tx(...ringText(r))),
+      el('a', { class: 'button', href: `/c/${r.call.chatId}`, ...tx('call.alertOpen') }),
       dismiss,
     );
     dismiss.addEventListener('click', () => drop(r.call.id));

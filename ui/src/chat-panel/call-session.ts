@@ -5,6 +5,7 @@
  * cross. No DOM here: the view gets streams and quality through the callbacks.
  */
 import type { CallJoined, CallSignal, CallSignalNotice, CallView, IceServerView } from '../../../protocol/index.ts';
+import { t } from '../i18n/index.ts';
 import type { CallTransport } from '../transport.ts';
 import { assessQuality, type Quality, type StatsEntry } from './call-quality.ts';
 
@@ -74,7 +75,7 @@ export class CallSession {
     try {
       await this.apply(n.from, n.signal);
     } catch (err) {
-      this.o.onProblem(`Could not connect the call: ${err instanceof Error ? err.message : String(err)}`);
+      this.o.onProblem(t('call.connectFailed', { reason: err instanceof Error ? err.message : String(err) }));
     }
   }
 
@@ -144,7 +145,7 @@ export class CallSession {
       await peer.pc.setLocalDescription(await peer.pc.createOffer({ iceRestart }));
       await this.send(handle, { kind: 'offer', sdp: peer.pc.localDescription!.sdp });
     } catch (err) {
-      if (!this.closed) this.o.onProblem(`Could not call a participant: ${err instanceof Error ? err.message : String(err)}`);
+      if (!this.closed) this.o.onProblem(t('call.offerFailed', { reason: err instanceof Error ? err.message : String(err) }));
     }
   }
 
@@ -173,7 +174,7 @@ export class CallSession {
   private async send(to: string, signal: CallSignal): Promise<void> {
     if (this.closed) return;
     await this.o.calls.signal(this.o.chatId, this.callId, to, signal).catch((err: unknown) => {
-      if (!this.closed) this.o.onProblem(err instanceof Error ? err.message : 'Could not reach the call');
+      if (!this.closed) this.o.onProblem(err instanceof Error ? err.message : t('call.unreachable'));
     });
   }
 }

@@ -26,9 +26,6 @@ const NOT_YET: string[] = [
   // Strings added by features that landed after the catalogues were written (calls, edits and
   // reactions, mentions, capabilities, the messenger page, lazy loading): to be moved next.
   'chat-panel/attachment-view.ts',
-  'chat-panel/call-quality.ts',
-  'chat-panel/call-session.ts',
-  'chat-panel/call-view.ts',
   'chat-panel/index.ts',
   'chat-panel/media-upload.ts',
   'chat-panel/members-view.ts',
@@ -37,7 +34,6 @@ const NOT_YET: string[] = [
   'chat-panel/message-view.ts',
   'chat-panel/reactions-view.ts',
   'chat-panel/video-recorder.ts',
-  'chat-page/call-alerts.ts',
   'chat-page/chat-list-view.ts',
   'chat-page/messenger-view.ts',
   'chat-page/search-view.ts',
