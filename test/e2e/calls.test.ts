@@ -112,7 +112,9 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
         '--disable-gpu',
         '--no-first-run',
         '--disable-background-networking',
-        '--use-fake-device-for-media-stream',
+        // Three fake cameras (and Chromium's three fake microphones), so a call can switch between
+        // them. fake_device_1 is a 16-bit depth camera (Y16) whose frames WebRTC cannot encode.
+        '--use-fake-device-for-media-stream=device-count=3',
         '--use-fake-ui-for-media-stream',
         '--autoplay-policy=no-user-gesture-required',
       ],
@@ -223,6 +225,70 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       }
     });
   }
+
+  it('switches microphone and camera mid-call: the new tracks replace the old in the same connection, and bytes keep flowing', async () => {
+    const server = await startTestServer();
+    try {
+      const [alice, bob] = await signInAll(server, ['alice@example.com', 'bob@example.com']);
+      const chatId = await chatOf(server, alice, [bob], 'Devices');
+      const a = await openChat(server, alice, chatId);
+      const b = await openChat(server, bob, chatId);
+      await callAndAnswer(a, [b], 'Devices');
+      await expectMediaFlowing([a, b], 1);
+      /** What Alice sends: per kind, the track's label, id and enabled state, and the track the encoder reads (getStats media-source). */
+      const sending = () =>
+        a.evaluate(async () => {
+          const pc = (window.__peerConnections ?? []).find((p) => p.connectionState === 'connected')!;
+          const stats = await pc.getStats();
+          const encoded: Record<string, string> = {};
+          stats.forEach((r: { type: string; kind?: string; trackIdentifier?: string }) => {
+            if (r.type === 'media-source' && r.kind && r.trackIdentifier) encoded[r.kind] = r.trackIdentifier;
+          });
+          return {
+            connections: (window.__peerConnections ?? []).length,
+            senders: pc
+              .getSenders()
+              .map((s) => ({ kind: s.track!.kind, label: s.track!.label, id: s.track!.id, enabled: s.track!.enabled })),
+            encoded,
+          };
+        });
+      const before = await sending();
+      const microphone = a.getByRole('combobox', { name: 'Microphone' });
+      const camera = a.getByRole('combobox', { name: 'Camera' });
+      assert.equal(await microphone.inputValue(), 'default');
+      await a.getByRole('button', { name: 'Mute' }).click();
+      await microphone.selectOption({ label: 'Fake Audio Input 1' });
+      await camera.selectOption({ label: 'fake_device_2' });
+      const after = await waitUntil(
+        'the new devices are sent',
+        async () => {
+          const now = await sending();
+          const labels = now.senders.map((s) => s.label).sort();
+          return labels.join() === 'Fake Audio Input 1,fake_device_2' ? now : null;
+        },
+        15_000,
+        100,
+      );
+      // The same one connection, its senders now reading the new tracks (the encoder too), mute kept.
+      assert.equal(after.connections, 1);
+      for (const s of after.senders) {
+        assert.notEqual(s.id, before.senders.find((o) => o.kind === s.kind)!.id);
+        assert.equal(after.encoded[s.kind], s.id, JSON.stringify(after));
+      }
+      assert.deepEqual(after.senders.map((s) => `${s.kind}:${s.enabled}`).sort(), ['audio:false', 'video:true']);
+      await a.getByRole('button', { name: 'Unmute' }).click();
+      await expectMediaFlowing([a, b], 1);
+      // The picker shows what is sent, and the preview shows the new camera.
+      assert.equal(await camera.locator('option:checked').innerText(), 'fake_device_2');
+      assert.equal(
+        await a.locator('.ic-call-local').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0]?.label),
+        'fake_device_2',
+      );
+      await hangUpAndCheckHistory(a, [b], 'alice@example.com, bob@example.com');
+    } finally {
+      await server.close();
+    }
+  });
 
   it('three people: each receives audio and video from both others through the relay', async () => {
     const coturn = await startCoturn();

@@ -87,6 +87,36 @@ export class CallSession {
     for (const t of this.o.local.getVideoTracks()) t.enabled = !off;
   }
 
+  /**
+   * Sends another microphone or camera from now on: the new track takes the old one's place in
+   * every connection (RTCRtpSender.replaceTrack), so nothing is renegotiated and the others
+   * keep receiving on the same stream. Muted or camera-off stays so.
+   */
+  async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<MediaStreamTrack> {
+    const old = kind === 'audio' ? this.o.local.getAudioTracks()[0] : this.o.local.getVideoTracks()[0];
+    if (old?.getSettings().deviceId === deviceId) return old;
+    const fresh = await navigator.mediaDevices.getUserMedia({ [kind]: { deviceId: { exact: deviceId } } });
+    const track = kind === 'audio' ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0];
+    if (!track) throw new Error(t('call.noTrack'));
+    if (this.closed) {
+      track.stop();
+      return track;
+    }
+    track.enabled = old?.enabled ?? true;
+    await Promise.all(
+      [...this.peers.values()].map(async ({ pc }) => {
+        const sender = pc.getSenders().find((s) => s.track === old || s.track?.kind === kind);
+        await sender?.replaceTrack(track);
+      }),
+    );
+    if (old) {
+      this.o.local.removeTrack(old);
+      old.stop();
+    }
+    this.o.local.addTrack(track);
+    return track;
+  }
+
   /** Quality per participant, from getStats against the previous call of this. */
   async quality(): Promise<Map<string, Quality>> {
     const out = new Map<string, Quality>();

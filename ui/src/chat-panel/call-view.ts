@@ -9,6 +9,7 @@ import { el } from '../dom.ts';
 import { say, sayAsIs, t, tx } from '../i18n/index.ts';
 import type { CallTransport } from '../transport.ts';
 import { qualityLabel } from './call-quality.ts';
+import { createCallDevices } from './call-devices.ts';
 import { ringText } from './call-ring-text.ts';
 import { CallSession, localMedia } from './call-session.ts';
 import { RingTone } from './ring-tone.ts';
@@ -74,11 +75,22 @@ export function createCallBar(opts: CallBarOptions): CallBar {
   const muteButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', ...tx('call.mute') });
   const cameraButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', ...tx('call.cameraOff') });
   const hangUpButton = el('button', { type: 'button', class: 'ic-button ic-danger', ...tx('call.hangUp') });
+  const devices = createCallDevices(async (kind, deviceId) => {
+    if (!session) return;
+    try {
+      await session.switchDevice(kind, deviceId);
+      // The same stream with its new track: shown afresh so the preview follows the new camera.
+      localVideo.srcObject = session.local;
+    } catch (err) {
+      opts.onProblem(t('call.deviceFailed', { reason: err instanceof Error ? err.message : String(err) }));
+    }
+  });
   const inCall = el(
     'div',
     { class: 'ic-call-live', hidden: true },
     grid,
     el('div', { class: 'ic-call-row' }, muteButton, cameraButton, hangUpButton),
+    devices.root,
   );
 
   const root = el('section', { class: 'ic-call', ...tx({ 'aria-label': 'call.label' }) }, idle, ringBox, inCall, status);
@@ -141,6 +153,7 @@ export function createCallBar(opts: CallBarOptions): CallBar {
       early = [];
       for (const n of held) await session.signal(n);
       qualityTimer = setInterval(() => void showQuality(), QUALITY_EVERY_MS);
+      void devices.show(local);
     } catch (err) {
       for (const t of local?.getTracks() ?? []) t.stop();
       opts.onProblem(err instanceof Error ? t('call.joinFailed', { reason: err.message }) : t('call.joinFailedPlain'));
@@ -187,6 +200,7 @@ export function createCallBar(opts: CallBarOptions): CallBar {
 
   function leaveLocally(): void {
     clearInterval(qualityTimer);
+    devices.hide();
     session?.close();
     session = null;
     for (const tile of remotes.values()) tile.remove();
