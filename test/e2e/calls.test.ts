@@ -14,9 +14,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { UUID_PATTERN, type SessionView } from '../../protocol/index.ts';
 import { accessibilityProblems, assertUiBuilt, CHROMIUM, SCREENSHOTS, watchForPageProblems } from '../support/browser.ts';
-import { startCoturn, type Coturn } from '../support/coturn.ts';
+import { makeTurnCertificate, startCoturn, type Coturn, type TurnCertificate } from '../support/coturn.ts';
 import { api, signInAll, startTestServer, type TestServer } from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
+import { iceServersFor } from '../../backend/src/calls/turn.ts';
 
 declare global {
   interface Window {
@@ -99,11 +100,14 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
   // server and coturn, so a retry is clean; a call path that is really broken still fails all three.
   this.retries(2);
   let browser: Browser;
+  /** The `turns:` relay's self-signed certificate, trusted by this browser by its key (as a CA-signed one would be). */
+  let turnCertificate: TurnCertificate;
   const problems: string[] = [];
   const contexts: BrowserContext[] = [];
 
   before(async () => {
     assertUiBuilt();
+    turnCertificate = makeTurnCertificate();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -117,6 +121,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
         '--use-fake-device-for-media-stream=device-count=3',
         '--use-fake-ui-for-media-stream',
         '--autoplay-policy=no-user-gesture-required',
+        `--ignore-certificate-errors-spki-list=${turnCertificate.spki}`,
       ],
     });
   });
@@ -124,7 +129,10 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
     for (const c of contexts.splice(0)) await c.close();
     assert.deepEqual(problems.splice(0), [], 'no page errors');
   });
-  after(async () => browser?.close());
+  after(async () => {
+    await browser?.close();
+    turnCertificate?.remove();
+  });
 
   /** A person's browser on the chat's page, signed in with their session. */
   async function openChat(server: TestServer, who: SessionView, chatId: string, opts: { relay?: boolean } = {}): Promise<Page> {
@@ -180,9 +188,15 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
     }
   }
 
-  for (const mode of ['direct', 'relay over UDP', 'relay over TCP only'] as const) {
+  for (const mode of ['direct', 'relay over UDP', 'relay over TCP only', 'relay over TLS only'] as const) {
     it(`two people: audio and video both ways, ${mode}`, async () => {
-      const coturn: Coturn | null = mode === 'direct' ? null : await startCoturn({ tcpOnly: mode === 'relay over TCP only' });
+      const coturn: Coturn | null =
+        mode === 'direct'
+          ? null
+          : await startCoturn({
+              tcpOnly: mode === 'relay over TCP only',
+              tls: mode === 'relay over TLS only' ? turnCertificate : undefined,
+            });
       const server = await startTestServer(coturn ? { TURN_URLS: coturn.urls, TURN_SECRET: coturn.secret, TURN_TTL_SECONDS: '600' } : {});
       try {
         const [alice, bob] = await signInAll(server, ['alice@example.com', 'bob@example.com']);
@@ -194,12 +208,17 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
         await a.getByText('In the call with bob@example.com').waitFor();
         await b.getByText('In the call with alice@example.com').waitFor();
         const flows = await expectMediaFlowing([a, b], 1);
-        const expected = { direct: /^(host|srflx|prflx)$/, 'relay over UDP': /^relay\/udp$/, 'relay over TCP only': /^relay\/tcp$/ }[mode];
+        const expected = {
+          direct: /^(host|srflx|prflx)$/,
+          'relay over UDP': /^relay\/udp$/,
+          'relay over TCP only': /^relay\/tcp$/,
+          'relay over TLS only': /^relay\/tls$/,
+        }[mode];
         for (const f of flows) assert.match(f.paths[0]!, expected, JSON.stringify(flows));
         // The panel shows the quality it reads from getStats, and says when media is relayed.
         const quality = b.locator('.ic-call-tile', { hasText: 'alice@example.com' }).locator('.ic-call-quality');
         await waitUntil('quality shown', async () => /good|fair|poor/.test(await quality.innerText()));
-        if (relay) assert.match(await quality.innerText(), mode === 'relay over UDP' ? /relayed over UDP/ : /relayed over TCP/);
+        if (relay) assert.match(await quality.innerText(), new RegExp(`relayed over ${mode.split(' ')[2]}`));
         if (coturn) {
           // coturn saw allocations by the server-issued, per-member usernames.
           assert.match(coturn.log(), new RegExp(`user <\\d+:[A-Za-z0-9_-]+\\.${UUID_PATTERN}>`));
@@ -225,6 +244,46 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       }
     });
   }
+
+  it('a `turns:` relay with a certificate the browser does not trust gives no relay candidate; the same relay trusted does', async () => {
+    const untrusted = makeTurnCertificate();
+    const relays = [await startCoturn({ tls: turnCertificate }), await startCoturn({ tls: untrusted })];
+    const context = await browser.newContext();
+    contexts.push(context);
+    try {
+      const page = await context.newPage();
+      const relayCandidates = [];
+      for (const relay of relays) {
+        const { iceServers } = iceServersFor({ iceUrls: [relay.urls], turnSecret: relay.secret, turnTtlSeconds: 600 }, 'probe');
+        relayCandidates.push(
+          await page.evaluate(async (iceServers) => {
+            const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: 'relay' });
+            pc.createDataChannel('probe');
+            const found: string[] = [];
+            pc.onicecandidate = (e) => {
+              // relayProtocol (the browser's leg to the relay) is newer than TypeScript's DOM types.
+              const c: (RTCIceCandidate & { relayProtocol?: string }) | null = e.candidate;
+              if (c?.type === 'relay') found.push(c.relayProtocol ?? '');
+            };
+            const done = new Promise<void>((resolve) => {
+              pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+            });
+            await pc.setLocalDescription(await pc.createOffer());
+            await Promise.race([done, new Promise((r) => setTimeout(r, 15_000))]);
+            pc.close();
+            return found;
+          }, iceServers),
+        );
+      }
+      assert.deepEqual(relayCandidates, [['tls'], []]);
+      // The relay saw the untrusting browser give up during the TLS handshake, before any TURN request.
+      assert.match(relays[1]!.log(), /TLS\/TCP socket (buffer operation error|disconnected)/);
+      assert.doesNotMatch(relays[1]!.log(), /user <\d+:probe>/);
+    } finally {
+      for (const r of relays) await r.stop();
+      untrusted.remove();
+    }
+  });
 
   it('switches microphone and camera mid-call: the new tracks replace the old in the same connection, and bytes keep flowing', async () => {
     const server = await startTestServer();
