@@ -96,8 +96,11 @@ async function expectMediaFlowing(pages: Page[], peers: number): Promise<MediaFl
 describe('calls in the chat page (Chromium, fake devices, coturn)', function () {
   this.timeout(120_000);
   // Relayed calls through coturn on loopback failed about one run in three in fresh-clone CI
-  // (media never started; a rerun passes; cause not found yet). Each attempt starts its own
-  // server and coturn, so a retry is clean; a call path that is really broken still fails all three.
+  // (media never started). One cause found: coturn opens its UDP listener after its TCP ones,
+  // and the readiness check only tried TCP (it now waits for a STUN answer over UDP too).
+  // Another: on this shared 2-core machine (load average ~20) a run can hit the 120 s test
+  // timeout before media is checked. Each attempt starts its own server and coturn, so a retry
+  // is clean; a call path that is really broken still fails all three.
   this.retries(2);
   let browser: Browser;
   /** The `turns:` relay's self-signed certificate, trusted by this browser by its key (as a CA-signed one would be). */

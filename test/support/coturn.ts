@@ -6,6 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,29 @@ function accepts(port: number): Promise<boolean> {
       resolve(true);
     });
     s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Whether something answers a STUN Binding request over UDP on the port. coturn opens its UDP
+ * listener after its TCP ones (its log says so), so a TCP accept alone does not prove that a
+ * browser's first TURN-over-UDP request will be answered.
+ */
+function answersStun(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const transaction = randomBytes(12);
+    // Binding request: type 0x0001, no attributes, the magic cookie, a transaction id.
+    const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transaction]);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('message', (m) => done(m.length >= 20 && m.readUInt16BE(0) === 0x0101 && m.subarray(8, 20).equals(transaction)));
+    socket.on('error', () => done(false));
+    socket.send(request, port, '127.0.0.1');
   });
 }
 
@@ -137,6 +161,7 @@ export async function startCoturn(
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${output}`);
   });
+  if (!opts.tcpOnly) await waitUntil(`coturn answering STUN over UDP on ${port}`, () => answersStun(port), 10_000, 50);
   if (tlsPort) await waitUntil(`coturn TLS listening on ${tlsPort}`, () => accepts(tlsPort), 10_000, 50);
   const urls = tlsPort
     ? `turns:127.0.0.1:${tlsPort}?transport=tcp`
