@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: load, latency and memory of the real server against a bare Socket.IO
  * baseline, on this machine. See docs/performance.md for the method and the results.
+ * `npm run bench -- calls`: call signalling latency and server CPU per call (bench/calls.ts, docs/calls.md).
  *
  * Environment knobs (all optional):
  *   BENCH_QUICK=1          short run (fewer chats, 5 s windows, 2,000 idle members)
@@ -428,7 +429,8 @@ function report(
   void idleClients;
 }
 
-main().then(
+// `npm run bench -- calls`: the calls bench (bench/calls.ts) instead of the messaging one.
+(process.argv[2] === 'calls' ? import('./calls.ts').then((m) => m.benchCalls()) : main()).then(
   () => process.exit(0),
   (err) => {
     console.error(err);
