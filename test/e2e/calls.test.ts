@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { UUID_PATTERN, type SessionView } from '../../protocol/index.ts';
 import { accessibilityProblems, assertUiBuilt, CHROMIUM, SCREENSHOTS, watchForPageProblems } from '../support/browser.ts';
 import { makeTurnCertificate, startCoturn, type Coturn, type TurnCertificate } from '../support/coturn.ts';
-import { api, signInAll, startTestServer, type TestServer } from '../support/server.ts';
+import { api, signInAll, startTestServer, startTwoNodes, type TestServer } from '../support/server.ts';
 import { waitUntil } from '../support/wait.ts';
 import { iceServersFor } from '../../backend/src/calls/turn.ts';
 
@@ -381,6 +381,21 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
     } finally {
       await server.close();
       await coturn.stop();
+    }
+  });
+
+  it('two server nodes: the caller on node one, the callee on node two, audio and video both ways', async () => {
+    const nodes = await startTwoNodes();
+    try {
+      const [alice, bob] = await signInAll(nodes.one, ['alice@example.com', 'bob@example.com']);
+      const chatId = await chatOf(nodes.one, alice, [bob], 'Across nodes');
+      const a = await openChat(nodes.one, alice, chatId);
+      const b = await openChat(nodes.two, bob, chatId);
+      await callAndAnswer(a, [b], 'Across nodes');
+      await expectMediaFlowing([a, b], 1);
+      await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');
+    } finally {
+      await nodes.close();
     }
   });
 
