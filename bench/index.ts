@@ -5,6 +5,7 @@
  *   npm run bench -- translation     message translation: 50 readers in 5 languages (bench/translation.ts)
  *   npm run bench -- uploads         upload throughput and server memory (bench/uploads.ts)
  *   npm run bench -- writer          the message writer alone against PostgreSQL (bench/writer-micro.ts)
+ *   npm run bench -- calls           call signalling latency and server CPU per call (bench/calls.ts)
  *   npm run bench -- all             each of them in turn
  *
  * Each runs in its own process, one after the other: they share nothing but the machine, and a
@@ -19,6 +20,7 @@ const BENCHES = {
   translation: 'translation.ts',
   uploads: 'uploads.ts',
   writer: 'writer-micro.ts',
+  calls: 'calls.ts',
 } as const;
 type Bench = keyof typeof BENCHES;
 

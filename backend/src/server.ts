@@ -40,6 +40,7 @@ import { connectRedis, type RedisClients } from './ops/redis.ts';
 import { SocketFanout } from './realtime/events.ts';
 import { SocketCallEvents } from './realtime/call-events.ts';
 import { CallService } from './calls/calls.ts';
+import { MemoryCallStore, RedisCallStore, type CallStore } from './calls/call-store.ts';
 import { withRemovalHook } from './chats/events.ts';
 import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
@@ -208,7 +209,9 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       addressesBlocking: (actorId, addresses) => addressesBlockingActor(pool, actorId, addresses),
     };
     const callEvents = new SocketCallEvents();
-    const calls = new CallService(ctx, callEvents, {
+    // Members of one chat may be connected to different nodes: with Redis every node sees the same calls.
+    const callStore: CallStore = redis ? new RedisCallStore(redis.commands, redis.keyPrefix) : new MemoryCallStore();
+    const calls = new CallService(ctx, callEvents, callStore, {
       ...config.calls,
       startLimit: createRateLimit(`${config.redisKeyPrefix}:call-starts`, config.calls.startsPerHour, 3600, redis?.commands),
     });

@@ -344,7 +344,7 @@ export function createSocketServer(d: RealtimeDeps): IoServer {
       await socket.join([rooms.chat(chatId), rooms.member(chatId, caller.identityId)]);
       const page = await d.services.messages.catchUp(caller, chatId, lastSeq, me);
       const reactions = reactionsFrom === undefined ? [] : await d.services.messages.reactionsShown(caller, chatId, reactionsFrom, lastSeq);
-      return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: d.services.calls.current(chatId) };
+      return { chat, missed: page.messages, hasMore: page.hasMore, reactions, call: await d.services.calls.current(chatId) };
     }),
 
     leave: handle('chat:leave', leaveEvent, async ({ chatId }, { socket, caller }) => {

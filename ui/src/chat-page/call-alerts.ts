@@ -8,7 +8,8 @@
 import type { CallRing } from '../../../protocol/index.ts';
 import { chatUrl } from '../../../mail-client/chat-url.ts';
 import { el } from '../dom.ts';
-import { t, tx } from '../i18n/index.ts';
+import { tx } from '../i18n/index.ts';
+import { ringText } from '../chat-panel/call-ring-text.ts';
 import type { ChatTransport } from '../transport.ts';
 
 export function showCallsElsewhere(
@@ -27,13 +28,12 @@ export function showCallsElsewhere(
   };
   const ring = (r: CallRing) => {
     if (r.call.chatId === openChatId() || shown.has(r.call.id)) return;
-    const dismiss = el('button', { type: 'button', class: 'button button-quiet', ...tx('callAlert.dismiss') });
-    const values = { caller: r.callerAddress, subject: r.subject || t('panel.title') };
-    const link = el('a', { class: 'button', href: chatUrl('', r.call.chatId), ...tx('callAlert.open') });
+    const dismiss = el('button', { type: 'button', class: 'button button-quiet', ...tx('call.alertDismiss') });
+    const link = el('a', { class: 'button', href: chatUrl('', r.call.chatId), ...tx('call.alertOpen') });
     const node = el(
       'div',
       { class: 'call-alert', role: 'alert' },
-      el('p', tx(r.call.media === 'video' ? 'callAlert.callingVideo' : 'callAlert.calling', values)),
+      el('p', tx(...ringText(r))),
       link,
       dismiss,
     );

@@ -16,7 +16,7 @@ describe('call quality from getStats', () => {
   it('is good on a short round trip without loss, and says when media is relayed', () => {
     const q = assessQuality(reading({ rtt: 0.042, lost: 0, received: 500, relay: 'tcp', bytes: 9000 }), null);
     assert.deepEqual(q, { level: 'good', rttMs: 42, lossPercent: 0, relay: 'tcp', bytesReceived: 9000, bytesSent: 1234 });
-    assert.equal(qualityLabel(q), 'good, 42 ms, relayed over TCP');
+    assert.equal(qualityLabel(q), 'good · 42 ms · relayed over TCP');
   });
 
   it('counts loss between two readings, not since the call began', () => {
@@ -25,7 +25,7 @@ describe('call quality from getStats', () => {
     const q = assessQuality(reading({ rtt: 0.05, lost: 105, received: 1095 }), before);
     assert.equal(q.level, 'fair');
     assert.equal(Math.round(q.lossPercent), 5);
-    assert.equal(qualityLabel(q), 'fair, 50 ms, 5% lost');
+    assert.equal(qualityLabel(q), 'fair · 50 ms · 5% lost');
   });
 
   it('is poor on a long round trip, and connecting before a path is chosen', () => {

@@ -3,6 +3,7 @@
  * selected candidate pair and the share of inbound packets lost between the snapshots. Pure,
  * so it is tested without a browser.
  */
+import { t, uiLanguage } from '../i18n/index.ts';
 
 /** The fields of RTCStats entries this reads (the rest are ignored). */
 export interface StatsEntry {
@@ -81,9 +82,14 @@ export function assessQuality(now: StatsEntry[], before: StatsEntry[] | null): Q
   return { level, rttMs, lossPercent, relay, bytesReceived, bytesSent };
 }
 
+const LEVEL_KEYS = { good: 'call.quality.good', fair: 'call.quality.fair', poor: 'call.quality.poor' } as const;
+
+/** "good · 42 ms · relayed over TCP", in the reader's language (the dot needs no translating). */
 export function qualityLabel(q: Quality): string {
-  if (q.level === 'connecting') return 'connecting…';
-  const rtt = q.rttMs !== null ? `, ${q.rttMs} ms` : '';
-  const loss = q.lossPercent >= 1 ? `, ${Math.round(q.lossPercent)}% lost` : '';
-  return `${q.level}${rtt}${loss}${q.relay ? `, relayed over ${q.relay.toUpperCase()}` : ''}`;
+  if (q.level === 'connecting') return t('call.quality.connecting');
+  const parts = [t(LEVEL_KEYS[q.level])];
+  if (q.rttMs !== null) parts.push(new Intl.NumberFormat(uiLanguage(), { style: 'unit', unit: 'millisecond' }).format(q.rttMs));
+  if (q.lossPercent >= 1) parts.push(t('call.quality.lost', { percent: Math.round(q.lossPercent) }));
+  if (q.relay) parts.push(t('call.quality.relayed', { protocol: q.relay.toUpperCase() }));
+  return parts.join(' · ');
 }

@@ -5,6 +5,7 @@
  * cross. No DOM here: the view gets streams and quality through the callbacks.
  */
 import type { CallJoined, CallSignal, CallSignalNotice, CallView, IceServerView } from '../../../protocol/index.ts';
+import { t } from '../i18n/index.ts';
 import type { CallTransport } from '../transport.ts';
 import { assessQuality, type Quality, type StatsEntry } from './call-quality.ts';
 
@@ -74,7 +75,7 @@ export class CallSession {
     try {
       await this.apply(n.from, n.signal);
     } catch (err) {
-      this.o.onProblem(`Could not connect the call: ${err instanceof Error ? err.message : String(err)}`);
+      this.o.onProblem(t('call.connectFailed', { reason: err instanceof Error ? err.message : String(err) }));
     }
   }
 
@@ -84,6 +85,36 @@ export class CallSession {
 
   setCameraOff(off: boolean): void {
     for (const t of this.o.local.getVideoTracks()) t.enabled = !off;
+  }
+
+  /**
+   * Sends another microphone or camera from now on: the new track takes the old one's place in
+   * every connection (RTCRtpSender.replaceTrack), so nothing is renegotiated and the others
+   * keep receiving on the same stream. Muted or camera-off stays so.
+   */
+  async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<MediaStreamTrack> {
+    const old = kind === 'audio' ? this.o.local.getAudioTracks()[0] : this.o.local.getVideoTracks()[0];
+    if (old?.getSettings().deviceId === deviceId) return old;
+    const fresh = await navigator.mediaDevices.getUserMedia({ [kind]: { deviceId: { exact: deviceId } } });
+    const track = kind === 'audio' ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0];
+    if (!track) throw new Error(t('call.noTrack'));
+    if (this.closed) {
+      track.stop();
+      return track;
+    }
+    track.enabled = old?.enabled ?? true;
+    await Promise.all(
+      [...this.peers.values()].map(async ({ pc }) => {
+        const sender = pc.getSenders().find((s) => s.track === old || s.track?.kind === kind);
+        await sender?.replaceTrack(track);
+      }),
+    );
+    if (old) {
+      this.o.local.removeTrack(old);
+      old.stop();
+    }
+    this.o.local.addTrack(track);
+    return track;
   }
 
   /** Quality per participant, from getStats against the previous call of this. */
@@ -144,7 +175,7 @@ export class CallSession {
       await peer.pc.setLocalDescription(await peer.pc.createOffer({ iceRestart }));
       await this.send(handle, { kind: 'offer', sdp: peer.pc.localDescription!.sdp });
     } catch (err) {
-      if (!this.closed) this.o.onProblem(`Could not call a participant: ${err instanceof Error ? err.message : String(err)}`);
+      if (!this.closed) this.o.onProblem(t('call.offerFailed', { reason: err instanceof Error ? err.message : String(err) }));
     }
   }
 
@@ -173,7 +204,7 @@ export class CallSession {
   private async send(to: string, signal: CallSignal): Promise<void> {
     if (this.closed) return;
     await this.o.calls.signal(this.o.chatId, this.callId, to, signal).catch((err: unknown) => {
-      if (!this.closed) this.o.onProblem(err instanceof Error ? err.message : 'Could not reach the call');
+      if (!this.closed) this.o.onProblem(err instanceof Error ? err.message : t('call.unreachable'));
     });
   }
 }

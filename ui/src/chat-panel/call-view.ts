@@ -6,8 +6,11 @@
  */
 import type { CallJoined, CallRing, CallSignalNotice, CallView, ChatView } from '../../../protocol/index.ts';
 import { el } from '../dom.ts';
+import { say, sayAsIs, t, tx } from '../i18n/index.ts';
 import type { CallTransport } from '../transport.ts';
 import { qualityLabel } from './call-quality.ts';
+import { createCallDevices } from './call-devices.ts';
+import { ringText } from './call-ring-text.ts';
 import { CallSession, localMedia } from './call-session.ts';
 import { RingTone } from './ring-tone.ts';
 
@@ -47,42 +50,53 @@ export function createCallBar(opts: CallBarOptions): CallBar {
   const remotes = new Map<string, HTMLElement>();
 
   const status = el('p', { class: 'ic-call-status', role: 'status', 'aria-live': 'polite' });
-  const audioButton = el('button', { type: 'button', class: 'ic-button', text: 'Call' });
-  const videoButton = el('button', { type: 'button', class: 'ic-button', text: 'Video call' });
-  const joinButton = el('button', { type: 'button', class: 'ic-button', text: 'Join call', hidden: true });
-  const webLink = el('a', { class: 'ic-button', text: 'Call on the web page', target: '_blank', rel: 'noopener', hidden: true });
+  const audioButton = el('button', { type: 'button', class: 'ic-button', ...tx('call.audio') });
+  const videoButton = el('button', { type: 'button', class: 'ic-button', ...tx('call.video') });
+  const joinButton = el('button', { type: 'button', class: 'ic-button', ...tx('call.join'), hidden: true });
+  const webLink = el('a', { class: 'ic-button', ...tx('call.onWebPage'), target: '_blank', rel: 'noopener', hidden: true });
   const idle = el('div', { class: 'ic-call-row' }, audioButton, videoButton, joinButton, webLink);
 
-  const ringText = el('p', { class: 'ic-call-ring-text' });
-  const acceptButton = el('button', { type: 'button', class: 'ic-button ic-primary', text: 'Accept' });
-  const declineButton = el('button', { type: 'button', class: 'ic-button', text: 'Decline' });
+  const ringLine = el('p', { class: 'ic-call-ring-text' });
+  const acceptButton = el('button', { type: 'button', class: 'ic-button ic-primary', ...tx('call.accept') });
+  const declineButton = el('button', { type: 'button', class: 'ic-button', ...tx('call.decline') });
   const ringBox = el(
     'div',
     { class: 'ic-call-ring', role: 'alert', hidden: true },
-    ringText,
+    ringLine,
     el('div', { class: 'ic-call-row' }, acceptButton, declineButton),
   );
 
-  const localVideo = el('video', { class: 'ic-call-local', 'aria-label': 'Your camera' });
+  const localVideo = el('video', { class: 'ic-call-local', ...tx({ 'aria-label': 'call.yourCamera' }) });
   localVideo.muted = true;
   localVideo.autoplay = true;
   localVideo.playsInline = true;
-  const localTile = el('figure', { class: 'ic-call-tile ic-call-me' }, localVideo, el('figcaption', { text: 'You' }));
+  const localTile = el('figure', { class: 'ic-call-tile ic-call-me' }, localVideo, el('figcaption', tx('call.you')));
   const grid = el('div', { class: 'ic-call-grid' }, localTile);
-  const muteButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', text: 'Mute' });
-  const cameraButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', text: 'Camera off' });
-  const hangUpButton = el('button', { type: 'button', class: 'ic-button ic-danger', text: 'Hang up' });
+  const muteButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', ...tx('call.mute') });
+  const cameraButton = el('button', { type: 'button', class: 'ic-button', 'aria-pressed': 'false', ...tx('call.cameraOff') });
+  const hangUpButton = el('button', { type: 'button', class: 'ic-button ic-danger', ...tx('call.hangUp') });
+  const devices = createCallDevices(async (kind, deviceId) => {
+    if (!session) return;
+    try {
+      await session.switchDevice(kind, deviceId);
+      // The same stream with its new track: shown afresh so the preview follows the new camera.
+      localVideo.srcObject = session.local;
+    } catch (err) {
+      opts.onProblem(t('call.deviceFailed', { reason: err instanceof Error ? err.message : String(err) }));
+    }
+  });
   const inCall = el(
     'div',
     { class: 'ic-call-live', hidden: true },
     grid,
     el('div', { class: 'ic-call-row' }, muteButton, cameraButton, hangUpButton),
+    devices.root,
   );
 
-  const root = el('section', { class: 'ic-call', 'aria-label': 'Call' }, idle, ringBox, inCall, status);
+  const root = el('section', { class: 'ic-call', ...tx({ 'aria-label': 'call.label' }) }, idle, ringBox, inCall, status);
 
   const me = () => chat?.me.identityId ?? '';
-  const nameOf = (handle: string) => chat?.members.find((m) => m.identityId === handle)?.address ?? 'Someone';
+  const nameOf = (handle: string) => chat?.members.find((m) => m.identityId === handle)?.address ?? t('common.someone');
 
   function render(): void {
     const live = !!call && call.state !== 'ended';
@@ -99,10 +113,11 @@ export function createCallBar(opts: CallBarOptions): CallBar {
     inCall.hidden = !inIt;
     if (inIt && call) {
       const others = call.participants.filter((h) => h !== me()).map(nameOf);
-      status.textContent = others.length ? `In the call with ${others.join(', ')}` : 'Calling…';
+      if (others.length) say(status, 'call.inCallWith', { names: others.join(', ') });
+      else say(status, 'call.calling');
     } else if (live && call) {
-      status.textContent = `A call is going on (${call.participants.length} in it)`;
-    } else status.textContent = '';
+      say(status, 'call.goingOn', { count: call.participants.length });
+    } else sayAsIs(status, '');
   }
 
   function stopRinging(): void {
@@ -138,9 +153,10 @@ export function createCallBar(opts: CallBarOptions): CallBar {
       early = [];
       for (const n of held) await session.signal(n);
       qualityTimer = setInterval(() => void showQuality(), QUALITY_EVERY_MS);
+      void devices.show(local);
     } catch (err) {
       for (const t of local?.getTracks() ?? []) t.stop();
-      opts.onProblem(err instanceof Error ? `Could not join the call: ${err.message}` : 'Could not join the call');
+      opts.onProblem(err instanceof Error ? t('call.joinFailed', { reason: err.message }) : t('call.joinFailedPlain'));
     } finally {
       busy = false;
       render();
@@ -184,15 +200,16 @@ export function createCallBar(opts: CallBarOptions): CallBar {
 
   function leaveLocally(): void {
     clearInterval(qualityTimer);
+    devices.hide();
     session?.close();
     session = null;
     for (const tile of remotes.values()) tile.remove();
     remotes.clear();
     localVideo.srcObject = null;
     muteButton.setAttribute('aria-pressed', 'false');
-    muteButton.textContent = 'Mute';
+    say(muteButton, 'call.mute');
     cameraButton.setAttribute('aria-pressed', 'false');
-    cameraButton.textContent = 'Camera off';
+    say(cameraButton, 'call.cameraOff');
   }
 
   audioButton.addEventListener('click', () => void enter('audio', () => calls!.start(chatId, 'audio')));
@@ -220,13 +237,13 @@ export function createCallBar(opts: CallBarOptions): CallBar {
     const muted = muteButton.getAttribute('aria-pressed') !== 'true';
     session?.setMuted(muted);
     muteButton.setAttribute('aria-pressed', String(muted));
-    muteButton.textContent = muted ? 'Unmute' : 'Mute';
+    say(muteButton, muted ? 'call.unmute' : 'call.mute');
   });
   cameraButton.addEventListener('click', () => {
     const off = cameraButton.getAttribute('aria-pressed') !== 'true';
     session?.setCameraOff(off);
     cameraButton.setAttribute('aria-pressed', String(off));
-    cameraButton.textContent = off ? 'Camera on' : 'Camera off';
+    say(cameraButton, off ? 'call.cameraOn' : 'call.cameraOff');
   });
 
   render();
@@ -245,7 +262,7 @@ export function createCallBar(opts: CallBarOptions): CallBar {
       if (r.call.chatId !== chatId || session || !calls) return;
       ringing = r;
       call = r.call;
-      ringText.textContent = `${r.callerAddress} is calling${r.call.media === 'video' ? ' (video)' : ''}: ${r.subject || 'Chat'}`;
+      say(ringLine, ...ringText(r));
       clearTimeout(ringTimer);
       ringTimer = setTimeout(
         () => {
