@@ -5,16 +5,7 @@ import type { Caller } from '../identity/sessions.ts';
 import type { ChatContext } from '../chats/context.ts';
 import { requireMember } from '../chats/membership.ts';
 import { postCallLine } from '../chats/messages.ts';
-import {
-  addParticipant,
-  afterLeaving,
-  byHandle,
-  callAudience,
-  callView,
-  participant,
-  removeParticipant,
-  type CallRecord,
-} from './call.ts';
+import { addParticipant, afterLeaving, byHandle, callAudience, callView, participant, removeParticipant, type CallRecord } from './call.ts';
 import type { CallStore } from './call-store.ts';
 import { callLineText, callSeconds } from '../../../protocol/call-line.ts';
 import type { CallEvents } from './events.ts';

@@ -30,13 +30,7 @@ export function showCallsElsewhere(
     if (r.call.chatId === openChatId() || shown.has(r.call.id)) return;
     const dismiss = el('button', { type: 'button', class: 'button button-quiet', ...tx('call.alertDismiss') });
     const link = el('a', { class: 'button', href: chatUrl('', r.call.chatId), ...tx('call.alertOpen') });
-    const node = el(
-      'div',
-      { class: 'call-alert', role: 'alert' },
-      el('p', tx(...ringText(r))),
-      link,
-      dismiss,
-    );
+    const node = el('div', { class: 'call-alert', role: 'alert' }, el('p', tx(...ringText(r))), link, dismiss);
     dismiss.addEventListener('click', () => drop(r.call.id));
     link.addEventListener('click', (e) => {
       if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
