@@ -33,6 +33,9 @@ const EVENTS_TARGET = 'es2016';
 /** Files the event build writes, which the pane build must not clean away. */
 const EVENT_FILES = /^(events\.js|events\.js\.map|commands\.html)$/;
 
+/** Interface keys only the web page and Thunderbird use: not in the panes' catalogues. */
+const CATALOGUE_SUBSET = JSON.parse(readFileSync(path.join(here, 'catalogue-subset.json'), 'utf8'));
+
 /** The pane icons, next to the pages. */
 function emitIcons(compilation) {
   const assets = path.join(here, 'assets');
@@ -63,6 +66,16 @@ export default (_env, argv) => {
       clean: { keep: EVENT_FILES },
     },
     optimization: { splitChunks: { chunks: 'async' } },
+    module: {
+      rules: [
+        ...defaults.module.rules,
+        {
+          test: /ui[\\/]src[\\/]i18n[\\/]messages[\\/][a-z]{2}\.json$/,
+          loader: path.join(here, 'catalogue-subset-loader.cjs'),
+          options: { leaveOut: CATALOGUE_SUBSET.leaveOut, keep: CATALOGUE_SUBSET.keep },
+        },
+      ],
+    },
     plugins: [new PageHtmlPlugin({ pages: panes, publicPath: PUBLIC_PATH, headScripts: [OFFICE_JS], emitExtra: emitIcons })],
   };
   const eventBuild = {

@@ -13,6 +13,10 @@ import { ADDIN_DIST } from '../../backend/src/http/addin-pages.ts';
 import { PANE_CSS, TOKENS_CSS, tokensCss, usedTokens } from '../../scripts/fluent-tokens.mjs';
 
 const paneCss = readFileSync(PANE_CSS, 'utf8');
+const subset = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../addin/catalogue-subset.json'), 'utf8')) as {
+  leaveOut: string[];
+  keep: string[];
+};
 const tokenFile = readFileSync(TOKENS_CSS, 'utf8');
 
 describe('Outlook add-in: Fluent 2 styling and bundle budget', function () {
@@ -68,5 +72,25 @@ describe('Outlook add-in: Fluent 2 styling and bundle budget', function () {
       // the panes to about 75 KB: the budget now guards against growth from here.
       assert.ok(total < 80_000, `${page}: ${(total / 1024).toFixed(1)} KB gzip with a chat`);
     }
+  });
+
+  it("the panes' catalogues leave out only keys no pane code asks for", () => {
+    const english = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../ui/src/i18n/messages/en.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const left = Object.keys(english).filter((k) => !subset.keep.includes(k) && subset.leaveOut.includes(k.split('.')[0]!));
+    assert.ok(left.length > 50, 'the subset leaves something out');
+    const panes = readdirSync(ADDIN_DIST)
+      .filter((n) => n.endsWith('.js') && !n.startsWith('on-demand-lang-'))
+      .map((n) => readFileSync(path.join(ADDIN_DIST, n), 'utf8'))
+      .join('\n');
+    // The catalogue itself ships as one JSON string: keys named anywhere else are asked for by code.
+    const code = panes.replace(/JSON\.parse\('\{"common\.you".*?\}'\)/gs, '');
+    assert.ok(code.length < panes.length, 'the English catalogue was found in the pane bundles');
+    const asked = left.filter((k) => new RegExp(`["'\`]${k.replace(/\./g, '\\.')}["'\`]`).test(code));
+    assert.deepEqual(asked, [], 'pane code asks for keys its catalogue leaves out (addin/catalogue-subset.json)');
+    // Nor is any key of those groups built at run time from its prefix.
+    for (const prefix of subset.leaveOut) assert.doesNotMatch(code, new RegExp(`[\`"']${prefix}\\.\\$\\{`), prefix);
   });
 });

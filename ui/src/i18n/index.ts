@@ -57,7 +57,9 @@ export function t(key: MessageKey, values?: Values): string {
   const id = `${current}:${key}`;
   let format = formats.get(id);
   if (!format) {
-    format = new IntlMessageFormat(loaded[current]?.[key] ?? en[key], current);
+    // A build may ship a subset of English (the Outlook panes leave out the page's own keys): a
+    // key missing everywhere shows as itself rather than breaking the view.
+    format = new IntlMessageFormat(loaded[current]?.[key] ?? en[key] ?? key, current);
     formats.set(id, format);
   }
   return String(format.format(values));
