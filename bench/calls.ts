@@ -5,12 +5,14 @@
  * call. Media never passes through the server (browser to browser, or through coturn), so an
  * active call costs it nothing until someone joins, leaves or an ICE restart signals again.
  *
- * The first media frame itself is measured by the browsers, not here: see docs/calls.md for the
- * Chromium figure from the e2e suite. Knobs: BENCH_CALLS=40 (calls, one after another, then all
- * held together), BENCH_HOLD_S=10, BENCH_CANDIDATES=8 (ICE candidates each side sends).
+ * Then a browser phase (bench/calls-browser.ts): BENCH_BROWSER_CALLS calls between two headless
+ * Chromium pages, timed from the press on Video call to the callee's first decoded video frame.
+ * Knobs: BENCH_CALLS=40 (calls, one after another, then all held together), BENCH_HOLD_S=10,
+ * BENCH_CANDIDATES=8 (ICE candidates each side sends), BENCH_BROWSER_CALLS=5 (0 skips the phase).
  */
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
+import { ringToFirstFrame } from './calls-browser.ts';
 import { createBenchDatabase, seedChats, type SeededMember } from './lib/database.ts';
 import { startServerChild, type Child } from './lib/processes.ts';
 import { fmt, percentiles } from './lib/stats.ts';
@@ -19,6 +21,7 @@ const env = process.env;
 const CALLS = Number(env.BENCH_CALLS ?? 40);
 const HOLD_MS = Number(env.BENCH_HOLD_S ?? 10) * 1000;
 const CANDIDATES = Number(env.BENCH_CANDIDATES ?? 8);
+const BROWSER_CALLS = Number(env.BENCH_BROWSER_CALLS ?? 5);
 
 const log = (s: string) => console.log(s);
 
@@ -158,6 +161,13 @@ async function benchCalls(): Promise<void> {
     log(
       `  server CPU with ${CALLS} active calls held: ${fmt((100 * holdCpu) / HOLD_MS, 2)} % of a core in total, ${fmt((100 * holdCpu) / HOLD_MS / CALLS, 3)} % per call`,
     );
+    for (const s of sockets.splice(0)) s.close();
+    if (BROWSER_CALLS > 0) {
+      log(`  browsers: ${BROWSER_CALLS} video calls one after another between two headless Chromium pages (fake devices)`);
+      const frames = await ringToFirstFrame(server.url, await seedChats(db.url, BROWSER_CALLS, 2, 'browser-calls'));
+      log(`  Video call pressed -> callee's first decoded frame: ${p(frames.startToFrame)}`);
+      log(`  Accept pressed -> callee's first decoded frame:     ${p(frames.acceptToFrame)}`);
+    }
   } finally {
     for (const s of sockets) s.close();
     await server.stop();

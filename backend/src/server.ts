@@ -41,7 +41,7 @@ import { SocketFanout } from './realtime/events.ts';
 import { SocketCallEvents } from './realtime/call-events.ts';
 import { CallService } from './calls/calls.ts';
 import { MemoryCallStore, RedisCallStore, type CallStore } from './calls/call-store.ts';
-import { withRemovalHook } from './chats/events.ts';
+import { withChatHooks } from './chats/events.ts';
 import { receiptSink } from './realtime/receipt-sink.ts';
 import { createSocketServer } from './realtime/socket-server.ts';
 import { EmailBridge } from './email-bridge/index.ts';
@@ -190,7 +190,7 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
       pool,
     );
 
-    const chatEvents = withRemovalHook(fanout);
+    const chatEvents = withChatHooks(fanout);
     const mediaObjects = new MediaObjects(pool, mediaStore, logs);
 
     const ctx: ChatContext = {
@@ -217,6 +217,8 @@ export async function startServer(config: Config, log: Logger, hooks: ServerHook
     });
     // A removed member's place in a call goes with them.
     chatEvents.onRemoved((chatId, identityId) => calls.memberRemoved(chatId, identityId));
+    // Nothing may go on in an ended chat, a call included.
+    chatEvents.onEnded((chatId) => calls.chatEnded(chatId));
     const sessions = new Sessions(db, pool, config.sessionTtlMs, (sessionId) => fanout.disconnectSession(sessionId));
     const chats = new ChatService(ctx);
     const messages = new MessageService(ctx);

@@ -11,6 +11,8 @@ export interface SeededMember {
   identityId: string;
   chatId: string;
   token: string;
+  /** Their one address (a browser's stored session names it). */
+  address: string;
 }
 
 /**
@@ -40,12 +42,13 @@ export async function seedChats(url: string, chats: number, perChat: number, tag
         for (let m = 0; m < perChat; m++) {
           const identityId = randomUUID();
           const token = randomBytes(32).toString('base64url');
+          const address = `${tag}-${first + c}-${m}@bench.example`;
           ids.push(identityId);
-          addresses.push(`${tag}-${first + c}-${m}@bench.example`);
+          addresses.push(address);
           sessions.push(randomUUID());
           hashes.push(createHash('sha256').update(token).digest('hex'));
           memberChats.push(chatId);
-          members.push({ identityId, chatId, token });
+          members.push({ identityId, chatId, token, address });
         }
         chatIds.push(chatId);
         owners.push(members[0]!.identityId);

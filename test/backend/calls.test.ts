@@ -227,6 +227,33 @@ describe('calls: signalling, ringing and history', function () {
     await waitUntil('the end is recorded', async () => (await history(chatId)).some((l) => /^Call ended .*bob@example\.com$/.test(l)));
   });
 
+  it('ends the call going on in a chat when its owner ends the chat, for every participant, with its line', async () => {
+    const chatId = await chatWith({ to: ['bob@example.com', 'carol@example.com'] }, [bob, carol]);
+    const [a, b, c] = await Promise.all([socketOf(alice), socketOf(bob), socketOf(carol)]);
+    const [ra, rb, rc] = [recorder(a), recorder(b), recorder(c)];
+    const started: CallJoined = await request(a, 'call:start', { chatId, media: 'video' });
+    const callId = started.call.id;
+    await request(b, 'call:accept', { chatId, callId });
+    // Carol is still being rung: her prompt must go too.
+    await waitUntil('Carol is rung', () => rc.rings.some((r) => r.call.id === callId));
+    const ended = await api(server, 'DELETE', `/api/chats/${chatId}`, undefined, alice.token);
+    assert.equal(ended.status, 200);
+    for (const [who, r] of [
+      ['Alice', ra],
+      ['Bob', rb],
+      ['Carol', rc],
+    ] as const) {
+      await waitUntil(`the call ends for ${who}`, () => r.updates.some((u) => u.id === callId && u.state === 'ended'));
+    }
+    await waitUntil('the call line is recorded', async () =>
+      (await history(chatId)).some((l) => /^Call ended after .*; in the call: alice@example\.com, bob@example\.com$/.test(l)),
+    );
+    // Nothing goes on in the ended chat: no signalling in the old call, no new one.
+    const late = await request(b, 'call:signal', { chatId, callId, to: started.call.callerId, signal: { kind: 'offer', sdp: 'v=0\r\n' } });
+    assert.equal(late.error.code, 'NOT_FOUND');
+    assert.equal((await request(a, 'call:start', { chatId, media: 'audio' })).error.code, 'CHAT_ENDED');
+  });
+
   it('takes at most four participants', async () => {
     const chatId = await chatWith({ to: ['bob@example.com', 'carol@example.com', 'dave@example.com', 'eve@example.com'] }, [
       bob,

@@ -93,6 +93,44 @@ async function expectMediaFlowing(pages: Page[], peers: number): Promise<MediaFl
   return later;
 }
 
+/**
+ * The operating system's side of an alert (the notification bubble, the speaker) cannot be
+ * observed: as in test/e2e/alerts.test.ts, this wraps the page's own entry points (the
+ * Notification constructor, OscillatorNode.start) and records each use before passing it on
+ * to Chromium's real one.
+ */
+const ALERT_RECORDER = `(() => {
+  const rec = { notifications: [], tones: 0 };
+  window.__rings = rec;
+  const RealNotification = window.Notification;
+  class RecordedNotification extends RealNotification {
+    constructor(title, options) {
+      rec.notifications.push({ title, tag: options && options.tag });
+      super(title, options);
+      window.__lastNotification = this;
+    }
+  }
+  Object.defineProperty(RecordedNotification, 'permission', { get: () => RealNotification.permission });
+  RecordedNotification.requestPermission = (...a) => RealNotification.requestPermission(...a);
+  window.Notification = RecordedNotification;
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...a) { rec.tones++; return start.apply(this, a); };
+})()`;
+
+interface RecordedRings {
+  notifications: { title: string; tag: string }[];
+  tones: number;
+}
+const recordedRings = (page: Page) => page.evaluate('window.__rings') as Promise<RecordedRings>;
+
+/** A background tab as the browser makes it (headless Chromium always shows its pages). */
+const setVisibility = (page: Page, visible: boolean) =>
+  page.evaluate(`(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => ${visible ? "'visible'" : "'hidden'"} });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => ${!visible} });
+    document.dispatchEvent(new Event('visibilitychange'));
+  })()`);
+
 describe('calls in the chat page (Chromium, fake devices, coturn)', function () {
   this.timeout(120_000);
   // Relayed calls through coturn on loopback failed about one run in three in fresh-clone CI
@@ -138,10 +176,19 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
   });
 
   /** A person's browser on the chat's page, signed in with their session. */
-  async function openChat(server: TestServer, who: SessionView, chatId: string, opts: { relay?: boolean } = {}): Promise<Page> {
+  async function openChat(
+    server: TestServer,
+    who: SessionView,
+    chatId: string,
+    opts: { relay?: boolean; recordAlerts?: boolean } = {},
+  ): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
     contexts.push(context);
     watchForPageProblems(context, problems);
+    if (opts.recordAlerts) {
+      await context.grantPermissions(['notifications'], { origin: server.url });
+      await context.addInitScript(ALERT_RECORDER);
+    }
     const stored = { token: who.token, address: who.identity.addresses[0], expiresAt: who.expiresAt, chatId: null };
     await context.addInitScript(
       ({ stored, relay }) => {
@@ -449,6 +496,69 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       await a.getByText('In the call with bob@example.com').waitFor();
       await expectMediaFlowing([a, b], 1);
       await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a ring to a tab in the background notifies and rings; the notification opens the chat in place; mute and do-not-disturb hold', async () => {
+    const server = await startTestServer({ CALL_RING_SECONDS: '8' });
+    try {
+      const [alice, bob] = await signInAll(server, ['alice@example.com', 'bob@example.com']);
+      const budget = await chatOf(server, alice, [bob], 'Budget');
+      const offsite = await chatOf(server, alice, [bob], 'Offsite');
+      const a = await openChat(server, alice, budget);
+      const aOffsite = await openChat(server, alice, offsite);
+      // Bob is in another chat, his tab in the background.
+      const b = await openChat(server, bob, offsite, { recordAlerts: true });
+      await setVisibility(b, false);
+      const before = await recordedRings(b);
+      await a.getByRole('button', { name: 'Video call' }).click();
+      const rang = await waitUntil('a notification for the call', async () => {
+        const r = await recordedRings(b);
+        return r.notifications.length > before.notifications.length ? r : null;
+      });
+      const note = rang.notifications.at(-1)!;
+      assert.equal(note.title, 'alice@example.com is calling (video): Budget');
+      assert.match(note.tag, new RegExp(`^call-${UUID_PATTERN}$`));
+      await waitUntil('the ring tone plays', async () => (await recordedRings(b)).tones > before.tones);
+      // A page load would wipe this mark out (and drop the connection the call is set up over).
+      await b.evaluate(() => Object.assign(window, { ringMark: 'same page' }));
+      await b.evaluate(`window.__lastNotification.dispatchEvent(new Event('click'))`);
+      await b.waitForURL(`**/c/${budget}`);
+      await setVisibility(b, true);
+      await b.getByRole('button', { name: 'Join call' }).click();
+      assert.equal(await b.evaluate(() => (window as { ringMark?: string }).ringMark), 'same page', 'switched in place');
+      await a.getByText('In the call with bob@example.com').waitFor();
+      await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');
+
+      // The chat on screen rings too when the tab is in the background (its panel plays the tone).
+      await setVisibility(b, false);
+      let seen = (await recordedRings(b)).notifications.length;
+      await a.getByRole('button', { name: 'Call', exact: true }).click();
+      await waitUntil('a notification for the chat on screen', async () => (await recordedRings(b)).notifications.length > seen);
+      assert.equal((await recordedRings(b)).notifications.at(-1)!.title, 'alice@example.com is calling: Budget');
+      await a.getByRole('button', { name: 'Hang up' }).click();
+      await a.getByRole('button', { name: 'Video call' }).waitFor();
+
+      // A muted chat does not notify nor ring; neither does any chat under do-not-disturb.
+      assert.equal((await api(server, 'PUT', `/api/chats/${offsite}/alerts`, { muted: true }, bob.token)).status, 200);
+      seen = (await recordedRings(b)).notifications.length;
+      const tones = (await recordedRings(b)).tones;
+      await aOffsite.getByRole('button', { name: 'Video call' }).click();
+      // The in-page prompt still comes (a muted chat is still a chat one can be called in).
+      await b.getByRole('alert').filter({ hasText: 'is calling (video): Offsite' }).waitFor();
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal((await recordedRings(b)).notifications.length, seen, 'no notification from the muted chat');
+      assert.equal((await recordedRings(b)).tones, tones, 'no ring from the muted chat');
+      await aOffsite.getByRole('button', { name: 'Hang up' }).click();
+      await aOffsite.getByRole('button', { name: 'Video call' }).waitFor();
+      assert.equal((await api(server, 'PUT', '/api/me/availability', { dnd: true }, bob.token)).status, 200);
+      await a.getByRole('button', { name: 'Video call' }).click();
+      await b.getByRole('alert').filter({ hasText: 'is calling (video): Budget' }).waitFor();
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal((await recordedRings(b)).notifications.length, seen, 'no notification under do-not-disturb');
+      await a.getByRole('button', { name: 'Hang up' }).click();
     } finally {
       await server.close();
     }

@@ -158,6 +158,11 @@ export class CallService {
     this.removed(chatId, identityId).catch((err: unknown) => this.ctx.log.warn({ err, chatId }, 'call not updated after a removal'));
   }
 
+  /** The owner ended the chat: its call ends for everyone in it, with its history line. */
+  chatEnded(chatId: string): void {
+    this.endCallIn(chatId).catch((err: unknown) => this.ctx.log.warn({ err, chatId }, 'call not ended with its chat'));
+  }
+
   /** The call going on in a chat, for a member who just joined it (the caller checked membership). */
   async current(chatId: string): Promise<CallView | null> {
     const call = await this.store.inChat(chatId);
@@ -202,6 +207,17 @@ export class CallService {
       return true;
     });
     if (result?.changed && outcome) await this.left(result.call, outcome);
+  }
+
+  private async endCallIn(chatId: string): Promise<void> {
+    const running = await this.store.inChat(chatId);
+    if (!running) return;
+    const result = await this.store.update(running.id, (c) => {
+      if (c.ended) return false;
+      c.ended = true;
+      return true;
+    });
+    if (result?.changed) await this.ended(result.call);
   }
 
   private async left(call: CallRecord, outcome: ReturnType<typeof afterLeaving>): Promise<void> {

@@ -370,7 +370,7 @@ export class ChatService {
       const ended = await this.ctx.db.chat.update({ where: { id: chatId }, data: { endedAt: new Date() } });
       await this.ctx.logs.of(chat).ended(chatId);
       await postSystemMessage(this.ctx, ended, 'The chat was ended by its owner');
-      this.ctx.events.chatUpdated(chatId);
+      this.ctx.events.chatEnded(chatId);
     }
     return this.view(caller, chatId);
   }

@@ -10,6 +10,8 @@ export interface ChatEvents {
   chatUpdated(chatId: string, only?: string[]): void;
   memberJoined(chatId: string, identityId: string): void;
   memberRemoved(chatId: string, identityId: string): void;
+  /** The owner ended the chat (its view changed too). */
+  chatEnded(chatId: string): void;
   /**
    * Identities not yet members got into the audience (chat created, address added): "my chats"
    * lists the chat for them from now on. Told to them alone, so a Bcc entry reaches nobody else.
@@ -26,17 +28,21 @@ export interface ChatEvents {
 }
 
 /**
- * The same events, and every removal also told to the listeners added with `onRemoved`: other
- * domains that hold per-member state of a chat (a call) drop it there, whatever removed the
- * member. Listeners join after the chat domain is built, since they are built on top of it.
+ * The same events, and every removal and every end also told to the listeners added with
+ * `onRemoved` / `onEnded`: other domains that hold state of a chat (a call) drop it there,
+ * whatever removed the member or ended the chat. Listeners join after the chat domain is
+ * built, since they are built on top of it.
  */
-export function withRemovalHook(events: ChatEvents): {
+export function withChatHooks(events: ChatEvents): {
   events: ChatEvents;
   onRemoved(listener: (chatId: string, identityId: string) => void): void;
+  onEnded(listener: (chatId: string) => void): void;
 } {
   const listeners: ((chatId: string, identityId: string) => void)[] = [];
+  const endListeners: ((chatId: string) => void)[] = [];
   return {
     onRemoved: (listener) => void listeners.push(listener),
+    onEnded: (listener) => void endListeners.push(listener),
     events: {
       messagePosted: (m) => events.messagePosted(m),
       chatUpdated: (chatId, only) => events.chatUpdated(chatId, only),
@@ -44,6 +50,10 @@ export function withRemovalHook(events: ChatEvents): {
       memberRemoved: (chatId, identityId) => {
         events.memberRemoved(chatId, identityId);
         for (const l of listeners) l(chatId, identityId);
+      },
+      chatEnded: (chatId) => {
+        events.chatEnded(chatId);
+        for (const l of endListeners) l(chatId);
       },
       audienceAdded: (chat, identityIds) => events.audienceAdded(chat, identityIds),
       audienceRemoved: (chatId, identityIds) => events.audienceRemoved(chatId, identityIds),

@@ -91,6 +91,11 @@ export class SocketFanout implements ChatEvents, PresenceEvents {
     this.io?.to(to).emit('chat:updated', { chatId });
   }
 
+  /** Clients learn of the end from the chat's view, as of any other change to it. */
+  chatEnded(chatId: string): void {
+    this.chatUpdated(chatId);
+  }
+
   memberJoined(chatId: string, identityId: string): void {
     this.io?.in(rooms.watcher(identityId)).socketsJoin(rooms.activity(chatId));
   }

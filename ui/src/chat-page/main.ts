@@ -9,6 +9,7 @@ import { openChatRoute } from './chat-route-view.ts';
 import { homeView } from './home-view.ts';
 import { messengerView, type Messenger } from './messenger-view.ts';
 import { pageAlerts } from './page-alerts.ts';
+import { ringAlerts } from './ring-alerts.ts';
 import { adoptLinkSession } from './link-landing.ts';
 import { chatLinkToken, parseRoute, signInToken } from './route.ts';
 import { adoptSession, SessionStore, signOutToken, type ConfirmSwitch } from './session.ts';
@@ -127,7 +128,13 @@ function signedIn(): void {
     end();
   };
   // The messenger changes the open chat: the ring is shown unless its chat is on screen now.
-  const stopCallAlerts = showCallsElsewhere(transport, shell.alerts, () => openChatId, openChat);
+  const stopCallsElsewhere = showCallsElsewhere(transport, shell.alerts, () => openChatId, openChat);
+  // A ring raises the alerts a message would: a notification in the background, the ring tone.
+  const stopRingAlerts = ringAlerts({ api, transport, openChatId: () => openChatId, openChat });
+  const stopCallAlerts = () => {
+    stopCallsElsewhere();
+    stopRingAlerts();
+  };
   const end = (message = '') => {
     alerts.destroy();
     view?.destroy();
