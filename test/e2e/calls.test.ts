@@ -558,6 +558,8 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       await b.getByRole('alert').filter({ hasText: 'is calling (video): Budget' }).waitFor();
       await new Promise((r) => setTimeout(r, 1_500));
       assert.equal((await recordedRings(b)).notifications.length, seen, 'no notification under do-not-disturb');
+      // Bob has Budget on screen: its panel shows the prompt but stays silent too.
+      assert.equal((await recordedRings(b)).tones, tones, 'no ring tone under do-not-disturb, not even from the chat on screen');
       await a.getByRole('button', { name: 'Hang up' }).click();
     } finally {
       await server.close();

@@ -1,7 +1,7 @@
 /** Which new messages raise an alert and what the title badge counts (ui/src/alerts/alert-policy.ts). */
 import assert from 'node:assert/strict';
 import type { AlertsView, ChatSummary, MessageView } from '../../protocol/index.ts';
-import { alertSender, alertsFor, firstWords, seenOf, unreadToBadge, voiceFor } from '../../ui/src/alerts/alert-policy.ts';
+import { alertSender, alertsFor, firstWords, ringAlert, seenOf, unreadToBadge, voiceFor } from '../../ui/src/alerts/alert-policy.ts';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
@@ -151,5 +151,14 @@ describe('alert policy', () => {
     assert.ok(pitches.size > 1, 'different senders get different pitches');
     for (const p of pitches) assert.ok(p >= 0.7 && p <= 1.4);
     assert.equal(voiceFor('x', 0).voice, -1);
+  });
+
+  it('a ringing call alerts as a message would: silent under do-not-disturb and in a muted chat, no tone with sounds off', () => {
+    assert.deepEqual(ringAlert(settings(), A), { alert: true, tone: true });
+    assert.deepEqual(ringAlert(settings({ dnd: true }), A), { alert: false, tone: false });
+    assert.deepEqual(ringAlert(settings({ chats: [{ chatId: A, muted: true, sound: true }] }), A), { alert: false, tone: false });
+    assert.deepEqual(ringAlert(settings({ chats: [{ chatId: A, muted: true, sound: true }] }), B), { alert: true, tone: true });
+    assert.deepEqual(ringAlert(settings({ sound: false }), A), { alert: true, tone: false });
+    assert.deepEqual(ringAlert(settings({ chats: [{ chatId: A, muted: false, sound: false }] }), A), { alert: true, tone: false });
   });
 });

@@ -76,6 +76,17 @@ export function alertsFor(
   return alerts;
 }
 
+/**
+ * How a ringing call alerts this person, as a message would: not at all under do-not-disturb or
+ * in a muted chat (the in-page prompt still shows: one can still be called there); with the ring
+ * tone unless sounds are off for them or for that chat.
+ */
+export function ringAlert(settings: AlertsView, chatId: string): { alert: boolean; tone: boolean } {
+  const chat = settings.chats.find((c) => c.chatId === chatId);
+  const alert = !settings.dnd && !chat?.muted;
+  return { alert, tone: alert && settings.sound && chat?.sound !== false };
+}
+
 /** Unread messages to show in the title and badges: none under do-not-disturb, none from muted or ended chats. */
 export function unreadToBadge(chats: readonly ChatSummary[], settings: AlertsView | null): number {
   if (settings?.dnd) return 0;

@@ -8,6 +8,7 @@
  */
 import type { AlertsView, CallRing } from '../../../protocol/index.ts';
 import { t } from '../i18n/index.ts';
+import { ringAlert } from '../alerts/alert-policy.ts';
 import { ringText } from '../chat-panel/call-ring-text.ts';
 import { RingTone } from '../chat-panel/ring-tone.ts';
 import type { ChatTransport } from '../transport.ts';
@@ -66,14 +67,14 @@ export function ringAlerts(opts: {
     const settings = await opts.api.alerts().catch(() => null);
     const stillRinging = pending.get(callId);
     pending.delete(callId);
-    if (!settings || !stillRinging || settings.dnd) return;
-    const chat = settings.chats.find((c) => c.chatId === r.call.chatId);
-    if (chat?.muted) return;
+    if (!settings || !stillRinging) return;
+    const how = ringAlert(settings, r.call.chatId);
+    if (!how.alert) return;
     const left = new Date(r.call.ringUntil).getTime() - Date.now();
     if (left <= 0) return;
     const hidden = document.visibilityState !== 'visible';
     const elsewhere = r.call.chatId !== opts.openChatId();
-    const tone = elsewhere && settings.sound && chat?.sound !== false ? new RingTone() : null;
+    const tone = elsewhere && how.tone ? new RingTone() : null;
     tone?.start();
     const notification = hidden && settings.desktop ? notify(r) : null;
     if (!tone && !notification) return;

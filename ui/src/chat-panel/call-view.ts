@@ -20,6 +20,8 @@ export interface CallBarOptions {
   /** Where a surface without calls sends people to call: the chat on the web page. */
   webPageUrl?: string;
   onProblem: (message: string) => void;
+  /** Whether a ring in this chat may sound (the person's alert settings); without it, it does. */
+  ringTone?: () => Promise<boolean>;
 }
 
 export interface CallBar {
@@ -271,7 +273,12 @@ export function createCallBar(opts: CallBarOptions): CallBar {
         },
         Math.max(0, new Date(r.call.ringUntil).getTime() - Date.now()),
       );
-      tone.start();
+      const callId = r.call.id;
+      void (opts.ringTone?.() ?? Promise.resolve(true))
+        .catch(() => true)
+        .then((sound) => {
+          if (sound && ringing?.call.id === callId) tone.start();
+        });
       render();
     },
     updated(c) {

@@ -8,6 +8,7 @@ import { LIMITS } from '../../../protocol/limits.ts';
 import type { ApiClient } from '../api-client.ts';
 import { TransportError, type ChatTransport } from '../transport.ts';
 import { createCallBar } from './call-view.ts';
+import { ringAlert } from '../alerts/alert-policy.ts';
 import { el } from '../dom.ts';
 import { ensureUiLanguage, followReader, onUiLanguageChange, say, sayAsIs, t, tx } from '../i18n/index.ts';
 import { isSaid } from '../../../protocol/kinds.ts';
@@ -164,7 +165,14 @@ export function mountChatPanel(host: HTMLElement, opts: ChatPanelOptions): ChatP
   );
   const tools = api ? createChatTools({ api, chatId, settingsUrl: opts.settingsUrl, onChat: (c) => applyChat(c) }) : null;
   if (tools) ui.members.root.after(tools.root);
-  const callBar = createCallBar({ chatId, calls: transport.calls, webPageUrl: opts.webPageUrl, onProblem: (m) => ui.showNotice(m) });
+  const callBar = createCallBar({
+    chatId,
+    calls: transport.calls,
+    webPageUrl: opts.webPageUrl,
+    onProblem: (m) => ui.showNotice(m),
+    // Read at each ring, so do-not-disturb or a mute set on another device holds at once.
+    ringTone: api ? async () => ringAlert(await api.alerts(), chatId).tone : undefined,
+  });
   ui.header.after(callBar.root);
   // The UI language changed: remembered strings re-rendered themselves; rebuild what is computed
   // from data (times, language names, lists of people).
