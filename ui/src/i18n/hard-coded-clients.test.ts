@@ -13,14 +13,13 @@ import { textLiterals } from './hard-coded-scan.ts';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SOURCES = ['addin/src', 'thunderbird-ext/src'];
 /** Files not converted yet (each one a known gap, listed so the test still guards the rest). */
-const NOT_YET: string[] = [
-  // Outlook's event runtime (ES2016, no catalogue in that bundle): its error texts reach the pane.
-  'addin/src/office/async.ts',
-];
+const NOT_YET: string[] = [];
 /** Literals that look like words but are not read by a person. */
 const NOT_USER_TEXT: Record<string, string[]> = {
   // The ES2016 runtime finds the global object this way.
   'addin/src/events/es2016-runtime.ts': ['return this'],
+  // An Office requirement set's name.
+  'addin/src/office/async.ts': ['Mailbox'],
   // A CSS selector.
   'thunderbird-ext/src/display/message-script.ts': ['pre, blockquote, div, p'],
   // The Authorization header.
