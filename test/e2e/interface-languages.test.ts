@@ -8,7 +8,8 @@
  * panel's edit, reaction and mention controls are used in both languages, and their lists are
  * checked to sit on the side a line starts from (the right in Arabic). The home page with its
  * settings, and the sign-in page of a browser in that language, are shown in Arabic and Japanese
- * with none of their English left.
+ * with none of their English left. The server's English system lines ("… joined") are said in the
+ * reader's language.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -169,6 +170,9 @@ describe('the interface in the reader’s language (Chromium)', function () {
     const mine = (await page.locator('.ic-log li.ic-mine').first().boundingBox())!;
     const theirs = (await page.locator('.ic-log li.ic-text:not(.ic-mine)').first().boundingBox())!;
     assert.ok(mine.x + mine.width / 2 > theirs.x + theirs.width / 2, 'my bubble is on the right again');
+    // The server stored "bea@example.org joined" in English; the panel says it in Japanese, in place.
+    await page.locator('.ic-log li.ic-system p', { hasText: `${BEA} が参加しました` }).waitFor();
+    assert.equal(await page.locator('.ic-log li.ic-system', { hasText: 'joined' }).count(), 0, 'no English system line left');
   });
 
   /** What the panel's later parts say in each language (written out here, not read from the catalogue). */

@@ -20,6 +20,7 @@ const unit = [
   'test/addin/email-panel.test.ts',
   'test/addin/fluent.test.ts',
   'test/addin/manifest.test.ts',
+  'test/addin/office-words.test.ts',
   'test/backend/addresses.test.ts',
   'test/bridge/decide.test.ts',
   'test/bridge/reply-fixtures.test.ts',

@@ -104,8 +104,8 @@ export interface StorageArea {
 }
 
 export interface Messenger {
-  /** Thunderbird's UI language (the extension's client language for message translation). */
-  i18n?: { getUILanguage(): string };
+  /** Thunderbird's UI language (the extension's client language for message translation), and _locales. */
+  i18n?: { getUILanguage(): string; getMessage?(name: string, substitutions?: string[]): string };
   runtime: {
     readonly id: string;
     connect(info?: { name?: string }): Port;

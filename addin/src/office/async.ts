@@ -4,6 +4,19 @@
  * through `officeCall`, so failures surface as OfficeError with Outlook's own message.
  */
 
+/**
+ * What a failure says when Outlook gives no message of its own, or the server does not answer.
+ * The panes say it from the interface catalogue (bootPane hooks it up); the event runtime shows
+ * no text to anyone (its handlers let the send go and keep the change for later) and its ES2016
+ * bundle carries no catalogue, so there an error keeps only its code.
+ */
+export type OfficeFailure = 'failed' | 'noAnswer';
+let failureWords: (failure: OfficeFailure) => string = () => '';
+
+export function sayOfficeFailuresWith(words: (failure: OfficeFailure) => string): void {
+  failureWords = words;
+}
+
 export class OfficeError extends Error {
   constructor(
     readonly code: string,
@@ -25,7 +38,7 @@ export function officeCall<T>(invoke: (cb: Callback<T>) => void): Promise<T> {
         const status = result.status as unknown;
         if (status === 'failed' || status === 1) {
           const e = result.error;
-          reject(new OfficeError(String(e?.code ?? 'FAILED'), e?.message ?? 'Outlook could not do that'));
+          reject(new OfficeError(String(e?.code ?? 'FAILED'), e?.message ?? failureWords('failed')));
         } else {
           resolve(result.value);
         }
@@ -45,11 +58,11 @@ export function supportsMailbox(version: string): boolean {
   }
 }
 
-/** Resolves or rejects like `p`, but gives up with TIMEOUT after `ms`. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what = 'the server'): Promise<T> {
+/** Resolves or rejects like `p` (a call to the server), but gives up with TIMEOUT after `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OfficeError('TIMEOUT', `${what} did not answer in time`)), ms);
+    timer = setTimeout(() => reject(new OfficeError('TIMEOUT', failureWords('noAnswer'))), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -7,8 +7,9 @@
 import type { SessionView } from '../../../protocol/index.ts';
 import { ApiError } from '../../../ui/src/api-client.ts';
 import { el } from '../../../ui/src/dom.ts';
-import { ensureUiLanguage, followReader, tx, type MessageKey } from '../../../ui/src/i18n/index.ts';
+import { ensureUiLanguage, followReader, setTitle, t, tx, type MessageKey } from '../../../ui/src/i18n/index.ts';
 import { mailboxAddress } from '../compose/draft.ts';
+import { sayOfficeFailuresWith } from '../office/async.ts';
 import { createContext, type AddinContext } from '../office/context.ts';
 
 export async function officeReady(): Promise<void> {
@@ -17,11 +18,16 @@ export async function officeReady(): Promise<void> {
   });
 }
 
-/** Resolves once signed in; shows the sign-in form in `host` when needed. */
-export async function bootPane(host: HTMLElement): Promise<AddinContext> {
+/**
+ * Resolves once signed in; shows the sign-in form in `host` when needed. `title` is the pane's
+ * document title (the HTML's English one until the language is known).
+ */
+export async function bootPane(host: HTMLElement, title?: MessageKey): Promise<AddinContext> {
   await officeReady();
   // Outlook's display language until the identity's own reading language is known.
   ensureUiLanguage(Office.context?.displayLanguage);
+  sayOfficeFailuresWith((failure) => t(failure === 'failed' ? 'office.failed' : 'office.noAnswer'));
+  if (title) setTitle(title);
   const ctx = await createContext();
   if (ctx.session.token) {
     try {

@@ -17,7 +17,7 @@ import './pane.css';
 const root = document.getElementById('app') ?? document.body;
 
 async function main(): Promise<void> {
-  const ctx = await bootPane(root);
+  const ctx = await bootPane(root, 'addin.composeTitle');
   await embed(ctx);
 }
 

@@ -7,7 +7,7 @@ import './pane.css';
 
 async function main(): Promise<void> {
   const root = document.getElementById('app') ?? document.body;
-  const ctx = await bootPane(root);
+  const ctx = await bootPane(root, 'addin.sidebarTitle');
   const transport = await createTransport(() => ctx.session.token);
   const sidebar = mountSidebar(root, { api: ctx.api, transport, me: ctx.session.address });
   paneAlerts({ api: ctx.api, transport, openChatId: sidebar.openChatId, openChat: sidebar.openChat });

@@ -18,6 +18,7 @@ import {
   type Visibility,
 } from './membership.ts';
 import { postQuote, postSystemMessage } from './messages.ts';
+import { systemLineText } from '../../../protocol/system-line.ts';
 import { announceAudienceAdded, announceAudienceRemoved } from './my-chats.ts';
 import { readingLanguage } from '../translation/reading-language.ts';
 
@@ -136,7 +137,7 @@ export class ChatService {
       // and Thunderbird) must not reveal them.
       const viewers = viewersOf(await this.visibility(chatId), caller.identityId);
       if (viewers === 'everyone') {
-        await postSystemMessage(this.ctx, chat, `${entry.address} joined`);
+        await postSystemMessage(this.ctx, chat, systemLineText({ kind: 'joined', address: entry.address }));
         this.ctx.events.chatUpdated(chatId);
       } else {
         this.ctx.events.chatUpdated(chatId, viewers);
@@ -327,7 +328,7 @@ export class ChatService {
       });
       for (const m of reset) this.ctx.events.memberRemoved(chatId, m.identityId);
       // Names no adder: the adder may be hidden, and naming only visible ones would tell.
-      await postSystemMessage(this.ctx, me.chat, `${address} was added`);
+      await postSystemMessage(this.ctx, me.chat, systemLineText({ kind: 'added', address }));
       this.ctx.events.chatUpdated(chatId);
       await announceAudienceAdded(this.ctx, chatId, [address]);
     }
@@ -369,7 +370,7 @@ export class ChatService {
     if (!chat.endedAt) {
       const ended = await this.ctx.db.chat.update({ where: { id: chatId }, data: { endedAt: new Date() } });
       await this.ctx.logs.of(chat).ended(chatId);
-      await postSystemMessage(this.ctx, ended, 'The chat was ended by its owner');
+      await postSystemMessage(this.ctx, ended, systemLineText({ kind: 'ended' }));
       this.ctx.events.chatEnded(chatId);
     }
     return this.view(caller, chatId);

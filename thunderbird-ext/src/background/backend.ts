@@ -9,6 +9,7 @@ import type { Messenger } from '../messenger.ts';
 import type { FetchResult } from '../relay/protocol.ts';
 import { loadSettings, saveSession, type Settings } from '../shared/settings.ts';
 import { SignedOutTransport } from './signed-out-transport.ts';
+import { word } from './words.ts';
 
 export type TransportFactory = (url: string, getToken: () => string | null) => ChatTransport;
 
@@ -81,7 +82,7 @@ export class Backend {
 
   async fetchApi(method: string, path: string, body?: string): Promise<FetchResult> {
     if (!METHODS.has(method) || !RELAYABLE.test(path) || path.includes('..')) {
-      throw Object.assign(new Error('Not an API request'), { code: 'BAD_INPUT' });
+      throw Object.assign(new Error(word('errorNotApiRequest')), { code: 'BAD_INPUT' });
     }
     const token = this.current?.session?.token;
     let res: Response;
@@ -96,7 +97,7 @@ export class Backend {
         body,
       });
     } catch {
-      throw Object.assign(new Error('Cannot reach the chat server'), { code: 'NETWORK' });
+      throw Object.assign(new Error(word('errorServerUnreachable')), { code: 'NETWORK' });
     }
     return { status: res.status, body: await res.text() };
   }

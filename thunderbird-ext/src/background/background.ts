@@ -30,6 +30,7 @@ import { RelayHost } from './relay-host.ts';
 import { Threads } from './threads.ts';
 import { saveTranscript } from './transcript.ts';
 import { UnreadTracker } from './unread.ts';
+import { word } from './words.ts';
 
 const log = (message: string, err?: unknown) => console.warn(`[inbox-chat] ${message}`, err ?? '');
 const SPACE = 'inbox_chat';
@@ -85,7 +86,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
       if (settings.desktop) {
         void m.notifications.create(`inbox-chat:${a.chatId}:${a.seq}`, {
           type: 'basic',
-          title: a.subject || 'Inbox Chat',
+          title: a.subject || word('extensionName'),
           message: `${alertSender(a)}: ${firstWords(a.text, 30)}`,
           iconUrl: 'icons/chat-64.png',
         });
@@ -118,7 +119,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
     },
     history: (chatId, query) => {
       const api = backend.api;
-      if (!api) return Promise.reject(Object.assign(new Error('Sign in first'), { code: 'UNAUTHENTICATED' }));
+      if (!api) return Promise.reject(Object.assign(new Error(word('errorSignIn')), { code: 'UNAUTHENTICATED' }));
       return api.history(chatId, query);
     },
     openOptions: () => m.runtime.openOptionsPage(),
@@ -213,7 +214,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
         (value): CommandResult<unknown> => ({ ok: true, value: value ?? null }),
         (err: { code?: string; message?: string }): CommandResult<unknown> => ({
           ok: false,
-          error: { code: err.code ?? 'INTERNAL', message: err.message ?? 'Something went wrong' },
+          error: { code: err.code ?? 'INTERNAL', message: err.message ?? word('errorSomethingWrong') },
         }),
       );
   });
@@ -242,7 +243,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
   // ---------- commands from the extension's pages ----------
   async function chatOfTab(tabId: number): Promise<{ chatId: string | null; subject: string }> {
     const header = await displayedMessage(m, tabId);
-    if (!header) throw Object.assign(new Error('No message is shown'), { code: 'NOT_FOUND' });
+    if (!header) throw Object.assign(new Error(word('errorNoMessageShown')), { code: 'NOT_FOUND' });
     const full: MessagePart = await m.messages.getFull(header.id);
     const chatId = chatIdOfMessage(full, backend.backendUrl);
     if (chatId) await threads.remember(chatId, header.headerMessageId);
@@ -252,9 +253,9 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
   async function replyWithIm(tabId: number): Promise<{ chatId: string }> {
     const api = backend.api;
     const me = backend.address;
-    if (!api || !me) throw Object.assign(new Error('Sign in to Inbox Chat first'), { code: 'UNAUTHENTICATED' });
+    if (!api || !me) throw Object.assign(new Error(word('errorSignIn')), { code: 'UNAUTHENTICATED' });
     const header = await displayedMessage(m, tabId);
-    if (!header) throw Object.assign(new Error('No message is shown'), { code: 'NOT_FOUND' });
+    if (!header) throw Object.assign(new Error(word('errorNoMessageShown')), { code: 'NOT_FOUND' });
     const chat = await api.createChat(replyChatBody(header, await m.messages.getFull(header.id), me));
     await threads.remember(chat.id, header.headerMessageId);
     unread.schedule();
@@ -270,7 +271,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
       case 'inbox-chat:save-transcript': {
         const api = backend.api;
         const me = backend.address;
-        if (!api || !me) throw Object.assign(new Error('Sign in to Inbox Chat first'), { code: 'UNAUTHENTICATED' });
+        if (!api || !me) throw Object.assign(new Error(word('errorSignIn')), { code: 'UNAUTHENTICATED' });
         return saveTranscript(
           {
             m,
@@ -293,7 +294,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
       case 'inbox-chat:list-folders':
         return localFolders(m) satisfies Promise<FolderChoice[]>;
       default:
-        throw Object.assign(new Error('Unknown command'), { code: 'BAD_INPUT' });
+        throw Object.assign(new Error(word('errorUnknownRequest')), { code: 'BAD_INPUT' });
     }
   }
 
@@ -323,7 +324,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
     const existing = await m.spaces.query({ name: SPACE, isSelfOwned: true });
     spaceId =
       existing[0]?.id ??
-      (await m.spaces.create(SPACE, m.runtime.getURL('chats.html'), { title: 'Chats', defaultIcons: 'icons/chat.svg' })).id;
+      (await m.spaces.create(SPACE, m.runtime.getURL('chats.html'), { title: word('spaceTitle'), defaultIcons: 'icons/chat.svg' })).id;
   }
 
   async function start(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   type RelayRequest,
   type ViewToBackground,
 } from '../relay/protocol.ts';
+import { word } from './words.ts';
 
 export interface RelayBackend {
   /** The current transport; replaced when the user signs in, out, or changes the server. */
@@ -137,7 +138,7 @@ export class RelayHost {
         kind: 'result',
         id: m.id,
         ok: false,
-        error: { code: e.code ?? 'INTERNAL', message: e.message ?? 'Something went wrong' },
+        error: { code: e.code ?? 'INTERNAL', message: e.message ?? word('errorSomethingWrong') },
       });
     }
   }
@@ -182,7 +183,7 @@ export class RelayHost {
       case 'keepAlive':
         return this.backend.keepAlive?.();
       default:
-        throw Object.assign(new Error('Unknown relay request'), { code: 'BAD_INPUT' });
+        throw Object.assign(new Error(word('errorUnknownRequest')), { code: 'BAD_INPUT' });
     }
   }
 

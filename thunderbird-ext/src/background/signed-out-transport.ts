@@ -1,8 +1,9 @@
 /** The transport while nobody is signed in: no socket is opened, every call says "sign in". */
 import type { ChatSummary, JoinResult, MessageReactions, MessageView } from '../../../protocol/index.ts';
 import { TransportError, type ChatTransport, type TransportEvents } from '../../../ui/src/transport.ts';
+import { word } from './words.ts';
 
-const signIn = () => Promise.reject(new TransportError('UNAUTHENTICATED', 'Sign in to Inbox Chat first'));
+const signIn = () => Promise.reject(new TransportError('UNAUTHENTICATED', word('errorSignIn')));
 
 export class SignedOutTransport implements ChatTransport {
   readonly status = 'unauthorized' as const;

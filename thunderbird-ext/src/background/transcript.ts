@@ -6,6 +6,7 @@ import { emailMessageIdSchema, type ChatView, type HistoryPage, type MessageView
 import { CHAT_HEADER } from '../../../mail-client/chat-header.ts';
 import { DELETED_MESSAGE_TEXT } from '../../../mail-client/preview.ts';
 import type { Messenger } from '../messenger.ts';
+import { word, wordsLanguage } from './words.ts';
 
 export interface TranscriptApi {
   chat(chatId: string): Promise<ChatView>;
@@ -42,12 +43,17 @@ function wrap76(s: string): string {
   return s.replace(/.{1,76}/g, '$&\r\n');
 }
 
+/** When it was saved, written the way Thunderbird's language writes a date (in UTC, like the entries). */
+function savedAt(now: Date): string {
+  return new Intl.DateTimeFormat(wordsLanguage(), { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' }).format(now);
+}
+
 function stamp(iso: string): string {
   return iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 }
 
 export function transcriptLine(m: MessageView): string | null {
-  const who = m.authorAddress ?? 'Inbox Chat';
+  const who = m.authorAddress ?? word('extensionName');
   switch (m.kind) {
     case 'DELETION':
       return null;
@@ -55,7 +61,7 @@ export function transcriptLine(m: MessageView): string | null {
     case 'CALL':
       return `[${stamp(m.createdAt)}] * ${m.body}`;
     case 'QUOTE':
-      return `[${stamp(m.createdAt)}] Email from ${who}:\n${m.body.replace(/^/gm, '> ')}`;
+      return `[${stamp(m.createdAt)}] ${word('transcriptEmailFrom', who)}\n${m.body.replace(/^/gm, '> ')}`;
     default:
       return `[${stamp(m.createdAt)}] ${who}: ${m.deleted ? `(${DELETED_MESSAGE_TEXT})` : m.body}`;
   }
@@ -87,15 +93,16 @@ function threadHeader(id: string | null): string | null {
 
 /** An RFC 5322 message (CRLF, base64 UTF-8 body) ready for messages.import. */
 export function transcriptEmail(t: TranscriptInput): string {
-  const subject = `Chat transcript: ${t.chat.subject || '(no subject)'}`;
+  const chatSubject = t.chat.subject || word('transcriptNoSubject');
+  const subject = word('transcriptSubject', chatSubject);
   const thread = threadHeader(t.inReplyTo);
   const lines = t.messages.map(transcriptLine).filter((l): l is string => l !== null);
   const body = [
-    `Transcript of the live chat "${t.chat.subject || '(no subject)'}"`,
+    word('transcriptHeading', chatSubject),
     t.chatUrl,
-    `Saved ${t.now.toUTCString()}, ${lines.length} entries.`,
+    word('transcriptSaved', savedAt(t.now), String(lines.length)),
     '',
-    ...(lines.length ? lines : ['(no messages)']),
+    ...(lines.length ? lines : [word('transcriptEmpty')]),
     '',
   ].join('\r\n');
   const headers = [
@@ -134,7 +141,7 @@ export class TranscriptError extends Error {
 }
 
 export async function saveTranscript(d: SaveTranscriptDeps, chatId: string): Promise<{ headerMessageId: string; count: number }> {
-  if (!d.folderId) throw new TranscriptError('NO_FOLDER', 'Choose a folder for transcripts in the Inbox Chat options first');
+  if (!d.folderId) throw new TranscriptError('NO_FOLDER', word('errorNoTranscriptFolder'));
   const chat = await d.api.chat(chatId);
   const messages = await allMessages(d.api, chatId);
   const raw = transcriptEmail({

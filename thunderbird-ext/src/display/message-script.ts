@@ -7,6 +7,7 @@ import { ApiClient } from '../../../ui/src/api-client.ts';
 import { accessRequestsView } from '../../../ui/src/chat-page/access-requests-view.ts';
 import { mountChatPanel, type ChatPanel } from '../../../ui/src/chat-panel/index.ts';
 import { el } from '../../../ui/src/dom.ts';
+import { ensureUiLanguage, tx } from '../../../ui/src/i18n/index.ts';
 import { findChatIdInText, panelServerIn } from '../../../mail-client/panel.ts';
 import { unwrapSafeLinks } from '../../../mail-client/safe-links.ts';
 import type { Messenger } from '../messenger.ts';
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
   const scope = globalThis as { inboxChatMessageScript?: boolean };
   if (scope.inboxChatMessageScript || document.getElementById(HOST_ID)) return;
   scope.inboxChatMessageScript = true;
+  // Thunderbird's language for the notes below, until the panel knows the reader's own.
+  ensureUiLanguage(messenger.i18n?.getUILanguage());
   const transport = new RelayTransport(() => messenger.runtime.connect({ name: RELAY_PORT }));
   const hello = await transport.hello();
   const found = findPanel(document, hello.backendUrl);
@@ -85,13 +88,13 @@ async function main(): Promise<void> {
   if ('otherServer' in found) {
     // Typically a fresh install still on the default server: say which server this chat is on.
     window.addEventListener('pagehide', () => transport.close());
-    const button = el('button', { type: 'button', class: 'inbox-chat-signin', text: 'Open Inbox Chat options' });
+    const button = el('button', { type: 'button', class: 'inbox-chat-signin', ...tx('thunderbird.openOptions') });
     button.addEventListener('click', () => void transport.openOptions());
     host.setAttribute('data-other-server', found.otherServer);
     host.append(
       el('p', {
         class: 'inbox-chat-note',
-        text: `This email has a live chat on ${found.otherServer}, but Inbox Chat is set to ${hello.backendUrl}. Set the server to ${found.otherServer} in the options to chat here.`,
+        ...tx('thunderbird.otherServer', { other: found.otherServer, current: hello.backendUrl }),
       }),
       button,
     );
@@ -113,9 +116,9 @@ async function main(): Promise<void> {
     requestsHost.replaceChildren();
     host.replaceChildren();
     if (!address) {
-      const button = el('button', { type: 'button', class: 'inbox-chat-signin', text: 'Sign in to Inbox Chat' });
+      const button = el('button', { type: 'button', class: 'inbox-chat-signin', ...tx('thunderbird.signIn') });
       button.addEventListener('click', () => void transport.openOptions());
-      host.append(el('p', { class: 'inbox-chat-note', text: 'This email has a live chat. Sign in once to chat right here.' }), button);
+      host.append(el('p', { class: 'inbox-chat-note', ...tx('thunderbird.signInHere') }), button);
       return;
     }
     const api = new ApiClient({ baseUrl: backendUrl, getToken: () => null, fetch: transport.fetch });

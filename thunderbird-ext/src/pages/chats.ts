@@ -5,7 +5,7 @@
 import type { ChatSummary } from '../../../protocol/index.ts';
 import { messagePreview, personName } from '../../../mail-client/preview.ts';
 import { el } from '../../../ui/src/dom.ts';
-import { onUiLanguageChange, t, tx } from '../../../ui/src/i18n/index.ts';
+import { onUiLanguageChange, setTitle, t, tx } from '../../../ui/src/i18n/index.ts';
 import type { ShowChatMessage } from '../shared/commands.ts';
 import { chatBox, signInPrompt, type ChatBox } from './chat-box.ts';
 import { connect, messenger, send, type Connection } from './common.ts';
@@ -65,6 +65,7 @@ async function refresh(): Promise<void> {
 
 async function start(): Promise<void> {
   conn = await connect();
+  setTitle('page.myChats');
   if (!conn.hello.address) {
     app.replaceChildren(signInPrompt(conn, 'thunderbird.signInToSee'));
     conn.transport.onSession((s) => s.address && location.reload());

@@ -3,14 +3,13 @@
  * folder transcripts are filed into.
  */
 import { el } from '../../../ui/src/dom.ts';
+import { say, setTitle, t, tx } from '../../../ui/src/i18n/index.ts';
 import { signInView } from '../../../ui/src/chat-page/sign-in-view.ts';
 import type { FolderChoice } from '../shared/commands.ts';
 import { loadSettings, normaliseBackendUrl, saveBackendUrl, saveSession, saveTranscriptFolder, sessionFrom } from '../shared/settings.ts';
 import { connect, messenger, send, type Connection } from './common.ts';
 
 const app = document.getElementById('app')!;
-/** The name of this sign-in in the user's session list (next to browsers and Outlook). */
-const SESSION_LABEL = 'Thunderbird (Inbox Chat extension)';
 let conn: Connection | null = null;
 /** Renders can overlap (a save and the background's session notice): the newest one wins. */
 let renders = 0;
@@ -33,7 +32,8 @@ async function render(): Promise<void> {
   c.transport.onSession((s) => {
     if (s.address !== c.hello.address || s.backendUrl !== c.hello.backendUrl) void render();
   });
-  app.replaceChildren(el('h1', { text: 'Inbox Chat' }), serverSection(settings.backendUrl, c), accountSection(c), folders);
+  setTitle('thunderbird.optionsTitle');
+  app.replaceChildren(el('h1', tx('thunderbird.optionsTitle')), serverSection(settings.backendUrl, c), accountSection(c), folders);
 }
 
 /**
@@ -50,47 +50,51 @@ function serverSection(current: string, c: Connection): HTMLElement {
   const result = el('p', { class: 'ext-result', role: 'status' });
   const form = el(
     'form',
-    { class: 'form', 'aria-label': 'Chat server' },
-    el('label', { for: 'backend-url', text: 'Chat server address' }),
+    { class: 'form', ...tx({ 'aria-label': 'thunderbird.serverForm' }) },
+    el('label', { for: 'backend-url', ...tx('thunderbird.serverAddress') }),
     input,
-    el('p', {
-      class: 'form-help',
-      text: 'The address of your Inbox Chat server, e.g. https://chat.example.com. Changing it signs you out.',
-    }),
-    el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button button-primary', text: 'Save server' })),
+    el('p', { class: 'form-help', ...tx('thunderbird.serverHelp') }),
+    el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button button-primary', ...tx('thunderbird.saveServer') })),
     result,
   );
-  const using = el('p', { class: 'ext-note' }, 'Using ', el('strong', { id: 'server-current', text: c.hello.backendUrl }));
+  const using = el(
+    'p',
+    { class: 'ext-note' },
+    el('span', tx('thunderbird.serverInUse')),
+    ' ',
+    el('strong', { id: 'server-current', text: c.hello.backendUrl }),
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const url = normaliseBackendUrl(input.value);
     if (!url) {
-      result.textContent = 'Enter an http:// or https:// address without a query.';
+      say(result, 'thunderbird.badServer');
       return;
     }
-    result.textContent = `Saved: ${url}`;
+    say(result, 'thunderbird.serverSaved', { url });
     await saveBackendUrl(messenger, url);
     await settingsSaved();
   });
-  return el('section', { class: 'card', id: 'server' }, el('h2', { text: 'Server' }), using, form);
+  return el('section', { class: 'card', id: 'server' }, el('h2', tx('thunderbird.server')), using, form);
 }
 
 function accountSection(c: Connection): HTMLElement {
-  const section = el('section', { class: 'card', id: 'account' }, el('h2', { text: 'Your address' }));
+  const section = el('section', { class: 'card', id: 'account' }, el('h2', tx('thunderbird.yourAddress')));
   if (c.hello.address) {
-    const out = el('button', { type: 'button', class: 'button', text: 'Sign out' });
+    const out = el('button', { type: 'button', class: 'button', ...tx('page.signOut') });
     out.addEventListener('click', async () => {
       await c.api.signOut().catch(() => undefined);
       await saveSession(messenger, null);
       await settingsSaved();
     });
-    section.append(el('p', { id: 'signed-in-as', text: `Signed in as ${c.hello.address}.` }), out);
+    section.append(el('p', { id: 'signed-in-as', ...tx('thunderbird.signedInAs', { address: c.hello.address }) }), out);
     return section;
   }
   section.append(
     signInView({
       api: c.api,
-      sessionLabel: SESSION_LABEL,
+      // The name of this sign-in in the user's session list (next to browsers and Outlook).
+      sessionLabel: t('thunderbird.sessionLabel'),
       onSignedIn: async (session) => {
         await saveSession(messenger, sessionFrom(session));
         await settingsSaved();
@@ -102,18 +106,18 @@ function accountSection(c: Connection): HTMLElement {
 
 async function folderSection(current: string | null): Promise<HTMLElement> {
   const folders = await send<FolderChoice[]>({ type: 'inbox-chat:list-folders' }).catch(() => []);
-  const select = el('select', { id: 'transcript-folder' }, el('option', { value: '', text: 'Choose a folder…' }));
+  const select = el('select', { id: 'transcript-folder' }, el('option', { value: '', ...tx('thunderbird.chooseFolder') }));
   for (const f of folders) select.append(el('option', { value: f.id, text: f.label, selected: f.id === current }));
   const result = el('p', { class: 'ext-result', role: 'status' });
   select.addEventListener('change', async () => {
     await saveTranscriptFolder(messenger, select.value || null);
-    result.textContent = select.value ? 'Transcripts will be filed there.' : 'No folder chosen.';
+    say(result, select.value ? 'thunderbird.folderChosen' : 'thunderbird.noFolder');
   });
   return el(
     'section',
     { class: 'card', id: 'transcripts' },
-    el('h2', { text: 'Saved transcripts' }),
-    el('label', { for: 'transcript-folder', text: '"Save transcript" files the chat as an email into this local folder' }),
+    el('h2', tx('thunderbird.transcripts')),
+    el('label', { for: 'transcript-folder', ...tx('thunderbird.folderHelp') }),
     select,
     result,
   );

@@ -4,6 +4,7 @@
  * which runs the real socket transport and pushes its events back.
  */
 import type { ChatSummary, HistoryPage, JoinResult, MessageReactions, MessageView } from '../../../protocol/index.ts';
+import { t } from '../../../ui/src/i18n/index.ts';
 import { TransportError, type ChatTransport } from '../../../ui/src/transport.ts';
 import type { Port } from '../messenger.ts';
 import type { BackgroundToView, FetchResult, HelloResult, RelayOp, ViewToBackground } from './protocol.ts';
@@ -93,7 +94,7 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
     port.onDisconnect.addListener(() => {
       if (this.port !== port) return;
       this.port = null;
-      for (const p of this.pending.values()) p.reject(new TransportError('OFFLINE', 'The extension restarted; trying again'));
+      for (const p of this.pending.values()) p.reject(new TransportError('OFFLINE', t('thunderbird.restarted')));
       this.pending.clear();
       if (this.closed) return;
       this.setStatus('offline');
@@ -236,7 +237,7 @@ export class RelayTransport extends TransportEventHub implements ChatTransport {
   }
 
   private call<T>(op: RelayOp): Promise<T> {
-    if (this.closed) return Promise.reject(new TransportError('CLOSED', 'The connection was closed'));
+    if (this.closed) return Promise.reject(new TransportError('CLOSED', t('thunderbird.connectionClosed')));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       // The background answers op by op with the value that op promises (RelayOp -> T).

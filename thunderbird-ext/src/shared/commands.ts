@@ -2,6 +2,7 @@
  * One-shot requests from the extension's own pages (popup, Chats tab, options) to the background
  * via runtime.sendMessage. Live chat traffic goes over the relay port instead.
  */
+import { t } from '../../../ui/src/i18n/index.ts';
 export type Command =
   /** The chat of the message shown in a tab, or null (then "Reply with IM" is offered). */
   | { type: 'inbox-chat:chat-of-tab'; tabId: number }
@@ -31,7 +32,7 @@ export interface FolderChoice {
 
 export async function command<T>(send: (m: Command) => Promise<CommandResult<T> | undefined>, m: Command): Promise<T> {
   const r = await send(m);
-  if (!r) throw Object.assign(new Error('The extension did not answer'), { code: 'INTERNAL' });
+  if (!r) throw Object.assign(new Error(t('thunderbird.noAnswer')), { code: 'INTERNAL' });
   if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
   return r.value;
 }

@@ -4,6 +4,7 @@ import { el, timeLabel } from '../dom.ts';
 import { say, tx, type MessageKey } from '../i18n/index.ts';
 import { languageName } from '../languages.ts';
 import { confirmButton } from './confirm-button.ts';
+import { eventLineMessage } from './event-line.ts';
 import { editedMark, messageEditor } from './message-edit.ts';
 import { messageText } from './message-text.ts';
 import { textWithMentions } from './mentions.ts';
@@ -63,10 +64,11 @@ function translatedBody(m: MessageView, opts: MessageViewOptions, className: str
 export function renderMessage(m: MessageView, opts: MessageViewOptions): HTMLLIElement {
   if (m.kind === 'SYSTEM' || m.kind === 'CALL') {
     // A call line names its people in its text, like any other event line.
+    const said = eventLineMessage(m);
     return el(
       'li',
       { class: `ic-msg ic-system${m.kind === 'CALL' ? ' ic-call-line' : ''}`, 'data-seq': String(m.seq) },
-      el('p', { dir: 'auto', text: m.body }),
+      el('p', { dir: 'auto', ...(said ? tx(...said) : { text: m.body }) }),
     );
   }
   if (m.kind === 'QUOTE') {
