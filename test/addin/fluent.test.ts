@@ -42,7 +42,7 @@ describe('Outlook add-in: Fluent 2 styling and bundle budget', function () {
     assert.doesNotMatch(withoutComments, /font-size:\s*\d/, 'literal font size');
   });
 
-  it('each pane with a chat stays under 80 KB gzip (initial bundle, CSS, chat panel, socket client)', () => {
+  it('each pane with a chat stays under 84 KB gzip (initial bundle, CSS, chat panel, socket client)', () => {
     const files = readdirSync(ADDIN_DIST);
     const gz = (f: string) => gzipSync(readFileSync(path.join(ADDIN_DIST, f)), { level: 9 }).length;
     const chunk = (prefix: string, ext: string) => {
@@ -67,10 +67,13 @@ describe('Outlook add-in: Fluent 2 styling and bundle budget', function () {
       assert.ok(initial.length >= 2, `${page}.html loads its bundle and CSS`);
       const extra = page === 'read' ? [chunk('sidebar-view', '.js')] : [];
       const total = [...new Set([...initial, ...withChat, ...extra])].reduce((sum, f) => sum + gz(f), 0);
-      // Was 60 KB. The interface languages (the ICU formatter and the English catalogue, about 14 KB;
-      // other languages load on demand) and the calls, reactions, mentions and capabilities UI took
-      // the panes to about 75 KB: the budget now guards against growth from here.
-      assert.ok(total < 80_000, `${page}: ${(total / 1024).toFixed(1)} KB gzip with a chat`);
+      // Was 60 KB. The interface languages (the ICU formatter and the English catalogue; other
+      // languages load on demand) and the calls, reactions, mentions and capabilities UI took the
+      // panes to about 75 KB, and every string of the panes, the panel's system and call lines and
+      // the Office errors coming from the catalogue (issue 16) to 81 KB, after the panes' catalogues
+      // left out the page's and Thunderbird's keys (addin/catalogue-subset.json, about 2.5 KB).
+      // The budget guards against growth from here.
+      assert.ok(total < 84_000, `${page}: ${(total / 1024).toFixed(1)} KB gzip with a chat`);
     }
   });
 
