@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../ops/lua-script.ts';
 import type { CallRecord } from './call.ts';
 
 /** The outcome of a change: the call as it is now, and whether this change was the one applied. */
@@ -91,21 +91,6 @@ else
 end
 return 1
 `;
-
-class LuaScript {
-  private readonly sha: string;
-  constructor(private readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-  async run(redis: Redis, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, 0, ...args);
-    } catch (err) {
-      if (!/NOSCRIPT/.test(String((err as Error).message))) throw err;
-      return redis.eval(this.source, 0, ...args);
-    }
-  }
-}
 
 const create = new LuaScript(CREATE);
 const swap = new LuaScript(SWAP);

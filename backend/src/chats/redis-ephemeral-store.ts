@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../ops/lua-script.ts';
 import { AppError } from '../errors.ts';
 import { isSaid, type MessageView } from '../../../protocol/index.ts';
 import {
@@ -110,21 +110,6 @@ for _, entry in ipairs(all) do forget(P, chat, entry, overhead) end
 redis.call('DEL', P .. chat .. ':ids')
 return #all
 `;
-
-class LuaScript {
-  private readonly sha: string;
-  constructor(private readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-  async run(redis: Redis, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, 0, ...args);
-    } catch (err) {
-      if (!/NOSCRIPT/.test(String((err as Error).message))) throw err;
-      return redis.eval(this.source, 0, ...args);
-    }
-  }
-}
 
 const scripts = {
   append: new LuaScript(APPEND),
