@@ -123,7 +123,9 @@ describe('alert policy', () => {
     const quiet = settings({ chats: [{ chatId: A, muted: true, sound: false }] });
     const [alert] = alertsFor(new Map(), mentioned, quiet, nowhere);
     assert.deepEqual([alert?.chatId, alert?.mention, alert?.sound], [A, true, true]);
-    assert.equal(alertSender(alert!), 'bob@example.com mentioned you');
+    const words = { someone: 'Someone', mentionedYou: (s: string) => `${s} mentioned you` };
+    assert.equal(alertSender(alert!, words), 'bob@example.com mentioned you');
+    assert.equal(alertSender({ sender: '', mention: false }, words), 'Someone', 'a sender the server could not name');
     assert.deepEqual(alertsFor(new Map(), mentioned, settings({ dnd: true, chats: quiet.chats }), nowhere), []);
     assert.equal(
       alertsFor(new Map(), mentioned, settings({ sound: false }), nowhere)[0]?.sound,

@@ -9,6 +9,7 @@
 import type { ApiClient } from '../../../ui/src/api-client.ts';
 import { alertSender, firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
 import { browserAlerts } from '../../../ui/src/alerts/browser-alerts.ts';
+import { uiAlertWords } from '../../../ui/src/alerts/alert-words.ts';
 import { watchAlerts, type AlertWatch } from '../../../ui/src/alerts/alert-watch.ts';
 import type { ChatTransport } from '../../../ui/src/transport.ts';
 import { t } from '../../../ui/src/i18n/index.ts';
@@ -52,8 +53,8 @@ async function showAlertInfoBar(a: Alert): Promise<void> {
   const item = (typeof Office !== 'undefined' ? Office.context?.mailbox?.item : null) as Office.MessageRead | null | undefined;
   if (!item?.notificationMessages) return;
   const text = a.subject
-    ? t('pane.newIm', { sender: alertSender(a), chat: a.subject, words: firstWords(a.text) })
-    : t('pane.newImNoSubject', { sender: alertSender(a), words: firstWords(a.text) });
+    ? t('pane.newIm', { sender: alertSender(a, uiAlertWords), chat: a.subject, words: firstWords(a.text) })
+    : t('pane.newImNoSubject', { sender: alertSender(a, uiAlertWords), words: firstWords(a.text) });
   await officeCall<void>((cb) =>
     item.notificationMessages.replaceAsync(
       INFO_BAR_KEY,

@@ -12,7 +12,7 @@
  * compose drafts and the chat a notification asked to show in `storage.session`.
  */
 import type { AlertsView } from '../../../protocol/index.ts';
-import { alertSender, firstWords, type Alert } from '../../../ui/src/alerts/alert-policy.ts';
+import { alertSender, firstWords, type Alert, type AlertWords } from '../../../ui/src/alerts/alert-policy.ts';
 import { speakAlert } from '../../../ui/src/alerts/speech.ts';
 import { Tone } from '../../../ui/src/alerts/tone.ts';
 import { UUID_PATTERN } from '../../../protocol/patterns.ts';
@@ -47,6 +47,14 @@ const UNREAD_SEQS_KEY = 'unreadSeqs';
 const UNREAD_ALARM = 'inbox-chat-unread';
 const UNREAD_PERIOD_MINUTES = 1;
 const NOTIFICATION_ID = new RegExp(`^inbox-chat:(${UUID_PATTERN}):`);
+
+/** Alert words from Thunderbird's own locale (the background loads no interface catalogue). */
+const backgroundAlertWords: AlertWords = {
+  get someone() {
+    return word('alertSomeone');
+  },
+  mentionedYou: (sender) => word('alertMentionedYou', sender),
+};
 
 export function createBackground(m: Messenger): { ready: Promise<void> } {
   let spaceId: number | null = null;
@@ -87,12 +95,12 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
         void m.notifications.create(`inbox-chat:${a.chatId}:${a.seq}`, {
           type: 'basic',
           title: a.subject || word('extensionName'),
-          message: `${alertSender(a)}: ${firstWords(a.text, 30)}`,
+          message: `${alertSender(a, backgroundAlertWords)}: ${firstWords(a.text, 30)}`,
           iconUrl: 'icons/chat-64.png',
         });
       }
       if (a.sound) tone.play();
-      if (settings.speak) speakAlert(a);
+      if (settings.speak) speakAlert(a, backgroundAlertWords);
     },
     memory: {
       // Per signed-in address: another account's seqs must not decide what is new.

@@ -12,7 +12,7 @@ export interface Alert {
   /** The message's seq (alerts about the same message share it). */
   seq: number;
   subject: string;
-  /** The sender as this person sees them (their address in that chat). */
+  /** The sender as this person sees them (their address in that chat); empty when unknown. */
   sender: string;
   /** The sender's per-chat handle: a stable key for a distinct voice, never shown. */
   senderKey: string;
@@ -23,9 +23,20 @@ export interface Alert {
   mention: boolean;
 }
 
+/**
+ * The words an alert is said with, in the surface's own language: the page and the panes read
+ * the interface catalogue (ui/src/alerts/alert-words.ts), Thunderbird's background its _locales.
+ */
+export interface AlertWords {
+  /** A sender the server could not name. */
+  someone: string;
+  mentionedYou(sender: string): string;
+}
+
 /** Who the alert is from, as every surface shows and speaks it ("ana@example.org mentioned you"). */
-export function alertSender(a: Pick<Alert, 'sender' | 'mention'>): string {
-  return a.mention ? `${a.sender} mentioned you` : a.sender;
+export function alertSender(a: Pick<Alert, 'sender' | 'mention'>, words: AlertWords): string {
+  const sender = a.sender || words.someone;
+  return a.mention ? words.mentionedYou(sender) : sender;
 }
 
 /** The last seq each chat had when the person was last told about it. */
@@ -66,7 +77,7 @@ export function alertsFor(
       chatId: c.id,
       seq: m.seq,
       subject: c.subject,
-      sender: m.authorAddress ?? 'Someone',
+      sender: m.authorAddress ?? '',
       senderKey: m.authorId ?? m.authorAddress ?? '',
       text: m.body,
       sound: settings.sound && (mention || perChat.get(c.id)?.sound !== false),

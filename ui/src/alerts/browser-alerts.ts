@@ -6,7 +6,9 @@
  */
 import type { AlertsView } from '../../../protocol/index.ts';
 import { el } from '../dom.ts';
+import { t, tx } from '../i18n/index.ts';
 import { alertSender, firstWords, type Alert } from './alert-policy.ts';
+import { uiAlertWords } from './alert-words.ts';
 import type { AlertSink } from './alert-watch.ts';
 import { pageAttention } from './attention.ts';
 import { speakAlert } from './speech.ts';
@@ -21,23 +23,37 @@ export interface BrowserAlertOptions {
   badge?: boolean;
 }
 
+/** A brand, the same in every language: the title of a notification about a chat without a subject. */
+const PRODUCT_NAME = 'Inbox Chat';
 const NOTICE_MS = 10_000;
 const MAX_NOTICES = 3;
 
 export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(): void } {
   const attention = opts.badge === false ? null : pageAttention();
-  const notices = el('div', { class: 'ic-alert-notices', role: 'status', 'aria-live': 'polite', 'aria-label': 'New messages' });
+  const notices = el('div', {
+    class: 'ic-alert-notices',
+    role: 'status',
+    'aria-live': 'polite',
+    ...tx({ 'aria-label': 'alerts.notices' }),
+  });
   opts.host.append(notices);
   const sound = new Tone();
 
   const notice = (a: Alert) => {
     // Buttons, not a link: in an Outlook pane the chat opens in place, not by navigating.
-    const open = el('button', { type: 'button', class: 'ic-alert-open', text: 'Open' });
-    const dismiss = el('button', { type: 'button', class: 'ic-alert-dismiss', 'aria-label': 'Dismiss', text: '×' });
+    const open = el('button', { type: 'button', class: 'ic-alert-open', ...tx('alerts.open') });
+    const dismiss = el('button', { type: 'button', class: 'ic-alert-dismiss', ...tx({ 'aria-label': 'alerts.dismiss' }), text: '×' });
     const item = el(
       'div',
       { class: 'ic-alert-notice', 'data-chat-id': a.chatId },
-      el('p', { class: 'ic-alert-text', text: `${alertSender(a)} in ${a.subject || 'a chat'}: ${firstWords(a.text)}` }),
+      el('p', {
+        class: 'ic-alert-text',
+        text: t(a.subject ? 'alerts.notice' : 'alerts.noticeNoSubject', {
+          sender: alertSender(a, uiAlertWords),
+          chat: a.subject,
+          words: firstWords(a.text),
+        }),
+      }),
       open,
       dismiss,
     );
@@ -55,7 +71,10 @@ export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(
   const notify = (a: Alert) => {
     if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
     try {
-      const n = new Notification(`${alertSender(a)} · ${a.subject || 'Inbox Chat'}`, { body: firstWords(a.text, 30), tag: a.chatId });
+      const n = new Notification(`${alertSender(a, uiAlertWords)} · ${a.subject || PRODUCT_NAME}`, {
+        body: firstWords(a.text, 30),
+        tag: a.chatId,
+      });
       n.addEventListener('click', () => {
         window.focus();
         n.close();
@@ -72,7 +91,7 @@ export function browserAlerts(opts: BrowserAlertOptions): AlertSink & { destroy(
       if (settings.desktop) notify(a);
       if (a.sound) sound.play();
       if (settings.vibrate && typeof navigator.vibrate === 'function') navigator.vibrate([120, 80, 120]);
-      if (settings.speak) speakAlert(a);
+      if (settings.speak) speakAlert(a, uiAlertWords);
     },
     unread(n: number) {
       attention?.unread(n);
