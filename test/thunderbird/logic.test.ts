@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { AlertsView, ChatSummary, ChatView, HistoryPage, MessageView } from '../../protocol/index.ts';
 import { saveTranscript, transcriptEmail, allMessages } from '../../thunderbird-ext/src/background/transcript.ts';
+import { CallRings, RING_NOTIFICATION_ID } from '../../thunderbird-ext/src/background/call-rings.ts';
 import { UnreadTracker } from '../../thunderbird-ext/src/background/unread.ts';
 import { addressesOf, mailboxAddress } from '../../thunderbird-ext/src/shared/addresses.ts';
 import { chatIdOfMessage, htmlToText, replyChatBody } from '../../thunderbird-ext/src/shared/message-chat.ts';
@@ -318,6 +319,58 @@ describe('Thunderbird logic: unread badge and notifications', () => {
     await step([summary('a', 3, 2), summary('b', 3, 2)]);
     assert.deepEqual(notified, ['b'], 'fresh settings could not be read: no alert (the last known ones still badge)');
     tracker.stop();
+  });
+
+  it('a ringing call is a notification (Thunderbird cannot take it), silent under do-not-disturb and in a muted chat, gone when the call ends', async () => {
+    const t = new FakeTransport();
+    let settings = alertSettings();
+    const shown: { id: string; title: string; message: string }[] = [];
+    const cleared: string[] = [];
+    let tones = 0;
+    const rings = new CallRings({
+      transport: () => t,
+      alertSettings: () => Promise.resolve(settings),
+      notify: (id, title, message) => shown.push({ id, title, message }),
+      clear: (id) => cleared.push(id),
+      tone: () => tones++,
+    });
+    rings.attach();
+    const chatId = '11111111-1111-4111-8111-111111111111';
+    const call = (id: string, media: 'audio' | 'video', state: 'ringing' | 'ended' = 'ringing') => ({
+      id,
+      chatId,
+      media,
+      callerId: 'h-alice',
+      participants: ['h-alice'],
+      state,
+      startedAt: new Date().toISOString(),
+      ringUntil: new Date(Date.now() + 30_000).toISOString(),
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 10));
+    t.emit('call:ring', { call: call('c1', 'video'), subject: 'Budget', callerAddress: 'alice@example.com' });
+    await settle();
+    assert.deepEqual(
+      shown.map((n) => [n.title, n.message]),
+      [['alice@example.com is calling (video): Budget', 'Calls are taken on the web page: click to open the chat.']],
+    );
+    assert.match(shown[0]!.id, RING_NOTIFICATION_ID);
+    assert.equal(RING_NOTIFICATION_ID.exec(shown[0]!.id)?.[1], chatId, 'a click opens the chat');
+    assert.equal(tones, 1);
+    t.emit('call:updated', call('c1', 'video', 'ended'));
+    assert.deepEqual(cleared, [shown[0]!.id]);
+
+    settings = alertSettings({ dnd: true });
+    t.emit('call:ring', { call: call('c2', 'audio'), subject: 'Budget', callerAddress: 'alice@example.com' });
+    settings = alertSettings({ chats: [{ chatId, muted: true, sound: true }] });
+    await settle();
+    t.emit('call:ring', { call: call('c3', 'audio'), subject: 'Budget', callerAddress: 'alice@example.com' });
+    await settle();
+    assert.equal(shown.length, 1, 'nothing under do-not-disturb nor from a muted chat');
+    settings = alertSettings({ sound: false });
+    t.emit('call:ring', { call: call('c4', 'audio'), subject: '', callerAddress: 'alice@example.com' });
+    await settle();
+    assert.equal(shown.at(-1)!.title, 'alice@example.com is calling: (no subject)');
+    assert.equal(tones, 1, 'sounds off: no tone');
   });
 
   it('after the background was suspended, notifies about what arrived meanwhile (last seqs kept in session storage)', async () => {

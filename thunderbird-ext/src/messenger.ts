@@ -193,6 +193,7 @@ export interface Messenger {
   };
   notifications: {
     create(id: string, options: { type: 'basic'; title: string; message: string; iconUrl?: string }): Promise<string>;
+    clear(id: string): Promise<boolean>;
     onClicked: Listenable<(id: string) => void>;
   };
 }

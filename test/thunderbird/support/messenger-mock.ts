@@ -80,6 +80,7 @@ export class MessengerMock {
   sentToTabs: SentToTab[] = [];
   imported: { text: string; folderId: string }[] = [];
   notifications: { id: string; title: string; message: string }[] = [];
+  clearedNotifications: string[] = [];
   spaceUpdates: { badgeText?: string }[] = [];
   registered: { compose: ScriptDetails[]; messageDisplay: ScriptDetails[] } = { compose: [], messageDisplay: [] };
   accounts: MailAccount[] = [];
@@ -229,6 +230,10 @@ export class MessengerMock {
         create: async (id: string, o: { title: string; message: string }) => {
           self.notifications.push({ id, title: o.title, message: o.message });
           return id;
+        },
+        clear: async (id: string) => {
+          self.clearedNotifications.push(id);
+          return true;
         },
         onClicked: this.events.notificationClicked,
       },

@@ -31,6 +31,7 @@ import { Threads } from './threads.ts';
 import { saveTranscript } from './transcript.ts';
 import { UnreadTracker } from './unread.ts';
 import { word } from './words.ts';
+import { CallRings, RING_NOTIFICATION_ID } from './call-rings.ts';
 
 const log = (message: string, err?: unknown) => console.warn(`[inbox-chat] ${message}`, err ?? '');
 const SPACE = 'inbox_chat';
@@ -115,6 +116,14 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
     },
   });
 
+  const rings = new CallRings({
+    transport: () => backend.transport,
+    alertSettings: () => backend.api?.alerts() ?? null,
+    notify: (id, title, message) => void m.notifications.create(id, { type: 'basic', title, message, iconUrl: 'icons/chat-64.png' }),
+    clear: (id) => void m.notifications.clear(id),
+    tone: () => tone.play(),
+  });
+
   // ---------- relay ----------
   const relay = new RelayHost({
     transport: () => backend.transport,
@@ -166,7 +175,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
   });
 
   m.notifications.onClicked.addListener((id) => {
-    const chatId = NOTIFICATION_ID.exec(id)?.[1];
+    const chatId = (NOTIFICATION_ID.exec(id) ?? RING_NOTIFICATION_ID.exec(id))?.[1];
     if (chatId) void ready.then(() => showChat(chatId));
   });
 
@@ -175,6 +184,7 @@ export function createBackground(m: Messenger): { ready: Promise<void> } {
     relay.attach(backend.transport);
     relay.sessionChanged(backend.address, backend.backendUrl);
     unread.attach();
+    rings.attach();
     // Each time the server is reachable again (also after every start: the unread alarm wakes the
     // background each minute), what an earlier send could not deliver goes, so a chat whose panel
     // was removed still ends.
