@@ -287,7 +287,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
             .flatMap((pc) => pc.getSenders().map((s) => `${s.track?.kind}:${s.track?.enabled}`)),
         );
         assert.deepEqual(sending.sort(), ['audio:false', 'video:false']);
-        await hangUpAndCheckHistory(a, [b], 'alice@example.com, bob@example.com');
+        await hangUpAndCheckHistory(a, [b], 'alice@example.com and bob@example.com');
       } finally {
         await server.close();
         await coturn?.stop();
@@ -393,7 +393,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
         await a.locator('.ic-call-local').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0]?.label),
         'fake_device_2',
       );
-      await hangUpAndCheckHistory(a, [b], 'alice@example.com, bob@example.com');
+      await hangUpAndCheckHistory(a, [b], 'alice@example.com and bob@example.com');
     } finally {
       await server.close();
     }
@@ -424,7 +424,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       await expectMediaFlowing(pages.slice(1), 1);
       await pages[1]!.getByRole('button', { name: 'Hang up' }).click();
       for (const p of pages)
-        await p.locator('.ic-system', { hasText: 'in the call: alice@example.com, bob@example.com, carol@example.com' }).waitFor();
+        await p.locator('.ic-system', { hasText: 'in the call: alice@example.com, bob@example.com, and carol@example.com' }).waitFor();
     } finally {
       await server.close();
       await coturn.stop();
@@ -440,7 +440,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       const b = await openChat(nodes.two, bob, chatId);
       await callAndAnswer(a, [b], 'Across nodes');
       await expectMediaFlowing([a, b], 1);
-      await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');
+      await hangUpAndCheckHistory(b, [a], 'alice@example.com and bob@example.com');
     } finally {
       await nodes.close();
     }
@@ -495,7 +495,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       assert.equal(await alert.count(), 0, 'the ring is gone once its chat is open');
       await a.getByText('In the call with bob@example.com').waitFor();
       await expectMediaFlowing([a, b], 1);
-      await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');
+      await hangUpAndCheckHistory(b, [a], 'alice@example.com and bob@example.com');
     } finally {
       await server.close();
     }
@@ -530,7 +530,7 @@ describe('calls in the chat page (Chromium, fake devices, coturn)', function () 
       await b.getByRole('button', { name: 'Join call' }).click();
       assert.equal(await b.evaluate(() => (window as { ringMark?: string }).ringMark), 'same page', 'switched in place');
       await a.getByText('In the call with bob@example.com').waitFor();
-      await hangUpAndCheckHistory(b, [a], 'alice@example.com, bob@example.com');
+      await hangUpAndCheckHistory(b, [a], 'alice@example.com and bob@example.com');
 
       // The chat on screen rings too when the tab is in the background (its panel plays the tone).
       await setVisibility(b, false);
