@@ -14,6 +14,7 @@ import {
   assertUiBuilt,
   launchChromium,
   SCREENSHOTS,
+  pageWords,
   signInThroughPage,
   storedSession,
   watchForPageProblems,
@@ -48,7 +49,7 @@ describe('message translation on the chat page (Chromium, real Apertium)', funct
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await signInThroughPage(page, server, address);
-    await page.getByRole('heading', { name: 'My chats' }).waitFor();
+    await page.getByRole('heading', { name: (await pageWords(page))['page.myChats'] }).waitFor();
     await page.goto(`${server.url}/c/${chatId}`);
     await page.locator('.ic-panel[data-status="online"]').waitFor();
     return page;

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { UI_DIST } from '../../backend/src/http/app.ts';
+import { CATALOGUES, type Catalogue } from '../../ui/src/i18n/catalogues.ts';
+import { pickUiLanguage } from '../../ui/src/i18n/languages.ts';
 import { screenshotDir } from './screenshots.ts';
 import { codeFromMail, lastMailId, type TestServer } from './server.ts';
 
@@ -62,11 +64,20 @@ export function watchForPageProblems(context: BrowserContext, problems: string[]
 /** Signs in through the page's form: address, then the 6-digit code from the caught email. */
 export async function signInThroughPage(page: Page, server: TestServer, address: string): Promise<void> {
   const before = lastMailId(server);
-  await page.getByLabel('Your email address').fill(address);
-  await page.getByRole('button', { name: 'Email me a code' }).click();
+  // The form speaks the browser's language: find its fields by what they say in it.
+  await page.locator('#signin-address').waitFor();
+  const words = await pageWords(page);
+  await page.getByLabel(words['signin.address']).fill(address);
+  await page.getByRole('button', { name: words['signin.emailCode'] }).click();
   const code = await codeFromMail(server, address, before);
-  await page.getByLabel('6-digit code').fill(code);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByLabel(words['signin.code']).fill(code);
+  await page.getByRole('button', { name: words['page.signIn'], exact: true }).click();
+}
+
+/** The interface catalogue of the language the page is shown in. */
+export async function pageWords(page: Page): Promise<Catalogue> {
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  return CATALOGUES[pickUiLanguage([lang])];
 }
 
 /** The one-click personal link (`/c/<id>#link=<token>`) in a caught email. */
