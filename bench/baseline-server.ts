@@ -6,17 +6,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { BASELINE_IO_OPTIONS } from './lib/baseline-io.ts';
 import { answerProbes } from './lib/child-ipc.ts';
 
 const httpServer = createServer();
-const io = new Server(httpServer, {
-  transports: ['websocket', 'polling'],
-  perMessageDeflate: false,
-  httpCompression: false,
-  maxHttpBufferSize: 64 * 1024,
-  pingInterval: 25_000,
-  pingTimeout: 20_000,
-});
+const io = new Server(httpServer, BASELINE_IO_OPTIONS);
 const lastSeq = new Map<string, number>();
 
 io.on('connection', (socket) => {

@@ -9,18 +9,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Server } from 'socket.io';
+import { BASELINE_IO_OPTIONS } from './lib/baseline-io.ts';
 import { answerProbes } from './lib/child-ipc.ts';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
 const httpServer = createServer();
-const io = new Server(httpServer, {
-  transports: ['websocket', 'polling'],
-  perMessageDeflate: false,
-  httpCompression: false,
-  maxHttpBufferSize: 64 * 1024,
-  pingInterval: 25_000,
-  pingTimeout: 20_000,
-});
+const io = new Server(httpServer, BASELINE_IO_OPTIONS);
 
 // One statement, so one round trip and one commit per message: the chat row's lock numbers the
 // messages of a chat without gaps, as any persist-first server must.
